@@ -1,0 +1,5 @@
+"""`python -m tactful` runs the CLI."""
+
+from tactful.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Adapters: storage, file formats, mail and payments, behind the domain's ports."""

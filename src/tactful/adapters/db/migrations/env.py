@@ -1,0 +1,20 @@
+"""Alembic environment: runs on the connection handed over by tactful.adapters.db.schema."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from tactful.adapters.db.tables import metadata
+
+connection = context.config.attributes.get("connection")
+if connection is None:
+    raise RuntimeError("run migrations through `tactful db upgrade`, which passes a connection")
+
+context.configure(
+    connection=connection,
+    target_metadata=metadata,
+    render_as_batch=connection.dialect.name == "sqlite",
+    compare_type=True,
+)
+with context.begin_transaction():
+    context.run_migrations()

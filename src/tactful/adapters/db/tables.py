@@ -1,0 +1,158 @@
+"""Table definitions (SQLAlchemy Core); migrations under migrations/ create them."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    true,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+Timestamp = DateTime(timezone=True)
+
+products = Table(
+    "products",
+    metadata,
+    Column("sku", String(128), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("price", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("kind", String(16), nullable=False, server_default="physical"),
+    Column("category", Text),
+    Column("compare_at_price", BigInteger),
+    Column("tier_ladder", String(64)),
+    Column("tier_rank", Integer),
+    Column("outcome", Text),
+    Column("active", Boolean, nullable=False, server_default=true()),
+    Column("inventory", Integer),
+    Column("updated_at", Timestamp, nullable=False),
+)
+
+price_history = Table(
+    "price_history",
+    metadata,
+    Column("sku", String(128), ForeignKey("products.sku", ondelete="CASCADE"), nullable=False),
+    Column("effective_at", Timestamp, nullable=False),
+    Column("price", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    PrimaryKeyConstraint("sku", "effective_at"),
+)
+
+bundles = Table(
+    "bundles",
+    metadata,
+    Column("bundle_id", String(128), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("price", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+)
+
+bundle_items = Table(
+    "bundle_items",
+    metadata,
+    Column(
+        "bundle_id",
+        String(128),
+        ForeignKey("bundles.bundle_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("sku", String(128), nullable=False),
+    PrimaryKeyConstraint("bundle_id", "sku"),
+)
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("customer_id", String(128), primary_key=True),
+    Column("email", Text),
+    Column("timezone", String(64), nullable=False, server_default="UTC"),
+    Column("created_at", Timestamp, nullable=False),
+)
+
+consents = Table(
+    "consents",
+    metadata,
+    Column(
+        "customer_id",
+        String(128),
+        ForeignKey("customers.customer_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("purpose", String(32), nullable=False),
+    Column("granted", Boolean, nullable=False),
+    Column("at", Timestamp, nullable=False),
+    Column("source", Text, nullable=False),
+    PrimaryKeyConstraint("customer_id", "purpose", "at"),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("order_id", String(128), primary_key=True),
+    Column("customer_id", String(128), index=True),
+    Column("created_at", Timestamp, nullable=False, index=True),
+    Column("currency", String(3), nullable=False),
+    Column("source", String(32), nullable=False, server_default="api"),
+)
+
+order_lines = Table(
+    "order_lines",
+    metadata,
+    Column(
+        "order_id", String(128), ForeignKey("orders.order_id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("line_no", Integer, nullable=False),
+    Column("sku", String(128), nullable=False, index=True),
+    Column("quantity", Integer, nullable=False),
+    Column("unit_price", BigInteger, nullable=False),
+    Column("offer_id", String(64)),
+    Column("source", String(16), nullable=False, server_default="main"),
+    PrimaryKeyConstraint("order_id", "line_no"),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("event_id", String(128), primary_key=True),
+    Column("type", String(32), nullable=False),
+    Column("customer_id", String(128), nullable=False),
+    Column("at", Timestamp, nullable=False),
+    Column("sku", String(128)),
+    Column("properties", JSON, nullable=False),
+    Index("ix_events_customer_at", "customer_id", "at"),
+)
+
+imports = Table(
+    "imports",
+    metadata,
+    Column("import_id", String(64), primary_key=True),
+    Column("path", Text, nullable=False),
+    Column("format", String(32), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("started_at", Timestamp, nullable=False),
+    Column("finished_at", Timestamp),
+    Column("summary", JSON),
+    UniqueConstraint("sha256", "format", "started_at"),
+)

@@ -1,0 +1,14 @@
+"""The `tactful` command line: thin Typer commands that call services."""
+
+from __future__ import annotations
+
+from tactful.cli import db, serve  # noqa: F401  (registers commands)
+from tactful.cli._app import app
+
+
+def main() -> None:
+    """Entry point of the `tactful` script."""
+    app()
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,50 @@
+"""The Typer app every command module registers on, and shared helpers."""
+
+from __future__ import annotations
+
+import os
+
+import typer
+from rich.console import Console
+from sqlalchemy import Engine
+
+from tactful.adapters.db.engine import build_engine
+from tactful.settings import Settings
+
+app = typer.Typer(
+    name="tactful",
+    help="Respectful upsells and cross-sells: import orders, mine affinities, serve offers.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def load_settings() -> Settings:
+    """Settings from the process environment (the only place the CLI reads it)."""
+    try:
+        return Settings.from_env(os.environ)
+    except ValueError as exc:
+        err_console.print(f"[red]error:[/red] bad settings: {exc}")
+        raise typer.Exit(2) from exc
+
+
+def open_database(settings: Settings, *, upgrade: bool = True) -> Engine:
+    """An engine for the configured database, migrated to the newest schema."""
+    from tactful.adapters.db.schema import upgrade as run_upgrade
+
+    engine = build_engine(settings.resolved_database_url)
+    if upgrade:
+        run_upgrade(engine)
+    return engine
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print an error to stderr and return the Exit to raise."""
+    err_console.print(f"[red]error:[/red] {message}")
+    return typer.Exit(code)

@@ -1,0 +1,1 @@
+"""The pure core: values and rules, no storage, web or mail libraries."""

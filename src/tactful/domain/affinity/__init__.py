@@ -1,0 +1,1 @@
+"""Mining what is bought together from order history."""

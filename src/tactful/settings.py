@@ -1,0 +1,93 @@
+"""The one Settings object: every knob, read from TACTFUL_* variables in entry points only."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_PLACEHOLDERS = {"changeme", "change-me", "secret", "test", "dev", ""}
+
+
+class Settings(BaseSettings):
+    """Configuration for every entry point (CLI, server, worker).
+
+    Built with `Settings.from_env(os.environ)` in entry points; tests pass a dict.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="TACTFUL_", extra="ignore", frozen=True)
+
+    environment: str = Field("development", description="development, test or production")
+    data_dir: Path = Field(Path("var"), description="Folder for the SQLite file and models")
+    database_url: str = Field("", description="SQLAlchemy URL; empty means SQLite in data_dir")
+    secret_key: str = Field("", description="API key that may call every endpoint")
+    publishable_key: str = Field("", description="API key for decisions, responses and events")
+    signing_secret: str = Field(
+        "", description="HMAC secret for signed links; defaults to secret_key"
+    )
+    host: str = Field("127.0.0.1", description="Address the server binds")
+    port: int = Field(8000, description="Port the server binds")
+    public_url: str = Field("", description="Base URL for links; defaults to http://host:port")
+    holdout_share: float = Field(0.05, ge=0.0, le=1.0, description="Share of customers held out")
+    max_body_bytes: int = Field(1_000_000, description="Largest accepted request body")
+
+    @field_validator("environment")
+    @classmethod
+    def _known_environment(cls, value: str) -> str:
+        if value not in {"development", "test", "production"}:
+            raise ValueError("environment must be development, test or production")
+        return value
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Read TACTFUL_* keys from `environ` (default os.environ); overrides win."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for name in cls.model_fields:
+            key = f"TACTFUL_{name.upper()}"
+            if key in env:
+                values[name] = env[key]
+        values.update(overrides)
+        settings = cls.model_validate(values)
+        settings.check_secrets()
+        return settings
+
+    def check_secrets(self) -> None:
+        """Refuse placeholder keys in production, where a guessable key is a breach."""
+        if self.environment != "production":
+            return
+        for name in ("secret_key", "publishable_key"):
+            value = getattr(self, name)
+            if value.lower() in _PLACEHOLDERS or len(value) < 16:
+                raise ValueError(f"TACTFUL_{name.upper()} must be a real key in production")
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to a SQLite file in data_dir."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'tactful.db').as_posix()}"
+
+    @property
+    def base_url(self) -> str:
+        """Where the server is reached from outside."""
+        return self.public_url.rstrip("/") or f"http://{self.host}:{self.port}"
+
+    def with_generated_keys(self) -> Settings:
+        """A copy with any missing API key generated (for `serve` and `demo`)."""
+        updates: dict[str, str] = {}
+        if not self.secret_key:
+            updates["secret_key"] = "sk_" + secrets.token_urlsafe(24)
+        if not self.publishable_key:
+            updates["publishable_key"] = "pk_" + secrets.token_urlsafe(24)
+        return self.model_copy(update=updates) if updates else self
+
+    @property
+    def link_secret(self) -> bytes:
+        """Key for HMAC-signed links."""
+        return (self.signing_secret or self.secret_key).encode()

@@ -1,0 +1,74 @@
+"""Typed FastAPI dependencies: app state, database connection and API-key scopes."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator
+from enum import StrEnum
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Connection
+
+from tactful.web.state import AppState
+
+
+class Scope(StrEnum):
+    """What a key may do: secret keys everything, publishable keys only the storefront calls."""
+
+    SECRET = "secret"
+    PUBLISHABLE = "publishable"
+
+
+def get_state(request: Request) -> AppState:
+    """The app's shared state."""
+    state: AppState = request.app.state.tactful
+    return state
+
+
+StateDep = Annotated[AppState, Depends(get_state)]
+
+
+def get_connection(state: StateDep) -> Iterator[Connection]:
+    """A connection inside one transaction, committed when the request handler returns."""
+    with state.engine.begin() as connection:
+        yield connection
+
+
+ConnectionDep = Annotated[Connection, Depends(get_connection)]
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def key_scope(
+    state: StateDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Scope:
+    """Which scope the presented key has; 401 when it is missing or wrong."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "missing API key: send Authorization: Bearer <key>",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    presented = credentials.credentials.encode()
+    settings = state.settings
+    if hmac.compare_digest(presented, settings.secret_key.encode()):
+        return Scope.SECRET
+    if hmac.compare_digest(presented, settings.publishable_key.encode()):
+        return Scope.PUBLISHABLE
+    raise HTTPException(
+        status.HTTP_401_UNAUTHORIZED, "invalid API key", headers={"WWW-Authenticate": "Bearer"}
+    )
+
+
+def require_secret(scope: Annotated[Scope, Depends(key_scope)]) -> Scope:
+    """Only the secret key may pass; a publishable key gets 403."""
+    if scope is not Scope.SECRET:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "this endpoint needs the secret key")
+    return scope
+
+
+SecretKey = Annotated[Scope, Depends(require_secret)]
+AnyKey = Annotated[Scope, Depends(key_scope)]
