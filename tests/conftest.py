@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 
 from tactful.adapters.db.engine import build_engine
-from tactful.adapters.db.schema import upgrade
+from tactful.adapters.db.schema import all_metadata, upgrade
 from tactful.settings import Settings
 
 PG_ADMIN_URL = os.environ.get(
@@ -64,8 +64,7 @@ def postgres_url(postgres_available: bool) -> Iterator[str]:
 
 
 def _truncate_all(engine: Engine) -> None:
-    from tactful.adapters.db.tables import metadata
-
+    metadata = all_metadata()
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)

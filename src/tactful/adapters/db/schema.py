@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, MetaData
 
 
 def alembic_config() -> Config:
@@ -35,3 +35,11 @@ def current_revision(engine: Engine) -> str | None:
 def head_revision() -> str | None:
     """The newest revision shipped with this version of tactful."""
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def all_metadata() -> MetaData:
+    """The metadata with every part's tables registered."""
+    from tactful.adapters.db import tables_checkout, tables_models, tables_offers  # noqa: F401
+    from tactful.adapters.db.tables import metadata
+
+    return metadata
