@@ -16,8 +16,8 @@ command -v pg_ctlcluster >/dev/null 2>&1 || command -v pg_isready >/dev/null 2>&
 if [ ${#missing[@]} -gt 0 ]; then
   if can_install; then
     say "installing ${missing[*]}"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    apt-get -o DPkg::Lock::Timeout=600 update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${missing[@]}" >/dev/null
   else
     say "missing ${missing[*]} (not root: install them to run every test)"
   fi

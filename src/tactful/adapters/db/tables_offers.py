@@ -2,6 +2,71 @@
 
 from __future__ import annotations
 
-from tactful.adapters.db.tables import metadata
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Float,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+)
 
-__all__ = ["metadata"]
+from tactful.adapters.db.tables import Timestamp, metadata
+
+decisions = Table(
+    "decisions",
+    metadata,
+    Column("decision_id", String(64), primary_key=True),
+    Column("customer_id", String(128), nullable=False),
+    Column("moment", String(32), nullable=False),
+    Column("channel", String(32)),
+    Column("at", Timestamp, nullable=False),
+    Column("held_out", Boolean, nullable=False),
+    Column("offer_count", Integer, nullable=False),
+    Column("cart", JSON, nullable=False),
+    Column("model_version", String(64)),
+    Index("ix_decisions_customer_at", "customer_id", "at"),
+)
+
+offer_impressions = Table(
+    "offer_impressions",
+    metadata,
+    Column("decision_id", String(64), nullable=False),
+    Column("offer_id", String(128), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("customer_id", String(128), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("sku", String(128), nullable=False),
+    Column("for_sku", String(128)),
+    Column("format", String(16), nullable=False),
+    Column("price", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("relevance", Float),
+    Column("at", Timestamp, nullable=False),
+    PrimaryKeyConstraint("decision_id", "offer_id"),
+    ForeignKeyConstraint(["decision_id"], ["decisions.decision_id"], ondelete="CASCADE"),
+    Index("ix_offer_impressions_customer_at", "customer_id", "at"),
+)
+
+offer_responses = Table(
+    "offer_responses",
+    metadata,
+    Column("decision_id", String(64), nullable=False),
+    Column("offer_id", String(128), nullable=False),
+    Column("response", String(16), nullable=False),
+    Column("customer_id", String(128), nullable=False),
+    Column("at", Timestamp, nullable=False),
+    PrimaryKeyConstraint("decision_id", "offer_id", "response"),
+    ForeignKeyConstraint(
+        ["decision_id", "offer_id"],
+        ["offer_impressions.decision_id", "offer_impressions.offer_id"],
+        ondelete="CASCADE",
+    ),
+)
+
+__all__ = ["decisions", "metadata", "offer_impressions", "offer_responses"]
