@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tactful.cli import db, serve  # noqa: F401  (registers commands)
+from tactful.cli import db, demo, importing, links, mining, pages, serve  # noqa: F401  (registers commands)
 from tactful.cli._app import app
 
 

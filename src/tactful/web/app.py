@@ -10,10 +10,22 @@ from sqlalchemy import Engine
 
 from tactful import __version__
 from tactful.adapters.db.engine import build_engine
+from tactful.services.models import ModelProvider
 from tactful.settings import Settings
-from tactful.web.api import health
+from tactful.web.api import (
+    checkout_pages,
+    customers,
+    decisions,
+    events,
+    health,
+    models,
+    orders,
+    products,
+    rules,
+)
 from tactful.web.errors import install_error_handlers
 from tactful.web.limits import BodySizeLimit
+from tactful.web.pages import checkout as checkout_html
 from tactful.web.state import AppState
 
 
@@ -25,6 +37,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        app.state.tactful.extras["models"].start()
         yield
         if own_engine:
             db.dispose()
@@ -36,7 +49,12 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.tactful = AppState(settings=settings, engine=db)
+    app.state.tactful.extras["models"] = ModelProvider(db)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     install_error_handlers(app)
     app.include_router(health.router)
+    for part in (products, customers, orders, events, decisions, models, rules):
+        app.include_router(part.router)
+    app.include_router(checkout_pages.router)
+    app.include_router(checkout_html.router)
     return app

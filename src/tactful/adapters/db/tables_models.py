@@ -1,7 +1,25 @@
-"""Tables for mined model versions."""
+"""Tables for mined model versions: one row per version, the arrays in a file next to the DB."""
 
 from __future__ import annotations
 
-from tactful.adapters.db.tables import metadata
+from sqlalchemy import JSON, Column, Index, String, Table, Text
 
-__all__ = ["metadata"]
+from tactful.adapters.db.tables import Timestamp, metadata
+
+models = Table(
+    "models",
+    metadata,
+    Column("version", String(64), primary_key=True),
+    Column("created_at", Timestamp, nullable=False),
+    Column("status", String(16), nullable=False, server_default="inactive"),
+    Column("engine", String(32), nullable=False),
+    Column("params", JSON, nullable=False),
+    Column("window_start", Timestamp),
+    Column("window_end", Timestamp),
+    Column("summary", JSON, nullable=False),
+    Column("payload_path", Text, nullable=False),
+    Column("payload_sha256", String(64), nullable=False),
+    Index("ix_models_status", "status"),
+)
+
+__all__ = ["metadata", "models"]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+import scipy.sparse as sp
 
 
 @dataclass(frozen=True, eq=False)
@@ -15,7 +16,8 @@ class Baskets:
 
     `customers` (int codes, -1 for guests) and `times` (datetime64[s]) are optional and
     enable customer-level mining and recency weighting. `prices` (minor units per item,
-    -1 when unknown) enables revenue-weighted evaluation.
+    -1 when unknown) enables revenue-weighted evaluation. `weights` (one float per basket)
+    is set by `prepare_baskets` for recency weighting; engines count a basket as its weight.
     """
 
     items: tuple[str, ...]
@@ -24,6 +26,7 @@ class Baskets:
     customers: npt.NDArray[np.int64] | None = None
     times: npt.NDArray[np.datetime64] | None = None
     prices: npt.NDArray[np.int64] | None = None
+    weights: npt.NDArray[np.float64] | None = None
 
     def __post_init__(self) -> None:
         if self.indptr.ndim != 1 or self.indptr.size == 0 or self.indptr[0] != 0:
@@ -31,7 +34,7 @@ class Baskets:
         if int(self.indptr[-1]) != self.indices.size:
             raise ValueError("indptr[-1] must equal the number of item occurrences")
         n = self.n_baskets
-        for name in ("customers", "times"):
+        for name in ("customers", "times", "weights"):
             column = getattr(self, name)
             if column is not None and column.shape != (n,):
                 raise ValueError(f"{name} must have one entry per basket ({n})")
@@ -47,6 +50,12 @@ class Baskets:
     def sizes(self) -> npt.NDArray[np.int64]:
         """Number of distinct items in each basket."""
         return np.diff(self.indptr)
+
+    def matrix(self) -> sp.csr_matrix:
+        """The 0/1 basket-by-item incidence matrix (int32), sharing this object's arrays."""
+        data = np.ones(self.indices.size, dtype=np.int32)
+        shape = (self.n_baskets, len(self.items))
+        return sp.csr_matrix((data, self.indices, self.indptr), shape=shape)
 
     def basket(self, b: int) -> list[str]:
         """Item labels of basket `b` (for display and tests, not for hot loops)."""

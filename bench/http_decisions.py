@@ -1,0 +1,388 @@
+"""POST /v1/decisions over real HTTP vs a constant FastAPI endpoint, then 200 decisions/s open loop.
+
+Run: .venv/bin/python bench/http_decisions.py [--seconds 15] [--rate 200] [--open-seconds 20]
+     [--connections 16] [--sample-rows 0]
+
+Builds a SQLite database in a temporary folder from the full Online Retail file (or its first
+`--sample-rows` rows), mines a model, starts two uvicorn servers as subprocesses on free
+loopback ports (the tactful app with the model active, and a bare FastAPI app whose one
+endpoint returns a constant), then drives both from this process with a small keep-alive
+HTTP/1.1 client on asyncio. Prints throughput, p50/p99 and errors side by side, then runs an
+open-loop 200 decisions/s phase and checks every shown offer was stored as an impression.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data" / "online_retail" / "online_retail.csv"
+SECRET = "sk_bench_secret_key_0123456789"
+PUBLISHABLE = "pk_bench_publishable_0123456789"
+
+
+# ---------------------------------------------------------------- servers (subprocesses)
+
+
+def floor_app() -> Any:
+    """The framework's floor: FastAPI returning a constant."""
+    from fastapi import FastAPI
+
+    app = FastAPI()
+
+    @app.post("/floor")
+    async def floor() -> dict[str, bool]:
+        return {"ok": True}
+
+    return app
+
+
+def bench_settings(database_url: str) -> Any:
+    from tactful.settings import Settings
+
+    folder = Path(database_url.removeprefix("sqlite:///")).parent
+    return Settings.from_env(
+        {},
+        environment="test",
+        data_dir=folder,
+        database_url=database_url,
+        secret_key=SECRET,
+        publishable_key=PUBLISHABLE,
+    )
+
+
+def tactful_app(database_url: str) -> Any:
+    """The real app on the benchmark database; it loads the active model at start."""
+    from tactful.web.app import create_app
+
+    return create_app(bench_settings(database_url))
+
+
+def mine_model(database_url: str) -> None:
+    """Mine the stored orders and activate the model, as POST /v1/models does."""
+    from tactful.adapters.db.engine import build_engine
+    from tactful.domain.affinity import MiningConfig
+    from tactful.services.models import mine_and_activate
+
+    engine = build_engine(database_url)
+    started = time.perf_counter()
+    info = mine_and_activate(engine, bench_settings(database_url), MiningConfig())
+    rules = info.summary.get("n_rules") if isinstance(info.summary, dict) else None
+    print(f"mined model {info.version} ({rules} rules) in {time.perf_counter() - started:.1f} s")
+    engine.dispose()
+
+
+def serve(kind: str, port: int, database_url: str) -> None:
+    """Entry point of a server subprocess."""
+    import uvicorn
+
+    app = floor_app() if kind == "floor" else tactful_app(database_url)
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(kind: str, database_url: str) -> tuple[subprocess.Popen[bytes], int]:
+    port = free_port()
+    command = [sys.executable, __file__, "--serve", kind, "--port", str(port)]
+    command += ["--database-url", database_url]
+    process = subprocess.Popen(command, cwd=ROOT)
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{kind} server exited with {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return process, port
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"{kind} server did not start")
+
+
+# ---------------------------------------------------------------- data
+
+
+def prepare_database(folder: Path, sample_rows: int) -> tuple[str, list[str], list[str]]:
+    """Import Online Retail into SQLite; returns the URL, customer ids and popular SKUs."""
+    from sqlalchemy import func, select
+
+    from tactful.adapters.db.engine import build_engine
+    from tactful.adapters.db.schema import upgrade
+    from tactful.adapters.db.tables import order_lines, orders
+    from tactful.services.importing import import_file
+
+    source = DATA
+    if sample_rows:
+        source = folder / "sample.csv"
+        with DATA.open(encoding="utf-8", errors="replace") as full, source.open("w") as out:
+            for number, line in enumerate(full):
+                if number > sample_rows:
+                    break
+                out.write(line)
+    url = f"sqlite:///{(folder / 'bench.db').as_posix()}"
+    engine = build_engine(url)
+    upgrade(engine)
+    started = time.perf_counter()
+    summary = import_file(engine, source, "online-retail")
+    print(f"imported {source.name} in {time.perf_counter() - started:.1f} s: {summary}")
+    with engine.connect() as connection:
+        customers = list(
+            connection.execute(select(orders.c.customer_id).distinct().limit(4000)).scalars()
+        )
+        popular = list(
+            connection.execute(
+                select(order_lines.c.sku)
+                .group_by(order_lines.c.sku)
+                .order_by(func.count().desc())
+                .limit(400)
+            ).scalars()
+        )
+    engine.dispose()
+    return url, [c for c in customers if c], popular
+
+
+def decision_bodies(customers: Sequence[str], skus: Sequence[str], n: int) -> list[bytes]:
+    """Requests: half known customers with history, half new; carts of 1 to 5 popular SKUs."""
+    rng = random.Random(7)
+    moments = ["cart", "cart", "checkout", "browsing", "post_purchase"]
+    bodies = []
+    for i in range(n):
+        customer = rng.choice(customers) if i % 2 and customers else f"bench-{i}-{rng.random()}"
+        cart = [
+            {"sku": s, "quantity": rng.randint(1, 3)} for s in rng.sample(skus, rng.randint(1, 5))
+        ]
+        body = {"customer_id": customer, "moment": rng.choice(moments), "cart": cart}
+        bodies.append(json.dumps(body).encode())
+    return bodies
+
+
+# ---------------------------------------------------------------- load generator
+
+
+@dataclass
+class Tally:
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    offers: int = 0
+    started: float = 0.0
+    finished: float = 0.0
+
+    def report(self, label: str) -> dict[str, float]:
+        ms = np.array(self.latencies) * 1000 if self.latencies else np.zeros(1)
+        seconds = self.finished - self.started
+        row = {
+            "requests": len(self.latencies),
+            "rps": len(self.latencies) / seconds if seconds else 0.0,
+            "p50_ms": float(np.percentile(ms, 50)),
+            "p99_ms": float(np.percentile(ms, 99)),
+            "errors": self.errors,
+        }
+        print(
+            f"{label:<28} {row['requests']:>7} req  {row['rps']:>8.0f} req/s  "
+            f"p50 {row['p50_ms']:6.2f} ms  p99 {row['p99_ms']:6.2f} ms  errors {self.errors}"
+        )
+        return row
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection: the cheapest client Python can offer."""
+
+    def __init__(self, port: int, path: str) -> None:
+        self.port = port
+        self.head = (
+            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {PUBLISHABLE}\r\n"
+            "Content-Type: application/json\r\nContent-Length: "
+        ).encode()
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def post(self, body: bytes) -> tuple[int, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        assert self.reader is not None
+        self.writer.write(self.head + str(len(body)).encode() + b"\r\n\r\n" + body)
+        status_line = await self.reader.readline()
+        length = 0
+        while (line := await self.reader.readline()) not in (b"\r\n", b""):
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":")[1])
+        payload = await self.reader.readexactly(length)
+        return int(status_line.split()[1]), payload
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
+async def closed_loop(
+    port: int, path: str, bodies: list[bytes], seconds: float, conns: int
+) -> Tally:
+    tally = Tally()
+    stop = time.perf_counter() + seconds
+    counter = iter(range(10**9))
+
+    async def worker() -> None:
+        connection = Connection(port, path)
+        try:
+            while time.perf_counter() < stop:
+                body = bodies[next(counter) % len(bodies)]
+                begin = time.perf_counter()
+                try:
+                    status, _ = await connection.post(body)
+                except (OSError, asyncio.IncompleteReadError, ValueError):
+                    tally.errors += 1
+                    connection.close()
+                    connection = Connection(port, path)
+                    continue
+                tally.latencies.append(time.perf_counter() - begin)
+                if status != 200:
+                    tally.errors += 1
+        finally:
+            connection.close()
+
+    tally.started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(conns)))
+    tally.finished = time.perf_counter()
+    return tally
+
+
+async def open_loop(port: int, bodies: list[bytes], rate: float, seconds: float) -> Tally:
+    """Send at a fixed rate whatever the server does; latency counts from the scheduled time."""
+    tally = Tally()
+    pool: list[Connection] = []
+    total = int(rate * seconds)
+
+    async def one(index: int, scheduled: float) -> None:
+        connection = pool.pop() if pool else Connection(port, "/v1/decisions")
+        try:
+            status, payload = await connection.post(bodies[index % len(bodies)])
+        except (OSError, asyncio.IncompleteReadError, ValueError):
+            tally.errors += 1
+            connection.close()
+            return
+        tally.latencies.append(time.perf_counter() - scheduled)
+        pool.append(connection)
+        if status != 200:
+            tally.errors += 1
+            return
+        tally.offers += len(json.loads(payload)["offers"])
+
+    tally.started = time.perf_counter()
+    tasks = []
+    for index in range(total):
+        scheduled = tally.started + index / rate
+        delay = scheduled - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(index, scheduled)))
+    await asyncio.gather(*tasks)
+    tally.finished = time.perf_counter()
+    for connection in pool:
+        connection.close()
+    return tally
+
+
+def stored_counts(database_url: str) -> tuple[int, int, int]:
+    from tactful.adapters.db.engine import build_engine
+    from tactful.adapters.db.repositories import offers
+
+    engine = build_engine(database_url)
+    with engine.connect() as connection:
+        decisions = offers.count_decisions(connection)
+        impressions = offers.count_impressions(connection)
+        from tactful.adapters.db.repositories.events import count_events
+        from tactful.domain.events import EventType
+
+        shown = count_events(connection, of_type=EventType.OFFER_SHOWN)
+    engine.dispose()
+    return decisions, impressions, shown
+
+
+# ---------------------------------------------------------------- main
+
+
+def run(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory(prefix="tactful-bench-") as tmp:
+        url, customers, skus = prepare_database(Path(tmp), args.sample_rows)
+        mine_model(url)
+        bodies = decision_bodies(customers, skus, 4000)
+        servers: list[subprocess.Popen[bytes]] = []
+        try:
+            floor, floor_port = start_server("floor", url)
+            servers.append(floor)
+            app, app_port = start_server("tactful", url)
+            servers.append(app)
+            asyncio.run(closed_loop(app_port, "/v1/decisions", bodies, 3, args.connections))
+            asyncio.run(closed_loop(floor_port, "/floor", [b"{}"], 2, args.connections))
+            print(f"\nclosed loop, {args.connections} connections, {args.seconds:.0f} s each:")
+            rows = {}
+            for label, port, path, load in (
+                ("floor: FastAPI constant", floor_port, "/floor", [b"{}"]),
+                ("POST /v1/decisions", app_port, "/v1/decisions", bodies),
+            ):
+                tally = asyncio.run(closed_loop(port, path, load, args.seconds, args.connections))
+                rows[label] = tally.report(label)
+            ratio = rows["POST /v1/decisions"]["rps"] / rows["floor: FastAPI constant"]["rps"]
+            print(f"decisions throughput = {ratio:.0%} of the floor (target >= 40%)")
+            before = stored_counts(url)
+            print(f"\nopen loop at {args.rate:.0f} decisions/s for {args.open_seconds:.0f} s:")
+            tally = asyncio.run(open_loop(app_port, bodies, args.rate, args.open_seconds))
+            row = tally.report("POST /v1/decisions (open)")
+            time.sleep(0.5)
+            after = stored_counts(url)
+            logged = after[0] - before[0]
+            impressions = after[1] - before[1]
+            shown = after[2] - before[2]
+            print(
+                f"decisions answered {row['requests'] - tally.errors}, logged {logged}; "
+                f"offers returned {tally.offers}, impressions stored {impressions}, "
+                f"offer_shown events {shown}: "
+                + ("ALL STORED" if impressions == shown == tally.offers else "MISMATCH")
+            )
+            print(f"p99 target < 50 ms: {'met' if row['p99_ms'] < 50 else 'NOT met'}")
+        finally:
+            for process in servers:
+                process.terminate()
+                process.wait(timeout=30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument("--rate", type=float, default=200.0)
+    parser.add_argument("--open-seconds", type=float, default=20.0)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--sample-rows", type=int, default=0, help="0 = the full file")
+    parser.add_argument("--serve", choices=["floor", "tactful"], help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--database-url", default="", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.serve, args.port, args.database_url)
+    else:
+        os.environ.setdefault("PYTHONHASHSEED", "0")
+        run(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,102 @@
+"""Helpers shared by the repositories: dialect-aware inserts, chunked IN lists, counts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from itertools import islice
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Table
+from sqlalchemy.dialects import postgresql, sqlite
+
+T = TypeVar("T")
+
+# Well under SQLite's 32,766 bound variables and PostgreSQL's 65,535.
+IN_CHUNK = 5_000
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertCounts:
+    """How many rows an upsert created, changed and found already as given."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __add__(self, other: UpsertCounts) -> UpsertCounts:
+        return UpsertCounts(
+            self.created + other.created,
+            self.updated + other.updated,
+            self.unchanged + other.unchanged,
+        )
+
+
+def dialect_insert(conn: Connection, table: Table) -> Any:
+    """An INSERT that knows ON CONFLICT for the connection's backend (SQLite or PostgreSQL)."""
+    if conn.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    if conn.dialect.name == "sqlite":
+        return sqlite.insert(table)
+    raise NotImplementedError(f"unsupported database backend {conn.dialect.name!r}")
+
+
+def chunked(values: Iterable[T], size: int = IN_CHUNK) -> Iterator[list[T]]:
+    """Successive lists of at most `size` values."""
+    iterator = iter(values)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def unique(values: Iterable[T]) -> list[T]:
+    """Values without repeats, first occurrence order kept."""
+    return list(dict.fromkeys(values))
+
+
+def last_by(items: Sequence[T], key: Any) -> list[T]:
+    """One item per key, the last given winning (a batch that names a key twice)."""
+    return list({key(item): item for item in items}.values())
+
+
+def utc(moment: datetime) -> datetime:
+    """The same moment as an aware UTC datetime (a naive one is taken to be UTC)."""
+    if moment.tzinfo is UTC:
+        return moment
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def time_param(conn: Connection) -> Callable[[datetime], Any]:
+    """A converter of datetimes to what the driver stores (for `bulk_insert` rows).
+
+    SQLite gets SQLAlchemy's own text format in UTC, PostgreSQL an aware UTC datetime.
+    """
+    if conn.dialect.name != "sqlite":
+        return utc
+    cache: dict[datetime, str] = {}
+
+    def to_text(moment: datetime) -> str:
+        text = cache.get(moment)
+        if text is None:
+            text = cache[moment] = utc(moment).strftime("%Y-%m-%d %H:%M:%S.%f")
+        return text
+
+    return to_text
+
+
+def bulk_insert(conn: Connection, statement: Any, rows: Sequence[dict[str, Any]]) -> None:
+    """Run an INSERT for many rows through the driver's executemany.
+
+    Skips SQLAlchemy's per-row parameter processing, which dominates bulk imports; rows must
+    hold driver-ready values (datetimes through `time_param`, no JSON).
+    """
+    if not rows:
+        return
+    compiled = statement.compile(dialect=conn.dialect, column_keys=list(rows[0]))
+    if compiled.positiontup is None:
+        conn.exec_driver_sql(compiled.string, list(rows))
+        return
+    names = compiled.positiontup
+    conn.exec_driver_sql(compiled.string, [tuple(row[n] for n in names) for row in rows])

@@ -1,0 +1,236 @@
+"""Model versions: metadata rows in `models`, the mined arrays in data_dir/models/<version>.npz.
+
+The arrays (itemset counts, neighbour tables) run to hundreds of MB on large histories; a file
+loads with one read (no BLOB round trip through the driver, no bloated WAL or TOAST) and the row
+keeps its SHA-256 so a swapped or truncated file is refused. Rules are not stored: they are
+derived again from the itemsets and parameters, exactly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Connection, select, update
+
+from tactful.adapters.db.repositories._common import utc
+from tactful.adapters.db.tables_models import models
+from tactful.domain.affinity import (
+    AffinityModel,
+    FrequentItemsets,
+    Level,
+    MiningConfig,
+    MiningSummary,
+    Neighbours,
+    UpgradeStep,
+    derive_rules,
+)
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """One stored model version as the API and CLI show it."""
+
+    version: str
+    created_at: datetime
+    status: str
+    engine: str
+    params: dict[str, Any]
+    window_start: datetime | None
+    window_end: datetime | None
+    summary: dict[str, Any]
+    payload_path: str
+    payload_sha256: str
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict (timestamps as ISO 8601)."""
+        body = asdict(self)
+        for key in ("created_at", "window_start", "window_end"):
+            value = body[key]
+            body[key] = value.isoformat() if value is not None else None
+        body.pop("payload_path")
+        return body
+
+
+def insert_model(conn: Connection, info: ModelInfo) -> None:
+    """Store a version's row (its payload file must already be written)."""
+    row = asdict(info)
+    row["created_at"] = utc(info.created_at)
+    for key in ("window_start", "window_end"):
+        row[key] = utc(row[key]) if row[key] is not None else None
+    conn.execute(models.insert().values(**row))
+
+
+def activate(conn: Connection, version: str) -> None:
+    """Make `version` the one active model (every other becomes inactive) in one transaction."""
+    found = conn.execute(select(models.c.version).where(models.c.version == version)).first()
+    if found is None:
+        raise LookupError(f"version: no model version {version!r}")
+    conn.execute(
+        update(models)
+        .where(models.c.version != version, models.c.status == "active")
+        .values(status="inactive")
+    )
+    conn.execute(update(models).where(models.c.version == version).values(status="active"))
+
+
+def active_version(conn: Connection) -> str | None:
+    """The active version's id: one indexed lookup, cheap enough to poll."""
+    row = conn.execute(select(models.c.version).where(models.c.status == "active").limit(1)).first()
+    return None if row is None else str(row[0])
+
+
+def get_model(conn: Connection, version: str) -> ModelInfo | None:
+    """One version's row."""
+    row = conn.execute(select(models).where(models.c.version == version)).mappings().first()
+    return None if row is None else _info(row)
+
+
+def list_models(conn: Connection, *, limit: int = 50) -> list[ModelInfo]:
+    """Newest versions first."""
+    rows = conn.execute(select(models).order_by(models.c.created_at.desc()).limit(limit))
+    return [_info(row) for row in rows.mappings()]
+
+
+def _info(row: Any) -> ModelInfo:
+    return ModelInfo(
+        version=row["version"],
+        created_at=_aware(row["created_at"]),
+        status=row["status"],
+        engine=row["engine"],
+        params=dict(row["params"]),
+        window_start=_aware(row["window_start"]),
+        window_end=_aware(row["window_end"]),
+        summary=dict(row["summary"]),
+        payload_path=row["payload_path"],
+        payload_sha256=row["payload_sha256"],
+    )
+
+
+def _aware(value: datetime | None) -> Any:
+    return None if value is None else utc(value)
+
+
+# ---- the payload file ---------------------------------------------------------------------
+
+
+def config_to_json(config: MiningConfig) -> dict[str, Any]:
+    """Mining parameters as JSON."""
+    body = asdict(config)
+    body["level"] = str(config.level)
+    return body
+
+
+def config_from_json(body: dict[str, Any]) -> MiningConfig:
+    """Mining parameters back from JSON (unknown keys from newer versions are ignored)."""
+    known = {k: v for k, v in body.items() if k in MiningConfig.__dataclass_fields__}
+    if "level" in known:
+        known["level"] = Level(known["level"])
+    return MiningConfig(**known)
+
+
+def summary_to_json(summary: MiningSummary) -> dict[str, Any]:
+    """The mining summary as JSON (its config is stored separately as params)."""
+    body = {k: v for k, v in asdict(summary).items() if k != "config"}
+    for key in ("window_start", "window_end"):
+        value = body[key]
+        body[key] = value.isoformat() if value is not None else None
+    body["timings"] = {k: round(float(v), 6) for k, v in summary.timings.items()}
+    return body
+
+
+def save_payload(model: AffinityModel, path: Path) -> str:
+    """Write the model's arrays to `path` atomically (write then rename); returns its SHA-256."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sets = model.itemsets
+    arrays: dict[str, Any] = {
+        "items": np.asarray(sets.items, dtype=np.str_),
+        "item_counts": sets.item_counts,
+        "n_baskets": np.float64(sets.n_baskets),
+        "weighted": np.bool_(sets.weighted),
+        "nb_indptr": model.neighbour_table.indptr,
+        "nb_indices": model.neighbour_table.indices,
+        "nb_cosine": model.neighbour_table.cosine,
+        "nb_counts": model.neighbour_table.counts,
+        "upgrades": np.asarray(json.dumps([asdict(u) for u in model.upgrades])),
+    }
+    for k, (level, counts) in enumerate(zip(sets.levels, sets.counts, strict=True), start=2):
+        arrays[f"level{k}"] = level
+        arrays[f"counts{k}"] = counts
+    partial = path.with_suffix(".partial.npz")
+    with partial.open("wb") as handle:
+        np.savez(handle, **arrays)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(partial, path)
+    return _sha256(path)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def load_payload(info: ModelInfo) -> AffinityModel:
+    """Rebuild the model of a stored version; refuses a file whose checksum does not match."""
+    path = Path(info.payload_path)
+    if not path.is_file():
+        raise FileNotFoundError(f"model {info.version}: payload file {path} is missing")
+    if _sha256(path) != info.payload_sha256:
+        raise ValueError(f"model {info.version}: payload file {path} does not match its checksum")
+    config = config_from_json(info.params.get("mining", {}))
+    with np.load(path, allow_pickle=False) as data:
+        levels = sorted(int(name[5:]) for name in data.files if name.startswith("level"))
+        itemsets = FrequentItemsets(
+            items=tuple(str(s) for s in data["items"]),
+            n_baskets=float(data["n_baskets"]),
+            item_counts=data["item_counts"],
+            levels=tuple(data[f"level{k}"] for k in levels),
+            counts=tuple(data[f"counts{k}"] for k in levels),
+            weighted=bool(data["weighted"]),
+        )
+        neighbours = Neighbours(
+            indptr=data["nb_indptr"],
+            indices=data["nb_indices"],
+            cosine=data["nb_cosine"],
+            counts=data["nb_counts"],
+        )
+        upgrades = tuple(UpgradeStep(**u) for u in json.loads(str(data["upgrades"])))
+    rules = tuple(derive_rules(itemsets, config))
+    return AffinityModel(
+        items=itemsets.items,
+        item_counts=itemsets.item_counts,
+        itemsets=itemsets,
+        rules=rules,
+        neighbour_table=neighbours,
+        upgrades=upgrades,
+        summary=_summary(info, config),
+    )
+
+
+def _summary(info: ModelInfo, config: MiningConfig) -> MiningSummary:
+    s = info.summary
+    return MiningSummary(
+        config=config,
+        engine=str(s.get("engine", info.engine)),
+        n_orders=int(s.get("n_orders", 0)),
+        n_baskets=int(s.get("n_baskets", 0)),
+        n_items=int(s.get("n_items", 0)),
+        n_frequent_items=int(s.get("n_frequent_items", 0)),
+        n_itemsets=int(s.get("n_itemsets", 0)),
+        n_rules=int(s.get("n_rules", 0)),
+        baskets_capped=int(s.get("baskets_capped", 0)),
+        total_weight=float(s.get("total_weight", 0.0)),
+        window_start=info.window_start,
+        window_end=info.window_end,
+        timings=dict(s.get("timings", {})),
+    )

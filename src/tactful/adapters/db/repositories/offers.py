@@ -1,0 +1,200 @@
+"""The decision log: every decision (held out or not), each offer shown, each response."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select
+
+from tactful.adapters.db.repositories._common import utc
+from tactful.adapters.db.repositories.events import insert_ignoring
+from tactful.adapters.db.tables import events
+from tactful.adapters.db.tables_offers import decisions, offer_impressions, offer_responses
+from tactful.domain.events import EventType
+from tactful.domain.money import Money
+
+
+class Response(StrEnum):
+    """What a customer did with an offer."""
+
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    DISMISSED = "dismissed"
+
+    @property
+    def event_type(self) -> EventType:
+        """The event that feeds cooldowns on every channel."""
+        return EventType(f"offer_{self.value}")
+
+
+@dataclass(frozen=True, slots=True)
+class Impression:
+    """One offer shown in one decision."""
+
+    decision_id: str
+    offer_id: str
+    position: int
+    customer_id: str
+    kind: str
+    sku: str
+    for_sku: str | None
+    format: str
+    price: Money
+    at: datetime
+    relevance: float | None = None
+    channel: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionRecord:
+    """A decision as logged: enough to measure incremental revenue of offers later."""
+
+    decision_id: str
+    customer_id: str
+    moment: str
+    at: datetime
+    held_out: bool
+    cart: Sequence[Mapping[str, Any]]
+    impressions: Sequence[Impression] = field(default_factory=tuple)
+    channel: str | None = None
+    model_version: str | None = None
+
+
+def _event_properties(impression: Impression) -> dict[str, Any]:
+    properties: dict[str, Any] = {
+        "offer_id": impression.offer_id,
+        "decision_id": impression.decision_id,
+        "kind": impression.kind,
+        "for_sku": impression.for_sku,
+        "channel": impression.channel or "api",
+    }
+    if impression.relevance is not None:
+        properties["relevance"] = impression.relevance
+    return properties
+
+
+def _impression_row(impression: Impression) -> dict[str, Any]:
+    return {
+        "decision_id": impression.decision_id,
+        "offer_id": impression.offer_id,
+        "position": impression.position,
+        "customer_id": impression.customer_id,
+        "kind": impression.kind,
+        "sku": impression.sku,
+        "for_sku": impression.for_sku,
+        "format": impression.format,
+        "price": impression.price.amount,
+        "currency": impression.price.currency,
+        "relevance": impression.relevance,
+        "at": utc(impression.at),
+    }
+
+
+def _event_row(
+    impression: Impression, kind: EventType, event_id: str, at: datetime
+) -> dict[str, Any]:
+    return {
+        "event_id": event_id,
+        "type": kind.value,
+        "customer_id": impression.customer_id,
+        "at": utc(at),
+        "sku": impression.sku,
+        "properties": _event_properties(impression),
+    }
+
+
+def save_decision(connection: Connection, record: DecisionRecord) -> None:
+    """Log the decision, its impressions and their offer_shown events (caller's transaction)."""
+    connection.execute(
+        insert(decisions),
+        {
+            "decision_id": record.decision_id,
+            "customer_id": record.customer_id,
+            "moment": record.moment,
+            "channel": record.channel,
+            "at": utc(record.at),
+            "held_out": record.held_out,
+            "offer_count": len(record.impressions),
+            "cart": [dict(line) for line in record.cart],
+            "model_version": record.model_version,
+        },
+    )
+    if not record.impressions:
+        return
+    connection.execute(insert(offer_impressions), [_impression_row(i) for i in record.impressions])
+    shown = [
+        _event_row(i, EventType.OFFER_SHOWN, f"{i.decision_id}:{i.offer_id}:shown", i.at)
+        for i in record.impressions
+    ]
+    connection.execute(insert(events), shown)
+
+
+def get_impression(connection: Connection, decision_id: str, offer_id: str) -> Impression | None:
+    """The offer shown in a decision, or None when that decision never showed it."""
+    query = (
+        select(offer_impressions, decisions.c.channel)
+        .join(decisions, decisions.c.decision_id == offer_impressions.c.decision_id)
+        .where(offer_impressions.c.decision_id == decision_id)
+        .where(offer_impressions.c.offer_id == offer_id)
+    )
+    row = connection.execute(query).first()
+    if row is None:
+        return None
+    return Impression(
+        decision_id=row.decision_id,
+        offer_id=row.offer_id,
+        position=row.position,
+        customer_id=row.customer_id,
+        kind=row.kind,
+        sku=row.sku,
+        for_sku=row.for_sku,
+        format=row.format,
+        price=Money(int(row.price), row.currency),
+        at=utc(row.at),
+        relevance=row.relevance,
+        channel=row.channel,
+    )
+
+
+def decision_exists(connection: Connection, decision_id: str) -> bool:
+    """Whether a decision with this id was logged."""
+    query = select(decisions.c.decision_id).where(decisions.c.decision_id == decision_id)
+    return connection.execute(query).first() is not None
+
+
+def save_response(
+    connection: Connection, impression: Impression, response: Response, *, at: datetime
+) -> bool:
+    """Store a response once (and its offer_* event); False when it was already stored."""
+    row = {
+        "decision_id": impression.decision_id,
+        "offer_id": impression.offer_id,
+        "response": response.value,
+        "customer_id": impression.customer_id,
+        "at": utc(at),
+    }
+    statement = insert_ignoring(connection, offer_responses).returning(offer_responses.c.offer_id)
+    if connection.execute(statement, row).first() is None:
+        return False
+    event_id = f"{impression.decision_id}:{impression.offer_id}:{response.value}"
+    event = _event_row(impression, response.event_type, event_id, at)
+    connection.execute(insert_ignoring(connection, events), event)
+    return True
+
+
+def count_decisions(connection: Connection, *, held_out: bool | None = None) -> int:
+    """How many decisions are logged; for checks and benchmarks."""
+    query = select(func.count()).select_from(decisions)
+    if held_out is not None:
+        query = query.where(decisions.c.held_out == held_out)
+    return int(connection.execute(query).scalar_one())
+
+
+def count_impressions(connection: Connection) -> int:
+    """How many offers were shown in total; for checks and benchmarks."""
+    query = select(func.count()).select_from(offer_impressions)
+    return int(connection.execute(query).scalar_one())

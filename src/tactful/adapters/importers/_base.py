@@ -1,0 +1,183 @@
+"""What every importer shares: parsed records, options, errors and cached field parsers."""
+
+from __future__ import annotations
+
+import gzip
+import io
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
+from pathlib import Path
+from typing import IO, cast
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from tactful.domain.money import Money, check_currency, parse_minor
+
+Progress = Callable[[int, int], None]
+"""Called with (bytes done, bytes in total) as a file is read."""
+
+PROGRESS_EVERY = 4096
+
+
+class ImportFileError(ValueError):
+    """Bad input, named by file, line, column and reason; nothing of the file is kept."""
+
+    def __init__(self, path: Path | str, line: int, column: str | None, reason: str) -> None:
+        self.path = str(path)
+        self.line = line
+        self.column = column
+        self.reason = reason
+        where = f"{self.path}, line {line}" + (f", column {column!r}" if column else "")
+        super().__init__(f"{where}: {reason}")
+
+
+@dataclass(slots=True)
+class ParsedLine:
+    """One order line read from a file, before it is grouped into its order."""
+
+    line_no: int
+    order_id: str
+    created_at: datetime
+    customer_id: str | None
+    sku: str
+    name: str
+    quantity: int
+    unit_price: Money
+    email: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A file line left out on purpose, with the reason it is counted under."""
+
+    line_no: int
+    reason: str
+
+
+Record = ParsedLine | Skipped
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """Choices a file does not carry itself."""
+
+    currency: str = "GBP"
+    timezone: str = "UTC"
+    mapping: dict[str, str] = field(default_factory=dict)
+    skip_blank: bool = False
+    order_prefix: str | None = None
+    at: datetime | None = None
+
+    def zone(self) -> tzinfo:
+        """The time zone that naive times in the file are read in."""
+        try:
+            return ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {self.timezone!r}") from None
+
+
+@contextmanager
+def open_text(path: Path) -> Iterator[tuple[IO[str], Callable[[], int], int]]:
+    """The file as text (gzip when it ends in .gz), its read position in bytes and its size."""
+    size = path.stat().st_size
+    raw = path.open("rb")
+    binary = gzip.GzipFile(fileobj=raw) if path.suffix == ".gz" else raw
+    text = io.TextIOWrapper(cast(IO[bytes], binary), encoding="utf-8-sig", newline="")
+    try:
+        yield text, raw.tell, size
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(path, 0, None, f"not UTF-8 text ({exc.reason})") from None
+    except (gzip.BadGzipFile, EOFError) as exc:
+        raise ImportFileError(path, 0, None, f"broken gzip file ({exc})") from None
+    finally:
+        text.close()
+        raw.close()
+
+
+def column_index(
+    path: Path, header: Sequence[str], wanted: Sequence[str], optional: Sequence[str] = ()
+) -> dict[str, int]:
+    """Positions of the named columns; a missing required one is an error on line 1."""
+    positions = {name.strip(): i for i, name in enumerate(header)}
+    found: dict[str, int] = {}
+    for name in (*wanted, *optional):
+        if name in positions:
+            found[name] = positions[name]
+        elif name in wanted:
+            raise ImportFileError(path, 1, name, f"missing column (header has {list(positions)})")
+    return found
+
+
+class FieldParser:
+    """Parses numbers, prices and times with caches: exports repeat the same strings a lot."""
+
+    def __init__(self, path: Path, options: ImportOptions) -> None:
+        self.path = path
+        self.zone = options.zone()
+        self.default_currency = check_currency(options.currency)
+        self._money: dict[tuple[str, str], Money] = {}
+        self._times: dict[str, datetime] = {}
+
+    def error(self, line: int, column: str | None, reason: str) -> ImportFileError:
+        """An error for this file."""
+        return ImportFileError(self.path, line, column, reason)
+
+    def integer(self, text: str, line: int, column: str) -> int:
+        """A whole number such as a quantity."""
+        try:
+            return int(text)
+        except ValueError:
+            raise self.error(line, column, f"not a whole number: {text!r}") from None
+
+    def money(self, text: str, line: int, column: str, currency: str | None = None) -> Money:
+        """An amount in major units ('2.55') as Money in minor units."""
+        code = currency or self.default_currency
+        key = (text, code)
+        cached = self._money.get(key)
+        if cached is not None:
+            return cached
+        try:
+            value = Money(parse_minor(text, code), code)
+        except ValueError as exc:
+            raise self.error(line, column, str(exc)) from None
+        self._money[key] = value
+        return value
+
+    def time(self, text: str, line: int, column: str) -> datetime:
+        """A timestamp; naive times are read in the import's time zone."""
+        cached = self._times.get(text)
+        if cached is not None:
+            return cached
+        parsed = parse_time(text)
+        if parsed is None:
+            raise self.error(line, column, f"not a date and time: {text!r}")
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=self.zone)
+        parsed = parsed.astimezone(UTC)
+        self._times[text] = parsed
+        return parsed
+
+
+_FORMATS = ("%Y-%m-%d %H:%M:%S %z", "%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y")
+
+
+def parse_time(text: str) -> datetime | None:
+    """ISO 8601, Shopify's '2019-01-22 10:43:25 -0500' or UCI's '12/1/2010 8:26'; else None."""
+    value = text.strip()
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        pass
+    for pattern in _FORMATS:
+        try:
+            return datetime.strptime(value, pattern)
+        except ValueError:
+            continue
+    return None
+
+
+def report(progress: Progress | None, position: Callable[[], int], size: int) -> None:
+    """Tell the progress callback how far reading got."""
+    if progress is not None:
+        progress(min(position(), size), size)

@@ -1,0 +1,63 @@
+"""`tactful links create`: signed checkout links whose price, product and quantity hold."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import typer
+
+from tactful.adapters.payments import TestModeGateway
+from tactful.cli._app import app, console, fail, load_settings, open_database
+from tactful.domain.checkout import LinkTerms
+from tactful.domain.clock import SystemClock
+from tactful.services.checkout import CheckoutDeps, CheckoutNotFoundError, create_link
+
+links_app = typer.Typer(help="Signed checkout links.", no_args_is_help=True)
+app.add_typer(links_app, name="links")
+
+_DURATION = re.compile(r"^(\d+)([mhdw])$")
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_duration(text: str) -> timedelta:
+    """'30m', '12h', '7d' or '2w' as a timedelta."""
+    match = _DURATION.match(text.strip())
+    if match is None or int(match.group(1)) == 0:
+        raise ValueError(f"--expires: use a number and m, h, d or w (e.g. 7d), got {text!r}")
+    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+
+
+@links_app.command("create")
+def create(
+    page: str = typer.Option(..., "--page", help="Slug of the checkout page."),
+    price: int | None = typer.Option(
+        None, "--price", min=0, help="Unit price of the main product in minor units (1900 = 19.00)."
+    ),
+    sku: str | None = typer.Option(None, "--sku", help="Sell this product instead of the page's."),
+    quantity: int | None = typer.Option(None, "--quantity", min=1, max=100, help="Fixed quantity."),
+    expires: str = typer.Option(
+        "7d", "--expires", help="How long the link is valid: 30m, 12h, 7d."
+    ),
+) -> None:
+    """Print a URL whose price, product and quantity are signed (HMAC-SHA256) and expire."""
+    try:
+        ttl = parse_duration(expires)
+    except ValueError as exc:
+        raise fail(str(exc), 2) from exc
+    settings = load_settings()
+    if not settings.link_secret:
+        raise fail(
+            "no signing secret: set TACTFUL_SIGNING_SECRET (or TACTFUL_SECRET_KEY) to the "
+            "value the server uses",
+            2,
+        )
+    engine = open_database(settings)
+    deps = CheckoutDeps(engine, TestModeGateway(engine), SystemClock(), settings.link_secret)
+    try:
+        url = create_link(deps, settings.base_url, page, LinkTerms(price, sku, quantity), ttl)
+    except CheckoutNotFoundError as exc:
+        raise fail(str(exc)) from exc
+    finally:
+        engine.dispose()
+    console.print(url, soft_wrap=True, highlight=False)

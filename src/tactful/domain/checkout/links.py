@@ -1,0 +1,154 @@
+"""Signed checkout links: price, product and quantity set by a link only when signed."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+SIGNED_FIELDS = ("price", "sku", "quantity", "customer")
+_CONTROL_FIELDS = ("exp", "sig")
+MAX_LINK_QUANTITY = 100
+
+
+class LinkProblem(StrEnum):
+    """Why a link is refused (reason codes)."""
+
+    UNSIGNED = "unsigned"
+    BAD_SIGNATURE = "bad_signature"
+    EXPIRED = "expired"
+    MALFORMED = "malformed"
+
+
+class InvalidLink(ValueError):  # noqa: N818 - reads as a verdict, like InvalidToken
+    """A link whose protected parameters cannot be trusted."""
+
+    def __init__(self, problem: LinkProblem, detail: str) -> None:
+        super().__init__(f"{problem.value}: {detail}")
+        self.problem = problem
+        self.detail = detail
+
+
+@dataclass(frozen=True, slots=True)
+class LinkTerms:
+    """What a verified link sets; None means 'as the page says'."""
+
+    price: int | None = None
+    sku: str | None = None
+    quantity: int | None = None
+    customer: str | None = None
+    expires_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Prefill:
+    """Harmless unsigned parameters: prefilled fields and attribution."""
+
+    email: str = ""
+    name: str = ""
+    quantity: int | None = None
+    utm: tuple[tuple[str, str], ...] = ()
+
+
+def _canonical(slug: str, fields: Mapping[str, str], exp: str) -> bytes:
+    parts = "&".join(f"{k}={fields[k]}" for k in sorted(fields))
+    return f"v1\n{slug}\n{parts}\n{exp}".encode()
+
+
+def _mac(secret: bytes, message: bytes) -> str:
+    digest = hmac.new(secret, message, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def sign_link(
+    secret: bytes, slug: str, terms: LinkTerms, *, now: datetime, ttl: timedelta
+) -> dict[str, str]:
+    """Query parameters for a link to `slug` that sets `terms` until now + ttl."""
+    if not secret:
+        raise ValueError("no signing secret: set TACTFUL_SIGNING_SECRET or TACTFUL_SECRET_KEY")
+    fields = _term_fields(terms)
+    exp = str(int((now + ttl).timestamp()))
+    return {**fields, "exp": exp, "sig": _mac(secret, _canonical(slug, fields, exp))}
+
+
+def _term_fields(terms: LinkTerms) -> dict[str, str]:
+    values = {
+        "price": terms.price,
+        "sku": terms.sku,
+        "quantity": terms.quantity,
+        "customer": terms.customer,
+    }
+    return {k: str(v) for k, v in values.items() if v is not None}
+
+
+def verify_link(secret: bytes, slug: str, query: Mapping[str, str], *, now: datetime) -> LinkTerms:
+    """The terms of a link, or InvalidLink when protected parameters are unsigned or altered."""
+    sig = query.get("sig")
+    protected = {k: query[k] for k in SIGNED_FIELDS if k in query}
+    if sig is None:
+        unsafe = sorted(k for k in protected if k != "quantity")
+        if unsafe or "exp" in query:
+            raise InvalidLink(LinkProblem.UNSIGNED, f"unsigned parameter {(unsafe or ['exp'])[0]}")
+        return LinkTerms()
+    exp = query.get("exp", "")
+    if not secret or not hmac.compare_digest(sig, _mac(secret, _canonical(slug, protected, exp))):
+        raise InvalidLink(LinkProblem.BAD_SIGNATURE, "the link was changed after it was signed")
+    if not exp.isdigit():
+        raise InvalidLink(LinkProblem.MALFORMED, "exp must be a Unix time")
+    expires_at = datetime.fromtimestamp(int(exp), UTC)
+    if now >= expires_at:
+        raise InvalidLink(
+            LinkProblem.EXPIRED, f"the link expired at {expires_at:%Y-%m-%d %H:%M} UTC"
+        )
+    return _terms(protected, expires_at)
+
+
+def _terms(fields: Mapping[str, str], expires_at: datetime) -> LinkTerms:
+    price = _whole(fields.get("price"), "price", 0, 10**12)
+    quantity = _whole(fields.get("quantity"), "quantity", 1, MAX_LINK_QUANTITY)
+    return LinkTerms(
+        price=price,
+        sku=fields.get("sku") or None,
+        quantity=quantity,
+        customer=fields.get("customer") or None,
+        expires_at=expires_at,
+    )
+
+
+def _whole(value: str | None, field: str, low: int, high: int) -> int | None:
+    if value is None:
+        return None
+    if not value.isdigit() or not low <= int(value) <= high:
+        raise InvalidLink(LinkProblem.MALFORMED, f"{field} must be a whole number {low}-{high}")
+    return int(value)
+
+
+def prefill(query: Mapping[str, str], *, max_quantity: int) -> Prefill:
+    """The harmless unsigned fields; a quantity outside 1..max_quantity is ignored."""
+    quantity = None
+    raw = query.get("quantity", "") if "sig" not in query else ""
+    if raw.isdigit() and 1 <= int(raw) <= max_quantity:
+        quantity = int(raw)
+    utm = tuple(
+        (k, v[:200]) for k, v in sorted(query.items()) if k.startswith("utm_") and len(k) <= 40
+    )
+    return Prefill(
+        email=query.get("email", "")[:254],
+        name=query.get("name", "")[:200],
+        quantity=quantity,
+        utm=utm[:10],
+    )
+
+
+def sign_values(secret: bytes, purpose: str, values: tuple[str, ...]) -> str:
+    """A MAC over `values`, so a form can carry server-chosen facts back unchanged."""
+    return _mac(secret, "\n".join((purpose, *values)).encode())
+
+
+def values_signed(secret: bytes, purpose: str, values: tuple[str, ...], mac: str) -> bool:
+    """Whether `mac` is sign_values(secret, purpose, values)."""
+    return bool(secret) and hmac.compare_digest(mac, sign_values(secret, purpose, values))

@@ -1,0 +1,64 @@
+"""The offer engine: at most two respectful, explained offers per moment."""
+
+from tactful.domain.offers.candidates import Candidate
+from tactful.domain.offers.catalogue import OfferCatalog
+from tactful.domain.offers.decision import (
+    Decision,
+    Offer,
+    PriceBlock,
+    SocialProof,
+    TraceEntry,
+    Urgency,
+)
+from tactful.domain.offers.engine import decide
+from tactful.domain.offers.evidence import (
+    EMPTY_AFFINITY,
+    AffinitySource,
+    Evidence,
+    InMemoryAffinity,
+)
+from tactful.domain.offers.inputs import (
+    CartLine,
+    DecisionContext,
+    DeclinedUpsell,
+    OfferEvent,
+    OfferResponse,
+    Purchase,
+    purchases_from_orders,
+)
+from tactful.domain.offers.model_source import ModelAffinity
+from tactful.domain.offers.moments import Format, Moment, OfferKind, Task
+from tactful.domain.offers.policy import OfferPolicy, TimingTable, default_timing
+from tactful.domain.offers.reasons import ReasonCode
+
+__all__ = [
+    "EMPTY_AFFINITY",
+    "AffinitySource",
+    "Candidate",
+    "CartLine",
+    "Decision",
+    "DecisionContext",
+    "DeclinedUpsell",
+    "Evidence",
+    "Format",
+    "InMemoryAffinity",
+    "ModelAffinity",
+    "Moment",
+    "Offer",
+    "OfferCatalog",
+    "OfferEvent",
+    "OfferKind",
+    "OfferPolicy",
+    "OfferResponse",
+    "PriceBlock",
+    "Purchase",
+    "ReasonCode",
+    "SocialProof",
+    "Task",
+    "TimingTable",
+    "TraceEntry",
+    "Urgency",
+    "decide",
+    "default_timing",
+    "purchases_from_orders",
+]

@@ -1,0 +1,201 @@
+"""Candidate offers: cross-sells from the model, upsells from ladders, bundles, downsells."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from tactful.domain.catalog import Bundle, Product, Sku
+from tactful.domain.money import Money
+from tactful.domain.offers.evidence import AffinitySource, Evidence
+from tactful.domain.offers.inputs import DeclinedUpsell
+from tactful.domain.offers.moments import OfferKind, uses_owned_plans, uses_recent_purchases
+from tactful.domain.offers.policy import OfferPolicy
+from tactful.domain.offers.situation import Situation
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """Something that could be offered, before the guardrails judge it."""
+
+    kind: OfferKind
+    sku: Sku
+    for_sku: Sku | None
+    name: str
+    price: Money
+    increase: Money
+    relevance: float = 0.0
+    evidence: Evidence | None = None
+    product: Product | None = None
+    bundle: Bundle | None = None
+    term_switch: bool = False
+
+    @property
+    def key(self) -> str:
+        """Identity of the offer across decisions: kind, offered SKU and what it is for."""
+        return f"{self.kind}:{self.sku}:{self.for_sku or ''}"
+
+
+def _minus(a: Money, b: Money) -> Money:
+    """a - b, or a when the currencies differ (the currency guardrail drops those)."""
+    return a - b if a.currency == b.currency else a
+
+
+def cross_sell_anchors(s: Situation) -> list[Sku]:
+    """Cart items, the viewed item, and recent purchases where the moment looks back."""
+    anchors = list(s.cart)
+    if s.viewing is not None:
+        anchors.append(s.viewing)
+    if uses_recent_purchases(s.moment):
+        anchors.extend(s.recent)
+    return [sku for sku in dict.fromkeys(anchors) if sku in s.catalog.products]
+
+
+def _strongest(
+    anchors: list[Sku], affinity: AffinitySource, policy: OfferPolicy
+) -> tuple[dict[Sku, float], dict[Sku, Evidence]]:
+    """Summed score per consequent, and its best evidence (clearing the floor wins ties)."""
+    anchor_set = set(anchors)
+    floor, min_lift = policy.min_co_purchases, policy.min_lift
+    score: dict[Sku, float] = {}
+    best: dict[Sku, tuple[bool, float, Evidence]] = {}
+    for anchor in anchors:
+        for ev in affinity.cross_sells(anchor, policy.cross_sells_per_item):
+            if len(ev.antecedent) > 1 and not anchor_set.issuperset(ev.antecedent):
+                continue
+            y = ev.consequent
+            score[y] = score.get(y, 0.0) + ev.score
+            rank = (ev.count >= floor and ev.lift > min_lift, ev.score, ev)
+            held = best.get(y)
+            if held is None or rank[:2] > held[:2]:
+                best[y] = rank
+    return score, {y: held[2] for y, held in best.items()}
+
+
+def cross_sells(s: Situation, affinity: AffinitySource) -> list[Candidate]:
+    """One candidate per consequent, scored by the sum over anchors, with its best evidence."""
+    score, best = _strongest(cross_sell_anchors(s), affinity, s.policy)
+    ranked = sorted(score, key=lambda y: (-score[y], y))[: s.policy.max_candidates]
+    out = []
+    for y in ranked:
+        product = s.catalog.products.get(y)
+        if product is None:
+            continue
+        ev = best[y]
+        out.append(
+            Candidate(
+                kind=OfferKind.CROSS_SELL,
+                sku=y,
+                for_sku=ev.antecedent[0],
+                name=product.name,
+                price=product.price,
+                increase=product.price,
+                relevance=score[y],
+                evidence=ev,
+                product=product,
+            )
+        )
+    return out
+
+
+def _upgrade_bases(s: Situation) -> list[Sku]:
+    bases = list(s.cart)
+    if s.viewing is not None:
+        bases.append(s.viewing)
+    if uses_owned_plans(s.moment):
+        bases.extend(sorted(s.owned))
+    return list(dict.fromkeys(bases))
+
+
+def _upsell(s: Situation, base: Product, upgrade: Product, term_switch: bool) -> Candidate:
+    quantity = s.quantity(base.sku)
+    return Candidate(
+        kind=OfferKind.UPSELL,
+        sku=upgrade.sku,
+        for_sku=base.sku,
+        name=upgrade.name,
+        price=upgrade.price,
+        increase=_minus(upgrade.price, base.price).times(quantity),
+        product=upgrade,
+        term_switch=term_switch,
+    )
+
+
+def upsells(s: Situation) -> list[Candidate]:
+    """Next rungs of each base item's ladder, and the longer-term version of a plan."""
+    out: list[Candidate] = []
+    for sku in _upgrade_bases(s):
+        base = s.catalog.get(sku)
+        if base is None:
+            continue
+        for upgrade in s.catalog.upgrades(sku)[: s.policy.upgrades_per_item]:
+            out.append(_upsell(s, base, upgrade, term_switch=False))
+        longer = s.catalog.longer_term(sku)
+        if longer is not None:
+            out.append(_upsell(s, base, longer, term_switch=True))
+    return out
+
+
+def _replaced_value(s: Situation, bundle: Bundle, currency: str) -> Money:
+    total = 0
+    for sku in bundle.skus:
+        product = s.catalog.get(sku)
+        if sku in s.cart and product is not None and product.price.currency == currency:
+            total += product.price.amount
+    return Money(total, currency)
+
+
+def bundles(s: Situation) -> list[Candidate]:
+    """Bundles holding a cart (or viewed) item; the bundle replaces the items it contains."""
+    out: list[Candidate] = []
+    seen: set[str] = set()
+    anchors: Iterable[Sku] = [*s.cart, *([s.viewing] if s.viewing else [])]
+    for sku in anchors:
+        for bundle in s.catalog.bundles_with(sku):
+            if bundle.bundle_id in seen:
+                continue
+            seen.add(bundle.bundle_id)
+            replaced = _replaced_value(s, bundle, bundle.price.currency)
+            out.append(
+                Candidate(
+                    kind=OfferKind.BUNDLE,
+                    sku=Sku(bundle.bundle_id),
+                    for_sku=sku,
+                    name=bundle.name,
+                    price=bundle.price,
+                    increase=bundle.price - replaced,
+                    bundle=bundle,
+                )
+            )
+    return out
+
+
+def downsells(s: Situation, declined: DeclinedUpsell | None) -> list[Candidate]:
+    """After a declined upsell: cheaper rungs between the base item and the declined one."""
+    if declined is None:
+        return []
+    base = s.catalog.get(declined.for_sku) if declined.for_sku else None
+    out = []
+    for product in s.catalog.rungs_between(declined.for_sku, declined.sku):
+        if base is not None and product.sku == base.sku:
+            continue
+        increase = _minus(product.price, base.price) if base is not None else product.price
+        out.append(
+            Candidate(
+                kind=OfferKind.DOWNSELL,
+                sku=product.sku,
+                for_sku=declined.for_sku,
+                name=product.name,
+                price=product.price,
+                increase=increase.times(s.quantity(declined.for_sku)),
+                product=product,
+            )
+        )
+    return out[: s.policy.upgrades_per_item]
+
+
+def candidates(
+    s: Situation, affinity: AffinitySource, declined: DeclinedUpsell | None
+) -> list[Candidate]:
+    """Every candidate for the moment, cross-sells first."""
+    return [*cross_sells(s, affinity), *upsells(s), *bundles(s), *downsells(s, declined)]

@@ -1,0 +1,103 @@
+"""The catalogue indexed for decisions: products, ladders, term switches, bundles, prices."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from tactful.domain.catalog import Bundle, PricePoint, Product, ProductKind, Sku, upgrade_path
+
+
+@dataclass(frozen=True, eq=False)
+class OfferCatalog:
+    """Built once per catalogue version and shared by decisions; lookups are dictionary reads."""
+
+    products: Mapping[Sku, Product]
+    price_history: Mapping[Sku, tuple[PricePoint, ...]]
+    bundles_by_sku: Mapping[Sku, tuple[Bundle, ...]]
+    ladders: Mapping[str, tuple[Product, ...]]
+
+    @classmethod
+    def build(
+        cls,
+        products: Iterable[Product],
+        price_history: Iterable[PricePoint] = (),
+        bundles: Iterable[Bundle] = (),
+    ) -> OfferCatalog:
+        """Index products by SKU, tier ladder and bundle membership."""
+        by_sku = {p.sku: p for p in products}
+        history: dict[Sku, list[PricePoint]] = {}
+        for point in price_history:
+            history.setdefault(point.sku, []).append(point)
+        by_member: dict[Sku, list[Bundle]] = {}
+        for bundle in bundles:
+            for sku in sorted(bundle.skus):
+                by_member.setdefault(sku, []).append(bundle)
+        ladders: dict[str, list[Product]] = {}
+        for product in by_sku.values():
+            if product.tier is not None:
+                ladders.setdefault(product.tier.ladder, []).append(product)
+        return cls(
+            products=by_sku,
+            price_history={sku: tuple(points) for sku, points in history.items()},
+            bundles_by_sku={sku: tuple(items) for sku, items in by_member.items()},
+            ladders={name: tuple(items) for name, items in ladders.items()},
+        )
+
+    def get(self, sku: Sku) -> Product | None:
+        """The product, or None when the SKU is unknown."""
+        return self.products.get(sku)
+
+    def history(self, sku: Sku) -> Sequence[PricePoint]:
+        """The product's price history (empty when none is recorded)."""
+        return self.price_history.get(sku, ())
+
+    def bundles_with(self, sku: Sku) -> tuple[Bundle, ...]:
+        """Bundles that contain `sku`."""
+        return self.bundles_by_sku.get(sku, ())
+
+    def upgrades(self, sku: Sku) -> list[Product]:
+        """Higher rungs of the product's tier ladder, nearest first."""
+        product = self.products.get(sku)
+        if product is None or product.tier is None:
+            return []
+        return upgrade_path(self.ladders.get(product.tier.ladder, ()), sku)
+
+    def rungs_between(self, low: Sku | None, high: Sku) -> list[Product]:
+        """Active rungs below `high` (and above `low` when given), nearest to `high` first."""
+        top = self.products.get(high)
+        if top is None or top.tier is None:
+            return []
+        bottom = self.products.get(low) if low is not None else None
+        floor = bottom.tier.rank if bottom is not None and bottom.tier is not None else None
+        rungs = [
+            p
+            for p in self.ladders.get(top.tier.ladder, ())
+            if p.active
+            and p.tier is not None
+            and p.tier.rank < top.tier.rank
+            and (floor is None or p.tier.rank > floor)
+            and p.price.amount < top.price.amount
+        ]
+        return sorted(rungs, key=lambda p: (-(p.tier.rank if p.tier else 0), p.price.amount))
+
+    def longer_term(self, sku: Sku) -> Product | None:
+        """The same plan billed over a longer term (e.g. annual for monthly).
+
+        A subscription on the same ladder and rank with a higher price is read as the same plan
+        on a longer term, so no extra catalogue field is needed.
+        """
+        base = self.products.get(sku)
+        if base is None or base.tier is None or base.kind is not ProductKind.SUBSCRIPTION:
+            return None
+        tier = base.tier
+        longer = [
+            p
+            for p in self.ladders.get(tier.ladder, ())
+            if p.sku != sku
+            and p.active
+            and p.kind is ProductKind.SUBSCRIPTION
+            and p.tier == tier
+            and p.price.amount > base.price.amount
+        ]
+        return min(longer, key=lambda p: (p.price.amount, p.sku), default=None)

@@ -1,0 +1,66 @@
+"""What the offer engine needs from a mined model: evidence that Y goes with X."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from tactful.domain.catalog import Sku
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Real counts behind 'customers who bought X also bought Y'.
+
+    `count` buyers bought X and Y, `antecedent_count` bought X; `score` ranks candidates
+    (e.g. cosine similarity), the other figures are the association rule's measures.
+    """
+
+    antecedent: tuple[Sku, ...]
+    consequent: Sku
+    count: int
+    antecedent_count: int
+    support: float
+    confidence: float
+    lift: float
+    score: float
+
+    def __post_init__(self) -> None:
+        if not self.antecedent:
+            raise ValueError("evidence needs at least one antecedent SKU")
+        if self.count < 0 or self.antecedent_count < self.count:
+            raise ValueError(
+                f"evidence counts for {self.consequent} are inconsistent: "
+                f"count={self.count}, antecedent_count={self.antecedent_count}"
+            )
+
+
+class AffinitySource(Protocol):
+    """A mined model seen from the offer engine: best cross-sells first."""
+
+    def cross_sells(self, sku: Sku, limit: int) -> Sequence[Evidence]:
+        """Evidence whose antecedent contains `sku`, best score first, at most `limit`."""
+        ...
+
+
+class InMemoryAffinity:
+    """An AffinitySource over a list of evidence, for tests, demos and adapters."""
+
+    def __init__(self, evidence: Iterable[Evidence]) -> None:
+        index: dict[Sku, list[Evidence]] = {}
+        for item in evidence:
+            for sku in set(item.antecedent):
+                index.setdefault(sku, []).append(item)
+        for items in index.values():
+            items.sort(key=lambda e: (-e.score, -e.confidence, e.consequent))
+        self._index: Mapping[Sku, tuple[Evidence, ...]] = {
+            sku: tuple(items) for sku, items in index.items()
+        }
+
+    def cross_sells(self, sku: Sku, limit: int) -> Sequence[Evidence]:
+        """The stored evidence for `sku`, best first."""
+        return self._index.get(sku, ())[: max(limit, 0)]
+
+
+EMPTY_AFFINITY = InMemoryAffinity(())

@@ -1,0 +1,169 @@
+"""Framing: outcome headline, honest reason and evidence, transparent price, the way out."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+
+from tactful.domain.catalog import Sku, lawful_compare_at
+from tactful.domain.money import Money
+from tactful.domain.offers.candidates import Candidate
+from tactful.domain.offers.decision import Offer, PriceBlock, SocialProof, Urgency
+from tactful.domain.offers.evidence import Evidence
+from tactful.domain.offers.moments import Format, Moment, OfferKind
+from tactful.domain.offers.situation import Situation
+
+_FIXED_FORMATS = {
+    Moment.BROWSING: Format.INLINE,
+    Moment.CART: Format.INLINE,
+    Moment.CHECKOUT: Format.ORDER_BUMP,
+    Moment.PAYMENT: Format.INLINE,
+    Moment.POST_PURCHASE: Format.ONE_CLICK,
+    Moment.EMAIL: Format.EMAIL,
+}
+
+
+def offer_id(decision_id: str, c: Candidate) -> str:
+    """Stable id of an offer within a decision."""
+    raw = f"{decision_id}\x1f{c.kind}\x1f{c.sku}\x1f{c.for_sku or ''}"
+    return "off_" + hashlib.sha256(raw.encode()).hexdigest()[:20]
+
+
+def choose_format(c: Candidate, s: Situation) -> Format:
+    """Order bump at checkout, one click after purchase, modal only at a confident peak."""
+    fixed = _FIXED_FORMATS.get(s.moment)
+    if fixed is not None:
+        return fixed
+    if not s.peak:
+        return Format.INLINE
+    confidence = c.evidence.confidence if c.evidence is not None else 0.0
+    high = confidence >= s.policy.modal_confidence_floor
+    return Format.MODAL if high else Format.BANNER
+
+
+def share_percent(evidence: Evidence) -> int:
+    """Share of antecedent buyers who also bought the consequent, in whole percent, rounded down."""
+    if evidence.antecedent_count <= 0:
+        return 0
+    return evidence.count * 100 // evidence.antecedent_count
+
+
+def _names(s: Situation, skus: tuple[Sku, ...]) -> str:
+    names = [p.name if (p := s.catalog.get(sku)) is not None else str(sku) for sku in skus]
+    return " and ".join(names)
+
+
+def _anchor_name(c: Candidate, s: Situation) -> str:
+    anchor = s.catalog.get(c.for_sku) if c.for_sku is not None else None
+    return anchor.name if anchor is not None else "your order"
+
+
+def headline(c: Candidate, s: Situation) -> str:
+    """The product's own outcome line, else one written from why it is offered."""
+    if c.product is not None and c.product.outcome:
+        return c.product.outcome
+    anchor = s.catalog.get(c.for_sku) if c.for_sku is not None else None
+    if c.kind is OfferKind.CROSS_SELL:
+        same_category = (
+            anchor is not None
+            and c.product is not None
+            and anchor.category is not None
+            and anchor.category == c.product.category
+        )
+        if same_category or anchor is None:
+            return f"Complete your set with {c.name}"
+        return f"Get more from your {anchor.name} with {c.name}"
+    if c.kind is OfferKind.UPSELL:
+        if c.term_switch:
+            return f"Keep everything you use, billed less often, with {c.name}"
+        return f"Do more with {c.name}"
+    if c.kind is OfferKind.BUNDLE:
+        return f"Get the full set: {c.name}"
+    return f"A lighter option: {c.name}"
+
+
+def _has_proof(c: Candidate, s: Situation) -> bool:
+    ev = c.evidence
+    return (
+        ev is not None
+        and ev.antecedent_count >= s.policy.social_proof_min_sample
+        and share_percent(ev) >= 1
+    )
+
+
+def reason(c: Candidate, s: Situation) -> str:
+    """Why this offer, in plain words and real numbers (rounded down)."""
+    if c.kind is OfferKind.CROSS_SELL and c.evidence is not None:
+        buyers_of = _names(s, c.evidence.antecedent)
+        if _has_proof(c, s):
+            pct = share_percent(c.evidence)
+            return f"Bought together by {pct}% of customers who bought {buyers_of}"
+        return f"Often bought together with {buyers_of}"
+    anchor = _anchor_name(c, s)
+    if c.kind is OfferKind.UPSELL:
+        if c.term_switch:
+            return f"The same plan as {anchor}, on a longer billing term"
+        return f"The next step up from {anchor}"
+    if c.kind is OfferKind.BUNDLE and c.bundle is not None:
+        parts = [p for sku in sorted(c.bundle.skus) if (p := s.catalog.get(sku)) is not None]
+        separate = sum(p.price.amount for p in parts if p.price.currency == c.price.currency)
+        if separate > c.price.amount:
+            apart = Money(separate, c.price.currency).format()
+            return f"Includes {anchor}; {c.price.format()} together, {apart} bought separately"
+        return f"Includes {anchor} and {len(c.bundle.skus) - 1} more"
+    return "Costs less than the upgrade you passed on"
+
+
+def social_proof(c: Candidate, s: Situation) -> SocialProof | None:
+    """Only from real counts with at least the minimum sample; never invented."""
+    ev = c.evidence
+    if ev is None or not _has_proof(c, s):
+        return None
+    pct = share_percent(ev)
+    text = (
+        f"{pct}% of {ev.antecedent_count:,} customers who bought "
+        f"{_names(s, ev.antecedent)} also bought {c.name}"
+    )
+    return SocialProof(text=text, share=pct, sample_size=ev.antecedent_count)
+
+
+def urgency(expires_at: datetime | None, now: datetime) -> Urgency | None:
+    """Only a real deadline still in the future produces urgency copy."""
+    if expires_at is None or expires_at.tzinfo is None or expires_at <= now:
+        return None
+    when = expires_at.astimezone(UTC)
+    return Urgency(expires_at=expires_at, text=f"Offer ends {when:%d %b %Y, %H:%M} UTC")
+
+
+def price_block(c: Candidate, s: Situation) -> PriceBlock:
+    """Compare-at and savings only when the compare-at price is lawful (lowest of 30 days)."""
+    if c.product is None:
+        return PriceBlock(price=c.price)
+    compare_at = lawful_compare_at(c.product, s.catalog.history(c.sku), s.now)
+    if compare_at is None:
+        return PriceBlock(price=c.price)
+    return PriceBlock(price=c.price, compare_at=compare_at, savings=compare_at - c.price)
+
+
+def frame(c: Candidate, s: Situation, decision_id: str, expires_at: datetime | None) -> Offer:
+    """Turn a kept candidate into an offer the customer can easily decline."""
+    base = s.cart_total if s.cart_total is not None else Money(0, c.increase.currency)
+    after = base + c.increase if base.currency == c.increase.currency else c.increase
+    return Offer(
+        offer_id=offer_id(decision_id, c),
+        key=c.key,
+        kind=c.kind,
+        sku=c.sku,
+        for_sku=c.for_sku,
+        format=choose_format(c, s),
+        headline=headline(c, s),
+        reason=reason(c, s),
+        price=price_block(c, s),
+        cart_total_after=after,
+        evidence=c.evidence,
+        relevance=c.relevance,
+        decline_label=s.policy.decline_label,
+        social_proof=social_proof(c, s),
+        urgency=urgency(expires_at, s.now),
+        preselected=False,
+    )

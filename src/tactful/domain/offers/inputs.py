@@ -1,0 +1,133 @@
+"""Everything a decision reads, gathered by the service layer into frozen values."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from tactful.domain.catalog import ProductKind, Sku
+from tactful.domain.events import Event
+from tactful.domain.offers.catalogue import OfferCatalog
+from tactful.domain.offers.evidence import AffinitySource
+from tactful.domain.offers.moments import OfferKind, Task
+from tactful.domain.offers.policy import OfferPolicy
+from tactful.domain.orders import LineSource, Order
+
+
+@dataclass(frozen=True, slots=True)
+class CartLine:
+    """One SKU in the cart."""
+
+    sku: Sku
+    quantity: int = 1
+
+    def __post_init__(self) -> None:
+        if not self.sku:
+            raise ValueError("cart line sku must not be empty")
+        if self.quantity <= 0:
+            raise ValueError(f"quantity of {self.sku} must be positive, got {self.quantity}")
+
+
+@dataclass(frozen=True, slots=True)
+class Purchase:
+    """A SKU the customer bought, when, and whether an offer brought it."""
+
+    sku: Sku
+    at: datetime
+    source: LineSource = LineSource.MAIN
+    kind: ProductKind | None = None
+
+
+def purchases_from_orders(orders: Iterable[Order]) -> tuple[Purchase, ...]:
+    """Flatten a customer's orders into purchases."""
+    return tuple(
+        Purchase(sku=line.sku, at=order.created_at, source=line.source)
+        for order in orders
+        for line in order.lines
+    )
+
+
+class OfferResponse(StrEnum):
+    """What happened to an offer shown earlier."""
+
+    SHOWN = "offer_shown"
+    ACCEPTED = "offer_accepted"
+    DECLINED = "offer_declined"
+    DISMISSED = "offer_dismissed"
+
+
+_RESPONSES = {r.value: r for r in OfferResponse}
+_KINDS = {k.value: k for k in OfferKind}
+
+
+@dataclass(frozen=True, slots=True)
+class OfferEvent:
+    """An impression or response, from any channel; cooldowns and budgets read these."""
+
+    response: OfferResponse
+    sku: Sku
+    at: datetime
+    kind: OfferKind | None = None
+    for_sku: Sku | None = None
+    relevance: float | None = None
+    offer_id: str | None = None
+
+    @classmethod
+    def from_event(cls, event: Event) -> OfferEvent | None:
+        """Read a stored offer_* event (properties kind, for_sku, relevance, offer_id)."""
+        response = _RESPONSES.get(str(event.type))
+        if response is None or event.sku is None:
+            return None
+        props = event.properties
+        kind = props.get("kind")
+        relevance = props.get("relevance")
+        for_sku = props.get("for_sku")
+        offer_id = props.get("offer_id")
+        return cls(
+            response=response,
+            sku=event.sku,
+            at=event.at,
+            kind=_KINDS.get(str(kind)),
+            for_sku=Sku(str(for_sku)) if for_sku else None,
+            relevance=float(relevance) if isinstance(relevance, int | float) else None,
+            offer_id=str(offer_id) if offer_id else None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class DeclinedUpsell:
+    """A one-click upsell the customer just declined: a cheaper alternative may follow."""
+
+    sku: Sku
+    for_sku: Sku | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class DecisionContext:
+    """Everything besides customer, moment and cart that a decision depends on.
+
+    `now` and `decision_id` come from the caller so that the decision is a pure function.
+    `viewing` is the product page's SKU at `browsing`; `expires_at` is a real deadline set by
+    the merchant or the checkout, the only thing that may produce urgency copy.
+    """
+
+    decision_id: str
+    now: datetime
+    catalog: OfferCatalog
+    affinity: AffinitySource
+    policy: OfferPolicy = field(default_factory=OfferPolicy)
+    task: Task | None = None
+    channel: str | None = None
+    viewing: Sku | None = None
+    purchases: Sequence[Purchase] = ()
+    offer_events: Sequence[OfferEvent] = ()
+    declined_upsell: DeclinedUpsell | None = None
+    expires_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if not self.decision_id:
+            raise ValueError("decision_id must not be empty")
+        if self.now.tzinfo is None:
+            raise ValueError("now must be timezone-aware")

@@ -1,0 +1,248 @@
+"""Hosted checkout use cases: define pages, show a page for a (signed) link, price a cart."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from sqlalchemy import Connection, Engine
+
+from tactful.adapters.db.repositories import checkout as repo
+from tactful.adapters.db.repositories.catalog import get_products, price_history
+from tactful.domain.catalog import Product, Sku
+from tactful.domain.checkout import (
+    CheckoutPage,
+    LinkTerms,
+    PaymentGateway,
+    Prefill,
+    PriceBlock,
+    PricedLine,
+    Totals,
+    parse_page,
+    prefill,
+    price_block,
+    sign_link,
+    totals,
+    verify_link,
+)
+from tactful.domain.clock import Clock
+from tactful.domain.money import Money
+
+_log = logging.getLogger(__name__)
+
+
+class CheckoutNotFoundError(LookupError):
+    """No such page, order or product on sale."""
+
+
+@dataclass(frozen=True, slots=True)
+class EngineBump:
+    """An order bump the offer engine chose for a cart."""
+
+    sku: str
+    headline: str | None = None
+    reason: str | None = None
+    offer_id: str | None = None
+
+
+BumpSource = Callable[[Connection, CheckoutPage, Sequence[str], str | None], Sequence[EngineBump]]
+
+
+@dataclass
+class CheckoutDeps:
+    """What checkout use cases need; entry points wire it once."""
+
+    engine: Engine
+    gateway: PaymentGateway
+    clock: Clock
+    link_secret: bytes
+    bump_source: BumpSource | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LineView:
+    """A line of the cart as shown."""
+
+    line: PricedLine
+    block: PriceBlock
+
+
+@dataclass(frozen=True, slots=True)
+class BumpView:
+    """An order bump as shown: outcome headline, reason, price and the total it would make."""
+
+    sku: str
+    name: str
+    headline: str
+    reason: str | None
+    block: PriceBlock
+    total_with: Money
+    offer_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Cart:
+    """The main lines a link buys, priced by the server."""
+
+    page: CheckoutPage
+    lines: tuple[LineView, ...]
+    quantity: int
+    quantity_editable: bool
+
+    @property
+    def priced(self) -> list[PricedLine]:
+        """The lines without their display blocks."""
+        return [view.line for view in self.lines]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckoutView:
+    """Everything the checkout page shows."""
+
+    cart: Cart
+    bumps: tuple[BumpView, ...]
+    totals: Totals
+    prefill: Prefill
+
+    def totals_by_choice(self) -> dict[str, Money]:
+        """The total for each set of ticked bumps, keyed '', '1', '2', '1,2'."""
+        page = self.cart.page
+        choices: dict[str, Money] = {}
+        for mask in range(1 << len(self.bumps)):
+            picked = [n for n in range(len(self.bumps)) if mask >> n & 1]
+            lines = self.cart.priced + [
+                PricedLine(self.bumps[n].sku, self.bumps[n].name, 1, self.bumps[n].block.price)
+                for n in picked
+            ]
+            key = ",".join(str(n + 1) for n in picked)
+            choices[key] = totals(lines, page.tax, page.currency).total
+        return choices
+
+
+def create_link(
+    deps: CheckoutDeps,
+    base_url: str,
+    slug: str,
+    terms: LinkTerms,
+    ttl: timedelta,
+) -> str:
+    """A signed URL for a stored page (CheckoutNotFoundError if it does not exist)."""
+    with deps.engine.connect() as conn:
+        page = load_page(conn, slug)
+        build_cart(conn, page, terms, None, deps.clock.now())
+    query = sign_link(deps.link_secret, slug, terms, now=deps.clock.now(), ttl=ttl)
+    return f"{base_url.rstrip('/')}/c/{slug}?{urlencode(query)}"
+
+
+def save_page(deps: CheckoutDeps, definition: Mapping[str, Any]) -> tuple[CheckoutPage, bool]:
+    """Validate and store a page; returns it and whether it was new (PageError if invalid)."""
+    page = parse_page(definition)
+    with deps.engine.begin() as conn:
+        created = repo.save_page(conn, page.slug, page.to_dict(), at=deps.clock.now())
+    return page, created
+
+
+def load_page(conn: Connection, slug: str) -> CheckoutPage:
+    """A stored page, or CheckoutNotFoundError."""
+    definition = repo.load_page(conn, slug)
+    if definition is None:
+        raise CheckoutNotFoundError(f"no checkout page {slug!r}")
+    return parse_page(definition)
+
+
+def build_cart(
+    conn: Connection, page: CheckoutPage, terms: LinkTerms, quantity: int | None, now: datetime
+) -> Cart:
+    """The main lines: the page's items, with what a signed link sets; prices from the server."""
+    items = [(Sku(terms.sku), 1)] if terms.sku else [(i.sku, i.quantity) for i in page.items]
+    editable = terms.quantity is None and page.max_quantity > 1
+    first_quantity = terms.quantity or (quantity if editable and quantity else items[0][1])
+    items[0] = (items[0][0], first_quantity)
+    products = _on_sale(conn, page, [sku for sku, _ in items])
+    history = price_history(conn, list(products))
+    lines = []
+    for n, (sku, count) in enumerate(items):
+        product = products[sku]
+        link_price = (
+            Money(terms.price, page.currency) if n == 0 and terms.price is not None else None
+        )
+        block = price_block(product, history.get(sku, []), now, link_price)
+        lines.append(LineView(PricedLine(sku, product.name, count, block.price), block))
+    return Cart(page, tuple(lines), first_quantity, editable)
+
+
+def _on_sale(conn: Connection, page: CheckoutPage, skus: Sequence[str]) -> dict[str, Product]:
+    products = get_products(conn, skus)
+    for sku in skus:
+        product = products.get(sku)
+        if product is None or not product.active:
+            raise CheckoutNotFoundError(f"product {sku!r} is not on sale")
+        if product.price.currency != page.currency:
+            raise CheckoutNotFoundError(f"product {sku!r} is not priced in {page.currency}")
+    return products
+
+
+def offered_bumps(
+    deps: CheckoutDeps, conn: Connection, cart: Cart, customer_id: str | None, now: datetime
+) -> tuple[BumpView, ...]:
+    """Up to two bumps: the page's explicit ones, then engine-chosen ones for its engine slots."""
+    in_cart = {line.sku for line in cart.priced}
+    wanted: list[EngineBump] = [
+        EngineBump(b.sku, b.headline, b.reason) for b in cart.page.bumps if b.sku is not None
+    ]
+    slots = sum(1 for b in cart.page.bumps if b.from_engine)
+    if slots and deps.bump_source is not None:
+        wanted.extend(_engine_picks(deps.bump_source, conn, cart, customer_id)[:slots])
+    wanted = [b for b in wanted if b.sku not in in_cart][:2]
+    products = get_products(conn, [b.sku for b in wanted])
+    history = price_history(conn, list(products))
+    base = cart.priced
+    views = []
+    for bump in wanted:
+        product = products.get(bump.sku)
+        if product is None or not product.active or product.price.currency != cart.page.currency:
+            continue
+        block = price_block(product, history.get(bump.sku, []), now)
+        line = PricedLine(product.sku, product.name, 1, block.price)
+        total_with = totals([*base, line], cart.page.tax, cart.page.currency).total
+        headline = bump.headline or product.outcome or f"Add {product.name}"
+        views.append(
+            BumpView(
+                product.sku, product.name, headline, bump.reason, block, total_with, bump.offer_id
+            )
+        )
+    return tuple(views)
+
+
+def _engine_picks(
+    source: BumpSource, conn: Connection, cart: Cart, customer_id: str | None
+) -> list[EngineBump]:
+    """The engine's picks; a failing engine leaves its slots empty rather than the page broken."""
+    try:
+        return list(source(conn, cart.page, sorted(line.sku for line in cart.priced), customer_id))
+    except Exception:
+        _log.exception(
+            "offer engine failed for checkout page %s; engine bumps left out", cart.page.slug
+        )
+        return []
+
+
+def view_checkout(deps: CheckoutDeps, slug: str, query: Mapping[str, str]) -> CheckoutView:
+    """The checkout page for a link; InvalidLink for tampered, unsigned or expired terms."""
+    now = deps.clock.now()
+    with deps.engine.connect() as conn:
+        page = load_page(conn, slug)
+        terms = verify_link(deps.link_secret, slug, query, now=now)
+        fill = prefill(query, max_quantity=page.max_quantity)
+        cart = build_cart(conn, page, terms, fill.quantity, now)
+        bumps = offered_bumps(deps, conn, cart, terms.customer, now)
+    return CheckoutView(
+        cart=cart,
+        bumps=bumps,
+        totals=totals(cart.priced, page.tax, page.currency),
+        prefill=fill,
+    )

@@ -1,0 +1,36 @@
+"""Order bumps 'from the offer engine': ask the decisions service at the checkout moment."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Connection
+
+from tactful.domain.catalog import Sku
+from tactful.domain.checkout import CheckoutPage
+from tactful.domain.offers.inputs import CartLine
+from tactful.domain.offers.moments import Moment
+from tactful.services.checkout import BumpSource, EngineBump
+from tactful.services.decisions import DecisionRequest, DecisionService
+
+
+def engine_bumps(service: DecisionService) -> BumpSource:
+    """A BumpSource backed by the offer engine (respect policy, cooldowns, holdout included)."""
+
+    def source(
+        _conn: Connection, _page: CheckoutPage, skus: Sequence[str], customer_id: str | None
+    ) -> list[EngineBump]:
+        request = DecisionRequest(
+            customer_id=customer_id or "guest",
+            moment=Moment.CHECKOUT,
+            cart=[CartLine(Sku(sku)) for sku in skus],
+            channel="checkout",
+        )
+        decision = service.decide(request)
+        return [
+            EngineBump(offer.sku, offer.headline, offer.reason, offer.offer_id)
+            for offer in decision.offers
+            if not offer.preselected
+        ]
+
+    return source

@@ -1,0 +1,111 @@
+"""Request-level exactly-once: a key's first result is stored and returned to every repeat."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine
+
+from tactful.adapters.db.repositories import checkout as repo
+from tactful.domain.clock import Clock
+
+WAIT_SECONDS = 15.0
+POLL_SECONDS = 0.05
+MAX_KEY_LENGTH = 255
+
+
+class IdempotencyError(Exception):
+    """A request cannot be carried out under its idempotency key; `status` is the HTTP code."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The result of a charge-causing request, stored under its idempotency key."""
+
+    status: str
+    http_status: int
+    order_id: str | None = None
+    offer_id: str | None = None
+    charge_id: str | None = None
+    message: str = ""
+    error_field: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready mapping."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> Outcome:
+        """Read back what `to_dict` wrote."""
+        return cls(**values)
+
+
+def check_key(key: str | None) -> str:
+    """The key, or a 400 error when it is missing or unusable."""
+    if key is None or not key.strip():
+        raise IdempotencyError(
+            400, "idempotency_key_required", "Idempotency-Key: required on every payment request"
+        )
+    key = key.strip()
+    if len(key) > MAX_KEY_LENGTH or not key.isprintable():
+        raise IdempotencyError(400, "idempotency_key_invalid", "Idempotency-Key: too long")
+    return key
+
+
+def run_once(
+    engine: Engine,
+    clock: Clock,
+    key: str,
+    fingerprint: str,
+    work: Callable[[], Outcome],
+    *,
+    wait_seconds: float = WAIT_SECONDS,
+) -> Outcome:
+    """Run `work` the first time `key` is seen; a repeat gets the first Outcome.
+
+    A repeat with another fingerprint gets 422; one arriving while the first is still running
+    waits for its result, or gets 409 if it does not come within `wait_seconds`.
+    """
+    with engine.begin() as conn:
+        claimed = repo.claim_key(conn, key, fingerprint, at=clock.now())
+    if not claimed:
+        return _first_result(engine, key, fingerprint, wait_seconds)
+    try:
+        outcome = work()
+    except BaseException:
+        with engine.begin() as conn:
+            repo.release_key(conn, key)
+        raise
+    with engine.begin() as conn:
+        repo.complete_key(conn, key, outcome.to_dict(), at=clock.now())
+    return outcome
+
+
+def _first_result(engine: Engine, key: str, fingerprint: str, wait_seconds: float) -> Outcome:
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        with engine.connect() as conn:
+            stored = repo.get_key(conn, key)
+        if stored is not None and stored.fingerprint != fingerprint:
+            raise IdempotencyError(
+                422,
+                "idempotency_key_reused",
+                "Idempotency-Key: already used for a different request",
+            )
+        if stored is not None and stored.result is not None:
+            return Outcome.from_dict(stored.result)
+        if time.monotonic() >= deadline:
+            raise IdempotencyError(
+                409, "request_in_progress", "A request with this Idempotency-Key is in progress"
+            )
+        time.sleep(POLL_SECONDS)

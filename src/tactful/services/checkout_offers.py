@@ -1,0 +1,380 @@
+"""One-click offers after payment: show one at a time, charge the vaulted card at most once."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection
+
+from tactful.adapters.db.repositories import checkout as repo
+from tactful.adapters.db.repositories.catalog import get_products, price_history
+from tactful.adapters.db.repositories.events import insert_events
+from tactful.adapters.db.repositories.orders import get_orders
+from tactful.domain.catalog import Product, Sku
+from tactful.domain.checkout import (
+    CheckoutPage,
+    OfferSpec,
+    PriceBlock,
+    PricedLine,
+    Response,
+    Slot,
+    Totals,
+    current_slot,
+    fingerprint,
+    offer_for,
+    offers_close_at,
+    parse_slot,
+    price_block,
+    refusal,
+    totals,
+)
+from tactful.domain.customers import CustomerId
+from tactful.domain.events import Event, EventId, EventType
+from tactful.domain.money import Money
+from tactful.domain.orders import OfferId, Order, OrderLine
+from tactful.services.checkout import CheckoutDeps, CheckoutNotFoundError, load_page
+from tactful.services.checkout_idempotency import Outcome, check_key, run_once
+
+STALE_CLAIM = timedelta(seconds=60)
+WAIT_SECONDS = 15.0
+
+
+@dataclass(frozen=True, slots=True)
+class Funnel:
+    """An order's checkout state: its page, lines and answered offers."""
+
+    page: CheckoutPage
+    checkout: repo.CheckoutOrder
+    order: Order
+    answers: dict[str, repo.OfferResponse]
+
+    @property
+    def responses(self) -> dict[str, Response]:
+        """Final answers by slot code; a pending claim counts as not answered yet."""
+        prefix = f"{self.order.order_id}-"
+        return {
+            offer_id.removeprefix(prefix): Response(a.status)
+            for offer_id, a in self.answers.items()
+            if a.status != "pending"
+        }
+
+    @property
+    def totals(self) -> Totals:
+        """What the order adds up to, tax as the page shows it."""
+        lines = [PricedLine(x.sku, x.sku, x.quantity, x.unit_price) for x in self.order.lines]
+        return totals(lines, self.page.tax, self.page.currency)
+
+
+@dataclass(frozen=True, slots=True)
+class OfferView:
+    """The one offer shown now, with the card it would charge."""
+
+    funnel: Funnel
+    slot: Slot
+    offer_id: str
+    spec: OfferSpec
+    product: Product
+    block: PriceBlock
+    charge: Money
+    card_label: str
+    closes_at: datetime
+    total_after: Money
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """The thank-you page: every line, the totals and the charges."""
+
+    funnel: Funnel
+    names: dict[str, str]
+    charges: list[dict[str, object]]
+    card_label: str
+    offers_closed: bool
+
+
+def _load(conn: Connection, slug: str, order_id: str) -> Funnel:
+    checkout = repo.get_checkout_order(conn, order_id)
+    if checkout is None or checkout.page_slug != slug:
+        raise CheckoutNotFoundError(f"no order {order_id!r} on page {slug!r}")
+    order = get_orders(conn, [order_id])[order_id]
+    return Funnel(load_page(conn, slug), checkout, order, repo.responses(conn, order_id))
+
+
+def _card_label(deps: CheckoutDeps, funnel: Funnel) -> str:
+    method = deps.gateway.get_payment_method(funnel.checkout.payment_method_id)
+    return method.label if method is not None else "your card"
+
+
+def funnel_view(deps: CheckoutDeps, slug: str, order_id: str) -> OfferView | Receipt:
+    """The current offer, or the receipt once offers are answered or closed."""
+    now = deps.clock.now()
+    with deps.engine.connect() as conn:
+        funnel = _load(conn, slug, order_id)
+        slot = current_slot(funnel.page, funnel.responses)
+        closes_at = offers_close_at(funnel.checkout.purchased_at, funnel.page.offer_expiry_minutes)
+        if slot is not None and now < closes_at:
+            view = _offer_view(deps, conn, funnel, slot, closes_at, now)
+            if view is not None:
+                _record_shown(deps, view, now)
+                return view
+        products = get_products(conn, [line.sku for line in funnel.order.lines])
+        charges = repo.order_charges(conn, order_id)
+    names = {sku: p.name for sku, p in products.items()}
+    closed = slot is not None
+    return Receipt(funnel, names, charges, _card_label(deps, funnel), closed)
+
+
+def _offer_view(
+    deps: CheckoutDeps,
+    conn: Connection,
+    funnel: Funnel,
+    slot: Slot,
+    closes_at: datetime,
+    now: datetime,
+) -> OfferView | None:
+    spec = offer_for(funnel.page, slot)
+    product = get_products(conn, [spec.sku]).get(spec.sku) if spec else None
+    if spec is None or product is None or not product.active:
+        return None
+    history = price_history(conn, [spec.sku]).get(spec.sku, [])
+    block = price_block(product, history, now)
+    charge = Money(funnel.page.tax.charge_for(block.price.amount), funnel.page.currency)
+    return OfferView(
+        funnel,
+        slot,
+        slot.offer_id(funnel.order.order_id),
+        spec,
+        product,
+        block,
+        charge,
+        _card_label(deps, funnel),
+        closes_at,
+        funnel.totals.total + charge,
+    )
+
+
+def _event(funnel: Funnel, offer_id: str, sku: str, kind: EventType, now: datetime) -> Event:
+    slot_kind = "upsell" if offer_id.rsplit("-", 1)[-1].startswith("u") else "downsell"
+    main = funnel.order.lines[0].sku
+    return Event(
+        EventId(f"{offer_id}:{kind.value.removeprefix('offer_')}"),
+        kind,
+        CustomerId(funnel.checkout.customer_id),
+        now,
+        Sku(sku),
+        {"offer_id": offer_id, "kind": slot_kind, "for_sku": main, "channel": "checkout"},
+    )
+
+
+def _record_shown(deps: CheckoutDeps, view: OfferView, now: datetime) -> None:
+    event = _event(view.funnel, view.offer_id, view.product.sku, EventType.OFFER_SHOWN, now)
+    with deps.engine.begin() as conn:
+        insert_events(conn, [event])
+
+
+def accept(
+    deps: CheckoutDeps, slug: str, order_id: str, offer_id: str, idempotency_key: str | None
+) -> Outcome:
+    """Charge the vaulted card for one offer, once per key and once per offer whatever the key."""
+    key = check_key(idempotency_key)
+    print_ = fingerprint({"op": "accept", "slug": slug, "order": order_id, "offer": offer_id})
+    return run_once(
+        deps.engine, deps.clock, key, print_, lambda: _accept(deps, slug, order_id, offer_id)
+    )
+
+
+def _accept(deps: CheckoutDeps, slug: str, order_id: str, offer_id: str) -> Outcome:
+    now = deps.clock.now()
+    with deps.engine.connect() as conn:
+        funnel = _load(conn, slug, order_id)
+    if offer_id in funnel.answers:
+        return _settled(deps, slug, order_id, offer_id)
+    slot = parse_slot(funnel.page, order_id, offer_id)
+    if slot is None:
+        return Outcome(
+            "offer_unknown",
+            404,
+            order_id=order_id,
+            offer_id=offer_id,
+            message="There is no such offer on this order.",
+        )
+    why = refusal(
+        funnel.page, funnel.responses, slot, purchased_at=funnel.checkout.purchased_at, now=now
+    )
+    if why is not None:
+        return _refused(why.value, order_id, offer_id)
+    with deps.engine.connect() as conn:
+        view = _offer_view(deps, conn, funnel, slot, now + timedelta(days=1), now)
+    if view is None:
+        return Outcome(
+            "offer_unknown",
+            404,
+            order_id=order_id,
+            offer_id=offer_id,
+            message="This product is no longer on sale. Nothing was charged.",
+        )
+    with deps.engine.begin() as conn:
+        claimed = repo.claim_offer(conn, order_id, offer_id, view.product.sku, "pending", at=now)
+    if not claimed:
+        return _settled(deps, slug, order_id, offer_id)
+    return _charge_offer(deps, view)
+
+
+def _refused(code: str, order_id: str, offer_id: str) -> Outcome:
+    if code == "offer_expired":
+        message = "This offer has expired. Nothing was charged."
+        return Outcome(code, 410, order_id=order_id, offer_id=offer_id, message=message)
+    message = "This offer is not available any more. Nothing was charged."
+    return Outcome(code, 409, order_id=order_id, offer_id=offer_id, message=message)
+
+
+def _charge_offer(deps: CheckoutDeps, view: OfferView) -> Outcome:
+    """Charge with a key derived from the offer, then add the line in one guarded transaction."""
+    funnel, order_id = view.funnel, view.funnel.order.order_id
+    charge = deps.gateway.charge(
+        view.charge.amount,
+        view.charge.currency,
+        funnel.checkout.payment_method_id,
+        f"offer:{view.offer_id}",
+        off_session=True,
+    )
+    now = deps.clock.now()
+    with deps.engine.begin() as conn:
+        if not charge.succeeded:
+            message = charge.failure_message or "The payment did not go through."
+            repo.finish_offer(
+                conn, order_id, view.offer_id, status="failed", at=now, message=message
+            )
+            return Outcome(
+                "payment_failed",
+                402,
+                order_id=order_id,
+                offer_id=view.offer_id,
+                message=f"{message} Nothing was charged.",
+            )
+        if not repo.finish_offer(
+            conn, order_id, view.offer_id, status="accepted", at=now, charge_id=charge.charge_id
+        ):
+            return _replayed(order_id, view.offer_id, charge.charge_id)
+        line = OrderLine(
+            view.product.sku, 1, view.block.price, OfferId(view.offer_id), view.slot.source
+        )
+        line_no = repo.append_line(conn, order_id, line)
+        repo.set_offer_line(conn, order_id, view.offer_id, line_no)
+        repo.record_charge(
+            conn,
+            charge_id=charge.charge_id,
+            order_id=order_id,
+            offer_id=view.offer_id,
+            amount=charge.amount.amount,
+            currency=charge.amount.currency,
+            at=now,
+        )
+        insert_events(
+            conn, [_event(funnel, view.offer_id, view.product.sku, EventType.OFFER_ACCEPTED, now)]
+        )
+    return Outcome(
+        "accepted",
+        200,
+        order_id=order_id,
+        offer_id=view.offer_id,
+        charge_id=charge.charge_id,
+        data={
+            "amount": charge.amount.amount,
+            "currency": charge.amount.currency,
+            "total": (view.total_after.amount),
+        },
+    )
+
+
+def _replayed(order_id: str, offer_id: str, charge_id: str) -> Outcome:
+    return Outcome(
+        "already_accepted",
+        200,
+        order_id=order_id,
+        offer_id=offer_id,
+        charge_id=charge_id,
+        message="This offer was already added to your order.",
+    )
+
+
+def _settled(deps: CheckoutDeps, slug: str, order_id: str, offer_id: str) -> Outcome:
+    """The final answer of an offer another request claimed; waits while it is pending."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while True:
+        with deps.engine.connect() as conn:
+            answer = repo.responses(conn, order_id).get(offer_id)
+        if answer is None:
+            return _refused("offer_not_available", order_id, offer_id)
+        if answer.status == "accepted" and answer.charge_id:
+            return _replayed(order_id, offer_id, answer.charge_id)
+        if answer.status == "declined":
+            return Outcome(
+                "already_declined",
+                409,
+                order_id=order_id,
+                offer_id=offer_id,
+                message="This offer was declined. Nothing was charged.",
+            )
+        if answer.status == "failed":
+            return Outcome(
+                "payment_failed",
+                402,
+                order_id=order_id,
+                offer_id=offer_id,
+                message=f"{answer.message or 'The payment failed.'} Nothing was charged.",
+            )
+        if _stale(deps, order_id, offer_id):
+            return _resume(deps, slug, order_id, offer_id)
+        if time.monotonic() >= deadline:
+            return Outcome(
+                "in_progress",
+                409,
+                order_id=order_id,
+                offer_id=offer_id,
+                message="This offer is being added; reload in a moment.",
+            )
+        time.sleep(0.05)
+
+
+def _stale(deps: CheckoutDeps, order_id: str, offer_id: str) -> bool:
+    now = deps.clock.now()
+    with deps.engine.begin() as conn:
+        return repo.retake_offer(conn, order_id, offer_id, before=now - STALE_CLAIM, at=now)
+
+
+def _resume(deps: CheckoutDeps, slug: str, order_id: str, offer_id: str) -> Outcome:
+    """Finish a claim whose worker died: the gateway key makes the charge happen once."""
+    now = deps.clock.now()
+    with deps.engine.connect() as conn:
+        funnel = _load(conn, slug, order_id)
+        slot = parse_slot(funnel.page, order_id, offer_id)
+        view = _offer_view(deps, conn, funnel, slot, now, now) if slot else None
+    if view is None:
+        return _refused("offer_not_available", order_id, offer_id)
+    return _charge_offer(deps, view)
+
+
+def decline(deps: CheckoutDeps, slug: str, order_id: str, offer_id: str) -> Outcome:
+    """Record 'No thanks' once; the funnel moves on to the downsell or the next offer."""
+    now = deps.clock.now()
+    with deps.engine.connect() as conn:
+        funnel = _load(conn, slug, order_id)
+    slot = parse_slot(funnel.page, order_id, offer_id)
+    spec = offer_for(funnel.page, slot) if slot else None
+    if slot is None or spec is None:
+        return Outcome(
+            "offer_unknown",
+            404,
+            order_id=order_id,
+            offer_id=offer_id,
+            message="There is no such offer on this order.",
+        )
+    if current_slot(funnel.page, funnel.responses) != slot or offer_id in funnel.answers:
+        return Outcome("declined", 200, order_id=order_id, offer_id=offer_id)
+    with deps.engine.begin() as conn:
+        if repo.claim_offer(conn, order_id, offer_id, spec.sku, "declined", at=now):
+            insert_events(conn, [_event(funnel, offer_id, spec.sku, EventType.OFFER_DECLINED, now)])
+    return Outcome("declined", 200, order_id=order_id, offer_id=offer_id)

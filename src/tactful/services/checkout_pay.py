@@ -1,0 +1,219 @@
+"""Paying on the checkout page: verify the link again, price on the server, charge once."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from urllib.parse import parse_qsl
+
+from tactful.adapters.db.repositories import checkout as repo
+from tactful.adapters.db.repositories.events import insert_events
+from tactful.adapters.db.repositories.orders import insert_orders
+from tactful.domain.catalog import Sku
+from tactful.domain.checkout import (
+    CardDetails,
+    CardError,
+    CheckoutPage,
+    InvalidLink,
+    PricedLine,
+    fingerprint,
+    prefill,
+    totals,
+    verify_link,
+)
+from tactful.domain.customers import CustomerId
+from tactful.domain.events import Event, EventId, EventType
+from tactful.domain.orders import LineSource, OfferId, Order, OrderId, OrderLine
+from tactful.services.checkout import (
+    BumpView,
+    Cart,
+    CheckoutDeps,
+    CheckoutNotFoundError,
+    build_cart,
+    load_page,
+    offered_bumps,
+)
+from tactful.services.checkout_idempotency import Outcome, check_key, run_once
+
+
+@dataclass(frozen=True, slots=True)
+class PayForm:
+    """What the checkout form posts (the link's query string travels in `link`)."""
+
+    link: str = ""
+    email: str = ""
+    name: str = ""
+    card_number: str = ""
+    card_exp: str = ""
+    card_cvc: str = ""
+    quantity: str = ""
+    bumps: tuple[str, ...] = ()
+
+
+def pay(deps: CheckoutDeps, slug: str, form: PayForm, idempotency_key: str | None) -> Outcome:
+    """Charge for the page's cart exactly once per idempotency key."""
+    key = check_key(idempotency_key)
+    parts = asdict(form)
+    parts["bumps"] = sorted(form.bumps)
+    print_ = fingerprint({"op": "pay", "slug": slug, **parts})
+    return run_once(deps.engine, deps.clock, key, print_, lambda: _pay(deps, slug, form, key))
+
+
+def _invalid(message: str, field: str) -> Outcome:
+    return Outcome("invalid", 422, message=message, error_field=field)
+
+
+def _validate(form: PayForm, now: datetime) -> Outcome | CardDetails:
+    if "@" not in form.email or len(form.email) > 254:
+        return _invalid("Enter the email address for your receipt.", "email")
+    if not form.name.strip():
+        return _invalid("Enter the name on the order.", "name")
+    month, _, year = form.card_exp.replace(" ", "").partition("/")
+    if not (month.isdigit() and year.isdigit() and len(year) in (2, 4)):
+        return _invalid("Enter the card expiry as MM/YY.", "card_exp")
+    full_year = int(year) + (2000 if len(year) == 2 else 0)
+    number = "".join(form.card_number.split())
+    return CardDetails(number, int(month), full_year, form.card_cvc.strip(), form.name.strip())
+
+
+def _quantity(form: PayForm, cart_page: CheckoutPage) -> int | Outcome | None:
+    if not form.quantity:
+        return None
+    if not form.quantity.isdigit() or not 1 <= int(form.quantity) <= cart_page.max_quantity:
+        return _invalid(f"Quantity must be between 1 and {cart_page.max_quantity}.", "quantity")
+    return int(form.quantity)
+
+
+def _selected_bumps(form: PayForm, offered: tuple[BumpView, ...]) -> list[BumpView] | Outcome:
+    """The bumps the customer ticked; anything this page does not offer now is refused."""
+    by_sku = {b.sku: b for b in offered}
+    chosen = []
+    for sku in dict.fromkeys(form.bumps):
+        if sku not in by_sku:
+            return Outcome(
+                "refused", 422, message=f"Add-on {sku} is not offered here.", error_field="bump"
+            )
+        chosen.append(by_sku[sku])
+    return chosen
+
+
+def _pay(deps: CheckoutDeps, slug: str, form: PayForm, key: str) -> Outcome:
+    now = deps.clock.now()
+    query = dict(parse_qsl(form.link, keep_blank_values=True))
+    try:
+        with deps.engine.connect() as conn:
+            page = load_page(conn, slug)
+            terms = verify_link(deps.link_secret, slug, query, now=now)
+            quantity = _quantity(form, page)
+            if isinstance(quantity, Outcome):
+                return quantity
+            cart = build_cart(conn, page, terms, quantity, now)
+            offered = offered_bumps(deps, conn, cart, terms.customer, now)
+    except InvalidLink as exc:
+        return Outcome("invalid_link", 400, message=exc.detail)
+    except CheckoutNotFoundError as exc:
+        return Outcome("not_found", 404, message=str(exc))
+    chosen = _selected_bumps(form, offered)
+    if isinstance(chosen, Outcome):
+        return chosen
+    card = _validate(form, now)
+    if isinstance(card, Outcome):
+        return card
+    return _charge_and_save(deps, cart, chosen, card, form, key, terms.customer, query)
+
+
+def _charge_and_save(
+    deps: CheckoutDeps,
+    cart: Cart,
+    chosen: list[BumpView],
+    card: CardDetails,
+    form: PayForm,
+    key: str,
+    customer: str | None,
+    query: dict[str, str],
+) -> Outcome:
+    page = cart.page
+    bump_lines = [PricedLine(b.sku, b.name, 1, b.block.price) for b in chosen]
+    total = totals([*cart.priced, *bump_lines], page.tax, page.currency).total
+    email = form.email.strip().lower()
+    try:
+        method = deps.gateway.create_payment_method(card, customer_ref=email)
+    except CardError as exc:
+        return Outcome("card_error", 402, message=exc.message, error_field="card_number")
+    charge = deps.gateway.charge(
+        total.amount, page.currency, method.payment_method_id, f"checkout:{key}"
+    )
+    if not charge.succeeded:
+        return Outcome(
+            charge.status.value,
+            402,
+            charge_id=charge.charge_id,
+            message=charge.failure_message or "The payment did not go through.",
+        )
+    order_id = "co_" + secrets.token_hex(10)
+    now = deps.clock.now()
+    lines = [OrderLine(Sku(line.sku), line.quantity, line.unit_price) for line in cart.priced] + [
+        OrderLine(Sku(b.sku), 1, b.block.price, OfferId(f"{order_id}-b{n}"), LineSource.BUMP)
+        for n, b in enumerate(chosen, start=1)
+    ]
+    customer_id = customer or email
+    fill = prefill(query, max_quantity=page.max_quantity)
+    with deps.engine.begin() as conn:
+        insert_orders(
+            conn,
+            [Order(OrderId(order_id), now, tuple(lines), CustomerId(customer_id))],
+            source="checkout",
+        )
+        repo.insert_checkout_order(
+            conn,
+            repo.CheckoutOrder(
+                order_id,
+                page.slug,
+                customer_id,
+                email,
+                form.name.strip(),
+                deps.gateway.name,
+                method.payment_method_id,
+                now,
+                {"utm": dict(fill.utm)},
+            ),
+        )
+        repo.record_charge(
+            conn,
+            charge_id=charge.charge_id,
+            order_id=order_id,
+            offer_id=None,
+            amount=total.amount,
+            currency=page.currency,
+            at=now,
+        )
+        insert_events(conn, _bump_events(order_id, customer_id, chosen, now))
+    return Outcome(
+        "paid",
+        200,
+        order_id=order_id,
+        charge_id=charge.charge_id,
+        data={"total": total.amount, "currency": page.currency},
+    )
+
+
+def _bump_events(
+    order_id: str, customer_id: str, chosen: list[BumpView], now: datetime
+) -> list[Event]:
+    return [
+        Event(
+            EventId(f"{order_id}-b{n}:accepted"),
+            EventType.OFFER_ACCEPTED,
+            CustomerId(customer_id),
+            now,
+            Sku(b.sku),
+            {
+                "offer_id": b.offer_id or f"{order_id}-b{n}",
+                "kind": "order_bump",
+                "for_sku": "",
+                "channel": "checkout",
+            },
+        )
+        for n, b in enumerate(chosen, start=1)
+    ]

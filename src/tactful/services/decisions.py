@@ -1,0 +1,344 @@
+"""Deciding offers: load what a decision needs, call the domain, log the decision and impressions.
+
+Per decision: the catalogue and model come from memory; the customer, their purchases and
+their recent offer events are read with small indexed queries; the decision and its
+impressions are written in one transaction.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import Connection, Engine, func, select
+
+from tactful.adapters.db.repositories import catalog as catalog_repo
+from tactful.adapters.db.repositories import customers as customers_repo
+from tactful.adapters.db.repositories import events as events_repo
+from tactful.adapters.db.repositories import offers as offers_repo
+from tactful.adapters.db.repositories import orders as orders_repo
+from tactful.adapters.db.tables import bundles, products
+from tactful.domain.catalog import Sku
+from tactful.domain.clock import Clock, SystemClock
+from tactful.domain.customers import Customer, CustomerId
+from tactful.domain.offers import (
+    EMPTY_AFFINITY,
+    AffinitySource,
+    CartLine,
+    Decision,
+    DecisionContext,
+    DeclinedUpsell,
+    Evidence,
+    Moment,
+    OfferCatalog,
+    OfferEvent,
+    OfferKind,
+    OfferPolicy,
+    OfferResponse,
+    Task,
+    decide,
+    purchases_from_orders,
+)
+
+Response = offers_repo.Response
+DOWNSELL_WINDOW = timedelta(minutes=30)
+
+
+@dataclass(frozen=True, slots=True)
+class ActiveModel:
+    """The affinity model decisions use now, and its version for the decision log."""
+
+    affinity: AffinitySource
+    version: str | None = None
+
+
+NO_MODEL = ActiveModel(EMPTY_AFFINITY, None)
+ModelSource = Callable[[], ActiveModel]
+
+
+class MinedModel(Protocol):
+    """What the offer engine reads from a mined affinity model."""
+
+    def item_count(self, sku: str) -> float: ...
+
+    def neighbours(self, sku: str) -> list[tuple[str, float, float]]: ...
+
+
+class ModelAffinity:
+    """A mined model seen as the offer engine's AffinitySource, built lazily per SKU.
+
+    Each neighbour becomes evidence with its real counts (baskets holding both, baskets
+    holding the anchor) and rule measures derived from them; ranked by cosine similarity,
+    which completes baskets best on the measured data (see ANCHORS.md).
+    """
+
+    def __init__(self, model: MinedModel, n_baskets: float) -> None:
+        self._model = model
+        self._n = float(n_baskets)
+        self._cache: dict[str, tuple[Evidence, ...]] = {}
+
+    def cross_sells(self, sku: Sku, limit: int) -> Sequence[Evidence]:
+        """Evidence for `sku`, best first, at most `limit`."""
+        found = self._cache.get(sku)
+        if found is None:
+            found = self._evidence(sku)
+            self._cache[sku] = found
+        return found[: max(limit, 0)]
+
+    def _evidence(self, sku: Sku) -> tuple[Evidence, ...]:
+        anchor = self._model.item_count(sku)
+        if anchor <= 0 or self._n <= 0:
+            return ()
+        found = []
+        for other, cosine, both in self._model.neighbours(sku):
+            confidence = both / anchor
+            base_rate = self._model.item_count(other) / self._n
+            found.append(
+                Evidence(
+                    antecedent=(sku,),
+                    consequent=Sku(other),
+                    count=int(both),
+                    antecedent_count=max(int(anchor), int(both)),
+                    support=both / self._n,
+                    confidence=confidence,
+                    lift=confidence / base_rate if base_rate > 0 else 0.0,
+                    score=cosine,
+                )
+            )
+        return tuple(sorted(found, key=lambda e: (-e.score, e.consequent)))
+
+
+class ModelCache:
+    """Adapts whatever model the models part has active, wrapping each version once."""
+
+    def __init__(self, current: Callable[[], Any]) -> None:
+        self._current = current
+        self._held: tuple[object, ActiveModel] | None = None
+
+    def __call__(self) -> ActiveModel:
+        loaded = self._current()
+        if loaded is None:
+            return NO_MODEL
+        held = self._held
+        if held is not None and held[0] is loaded:
+            return held[1]
+        active = _activate(loaded)
+        self._held = (loaded, active)
+        return active
+
+
+def _activate(loaded: Any) -> ActiveModel:
+    """A loaded model (with .model and .info.version) or an AffinitySource as ActiveModel."""
+    if isinstance(loaded, ActiveModel):
+        return loaded
+    model = getattr(loaded, "model", None)
+    if model is None:
+        return ActiveModel(loaded, None)
+    version = getattr(getattr(loaded, "info", None), "version", None)
+    return ActiveModel(ModelAffinity(model, float(model.itemsets.n_baskets)), version)
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionRequest:
+    """What the storefront asks: who, where, with which cart."""
+
+    customer_id: str
+    moment: Moment
+    cart: Sequence[CartLine] = ()
+    task: Task | None = None
+    channel: str | None = None
+    viewing: Sku | None = None
+    expires_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseOutcome:
+    """A stored response; `duplicate` when the same response had been stored before."""
+
+    decision_id: str
+    offer_id: str
+    response: offers_repo.Response
+    duplicate: bool
+
+
+class UnknownOfferError(LookupError):
+    """The decision does not exist or never showed that offer."""
+
+
+class CatalogCache:
+    """The catalogue indexed in memory, reloaded when products or bundles change.
+
+    Upserts through this process invalidate it at once; changes made by other processes
+    (importers, other workers) are noticed by a cheap stamp query every `recheck` seconds.
+    """
+
+    def __init__(self, engine: Engine, *, recheck: float = 2.0) -> None:
+        self._engine = engine
+        self._recheck = recheck
+        self._lock = threading.Lock()
+        self._catalog: OfferCatalog | None = None
+        self._stamp: tuple[object, ...] | None = None
+        self._checked = 0.0
+
+    def invalidate(self) -> None:
+        """Forget the catalogue; the next decision reloads it."""
+        with self._lock:
+            self._catalog = None
+
+    def get(self, connection: Connection | None = None) -> OfferCatalog:
+        """The current catalogue (loaded on first use and after changes)."""
+        catalog = self._catalog
+        if catalog is not None and time.monotonic() - self._checked < self._recheck:
+            return catalog
+        with self._lock:
+            if connection is None:
+                with self._engine.connect() as own:
+                    return self._refresh(own)
+            return self._refresh(connection)
+
+    def _refresh(self, connection: Connection) -> OfferCatalog:
+        stamp = _catalog_stamp(connection)
+        if self._catalog is None or stamp != self._stamp:
+            self._catalog = load_catalog(connection)
+            self._stamp = stamp
+        self._checked = time.monotonic()
+        return self._catalog
+
+
+def _catalog_stamp(connection: Connection) -> tuple[object, ...]:
+    product_part = select(func.count(), func.max(products.c.updated_at)).select_from(products)
+    bundle_part = select(func.count(), func.sum(bundles.c.price)).select_from(bundles)
+    return (*connection.execute(product_part).one(), *connection.execute(bundle_part).one())
+
+
+def load_catalog(connection: Connection) -> OfferCatalog:
+    """Every product with its price history and bundles, indexed for decisions."""
+    everything = catalog_repo.all_products(connection)
+    skus = [p.sku for p in everything]
+    history = catalog_repo.price_history(connection, skus)
+    points = [point for series in history.values() for point in series]
+    return OfferCatalog.build(everything, points, catalog_repo.bundles_containing(connection, skus))
+
+
+def _declined_upsell(events: Sequence[OfferEvent], now: datetime) -> DeclinedUpsell | None:
+    """The one-click upsell just declined, if the latest response was that (downsell cue)."""
+    answered = [e for e in events if e.response is not OfferResponse.SHOWN]
+    if not answered:
+        return None
+    last = max(answered, key=lambda e: e.at)
+    if (
+        last.response is OfferResponse.DECLINED
+        and last.kind is OfferKind.UPSELL
+        and now - last.at <= DOWNSELL_WINDOW
+    ):
+        return DeclinedUpsell(sku=last.sku, for_sku=last.for_sku)
+    return None
+
+
+def _impressions(decision: Decision, channel: str | None) -> list[offers_repo.Impression]:
+    return [
+        offers_repo.Impression(
+            decision_id=decision.decision_id,
+            offer_id=offer.offer_id,
+            position=position,
+            customer_id=decision.customer_id,
+            kind=offer.kind.value,
+            sku=offer.sku,
+            for_sku=offer.for_sku,
+            format=offer.format.value,
+            price=offer.price.price,
+            at=decision.at,
+            relevance=offer.relevance,
+            channel=channel,
+        )
+        for position, offer in enumerate(decision.offers)
+    ]
+
+
+def _record(
+    decision: Decision, request: DecisionRequest, version: str | None
+) -> offers_repo.DecisionRecord:
+    return offers_repo.DecisionRecord(
+        decision_id=decision.decision_id,
+        customer_id=decision.customer_id,
+        moment=decision.moment.value,
+        at=decision.at,
+        held_out=decision.held_out,
+        cart=[{"sku": line.sku, "quantity": line.quantity} for line in request.cart],
+        impressions=_impressions(decision, request.channel),
+        channel=request.channel,
+        model_version=version,
+    )
+
+
+def new_decision_id() -> str:
+    """A fresh, unguessable decision id."""
+    return "dec_" + uuid.uuid4().hex
+
+
+@dataclass
+class DecisionService:
+    """Decides, logs every decision (held out too) and records responses to offers."""
+
+    engine: Engine
+    policy: OfferPolicy = field(default_factory=OfferPolicy)
+    model: ModelSource = lambda: NO_MODEL
+    clock: Clock = field(default_factory=SystemClock)
+    new_id: Callable[[], str] = new_decision_id
+    catalog: CatalogCache = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.catalog = CatalogCache(self.engine)
+
+    @property
+    def history_window(self) -> timedelta:
+        """How far back offer events can matter (cooldown, budget, quiet period)."""
+        p = self.policy
+        return max(p.cooldown, p.budget_window, p.upgrade_quiet_period)
+
+    def decide(self, request: DecisionRequest) -> Decision:
+        """Decide offers for the request and log the decision with its impressions."""
+        now = self.clock.now()
+        model = self.model()
+        with self.engine.begin() as connection:
+            catalog = self.catalog.get(connection)
+            customer = customers_repo.get_customer(connection, request.customer_id)
+            history = orders_repo.orders_of(connection, request.customer_id)
+            stored = events_repo.recent_offer_events(
+                connection, request.customer_id, since=now - self.history_window
+            )
+            offer_events = [e for e in map(OfferEvent.from_event, stored) if e is not None]
+            context = DecisionContext(
+                decision_id=self.new_id(),
+                now=now,
+                catalog=catalog,
+                affinity=model.affinity,
+                policy=self.policy,
+                task=request.task,
+                channel=request.channel,
+                viewing=request.viewing,
+                purchases=purchases_from_orders(history),
+                offer_events=offer_events,
+                declined_upsell=_declined_upsell(offer_events, now),
+                expires_at=request.expires_at,
+            )
+            who = customer or Customer(CustomerId(request.customer_id))
+            decision = decide(who, request.moment, request.cart, context)
+            offers_repo.save_decision(connection, _record(decision, request, model.version))
+        return decision
+
+    def respond(self, decision_id: str, offer_id: str, response: Response) -> ResponseOutcome:
+        """Store a response once, as a row and an offer_* event that feeds cooldowns."""
+        with self.engine.begin() as connection:
+            impression = offers_repo.get_impression(connection, decision_id, offer_id)
+            if impression is None:
+                raise UnknownOfferError(f"decision {decision_id!r} did not show {offer_id!r}")
+            stored = offers_repo.save_response(
+                connection, impression, response, at=self.clock.now()
+            )
+        return ResponseOutcome(decision_id, offer_id, response, duplicate=not stored)

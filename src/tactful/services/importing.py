@@ -1,0 +1,294 @@
+"""Import an order export in one transaction: all of it or, on any error, none of it."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from time import perf_counter
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, select, text
+
+from tactful.adapters.db.repositories import (
+    InsertCounts,
+    UpsertCounts,
+    get_products,
+    insert_orders,
+    record_import,
+    record_price_points,
+    upsert_customers,
+    upsert_products,
+)
+from tactful.adapters.db.tables import price_history
+from tactful.adapters.importers import (
+    GroupedOrder,
+    ImportFileError,
+    ImportOptions,
+    Progress,
+    Record,
+    Skipped,
+    group_orders,
+    order_column,
+    reader_for,
+)
+from tactful.domain.catalog import PricePoint, Product, Sku
+from tactful.domain.clock import Clock, SystemClock
+from tactful.domain.customers import Customer, CustomerId
+from tactful.domain.money import Money
+
+# An import knows names and prices, never kinds, tiers or outcomes a merchant has set.
+IMPORT_FIELDS = ("name", "price", "currency")
+BATCH_LINES = 50_000
+
+__all__ = ["ImportFileError", "ImportOptions", "ImportSummary", "import_file"]
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """What an import read, stored and skipped; lines_read = lines_imported + lines_skipped."""
+
+    import_id: str
+    path: str
+    format: str
+    lines_read: int
+    lines_imported: int
+    skipped: dict[str, int]
+    order_lines: int
+    orders_new: int
+    orders_existing: int
+    lines_new: int
+    products_new: int
+    products_updated: int
+    products_unchanged: int
+    customers_new: int
+    customers_existing: int
+    price_points_new: int
+    guest_orders: int
+    seconds: float
+
+    @property
+    def lines_skipped(self) -> int:
+        """Lines left out on purpose, over all reasons."""
+        return sum(self.skipped.values())
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for JSON (the import log, the API)."""
+        return asdict(self)
+
+
+@dataclass
+class _Tally:
+    lines_read: int = 0
+    lines_imported: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+
+    def count(self, records: Iterable[Record]) -> Iterator[Record]:
+        """Pass records through, counting file lines (a basket line yields several records)."""
+        last = -1
+        for record in records:
+            if isinstance(record, Skipped):
+                self.lines_read += 1
+                self.skipped[record.reason] += 1
+            elif record.line_no != last:
+                last = record.line_no
+                self.lines_read += 1
+                self.lines_imported += 1
+            yield record
+
+
+class _Writer:
+    """Collects orders into batches; tracks catalogue state and price changes as it goes."""
+
+    def __init__(self, conn: Connection, fmt: str, now: datetime) -> None:
+        self.conn, self.source, self.now = conn, f"import:{fmt}", now
+        self.batch: list[GroupedOrder] = []
+        self.batch_lines = 0
+        self.points: list[PricePoint] = []
+        self.first_point: set[str] = set()
+        self.last_price: dict[str, Money] = {}
+        self.catalog: dict[str, tuple[str, Money, datetime]] = {}
+        self.seen_skus: set[str] = set()
+        self.preexisting: set[str] = set()
+        self.seen_customers: set[str] = set()
+        self.orders = InsertCounts()
+        self.customers = UpsertCounts()
+        self.guest_orders = 0
+        self.order_lines = 0
+        self.max_time: datetime | None = None
+
+    def add(self, grouped: GroupedOrder, batch_lines: int) -> None:
+        """Take one order; write a batch when it is full."""
+        at = grouped.order.created_at
+        self.max_time = at if self.max_time is None or at > self.max_time else self.max_time
+        last_price, catalog = self.last_price, self.catalog
+        for line in grouped.lines:
+            sku, price = line.sku, line.unit_price
+            previous = last_price.get(sku)
+            if previous is not price and previous != price:
+                if previous is None:
+                    self.first_point.add(sku)
+                self.points.append(PricePoint(Sku(sku), price, at))
+                last_price[sku] = price
+            state = catalog.get(sku)
+            if state is None or at >= state[2]:
+                catalog[sku] = (line.name or (state[0] if state else sku), price, at)
+        self.batch.append(grouped)
+        self.batch_lines += len(grouped.lines)
+        if self.batch_lines >= batch_lines:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the batch: new products first (price history refers to them), then orders."""
+        self._write_products()
+        record_price_points(self.conn, self.points)
+        self.points, self.first_point = [], set()
+        self._write_customers()
+        orders = [g.order for g in self.batch]
+        self.guest_orders += sum(1 for o in orders if o.customer_id is None)
+        self.order_lines += sum(len(o.lines) for o in orders)
+        self.orders += insert_orders(self.conn, orders, source=self.source)
+        self.batch, self.batch_lines = [], 0
+
+    def _write_products(self) -> None:
+        new = list(dict.fromkeys(ln.sku for g in self.batch for ln in g.lines))
+        new = [s for s in new if s not in self.seen_skus]
+        known = get_products(self.conn, new)
+        self.preexisting.update(known)
+        self.seen_skus.update(new)
+        created = [self._product(s) for s in new if s not in known]
+        upsert_products(
+            self.conn, created, at=self.max_time or self.now, update_fields=(), record_history=False
+        )
+        # A file's first price of a known product is only a change if it differs.
+        self.points = [
+            p
+            for p in self.points
+            if not (p.sku in self.first_point and p.sku in known and known[p.sku].price == p.price)
+        ]
+
+    def _write_customers(self) -> None:
+        fresh: dict[str, Customer] = {}
+        for grouped in self.batch:
+            cid = grouped.order.customer_id
+            if cid and cid not in self.seen_customers and cid not in fresh:
+                fresh[cid] = Customer(CustomerId(cid), grouped.email)
+        self.seen_customers.update(fresh)
+        batch = list(fresh.values())
+        self.customers += upsert_customers(self.conn, batch, at=self.now, update_fields=())
+
+    def _product(self, sku: str) -> Product:
+        name, price, _ = self.catalog[sku]
+        return Product(Sku(sku), name or sku, price)
+
+    def finish(self) -> UpsertCounts:
+        """Flush, then set every product to its latest name and price; counts known ones."""
+        self.flush()
+        at = self.max_time or self.now
+        known = [self._product(s) for s in self.catalog if s in self.preexisting]
+        counts = upsert_products(
+            self.conn, known, at=at, update_fields=IMPORT_FIELDS, record_history=False
+        )
+        created = [self._product(s) for s in self.catalog if s not in self.preexisting]
+        upsert_products(
+            self.conn, created, at=at, update_fields=IMPORT_FIELDS, record_history=False
+        )
+        return UpsertCounts(len(created), counts.updated, counts.unchanged)
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes: the import log's key for the same file."""
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def _tune(conn: Connection) -> None:
+    """SQLite: a big page cache and in-memory temp tables for a bulk write."""
+    if conn.dialect.name == "sqlite":
+        conn.execute(text("PRAGMA cache_size=-131072"))
+        conn.execute(text("PRAGMA temp_store=MEMORY"))
+
+
+def _count_points(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(price_history)).scalar_one())
+
+
+def import_file(
+    engine: Engine,
+    path: Path | str,
+    fmt: str,
+    *,
+    options: ImportOptions | None = None,
+    progress: Progress | None = None,
+    clock: Clock | None = None,
+    batch_lines: int = BATCH_LINES,
+) -> ImportSummary:
+    """Import `path` in format `fmt`; raises ImportFileError and stores nothing on bad input.
+
+    Re-importing a file changes no data: orders are kept once by id, products and price points
+    only change when the file says something new. Each run is logged in `imports`.
+    """
+    path = Path(path)
+    reader = reader_for(fmt)
+    if not path.is_file():
+        raise ImportFileError(path, 0, None, "no such file")
+    clock = clock or SystemClock()
+    started = clock.now()
+    options = options or ImportOptions()
+    options = options if options.at is not None else replace(options, at=started)
+    timer = perf_counter()
+    tally = _Tally()
+    records = tally.count(reader(path, options, progress))
+    grouped = group_orders(records, path=path, order_column=order_column(fmt, options))
+    with engine.begin() as conn:
+        _tune(conn)
+        points_before = _count_points(conn)
+        writer = _Writer(conn, fmt, started)
+        for item in grouped:
+            if not isinstance(item, Skipped):
+                writer.add(item, batch_lines)
+        products = writer.finish()
+        summary = _summary(path, fmt, tally, writer, products, _count_points(conn) - points_before)
+        summary = replace(summary, seconds=round(perf_counter() - timer, 3))
+        record_import(
+            conn,
+            import_id=summary.import_id,
+            path=str(path.resolve()),
+            fmt=fmt,
+            sha256=file_sha256(path),
+            started_at=started,
+            finished_at=clock.now(),
+            summary=summary.to_dict(),
+        )
+    return summary
+
+
+def _summary(
+    path: Path, fmt: str, tally: _Tally, writer: _Writer, products: UpsertCounts, points: int
+) -> ImportSummary:
+    if tally.lines_read != tally.lines_imported + sum(tally.skipped.values()):
+        raise RuntimeError("import lost count of lines; nothing was stored")
+    return ImportSummary(
+        import_id=uuid.uuid4().hex,
+        path=str(path),
+        format=fmt,
+        lines_read=tally.lines_read,
+        lines_imported=tally.lines_imported,
+        skipped=dict(sorted(tally.skipped.items())),
+        order_lines=writer.order_lines,
+        orders_new=writer.orders.orders_new,
+        orders_existing=writer.orders.orders_existing,
+        lines_new=writer.orders.lines_new,
+        products_new=products.created,
+        products_updated=products.updated,
+        products_unchanged=products.unchanged,
+        customers_new=writer.customers.created,
+        customers_existing=writer.customers.unchanged + writer.customers.updated,
+        price_points_new=points,
+        guest_orders=writer.guest_orders,
+        seconds=0.0,
+    )

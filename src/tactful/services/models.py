@@ -1,0 +1,260 @@
+"""Mining a new model version, activating it, and serving the active one to every request.
+
+`mine_and_activate` reads stored orders, mines, tunes the ranking, writes the payload file and
+flips the active version in one transaction. `ModelProvider` holds the active model in memory;
+a request asks it for the current model, which costs one indexed SELECT at most every few
+seconds, so every worker process picks up a new version soon after it is activated.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Engine
+
+from tactful.adapters.db.repositories import models as repo
+from tactful.adapters.db.repositories.models import ModelInfo
+from tactful.adapters.db.repositories.orders import read_baskets
+from tactful.domain.affinity import AffinityModel, Baskets, MiningConfig, MiningEngine, mine
+from tactful.domain.affinity.evaluation import tune
+from tactful.domain.affinity.ranking import CoOccurrence, Scorer, TactfulWeights, scorer
+from tactful.settings import Settings
+
+__all__ = [
+    "LoadedModel",
+    "ModelInfo",
+    "ModelProvider",
+    "NoOrdersError",
+    "current_model",
+    "mine_and_activate",
+    "mine_baskets",
+]
+
+
+class NoOrdersError(ValueError):
+    """There is nothing to mine yet."""
+
+
+@dataclass(frozen=True, eq=False)
+class LoadedModel:
+    """An active version in memory: its row, the model and its ready ranking."""
+
+    info: ModelInfo
+    model: AffinityModel
+    scorer: Scorer
+
+
+def _weights_json(weights: TactfulWeights) -> dict[str, Any]:
+    return asdict(weights)
+
+
+def _ranker(model: AffinityModel, params: dict[str, Any]) -> Scorer:
+    weights = TactfulWeights(**params.get("ranking", {}))
+    return scorer(CoOccurrence.from_model(model), weights=weights)
+
+
+def mine_baskets(
+    baskets: Baskets,
+    config: MiningConfig,
+    *,
+    engine: MiningEngine | None = None,
+    seed: int = 0,
+) -> tuple[AffinityModel, TactfulWeights]:
+    """Mine `baskets` and tune the add-on ranking on a validation slice of them."""
+    model = mine(baskets, config, engine)
+    weights = tune(baskets, seed=seed) if baskets.n_baskets >= 200 else TactfulWeights()
+    return model, weights
+
+
+def mine_and_activate(
+    engine: Engine,
+    settings: Settings,
+    config: MiningConfig,
+    *,
+    mining_engine: MiningEngine | None = None,
+    since: datetime | None = None,
+    provider: ModelProvider | None = None,
+) -> ModelInfo:
+    """Mine the stored orders into a new version, save it and make it the active one."""
+    with engine.connect() as conn:
+        baskets = read_baskets(conn, since=since)
+    if baskets.n_baskets == 0:
+        raise NoOrdersError("orders: there are no stored orders to mine; import some first")
+    model, weights = mine_baskets(baskets, config, engine=mining_engine)
+    info = save_model(engine, settings, model, weights)
+    if provider is not None:
+        provider.swap(LoadedModel(info, model, _ranker(model, info.params)))
+    return info
+
+
+def save_model(
+    engine: Engine,
+    settings: Settings,
+    model: AffinityModel,
+    weights: TactfulWeights,
+    *,
+    activate: bool = True,
+) -> ModelInfo:
+    """Write the payload file, insert the version row and (by default) activate it."""
+    created = datetime.now(UTC)
+    version = f"{created:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
+    path = Path(settings.data_dir) / "models" / f"{version}.npz"
+    sha = repo.save_payload(model, path)
+    summary = model.summary
+    info = ModelInfo(
+        version=version,
+        created_at=created,
+        status="active" if activate else "inactive",
+        engine=summary.engine,
+        params={"mining": repo.config_to_json(summary.config), "ranking": _weights_json(weights)},
+        window_start=_aware(summary.window_start),
+        window_end=_aware(summary.window_end),
+        summary=repo.summary_to_json(summary),
+        payload_path=str(path.resolve()),
+        payload_sha256=sha,
+    )
+    with engine.begin() as conn:
+        repo.insert_model(conn, _as_inactive(info))
+        if activate:
+            repo.activate(conn, version)
+    return info
+
+
+def _as_inactive(info: ModelInfo) -> ModelInfo:
+    return ModelInfo(**{**asdict(info), "status": "inactive"})
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def current_model(engine: Engine) -> ModelInfo | None:
+    """The active version's row, or None before the first mining."""
+    with engine.connect() as conn:
+        version = repo.active_version(conn)
+        return None if version is None else repo.get_model(conn, version)
+
+
+def load_active(engine: Engine) -> LoadedModel | None:
+    """Load the active version from its payload file."""
+    info = current_model(engine)
+    if info is None:
+        return None
+    model = repo.load_payload(info)
+    return LoadedModel(info, model, _ranker(model, info.params))
+
+
+class ModelProvider:
+    """The active model of this process, swapped by reference under a lock.
+
+    Readers never block on a load: `get()` returns whatever is loaded now and, at most every
+    `check_every` seconds, compares the active version in the database (one indexed lookup)
+    and reloads when another process activated a newer one.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        check_every: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._engine = engine
+        self._check_every = check_every
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._loaded: LoadedModel | None = None
+        self._checked_at = float("-inf")
+
+    def start(self) -> LoadedModel | None:
+        """Load the active version (server start); a broken payload leaves no model loaded."""
+        self._checked_at = self._clock()
+        loaded = load_active(self._engine)
+        if loaded is not None:
+            self.swap(loaded)
+        return loaded
+
+    def swap(self, loaded: LoadedModel) -> None:
+        """Make `loaded` the model every later request sees."""
+        with self._lock:
+            self._loaded = loaded
+
+    def get(self) -> LoadedModel | None:
+        """The active model, reloaded first if another process activated a newer version."""
+        now = self._clock()
+        if now - self._checked_at >= self._check_every:
+            self._checked_at = now
+            self.refresh()
+        return self._loaded
+
+    def refresh(self) -> LoadedModel | None:
+        """Compare the active version in the database with ours; load it when it changed."""
+        with self._engine.connect() as conn:
+            version = repo.active_version(conn)
+        held = self._loaded
+        if version is None or (held is not None and held.info.version == version):
+            return held
+        loaded = load_active(self._engine)
+        if loaded is not None:
+            self.swap(loaded)
+        return self._loaded
+
+    @property
+    def version(self) -> str | None:
+        """The version held in memory (without checking the database)."""
+        held = self._loaded
+        return None if held is None else held.info.version
+
+
+def baskets_from_file(
+    path: Path, fmt: str, *, progress: Callable[[int, int], None] | None = None
+) -> Baskets:
+    """Read an order export (any importer format) straight into baskets, without a database."""
+    from tactful.adapters.importers import (
+        GroupedOrder,
+        ImportOptions,
+        group_orders,
+        order_column,
+        reader_for,
+    )
+
+    reader, options = reader_for(fmt), ImportOptions(at=datetime.now(UTC))
+    records = reader(path, options, progress)
+    index: dict[str, int] = {}
+    prices: dict[int, int] = {}
+    customers: dict[str, int] = {}
+    lists: list[list[int]] = []
+    times: list[datetime] = []
+    owners: list[int] = []
+    for grouped in group_orders(records, path=path, order_column=order_column(fmt, options)):
+        if not isinstance(grouped, GroupedOrder):
+            continue
+        order = grouped.order
+        codes = [index.setdefault(line.sku, len(index)) for line in order.lines]
+        prices.update(zip(codes, (line.unit_price.amount for line in order.lines), strict=True))
+        lists.append(codes)
+        times.append(order.created_at.astimezone(UTC).replace(tzinfo=None))
+        cid = order.customer_id
+        owners.append(-1 if cid is None else customers.setdefault(cid, len(customers)))
+    if not lists:
+        raise ValueError(f"{path}: no orders found")
+    labels = tuple(index)
+    base = Baskets.from_lists(([labels[c] for c in codes] for codes in lists), items=labels)
+    return Baskets(
+        items=base.items,
+        indptr=base.indptr,
+        indices=base.indices,
+        customers=np.asarray(owners, dtype=np.int64),
+        times=np.asarray(times, dtype="datetime64[s]"),
+        prices=np.asarray([prices.get(i, -1) for i in range(len(labels))], dtype=np.int64),
+    )

@@ -1,0 +1,45 @@
+"""POST /v1/products: create or update the catalogue (secret key)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from tactful.domain.catalog import Product, Sku, Tier
+from tactful.domain.money import Money
+from tactful.web.api.decisions import IngestDep
+from tactful.web.api.schemas_ingest import ProductIn, ProductsIn, UpsertCountsOut, convert_each
+from tactful.web.deps import SecretKey
+
+router = APIRouter(prefix="/v1/products", tags=["catalogue"])
+
+
+def to_product(item: ProductIn) -> Product:
+    """The domain product for one validated item."""
+    currency = item.currency.upper()
+    return Product(
+        sku=Sku(item.sku),
+        name=item.name,
+        price=Money(item.price, currency),
+        kind=item.kind,
+        category=item.category,
+        compare_at=Money(item.compare_at_price, currency)
+        if item.compare_at_price is not None
+        else None,
+        tier=Tier(item.tier.ladder, item.tier.rank) if item.tier is not None else None,
+        outcome=item.outcome,
+        active=item.active,
+        inventory=item.inventory,
+    )
+
+
+@router.post("", response_model=UpsertCountsOut)
+def upsert_products(body: ProductsIn, _scope: SecretKey, ingest: IngestDep) -> UpsertCountsOut:
+    """Upsert the batch (all or nothing); a changed price is added to the price history."""
+    products = convert_each("products", body.products, to_product)
+    counts = ingest.products(products)
+    return UpsertCountsOut(
+        received=len(products),
+        created=counts.created,
+        updated=counts.updated,
+        unchanged=counts.unchanged,
+    )

@@ -1,0 +1,42 @@
+"""Server-rendered hosted pages: Jinja2 templates and their small static files."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib.resources import files
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from tactful.domain.money import Money
+
+STATIC_TYPES = {"checkout.css": "text/css", "checkout.js": "text/javascript"}
+
+
+def _money(value: Money | None) -> str:
+    return value.format() if value is not None else ""
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    """The template environment (autoescaped; built on first use, not at import)."""
+    env = Environment(
+        loader=PackageLoader("tactful.web.pages", "templates"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["money"] = _money
+    return env
+
+
+def render(name: str, **context: object) -> str:
+    """Render a template to HTML text."""
+    return environment().get_template(name).render(**context)
+
+
+@lru_cache(maxsize=len(STATIC_TYPES))
+def static_file(name: str) -> bytes:
+    """A static asset's bytes (only the known ones: no path tricks)."""
+    if name not in STATIC_TYPES:
+        raise KeyError(name)
+    return (files("tactful.web.pages") / "static" / name).read_bytes()

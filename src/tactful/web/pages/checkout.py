@@ -1,0 +1,269 @@
+"""The hosted checkout pages: HTML for people, JSON for API clients on the same URLs."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Annotated
+from urllib.parse import parse_qsl, urlencode
+
+from fastapi import APIRouter, Form, Header, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from tactful.domain.catalog import Sku
+from tactful.domain.checkout import Branding, CheckoutPage, InvalidLink, PageItem
+from tactful.services import checkout_offers
+from tactful.services.checkout import CheckoutNotFoundError, load_page, view_checkout
+from tactful.services.checkout_idempotency import IdempotencyError, Outcome
+from tactful.services.checkout_pay import PayForm, pay
+from tactful.web.api.checkout_pages import checkout_deps
+from tactful.web.deps import StateDep
+from tactful.web.pages import STATIC_TYPES, render, static_file
+from tactful.web.state import AppState
+
+router = APIRouter(prefix="/c", include_in_schema=True, tags=["checkout pages"])
+SOURCES = {
+    "main": "",
+    "bump": "Add-on",
+    "upsell": "Added after purchase",
+    "downsell": "Added after purchase",
+}
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _wants_json(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def _html(body: str, status_code: int = 200) -> HTMLResponse:
+    return HTMLResponse(body, status_code=status_code, headers=NO_STORE)
+
+
+def _message(
+    page: CheckoutPage | None, status_code: int, heading: str, message: str, back: str | None = None
+) -> HTMLResponse:
+    shown = page or _PLAIN
+    return _html(
+        render("message.html", page=shown, heading=heading, message=message, back=back, step=0),
+        status_code,
+    )
+
+
+_PLAIN = CheckoutPage(
+    slug="",
+    title="Checkout",
+    currency="GBP",
+    items=(PageItem(Sku("-")),),
+    branding=Branding("Checkout"),
+)
+
+
+def _page_or_none(state: AppState, slug: str) -> CheckoutPage | None:
+    with state.engine.connect() as conn:
+        try:
+            return load_page(conn, slug)
+        except CheckoutNotFoundError:
+            return None
+
+
+def _invalid_link(page: CheckoutPage | None, detail: str) -> HTMLResponse:
+    return _message(
+        page,
+        400,
+        "This link is invalid",
+        f"This link is invalid: {detail}. Nothing was charged. "
+        "Please ask the seller for a new link.",
+    )
+
+
+def _checkout_html(
+    state: AppState,
+    slug: str,
+    query: dict[str, str],
+    *,
+    form: PayForm | None = None,
+    error: Outcome | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    try:
+        view = view_checkout(checkout_deps(state), slug, query)
+    except CheckoutNotFoundError as exc:
+        return _message(_page_or_none(state, slug), 404, "Not found", str(exc))
+    except InvalidLink as exc:
+        return _invalid_link(_page_or_none(state, slug), exc.detail)
+    shown = form or PayForm(email=view.prefill.email, name=view.prefill.name)
+    combos = {k: v.format() for k, v in view.totals_by_choice().items()}
+    body = render(
+        "checkout.html",
+        page=view.cart.page,
+        cart=view.cart,
+        bumps=view.bumps,
+        totals=view.totals,
+        form=shown,
+        error=error,
+        idempotency_key=uuid.uuid4().hex,
+        link=urlencode(query),
+        link_params=list(query.items()),
+        combo_totals=json.dumps(combos),
+        step=2 if error else 1,
+    )
+    return _html(body, status_code)
+
+
+@router.get("/static/{name}", include_in_schema=False)
+def static(name: str) -> Response:
+    """The page's CSS and JavaScript, cacheable."""
+    if name not in STATIC_TYPES:
+        return Response(status_code=404)
+    return Response(
+        static_file(name),
+        media_type=STATIC_TYPES[name],
+        headers={"Cache-Control": "public, max-age=3600"},
+    )
+
+
+@router.get("/{slug}", response_class=HTMLResponse)
+def checkout_page(state: StateDep, request: Request, slug: str) -> HTMLResponse:
+    """The checkout page for a link; signed terms are verified, prices come from the server."""
+    return _checkout_html(state, slug, dict(request.query_params))
+
+
+@router.post("/{slug}/pay", response_model=None)
+def pay_page(
+    state: StateDep,
+    request: Request,
+    slug: str,
+    idempotency_key: Annotated[str, Form()] = "",
+    link: Annotated[str, Form()] = "",
+    email: Annotated[str, Form()] = "",
+    name: Annotated[str, Form()] = "",
+    card_number: Annotated[str, Form()] = "",
+    card_exp: Annotated[str, Form()] = "",
+    card_cvc: Annotated[str, Form()] = "",
+    quantity: Annotated[str, Form()] = "",
+    bump: Annotated[list[str] | None, Form()] = None,
+    header_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> Response:
+    """Charge for the cart once per Idempotency-Key (form field or header)."""
+    form = PayForm(
+        link,
+        email.strip(),
+        name.strip(),
+        card_number,
+        card_exp,
+        card_cvc,
+        quantity,
+        tuple(bump or ()),
+    )
+    try:
+        outcome = pay(checkout_deps(state), slug, form, idempotency_key or header_key)
+    except IdempotencyError as exc:
+        return _idempotency_error(request, state, slug, exc)
+    if _wants_json(request):
+        return JSONResponse(outcome.to_dict(), status_code=outcome.http_status)
+    if outcome.status == "paid":
+        return RedirectResponse(f"/c/{slug}/orders/{outcome.order_id}", status_code=303)
+    query = dict(parse_qsl(link, keep_blank_values=True))
+    if outcome.status == "invalid_link":
+        return _invalid_link(_page_or_none(state, slug), outcome.message)
+    if outcome.status == "not_found":
+        return _message(_page_or_none(state, slug), 404, "Not found", outcome.message)
+    return _checkout_html(
+        state, slug, query, form=form, error=outcome, status_code=outcome.http_status
+    )
+
+
+def _idempotency_error(
+    request: Request, state: AppState, slug: str, exc: IdempotencyError
+) -> Response:
+    if _wants_json(request):
+        return JSONResponse({"error": exc.code, "detail": exc.message}, status_code=exc.status)
+    return _message(
+        _page_or_none(state, slug),
+        exc.status,
+        "Request not carried out",
+        f"{exc.message}. Nothing more was charged.",
+    )
+
+
+@router.get("/{slug}/orders/{order_id}", response_class=HTMLResponse)
+def order_page(state: StateDep, slug: str, order_id: str, notice: str = "") -> HTMLResponse:
+    """The one offer shown now, or the thank-you page with every line and the total."""
+    try:
+        view = checkout_offers.funnel_view(checkout_deps(state), slug, order_id)
+    except CheckoutNotFoundError as exc:
+        return _message(_page_or_none(state, slug), 404, "Not found", str(exc))
+    notice = _NOTICES.get(notice, "")
+    page = view.funnel.page
+    if isinstance(view, checkout_offers.OfferView):
+        return _html(
+            render(
+                "offer.html",
+                page=page,
+                view=view,
+                notice=notice,
+                idempotency_key=uuid.uuid4().hex,
+                step=3,
+            )
+        )
+    return _html(
+        render("thank_you.html", page=page, receipt=view, sources=SOURCES, notice=notice, step=4)
+    )
+
+
+_NOTICES = {
+    "added": "Added to your order.",
+    "already": "This offer was already added to your order; nothing more was charged.",
+}
+
+
+@router.post("/{slug}/orders/{order_id}/offers/{offer_id}/accept", response_model=None)
+def accept_offer(
+    state: StateDep,
+    request: Request,
+    slug: str,
+    order_id: str,
+    offer_id: str,
+    idempotency_key: Annotated[str, Form()] = "",
+    header_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> Response:
+    """One click: charge the saved card for this offer, exactly once."""
+    try:
+        outcome = checkout_offers.accept(
+            checkout_deps(state), slug, order_id, offer_id, idempotency_key or header_key
+        )
+    except IdempotencyError as exc:
+        return _idempotency_error(request, state, slug, exc)
+    except CheckoutNotFoundError as exc:
+        return _not_found(request, state, slug, str(exc))
+    if _wants_json(request):
+        return JSONResponse(outcome.to_dict(), status_code=outcome.http_status)
+    if outcome.status in {"accepted", "already_accepted"}:
+        notice = "added" if outcome.status == "accepted" else "already"
+        return RedirectResponse(f"/c/{slug}/orders/{order_id}?notice={notice}", status_code=303)
+    back = f"/c/{slug}/orders/{order_id}"
+    heading = "This offer has expired" if outcome.status == "offer_expired" else "Not added"
+    return _message(
+        _page_or_none(state, slug), outcome.http_status, heading, outcome.message, back=back
+    )
+
+
+@router.post("/{slug}/orders/{order_id}/offers/{offer_id}/decline", response_model=None)
+def decline_offer(
+    state: StateDep, request: Request, slug: str, order_id: str, offer_id: str
+) -> Response:
+    """'No thanks': nothing is charged; the downsell or the next step follows."""
+    try:
+        outcome = checkout_offers.decline(checkout_deps(state), slug, order_id, offer_id)
+    except CheckoutNotFoundError as exc:
+        return _not_found(request, state, slug, str(exc))
+    if _wants_json(request):
+        return JSONResponse(outcome.to_dict(), status_code=outcome.http_status)
+    return RedirectResponse(f"/c/{slug}/orders/{order_id}", status_code=303)
+
+
+def _not_found(request: Request, state: AppState, slug: str, message: str) -> Response:
+    if _wants_json(request):
+        return JSONResponse({"error": "not_found", "detail": message}, status_code=404)
+    return _message(_page_or_none(state, slug), 404, "Not found", message)

@@ -1,0 +1,134 @@
+"""Catalogue repository contract: the same behaviour on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import Engine
+
+from tactful.adapters.db.repositories import (
+    UpsertCounts,
+    all_products,
+    bundles_containing,
+    get_products,
+    price_history,
+    record_price_points,
+    upsert_bundles,
+    upsert_products,
+)
+from tactful.domain.catalog import Bundle, PricePoint, Product, ProductKind, Sku, Tier
+from tactful.domain.money import Money
+
+T0 = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
+
+
+def product(sku: str, price: int = 1000, **changes: object) -> Product:
+    fields: dict[str, object] = {
+        "sku": Sku(sku),
+        "name": f"Item {sku}",
+        "price": Money(price, "EUR"),
+    }
+    fields.update(changes)
+    return Product(**fields)  # type: ignore[arg-type]
+
+
+def test_upsert_creates_then_leaves_identical_products_alone(engine: Engine) -> None:
+    items = [product("A"), product("B", 250)]
+    with engine.begin() as conn:
+        assert upsert_products(conn, items, at=T0) == UpsertCounts(2, 0, 0)
+        assert upsert_products(conn, items, at=T0 + timedelta(hours=1)) == UpsertCounts(0, 0, 2)
+        assert get_products(conn, ["A", "B", "missing"]) == {"A": items[0], "B": items[1]}
+
+
+def test_every_field_round_trips(engine: Engine) -> None:
+    full = product(
+        "PRO",
+        4900,
+        kind=ProductKind.SUBSCRIPTION,
+        category="plans",
+        compare_at=Money(5900, "EUR"),
+        tier=Tier("plans", 2),
+        outcome="Publish faster",
+        active=False,
+        inventory=3,
+    )
+    with engine.begin() as conn:
+        upsert_products(conn, [full, product("A")], at=T0)
+        assert all_products(conn) == [product("A"), full]
+
+
+def test_price_change_is_recorded_in_history_with_its_time(engine: Engine) -> None:
+    with engine.begin() as conn:
+        upsert_products(conn, [product("A", 1000)], at=T0)
+        counts = upsert_products(conn, [product("A", 800)], at=T0 + timedelta(days=2))
+        upsert_products(conn, [product("A", 800, name="Renamed")], at=T0 + timedelta(days=3))
+        history = price_history(conn, ["A", "B"])
+    assert counts == UpsertCounts(0, 1, 0)
+    assert history == {
+        "A": [
+            PricePoint(Sku("A"), Money(1000, "EUR"), T0),
+            PricePoint(Sku("A"), Money(800, "EUR"), T0 + timedelta(days=2)),
+        ]
+    }
+
+
+def test_update_fields_protect_what_the_caller_does_not_know(engine: Engine) -> None:
+    merchant = product("A", 1000, kind=ProductKind.DIGITAL, outcome="Learn faster")
+    imported = product("A", 900, name="Imported name")
+    with engine.begin() as conn:
+        upsert_products(conn, [merchant], at=T0)
+        fields = ("name", "price", "currency")
+        counts = upsert_products(conn, [imported], at=T0 + timedelta(1), update_fields=fields)
+        stored = get_products(conn, ["A"])["A"]
+    assert counts == UpsertCounts(0, 1, 0)
+    assert (stored.name, stored.price.amount) == ("Imported name", 900)
+    assert (stored.kind, stored.outcome) == (ProductKind.DIGITAL, "Learn faster")
+
+
+def test_older_data_never_overwrites_newer(engine: Engine) -> None:
+    with engine.begin() as conn:
+        upsert_products(conn, [product("A", 1000)], at=T0)
+        counts = upsert_products(conn, [product("A", 1)], at=T0 - timedelta(days=1))
+        assert counts == UpsertCounts(0, 0, 1)
+        assert get_products(conn, ["A"])["A"].price.amount == 1000
+
+
+def test_create_only_mode_keeps_existing_rows(engine: Engine) -> None:
+    with engine.begin() as conn:
+        upsert_products(conn, [product("A", 1000)], at=T0)
+        later = T0 + timedelta(1)
+        counts = upsert_products(conn, [product("A", 5), product("B")], at=later, update_fields=())
+        assert counts == UpsertCounts(1, 0, 1)
+        assert get_products(conn, ["A"])["A"].price.amount == 1000
+
+
+def test_unknown_update_field_is_refused(engine: Engine) -> None:
+    with engine.begin() as conn, pytest.raises(ValueError, match="unknown product fields"):
+        upsert_products(conn, [product("A")], at=T0, update_fields=("colour",))
+
+
+def test_price_points_are_stored_once_and_times_keep_their_zone(engine: Engine) -> None:
+    paris = datetime(2024, 3, 1, 13, 0, tzinfo=UTC) + timedelta(0)
+    points = [PricePoint(Sku("A"), Money(700, "EUR"), paris)]
+    with engine.begin() as conn:
+        upsert_products(conn, [product("A", 700)], at=T0 - timedelta(days=1))
+        record_price_points(conn, points)
+        record_price_points(conn, points)
+        history = price_history(conn, ["A"])["A"]
+    assert len(history) == 2
+    assert history[-1].effective_at == paris
+    assert history[-1].effective_at.utcoffset() == timedelta(0)
+
+
+def test_bundles_upsert_and_lookup_by_member(engine: Engine) -> None:
+    kit = Bundle("kit", "Starter kit", frozenset({Sku("A"), Sku("B")}), Money(1500, "EUR"))
+    other = Bundle("duo", "Duo", frozenset({Sku("C"), Sku("D")}), Money(900, "EUR"))
+    with engine.begin() as conn:
+        assert upsert_bundles(conn, [kit, other]) == UpsertCounts(2, 0, 0)
+        assert upsert_bundles(conn, [kit]) == UpsertCounts(0, 0, 1)
+        bigger = Bundle("kit", "Starter kit", frozenset({Sku("A"), Sku("E")}), Money(1600, "EUR"))
+        assert upsert_bundles(conn, [bigger]) == UpsertCounts(0, 1, 0)
+        assert bundles_containing(conn, ["E", "Z"]) == [bigger]
+        assert bundles_containing(conn, ["B"]) == []
+        assert bundles_containing(conn, ["C", "A"]) == [other, bigger]

@@ -1,0 +1,89 @@
+"""`tactful import` and `tactful demo` in-process, on a real SQLite database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tactful.adapters.db.engine import build_engine
+from tactful.adapters.db.repositories import count_rows
+from tactful.cli import app
+from tactful.cli.importing import parse_mapping
+from tests.adapters.importers.test_readers import RETAIL_HEADER, RETAIL_ROWS
+
+
+def env_for(tmp_path: Path) -> dict[str, str]:
+    return {"TACTFUL_DATA_DIR": str(tmp_path / "var"), "TACTFUL_DATABASE_URL": ""}
+
+
+def orders_in(tmp_path: Path) -> int:
+    engine = build_engine(f"sqlite:///{tmp_path / 'var' / 'tactful.db'}")
+    with engine.connect() as conn:
+        count = count_rows(conn)["orders"]
+    engine.dispose()
+    return count
+
+
+def test_import_prints_a_summary_and_is_idempotent(tmp_path: Path) -> None:
+    path = tmp_path / "retail.csv"
+    path.write_text(RETAIL_HEADER + RETAIL_ROWS, encoding="utf-8")
+    runner = CliRunner()
+    args = ["import", str(path), "--format", "online-retail"]
+    first = runner.invoke(app, args, env=env_for(tmp_path))
+    assert first.exit_code == 0, first.output
+    assert "lines read" in first.output
+    assert "cancellation" in first.output
+    assert orders_in(tmp_path) == 2
+    again = runner.invoke(app, args, env=env_for(tmp_path))
+    assert again.exit_code == 0, again.output
+    assert orders_in(tmp_path) == 2
+
+
+def test_bad_file_exits_non_zero_with_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "retail.csv"
+    path.write_text(RETAIL_HEADER + "1,X1,a,one,2010-12-01 08:00:00,1.0,,UK\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        app, ["import", str(path), "--format", "online-retail"], env=env_for(tmp_path)
+    )
+    assert result.exit_code == 1
+    assert "line 2" in result.output
+    assert "Quantity" in result.output
+    assert "unchanged" in result.output
+
+
+def test_bad_options_exit_with_usage_code(tmp_path: Path) -> None:
+    path = tmp_path / "o.csv"
+    path.write_text("a\n", encoding="utf-8")
+    runner = CliRunner()
+    args = ["import", str(path), "--format", "orders-csv", "--map", "order_id"]
+    assert runner.invoke(app, args, env=env_for(tmp_path)).exit_code == 2
+    args = ["import", str(path), "--format", "xml"]
+    assert runner.invoke(app, args, env=env_for(tmp_path)).exit_code == 2
+
+
+def test_parse_mapping_accepts_commas_and_repeats() -> None:
+    assert parse_mapping(["order_id=Invoice,sku=Item", "created_at=When"]) == {
+        "order_id": "Invoice",
+        "sku": "Item",
+        "created_at": "When",
+    }
+    with pytest.raises(ValueError, match="field=Column"):
+        parse_mapping(["sku="])
+
+
+@pytest.mark.slow
+def test_demo_prepares_the_database_and_a_rerun_is_quick(tmp_path: Path) -> None:
+    runner = CliRunner()
+    first = runner.invoke(app, ["demo", "--no-serve"], env=env_for(tmp_path))
+    assert first.exit_code == 0, first.output
+    assert "Imported the UCI Online Retail sample" in first.output
+    assert "/healthz" in first.output
+    assert "secret key" in first.output
+    orders = orders_in(tmp_path)
+    assert orders > 2000
+    again = runner.invoke(app, ["demo", "--no-serve"], env=env_for(tmp_path))
+    assert again.exit_code == 0, again.output
+    assert "already imported" in again.output
+    assert orders_in(tmp_path) == orders

@@ -1,0 +1,78 @@
+"""Signed links: only the merchant's signature sets price, product or quantity."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tactful.domain.checkout import (
+    InvalidLink,
+    LinkProblem,
+    LinkTerms,
+    prefill,
+    sign_link,
+    verify_link,
+)
+
+NOW = datetime(2026, 1, 10, 12, tzinfo=UTC)
+SECRET = b"s3cret-for-tests"
+terms_st = st.builds(
+    LinkTerms,
+    price=st.none() | st.integers(0, 10**9),
+    sku=st.none() | st.text("ABCXYZ019_-", min_size=1, max_size=12),
+    quantity=st.none() | st.integers(1, 100),
+)
+
+
+@given(terms_st)
+def test_signed_terms_round_trip(terms: LinkTerms) -> None:
+    query = sign_link(SECRET, "page", terms, now=NOW, ttl=timedelta(days=7))
+    got = verify_link(SECRET, "page", query, now=NOW + timedelta(days=6))
+    assert (got.price, got.sku, got.quantity) == (terms.price, terms.sku, terms.quantity)
+
+
+@given(terms_st, st.sampled_from(["price", "sku", "quantity", "exp"]))
+def test_any_change_is_refused(terms: LinkTerms, field: str) -> None:
+    query = sign_link(SECRET, "page", terms, now=NOW, ttl=timedelta(days=7))
+    query[field] = query.get(field, "1") + "1"
+    with pytest.raises(InvalidLink) as error:
+        verify_link(SECRET, "page", query, now=NOW)
+    assert error.value.problem is LinkProblem.BAD_SIGNATURE
+
+
+def test_other_page_or_secret_is_refused() -> None:
+    query = sign_link(SECRET, "page", LinkTerms(price=100), now=NOW, ttl=timedelta(days=1))
+    for secret, slug in ((SECRET, "other"), (b"another", "page")):
+        with pytest.raises(InvalidLink):
+            verify_link(secret, slug, query, now=NOW)
+
+
+def test_unsigned_price_or_sku_is_refused_but_quantity_is_harmless() -> None:
+    for query in ({"price": "1"}, {"sku": "X"}, {"exp": "99999999999"}):
+        with pytest.raises(InvalidLink) as error:
+            verify_link(SECRET, "page", query, now=NOW)
+        assert error.value.problem is LinkProblem.UNSIGNED
+    assert verify_link(SECRET, "page", {"quantity": "2"}, now=NOW) == LinkTerms()
+
+
+def test_expired_link_is_refused() -> None:
+    query = sign_link(SECRET, "page", LinkTerms(price=100), now=NOW, ttl=timedelta(hours=1))
+    with pytest.raises(InvalidLink) as error:
+        verify_link(SECRET, "page", query, now=NOW + timedelta(hours=1))
+    assert error.value.problem is LinkProblem.EXPIRED
+
+
+def test_signing_needs_a_secret() -> None:
+    with pytest.raises(ValueError, match="signing secret"):
+        sign_link(b"", "page", LinkTerms(), now=NOW, ttl=timedelta(days=1))
+
+
+def test_prefill_keeps_harmless_fields_and_bounds_quantity() -> None:
+    query = {"email": "a@b.c", "name": "Ann", "utm_source": "mail", "quantity": "3", "x": "y"}
+    fill = prefill(query, max_quantity=3)
+    assert (fill.email, fill.name, fill.quantity) == ("a@b.c", "Ann", 3)
+    assert fill.utm == (("utm_source", "mail"),)
+    assert prefill({"quantity": "4"}, max_quantity=3).quantity is None

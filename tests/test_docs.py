@@ -1,0 +1,44 @@
+"""The README documents every CLI command and every setting; this test keeps it so."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer.main
+
+from tactful.cli import app
+from tactful.settings import Settings
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def command_paths(command: Any, prefix: str = "tactful") -> list[str]:
+    """Every runnable command as typed, e.g. 'tactful db upgrade', sub-groups included."""
+    subcommands = getattr(command, "commands", None)
+    if not subcommands:
+        return [prefix]
+    paths: list[str] = []
+    for name, sub in sorted(subcommands.items()):
+        paths.extend(command_paths(sub, f"{prefix} {name}"))
+    return paths
+
+
+def test_walk_finds_nested_commands() -> None:
+    paths = command_paths(typer.main.get_command(app))
+    assert "tactful db upgrade" in paths
+    assert "tactful import" in paths
+
+
+def test_every_cli_command_is_in_the_readme() -> None:
+    text = README.read_text(encoding="utf-8")
+    missing = [p for p in command_paths(typer.main.get_command(app)) if f"`{p}" not in text]
+    assert missing == [], f"README.md does not document: {missing}"
+
+
+def test_every_setting_is_in_the_readme() -> None:
+    text = README.read_text(encoding="utf-8")
+    missing = [
+        f"TACTFUL_{n.upper()}" for n in Settings.model_fields if f"TACTFUL_{n.upper()}" not in text
+    ]
+    assert missing == [], f"README.md does not document: {missing}"
