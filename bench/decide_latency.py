@@ -88,7 +88,7 @@ def _setup(
     model = mine(Baskets.from_lists(baskets), MiningConfig(min_support=0.01))
     mined = time.perf_counter()
     catalog = OfferCatalog.build(products)
-    affinity = ModelAffinity(model)
+    affinity = ModelAffinity.from_model(model)
     print(
         f"Online Retail: {len(baskets):,} baskets, {len(products):,} products; "
         f"load {loaded - started:.1f} s, mine {mined - loaded:.1f} s "

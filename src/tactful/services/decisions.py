@@ -18,10 +18,7 @@ from typing import Any, Protocol
 from sqlalchemy import Connection, Engine, func, select
 
 from tactful.adapters.db.repositories import catalog as catalog_repo
-from tactful.adapters.db.repositories import customers as customers_repo
-from tactful.adapters.db.repositories import events as events_repo
 from tactful.adapters.db.repositories import offers as offers_repo
-from tactful.adapters.db.repositories import orders as orders_repo
 from tactful.adapters.db.tables import bundles, products
 from tactful.domain.catalog import Sku
 from tactful.domain.clock import Clock, SystemClock
@@ -42,7 +39,6 @@ from tactful.domain.offers import (
     OfferResponse,
     Task,
     decide,
-    purchases_from_orders,
 )
 
 Response = offers_repo.Response
@@ -307,12 +303,9 @@ class DecisionService:
         model = self.model()
         with self.engine.begin() as connection:
             catalog = self.catalog.get(connection)
-            customer = customers_repo.get_customer(connection, request.customer_id)
-            history = orders_repo.orders_of(connection, request.customer_id)
-            stored = events_repo.recent_offer_events(
+            inputs = offers_repo.decision_inputs(
                 connection, request.customer_id, since=now - self.history_window
             )
-            offer_events = [e for e in map(OfferEvent.from_event, stored) if e is not None]
             context = DecisionContext(
                 decision_id=self.new_id(),
                 now=now,
@@ -322,12 +315,12 @@ class DecisionService:
                 task=request.task,
                 channel=request.channel,
                 viewing=request.viewing,
-                purchases=purchases_from_orders(history),
-                offer_events=offer_events,
-                declined_upsell=_declined_upsell(offer_events, now),
+                purchases=inputs.purchases,
+                offer_events=inputs.offer_events,
+                declined_upsell=_declined_upsell(inputs.offer_events, now),
                 expires_at=request.expires_at,
             )
-            who = customer or Customer(CustomerId(request.customer_id))
+            who = inputs.customer or Customer(CustomerId(request.customer_id))
             decision = decide(who, request.moment, request.cart, context)
             offers_repo.save_decision(connection, _record(decision, request, model.version))
         return decision

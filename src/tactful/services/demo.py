@@ -71,13 +71,30 @@ def import_sample(run: DemoRun) -> None:
     )
 
 
+def mine_sample(run: DemoRun) -> None:
+    """Mine the stored orders into a model unless an active one already covers them."""
+    from tactful.domain.affinity import MiningConfig
+    from tactful.services.models import current_model, mine_and_activate
+
+    with run.engine.connect() as conn:
+        orders = count_rows(conn).get("orders", 0)
+    active = current_model(run.engine)
+    if active is not None and active.summary.get("n_baskets") == orders:
+        run.say(f"Affinity model {active.version} is active (mined from {orders:,} orders).")
+        return
+    info = mine_and_activate(run.engine, run.settings, MiningConfig(min_support=0.01))
+    run.facts["model"] = info
+    rules = info.summary.get("n_rules", "?")
+    run.say(f"Mined affinity model {info.version}: {rules} rules from {orders:,} orders.")
+
+
 def count_data(run: DemoRun) -> None:
     """Note what the database holds now."""
     with run.engine.connect() as conn:
         run.facts["counts"] = count_rows(conn)
 
 
-DEMO_STEPS: list[DemoStep] = [migrate, import_sample, count_data]
+DEMO_STEPS: list[DemoStep] = [migrate, import_sample, mine_sample, count_data]
 
 
 def prepare_demo(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from itertools import combinations
 
 import numpy as np
@@ -50,3 +51,63 @@ def test_neighbours_are_the_top_cosines_with_their_counts() -> None:
         assert table.indices[part].tolist() == [j for j, _ in best]
         assert table.cosine[part].tolist() == pytest.approx([c for _, (c, _) in best])
         assert table.counts[part].tolist() == [n for _, (_, n) in best]
+
+
+def _brute_top(
+    lists: list[list[str]],
+    labels: list[str],
+    weights: np.ndarray | None,
+    min_count: float,
+    top: int,
+) -> list[list[tuple[int, float, float]]]:
+    """Top neighbours from a dense co-occurrence table, ranked by float32 cosine then index."""
+    n = len(labels)
+    dense = np.zeros((len(lists), n))
+    for b, basket in enumerate(lists):
+        dense[b, [labels.index(x) for x in set(basket)]] = 1.0
+    w = np.ones(len(lists)) if weights is None else weights
+    table = (dense * w[:, None]).T @ dense
+    singles = np.diag(table).copy()
+    result = []
+    for i in range(n):
+        found = [
+            (j, float(table[i, j] / np.sqrt(singles[i] * singles[j])), float(table[i, j]))
+            for j in range(n)
+            if j != i and table[i, j] >= min_count
+        ]
+        found.sort(key=lambda t: (-np.float32(t[1]), t[0]))
+        result.append(found[:top])
+    return result
+
+
+@pytest.mark.parametrize(
+    ("seed", "min_count", "top", "weighted", "spare_items"),
+    [
+        (3, 1, 5, False, 0),
+        (4, 2, 2, False, 0),
+        (5, 1, 40, False, 0),
+        (6, 0.5, 4, True, 0),
+        (7, 1, 3, False, 70_000),
+    ],
+)
+def test_neighbours_match_a_brute_force_top_n(
+    seed: int, min_count: float, top: int, weighted: bool, spare_items: int
+) -> None:
+    lists = _lists(seed)
+    lists += lists[:60]  # repeated baskets give exact cosine ties, broken by item index
+    labels = sorted({x for b in lists for x in b})
+    spare = [f"unused{k}" for k in range(spare_items)]  # too many items to pack keys in 64 bits
+    plain = Baskets.from_lists(lists, items=labels + spare)
+    rng = np.random.default_rng(seed)
+    weights = rng.uniform(0.1, 1.0, len(lists)) if weighted else None
+    baskets = replace(plain, weights=weights)
+    per_entry = None if weights is None else np.repeat(weights, baskets.sizes)
+    singles = np.bincount(baskets.indices, weights=per_entry, minlength=len(baskets.items))
+    table = item_neighbours(baskets, singles.astype(np.float64), min_count=min_count, top=top)
+    expected = _brute_top(lists, labels, weights, min_count, top)
+    for item in range(len(labels)):
+        part = table.of(item)
+        assert table.indices[part].tolist() == [j for j, _, _ in expected[item]]
+        assert table.cosine[part].tolist() == pytest.approx([c for _, c, _ in expected[item]])
+        assert table.counts[part].tolist() == pytest.approx([n for _, _, n in expected[item]])
+    assert table.indptr[-1] == sum(len(e) for e in expected)

@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tactful.domain.catalog import ProductKind, Sku
-from tactful.domain.offers import CartLine, Moment, OfferKind, Purchase, ReasonCode, decide
+from tactful.domain.offers import (
+    CartLine,
+    Moment,
+    OfferKind,
+    OfferPolicy,
+    Purchase,
+    ReasonCode,
+    decide,
+)
 from tests.domain.offers.builders import (
     NOW,
     context,
@@ -94,3 +102,12 @@ def test_owned_upgrade_is_not_offered() -> None:
     bought = [Purchase(Sku(s), NOW - timedelta(days=100)) for s in ("basic", "pro")]
     decision = run(Moment.USAGE_LIMIT, [], plans, purchases=bought)
     assert reasons_for(decision, "pro") == {ReasonCode.ALREADY_OWNED}
+
+
+def test_cart_items_do_not_use_up_the_candidate_limit() -> None:
+    products = [product(s, 500) for s in ("a", "b", "c", "x")]
+    rules = [ev("a", "b", score=0.9), ev("a", "c", score=0.8), ev("a", "x", score=0.1)]
+    policy = OfferPolicy(max_candidates=1, holdout_share=0)
+    decision = run(Moment.CART, ["a", "b", "c"], products, rules, policy=policy)
+    assert offered(decision) == ["x"]
+    assert [e.sku for e in decision.trace] == ["b", "x"]

@@ -15,7 +15,7 @@ BASKETS = [["a", "b"]] * 6 + [["a"]] * 2 + [["b", "c"]] + [["c"]] * 11
 
 def _source() -> ModelAffinity:
     model = mine(Baskets.from_lists(BASKETS), MiningConfig(min_support=0.01, min_cooccurrence=1))
-    return ModelAffinity(model)
+    return ModelAffinity.from_model(model)
 
 
 def test_evidence_carries_the_counts_behind_it() -> None:

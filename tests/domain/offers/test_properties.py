@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 
 from tactful.domain.catalog import lawful_compare_at
 from tactful.domain.customers import ConsentPurpose
@@ -168,7 +168,7 @@ CHECKS = (
 )
 
 
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(worlds())
 def test_respect_policy_holds_for_any_input(w: World) -> None:
     decision = _decide(w)
@@ -176,7 +176,7 @@ def test_respect_policy_holds_for_any_input(w: World) -> None:
         check(w, decision)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(worlds())
 def test_decisions_are_deterministic(w: World) -> None:
     assert _decide(w) == _decide(w)

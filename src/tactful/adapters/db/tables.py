@@ -36,7 +36,6 @@ metadata = MetaData(
 )
 
 
-
 class UtcDateTime(TypeDecorator[datetime]):
     """Aware UTC datetimes on every backend: SQLite drops offsets, so store and read UTC.
 

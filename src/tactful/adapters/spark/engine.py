@@ -1,30 +1,34 @@
 """Counting frequent itemsets with Spark DataFrames: the same answer as the local engine.
 
-Baskets travel to the executors as CSR chunks (no per-row work on the driver). Items are
-counted with one aggregation; pairs with a self-join of (basket, item) rows; each larger
-level joins the baskets' contained (k-1)-itemsets with the Apriori candidates (generated on
-the driver, broadcast) and checks the extension item is in the basket. Thresholds are applied
-on the driver with exactly the local engine's expression, so both return identical itemsets.
+Baskets travel to Spark once, as Arrow record batches with one row per basket (its items as
+an array, plus its weight when recency-weighted); no row passes through Python. The rest
+runs in the JVM: items are counted by exploding the arrays; each basket is cut to its
+frequent items with a lookup literal; its pairs are generated inside the row by higher-order
+array functions and counted with a map-side partial aggregation; each larger level joins the
+contained (k-1)-itemsets with the Apriori candidates (generated on the driver by the local
+engine's own functions, broadcast) on their prefix and keeps the rows whose extension item
+is in the basket. Thresholds are applied on the driver with exactly the local engine's
+expression, so both return identical itemsets.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from tactful.domain.affinity.baskets import Baskets
 from tactful.domain.affinity.config import MiningConfig
-from tactful.domain.affinity.counting import _all_subsets_frequent, _join
+from tactful.domain.affinity.counting import all_subsets_frequent, join_prefixes
 from tactful.domain.affinity.itemsets import FloatArray, FrequentItemsets, IntArray
 
 if TYPE_CHECKING:
-    from pyspark.sql import DataFrame, SparkSession
+    from pyspark.sql import Column, DataFrame, SparkSession
 
-CHUNK_BASKETS = 20_000
+PARTITIONS_PER_CORE = 4
 _SLACK = 1e-9  # keep near-threshold sets in Spark; the driver applies the exact test
 
 
@@ -32,18 +36,31 @@ class SparkUnavailableError(RuntimeError):
     """PySpark (or Java) is missing: say how to get it."""
 
 
-def spark_session(master: str | None = None, app_name: str = "tactful-mine") -> SparkSession:
-    """A Spark session on `master` (default local[*]); a clear error if PySpark is missing."""
+def spark_session(
+    master: str | None = None,
+    app_name: str = "tactful-mine",
+    *,
+    config: Mapping[str, str] | None = None,
+) -> SparkSession:
+    """A Spark session on `master` (default local[*]); a clear error if PySpark is missing.
+
+    `config` adds Spark settings (e.g. spark.driver.memory), applied when the JVM starts.
+    """
     try:
         from pyspark.sql import SparkSession
     except ImportError as exc:
         raise SparkUnavailableError(
             "the Spark engine needs PySpark: pip install 'tactful[spark]' (and Java 17+)"
         ) from exc
+    settings = {
+        "spark.sql.shuffle.partitions": "8",
+        "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
+        **(config or {}),
+    }
     builder = SparkSession.builder.appName(app_name).master(master or "local[*]")
-    builder = builder.config("spark.sql.shuffle.partitions", "8")
-    builder = builder.config("spark.ui.enabled", "false")
-    builder = builder.config("spark.ui.showConsoleProgress", "false")
+    for key, value in settings.items():
+        builder = builder.config(key, value)
     if (master or "local").startswith("local"):
         # executors must run this interpreter, which has tactful installed
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
@@ -74,120 +91,90 @@ class SparkEngine:
         """Count itemsets of 2..max_len items reaching `config.min_support`."""
         if baskets.n_baskets == 0:
             raise ValueError("baskets: there are no baskets to mine")
-        weights = _weights(baskets)
-        total = float(weights.sum())
+        weighted = baskets.weights is not None
+        total = (
+            float(baskets.n_baskets) if baskets.weights is None else float(baskets.weights.sum())
+        )
         if not total > 0:
             raise ValueError("weights: baskets must have a positive total weight")
-        entries = self._entries(baskets, weights).cache()
+        frame = self._baskets(baskets)
+        item_counts = self._item_counts(frame, len(baskets.items), weighted)
+        frequent = item_counts / total >= config.min_support
+        kept = _kept(frame, frequent, weighted).cache()
         try:
-            return self._count(baskets, entries, total, config)
+            levels, counts = self._levels(kept, len(baskets.items), total, config, weighted)
         finally:
-            entries.unpersist()
-
-    def _entries(self, baskets: Baskets, weights: FloatArray) -> DataFrame:
-        from pyspark.sql.types import DoubleType, IntegerType, LongType, StructField, StructType
-
-        chunks = [
-            (
-                start,
-                baskets.indptr[start : stop + 1].copy(),
-                baskets.indices[baskets.indptr[start] : baskets.indptr[stop]].copy(),
-                weights[start:stop].copy(),
-            )
-            for start, stop in _ranges(baskets.n_baskets, CHUNK_BASKETS)
-        ]
-        rdd = self.session.sparkContext.parallelize(chunks, max(1, len(chunks)))
-        schema = StructType(
-            [
-                StructField("basket", LongType(), False),
-                StructField("item", IntegerType(), False),
-                StructField("w", DoubleType(), False),
-            ]
-        )
-        return self.session.createDataFrame(rdd.flatMap(_rows), schema)
-
-    def _count(
-        self, baskets: Baskets, entries: DataFrame, total: float, config: MiningConfig
-    ) -> FrequentItemsets:
-        from pyspark.sql import functions as sf
-
-        n_items = len(baskets.items)
-        item_counts = np.zeros(n_items, dtype=np.float64)
-        for row in entries.groupBy("item").agg(sf.sum("w").alias("n")).collect():
-            item_counts[int(row["item"])] = float(row["n"])
-        frequent = np.flatnonzero(item_counts / total >= config.min_support).astype(np.int32)
-        kept = entries.join(
-            sf.broadcast(self._frame(frequent.reshape(-1, 1), ["item"])), "item"
-        ).cache()
-        levels, counts = [], []
-        sets, level_counts, contained = self._pairs(kept, total, config.min_support)
-        levels.append(sets)
-        counts.append(level_counts)
-        for k in range(3, config.max_len + 1):
-            if sets.shape[0] == 0:
-                levels.append(np.empty((0, k), dtype=np.int32))
-                counts.append(np.empty(0, dtype=np.float64))
-                continue
-            sets, level_counts, contained = self._extend(
-                kept, contained, sets, n_items, total, config.min_support
-            )
-            levels.append(sets)
-            counts.append(level_counts)
-        kept.unpersist()
+            kept.unpersist()
         return FrequentItemsets(
             items=baskets.items,
             n_baskets=total,
             item_counts=item_counts,
             levels=tuple(levels),
             counts=tuple(counts),
-            weighted=baskets.weights is not None,
+            weighted=weighted,
         )
 
-    def _pairs(
-        self, kept: DataFrame, total: float, min_support: float
-    ) -> tuple[IntArray, FloatArray, DataFrame]:
+    def _baskets(self, baskets: Baskets) -> DataFrame:
+        """One row per basket: `items` (array<int>) and, when weighted, `w` (double)."""
+        import pyarrow as pa
+
+        large = baskets.indices.size >= 2**31
+        offsets = pa.array(baskets.indptr.astype(np.int64 if large else np.int32))
+        values = pa.array(baskets.indices.astype(np.int32, copy=False))
+        kind = pa.LargeListArray if large else pa.ListArray
+        columns, names = [kind.from_arrays(offsets, values)], ["items"]
+        if baskets.weights is not None:
+            columns.append(pa.array(np.asarray(baskets.weights, dtype=np.float64)))
+            names.append("w")
+        frame = self.session.createDataFrame(pa.Table.from_arrays(columns, names=names))
+        wanted = PARTITIONS_PER_CORE * self.session.sparkContext.defaultParallelism
+        return frame.coalesce(wanted) if frame.rdd.getNumPartitions() > wanted else frame
+
+    def _item_counts(self, frame: DataFrame, n_items: int, weighted: bool) -> FloatArray:
         from pyspark.sql import functions as sf
 
-        left = kept.select("basket", sf.col("item").alias("i0"), "w")
-        right = kept.select("basket", sf.col("item").alias("i1"))
-        rows = left.join(right, "basket").where(sf.col("i0") < sf.col("i1"))
-        sets, counts = self._frequent(rows, ["i0", "i1"], total, min_support)
-        contained = rows.join(sf.broadcast(self._frame(sets, ["i0", "i1"])), ["i0", "i1"])
-        return sets, counts, contained
+        rows = frame.select(sf.explode("items").alias("item"), *(["w"] if weighted else []))
+        item_counts = np.zeros(n_items, dtype=np.float64)
+        for row in rows.groupBy("item").agg(_count(weighted)).collect():
+            item_counts[int(row["item"])] = float(row["n"])
+        return item_counts
 
-    def _extend(
-        self,
-        kept: DataFrame,
-        contained: DataFrame,
-        sets: IntArray,
-        n_items: int,
-        total: float,
-        min_support: float,
-    ) -> tuple[IntArray, FloatArray, DataFrame]:
+    def _levels(
+        self, kept: DataFrame, n_items: int, total: float, config: MiningConfig, weighted: bool
+    ) -> tuple[list[IntArray], list[FloatArray]]:
+        """Frequent itemsets of 2..max_len items, one Spark aggregation per level."""
+        rows = _pair_rows(kept, weighted)
+        sets, counts = self._frequent(rows, ["i0", "i1"], total, config.min_support, weighted)
+        levels, level_counts = [sets], [counts]
+        for k in range(3, config.max_len + 1):
+            candidates = _candidates(sets, n_items)
+            if candidates.shape[0] == 0:
+                sets, counts = np.empty((0, k), dtype=np.int32), np.empty(0, dtype=np.float64)
+            else:
+                rows = self._extend(rows, candidates)
+                names = [f"i{j}" for j in range(k)]
+                sets, counts = self._frequent(rows, names, total, config.min_support, weighted)
+            levels.append(sets)
+            level_counts.append(counts)
+        return levels, level_counts
+
+    def _extend(self, rows: DataFrame, candidates: IntArray) -> DataFrame:
+        """Rows of the candidates each basket holds: prefix contained, extension present."""
         from pyspark.sql import functions as sf
 
-        k = sets.shape[1] + 1
-        left, right = _join(sets)
-        candidates = np.column_stack((sets[left], sets[right, -1])).astype(np.int32)
-        candidates = candidates[_all_subsets_frequent(candidates, sets, n_items)]
+        k = candidates.shape[1]
         names = [f"i{j}" for j in range(k)]
-        if candidates.shape[0] == 0:
-            return np.empty((0, k), dtype=np.int32), np.empty(0, dtype=np.float64), contained
-        grown = contained.join(sf.broadcast(self._frame(candidates, names)), names[:-1])
-        present = kept.select("basket", sf.col("item").alias(names[-1]))
-        rows = grown.join(present, ["basket", names[-1]])
-        found, counts = self._frequent(rows, names, total, min_support)
-        next_contained = rows.join(sf.broadcast(self._frame(found, names)), names)
-        return found, counts, next_contained
+        grown = rows.join(sf.broadcast(self._frame(candidates, names)), names[:-1])
+        return grown.where(sf.array_contains("k", sf.col(names[-1])))
 
     def _frequent(
-        self, rows: DataFrame, names: list[str], total: float, min_support: float
+        self, rows: DataFrame, names: list[str], total: float, min_support: float, weighted: bool
     ) -> tuple[IntArray, FloatArray]:
         """Aggregate, then apply the local engine's exact threshold on the driver."""
         from pyspark.sql import functions as sf
 
         floor = min_support * total * (1.0 - _SLACK)
-        grouped = rows.groupBy(*names).agg(sf.sum("w").alias("n")).where(sf.col("n") >= floor)
+        grouped = rows.groupBy(*names).agg(_count(weighted)).where(sf.col("n") >= floor)
         collected = grouped.collect()
         k = len(names)
         sets = np.array([[r[c] for c in names] for r in collected], dtype=np.int32).reshape(-1, k)
@@ -198,28 +185,47 @@ class SparkEngine:
         return sets[order], counts[order]
 
     def _frame(self, rows: IntArray, names: list[str]) -> DataFrame:
-        from pyspark.sql.types import IntegerType, StructField, StructType
+        """A small int table (candidates) sent as one Arrow batch."""
+        import pyarrow as pa
 
-        schema = StructType([StructField(n, IntegerType(), False) for n in names])
-        data = [tuple(int(v) for v in row) for row in rows.tolist()] if rows.size else []
-        return self.session.createDataFrame(data, schema)
-
-
-def _weights(baskets: Baskets) -> FloatArray:
-    if baskets.weights is None:
-        return np.ones(baskets.n_baskets, dtype=np.float64)
-    return np.asarray(baskets.weights, dtype=np.float64)
+        columns = [pa.array(rows[:, j].astype(np.int32)) for j in range(len(names))]
+        return self.session.createDataFrame(pa.Table.from_arrays(columns, names=names))
 
 
-def _ranges(n: int, size: int) -> Iterator[tuple[int, int]]:
-    for start in range(0, n, size):
-        yield start, min(start + size, n)
+def _count(weighted: bool) -> Column:
+    """Baskets (or their summed weight) per group, as a double named n."""
+    from pyspark.sql import functions as sf
+
+    count = sf.sum("w") if weighted else sf.count(sf.lit(1)).cast("double")
+    return count.alias("n")
 
 
-def _rows(chunk: tuple[int, Any, Any, Any]) -> Iterator[tuple[int, int, float]]:
-    """(basket, item, weight) rows of one CSR chunk; runs on the executors."""
-    start, indptr, indices, weights = chunk
-    sizes = np.diff(indptr)
-    basket = np.repeat(np.arange(start, start + sizes.size, dtype=np.int64), sizes)
-    w = np.repeat(weights, sizes)
-    return zip(basket.tolist(), indices.tolist(), w.tolist(), strict=True)
+def _kept(frame: DataFrame, frequent: np.ndarray, weighted: bool) -> DataFrame:
+    """Each basket's frequent items as `k`, for baskets that still hold two or more."""
+    from pyspark.sql import functions as sf
+
+    flags = sf.lit([bool(f) for f in frequent.tolist()])
+    kept = frame.select(
+        sf.filter("items", lambda x: sf.get(flags, x)).alias("k"),
+        *(["w"] if weighted else []),
+    )
+    return kept.where(sf.size("k") >= 2)
+
+
+def _pair_rows(kept: DataFrame, weighted: bool) -> DataFrame:
+    """One row (k, i0, i1[, w]) per pair i0 < i1 of each basket's frequent items."""
+    from pyspark.sql import functions as sf
+
+    def after(x: Column, i: Column) -> Column:
+        rest = sf.slice("k", i + 2, sf.size("k") - i - 1)
+        return sf.transform(rest, lambda y: sf.struct(x.alias("i0"), y.alias("i1")))
+
+    pairs = sf.inline(sf.flatten(sf.transform("k", after)))
+    return kept.select("k", *(["w"] if weighted else []), pairs)
+
+
+def _candidates(sets: IntArray, n_items: int) -> IntArray:
+    """Apriori candidates of one more item, exactly as the local engine forms them."""
+    left, right = join_prefixes(sets)
+    candidates = np.column_stack((sets[left], sets[right, -1])).astype(np.int32)
+    return candidates[all_subsets_frequent(candidates, sets, n_items)]

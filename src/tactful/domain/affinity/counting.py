@@ -98,10 +98,10 @@ def _next_level(
     threshold: float,
 ) -> tuple[IntArray, FloatArray]:
     """Frequent (k+1)-itemsets from the frequent k-itemsets `sets` (lexicographic rows)."""
-    left, right = _join(sets)
+    left, right = join_prefixes(sets)
     extension = sets[right, -1]
     candidates = np.column_stack((sets[left], extension)).astype(np.int32)
-    keep = _all_subsets_frequent(candidates, sets, int(matrix.shape[1]))
+    keep = all_subsets_frequent(candidates, sets, int(matrix.shape[1]))
     left, extension, candidates = left[keep], extension[keep], candidates[keep]
     if weights is None:
         counts = count_extensions(bits, sets, left, extension)
@@ -111,7 +111,7 @@ def _next_level(
     return candidates[frequent], counts[frequent]
 
 
-def _join(sets: IntArray) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+def join_prefixes(sets: IntArray) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Row pairs (i < j) of `sets` sharing every item but the last, grouped by i."""
     n = sets.shape[0]
     if sets.shape[1] > 1:
@@ -129,7 +129,7 @@ def _join(sets: IntArray) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]
     return left, left + 1 + offsets
 
 
-def _all_subsets_frequent(
+def all_subsets_frequent(
     candidates: IntArray, sets: IntArray, n_items: int
 ) -> npt.NDArray[np.bool_]:
     """Apriori pruning: every k-subset of a candidate must be among `sets`.

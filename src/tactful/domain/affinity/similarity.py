@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -55,31 +56,79 @@ class Neighbours:
 def item_neighbours(
     baskets: Baskets, item_counts: npt.NDArray[np.float64], *, min_count: float, top: int
 ) -> Neighbours:
-    """Cosine count(a, b) / sqrt(count(a) · count(b)) for pairs seen `min_count` times, top N."""
+    """Cosine count(a, b) / sqrt(count(a) · count(b)) for pairs seen `min_count` times, top N.
+
+    Per item, neighbours are ordered by cosine rounded to float32 (best first), ties going to
+    the lower item index. Only each row's cut-off is found over all pairs (one sort of packed
+    integer keys); the full ordering is computed for the kept top N alone.
+    """
     full = _product(baskets)
-    full.sort_indices()  # ties in cosine go to the lower item index
-    rows = np.repeat(np.arange(full.shape[0], dtype=np.int64), np.diff(full.indptr))
-    keep = (full.indices != rows) & (full.data >= min_count)
-    rows, cols = rows[keep], full.indices[keep].astype(np.int32)
-    counts = full.data[keep].astype(np.float64)
-    cosine = counts / np.sqrt(item_counts[rows] * item_counts[cols])
-    order = np.argsort(_row_then_descending(rows, cosine), kind="stable")
-    rows, cols, counts, cosine = rows[order], cols[order], counts[order], cosine[order]
     n_items = item_counts.size
-    starts = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=n_items))))
-    keep = np.arange(rows.size) - starts[rows] < top
-    indptr = np.concatenate(([0], np.cumsum(np.bincount(rows[keep], minlength=n_items))))
+    rows = np.repeat(np.arange(n_items, dtype=np.int32), np.diff(full.indptr))
+    keep = full.indices != rows
+    keep &= full.data >= min_count
+    rows, cols, counts = rows[keep], full.indices[keep].astype(np.int32), full.data[keep]
+    del full, keep
+    rank = _descending_bits(_cosine(counts, rows, cols, item_counts))
+    chosen = _top_per_row(rows, cols, rank, n_items, top)
+    rows, cols = rows[chosen], cols[chosen]
+    counts = counts[chosen].astype(np.float64)
+    indptr = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=n_items))))
     return Neighbours(
         indptr=indptr.astype(np.int64),
-        indices=cols[keep],
-        cosine=cosine[keep],
-        counts=counts[keep],
+        indices=cols,
+        cosine=_cosine(counts, rows, cols, item_counts),
+        counts=counts,
     )
 
 
-def _row_then_descending(
-    rows: npt.NDArray[np.int64], score: npt.NDArray[np.float64]
+def _cosine(
+    counts: npt.NDArray[Any],
+    rows: npt.NDArray[np.int32],
+    cols: npt.NDArray[np.int32],
+    item_counts: npt.NDArray[np.float64],
+) -> npt.NDArray[np.float64]:
+    cosine: npt.NDArray[np.float64] = counts.astype(np.float64, copy=False) / np.sqrt(
+        item_counts[rows] * item_counts[cols]
+    )
+    return cosine
+
+
+def _descending_bits(score: npt.NDArray[np.float64]) -> npt.NDArray[np.uint64]:
+    """A non-negative score as a uint32-range integer that grows as the score (float32) falls."""
+    bits = score.astype(np.float32).view(np.uint32)
+    return (np.uint32(0xFFFFFFFF) - bits).astype(np.uint64)
+
+
+def _top_per_row(
+    rows: npt.NDArray[np.int32],
+    cols: npt.NDArray[np.int32],
+    rank: npt.NDArray[np.uint64],
+    n_items: int,
+    top: int,
 ) -> npt.NDArray[np.int64]:
-    """One int64 key sorting by row, then by score descending (to float32 precision)."""
-    bits = score.astype(np.float32).view(np.uint32).astype(np.int64)
-    return (rows << 32) | (0xFFFFFFFF - bits)
+    """Positions of each row's `top` best entries by (rank, col), ordered row, rank, col."""
+    col_bits = max(1, int(n_items - 1).bit_length())
+    if 2 * col_bits + 32 > 64:
+        order = np.lexsort((cols, rank, rows))
+        sizes = np.bincount(rows, minlength=n_items)
+        starts = np.concatenate(([0], np.cumsum(sizes)))[:-1]
+        return order[np.arange(order.size) - starts[rows[order]] < top]
+    shift = np.uint64(col_bits)
+    keys = (rows.astype(np.uint64) << (shift + np.uint64(32))) | (rank << shift)
+    keys |= cols.astype(np.uint64)
+    cutoff = _row_cutoffs(np.sort(keys), rows, n_items, top)
+    chosen = np.flatnonzero(keys <= cutoff[rows])
+    return chosen[np.argsort(keys[chosen])]
+
+
+def _row_cutoffs(
+    ordered: npt.NDArray[np.uint64], rows: npt.NDArray[np.int32], n_items: int, top: int
+) -> npt.NDArray[np.uint64]:
+    """The largest key each row keeps: its `top`-th smallest, or all of a shorter row."""
+    sizes = np.bincount(rows, minlength=n_items)
+    starts = np.concatenate(([0], np.cumsum(sizes)))[:-1]
+    cutoff = np.full(n_items, np.iinfo(np.uint64).max, dtype=np.uint64)
+    long = sizes > top
+    cutoff[long] = ordered[starts[long] + top - 1]
+    return cutoff

@@ -1,4 +1,11 @@
-"""The offer engine: at most two respectful, explained offers per moment."""
+"""The offer engine: at most two respectful, explained offers per moment.
+
+catalog = OfferCatalog.build(products, price_points, bundles)   # once per catalogue change
+affinity = ModelAffinity(active_model)                           # once per mined model
+context = DecisionContext(decision_id, now, catalog, affinity, policy, task=..., viewing=...,
+                          purchases=..., offer_events=..., declined_upsell=..., expires_at=...)
+decision = decide(customer, Moment(moment), [CartLine(sku, quantity), ...], context)
+"""
 
 from tactful.domain.offers.candidates import Candidate
 from tactful.domain.offers.catalogue import OfferCatalog

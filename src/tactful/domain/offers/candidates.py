@@ -56,28 +56,47 @@ def _strongest(
 ) -> tuple[dict[Sku, float], dict[Sku, Evidence]]:
     """Summed score per consequent, and its best evidence (clearing the floor wins ties)."""
     anchor_set = set(anchors)
-    floor, min_lift = policy.min_co_purchases, policy.min_lift
+    floor, min_lift, limit = policy.min_co_purchases, policy.min_lift, policy.cross_sells_per_item
     score: dict[Sku, float] = {}
-    best: dict[Sku, tuple[bool, float, Evidence]] = {}
+    best: dict[Sku, Evidence] = {}
+    clears: dict[Sku, bool] = {}
     for anchor in anchors:
-        for ev in affinity.cross_sells(anchor, policy.cross_sells_per_item):
+        for ev in affinity.cross_sells(anchor, limit):
             if len(ev.antecedent) > 1 and not anchor_set.issuperset(ev.antecedent):
                 continue
             y = ev.consequent
-            score[y] = score.get(y, 0.0) + ev.score
-            rank = (ev.count >= floor and ev.lift > min_lift, ev.score, ev)
+            ok = ev.count >= floor and ev.lift > min_lift
             held = best.get(y)
-            if held is None or rank[:2] > held[:2]:
-                best[y] = rank
-    return score, {y: held[2] for y, held in best.items()}
+            if held is None:
+                score[y], best[y], clears[y] = ev.score, ev, ok
+                continue
+            score[y] += ev.score
+            if (ok, ev.score) > (clears[y], held.score):
+                best[y], clears[y] = ev, ok
+    return score, best
+
+
+def _top(ranked: list[Sku], s: Situation) -> list[Sku]:
+    """The best `max_candidates` not in the cart; cart items ranked among them stay traced."""
+    cap = s.policy.max_candidates
+    top: list[Sku] = []
+    fresh = 0
+    for position, y in enumerate(ranked):
+        if fresh >= cap:
+            break
+        if y not in s.cart:
+            fresh += 1
+            top.append(y)
+        elif position < cap:
+            top.append(y)
+    return top
 
 
 def cross_sells(s: Situation, affinity: AffinitySource) -> list[Candidate]:
     """One candidate per consequent, scored by the sum over anchors, with its best evidence."""
     score, best = _strongest(cross_sell_anchors(s), affinity, s.policy)
-    ranked = sorted(score, key=lambda y: (-score[y], y))[: s.policy.max_candidates]
     out = []
-    for y in ranked:
+    for y in _top(sorted(score, key=lambda y: (-score[y], y)), s):
         product = s.catalog.products.get(y)
         if product is None:
             continue

@@ -54,7 +54,7 @@ class OfferPolicy:
     annual_min_tenure: timedelta = timedelta(days=60)
     recent_purchase_window: timedelta = timedelta(days=30)
     cross_sells_per_item: int = 5
-    max_candidates: int = 24
+    max_candidates: int = 12
     upgrades_per_item: int = 2
     decline_label: str = "No thanks"
 

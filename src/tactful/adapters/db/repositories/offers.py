@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, func, select
 
 from tactful.adapters.db.repositories._common import utc
 from tactful.adapters.db.repositories.events import insert_ignoring
 from tactful.adapters.db.tables import events
 from tactful.adapters.db.tables_offers import decisions, offer_impressions, offer_responses
-from tactful.domain.events import EventType
+from tactful.domain.catalog import Sku
+from tactful.domain.customers import Consent, ConsentPurpose, Customer, CustomerId
+from tactful.domain.events import Event, EventId, EventType
 from tactful.domain.money import Money
+from tactful.domain.offers import OfferEvent, Purchase
+from tactful.domain.orders import LineSource
 
 
 class Response(StrEnum):
@@ -77,23 +82,6 @@ def _event_properties(impression: Impression) -> dict[str, Any]:
     return properties
 
 
-def _impression_row(impression: Impression) -> dict[str, Any]:
-    return {
-        "decision_id": impression.decision_id,
-        "offer_id": impression.offer_id,
-        "position": impression.position,
-        "customer_id": impression.customer_id,
-        "kind": impression.kind,
-        "sku": impression.sku,
-        "for_sku": impression.for_sku,
-        "format": impression.format,
-        "price": impression.price.amount,
-        "currency": impression.price.currency,
-        "relevance": impression.relevance,
-        "at": utc(impression.at),
-    }
-
-
 def _event_row(
     impression: Impression, kind: EventType, event_id: str, at: datetime
 ) -> dict[str, Any]:
@@ -107,30 +95,114 @@ def _event_row(
     }
 
 
+class _Driver:
+    """Plain SQL on the connection's driver: '?' placeholders, SQLite text decoded."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.sqlite = connection.dialect.name == "sqlite"
+        self.raw: Any = connection.connection.driver_connection
+
+    def rows(self, sql: str, *params: Any) -> list[Any]:
+        if self.sqlite:
+            return list(self.raw.execute(sql, params).fetchall())
+        with self.raw.cursor() as cursor:
+            cursor.execute(sql.replace("?", "%s"), params)
+            return list(cursor.fetchall())
+
+    def time(self, value: Any) -> datetime:
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        return utc(value)
+
+    def bound_time(self, value: datetime) -> Any:
+        """A datetime as the column stores it (naive UTC text on SQLite)."""
+        moment = utc(value)
+        return moment.strftime("%Y-%m-%d %H:%M:%S.%f") if self.sqlite else moment
+
+    def json(self, value: Any) -> Any:
+        return json.loads(value) if isinstance(value, str) else value
+
+    def bound_json(self, value: Any) -> Any:
+        if self.sqlite:
+            return json.dumps(value)
+        from psycopg.types.json import Json
+
+        return Json(value)
+
+    def many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        if self.sqlite:
+            self.raw.executemany(sql, rows)
+            return
+        with self.raw.cursor() as cursor:
+            cursor.executemany(sql.replace("?", "%s"), rows)
+
+
+_INSERT_DECISION = (
+    "INSERT INTO decisions (decision_id, customer_id, moment, channel, at, held_out, "
+    "offer_count, cart, model_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_INSERT_IMPRESSION = (
+    "INSERT INTO offer_impressions (decision_id, offer_id, position, customer_id, kind, sku, "
+    "for_sku, format, price, currency, relevance, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_INSERT_EVENT = (
+    "INSERT INTO events (event_id, type, customer_id, at, sku, properties) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
+)
+
+
 def save_decision(connection: Connection, record: DecisionRecord) -> None:
-    """Log the decision, its impressions and their offer_shown events (caller's transaction)."""
-    connection.execute(
-        insert(decisions),
-        {
-            "decision_id": record.decision_id,
-            "customer_id": record.customer_id,
-            "moment": record.moment,
-            "channel": record.channel,
-            "at": utc(record.at),
-            "held_out": record.held_out,
-            "offer_count": len(record.impressions),
-            "cart": [dict(line) for line in record.cart],
-            "model_version": record.model_version,
-        },
+    """Log the decision, its impressions and their offer_shown events (caller's transaction).
+
+    Plain SQL on the driver: this runs once per decision, the API's hot path.
+    """
+    driver = _Driver(connection)
+    at = driver.bound_time(record.at)
+    cart = driver.bound_json([dict(line) for line in record.cart])
+    decision = (
+        record.decision_id,
+        record.customer_id,
+        record.moment,
+        record.channel,
+        at,
+        record.held_out,
+        len(record.impressions),
+        cart,
+        record.model_version,
     )
+    driver.many(_INSERT_DECISION, [decision])
     if not record.impressions:
         return
-    connection.execute(insert(offer_impressions), [_impression_row(i) for i in record.impressions])
     shown = [
-        _event_row(i, EventType.OFFER_SHOWN, f"{i.decision_id}:{i.offer_id}:shown", i.at)
+        (
+            i.decision_id,
+            i.offer_id,
+            i.position,
+            i.customer_id,
+            i.kind,
+            i.sku,
+            i.for_sku,
+            i.format,
+            i.price.amount,
+            i.price.currency,
+            i.relevance,
+            driver.bound_time(i.at),
+        )
         for i in record.impressions
     ]
-    connection.execute(insert(events), shown)
+    driver.many(_INSERT_IMPRESSION, shown)
+    shown_events = [
+        (
+            f"{i.decision_id}:{i.offer_id}:shown",
+            EventType.OFFER_SHOWN.value,
+            i.customer_id,
+            driver.bound_time(i.at),
+            i.sku,
+            driver.bound_json(_event_properties(i)),
+        )
+        for i in record.impressions
+    ]
+    driver.many(_INSERT_EVENT, shown_events)
 
 
 def get_impression(connection: Connection, decision_id: str, offer_id: str) -> Impression | None:
@@ -198,3 +270,68 @@ def count_impressions(connection: Connection) -> int:
     """How many offers were shown in total; for checks and benchmarks."""
     query = select(func.count()).select_from(offer_impressions)
     return int(connection.execute(query).scalar_one())
+
+
+# ---------------------------------------------------------------- hot path: decision inputs
+# A decision reads three small indexed result sets. These run as plain SQL on the driver
+# connection (inside the caller's transaction): building SQLAlchemy statements per call
+# costs ten times the query itself on SQLite, and decisions are the one hot path.
+
+_CUSTOMER_SQL = (
+    "SELECT c.email, c.timezone, k.purpose, k.granted, k.at, k.source FROM customers c "
+    "LEFT JOIN consents k ON k.customer_id = c.customer_id WHERE c.customer_id = ? "
+    "ORDER BY k.at"
+)
+_PURCHASES_SQL = (
+    "SELECT o.created_at, l.sku, l.source FROM orders o "
+    "JOIN order_lines l ON l.order_id = o.order_id WHERE o.customer_id = ?"
+)
+_OFFER_EVENTS_SQL = (
+    "SELECT event_id, type, at, sku, properties FROM events WHERE customer_id = ? AND at >= ? "
+    "AND type IN ('offer_shown', 'offer_accepted', 'offer_declined', 'offer_dismissed') "
+    "ORDER BY at"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionInputs:
+    """What a decision reads from storage about one customer."""
+
+    customer: Customer | None
+    purchases: tuple[Purchase, ...]
+    offer_events: tuple[OfferEvent, ...]
+
+
+def _customer(driver: _Driver, customer_id: str) -> Customer | None:
+    rows = driver.rows(_CUSTOMER_SQL, customer_id)
+    if not rows:
+        return None
+    consents = tuple(
+        Consent(ConsentPurpose(r[2]), bool(r[3]), driver.time(r[4]), r[5])
+        for r in rows
+        if r[2] is not None
+    )
+    return Customer(CustomerId(customer_id), rows[0][0], rows[0][1], consents)
+
+
+def decision_inputs(connection: Connection, customer_id: str, *, since: datetime) -> DecisionInputs:
+    """The customer (None if unknown), everything they bought, their offer events since `since`."""
+    driver = _Driver(connection)
+    purchases = tuple(
+        Purchase(Sku(r[1]), driver.time(r[0]), LineSource(r[2]))
+        for r in driver.rows(_PURCHASES_SQL, customer_id)
+    )
+    offer_events = []
+    for r in driver.rows(_OFFER_EVENTS_SQL, customer_id, driver.bound_time(since)):
+        event = Event(
+            EventId(r[0]),
+            EventType(r[1]),
+            CustomerId(customer_id),
+            driver.time(r[2]),
+            Sku(r[3]) if r[3] is not None else None,
+            driver.json(r[4]) or {},
+        )
+        offer = OfferEvent.from_event(event)
+        if offer is not None:
+            offer_events.append(offer)
+    return DecisionInputs(_customer(driver, customer_id), purchases, tuple(offer_events))
