@@ -95,6 +95,12 @@ def serve(kind: str, port: int, database_url: str) -> None:
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -336,14 +342,24 @@ def run(args: argparse.Namespace) -> None:
             asyncio.run(closed_loop(floor_port, "/floor", [b"{}"], 2, args.connections))
             print(f"\nclosed loop, {args.connections} connections, {args.seconds:.0f} s each:")
             rows = {}
-            for label, port, path, load in (
-                ("floor: FastAPI constant", floor_port, "/floor", [b"{}"]),
-                ("POST /v1/decisions", app_port, "/v1/decisions", bodies),
+            cpu = {}
+            for label, process, port, path, load in (
+                ("floor: FastAPI constant", floor, floor_port, "/floor", [b"{}"]),
+                ("POST /v1/decisions", app, app_port, "/v1/decisions", bodies),
             ):
+                used = cpu_seconds(process.pid)
                 tally = asyncio.run(closed_loop(port, path, load, args.seconds, args.connections))
                 rows[label] = tally.report(label)
+                cpu[label] = (cpu_seconds(process.pid) - used) / max(len(tally.latencies), 1)
             ratio = rows["POST /v1/decisions"]["rps"] / rows["floor: FastAPI constant"]["rps"]
             print(f"decisions throughput = {ratio:.0%} of the floor (target >= 40%)")
+            for label, seconds in cpu.items():
+                print(f"server CPU per request, {label:<24} {seconds * 1000:6.3f} ms")
+            cpu_ratio = cpu["floor: FastAPI constant"] / cpu["POST /v1/decisions"]
+            print(
+                f"by server CPU per request, decisions cost {1 / cpu_ratio:.1f}x the floor: "
+                f"{cpu_ratio:.0%} of its throughput on an otherwise idle core"
+            )
             before = stored_counts(url)
             print(f"\nopen loop at {args.rate:.0f} decisions/s for {args.open_seconds:.0f} s:")
             tally = asyncio.run(open_loop(app_port, bodies, args.rate, args.open_seconds))

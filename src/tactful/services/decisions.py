@@ -7,6 +7,7 @@ impressions are written in one transaction.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import uuid
@@ -41,6 +42,7 @@ from tactful.domain.offers import (
     decide,
 )
 
+_log = logging.getLogger(__name__)
 Response = offers_repo.Response
 DOWNSELL_WINDOW = timedelta(minutes=30)
 
@@ -167,10 +169,12 @@ class UnknownOfferError(LookupError):
 
 
 class CatalogCache:
-    """The catalogue indexed in memory, reloaded when products or bundles change.
+    """The catalogue indexed in memory, so a decision reads no product rows.
 
-    Upserts through this process invalidate it at once; changes made by other processes
-    (importers, other workers) are noticed by a cheap stamp query every `recheck` seconds.
+    An upsert through this process reloads it before the upsert's request returns
+    (`reload`); changes by other processes (importers, other workers) are noticed by a cheap
+    stamp query every `recheck` seconds and reloaded in a background thread, so decisions
+    never wait for a reload except the very first one.
     """
 
     def __init__(self, engine: Engine, *, recheck: float = 2.0) -> None:
@@ -180,30 +184,49 @@ class CatalogCache:
         self._catalog: OfferCatalog | None = None
         self._stamp: tuple[object, ...] | None = None
         self._checked = 0.0
+        self._checking = False
 
-    def invalidate(self) -> None:
-        """Forget the catalogue; the next decision reloads it."""
-        with self._lock:
-            self._catalog = None
+    def reload(self) -> None:
+        """Load the catalogue now (after this process changed products)."""
+        with self._lock, self._engine.connect() as connection:
+            self._load(connection)
 
     def get(self, connection: Connection | None = None) -> OfferCatalog:
-        """The current catalogue (loaded on first use and after changes)."""
+        """The current catalogue: loaded on first use, refreshed in the background after."""
         catalog = self._catalog
-        if catalog is not None and time.monotonic() - self._checked < self._recheck:
-            return catalog
-        with self._lock:
-            if connection is None:
-                with self._engine.connect() as own:
-                    return self._refresh(own)
-            return self._refresh(connection)
+        if catalog is None:
+            return self._first(connection)
+        if time.monotonic() - self._checked >= self._recheck and not self._checking:
+            self._checking = True
+            threading.Thread(target=self._check, name="catalog-check", daemon=True).start()
+        return catalog
 
-    def _refresh(self, connection: Connection) -> OfferCatalog:
-        stamp = _catalog_stamp(connection)
-        if self._catalog is None or stamp != self._stamp:
-            self._catalog = load_catalog(connection)
-            self._stamp = stamp
+    def _first(self, connection: Connection | None) -> OfferCatalog:
+        with self._lock:
+            if self._catalog is not None:
+                return self._catalog
+            if connection is not None:
+                return self._load(connection)
+            with self._engine.connect() as own:
+                return self._load(own)
+
+    def _check(self) -> None:
+        try:
+            with self._lock, self._engine.connect() as connection:
+                if _catalog_stamp(connection) != self._stamp:
+                    self._load(connection)
+                self._checked = time.monotonic()
+        except Exception:  # a failed refresh keeps serving the catalogue it has
+            _log.exception("catalogue refresh failed; keeping the loaded catalogue")
+        finally:
+            self._checking = False
+
+    def _load(self, connection: Connection) -> OfferCatalog:
+        self._stamp = _catalog_stamp(connection)
+        catalog = load_catalog(connection)
+        self._catalog = catalog
         self._checked = time.monotonic()
-        return self._catalog
+        return catalog
 
 
 def _catalog_stamp(connection: Connection) -> tuple[object, ...]:

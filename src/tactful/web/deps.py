@@ -21,7 +21,7 @@ class Scope(StrEnum):
     PUBLISHABLE = "publishable"
 
 
-def get_state(request: Request) -> AppState:
+async def get_state(request: Request) -> AppState:
     """The app's shared state."""
     state: AppState = request.app.state.tactful
     return state
@@ -41,7 +41,7 @@ ConnectionDep = Annotated[Connection, Depends(get_connection)]
 _bearer = HTTPBearer(auto_error=False)
 
 
-def key_scope(
+async def key_scope(
     state: StateDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Scope:
@@ -63,7 +63,7 @@ def key_scope(
     )
 
 
-def require_secret(scope: Annotated[Scope, Depends(key_scope)]) -> Scope:
+async def require_secret(scope: Annotated[Scope, Depends(key_scope)]) -> Scope:
     """Only the secret key may pass; a publishable key gets 403."""
     if scope is not Scope.SECRET:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "this endpoint needs the secret key")

@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Body, HTTPException, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy import Connection
 
 from tactful.adapters.payments import TestModeGateway
-from tactful.domain.checkout import LinkTerms, PageError
+from tactful.domain.checkout import CheckoutPage, LinkTerms, PageError
 from tactful.domain.clock import Clock, SystemClock
 from tactful.services.checkout import (
+    BumpSource,
     CheckoutDeps,
     CheckoutNotFoundError,
+    EngineBump,
     create_link,
     load_page,
     save_page,
 )
 from tactful.services.checkout_bumps import engine_bumps
-from tactful.web.api.decisions import decision_service
+from tactful.services.decisions import DecisionService
 from tactful.web.deps import SecretKey, StateDep
 from tactful.web.state import AppState
 
@@ -38,11 +42,24 @@ def checkout_deps(state: AppState) -> CheckoutDeps:
         gateway=TestModeGateway(state.engine, clock),
         clock=clock,
         link_secret=state.settings.link_secret,
-        bump_source=state.extras.get("checkout_bump_source")
-        or engine_bumps(decision_service(state)),
+        bump_source=state.extras.get("checkout_bump_source") or _engine_source(state),
     )
     state.extras["checkout"] = deps
     return deps
+
+
+def _engine_source(state: AppState) -> BumpSource:
+    """Engine bumps through the app's decision service, once the decisions API has built it."""
+
+    def source(
+        conn: Connection, page: CheckoutPage, skus: Sequence[str], customer: str | None
+    ) -> Sequence[EngineBump]:
+        service = state.extras.get("decisions")
+        if not isinstance(service, DecisionService):
+            return []
+        return engine_bumps(service)(conn, page, skus, customer)
+
+    return source
 
 
 def _page_error(exc: PageError) -> JSONResponse:
