@@ -18,6 +18,7 @@ import asyncio
 import json
 import os
 import random
+import shutil
 import socket
 import subprocess
 import sys
@@ -223,11 +224,18 @@ class Connection:
         self.writer: asyncio.StreamWriter | None = None
 
     async def post(self, body: bytes) -> tuple[int, bytes]:
+        reused = self.writer is not None
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
         assert self.reader is not None
         self.writer.write(self.head + str(len(body)).encode() + b"\r\n\r\n" + body)
         status_line = await self.reader.readline()
+        if not status_line and reused:  # the server closed an idle keep-alive connection
+            self.close()
+            self.writer = None
+            return await self.post(body)
+        if not status_line:
+            raise ConnectionResetError("server closed the connection")
         length = 0
         while (line := await self.reader.readline()) not in (b"\r\n", b""):
             if line.lower().startswith(b"content-length:"):
@@ -327,10 +335,30 @@ def stored_counts(database_url: str) -> tuple[int, int, int]:
 # ---------------------------------------------------------------- main
 
 
+def prepared(folder: Path, sample_rows: int, work: Path) -> tuple[str, list[str], list[str]]:
+    """A fresh copy (in `work`) of the database built and mined once in `folder`."""
+    marker = folder / f"prepared-{sample_rows}.json"
+    if marker.exists():
+        print(f"reusing the prepared database in {folder}")
+        url, customers, skus = json.loads(marker.read_text())
+    else:
+        url, customers, skus = prepare_database(folder, sample_rows)
+        mine_model(url)
+        marker.write_text(json.dumps([url, customers, skus]))
+    if folder == work:
+        return url, customers, skus
+    source = Path(url.removeprefix("sqlite:///"))
+    for suffix in ("", "-wal", "-shm"):
+        if Path(f"{source}{suffix}").exists():
+            shutil.copyfile(f"{source}{suffix}", work / f"{source.name}{suffix}")
+    return f"sqlite:///{(work / source.name).as_posix()}", customers, skus
+
+
 def run(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="tactful-bench-") as tmp:
-        url, customers, skus = prepare_database(Path(tmp), args.sample_rows)
-        mine_model(url)
+        folder = Path(args.db_dir) if args.db_dir else Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        url, customers, skus = prepared(folder, args.sample_rows, Path(tmp))
         bodies = decision_bodies(customers, skus, 4000)
         servers: list[subprocess.Popen[bytes]] = []
         try:
@@ -389,6 +417,9 @@ def main() -> None:
     parser.add_argument("--open-seconds", type=float, default=20.0)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--sample-rows", type=int, default=0, help="0 = the full file")
+    parser.add_argument(
+        "--db-dir", default="", help="keep the prepared database here and reuse it next run"
+    )
     parser.add_argument("--serve", choices=["floor", "tactful"], help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--database-url", default="", help=argparse.SUPPRESS)

@@ -23,6 +23,7 @@ from mine_speed import load_online_retail
 from tactful.domain.affinity import Baskets, MiningConfig, count_itemsets, mine
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
+TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def resample(baskets: Baskets, n: int, seed: int) -> Baskets:
@@ -35,38 +36,51 @@ def resample(baskets: Baskets, n: int, seed: int) -> Baskets:
     return Baskets(items=baskets.items, indptr=indptr, indices=baskets.indices[offset])
 
 
-def _tree_rss(root: int) -> int:
-    """Resident bytes of `root` and all its descendants, read from /proc."""
+def _tree(root: int) -> list[tuple[int, float]]:
+    """(resident bytes, CPU seconds) of `root` and all its descendants, read from /proc."""
     parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
+    usage: dict[int, tuple[int, float]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-            statm = Path(f"/proc/{entry}/statm").read_text().split()
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
         pid = int(entry)
-        parents[pid] = int(stat.rsplit(")", 1)[1].split()[1])
-        rss[pid] = int(statm[1]) * PAGE
-    total, frontier = 0, [root]
+        parents[pid] = int(fields[1])
+        usage[pid] = (int(fields[21]) * PAGE, (int(fields[11]) + int(fields[12])) / TICKS)
+    found, frontier = [], [root]
     while frontier:
         pid = frontier.pop()
-        total += rss.get(pid, 0)
+        found.append(usage.get(pid, (0, 0.0)))
         frontier.extend(child for child, parent in parents.items() if parent == pid)
-    return total
+    return found
+
+
+def _tree_rss(root: int) -> int:
+    return sum(rss for rss, _ in _tree(root))
+
+
+def tree_cpu() -> float:
+    """CPU seconds used so far by this process and its live descendants (the JVM)."""
+    return sum(cpu for _, cpu in _tree(os.getpid()))
+
+
+def _self_rss(_: int) -> int:
+    return int(Path("/proc/self/statm").read_text().split()[1]) * PAGE
 
 
 @contextmanager
-def peak_memory(every: float = 0.05) -> Iterator[list[int]]:
-    """Poll this process tree's RSS in a thread; the yielded list ends up holding the peak."""
-    peak = [_tree_rss(os.getpid())]
+def peak_memory(children: bool = False, every: float = 0.1) -> Iterator[list[int]]:
+    """Poll RSS in a thread (of the process tree when `children`); the list ends at the peak."""
+    measure, pid = (_tree_rss if children else _self_rss), os.getpid()
+    peak = [measure(pid)]
     done = threading.Event()
 
     def poll() -> None:
-        while not done.wait(every):
-            peak[0] = max(peak[0], _tree_rss(os.getpid()))
+        while not done.wait(every * (5 if children else 1)):
+            peak[0] = max(peak[0], measure(pid))
 
     thread = threading.Thread(target=poll, daemon=True)
     thread.start()
@@ -75,7 +89,7 @@ def peak_memory(every: float = 0.05) -> Iterator[list[int]]:
     finally:
         done.set()
         thread.join()
-        peak[0] = max(peak[0], _tree_rss(os.getpid()))
+        peak[0] = max(peak[0], measure(pid))
 
 
 def _gb(n: int) -> str:
@@ -85,12 +99,13 @@ def _gb(n: int) -> str:
 def run_local(baskets: Baskets, config: MiningConfig) -> object:
     """Full mine() with the local engine; prints time, phases and peak memory."""
     with peak_memory() as peak:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         model = mine(baskets, config)
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     phases = ", ".join(f"{k} {v:.1f}s" for k, v in model.summary.timings.items())
     print(
-        f"local  mine(): {seconds:6.1f} s, peak RSS {_gb(peak[0])} [{phases}]; "
+        f"local  mine(): {seconds:6.1f} s wall, {cpu:6.1f} s CPU, peak RSS {_gb(peak[0])} "
+        f"[{phases}]; "
         f"{model.summary.n_itemsets:,} itemsets, {model.summary.n_rules:,} rules, "
         f"{model.neighbour_table.indices.size:,} neighbour entries"
     )
@@ -101,7 +116,10 @@ def run_spark(baskets: Baskets, config: MiningConfig, expected: object, memory: 
     """Itemsets with the Spark engine in local[2]; prints time, peak memory, agreement."""
     from tactful.adapters.spark import SparkEngine, spark_session
 
-    with peak_memory() as peak, tempfile.TemporaryDirectory(prefix="tactful-scale-") as tmp:
+    with (
+        peak_memory(children=True) as peak,
+        tempfile.TemporaryDirectory(prefix="tactful-scale-") as tmp,
+    ):
         start = time.perf_counter()
         session = spark_session(
             "local[2]",
@@ -109,12 +127,14 @@ def run_spark(baskets: Baskets, config: MiningConfig, expected: object, memory: 
         )
         session.sparkContext.setLogLevel("ERROR")
         started = time.perf_counter() - start
+        cpu = tree_cpu()
         itemsets = SparkEngine(session).frequent_itemsets(baskets, config)
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, tree_cpu() - cpu
         session.stop()
     same = expected is None or itemsets.same_as(expected)  # type: ignore[attr-defined]
     print(
-        f"spark  itemsets: {seconds:6.1f} s (session start {started:.1f} s), peak RSS "
+        f"spark  itemsets: {seconds:6.1f} s wall (session start {started:.1f} s), "
+        f"{cpu:6.1f} s CPU (Python + JVM, after start), peak RSS "
         f"(Python + JVM) {_gb(peak[0])}; {itemsets.n_itemsets(config.min_support):,} itemsets, "
         f"same as local: {same}"
     )

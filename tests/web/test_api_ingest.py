@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import httpx
@@ -200,6 +201,7 @@ def test_event_without_id_gets_a_server_id(live_server: LiveServer, engine: Engi
     assert response.status_code == 202
     ids = response.json()["ids"]
     assert len(set(ids)) == 2
+    assert all(uuid.UUID(i).version == 4 for i in ids)
     assert response.json()["accepted"] == 2
     with engine.connect() as connection:
         stored = set(connection.execute(sa.select(events.c.event_id)).scalars())

@@ -8,7 +8,7 @@ from rich.table import Table
 from tactful.cli._app import app, console, load_settings
 from tactful.cli.importing import progress_bar
 from tactful.cli.serve import run_server
-from tactful.services.demo import prepare_demo
+from tactful.services.demo import decision_curl, prepare_demo
 
 
 @app.command()
@@ -34,5 +34,9 @@ def demo(
     console.print(f"Where to look: {base}/healthz  and the API docs at {base}/docs")
     console.print(f"  secret key:      {settings.secret_key}")
     console.print(f"  publishable key: {settings.publishable_key}")
+    example = run.facts.get("example")
+    if example:
+        console.print("Ask for a decision (a real customer and the sample's best-selling item):")
+        console.print(decision_curl(base, settings.publishable_key, example), soft_wrap=True)
     if serve:
         run_server(settings)

@@ -102,28 +102,28 @@ def _load(conn: Connection, slug: str, order_id: str) -> Funnel:
     return Funnel(load_page(conn, slug), checkout, order, repo.responses(conn, order_id))
 
 
-def _card_label(deps: CheckoutDeps, funnel: Funnel) -> str:
-    method = deps.gateway.get_payment_method(funnel.checkout.payment_method_id)
-    return method.label if method is not None else "your card"
+def _card_label(funnel: Funnel) -> str:
+    return funnel.checkout.card_label or "your card"
 
 
 def funnel_view(deps: CheckoutDeps, slug: str, order_id: str) -> OfferView | Receipt:
     """The current offer, or the receipt once offers are answered or closed."""
     now = deps.clock.now()
+    view: OfferView | None = None
     with deps.engine.connect() as conn:
         funnel = _load(conn, slug, order_id)
         slot = current_slot(funnel.page, funnel.responses)
         closes_at = offers_close_at(funnel.checkout.purchased_at, funnel.page.offer_expiry_minutes)
         if slot is not None and now < closes_at:
             view = _offer_view(deps, conn, funnel, slot, closes_at, now)
-            if view is not None:
-                _record_shown(deps, view, now)
-                return view
         products = get_products(conn, [line.sku for line in funnel.order.lines])
         charges = repo.order_charges(conn, order_id)
+    if view is not None:
+        _record_shown(deps, view, now)
+        return view
     names = {sku: p.name for sku, p in products.items()}
     closed = slot is not None
-    return Receipt(funnel, names, charges, _card_label(deps, funnel), closed)
+    return Receipt(funnel, names, charges, _card_label(funnel), closed)
 
 
 def _offer_view(
@@ -149,7 +149,7 @@ def _offer_view(
         product,
         block,
         charge,
-        _card_label(deps, funnel),
+        _card_label(funnel),
         closes_at,
         funnel.totals.total + charge,
     )

@@ -175,6 +175,7 @@ def _charge_and_save(
                 form.name.strip(),
                 deps.gateway.name,
                 method.payment_method_id,
+                method.label,
                 now,
                 {"utm": dict(fill.utm)},
             ),

@@ -88,13 +88,56 @@ def mine_sample(run: DemoRun) -> None:
     run.say(f"Mined affinity model {info.version}: {rules} rules from {orders:,} orders.")
 
 
+def pick_example(run: DemoRun) -> None:
+    """Choose a real customer (not held out) and a popular SKU for the example decision."""
+    from sqlalchemy import func, select
+
+    from tactful.adapters.db.tables import order_lines, orders
+    from tactful.domain.experiments import assign
+    from tactful.domain.offers import OfferPolicy
+
+    policy = OfferPolicy(holdout_share=run.settings.holdout_share)
+    with run.engine.connect() as conn:
+        sku = conn.execute(
+            select(order_lines.c.sku)
+            .group_by(order_lines.c.sku)
+            .order_by(func.count().desc(), order_lines.c.sku)
+            .limit(1)
+        ).scalar()
+        customers = conn.execute(
+            select(orders.c.customer_id)
+            .where(orders.c.customer_id.is_not(None))
+            .group_by(orders.c.customer_id)
+            .order_by(func.count().desc())
+            .limit(50)
+        ).scalars()
+        customer = next(
+            (c for c in customers if not assign(c, policy.holdout_salt, policy.holdout_share)),
+            "demo-customer",
+        )
+    if sku is not None:
+        run.facts["example"] = {"customer_id": customer, "sku": sku}
+
+
+def decision_curl(base_url: str, publishable_key: str, example: dict[str, str]) -> str:
+    """A ready-to-paste curl command asking for a decision on the example cart."""
+    body = (
+        f'{{"customer_id": "{example["customer_id"]}", "moment": "cart", '
+        f'"cart": [{{"sku": "{example["sku"]}", "quantity": 1}}]}}'
+    )
+    return (
+        f"curl -s -X POST {base_url}/v1/decisions -H 'Authorization: Bearer {publishable_key}' "
+        f"-H 'Content-Type: application/json' -d '{body}'"
+    )
+
+
 def count_data(run: DemoRun) -> None:
     """Note what the database holds now."""
     with run.engine.connect() as conn:
         run.facts["counts"] = count_rows(conn)
 
 
-DEMO_STEPS: list[DemoStep] = [migrate, import_sample, mine_sample, count_data]
+DEMO_STEPS: list[DemoStep] = [migrate, import_sample, mine_sample, pick_example, count_data]
 
 
 def prepare_demo(

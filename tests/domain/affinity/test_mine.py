@@ -72,3 +72,13 @@ def test_public_names_are_exported() -> None:
     assert {"mine", "MiningConfig", "MiningEngine", "LocalEngine", "count_itemsets"} <= set(
         affinity.__all__
     )
+
+
+def test_mine_shares_one_cooccurrence_table_without_changing_counts() -> None:
+    rng = np.random.default_rng(3)
+    lists = [[f"i{j}" for j in rng.choice(30, size=int(rng.integers(1, 9)))] for _ in range(500)]
+    baskets = Baskets.from_lists(lists)
+    for config in (MiningConfig(min_support=0.02), MiningConfig(min_support=0.01, max_len=4)):
+        model = mine(baskets, config)
+        assert model.itemsets.same_as(affinity.count_itemsets(baskets, config))
+        assert len(model.itemsets.levels) == config.max_len - 1

@@ -9,7 +9,8 @@ from itertools import combinations
 import numpy as np
 import pytest
 
-from tactful.domain.affinity import Baskets, cooccurrence, item_neighbours
+from tactful.domain.affinity import Baskets, cooccurrence, item_neighbours, similarity
+from tactful.domain.affinity.similarity import cooccurrence_table
 
 
 def _lists(seed: int) -> list[list[str]]:
@@ -111,3 +112,14 @@ def test_neighbours_match_a_brute_force_top_n(
         assert table.cosine[part].tolist() == pytest.approx([c for _, c, _ in expected[item]])
         assert table.counts[part].tolist() == pytest.approx([n for _, _, n in expected[item]])
     assert table.indptr[-1] == sum(len(e) for e in expected)
+
+
+def test_parallel_blocks_sum_to_the_single_product(monkeypatch: pytest.MonkeyPatch) -> None:
+    baskets = Baskets.from_lists(_lists(8) * 5)
+    single = cooccurrence_table(baskets).toarray()
+    monkeypatch.setattr(similarity, "PARALLEL_MIN_ENTRIES", 0)
+    monkeypatch.setattr(similarity, "MAX_THREADS", 3)
+    monkeypatch.setattr(similarity.os, "sched_getaffinity", lambda _: {0, 1, 2})
+    assert np.array_equal(cooccurrence_table(baskets).toarray(), single)
+    dense = baskets.matrix().toarray()
+    assert np.array_equal(single, dense.T @ dense)

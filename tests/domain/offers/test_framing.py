@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 from typing import Any
 
@@ -27,12 +28,20 @@ def _one(moment: Moment = Moment.CART, **fields: Any) -> Offer:
 
 def test_reason_and_social_proof_use_real_numbers_rounded_down() -> None:
     offer = _one()
-    assert offer.reason == "Bought together by 30% of customers who bought Mug"  # 30.8% -> 30
+    assert offer.reason == "Bought together in 30% of orders with Mug"  # 30.8% -> 30
     assert offer.social_proof is not None
-    assert offer.social_proof.text == "30% of 412 customers who bought Mug also bought Tea"
+    assert offer.social_proof.text == "30% of 412 orders with Mug also included Tea"
     assert (offer.social_proof.share, offer.social_proof.sample_size) == (30, 412)
     assert offer.evidence is not None
     assert offer.evidence.count == 127
+
+
+def test_customer_level_evidence_is_worded_as_customers() -> None:
+    evidence = dataclasses.replace(ev(MUG, TEA, 127, 412), unit="customers")
+    offer = _one(evidence=[evidence])
+    assert offer.reason == "Bought together by 30% of customers who bought Mug"
+    assert offer.social_proof is not None
+    assert offer.social_proof.text == "30% of 412 customers who bought Mug also bought Tea"
 
 
 def test_no_social_proof_below_the_minimum_sample() -> None:

@@ -119,7 +119,7 @@ def check_evidence_claims_are_honest(w: World, decision: Decision) -> None:
             assert ev is not None
             assert proof.sample_size == ev.antecedent_count >= policy.social_proof_min_sample
             assert proof.share == share_percent(ev) == ev.count * 100 // ev.antecedent_count
-            assert f"{proof.share}% of {proof.sample_size:,} customers" in proof.text
+            assert f"{proof.share}% of {proof.sample_size:,} {ev.unit}" in proof.text
         expires = w.context.expires_at
         if offer.urgency is not None:
             assert expires is not None

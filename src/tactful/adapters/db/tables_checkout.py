@@ -94,6 +94,7 @@ checkout_orders = Table(
     Column("name", Text, nullable=False),
     Column("gateway", String(32), nullable=False),
     Column("payment_method_id", String(64), nullable=False),
+    Column("card_label", String(64), nullable=False),
     Column("purchased_at", Timestamp, nullable=False),
     Column("attribution", JSON, nullable=False),
     Index("ix_checkout_orders_page_slug", "page_slug"),

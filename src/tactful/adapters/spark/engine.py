@@ -1,20 +1,24 @@
 """Counting frequent itemsets with Spark DataFrames: the same answer as the local engine.
 
-Baskets travel to Spark once, as Arrow record batches with one row per basket (its items as
-an array, plus its weight when recency-weighted); no row passes through Python. The rest
-runs in the JVM: items are counted by exploding the arrays; each basket is cut to its
-frequent items with a lookup literal; its pairs are generated inside the row by higher-order
-array functions and counted with a map-side partial aggregation; each larger level joins the
-contained (k-1)-itemsets with the Apriori candidates (generated on the driver by the local
-engine's own functions, broadcast) on their prefix and keeps the rows whose extension item
-is in the basket. Thresholds are applied on the driver with exactly the local engine's
-expression, so both return identical itemsets.
+Baskets travel to Spark once, as Parquet files written column-wise by pyarrow with one row
+per basket (its items as an array, plus its weight when recency-weighted) into a staging
+folder (a temporary one; on a cluster pass `staging_dir` on storage every executor can
+read); no row passes through Python. The rest runs in the JVM: items are counted by
+exploding the arrays; each basket is cut to its frequent items with a lookup literal; its
+pairs are generated inside the row by higher-order array functions and counted with a
+map-side partial aggregation; each larger level joins the contained (k-1)-itemsets with the
+Apriori candidates (generated on the driver by the local engine's own functions, broadcast)
+on their prefix and keeps the rows whose extension item is in the basket. Thresholds are
+applied on the driver with exactly the local engine's expression, so both return identical
+itemsets.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -28,7 +32,7 @@ from tactful.domain.affinity.itemsets import FloatArray, FrequentItemsets, IntAr
 if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame, SparkSession
 
-PARTITIONS_PER_CORE = 4
+BASKETS_PER_FILE = 250_000
 _SLACK = 1e-9  # keep near-threshold sets in Spark; the driver applies the exact test
 
 
@@ -76,9 +80,16 @@ def spark_session(
 class SparkEngine:
     """Implements `MiningEngine` on a Spark session (created on first use if not given)."""
 
-    def __init__(self, session: SparkSession | None = None, *, master: str | None = None) -> None:
+    def __init__(
+        self,
+        session: SparkSession | None = None,
+        *,
+        master: str | None = None,
+        staging_dir: str | None = None,
+    ) -> None:
         self._session = session
         self._master = master
+        self._staging_dir = staging_dir
 
     @property
     def session(self) -> SparkSession:
@@ -97,14 +108,18 @@ class SparkEngine:
         )
         if not total > 0:
             raise ValueError("weights: baskets must have a positive total weight")
-        frame = self._baskets(baskets)
-        item_counts = self._item_counts(frame, len(baskets.items), weighted)
-        frequent = item_counts / total >= config.min_support
-        kept = _kept(frame, frequent, weighted).cache()
+        staging = tempfile.mkdtemp(prefix="tactful-baskets-", dir=self._staging_dir)
         try:
-            levels, counts = self._levels(kept, len(baskets.items), total, config, weighted)
+            frame = self.session.read.parquet(_write_parquet(baskets, staging))
+            item_counts = self._item_counts(frame, len(baskets.items), weighted)
+            frequent = item_counts / total >= config.min_support
+            kept = _kept(frame, frequent, weighted).cache()
+            try:
+                levels, counts = self._levels(kept, len(baskets.items), total, config, weighted)
+            finally:
+                kept.unpersist()
         finally:
-            kept.unpersist()
+            shutil.rmtree(staging, ignore_errors=True)
         return FrequentItemsets(
             items=baskets.items,
             n_baskets=total,
@@ -113,22 +128,6 @@ class SparkEngine:
             counts=tuple(counts),
             weighted=weighted,
         )
-
-    def _baskets(self, baskets: Baskets) -> DataFrame:
-        """One row per basket: `items` (array<int>) and, when weighted, `w` (double)."""
-        import pyarrow as pa
-
-        large = baskets.indices.size >= 2**31
-        offsets = pa.array(baskets.indptr.astype(np.int64 if large else np.int32))
-        values = pa.array(baskets.indices.astype(np.int32, copy=False))
-        kind = pa.LargeListArray if large else pa.ListArray
-        columns, names = [kind.from_arrays(offsets, values)], ["items"]
-        if baskets.weights is not None:
-            columns.append(pa.array(np.asarray(baskets.weights, dtype=np.float64)))
-            names.append("w")
-        frame = self.session.createDataFrame(pa.Table.from_arrays(columns, names=names))
-        wanted = PARTITIONS_PER_CORE * self.session.sparkContext.defaultParallelism
-        return frame.coalesce(wanted) if frame.rdd.getNumPartitions() > wanted else frame
 
     def _item_counts(self, frame: DataFrame, n_items: int, weighted: bool) -> FloatArray:
         from pyspark.sql import functions as sf
@@ -146,6 +145,11 @@ class SparkEngine:
         rows = _pair_rows(kept, weighted)
         sets, counts = self._frequent(rows, ["i0", "i1"], total, config.min_support, weighted)
         levels, level_counts = [sets], [counts]
+        if config.max_len > 2 and sets.shape[0]:
+            # only items of frequent pairs can be in larger itemsets: shorter baskets, fewer rows
+            used = np.zeros(n_items, dtype=bool)
+            used[sets.ravel()] = True
+            rows = _pair_rows(_kept(kept.withColumnRenamed("k", "items"), used, weighted), weighted)
         for k in range(3, config.max_len + 1):
             candidates = _candidates(sets, n_items)
             if candidates.shape[0] == 0:
@@ -190,6 +194,34 @@ class SparkEngine:
 
         columns = [pa.array(rows[:, j].astype(np.int32)) for j in range(len(names))]
         return self.session.createDataFrame(pa.Table.from_arrays(columns, names=names))
+
+
+def _write_parquet(baskets: Baskets, directory: str) -> str:
+    """Baskets as Parquet files of rows (items: list<int32>[, w: double]); returns the folder.
+
+    Written column-wise from the CSR arrays with pyarrow, so no basket passes through Python
+    and Spark reads them in parallel (one or more partitions per file).
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    for number, start in enumerate(range(0, baskets.n_baskets, BASKETS_PER_FILE)):
+        stop = min(start + BASKETS_PER_FILE, baskets.n_baskets)
+        first, last = int(baskets.indptr[start]), int(baskets.indptr[stop])
+        large = last - first >= 2**31
+        offsets = baskets.indptr[start : stop + 1] - first
+        kind = pa.LargeListArray if large else pa.ListArray
+        items = kind.from_arrays(
+            pa.array(offsets.astype(np.int64 if large else np.int32)),
+            pa.array(baskets.indices[first:last].astype(np.int32, copy=False)),
+        )
+        columns, names = [items], ["items"]
+        if baskets.weights is not None:
+            columns.append(pa.array(np.asarray(baskets.weights[start:stop], dtype=np.float64)))
+            names.append("w")
+        table = pa.Table.from_arrays(columns, names=names)
+        pq.write_table(table, os.path.join(directory, f"part-{number:05d}.parquet"))
+    return directory
 
 
 def _count(weighted: bool) -> Column:

@@ -26,8 +26,14 @@ class LocalEngine:
         return count_itemsets(baskets, config)
 
 
-def count_itemsets(baskets: Baskets, config: MiningConfig) -> FrequentItemsets:
-    """Frequent itemsets of 2..max_len items with exact (or recency-weighted) counts."""
+def count_itemsets(
+    baskets: Baskets, config: MiningConfig, *, table: sp.csr_matrix | None = None
+) -> FrequentItemsets:
+    """Frequent itemsets of 2..max_len items with exact (or recency-weighted) counts.
+
+    `table` is `cooccurrence_table(baskets)` when the caller has it (mine() shares it with
+    the similarity step); pairs are then read from it instead of multiplied again.
+    """
     if baskets.n_baskets == 0:
         raise ValueError("baskets: there are no baskets to mine")
     weights = baskets.weights
@@ -37,17 +43,24 @@ def count_itemsets(baskets: Baskets, config: MiningConfig) -> FrequentItemsets:
     per_entry = None if weights is None else np.repeat(weights, baskets.sizes)
     item_counts = np.bincount(baskets.indices, weights=per_entry, minlength=len(baskets.items))
     frequent = np.flatnonzero(item_counts / total >= config.min_support).astype(np.int32)
-    matrix = _restrict(baskets, frequent)
     threshold = config.min_support
-    sets, counts = _pairs(matrix, weights, total, threshold)
+    if table is None:
+        sets, counts = _pairs(_restrict(baskets, frequent), weights, total, threshold)
+    else:
+        sets, counts = _frequent_pairs(table[frequent][:, frequent], total, threshold)
     levels, level_counts = [sets], [counts]
-    bits = item_bitsets(matrix) if config.max_len > 2 and sets.shape[0] else None
-    for _ in range(3, config.max_len + 1):
-        if bits is None or sets.shape[0] == 0:
-            break
-        sets, counts = _next_level(sets, bits, matrix, weights, total, threshold)
-        levels.append(sets)
-        level_counts.append(counts)
+    if config.max_len > 2 and sets.shape[0]:
+        used = np.unique(sets)  # only items of frequent pairs can be in larger itemsets
+        frequent, sets = frequent[used], np.searchsorted(used, sets).astype(np.int32)
+        levels[0] = sets
+        matrix = _restrict(baskets, frequent)
+        bits = item_bitsets(matrix)
+        for _ in range(3, config.max_len + 1):
+            if sets.shape[0] == 0:
+                break
+            sets, counts = _next_level(sets, bits, matrix, weights, total, threshold)
+            levels.append(sets)
+            level_counts.append(counts)
     while len(levels) < config.max_len - 1:
         k = len(levels) + 2
         levels.append(np.empty((0, k), dtype=np.int32))
@@ -81,7 +94,14 @@ def _pairs(
 ) -> tuple[IntArray, FloatArray]:
     """Frequent pairs (a < b) from the upper triangle of XᵀWX."""
     left = matrix.T.tocsr() if weights is None else matrix.multiply(weights[:, None]).T.tocsr()
-    product = sp.triu(left @ matrix, k=1).tocoo()
+    return _frequent_pairs(left @ matrix, total, threshold)
+
+
+def _frequent_pairs(
+    table: sp.csr_matrix, total: float, threshold: float
+) -> tuple[IntArray, FloatArray]:
+    """Pairs (a < b) of a co-occurrence table reaching the threshold, in lexicographic order."""
+    product = sp.triu(table, k=1).tocoo()
     keep = product.data / total >= threshold
     sets = np.column_stack((product.row[keep], product.col[keep])).astype(np.int32)
     counts = product.data[keep].astype(np.float64)

@@ -19,21 +19,22 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from tactful.domain.affinity.baskets import Baskets
-from tactful.domain.affinity.config import MiningConfig
 from tactful.domain.affinity.ranking import (
     CoOccurrence,
     Ranking,
     Scorer,
     TactfulWeights,
+    incidence,
     scorer,
     top_k,
 )
 
 DEFAULT_KS = (1, 2, 10)
-POWERS = (1.0, 2.0, 3.0)
+RIDGES = (0.1, 0.3, 1.0, 3.0, 10.0)  # λ as a multiple of the mean item count
 _CHUNK = 2048
 _VALIDATION_SHARE = 0.15
-_MARGIN = 0.1  # a higher power must win validation HR@2 by 10% to beat noise
+_VALIDATION_CARTS = 10000
+_TUNING_KS = tuple(range(1, 11))
 
 
 @dataclass(frozen=True)
@@ -225,33 +226,39 @@ def evaluate(
     return Evaluation(label, seed, train.n_baskets, test.n_baskets, results)
 
 
-def _ranker(
-    train: Baskets,
-    cooc: CoOccurrence,
-    ranking: Ranking,
-    weights: TactfulWeights | None,
-    seed: int,
-) -> Scorer:
-    """Baselines use full counts; tactful what a deployed model keeps, tuned as mining tunes it."""
-    if ranking is not Ranking.TACTFUL:
-        return scorer(cooc, ranking)
-    return scorer(_deployed(train), ranking, weights or tune(train, seed=seed))
-
-
-def _deployed(baskets: Baskets) -> CoOccurrence:
-    defaults = MiningConfig()
-    return CoOccurrence.pruned(
-        baskets, min_count=defaults.min_cooccurrence, top=defaults.top_neighbours
-    )
-
-
 def validation_mask(train: Baskets, seed: int) -> npt.NDArray[np.bool_]:
     """True for the fitting part: all but the latest 15% (by time if known, else at random)."""
     if train.times is not None and train.n_baskets:
-        cut = np.quantile(train.times.astype(np.int64), 1.0 - _VALIDATION_SHARE)
-        return np.asarray(train.times.astype(np.int64) < cut)
+        stamps = train.times.astype(np.int64)
+        cut = np.quantile(stamps, 1.0 - _VALIDATION_SHARE)
+        fit = np.asarray(stamps < cut)
+        if fit.any() and not fit.all():
+            return fit
     rng = np.random.default_rng(seed + 1)
     return rng.random(train.n_baskets) >= _VALIDATION_SHARE
+
+
+def hide_each(check: Baskets, seed: int, limit: int = _VALIDATION_CARTS) -> Holdout:
+    """Every (basket, hidden item) pair of baskets with >= 2 items, at most `limit` (seeded).
+
+    Hiding each item in turn gives several times more validation carts than `hide_one`
+    from the same baskets, which steadies the choice of the ridge.
+    """
+    sizes = check.sizes
+    eligible = np.repeat(sizes >= 2, sizes)
+    positions = np.flatnonzero(eligible)
+    if positions.size > limit:
+        rng = np.random.default_rng(seed + 2)
+        positions = np.sort(rng.choice(positions, size=limit, replace=False))
+    owner = np.repeat(np.arange(check.n_baskets), sizes)[positions]
+    hidden = check.indices[positions].astype(np.int64)
+    one_hot = sp.csr_matrix(
+        (np.ones(hidden.size), (np.arange(hidden.size), hidden)),
+        shape=(hidden.size, len(check.items)),
+    )
+    carts = (incidence(check)[owner] - one_hot).tocsr()
+    carts.eliminate_zeros()
+    return Holdout(carts=carts, hidden=hidden)
 
 
 def tune(
@@ -259,28 +266,34 @@ def tune(
     *,
     seed: int = 0,
     base: TactfulWeights | None = None,
-    powers: Sequence[float] = POWERS,
+    ridges: Sequence[float] = RIDGES,
 ) -> TactfulWeights:
-    """Pick the amplification power by HR@2 on a validation slice of the training history.
+    """Pick the ridge on a validation slice of the training history, never the test.
 
-    Catalogues with strong product families (long carts of related items) gain from
-    amplifying strong neighbours; staple-dominated ones do not; the data decides, and a
-    higher power must win by a clear margin (validation slices are small and noisy).
+    Fits on the earlier 85% and scores carts from the latest 15% by the mean of HR@1..HR@10
+    (a rank-discounted hit rate: steadier than HR@2 alone on a small slice, and it still
+    rewards the top slots most). Walks the grid from its middle towards the better
+    neighbour and stops when that stops improving (each step is one Cholesky solve, the
+    expensive part). Small histories keep `base`.
     """
     start = base or TactfulWeights()
     mask = validation_mask(train, seed)
     fit, check = subset(train, mask), subset(train, ~mask)
-    holdout = hide_one(check, seed)
+    holdout = hide_each(check, seed)
     if fit.n_baskets == 0 or holdout.hidden.size < 50:
         return start
-    cooc = _deployed(fit)
-    candidates = [replace(start, power=p) for p in powers]
-    scores = [
-        measure(scorer(cooc, Ranking.TACTFUL, w), holdout, None, (2,)).hit_rates[2]
-        for w in candidates
-    ]
-    chosen = 0
-    for i in range(1, len(candidates)):
-        if scores[i] > scores[chosen] * (1.0 + _MARGIN):
-            chosen = i
-    return candidates[chosen]
+    cooc = CoOccurrence.from_baskets(fit)
+    seen: dict[int, float] = {}
+
+    def quality(i: int) -> float:
+        if i not in seen:
+            ranker = scorer(cooc, Ranking.TACTFUL, replace(start, ridge=ridges[i]))
+            rates = measure(ranker, holdout, None, _TUNING_KS).hit_rates
+            seen[i] = float(np.mean(list(rates.values())))
+        return seen[i]
+
+    best = len(ridges) // 2
+    for step in (-1, 1):
+        while 0 <= best + step < len(ridges) and quality(best + step) > quality(best):
+            best += step
+    return replace(start, ridge=ridges[best])

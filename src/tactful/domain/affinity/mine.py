@@ -10,12 +10,12 @@ import numpy as np
 
 from tactful.domain.affinity.baskets import Baskets
 from tactful.domain.affinity.config import MiningConfig
-from tactful.domain.affinity.counting import LocalEngine
+from tactful.domain.affinity.counting import LocalEngine, count_itemsets
 from tactful.domain.affinity.itemsets import MiningEngine
 from tactful.domain.affinity.model import AffinityModel, MiningSummary
 from tactful.domain.affinity.prepare import prepare_baskets
 from tactful.domain.affinity.rules import derive_rules
-from tactful.domain.affinity.similarity import item_neighbours
+from tactful.domain.affinity.similarity import cooccurrence_table, item_neighbours
 from tactful.domain.affinity.upgrades import upgrade_steps
 from tactful.domain.catalog import Product
 
@@ -40,7 +40,12 @@ def mine(
 
     prepared = prepare_baskets(baskets, config)
     lap("prepare")
-    itemsets = engine.frequent_itemsets(prepared.baskets, config)
+    table = None
+    if isinstance(engine, LocalEngine):  # one co-occurrence product for pairs and similarity
+        table = cooccurrence_table(prepared.baskets)
+        itemsets = count_itemsets(prepared.baskets, config, table=table)
+    else:
+        itemsets = engine.frequent_itemsets(prepared.baskets, config)
     lap("itemsets")
     rules = tuple(derive_rules(itemsets, config))
     lap("rules")
@@ -49,7 +54,9 @@ def mine(
         itemsets.item_counts,
         min_count=config.min_cooccurrence,
         top=config.top_neighbours,
+        table=table,
     )
+    del table
     lap("similarity")
     upgrades = upgrade_steps(products, baskets)
     lap("upgrades")

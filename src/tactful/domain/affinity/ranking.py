@@ -1,8 +1,15 @@
 """Ranking add-ons for a cart: score every item against the cart with one sparse product.
 
-Every ranking here is "scores summed over cart items": a cart row vector times an
-item-by-item score matrix. The matrices are built once per model from the co-occurrence
-counts, so a recommendation is one sparse row sum, never a loop over item pairs.
+Every ranking here is a cart row vector times an item-by-item score matrix, built once per
+model, so a recommendation is one sparse row sum, never a loop over item pairs.
+
+tactful's default is a ridge regression of each item on the rest of the basket, solved in
+closed form from the pair counts (Steck, "Embarrassingly Shallow Autoencoders", WWW 2019):
+W = -P / diag(P) with P = (XᵀX + λI)⁻¹. Unlike summed confidence or cosine it weighs the
+cart as a whole: a staple that co-occurs with everything adds little once the regression
+has explained it, and an item that only follows a combination gets its due. It needs the
+full pair counts (`CoOccurrence.complete`); from a model's pruned neighbour table tactful
+falls back to a normalised co-occurrence score.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from enum import StrEnum
 
 import numpy as np
 import numpy.typing as npt
+import scipy.linalg as sla
 import scipy.sparse as sp
 
 from tactful.domain.affinity.baskets import Baskets
@@ -33,15 +41,22 @@ class Ranking(StrEnum):
 
 @dataclass(frozen=True)
 class TactfulWeights:
-    """Knobs of the default ranking (chosen on the evaluation protocol; see evaluation.py).
+    """Knobs of the default ranking; `ridge` is chosen per catalogue by `evaluation.tune`.
 
-    score(j | cart) = sum over cart items c of (C'[c,j] / (n_c^alpha * n_j^(1-alpha)))^power
-    + prior * typical_score * popularity(j), where C' = C^2 / (C + shrinkage) damps pairs seen
-    only a few times, pairs below `min_count` or `min_lift` are dropped (lift is a filter,
-    never a score), and `power` > 1 lets an item's strongest neighbours outvote the many
-    weak ones a long cart brings (tuned per catalogue by `evaluation.tune`).
+    Ridge regression (full counts): λ = ridge * mean item count, so the penalty keeps its
+    meaning as history grows; each cart item keeps its `top` strongest weights (by size,
+    negatives included); only the `max_items` most bought items are regressed (the solve
+    is cubic in them), rarer ones are ranked by popularity alone.
+
+    Fallback (a model's pruned counts): score(j | cart) = sum over cart items c of
+    (C'[c,j] / (n_c^alpha * n_j^(1-alpha)))^power + prior * typical_score * popularity(j),
+    where C' = C^2 / (C + shrinkage) damps pairs seen only a few times and pairs below
+    `min_count` or `min_lift` are dropped (lift is a filter, never a score).
     """
 
+    ridge: float = 1.0
+    top: int = 200
+    max_items: int = 5000
     alpha: float = 0.6
     shrinkage: float = 3.0
     prior: float = 0.1
@@ -52,12 +67,16 @@ class TactfulWeights:
 
 @dataclass(frozen=True, eq=False)
 class CoOccurrence:
-    """Item counts and pair counts: the sufficient statistics every ranking needs."""
+    """Item counts and pair counts: the sufficient statistics every ranking needs.
+
+    `complete` is false when only each item's top neighbours are kept (a mined model).
+    """
 
     items: tuple[str, ...]
     counts: FloatArray
     pairs: sp.csr_matrix
     n_baskets: float
+    complete: bool = True
     index: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -88,6 +107,7 @@ class CoOccurrence:
             counts=np.asarray(model.item_counts, dtype=np.float64),
             pairs=pairs,
             n_baskets=float(model.itemsets.n_baskets),
+            complete=False,
         )
 
     @classmethod
@@ -98,7 +118,7 @@ class CoOccurrence:
         n = len(full.items)
         pairs = sp.csr_matrix((table.counts, table.indices, table.indptr), shape=(n, n))
         pairs.sort_indices()
-        return cls(items=full.items, counts=full.counts, pairs=pairs, n_baskets=full.n_baskets)
+        return cls(full.items, full.counts, pairs, full.n_baskets, complete=False)
 
 
 def incidence(baskets: Baskets) -> sp.csr_matrix:
@@ -159,6 +179,63 @@ def tactful_matrix(cooc: CoOccurrence, weights: TactfulWeights) -> sp.csr_matrix
     return scored
 
 
+def ridge_matrix(cooc: CoOccurrence, weights: TactfulWeights) -> sp.csr_matrix:
+    """W[c, j]: item j's ridge-regression weight on cart item c, top `weights.top` per c."""
+    keep = _regressed_items(cooc.counts, weights.max_items)
+    gram = cooc.pairs[keep][:, keep].astype(np.float32).toarray()
+    diagonal = np.diag_indices_from(gram)
+    gram[diagonal] = cooc.counts[keep]
+    lam = weights.ridge * float(cooc.counts[keep].mean()) if keep.size else 0.0
+    gram[diagonal] += np.float32(max(lam, 1e-6))
+    inverse = _spd_inverse(gram)
+    solved = inverse / -np.diag(inverse)[np.newaxis, :]
+    solved[diagonal] = 0.0
+    return _top_per_row(solved, keep, len(cooc.items), weights.top)
+
+
+def _regressed_items(counts: FloatArray, limit: int) -> npt.NDArray[np.int64]:
+    """The `limit` most bought items (ascending codes); ties go to the lower code."""
+    bought = np.flatnonzero(counts > 0)
+    if bought.size > limit:
+        order = np.argsort(-counts[bought], kind="stable")[:limit]
+        bought = np.sort(bought[order])
+    return bought.astype(np.int64)
+
+
+def _spd_inverse(matrix: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    """Inverse of a symmetric positive definite matrix via Cholesky (float32, float64 if needed)."""
+    if matrix.size == 0:
+        return matrix
+    for dtype in (np.float32, np.float64):
+        try:
+            factor, _ = sla.cho_factor(matrix.astype(dtype), check_finite=False)
+        except np.linalg.LinAlgError:
+            continue
+        invert = sla.lapack.spotri if dtype is np.float32 else sla.lapack.dpotri
+        inverse, info = invert(factor, lower=False)
+        if info == 0:
+            upper = np.triu(inverse)
+            return np.asarray(upper + np.triu(upper, 1).T, dtype=np.float32)
+    raise np.linalg.LinAlgError("ranking: the pair-count matrix is not positive definite")
+
+
+def _top_per_row(
+    dense: npt.NDArray[np.float32], codes: npt.NDArray[np.int64], n: int, top: int
+) -> sp.csr_matrix:
+    """Keep each row's `top` largest entries by size, placed back at item codes `codes`."""
+    k = min(top, dense.shape[1])
+    if k == 0:
+        return sp.csr_matrix((n, n))
+    part = np.argpartition(-np.abs(dense), k - 1, axis=1)[:, :k]
+    values = np.take_along_axis(dense, part, axis=1).astype(np.float64)
+    rows = np.repeat(codes, k)
+    cols = codes[part].ravel()
+    matrix = sp.csr_matrix((values.ravel(), (rows, cols)), shape=(n, n))
+    matrix.eliminate_zeros()
+    matrix.sort_indices()
+    return matrix
+
+
 def _typical_row_max(matrix: sp.csr_matrix) -> float:
     """Median over items of their best score: puts the popularity prior on the same scale."""
     if matrix.nnz == 0:
@@ -208,6 +285,8 @@ def scorer(
     if ranking is Ranking.COSINE:
         return Scorer(cooc, cosine_matrix(cooc), tie)
     w = weights or TactfulWeights()
+    if cooc.complete:
+        return Scorer(cooc, ridge_matrix(cooc, w), tie)
     matrix = tactful_matrix(cooc, w)
     return Scorer(cooc, matrix, w.prior * _typical_row_max(matrix) * pop + tie)
 

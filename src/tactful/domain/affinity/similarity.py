@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,13 +14,16 @@ import scipy.sparse as sp
 
 from tactful.domain.affinity.baskets import Baskets
 
+PARALLEL_MIN_ENTRIES = 2_000_000  # below this, one thread is quicker than splitting
+MAX_THREADS = 4
+
 
 def cooccurrence(baskets: Baskets, *, min_count: float = 1) -> sp.csr_matrix:
     """All item pairs a < b bought together at least `min_count` times (upper triangle, CSR).
 
     Counts are summed basket weights when `baskets.weights` is set (int32 counts otherwise).
     """
-    full = _product(baskets)
+    full = cooccurrence_table(baskets)
     rows = np.repeat(np.arange(full.shape[0], dtype=np.int32), np.diff(full.indptr))
     keep = full.indices > rows
     if min_count > 1 or baskets.weights is not None:
@@ -28,12 +34,40 @@ def cooccurrence(baskets: Baskets, *, min_count: float = 1) -> sp.csr_matrix:
     return upper
 
 
-def _product(baskets: Baskets) -> sp.csr_matrix:
-    """XᵀWX: co-occurrence counts of every item pair, diagonal included."""
+def cooccurrence_table(baskets: Baskets) -> sp.csr_matrix:
+    """XᵀWX: co-occurrence counts of every item pair, diagonal included (rows unsorted).
+
+    Unweighted counts are exact integers, so large inputs are split into basket blocks of
+    equal work (sum of squared basket sizes) multiplied on parallel threads (SciPy releases
+    the GIL) and summed; weighted counts stay on one thread so float sums keep one order.
+    """
     matrix = baskets.matrix()
-    if baskets.weights is None:
+    if baskets.weights is not None:
+        return (matrix.multiply(baskets.weights[:, None]).T.tocsr() @ matrix).tocsr()
+    blocks = _work_blocks(baskets.sizes, _workers(baskets))
+    if len(blocks) == 1:
         return (matrix.T.tocsr() @ matrix).tocsr()
-    return (matrix.multiply(baskets.weights[:, None]).T.tocsr() @ matrix).tocsr()
+    parts = [matrix[start:stop] for start, stop in blocks]
+    with ThreadPoolExecutor(len(parts)) as pool:
+        products = list(pool.map(lambda part: part.T.tocsr() @ part, parts))
+    total = products[0]
+    for product in products[1:]:
+        total = total + product
+    return sp.csr_matrix(total)
+
+
+def _workers(baskets: Baskets) -> int:
+    if baskets.indices.size < PARALLEL_MIN_ENTRIES:
+        return 1
+    return max(1, min(MAX_THREADS, len(os.sched_getaffinity(0))))
+
+
+def _work_blocks(sizes: npt.NDArray[np.int64], n: int) -> list[tuple[int, int]]:
+    """`n` consecutive basket ranges with about equal sums of squared sizes."""
+    work = np.cumsum(sizes.astype(np.float64) ** 2)
+    cuts = np.searchsorted(work, work[-1] * np.arange(1, n) / n) if n > 1 else []
+    edges = [0, *sorted({int(c) for c in cuts if 0 < c < sizes.size}), int(sizes.size)]
+    return list(itertools.pairwise(edges))
 
 
 @dataclass(frozen=True, eq=False)
@@ -54,15 +88,21 @@ class Neighbours:
 
 
 def item_neighbours(
-    baskets: Baskets, item_counts: npt.NDArray[np.float64], *, min_count: float, top: int
+    baskets: Baskets,
+    item_counts: npt.NDArray[np.float64],
+    *,
+    min_count: float,
+    top: int,
+    table: sp.csr_matrix | None = None,
 ) -> Neighbours:
     """Cosine count(a, b) / sqrt(count(a) · count(b)) for pairs seen `min_count` times, top N.
 
     Per item, neighbours are ordered by cosine rounded to float32 (best first), ties going to
     the lower item index. Only each row's cut-off is found over all pairs (one sort of packed
-    integer keys); the full ordering is computed for the kept top N alone.
+    integer keys); the full ordering is computed for the kept top N alone. `table` is
+    `cooccurrence_table(baskets)` when the caller has it already.
     """
-    full = _product(baskets)
+    full = cooccurrence_table(baskets) if table is None else table
     n_items = item_counts.size
     rows = np.repeat(np.arange(n_items, dtype=np.int32), np.diff(full.indptr))
     keep = full.indices != rows

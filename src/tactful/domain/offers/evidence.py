@@ -15,6 +15,8 @@ class Evidence:
 
     `count` buyers bought X and Y, `antecedent_count` bought X; `score` ranks candidates
     (e.g. cosine similarity), the other figures are the association rule's measures.
+    `unit` says what was counted: "orders" (basket-level mining) or "customers" (customer
+    level), so the copy never calls an order count a customer count.
     """
 
     antecedent: tuple[Sku, ...]
@@ -25,6 +27,7 @@ class Evidence:
     confidence: float
     lift: float
     score: float
+    unit: str = "orders"
 
     def __post_init__(self) -> None:
         if not self.antecedent:

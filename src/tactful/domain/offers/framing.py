@@ -97,7 +97,9 @@ def reason(c: Candidate, s: Situation) -> str:
         buyers_of = _names(s, c.evidence.antecedent)
         if _has_proof(c, s):
             pct = share_percent(c.evidence)
-            return f"Bought together by {pct}% of customers who bought {buyers_of}"
+            if c.evidence.unit == "customers":
+                return f"Bought together by {pct}% of customers who bought {buyers_of}"
+            return f"Bought together in {pct}% of orders with {buyers_of}"
         return f"Often bought together with {buyers_of}"
     anchor = _anchor_name(c, s)
     if c.kind is OfferKind.UPSELL:
@@ -120,10 +122,13 @@ def social_proof(c: Candidate, s: Situation) -> SocialProof | None:
     if ev is None or not _has_proof(c, s):
         return None
     pct = share_percent(ev)
-    text = (
-        f"{pct}% of {ev.antecedent_count:,} customers who bought "
-        f"{_names(s, ev.antecedent)} also bought {c.name}"
-    )
+    anchor = _names(s, ev.antecedent)
+    if ev.unit == "customers":
+        text = (
+            f"{pct}% of {ev.antecedent_count:,} customers who bought {anchor} also bought {c.name}"
+        )
+    else:
+        text = f"{pct}% of {ev.antecedent_count:,} orders with {anchor} also included {c.name}"
     return SocialProof(text=text, share=pct, sample_size=ev.antecedent_count)
 
 

@@ -96,8 +96,10 @@ def price_ceiling(c: Candidate, s: Situation) -> ReasonCode | None:
     if c.kind is not OfferKind.CROSS_SELL or c.for_sku is None:
         return None
     anchor = s.catalog.products.get(c.for_sku)
-    if anchor is None or anchor.price.currency != c.price.currency:
+    if anchor is None:
         return None
+    if anchor.price.currency != c.price.currency:
+        return ReasonCode.CURRENCY_MISMATCH  # the ceiling cannot be checked, so no offer
     too_dear = c.price.amount > anchor.price.amount * s.policy.price_ceiling
     return ReasonCode.PRICE_ABOVE_CEILING if too_dear else None
 

@@ -20,7 +20,7 @@ router = APIRouter(prefix="/v1/events", tags=["events"])
 def to_event(item: EventIn, now: datetime) -> Event:
     """The domain event; a missing id gets a fresh UUID, a missing time is now."""
     return Event(
-        event_id=EventId(item.id or f"evt_{uuid.uuid4().hex}"),
+        event_id=EventId(item.id or str(uuid.uuid4())),
         type=item.type,
         customer_id=CustomerId(item.customer_id),
         at=item.at or now,

@@ -46,6 +46,7 @@ class CheckoutOrder:
     name: str
     gateway: str
     payment_method_id: str
+    card_label: str
     purchased_at: datetime
     attribution: dict[str, Any]
 
@@ -139,6 +140,7 @@ def insert_checkout_order(conn: Connection, order: CheckoutOrder) -> None:
             name=order.name,
             gateway=order.gateway,
             payment_method_id=order.payment_method_id,
+            card_label=order.card_label,
             purchased_at=order.purchased_at,
             attribution=order.attribution,
         )

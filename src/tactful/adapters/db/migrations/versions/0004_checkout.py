@@ -87,6 +87,7 @@ def upgrade() -> None:
         sa.Column("name", sa.Text(), nullable=False),
         sa.Column("gateway", sa.String(32), nullable=False),
         sa.Column("payment_method_id", sa.String(64), nullable=False),
+        sa.Column("card_label", sa.String(64), nullable=False),
         sa.Column("purchased_at", _TS, nullable=False),
         sa.Column("attribution", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(
