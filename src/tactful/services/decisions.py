@@ -8,9 +8,9 @@ impressions are written in one transaction.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -41,6 +41,7 @@ from tactful.domain.offers import (
     Task,
     decide,
 )
+from tactful.services.decision_log import DecisionLog
 
 _log = logging.getLogger(__name__)
 Response = offers_repo.Response
@@ -295,9 +296,29 @@ def _record(
     )
 
 
-def new_decision_id() -> str:
-    """A fresh, unguessable decision id."""
-    return "dec_" + uuid.uuid4().hex
+class _DecisionIds:
+    """Ids that sort by time (the log's indexes append) with 80 unguessable bits each.
+
+    Random bytes are drawn from the OS in blocks: one system call per 256 ids.
+    """
+
+    def __init__(self, block: int = 256) -> None:
+        self._block = block
+        self._lock = threading.Lock()
+        self._random = b""
+        self._used = 0
+
+    def __call__(self) -> str:
+        with self._lock:
+            if self._used >= len(self._random):
+                self._random, self._used = os.urandom(10 * self._block), 0
+            start = self._used
+            self._used += 10
+            chunk = self._random[start : start + 10]
+        return f"dec_{time.time_ns() // 1_000_000:012x}{chunk.hex()}"
+
+
+new_decision_id = _DecisionIds()
 
 
 @dataclass
@@ -322,31 +343,45 @@ class DecisionService:
 
     def decide(self, request: DecisionRequest) -> Decision:
         """Decide offers for the request and log the decision with its impressions."""
+        with self.engine.begin() as connection:
+            decision, record = self._decide(connection, request)
+            offers_repo.save_decision(connection, record)
+        return decision
+
+    async def decide_logged(self, request: DecisionRequest, log: DecisionLog) -> Decision:
+        """Decide, then wait until `log` has committed the decision (batched with others)."""
+        with self.engine.connect() as connection:
+            decision, record = self._decide(connection, request)
+        await log.write(record)
+        return decision
+
+    def _decide(
+        self, connection: Connection, request: DecisionRequest
+    ) -> tuple[Decision, offers_repo.DecisionRecord]:
+        """Read what the decision needs through `connection`, decide; no write."""
         now = self.clock.now()
         model = self.model()
-        with self.engine.begin() as connection:
-            catalog = self.catalog.get(connection)
-            inputs = offers_repo.decision_inputs(
-                connection, request.customer_id, since=now - self.history_window
-            )
-            context = DecisionContext(
-                decision_id=self.new_id(),
-                now=now,
-                catalog=catalog,
-                affinity=model.affinity,
-                policy=self.policy,
-                task=request.task,
-                channel=request.channel,
-                viewing=request.viewing,
-                purchases=inputs.purchases,
-                offer_events=inputs.offer_events,
-                declined_upsell=_declined_upsell(inputs.offer_events, now),
-                expires_at=request.expires_at,
-            )
-            who = inputs.customer or Customer(CustomerId(request.customer_id))
-            decision = decide(who, request.moment, request.cart, context)
-            offers_repo.save_decision(connection, _record(decision, request, model.version))
-        return decision
+        catalog = self.catalog.get(connection)
+        inputs = offers_repo.decision_inputs(
+            connection, request.customer_id, since=now - self.history_window, until=now
+        )
+        context = DecisionContext(
+            decision_id=self.new_id(),
+            now=now,
+            catalog=catalog,
+            affinity=model.affinity,
+            policy=self.policy,
+            task=request.task,
+            channel=request.channel,
+            viewing=request.viewing,
+            purchases=inputs.purchases,
+            offer_events=inputs.offer_events,
+            declined_upsell=_declined_upsell(inputs.offer_events, now),
+            expires_at=request.expires_at,
+        )
+        who = inputs.customer or Customer(CustomerId(request.customer_id))
+        decision = decide(who, request.moment, request.cart, context)
+        return decision, _record(decision, request, model.version)
 
     def respond(self, decision_id: str, offer_id: str, response: Response) -> ResponseOutcome:
         """Store a response once, as a row and an offer_* event that feeds cooldowns."""

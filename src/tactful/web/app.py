@@ -39,6 +39,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         app.state.tactful.extras["models"].start()
         yield
+        decisions.close_decision_log(app.state.tactful)
         if own_engine:
             db.dispose()
 

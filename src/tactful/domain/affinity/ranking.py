@@ -4,12 +4,13 @@ Every ranking here is a cart row vector times an item-by-item score matrix, buil
 model, so a recommendation is one sparse row sum, never a loop over item pairs.
 
 tactful's default is a ridge regression of each item on the rest of the basket, solved in
-closed form from the pair counts (Steck, "Embarrassingly Shallow Autoencoders", WWW 2019):
-W = -P / diag(P) with P = (XᵀX + λI)⁻¹. Unlike summed confidence or cosine it weighs the
-cart as a whole: a staple that co-occurs with everything adds little once the regression
-has explained it, and an item that only follows a combination gets its due. It needs the
-full pair counts (`CoOccurrence.complete`); from a model's pruned neighbour table tactful
-falls back to a normalised co-occurrence score.
+closed form from the pair counts (Steck, "Embarrassingly Shallow Autoencoders", WWW 2019)
+plus an intercept: W = -P / diag(P) with P = (XᵀX + λI)⁻¹, X carrying a column of ones.
+Unlike summed confidence or cosine it weighs the cart as a whole: evidence two cart items
+share is not counted twice, and a staple that co-occurs with everything is ranked by its
+base rate instead of by the co-occurrence it soaks up. It needs the full pair counts
+(`CoOccurrence.complete`); from a model's pruned neighbour table tactful falls back to a
+normalised co-occurrence score.
 """
 
 from __future__ import annotations
@@ -43,10 +44,10 @@ class Ranking(StrEnum):
 class TactfulWeights:
     """Knobs of the default ranking; `ridge` is chosen per catalogue by `evaluation.tune`.
 
-    Ridge regression (full counts): λ = ridge * mean item count, so the penalty keeps its
-    meaning as history grows; each cart item keeps its `top` strongest weights (by size,
-    negatives included); only the `max_items` most bought items are regressed (the solve
-    is cubic in them), rarer ones are ranked by popularity alone.
+    Ridge regression (full counts): λ = ridge * mean count of the items bought, so the
+    penalty keeps its meaning as history grows; each cart item keeps its `top` strongest
+    weights (by size, negatives included); only the `max_items` most bought items are
+    regressed (the solve is cubic in them), rarer ones are ranked by popularity alone.
 
     Fallback (a model's pruned counts): score(j | cart) = sum over cart items c of
     (C'[c,j] / (n_c^alpha * n_j^(1-alpha)))^power + prior * typical_score * popularity(j),
@@ -179,18 +180,29 @@ def tactful_matrix(cooc: CoOccurrence, weights: TactfulWeights) -> sp.csr_matrix
     return scored
 
 
-def ridge_matrix(cooc: CoOccurrence, weights: TactfulWeights) -> sp.csr_matrix:
-    """W[c, j]: item j's ridge-regression weight on cart item c, top `weights.top` per c."""
+def ridge_weights(cooc: CoOccurrence, weights: TactfulWeights) -> tuple[sp.csr_matrix, FloatArray]:
+    """W[c, j], item j's regression weight on cart item c (top `weights.top` per c), and b[j].
+
+    The regression has an intercept (a pseudo-item in every basket, not penalised): it
+    carries each item's base rate, so staples are ranked by how often they are bought
+    rather than by how much co-occurrence they soak up, and an empty cart gets popularity.
+    """
     keep = _regressed_items(cooc.counts, weights.max_items)
-    gram = cooc.pairs[keep][:, keep].astype(np.float32).toarray()
-    diagonal = np.diag_indices_from(gram)
+    counts = cooc.counts[keep][:, np.newaxis]
+    block = sp.bmat([[cooc.pairs[keep][:, keep], counts], [counts.T, cooc.n_baskets]])
+    gram = block.astype(np.float32).toarray()
+    diagonal = np.diag_indices(keep.size)
     gram[diagonal] = cooc.counts[keep]
-    lam = weights.ridge * float(cooc.counts[keep].mean()) if keep.size else 0.0
+    bought = cooc.counts[cooc.counts > 0]
+    lam = weights.ridge * float(bought.mean()) if bought.size else 0.0
     gram[diagonal] += np.float32(max(lam, 1e-6))
     inverse = _spd_inverse(gram)
     solved = inverse / -np.diag(inverse)[np.newaxis, :]
-    solved[diagonal] = 0.0
-    return _top_per_row(solved, keep, len(cooc.items), weights.top)
+    solved[np.diag_indices_from(solved)] = 0.0
+    intercept = np.zeros(len(cooc.items))
+    intercept[keep] = solved[-1, :-1]
+    matrix = _top_per_row(solved[:-1, :-1], keep, len(cooc.items), weights.top)
+    return matrix, intercept
 
 
 def _regressed_items(counts: FloatArray, limit: int) -> npt.NDArray[np.int64]:
@@ -286,7 +298,8 @@ def scorer(
         return Scorer(cooc, cosine_matrix(cooc), tie)
     w = weights or TactfulWeights()
     if cooc.complete:
-        return Scorer(cooc, ridge_matrix(cooc, w), tie)
+        matrix, intercept = ridge_weights(cooc, w)
+        return Scorer(cooc, matrix, intercept + tie)
     matrix = tactful_matrix(cooc, w)
     return Scorer(cooc, matrix, w.prior * _typical_row_max(matrix) * pop + tie)
 

@@ -5,11 +5,15 @@ from __future__ import annotations
 import threading
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, status
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from fastapi.security import HTTPBearer
+from pydantic import ValidationError
 
 from tactful.domain.catalog import Sku
 from tactful.domain.offers import CartLine, OfferPolicy
+from tactful.services.decision_log import DecisionLog
 from tactful.services.decisions import (
     DecisionRequest,
     DecisionService,
@@ -22,9 +26,9 @@ from tactful.web.api.schemas_decisions import (
     DecisionOut,
     ResponseIn,
     ResponseOut,
-    decision_body,
+    decision_json,
 )
-from tactful.web.deps import AnyKey, StateDep
+from tactful.web.deps import AnyKey, StateDep, key_scope
 from tactful.web.state import AppState
 
 router = APIRouter(prefix="/v1/decisions", tags=["decisions"])
@@ -50,9 +54,17 @@ async def decision_service(state: StateDep) -> DecisionService:
                 service = DecisionService(
                     state.engine, policy=policy, model=ModelCache(lambda: _current_model(state))
                 )
+                state.extras["decision_log"] = DecisionLog(state.engine)
                 state.extras["decisions"] = service
     assert isinstance(service, DecisionService)
     return service
+
+
+def close_decision_log(state: AppState) -> None:
+    """Write the decisions still queued and stop the writer (server shutdown)."""
+    log = state.extras.get("decision_log")
+    if isinstance(log, DecisionLog):
+        log.close()
 
 
 async def ingest_service(state: StateDep) -> Ingest:
@@ -86,15 +98,58 @@ def _request(body: DecisionIn) -> DecisionRequest:
     )
 
 
-@router.post("", response_model=DecisionOut)
-async def create_decision(body: DecisionIn, _scope: AnyKey, service: DecisionsDep) -> JSONResponse:
+_bearer = HTTPBearer(auto_error=False)
+
+
+def _parse(raw: bytes) -> DecisionIn:
+    """Validate the JSON body in one pass; errors name the field like FastAPI's own."""
+    try:
+        return DecisionIn.model_validate_json(raw)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False, include_context=False, include_input=False)
+        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in errors]) from None
+
+
+async def _serve_decision(request: Request) -> Response:
+    """The hot path: key check, one-pass body validation, decide, wait for the log, bytes out."""
+    state: AppState = request.app.state.tactful
+    await key_scope(state, await _bearer(request))
+    body = _parse(await request.body())
+    service = await decision_service(state)
+    log = state.extras["decision_log"]
+    decision = await service.decide_logged(_request(body), log)
+    return Response(decision_json(decision), media_type="application/json")
+
+
+class _DecisionRoute(APIRoute):
+    """Documented from `create_decision`'s signature, served by `_serve_decision`.
+
+    FastAPI's generic handler (dependency solving, a second JSON pass, response
+    validation) costs more than the decision itself; this route keeps its OpenAPI entry
+    and the same errors (401/403 JSON, 422 naming the field) at a fraction of the cost.
+    """
+
+    def get_route_handler(self) -> Any:
+        return _serve_decision
+
+
+async def create_decision(body: DecisionIn, _scope: AnyKey) -> DecisionOut:
     """Decide at most two offers for the customer's moment; every shown offer is logged.
 
-    Runs on the event loop: a decision is about a millisecond of small indexed reads and one
-    write, cheaper than a hop to the threadpool (measured in bench/http_decisions.py).
+    The decision is read and decided on the event loop (small indexed reads, under a
+    millisecond), and its log rows are committed by the decision log's writer thread
+    together with concurrent decisions; the response is sent once they are stored.
     """
-    decision = service.decide(_request(body))
-    return JSONResponse(decision_body(decision))
+    raise NotImplementedError  # served by _serve_decision (see _DecisionRoute)
+
+
+router.add_api_route(
+    "",
+    create_decision,
+    methods=["POST"],
+    response_model=DecisionOut,
+    route_class_override=_DecisionRoute,
+)
 
 
 @router.post("/{decision_id}/responses", response_model=ResponseOut)

@@ -6,6 +6,7 @@ import math
 from datetime import datetime
 from typing import Annotated, Any
 
+import orjson
 from pydantic import BaseModel, Field, StrictInt, field_validator
 
 from tactful.adapters.db.repositories.offers import Response
@@ -204,6 +205,20 @@ def trace_body(entry: TraceEntry) -> dict[str, Any]:
         "lift": _finite(entry.lift),
         "price_increase": entry.price_increase,
     }
+
+
+def _plain(value: Any) -> Any:
+    """orjson's fallback for numbers it does not know (numpy scalars, float subclasses)."""
+    if hasattr(value, "item"):
+        return value.item()
+    if isinstance(value, float | int):
+        return float(value) if isinstance(value, float) else int(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def decision_json(decision: Decision) -> bytes:
+    """The response body as JSON bytes, straight from the decision."""
+    return orjson.dumps(decision_body(decision), default=_plain)
 
 
 def decision_body(decision: Decision) -> dict[str, Any]:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, func, select
 
 from tactful.adapters.db.repositories._common import utc
@@ -101,6 +101,7 @@ class _Driver:
     def __init__(self, connection: Connection) -> None:
         self.sqlite = connection.dialect.name == "sqlite"
         self.raw: Any = connection.connection.driver_connection
+        self._times: dict[Any, datetime] = {}
 
     def rows(self, sql: str, *params: Any) -> list[Any]:
         if self.sqlite:
@@ -110,9 +111,12 @@ class _Driver:
             return list(cursor.fetchall())
 
     def time(self, value: Any) -> datetime:
-        if isinstance(value, str):
-            value = datetime.fromisoformat(value)
-        return utc(value)
+        """A stored time as aware UTC; repeated values (one order's lines) parsed once."""
+        found = self._times.get(value)
+        if found is None:
+            moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+            found = self._times[value] = utc(moment)
+        return found
 
     def bound_time(self, value: datetime) -> Any:
         """A datetime as the column stores it (naive UTC text on SQLite)."""
@@ -120,21 +124,38 @@ class _Driver:
         return moment.strftime("%Y-%m-%d %H:%M:%S.%f") if self.sqlite else moment
 
     def json(self, value: Any) -> Any:
-        return json.loads(value) if isinstance(value, str) else value
+        return orjson.loads(value) if isinstance(value, str | bytes) else value
 
     def bound_json(self, value: Any) -> Any:
         if self.sqlite:
-            return json.dumps(value)
+            return _dumps(value)
         from psycopg.types.json import Json
 
-        return Json(value)
+        return Json(value, dumps=_dumps)
 
     def many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        if not rows:
+            return
         if self.sqlite:
             self.raw.executemany(sql, rows)
             return
         with self.raw.cursor() as cursor:
             cursor.executemany(sql.replace("?", "%s"), rows)
+
+
+def _plain(value: Any) -> Any:
+    """orjson's fallback for numbers it does not know (numpy scalars, float subclasses)."""
+    if hasattr(value, "item"):
+        return value.item()
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, int):
+        return int(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def _dumps(value: Any) -> str:
+    return orjson.dumps(value, default=_plain).decode()
 
 
 _INSERT_DECISION = (
@@ -149,60 +170,74 @@ _INSERT_EVENT = (
     "INSERT INTO events (event_id, type, customer_id, at, sku, properties) "
     "VALUES (?, ?, ?, ?, ?, ?)"
 )
+_SHOWN = EventType.OFFER_SHOWN.value
+
+
+@dataclass
+class _Rows:
+    """The rows of a batch of decisions, one list per table, for one executemany each."""
+
+    decisions: list[tuple[Any, ...]] = field(default_factory=list)
+    impressions: list[tuple[Any, ...]] = field(default_factory=list)
+    events: list[tuple[Any, ...]] = field(default_factory=list)
+
+    def add(self, driver: _Driver, record: DecisionRecord) -> None:
+        at = driver.bound_time(record.at)
+        cart = driver.bound_json([dict(line) for line in record.cart])
+        self.decisions.append(
+            (
+                record.decision_id,
+                record.customer_id,
+                record.moment,
+                record.channel,
+                at,
+                record.held_out,
+                len(record.impressions),
+                cart,
+                record.model_version,
+            )
+        )
+        for i in record.impressions:
+            shown_at = at if i.at == record.at else driver.bound_time(i.at)
+            self.impressions.append(
+                (
+                    i.decision_id,
+                    i.offer_id,
+                    i.position,
+                    i.customer_id,
+                    i.kind,
+                    i.sku,
+                    i.for_sku,
+                    i.format,
+                    i.price.amount,
+                    i.price.currency,
+                    i.relevance,
+                    shown_at,
+                )
+            )
+            properties = driver.bound_json(_event_properties(i))
+            event_id = f"{i.decision_id}:{i.offer_id}:shown"
+            self.events.append((event_id, _SHOWN, i.customer_id, shown_at, i.sku, properties))
+
+
+def save_decisions(connection: Connection, records: Sequence[DecisionRecord]) -> None:
+    """Log decisions, their impressions and offer_shown events (caller's transaction).
+
+    Plain SQL on the driver, one executemany per table for the whole batch: this is the
+    API's hot path, and the decision log writes many concurrent decisions at once.
+    """
+    driver = _Driver(connection)
+    rows = _Rows()
+    for record in records:
+        rows.add(driver, record)
+    driver.many(_INSERT_DECISION, rows.decisions)
+    driver.many(_INSERT_IMPRESSION, rows.impressions)
+    driver.many(_INSERT_EVENT, rows.events)
 
 
 def save_decision(connection: Connection, record: DecisionRecord) -> None:
-    """Log the decision, its impressions and their offer_shown events (caller's transaction).
-
-    Plain SQL on the driver: this runs once per decision, the API's hot path.
-    """
-    driver = _Driver(connection)
-    at = driver.bound_time(record.at)
-    cart = driver.bound_json([dict(line) for line in record.cart])
-    decision = (
-        record.decision_id,
-        record.customer_id,
-        record.moment,
-        record.channel,
-        at,
-        record.held_out,
-        len(record.impressions),
-        cart,
-        record.model_version,
-    )
-    driver.many(_INSERT_DECISION, [decision])
-    if not record.impressions:
-        return
-    shown = [
-        (
-            i.decision_id,
-            i.offer_id,
-            i.position,
-            i.customer_id,
-            i.kind,
-            i.sku,
-            i.for_sku,
-            i.format,
-            i.price.amount,
-            i.price.currency,
-            i.relevance,
-            driver.bound_time(i.at),
-        )
-        for i in record.impressions
-    ]
-    driver.many(_INSERT_IMPRESSION, shown)
-    shown_events = [
-        (
-            f"{i.decision_id}:{i.offer_id}:shown",
-            EventType.OFFER_SHOWN.value,
-            i.customer_id,
-            driver.bound_time(i.at),
-            i.sku,
-            driver.bound_json(_event_properties(i)),
-        )
-        for i in record.impressions
-    ]
-    driver.many(_INSERT_EVENT, shown_events)
+    """Log one decision with its impressions and offer_shown events (caller's transaction)."""
+    save_decisions(connection, (record,))
 
 
 def get_impression(connection: Connection, decision_id: str, offer_id: str) -> Impression | None:
@@ -283,9 +318,11 @@ _CUSTOMER_SQL = (
     "ORDER BY k.at"
 )
 _PURCHASES_SQL = (
-    "SELECT o.created_at, l.sku, l.source FROM orders o "
-    "JOIN order_lines l ON l.order_id = o.order_id WHERE o.customer_id = ?"
+    "SELECT l.sku, l.source, MIN(o.created_at), MAX(o.created_at) FROM orders o "
+    "JOIN order_lines l ON l.order_id = o.order_id WHERE o.customer_id = ? "
+    "AND o.created_at <= ? GROUP BY l.sku, l.source"
 )
+_SOURCES = {s.value: s for s in LineSource}
 _OFFER_EVENTS_SQL = (
     "SELECT event_id, type, at, sku, properties FROM events WHERE customer_id = ? AND at >= ? "
     "AND type IN ('offer_shown', 'offer_accepted', 'offer_declined', 'offer_dismissed') "
@@ -314,14 +351,25 @@ def _customer(driver: _Driver, customer_id: str) -> Customer | None:
     return Customer(CustomerId(customer_id), rows[0][0], rows[0][1], consents)
 
 
-def decision_inputs(connection: Connection, customer_id: str, *, since: datetime) -> DecisionInputs:
-    """The customer (None if unknown), everything they bought, their offer events since `since`."""
-    driver = _Driver(connection)
-    purchases = tuple(
-        Purchase(Sku(r[1]), driver.time(r[0]), LineSource(r[2]))
-        for r in driver.rows(_PURCHASES_SQL, customer_id)
-    )
-    offer_events = []
+def _purchases(driver: _Driver, customer_id: str, until: datetime) -> tuple[Purchase, ...]:
+    """First and last purchase of each SKU and source up to `until`.
+
+    All the offer engine reads of purchases (first time bought, ownership, most recent,
+    last upgrade), in one row per SKU instead of one per order line.
+    """
+    found: list[Purchase] = []
+    for sku, source, first, last in driver.rows(
+        _PURCHASES_SQL, customer_id, driver.bound_time(until)
+    ):
+        line_source = _SOURCES.get(source) or LineSource(source)
+        found.append(Purchase(Sku(sku), driver.time(first), line_source))
+        if last != first:
+            found.append(Purchase(Sku(sku), driver.time(last), line_source))
+    return tuple(found)
+
+
+def _offer_events(driver: _Driver, customer_id: str, since: datetime) -> tuple[OfferEvent, ...]:
+    found = []
     for r in driver.rows(_OFFER_EVENTS_SQL, customer_id, driver.bound_time(since)):
         event = Event(
             EventId(r[0]),
@@ -333,5 +381,20 @@ def decision_inputs(connection: Connection, customer_id: str, *, since: datetime
         )
         offer = OfferEvent.from_event(event)
         if offer is not None:
-            offer_events.append(offer)
-    return DecisionInputs(_customer(driver, customer_id), purchases, tuple(offer_events))
+            found.append(offer)
+    return tuple(found)
+
+
+def decision_inputs(
+    connection: Connection, customer_id: str, *, since: datetime, until: datetime
+) -> DecisionInputs:
+    """The customer (None if unknown), what they bought up to `until`, offer events since `since`.
+
+    Purchases after `until` (the decision's now) are left out, as the offer engine ignores them.
+    """
+    driver = _Driver(connection)
+    return DecisionInputs(
+        _customer(driver, customer_id),
+        _purchases(driver, customer_id, until),
+        _offer_events(driver, customer_id, since),
+    )
