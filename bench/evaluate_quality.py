@@ -71,7 +71,7 @@ def _print_seeds(runs: list[Evaluation]) -> None:
         margin = rates[0] - run.best_baseline().hit_rates[2]
         ridge = run.weights.ridge if run.weights else float("nan")
         cells = " ".join(f"{r:10.3f}" for r in rates)
-        print(f"  seed {run.seed:<6d} {cells}   {margin:+.3f}  {ridge:5.1f}")
+        print(f"  seed {run.seed:<6d} {cells}   {margin:+.3f}  {ridge:5.2f}")
 
 
 if __name__ == "__main__":

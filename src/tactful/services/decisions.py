@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
 
@@ -31,7 +31,7 @@ from tactful.domain.offers import (
     Decision,
     DecisionContext,
     DeclinedUpsell,
-    Evidence,
+    ModelAffinity,
     Moment,
     OfferCatalog,
     OfferEvent,
@@ -42,6 +42,7 @@ from tactful.domain.offers import (
     decide,
 )
 from tactful.services.decision_log import DecisionLog
+from tactful.services.decision_reads import PurchaseCache, ReadConnections, read_inputs
 
 _log = logging.getLogger(__name__)
 Response = offers_repo.Response
@@ -58,58 +59,6 @@ class ActiveModel:
 
 NO_MODEL = ActiveModel(EMPTY_AFFINITY, None)
 ModelSource = Callable[[], ActiveModel]
-
-
-class MinedModel(Protocol):
-    """What the offer engine reads from a mined affinity model."""
-
-    def item_count(self, sku: str) -> float: ...
-
-    def neighbours(self, sku: str) -> list[tuple[str, float, float]]: ...
-
-
-class ModelAffinity:
-    """A mined model seen as the offer engine's AffinitySource, built lazily per SKU.
-
-    Each neighbour becomes evidence with its real counts (baskets holding both, baskets
-    holding the anchor) and rule measures derived from them; ranked by cosine similarity,
-    which completes baskets best on the measured data (see ANCHORS.md).
-    """
-
-    def __init__(self, model: MinedModel, n_baskets: float) -> None:
-        self._model = model
-        self._n = float(n_baskets)
-        self._cache: dict[str, tuple[Evidence, ...]] = {}
-
-    def cross_sells(self, sku: Sku, limit: int) -> Sequence[Evidence]:
-        """Evidence for `sku`, best first, at most `limit`."""
-        found = self._cache.get(sku)
-        if found is None:
-            found = self._evidence(sku)
-            self._cache[sku] = found
-        return found[: max(limit, 0)]
-
-    def _evidence(self, sku: Sku) -> tuple[Evidence, ...]:
-        anchor = self._model.item_count(sku)
-        if anchor <= 0 or self._n <= 0:
-            return ()
-        found = []
-        for other, cosine, both in self._model.neighbours(sku):
-            confidence = both / anchor
-            base_rate = self._model.item_count(other) / self._n
-            found.append(
-                Evidence(
-                    antecedent=(sku,),
-                    consequent=Sku(other),
-                    count=int(both),
-                    antecedent_count=max(int(anchor), int(both)),
-                    support=both / self._n,
-                    confidence=confidence,
-                    lift=confidence / base_rate if base_rate > 0 else 0.0,
-                    score=cosine,
-                )
-            )
-        return tuple(sorted(found, key=lambda e: (-e.score, e.consequent)))
 
 
 class ModelCache:
@@ -331,9 +280,17 @@ class DecisionService:
     clock: Clock = field(default_factory=SystemClock)
     new_id: Callable[[], str] = new_decision_id
     catalog: CatalogCache = field(init=False)
+    readers: ReadConnections = field(init=False)
+    purchases: PurchaseCache = field(init=False)
 
     def __post_init__(self) -> None:
         self.catalog = CatalogCache(self.engine)
+        self.readers = ReadConnections(self.engine)
+        self.purchases = PurchaseCache()
+
+    def close(self) -> None:
+        """Release the connections held for reading."""
+        self.readers.close()
 
     @property
     def history_window(self) -> timedelta:
@@ -350,7 +307,7 @@ class DecisionService:
 
     async def decide_logged(self, request: DecisionRequest, log: DecisionLog) -> Decision:
         """Decide, then wait until `log` has committed the decision (batched with others)."""
-        with self.engine.connect() as connection:
+        with self.readers.connect() as connection:
             decision, record = self._decide(connection, request)
         await log.write(record)
         return decision
@@ -362,8 +319,13 @@ class DecisionService:
         now = self.clock.now()
         model = self.model()
         catalog = self.catalog.get(connection)
-        inputs = offers_repo.decision_inputs(
-            connection, request.customer_id, since=now - self.history_window, until=now
+        inputs = read_inputs(
+            connection,
+            request.customer_id,
+            since=now - self.history_window,
+            until=now,
+            recent=now - self.policy.recent_purchase_window,
+            cache=self.purchases,
         )
         context = DecisionContext(
             decision_id=self.new_id(),

@@ -66,3 +66,14 @@ def test_perfect_pairs_give_full_hit_rates() -> None:
 def test_bad_k_is_refused() -> None:
     with pytest.raises(ValueError, match="k"):
         evaluate(_pairs(), Split.parse("random:0.8"), ks=(0,))
+
+
+def test_hide_each_hides_every_item_once_and_tune_picks_from_the_grid() -> None:
+    from tactful.domain.affinity.evaluation import RIDGES, hide_each, tune
+
+    baskets = Baskets.from_lists([["a", "b", "c"], ["a", "b"], ["c"]])
+    holdout = hide_each(baskets, seed=0)
+    assert sorted(holdout.hidden.tolist()) == [0, 0, 1, 1, 2]
+    assert (np.diff(holdout.carts.indptr) == [2, 2, 2, 1, 1]).all()
+    assert not holdout.carts[np.arange(5), holdout.hidden].any()
+    assert tune(_pairs(), seed=0).ridge in RIDGES

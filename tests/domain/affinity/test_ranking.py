@@ -39,3 +39,18 @@ def test_cart_items_and_unknown_skus_are_never_offered() -> None:
 
 def test_empty_cart_falls_back_to_popularity() -> None:
     assert recommend(CoOccurrence.from_baskets(_pairs()), [], 1)[0][0] == "milk"
+
+
+def test_pruned_counts_fall_back_and_still_find_partners() -> None:
+    pruned = CoOccurrence.pruned(_pairs(), min_count=2, top=5)
+    assert not pruned.complete
+    ranker = scorer(pruned, Ranking.TACTFUL)
+    assert all(recommend(ranker, [f"a{i}"], 1)[0][0] == f"b{i}" for i in range(10))
+
+
+def test_ridge_keeps_at_most_top_weights_per_cart_item() -> None:
+    from tactful.domain.affinity.ranking import TactfulWeights, ridge_weights
+
+    matrix, intercept = ridge_weights(CoOccurrence.from_baskets(_pairs()), TactfulWeights(top=3))
+    assert (matrix.getnnz(axis=1) <= 3).all()
+    assert int(intercept.argmax()) == _pairs().items.index("milk")

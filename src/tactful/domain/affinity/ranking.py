@@ -55,7 +55,7 @@ class TactfulWeights:
     `min_count` or `min_lift` are dropped (lift is a filter, never a score).
     """
 
-    ridge: float = 1.0
+    ridge: float = 0.1
     top: int = 200
     max_items: int = 5000
     alpha: float = 0.6
@@ -189,7 +189,8 @@ def ridge_weights(cooc: CoOccurrence, weights: TactfulWeights) -> tuple[sp.csr_m
     """
     keep = _regressed_items(cooc.counts, weights.max_items)
     counts = cooc.counts[keep][:, np.newaxis]
-    block = sp.bmat([[cooc.pairs[keep][:, keep], counts], [counts.T, cooc.n_baskets]])
+    corner = np.array([[cooc.n_baskets]])
+    block = sp.bmat([[cooc.pairs[keep][:, keep], counts], [counts.T, corner]])
     gram = block.astype(np.float32).toarray()
     diagonal = np.diag_indices(keep.size)
     gram[diagonal] = cooc.counts[keep]

@@ -61,10 +61,13 @@ async def decision_service(state: StateDep) -> DecisionService:
 
 
 def close_decision_log(state: AppState) -> None:
-    """Write the decisions still queued and stop the writer (server shutdown)."""
+    """Write the decisions still queued, stop the writer, release connections (shutdown)."""
     log = state.extras.get("decision_log")
     if isinstance(log, DecisionLog):
         log.close()
+    service = state.extras.get("decisions")
+    if isinstance(service, DecisionService):
+        service.close()
 
 
 async def ingest_service(state: StateDep) -> Ingest:

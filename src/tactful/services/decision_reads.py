@@ -1,0 +1,132 @@
+"""What a decision reads per request, as cheaply as it can be read correctly.
+
+A held read connection per thread on SQLite (no pool round trip), and each recent
+customer's purchases kept in memory while their orders are unchanged: a shopper asks for
+decisions several times in a visit (product page, cart, checkout, thank-you page), and
+their order history is the largest thing a decision reads.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, Engine
+
+from tactful.adapters.db.repositories import decision_inputs as inputs_repo
+from tactful.domain.offers import Purchase
+
+DecisionInputs = inputs_repo.DecisionInputs
+
+
+class ReadConnections:
+    """A long-lived read connection per thread on SQLite; a pooled one per use elsewhere.
+
+    Checking a connection out of the pool and back costs about as much as a decision's
+    reads. SQLite reads outside a transaction each see the latest commit, so holding one
+    connection per thread between decisions is safe.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._sqlite = engine.dialect.name == "sqlite"
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._held: list[Connection] = []
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """The calling thread's connection, with any transaction ended on the way out."""
+        if not self._sqlite:
+            with self._engine.connect() as pooled:
+                yield pooled
+            return
+        connection: Connection | None = getattr(self._local, "connection", None)
+        if connection is None or connection.closed or connection.invalidated:
+            connection = self._local.connection = self._engine.connect()
+            with self._lock:
+                self._held.append(connection)
+        try:
+            yield connection
+        finally:
+            if connection.in_transaction():
+                connection.rollback()
+
+    def close(self) -> None:
+        """Give every held connection back (shutdown)."""
+        with self._lock:
+            held, self._held = self._held, []
+        for connection in held:
+            connection.close()
+
+
+@dataclass(frozen=True, slots=True)
+class _Known:
+    stamp: tuple[int, datetime | None]
+    recent: datetime | None
+    purchases: tuple[Purchase, ...]
+
+
+class PurchaseCache:
+    """Recent customers' purchases, valid while their order count and newest order stay.
+
+    Orders are only ever added, each with its lines, so a new order changes the stamp.
+    An entry read with an older `recent` bound holds a superset of what a later decision
+    needs (the engine ignores purchases outside its window), so it stays valid as time
+    moves on; orders dated after the read are never cached.
+    """
+
+    def __init__(self, size: int = 20_000) -> None:
+        self._size = size
+        self._lock = threading.Lock()
+        self._known: OrderedDict[str, _Known] = OrderedDict()
+
+    def purchases(
+        self, connection: Connection, customer_id: str, *, until: datetime, recent: datetime
+    ) -> tuple[Purchase, ...]:
+        """The customer's purchases, from memory when their orders have not changed."""
+        stamp = inputs_repo.purchases_stamp(connection, customer_id)
+        if stamp[0] == 0:
+            return ()
+        with self._lock:
+            known = self._known.get(customer_id)
+        if known is not None and known.stamp == stamp and _covers(known.recent, recent):
+            return known.purchases
+        found = inputs_repo.read_purchases(connection, customer_id, until=until, recent=recent)
+        newest = stamp[1]
+        if newest is not None and newest <= until:
+            self._keep(customer_id, _Known(stamp, recent, found))
+        return found
+
+    def _keep(self, customer_id: str, known: _Known) -> None:
+        with self._lock:
+            self._known[customer_id] = known
+            self._known.move_to_end(customer_id)
+            while len(self._known) > self._size:
+                self._known.popitem(last=False)
+
+
+def _covers(cached: datetime | None, wanted: datetime) -> bool:
+    """An entry read for purchases since `cached` holds every one since `wanted`."""
+    return cached is None or cached <= wanted
+
+
+def read_inputs(
+    connection: Connection,
+    customer_id: str,
+    *,
+    since: datetime,
+    until: datetime,
+    recent: datetime,
+    cache: PurchaseCache,
+) -> DecisionInputs:
+    """The customer, their purchases (through `cache`) and offer events since `since`."""
+    return DecisionInputs(
+        inputs_repo.read_customer(connection, customer_id),
+        cache.purchases(connection, customer_id, until=until, recent=recent),
+        inputs_repo.read_offer_events(connection, customer_id, since=since),
+    )
