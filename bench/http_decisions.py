@@ -88,12 +88,24 @@ def mine_model(database_url: str) -> None:
     engine.dispose()
 
 
-def serve(kind: str, port: int, database_url: str) -> None:
-    """Entry point of a server subprocess."""
+SERVERS = {"fast": ("httptools", "uvloop"), "plain": ("h11", "asyncio")}
+
+
+def serve(kind: str, port: int, database_url: str, server: str) -> None:
+    """Entry point of a server subprocess (both servers get the same uvicorn settings)."""
     import uvicorn
 
     app = floor_app() if kind == "floor" else tactful_app(database_url)
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    http, loop = SERVERS[server]
+    uvicorn.run(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        access_log=False,
+        http=http,  # type: ignore[arg-type]
+        loop=loop,  # type: ignore[arg-type]
+    )
 
 
 def cpu_seconds(pid: int) -> float:
@@ -108,9 +120,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(kind: str, database_url: str) -> tuple[subprocess.Popen[bytes], int]:
+def start_server(kind: str, database_url: str, server: str) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
-    command = [sys.executable, __file__, "--serve", kind, "--port", str(port)]
+    command = [sys.executable, __file__, "--serve", kind, "--port", str(port), "--server", server]
     command += ["--database-url", database_url]
     process = subprocess.Popen(command, cwd=ROOT)
     deadline = time.monotonic() + 600
@@ -362,9 +374,11 @@ def run(args: argparse.Namespace) -> None:
         bodies = decision_bodies(customers, skus, 4000)
         servers: list[subprocess.Popen[bytes]] = []
         try:
-            floor, floor_port = start_server("floor", url)
+            print(f"uvicorn http={SERVERS[args.server][0]} loop={SERVERS[args.server][1]} for both")
+            print(f"load average before: {os.getloadavg()}")
+            floor, floor_port = start_server("floor", url, args.server)
             servers.append(floor)
-            app, app_port = start_server("tactful", url)
+            app, app_port = start_server("tactful", url, args.server)
             servers.append(app)
             asyncio.run(closed_loop(app_port, "/v1/decisions", bodies, 3, args.connections))
             asyncio.run(closed_loop(floor_port, "/floor", [b"{}"], 2, args.connections))
@@ -404,6 +418,7 @@ def run(args: argparse.Namespace) -> None:
                 + ("ALL STORED" if impressions == shown == tally.offers else "MISMATCH")
             )
             print(f"p99 target < 50 ms: {'met' if row['p99_ms'] < 50 else 'NOT met'}")
+            print(f"load average after: {os.getloadavg()}")
         finally:
             for process in servers:
                 process.terminate()
@@ -420,12 +435,18 @@ def main() -> None:
     parser.add_argument(
         "--db-dir", default="", help="keep the prepared database here and reuse it next run"
     )
+    parser.add_argument(
+        "--server",
+        choices=sorted(SERVERS),
+        default="fast",
+        help="uvicorn settings for both servers: fast = httptools + uvloop, plain = h11 + asyncio",
+    )
     parser.add_argument("--serve", choices=["floor", "tactful"], help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--database-url", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve, args.port, args.database_url)
+        serve(args.serve, args.port, args.database_url, args.server)
     else:
         os.environ.setdefault("PYTHONHASHSEED", "0")
         run(args)

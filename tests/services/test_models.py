@@ -5,12 +5,19 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 from sqlalchemy import Engine
 
-from tactful.adapters.db.repositories.orders import insert_orders
+from tactful.adapters.db.repositories.orders import insert_orders, read_baskets
 from tactful.domain.affinity import MiningConfig
-from tactful.domain.affinity.ranking import recommend
+from tactful.domain.affinity.ranking import (
+    CoOccurrence,
+    Ranking,
+    TactfulWeights,
+    recommend,
+    scorer,
+)
 from tactful.domain.catalog import Sku
 from tactful.domain.money import Money
 from tactful.domain.orders import Order, OrderId, OrderLine
@@ -18,7 +25,10 @@ from tactful.services.models import (
     ModelProvider,
     NoOrdersError,
     current_model,
+    load_active,
     mine_and_activate,
+    mine_baskets,
+    save_model,
 )
 from tactful.settings import Settings
 
@@ -95,3 +105,81 @@ def test_a_tampered_payload_is_refused(engine: Engine, settings: Settings) -> No
     Path(info.payload_path).write_bytes(b"not a model")
     with pytest.raises(ValueError, match="checksum"):
         ModelProvider(engine).start()
+
+
+def _random_orders(n: int, seed: int = 7) -> list[Order]:
+    """Two overlapping families of items plus noise, so the ridge has something to weigh."""
+    rng = np.random.default_rng(seed)
+    families = [[f"a{i}" for i in range(6)], [f"b{i}" for i in range(6)]]
+    noise = [f"n{i}" for i in range(8)]
+    at = datetime(2024, 1, 1, tzinfo=UTC)
+    orders = []
+    for i in range(n):
+        family = families[int(rng.integers(2))]
+        size = int(rng.integers(1, 5))
+        skus = set(rng.choice(family, size=size, replace=False).tolist())
+        if rng.random() < 0.4:
+            skus.add(str(rng.choice(noise)))
+        lines = tuple(OrderLine(Sku(s), 1, Money(500, "GBP")) for s in sorted(skus))
+        orders.append(Order(OrderId(f"r{i}"), at + timedelta(hours=i), lines))
+    return orders
+
+
+CARTS = [[], ["a0"], ["a0", "a1"], ["b2", "n3"], ["a5", "b5"], ["n0"], ["unknown"]]
+
+
+def test_served_ranking_is_the_ridge_that_is_measured(engine: Engine, settings: Settings) -> None:
+    _store(engine, _random_orders(240))
+    provider = ModelProvider(engine, check_every=1e9, clock=lambda: 0.0)
+    info = mine_and_activate(engine, settings, CONFIG, provider=provider)
+    in_memory = provider.get()
+    reloaded = load_active(engine)
+    assert in_memory is not None
+    assert reloaded is not None
+    assert reloaded.ranking is not None
+    with engine.connect() as conn:
+        full = CoOccurrence.from_baskets(read_baskets(conn))
+    measured = scorer(full, Ranking.TACTFUL, TactfulWeights(**info.params["ranking"]))
+    for cart in CARTS:
+        expected = recommend(measured, cart, 5)
+        assert len(expected) == 5
+        for served in (in_memory, reloaded):
+            got = recommend(served.scorer, cart, 5)
+            assert [sku for sku, _ in got] == [sku for sku, _ in expected]
+            assert np.allclose([s for _, s in got], [s for _, s in expected])
+
+
+def test_the_ridge_differs_from_the_pruned_fallback(engine: Engine, settings: Settings) -> None:
+    _store(engine, _random_orders(240))
+    mine_and_activate(engine, settings, CONFIG)
+    loaded = load_active(engine)
+    assert loaded is not None
+    pruned = scorer(CoOccurrence.from_model(loaded.model), Ranking.TACTFUL)
+    served = loaded.addon_scores(["a0"])
+    fallback = recommend(pruned, ["a0"], len(served))
+    assert not np.allclose([served[sku] for sku, _ in fallback], [s for _, s in fallback])
+
+
+def test_addon_scores_cover_every_item_but_the_cart(engine: Engine, settings: Settings) -> None:
+    _store(engine, _random_orders(120))
+    mine_and_activate(engine, settings, CONFIG)
+    loaded = load_active(engine)
+    assert loaded is not None
+    scores = loaded.addon_scores(["a0", "a1", "nope"])
+    assert set(scores) == set(loaded.model.items) - {"a0", "a1"}
+    best = max(scores, key=lambda sku: scores[sku])
+    assert recommend(loaded.scorer, ["a0", "a1"], 1)[0][0] == best
+
+
+def test_a_payload_without_ranking_weights_still_loads(engine: Engine, settings: Settings) -> None:
+    _store(engine, _orders(40))
+    with engine.connect() as conn:
+        baskets = read_baskets(conn)
+    model, weights, _ = mine_baskets(baskets, CONFIG)
+    save_model(engine, settings, model, weights)  # as written before the weights were kept
+    loaded = load_active(engine)
+    assert loaded is not None
+    assert loaded.ranking is None
+    fallback = scorer(CoOccurrence.from_model(model), Ranking.TACTFUL, weights)
+    assert recommend(loaded.scorer, ["tent"], 3) == recommend(fallback, ["tent"], 3)
+    assert recommend(loaded.scorer, ["tent"], 1)[0][0] == "pegs"

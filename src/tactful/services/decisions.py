@@ -7,6 +7,7 @@ impressions are written in one transaction.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import threading
@@ -77,6 +78,7 @@ class ModelCache:
             return held[1]
         active = _activate(loaded)
         self._held = (loaded, active)
+        keep_out_of_gc()
         return active
 
 
@@ -176,7 +178,18 @@ class CatalogCache:
         catalog = load_catalog(connection)
         self._catalog = catalog
         self._checked = time.monotonic()
+        keep_out_of_gc()
         return catalog
+
+
+def keep_out_of_gc() -> None:
+    """Exempt what is loaded now (catalogue, model) from the cyclic garbage collector.
+
+    Both live until replaced and hold hundreds of thousands of objects; without this every
+    full collection walks them all, a pause of tens of milliseconds in the middle of
+    requests (measured in bench/http_decisions.py).
+    """
+    gc.freeze()
 
 
 def _catalog_stamp(connection: Connection) -> tuple[object, ...]:

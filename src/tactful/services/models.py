@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,7 +25,14 @@ from tactful.adapters.db.repositories.models import ModelInfo
 from tactful.adapters.db.repositories.orders import read_baskets
 from tactful.domain.affinity import AffinityModel, Baskets, MiningConfig, MiningEngine, mine
 from tactful.domain.affinity.evaluation import tune
-from tactful.domain.affinity.ranking import CoOccurrence, Scorer, TactfulWeights, scorer
+from tactful.domain.affinity.ranking import (
+    CoOccurrence,
+    RankingWeights,
+    Scorer,
+    TactfulWeights,
+    cart_matrix,
+    scorer,
+)
 from tactful.settings import Settings
 
 __all__ = [
@@ -50,15 +57,33 @@ class LoadedModel:
     info: ModelInfo
     model: AffinityModel
     scorer: Scorer
+    ranking: RankingWeights | None = None
+
+    def addon_scores(self, cart_skus: Sequence[str]) -> dict[str, float]:
+        """Every scorable add-on for a cart with its score; cart items and unseen SKUs left out."""
+        scores = self.scorer.score(cart_matrix(self.scorer.cooc, [cart_skus]))[0]
+        keep = np.flatnonzero(np.isfinite(scores))
+        items = self.scorer.cooc.items
+        return {items[j]: float(scores[j]) for j in keep}
 
 
 def _weights_json(weights: TactfulWeights) -> dict[str, Any]:
     return asdict(weights)
 
 
-def _ranker(model: AffinityModel, params: dict[str, Any]) -> Scorer:
+def _ranker(
+    model: AffinityModel, params: dict[str, Any], ranking: RankingWeights | None = None
+) -> Scorer:
+    """The ridge scorer `tactful evaluate` measures when its weights were kept, else fallback."""
+    cooc = CoOccurrence.from_model(model)
+    if ranking is not None:
+        return ranking.scorer(cooc)
     weights = TactfulWeights(**params.get("ranking", {}))
-    return scorer(CoOccurrence.from_model(model), weights=weights)
+    return scorer(cooc, weights=weights)
+
+
+def _loaded(info: ModelInfo, model: AffinityModel, ranking: RankingWeights | None) -> LoadedModel:
+    return LoadedModel(info, model, _ranker(model, info.params, ranking), ranking)
 
 
 def mine_baskets(
@@ -67,11 +92,12 @@ def mine_baskets(
     *,
     engine: MiningEngine | None = None,
     seed: int = 0,
-) -> tuple[AffinityModel, TactfulWeights]:
-    """Mine `baskets` and tune the add-on ranking on a validation slice of them."""
+) -> tuple[AffinityModel, TactfulWeights, RankingWeights]:
+    """Mine `baskets`, tune the add-on ranking on a validation slice and fit it on them all."""
     model = mine(baskets, config, engine)
     weights = tune(baskets, seed=seed) if baskets.n_baskets >= 200 else TactfulWeights()
-    return model, weights
+    ranking = RankingWeights.fit(CoOccurrence.from_baskets(baskets), weights)
+    return model, weights, ranking
 
 
 def mine_and_activate(
@@ -88,10 +114,10 @@ def mine_and_activate(
         baskets = read_baskets(conn, since=since)
     if baskets.n_baskets == 0:
         raise NoOrdersError("orders: there are no stored orders to mine; import some first")
-    model, weights = mine_baskets(baskets, config, engine=mining_engine)
-    info = save_model(engine, settings, model, weights)
+    model, weights, ranking = mine_baskets(baskets, config, engine=mining_engine)
+    info = save_model(engine, settings, model, weights, ranking=ranking)
     if provider is not None:
-        provider.swap(LoadedModel(info, model, _ranker(model, info.params)))
+        provider.swap(_loaded(info, model, ranking))
     return info
 
 
@@ -101,13 +127,14 @@ def save_model(
     model: AffinityModel,
     weights: TactfulWeights,
     *,
+    ranking: RankingWeights | None = None,
     activate: bool = True,
 ) -> ModelInfo:
     """Write the payload file, insert the version row and (by default) activate it."""
     created = datetime.now(UTC)
     version = f"{created:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
     path = Path(settings.data_dir) / "models" / f"{version}.npz"
-    sha = repo.save_payload(model, path)
+    sha = repo.save_payload(model, path, ranking)
     summary = model.summary
     info = ModelInfo(
         version=version,
@@ -150,8 +177,8 @@ def load_active(engine: Engine) -> LoadedModel | None:
     info = current_model(engine)
     if info is None:
         return None
-    model = repo.load_payload(info)
-    return LoadedModel(info, model, _ranker(model, info.params))
+    model, ranking = repo.load_stored(info)
+    return _loaded(info, model, ranking)
 
 
 class ModelProvider:

@@ -16,7 +16,7 @@ normalised co-occurrence score.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 import numpy as np
@@ -303,6 +303,36 @@ def scorer(
         return Scorer(cooc, matrix, intercept + tie)
     matrix = tactful_matrix(cooc, w)
     return Scorer(cooc, matrix, w.prior * _typical_row_max(matrix) * pop + tie)
+
+
+@dataclass(frozen=True, eq=False)
+class RankingWeights:
+    """The default ranking fitted on full pair counts, kept with a model: served is measured.
+
+    A model keeps only each item's top neighbours, too few for the ridge regression, so the
+    weights are solved once at mining time and stored next to it.
+    """
+
+    matrix: sp.csr_matrix
+    intercept: FloatArray
+    counts: FloatArray
+
+    @classmethod
+    def fit(cls, cooc: CoOccurrence, weights: TactfulWeights) -> RankingWeights:
+        """Solve the ridge regression on complete counts (see `ridge_weights`)."""
+        if not cooc.complete:
+            raise ValueError("ranking: the ridge regression needs complete pair counts")
+        matrix, intercept = ridge_weights(cooc, weights)
+        return cls(matrix, intercept, np.asarray(cooc.counts, dtype=np.float64))
+
+    def scorer(self, cooc: CoOccurrence) -> Scorer:
+        """The scorer `scorer(full counts, TACTFUL, weights)` would build, over `cooc`'s items."""
+        n = len(cooc.items)
+        if self.matrix.shape != (n, n) or self.intercept.shape != (n,):
+            raise ValueError(f"ranking: weights for {self.intercept.size} items, model has {n}")
+        fitted = replace(cooc, counts=self.counts, index=dict(cooc.index))
+        tie = 1e-9 * popularity_prior(fitted)
+        return Scorer(fitted, self.matrix, self.intercept + tie)
 
 
 def top_k(scores: FloatArray, k: int) -> npt.NDArray[np.int64]:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 from sqlalchemy import Connection, select, update
 
 from tactful.adapters.db.repositories._common import utc
@@ -31,6 +32,7 @@ from tactful.domain.affinity import (
     UpgradeStep,
     derive_rules,
 )
+from tactful.domain.affinity.ranking import RankingWeights
 
 
 @dataclass(frozen=True)
@@ -145,8 +147,8 @@ def summary_to_json(summary: MiningSummary) -> dict[str, Any]:
     return body
 
 
-def save_payload(model: AffinityModel, path: Path) -> str:
-    """Write the model's arrays to `path` atomically (write then rename); returns its SHA-256."""
+def save_payload(model: AffinityModel, path: Path, ranking: RankingWeights | None = None) -> str:
+    """Write the model's arrays (and its ranking weights) atomically; returns its SHA-256."""
     path.parent.mkdir(parents=True, exist_ok=True)
     sets = model.itemsets
     arrays: dict[str, Any] = {
@@ -163,6 +165,8 @@ def save_payload(model: AffinityModel, path: Path) -> str:
     for k, (level, counts) in enumerate(zip(sets.levels, sets.counts, strict=True), start=2):
         arrays[f"level{k}"] = level
         arrays[f"counts{k}"] = counts
+    if ranking is not None:
+        arrays.update(_ranking_arrays(ranking))
     partial = path.with_suffix(".partial.npz")
     with partial.open("wb") as handle:
         np.savez(handle, **arrays)
@@ -170,6 +174,27 @@ def save_payload(model: AffinityModel, path: Path) -> str:
         os.fsync(handle.fileno())
     os.replace(partial, path)
     return _sha256(path)
+
+
+def _ranking_arrays(ranking: RankingWeights) -> dict[str, Any]:
+    matrix = sp.csr_matrix(ranking.matrix)
+    return {
+        "ranking_data": matrix.data.astype(np.float64),
+        "ranking_indices": matrix.indices.astype(np.int32),
+        "ranking_indptr": matrix.indptr.astype(np.int64),
+        "ranking_intercept": np.asarray(ranking.intercept, dtype=np.float64),
+        "ranking_counts": np.asarray(ranking.counts, dtype=np.float64),
+    }
+
+
+def _ranking_from(data: Any, n: int) -> RankingWeights | None:
+    """The stored ranking weights, or None for payloads written before they were kept."""
+    if "ranking_intercept" not in data.files:
+        return None
+    matrix = sp.csr_matrix(
+        (data["ranking_data"], data["ranking_indices"], data["ranking_indptr"]), shape=(n, n)
+    )
+    return RankingWeights(matrix, data["ranking_intercept"], data["ranking_counts"])
 
 
 def _sha256(path: Path) -> str:
@@ -182,6 +207,11 @@ def _sha256(path: Path) -> str:
 
 def load_payload(info: ModelInfo) -> AffinityModel:
     """Rebuild the model of a stored version; refuses a file whose checksum does not match."""
+    return load_stored(info)[0]
+
+
+def load_stored(info: ModelInfo) -> tuple[AffinityModel, RankingWeights | None]:
+    """The model of a stored version and its ranking weights (None in older payloads)."""
     path = Path(info.payload_path)
     if not path.is_file():
         raise FileNotFoundError(f"model {info.version}: payload file {path} is missing")
@@ -205,8 +235,9 @@ def load_payload(info: ModelInfo) -> AffinityModel:
             counts=data["nb_counts"],
         )
         upgrades = tuple(UpgradeStep(**u) for u in json.loads(str(data["upgrades"])))
+        ranking = _ranking_from(data, len(itemsets.items))
     rules = tuple(derive_rules(itemsets, config))
-    return AffinityModel(
+    model = AffinityModel(
         items=itemsets.items,
         item_counts=itemsets.item_counts,
         itemsets=itemsets,
@@ -215,6 +246,7 @@ def load_payload(info: ModelInfo) -> AffinityModel:
         upgrades=upgrades,
         summary=_summary(info, config),
     )
+    return model, ranking
 
 
 def _summary(info: ModelInfo, config: MiningConfig) -> MiningSummary:
