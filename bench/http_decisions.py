@@ -95,6 +95,9 @@ def serve(kind: str, port: int, database_url: str, server: str) -> None:
     """Entry point of a server subprocess (both servers get the same uvicorn settings)."""
     import uvicorn
 
+    from tactful.cli.serve import tune_gc
+
+    tune_gc()  # what `tactful serve` does, for both servers
     app = floor_app() if kind == "floor" else tactful_app(database_url)
     http, loop = SERVERS[server]
     uvicorn.run(

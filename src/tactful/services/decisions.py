@@ -1,8 +1,10 @@
 """Deciding offers: load what a decision needs, call the domain, log the decision and impressions.
 
-Per decision: the catalogue and model come from memory; the customer, their purchases and
-their recent offer events are read with small indexed queries; the decision and its
-impressions are written in one transaction.
+Per decision: the catalogue and model come from memory; the customer, their purchases (kept
+in memory while their orders are unchanged) and their recent offer events are read with
+small indexed queries. `decide` writes the decision and its impressions in its own
+transaction; `decide_logged` (the API) hands them to the decision log's group commit and
+returns once they are stored.
 """
 
 from __future__ import annotations

@@ -1,0 +1,140 @@
+"""Group commit of the decision log and the purchase cache, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import Engine
+
+from tactful.adapters.db.repositories import catalog, offers, orders
+from tactful.adapters.db.repositories.events import count_events
+from tactful.domain.catalog import Product, ProductKind, Sku
+from tactful.domain.clock import FixedClock
+from tactful.domain.customers import CustomerId
+from tactful.domain.events import EventType
+from tactful.domain.money import Money
+from tactful.domain.offers import CartLine, Evidence, InMemoryAffinity, Moment
+from tactful.domain.orders import Order, OrderId, OrderLine
+from tactful.services.decision_log import DecisionLog, DecisionLogClosedError
+from tactful.services.decision_reads import PurchaseCache
+from tactful.services.decisions import ActiveModel, DecisionRequest, DecisionService
+
+NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
+
+
+def record(decision_id: str, shown: int = 1) -> offers.DecisionRecord:
+    impressions = [
+        offers.Impression(
+            decision_id=decision_id,
+            offer_id=f"off_{n}",
+            position=n,
+            customer_id="c1",
+            kind="cross_sell",
+            sku=f"SKU{n}",
+            for_sku="TENT",
+            format="inline",
+            price=Money(900, "GBP"),
+            at=NOW,
+            relevance=0.5,
+        )
+        for n in range(shown)
+    ]
+    return offers.DecisionRecord(
+        decision_id, "c1", "cart", NOW, False, [{"sku": "TENT", "quantity": 1}], impressions
+    )
+
+
+def stored(engine: Engine) -> tuple[int, int, int]:
+    with engine.connect() as connection:
+        return (
+            offers.count_decisions(connection),
+            offers.count_impressions(connection),
+            count_events(connection, of_type=EventType.OFFER_SHOWN),
+        )
+
+
+def test_concurrent_decisions_are_all_stored_before_their_writes_return(engine: Engine) -> None:
+    log = DecisionLog(engine)
+
+    async def many() -> None:
+        await asyncio.gather(*(log.write(record(f"dec_{n}", shown=n % 3)) for n in range(60)))
+
+    asyncio.run(many())
+    assert stored(engine) == (60, 60, 60)
+    log.close()
+
+
+def test_a_bad_record_fails_alone(engine: Engine) -> None:
+    log = DecisionLog(engine)
+    log.write_sync(record("dec_taken"))
+
+    async def batch() -> list[BaseException | None]:
+        writes = [log.write(record(f"dec_ok_{n}")) for n in range(5)]
+        writes.insert(2, log.write(record("dec_taken")))
+        return await asyncio.gather(*writes, return_exceptions=True)
+
+    results = asyncio.run(batch())
+    assert [r is None for r in results] == [True, True, False, True, True, True]
+    assert stored(engine)[0] == 6
+    log.close()
+
+
+def test_close_writes_what_is_queued_and_refuses_more(engine: Engine) -> None:
+    log = DecisionLog(engine)
+    log.write_sync(record("dec_1", shown=2))
+    log.close()
+    with pytest.raises(DecisionLogClosedError):
+        log.write_sync(record("dec_2"))
+    assert stored(engine) == (1, 2, 2)
+
+
+def test_a_new_order_refreshes_cached_purchases(engine: Engine) -> None:
+    guide = Sku("GUIDE")
+    with engine.begin() as connection:
+        catalog.upsert_products(
+            connection,
+            [
+                Product(Sku("TENT"), "Tent", Money(20000, "GBP"), ProductKind.PHYSICAL),
+                Product(guide, "Guide", Money(900, "GBP"), ProductKind.DIGITAL),
+            ],
+            at=NOW - timedelta(days=90),
+        )
+    affinity = InMemoryAffinity([Evidence((Sku("TENT"),), guide, 120, 400, 0.06, 0.3, 3.0, 0.3)])
+    service = DecisionService(
+        engine, model=lambda: ActiveModel(affinity, "v"), clock=FixedClock(NOW)
+    )
+    buyer = "cache-buyer-1"
+    cart = (CartLine(Sku("TENT")),)
+    first = service.decide(DecisionRequest(buyer, Moment.CART, cart))
+    assert guide in {o.sku for o in first.offers}
+    with engine.begin() as connection:
+        line = OrderLine(guide, 1, Money(900, "GBP"))
+        order = Order(OrderId("o-guide"), NOW - timedelta(hours=1), (line,), CustomerId(buyer))
+        orders.insert_orders(connection, [order], source="api")
+    again = service.decide(DecisionRequest(buyer, Moment.CART, cart))
+    assert guide not in {o.sku for o in again.offers}, "a digital item bought is owned"
+
+
+def test_purchase_cache_keeps_only_first_and_recent_last_buys(engine: Engine) -> None:
+    lines = (OrderLine(Sku("MUG"), 1, Money(700, "GBP")),)
+    days = (200, 100, 3)
+    with engine.begin() as connection:
+        orders.insert_orders(
+            connection,
+            [
+                Order(OrderId(f"o{d}"), NOW - timedelta(days=d), lines, CustomerId("c9"))
+                for d in days
+            ],
+            source="api",
+        )
+    cache = PurchaseCache()
+    with engine.connect() as connection:
+        found = cache.purchases(connection, "c9", until=NOW, recent=NOW - timedelta(days=30))
+        assert sorted(p.at for p in found) == [NOW - timedelta(days=200), NOW - timedelta(days=3)]
+        old_only = cache.purchases(
+            connection, "c9", until=NOW - timedelta(days=50), recent=NOW - timedelta(days=80)
+        )
+        assert [p.at for p in old_only] == [NOW - timedelta(days=200)], "not from memory"
+        assert cache.purchases(connection, "nobody", until=NOW, recent=NOW) == ()
