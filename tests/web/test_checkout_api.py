@@ -275,3 +275,56 @@ def test_engine_bump_slot_renders_without_a_model(shop: Shop) -> None:
     assert html.status_code == 200
     assert 'value="WORKBOOK"' in html.text
     assert "checked" not in html.text
+
+
+def test_engine_bump_slot_is_filled_by_the_offer_engine(shop: Shop) -> None:
+    products = [
+        {
+            "sku": "TENT",
+            "name": "Two-person tent",
+            "price": 10000,
+            "currency": "GBP",
+            "kind": "physical",
+            "outcome": "Sleep dry on any trail",
+        },
+        {
+            "sku": "PEGS",
+            "name": "Alloy tent pegs",
+            "price": 1500,
+            "currency": "GBP",
+            "kind": "physical",
+            "outcome": "Pitch firmly on hard ground",
+        },
+        {"sku": "MUG", "name": "Enamel mug", "price": 800, "currency": "GBP", "kind": "physical"},
+    ]
+    assert httpx.post(
+        f"{shop.url}/v1/products", json={"products": products}, headers=AUTH
+    ).status_code in (200, 201)
+    baskets = [["TENT", "PEGS"]] * 12 + [["TENT"]] * 4 + [["PEGS"]] * 2 + [["MUG"]] * 30
+    orders = [
+        {
+            "id": f"o{n}",
+            "customer_id": f"c{n}",
+            "created_at": "2026-10-01T10:00:00Z",
+            "lines": [{"sku": sku, "quantity": 1, "unit_price": 100} for sku in basket],
+        }
+        for n, basket in enumerate(baskets)
+    ]
+    stored = httpx.post(f"{shop.url}/v1/orders", json={"orders": orders}, headers=AUTH)
+    assert stored.status_code in (200, 201), stored.text
+    mined = httpx.post(f"{shop.url}/v1/models", headers=AUTH, timeout=60)
+    assert mined.status_code == 201, mined.text
+    page = {
+        **PAGE,
+        "slug": "tent",
+        "items": [{"sku": "TENT", "quantity": 1}],
+        "bumps": [{"from_engine": True}],
+        "upsells": [],
+    }
+    assert httpx.post(f"{shop.url}/v1/checkout-pages", json=page, headers=AUTH).status_code == 201
+
+    html = httpx.get(f"{shop.url}/c/tent").text
+
+    assert 'value="PEGS"' in html
+    assert "Pitch firmly on hard ground" in html
+    assert "checked" not in html

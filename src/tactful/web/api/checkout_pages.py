@@ -24,7 +24,7 @@ from tactful.services.checkout import (
     save_page,
 )
 from tactful.services.checkout_bumps import engine_bumps
-from tactful.services.decisions import DecisionService
+from tactful.web.api.decisions import shared_decision_service
 from tactful.web.deps import SecretKey, StateDep
 from tactful.web.state import AppState
 
@@ -49,15 +49,12 @@ def checkout_deps(state: AppState) -> CheckoutDeps:
 
 
 def _engine_source(state: AppState) -> BumpSource:
-    """Engine bumps through the app's decision service, once the decisions API has built it."""
+    """Engine bumps through the app's one decision service (the same policy and cooldowns)."""
 
     def source(
         conn: Connection, page: CheckoutPage, skus: Sequence[str], customer: str | None
     ) -> Sequence[EngineBump]:
-        service = state.extras.get("decisions")
-        if not isinstance(service, DecisionService):
-            return []
-        return engine_bumps(service)(conn, page, skus, customer)
+        return engine_bumps(shared_decision_service(state))(conn, page, skus, customer)
 
     return source
 

@@ -45,6 +45,11 @@ def _current_model(state: AppState) -> Any:
 
 async def decision_service(state: StateDep) -> DecisionService:
     """The app's one decision service (built on first use, shared by every request)."""
+    return shared_decision_service(state)
+
+
+def shared_decision_service(state: AppState) -> DecisionService:
+    """Build once and return the decision service every part of the app shares."""
     service = state.extras.get("decisions")
     if service is None:
         with _wiring:
