@@ -92,7 +92,9 @@ def _activate(loaded: Any) -> ActiveModel:
     if model is None:
         return ActiveModel(loaded, None)
     version = getattr(getattr(loaded, "info", None), "version", None)
-    return ActiveModel(ModelAffinity(model, float(model.itemsets.n_baskets)), version)
+    ranking = getattr(loaded, "ranking", None)
+    rank_row = ranking.row_lookup(model.items) if ranking is not None else None
+    return ActiveModel(ModelAffinity.from_model(model, rank_row), version)
 
 
 @dataclass(frozen=True, slots=True)

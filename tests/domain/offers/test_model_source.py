@@ -39,3 +39,19 @@ def test_the_engine_decides_from_a_mined_model() -> None:
     decision = run(Moment.CART, ["a"], products, affinity=_source())
     assert offered(decision) == ["b"]
     assert decision.offers[0].reason == "Often bought together with A"  # 8 buyers < 30
+
+
+def test_served_ranking_weights_order_the_candidates() -> None:
+    from tactful.domain.affinity.ranking import CoOccurrence, RankingWeights, TactfulWeights
+
+    baskets = Baskets.from_lists(BASKETS)
+    model = mine(baskets, MiningConfig(min_support=0.01, min_cooccurrence=1))
+    ranking = RankingWeights.fit(CoOccurrence.from_baskets(baskets), TactfulWeights())
+    row = ranking.row_lookup(model.items)
+    source = ModelAffinity.from_model(model, row)
+
+    found = source.cross_sells(Sku("b"), 5)
+
+    assert {e.consequent for e in found} == {"a", "c"}
+    assert [e.score for e in found] == sorted((row("b")[e.consequent] for e in found), reverse=True)
+    assert found[0].count == 6  # the counts behind the evidence are still the real ones

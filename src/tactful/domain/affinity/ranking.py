@@ -15,7 +15,7 @@ normalised co-occurrence score.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
@@ -324,6 +324,21 @@ class RankingWeights:
             raise ValueError("ranking: the ridge regression needs complete pair counts")
         matrix, intercept = ridge_weights(cooc, weights)
         return cls(matrix, intercept, np.asarray(cooc.counts, dtype=np.float64))
+
+    def row_lookup(self, items: Sequence[str]) -> Callable[[str], dict[str, float]]:
+        """x -> {add-on: x's weight towards it}: one cart item's share of the served score."""
+        index = {label: i for i, label in enumerate(items)}
+        matrix = sp.csr_matrix(self.matrix)
+
+        def row(sku: str) -> dict[str, float]:
+            i = index.get(sku)
+            if i is None:
+                return {}
+            start, end = matrix.indptr[i], matrix.indptr[i + 1]
+            targets, values = matrix.indices[start:end], matrix.data[start:end]
+            return {items[j]: float(w) for j, w in zip(targets, values, strict=True)}
+
+        return row
 
     def scorer(self, cooc: CoOccurrence) -> Scorer:
         """The scorer `scorer(full counts, TACTFUL, weights)` would build, over `cooc`'s items."""

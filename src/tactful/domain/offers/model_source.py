@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 
 from tactful.domain.affinity.model import AffinityModel
@@ -18,21 +18,30 @@ class MinedModel(Protocol):
     def neighbours(self, sku: str) -> list[tuple[str, float, float]]: ...
 
 
-class ModelAffinity:
-    """Cross-sells of X are X's most similar items (cosine), with pair and item counts.
+RankRow = Callable[[str], Mapping[str, float]]
 
-    Evidence is built lazily per SKU and kept for the adapter's life (one model version).
+
+class ModelAffinity:
+    """Cross-sells of X are X's most similar items, with their real pair and item counts.
+
+    Candidates are X's top cosine neighbours; when the model carries the ranking weights
+    `tactful evaluate` measures (`rank_row(x)` gives x's weight for each add-on), those order
+    them, so what is served is what was measured. Evidence is built lazily per SKU and kept
+    for the adapter's life (one model version).
     """
 
-    def __init__(self, model: MinedModel, n_baskets: float) -> None:
+    def __init__(
+        self, model: MinedModel, n_baskets: float, rank_row: RankRow | None = None
+    ) -> None:
         self._model = model
         self._n = float(n_baskets)
+        self._rank_row = rank_row
         self._cache: dict[Sku, tuple[Evidence, ...]] = {}
 
     @classmethod
-    def from_model(cls, model: AffinityModel) -> ModelAffinity:
+    def from_model(cls, model: AffinityModel, rank_row: RankRow | None = None) -> ModelAffinity:
         """Adapt a model mined by tactful.domain.affinity.mine."""
-        return cls(model, float(model.itemsets.n_baskets))
+        return cls(model, float(model.itemsets.n_baskets), rank_row)
 
     def cross_sells(self, sku: Sku, limit: int) -> Sequence[Evidence]:
         """Best neighbours first, at most `limit`."""
@@ -46,6 +55,7 @@ class ModelAffinity:
         buyers = model.item_count(sku)
         if buyers <= 0 or total <= 0:
             return ()
+        ranked = self._rank_row(sku) if self._rank_row is not None else None
         out = []
         for other, cosine, together in model.neighbours(sku):
             confidence = together / buyers
@@ -59,7 +69,7 @@ class ModelAffinity:
                     support=together / total,
                     confidence=confidence,
                     lift=confidence / base_rate if base_rate > 0 else 0.0,
-                    score=cosine,
+                    score=cosine if ranked is None else ranked.get(other, 0.0),
                 )
             )
         return tuple(sorted(out, key=lambda e: (-e.score, e.consequent)))
