@@ -69,6 +69,10 @@ def spark_session(
         # executors must run this interpreter, which has tactful installed
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         builder = builder.config("spark.pyspark.python", sys.executable)
+        # local mode talks to itself only: keep the driver on loopback, not the host's address
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+        builder = builder.config("spark.driver.host", "127.0.0.1")
+        builder = builder.config("spark.driver.bindAddress", "127.0.0.1")
     try:
         return builder.getOrCreate()
     except Exception as exc:  # Java missing or the master unreachable
