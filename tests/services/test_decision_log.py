@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
 
 import pytest
 from sqlalchemy import Engine
@@ -22,6 +25,14 @@ from tactful.services.decision_reads import PurchaseCache
 from tactful.services.decisions import ActiveModel, DecisionRequest, DecisionService
 
 NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
+
+T = TypeVar("T")
+
+
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run in a thread of its own: another test's event loop may be running here."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def record(decision_id: str, shown: int = 1) -> offers.DecisionRecord:
@@ -61,7 +72,7 @@ def test_concurrent_decisions_are_all_stored_before_their_writes_return(engine: 
     async def many() -> None:
         await asyncio.gather(*(log.write(record(f"dec_{n}", shown=n % 3)) for n in range(60)))
 
-    asyncio.run(many())
+    _run(many())
     assert stored(engine) == (60, 60, 60)
     log.close()
 
@@ -75,7 +86,7 @@ def test_a_bad_record_fails_alone(engine: Engine) -> None:
         writes.insert(2, log.write(record("dec_taken")))
         return await asyncio.gather(*writes, return_exceptions=True)
 
-    results = asyncio.run(batch())
+    results = _run(batch())
     assert [r is None for r in results] == [True, True, False, True, True, True]
     assert stored(engine)[0] == 6
     log.close()
