@@ -76,15 +76,7 @@ def mine(
         window_end=end,
         timings=timings,
     )
-    return AffinityModel(
-        items=itemsets.items,
-        item_counts=itemsets.item_counts,
-        itemsets=itemsets,
-        rules=rules,
-        neighbour_table=neighbours,
-        upgrades=upgrades,
-        summary=summary,
-    )
+    return AffinityModel.assemble(itemsets, rules, neighbours, upgrades, summary)
 
 
 def _window(baskets: Baskets) -> tuple[datetime | None, datetime | None]:

@@ -47,6 +47,26 @@ class AffinityModel:
     upgrades: tuple[UpgradeStep, ...]
     summary: MiningSummary
 
+    @classmethod
+    def assemble(
+        cls,
+        itemsets: FrequentItemsets,
+        rules: tuple[Rule, ...],
+        neighbour_table: Neighbours,
+        upgrades: tuple[UpgradeStep, ...],
+        summary: MiningSummary,
+    ) -> AffinityModel:
+        """A model whose items and item counts are those of its itemsets (mined or reloaded)."""
+        return cls(
+            items=itemsets.items,
+            item_counts=itemsets.item_counts,
+            itemsets=itemsets,
+            rules=rules,
+            neighbour_table=neighbour_table,
+            upgrades=upgrades,
+            summary=summary,
+        )
+
     @cached_property
     def _index(self) -> dict[str, int]:
         return {label: i for i, label in enumerate(self.items)}

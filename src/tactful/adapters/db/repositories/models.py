@@ -237,15 +237,7 @@ def load_stored(info: ModelInfo) -> tuple[AffinityModel, RankingWeights | None]:
         upgrades = tuple(UpgradeStep(**u) for u in json.loads(str(data["upgrades"])))
         ranking = _ranking_from(data, len(itemsets.items))
     rules = tuple(derive_rules(itemsets, config))
-    model = AffinityModel(
-        items=itemsets.items,
-        item_counts=itemsets.item_counts,
-        itemsets=itemsets,
-        rules=rules,
-        neighbour_table=neighbours,
-        upgrades=upgrades,
-        summary=_summary(info, config),
-    )
+    model = AffinityModel.assemble(itemsets, rules, neighbours, upgrades, _summary(info, config))
     return model, ranking
 
 
