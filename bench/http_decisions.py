@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import random
@@ -183,13 +184,20 @@ def prepare_database(folder: Path, sample_rows: int) -> tuple[str, list[str], li
     return url, [c for c in customers if c], popular
 
 
-def decision_bodies(customers: Sequence[str], skus: Sequence[str], n: int) -> list[bytes]:
-    """Requests: half known customers with history, half new; carts of 1 to 5 popular SKUs."""
-    rng = random.Random(7)
+def decision_bodies(
+    customers: Sequence[str], skus: Sequence[str], n: int, *, seed: int = 7, prefix: str = "visitor"
+) -> list[bytes]:
+    """Requests like a storefront's: half from known customers, half from new visitors.
+
+    Each new visitor id is used once, so the respect policy's per-customer budget (6 offers a
+    week) does not turn most decisions into cheap empty answers; known customers recur, as
+    loyal customers do. Carts hold 1 to 5 of the 400 most popular SKUs.
+    """
+    rng = random.Random(seed)
     moments = ["cart", "cart", "checkout", "browsing", "post_purchase"]
     bodies = []
     for i in range(n):
-        customer = rng.choice(customers) if i % 2 and customers else f"bench-{i}-{rng.random()}"
+        customer = rng.choice(customers) if i % 2 and customers else f"{prefix}-{seed}-{i}"
         cart = [
             {"sku": s, "quantity": rng.randint(1, 3)} for s in rng.sample(skus, rng.randint(1, 5))
         ]
@@ -206,6 +214,7 @@ class Tally:
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
     offers: int = 0
+    answers: int = 0
     started: float = 0.0
     finished: float = 0.0
 
@@ -219,9 +228,11 @@ class Tally:
             "p99_ms": float(np.percentile(ms, 99)),
             "errors": self.errors,
         }
+        shown = f"  offers/answer {self.offers / self.answers:.2f}" if self.answers else ""
         print(
             f"{label:<28} {row['requests']:>7} req  {row['rps']:>8.0f} req/s  "
             f"p50 {row['p50_ms']:6.2f} ms  p99 {row['p99_ms']:6.2f} ms  errors {self.errors}"
+            + shown
         )
         return row
 
@@ -263,12 +274,15 @@ class Connection:
             self.writer.close()
 
 
+_NEXT_BODY = itertools.count()  # shared by every closed-loop phase: a body is sent once
+
+
 async def closed_loop(
     port: int, path: str, bodies: list[bytes], seconds: float, conns: int
 ) -> Tally:
     tally = Tally()
     stop = time.perf_counter() + seconds
-    counter = iter(range(10**9))
+    counter = _NEXT_BODY
 
     async def worker() -> None:
         connection = Connection(port, path)
@@ -277,7 +291,7 @@ async def closed_loop(
                 body = bodies[next(counter) % len(bodies)]
                 begin = time.perf_counter()
                 try:
-                    status, _ = await connection.post(body)
+                    status, payload = await connection.post(body)
                 except (OSError, asyncio.IncompleteReadError, ValueError):
                     tally.errors += 1
                     connection.close()
@@ -286,6 +300,9 @@ async def closed_loop(
                 tally.latencies.append(time.perf_counter() - begin)
                 if status != 200:
                     tally.errors += 1
+                elif path == "/v1/decisions":
+                    tally.answers += 1
+                    tally.offers += payload.count(b'"offer_id"')
         finally:
             connection.close()
 
@@ -314,6 +331,7 @@ async def open_loop(port: int, bodies: list[bytes], rate: float, seconds: float)
         if status != 200:
             tally.errors += 1
             return
+        tally.answers += 1
         tally.offers += len(json.loads(payload)["offers"])
 
     tally.started = time.perf_counter()
@@ -374,7 +392,8 @@ def run(args: argparse.Namespace) -> None:
         folder = Path(args.db_dir) if args.db_dir else Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
         url, customers, skus = prepared(folder, args.sample_rows, Path(tmp))
-        bodies = decision_bodies(customers, skus, 4000)
+        bodies = decision_bodies(customers, skus, 250_000)
+        open_bodies = decision_bodies(customers, skus, int(args.rate * args.open_seconds), seed=8)
         servers: list[subprocess.Popen[bytes]] = []
         try:
             print(f"uvicorn http={SERVERS[args.server][0]} loop={SERVERS[args.server][1]} for both")
@@ -407,7 +426,7 @@ def run(args: argparse.Namespace) -> None:
             )
             before = stored_counts(url)
             print(f"\nopen loop at {args.rate:.0f} decisions/s for {args.open_seconds:.0f} s:")
-            tally = asyncio.run(open_loop(app_port, bodies, args.rate, args.open_seconds))
+            tally = asyncio.run(open_loop(app_port, open_bodies, args.rate, args.open_seconds))
             row = tally.report("POST /v1/decisions (open)")
             time.sleep(0.5)
             after = stored_counts(url)

@@ -1,11 +1,22 @@
-"""Group commit for the decision log: one writer stores many concurrent decisions at once.
+"""Group commit for the decision log: many concurrent decisions stored in one transaction.
 
-Each request hands its decision record to the writer and waits until the transaction that
-holds it has committed, so a 200 still means "durably stored". The writer thread takes
-everything queued while the previous transaction was committing and writes it in one
-transaction (one executemany per table), which spreads the commit over the whole batch.
-A batch that fails is retried one record at a time, so one bad record fails only its own
-request. `close()` writes whatever is queued, then stops the thread.
+Each request hands its decision record to the log and waits until the transaction that
+holds it has committed, so a 200 still means "stored". A batch that fails is retried one
+record at a time, so one bad record fails only its own request. `close()` writes whatever
+is queued, then stops.
+
+Two writers share that contract:
+
+- On SQLite the event loop writes itself (`_LoopWriter`): the records decided in one loop
+  iteration are committed together by one callback at the end of it, on a connection held
+  for the purpose. A local SQLite commit without fsync takes tens of microseconds, while
+  handing records to a thread cost more than the writes themselves (the two threads fight
+  over the GIL at every SQLite step, measured in bench/http_decisions.py). That connection
+  never waits for a lock and never checkpoints: when another writer holds the database,
+  the batch goes to the writer thread (which may wait), and a checkpoint thread moves the
+  WAL into the database file off the loop.
+- Elsewhere (PostgreSQL: a network round trip per commit) and from plain threads, a writer
+  thread takes everything queued while its previous transaction was committing.
 """
 
 from __future__ import annotations
@@ -13,12 +24,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import queue
+import sqlite3
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import OperationalError
 
 from tactful.adapters.db.repositories import offers as offers_repo
 
@@ -44,21 +57,36 @@ _STOP = object()
 
 
 class DecisionLog:
-    """A single writer thread that commits queued decision records in batches."""
+    """Commits decision records in batches: on the event loop (SQLite) or a writer thread."""
 
-    def __init__(self, engine: Engine, *, max_batch: int = MAX_BATCH) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        max_batch: int = MAX_BATCH,
+        on_loop: bool | None = None,
+        checkpoint_every: float = 0.5,
+    ) -> None:
         self._engine = engine
         self._max_batch = max_batch
         self._queue: queue.SimpleQueue[_Pending | object] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._closed = False
+        sqlite = engine.dialect.name == "sqlite"
+        use_loop = sqlite if on_loop is None else on_loop and sqlite
+        self._loop_writer = _LoopWriter(self, checkpoint_every) if use_loop else None
 
     async def write(self, record: DecisionRecord) -> None:
         """Store `record`; returns once its transaction has committed (raises if it failed)."""
         loop = asyncio.get_running_loop()
         done: asyncio.Future[None] = loop.create_future()
-        self._put(_Pending(record, done, loop))
+        if self._loop_writer is None:
+            self._put(_Pending(record, done, loop))
+        else:
+            if self._closed:
+                raise DecisionLogClosedError("the decision log is closed")
+            self._loop_writer.add(_Pending(record, done, loop))
         await done
 
     def write_sync(self, record: DecisionRecord) -> None:
@@ -72,6 +100,8 @@ class DecisionLog:
         with self._lock:
             self._closed = True
             thread = self._thread
+        if self._loop_writer is not None:
+            self._loop_writer.close()
         if thread is not None:
             self._queue.put(_STOP)
             thread.join(timeout)
@@ -120,6 +150,166 @@ class DecisionLog:
     def _store(self, records: Sequence[DecisionRecord]) -> None:
         with self._engine.begin() as connection:
             offers_repo.save_decisions(connection, records)
+
+
+class _LoopWriter:
+    """Commits on the event loop what was decided during one iteration of it (SQLite only).
+
+    `add` queues a record and, once per iteration, schedules `flush` with `call_soon`, so it
+    runs after every request that became ready in the same iteration has queued its record.
+    The connection is the log's own: `busy_timeout=0`, so a lock held by another writer
+    sends the batch to the writer thread instead of stalling the loop, and
+    `wal_autocheckpoint=0`, so no commit copies the WAL back on the loop; `_Checkpoints`
+    does that in a thread. Each event loop has its own queue (tests run several loops, one
+    per thread); the connection is shared under a lock.
+    """
+
+    def __init__(self, log: DecisionLog, checkpoint_every: float) -> None:
+        self.log = log
+        self.checkpoint_every = checkpoint_every
+        self._queues: dict[asyncio.AbstractEventLoop, list[_Pending]] = {}
+        self._lock = threading.Lock()
+        self._connection: Connection | None = None
+        self._checkpoints: _Checkpoints | None = None
+
+    def add(self, pending: _Pending) -> None:
+        loop = pending.loop
+        assert loop is not None
+        queued = self._queues.get(loop)
+        if queued is None:
+            self._queues[loop] = [pending]
+            loop.call_soon(self.flush, loop)
+        else:
+            queued.append(pending)
+
+    def flush(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Commit everything `loop` queued; hand it to the writer thread when SQLite is busy."""
+        batch = self._queues.pop(loop, None)
+        if not batch:
+            return
+        try:
+            self._store(batch)
+        except Exception as exc:
+            if _busy(exc):
+                for pending in batch:  # another writer holds the database: let the thread wait
+                    self.log._put(pending)
+                return
+            self._one_by_one(batch)
+            return
+        _finish(batch, None)
+
+    def _one_by_one(self, batch: Sequence[_Pending]) -> None:
+        for pending in batch:
+            try:
+                self._store((pending,))
+            except Exception as exc:
+                if _busy(exc):
+                    self.log._put(pending)
+                    continue
+                _log.exception("storing decision %s failed", pending.record.decision_id)
+                _finish((pending,), _failure())
+                continue
+            _finish((pending,), None)
+
+    def _store(self, batch: Sequence[_Pending]) -> None:
+        with self._lock:
+            connection = self._connect()
+            try:
+                with connection.begin():
+                    offers_repo.save_decisions(connection, [p.record for p in batch])
+            except Exception:
+                if connection.invalidated or connection.closed:
+                    self._connection = None
+                raise
+        if self._checkpoints is not None:
+            self._checkpoints.wrote()
+
+    def _connect(self) -> Connection:
+        connection = self._connection
+        if connection is None or connection.closed or connection.invalidated:
+            connection = self._connection = self.log._engine.connect()
+            raw = connection.connection.driver_connection
+            assert raw is not None
+            raw.execute("PRAGMA busy_timeout=0")
+            raw.execute("PRAGMA wal_autocheckpoint=0")
+            if self._checkpoints is None:
+                self._checkpoints = _Checkpoints(self.log._engine, self.checkpoint_every)
+        return connection
+
+    def close(self) -> None:
+        """Write what is still queued, stop checkpointing, drop the held connection."""
+        for loop in list(self._queues):
+            self.flush(loop)
+        if self._checkpoints is not None:
+            self._checkpoints.close()
+            self._checkpoints = None
+        if self._connection is not None:
+            self._connection.invalidate()  # its pragmas differ from the pool's: never reuse it
+            self._connection.close()
+            self._connection = None
+
+
+class _Checkpoints:
+    """A thread that moves the WAL into the database file while the loop's writer commits.
+
+    The loop's connection never checkpoints, so without this the WAL would only grow. A
+    PASSIVE checkpoint takes no write lock and waits for nobody; it runs at most every
+    `every` seconds, and only after something was written.
+    """
+
+    def __init__(self, engine: Engine, every: float) -> None:
+        self._engine = engine
+        self._every = every
+        self._dirty = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="decision-log-wal", daemon=True)
+        self._thread.start()
+
+    def wrote(self) -> None:
+        self._dirty.set()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._dirty.wait()
+            if self._stop.wait(self._every):
+                break
+            self._dirty.clear()
+            self._checkpoint()
+        self._checkpoint()
+
+    def _checkpoint(self) -> None:
+        try:
+            with self._engine.connect() as connection:
+                raw = connection.connection.driver_connection
+                assert raw is not None
+                raw.execute("PRAGMA wal_checkpoint(RESTART)").fetchall()
+        except Exception:  # a missed checkpoint is retried next time; SQLite stays consistent
+            _log.exception("WAL checkpoint failed")
+
+    def close(self) -> None:
+        self._stop.set()
+        self._dirty.set()
+        self._thread.join(30)
+
+
+def _finish(batch: Sequence[_Pending], error: BaseException | None) -> None:
+    """Settle futures directly on their own loop's thread, else through `_settle`."""
+    try:
+        here = asyncio.get_running_loop()
+    except RuntimeError:
+        here = None
+    if here is not None and all(p.loop is here for p in batch):
+        _resolve([p.done for p in batch], error)
+    else:  # close() from another thread
+        _settle(batch, error)
+
+
+def _busy(exc: BaseException) -> bool:
+    """Whether SQLite refused because another connection holds the write lock."""
+    cause = exc.orig if isinstance(exc, OperationalError) else exc
+    return isinstance(cause, sqlite3.OperationalError) and (
+        "locked" in str(cause) or "busy" in str(cause)
+    )
 
 
 def _failure() -> RuntimeError:

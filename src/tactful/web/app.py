@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 from fastapi import FastAPI
 from sqlalchemy import Engine
@@ -24,6 +25,7 @@ from tactful.web.api import (
     rules,
 )
 from tactful.web.errors import install_error_handlers
+from tactful.web.fast_path import TactfulAPI
 from tactful.web.limits import BodySizeLimit
 from tactful.web.pages import checkout as checkout_html
 from tactful.web.state import AppState
@@ -43,13 +45,14 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
         if own_engine:
             db.dispose()
 
-    app = FastAPI(
+    app = TactfulAPI(
         title="tactful",
         version=__version__,
         summary="Respectful upsells and cross-sells, with proof that they pay.",
         lifespan=lifespan,
     )
-    app.state.tactful = AppState(settings=settings, engine=db)
+    state = app.state.tactful = AppState(settings=settings, engine=db)
+    app.fast_paths["POST", "/v1/decisions"] = partial(decisions.serve_decision_fast, state)
     app.state.tactful.extras["models"] = ModelProvider(db)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     install_error_handlers(app)

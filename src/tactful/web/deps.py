@@ -11,6 +11,7 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Connection
 
+from tactful.settings import Settings
 from tactful.web.state import AppState
 
 
@@ -48,19 +49,27 @@ async def key_scope(
     """Which scope the presented key has; 401 when it is missing or wrong."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            "missing API key: send Authorization: Bearer <key>",
-            headers={"WWW-Authenticate": "Bearer"},
+            status.HTTP_401_UNAUTHORIZED, MISSING_KEY, headers={"WWW-Authenticate": "Bearer"}
         )
-    presented = credentials.credentials.encode()
-    settings = state.settings
+    scope = scope_of_key(state.settings, credentials.credentials.encode())
+    if scope is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, INVALID_KEY, headers={"WWW-Authenticate": "Bearer"}
+        )
+    return scope
+
+
+MISSING_KEY = "missing API key: send Authorization: Bearer <key>"
+INVALID_KEY = "invalid API key"
+
+
+def scope_of_key(settings: Settings, presented: bytes) -> Scope | None:
+    """The scope of a presented key (compared in constant time), None when it is no key."""
     if hmac.compare_digest(presented, settings.secret_key.encode()):
         return Scope.SECRET
     if hmac.compare_digest(presented, settings.publishable_key.encode()):
         return Scope.PUBLISHABLE
-    raise HTTPException(
-        status.HTTP_401_UNAUTHORIZED, "invalid API key", headers={"WWW-Authenticate": "Bearer"}
-    )
+    return None
 
 
 async def require_secret(scope: Annotated[Scope, Depends(key_scope)]) -> Scope:

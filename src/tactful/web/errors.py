@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -15,31 +16,37 @@ def _field(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
-async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
+def validation_body(raw_errors: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The 422 body for validation errors: every failing field, the first one in `detail`."""
     errors = [
         {
             "field": _field(tuple(e.get("loc", ()))),
             "message": e.get("msg", "invalid"),
             "type": e.get("type", "invalid"),
         }
-        for e in exc.errors()
+        for e in raw_errors
     ]
     first = errors[0] if errors else {"field": "body", "message": "invalid request"}
-    return JSONResponse(
-        status_code=422,
-        content={
-            "error": "invalid_request",
-            "detail": f"{first['field']}: {first['message']}",
-            "errors": errors,
-        },
-    )
+    return {
+        "error": "invalid_request",
+        "detail": f"{first['field']}: {first['message']}",
+        "errors": errors,
+    }
+
+
+def error_body(status_code: int, detail: Any) -> dict[str, Any]:
+    """The body of every other error: a stable code and a human detail."""
+    return {"error": _code(status_code), "detail": detail}
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return JSONResponse(status_code=422, content=validation_body(exc.errors()))
 
 
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    detail = exc.detail
-    body: dict[str, Any] = {"error": _code(exc.status_code), "detail": detail}
+    body = error_body(exc.status_code, exc.detail)
     return JSONResponse(status_code=exc.status_code, content=body, headers=exc.headers)
 
 
@@ -52,6 +59,8 @@ def _code(status_code: int) -> str:
         409: "conflict",
         413: "payload_too_large",
         422: "invalid_request",
+        500: "internal_error",
+        503: "unavailable",
     }.get(status_code, "error")
 
 

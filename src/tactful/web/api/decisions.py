@@ -5,11 +5,11 @@ from __future__ import annotations
 import threading
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response, status
-from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
-from fastapi.security import HTTPBearer
 from pydantic import ValidationError
+from starlette.types import Receive, Scope, Send
 
 from tactful.domain.catalog import Sku
 from tactful.domain.offers import CartLine, OfferPolicy
@@ -28,7 +28,9 @@ from tactful.web.api.schemas_decisions import (
     ResponseOut,
     decision_json,
 )
-from tactful.web.deps import AnyKey, StateDep, key_scope
+from tactful.web.deps import INVALID_KEY, MISSING_KEY, AnyKey, StateDep, scope_of_key
+from tactful.web.errors import validation_body
+from tactful.web.fast_path import header, json_error, read_body, send_json, too_large
 from tactful.web.state import AppState
 
 router = APIRouter(prefix="/v1/decisions", tags=["decisions"])
@@ -106,35 +108,71 @@ def _request(body: DecisionIn) -> DecisionRequest:
     )
 
 
-_bearer = HTTPBearer(auto_error=False)
-
-
-def _parse(raw: bytes) -> DecisionIn:
+def _parse(raw: bytes) -> DecisionIn | list[dict[str, Any]]:
     """Validate the JSON body in one pass; errors name the field like FastAPI's own."""
     try:
         return DecisionIn.model_validate_json(raw)
     except ValidationError as exc:
         errors = exc.errors(include_url=False, include_context=False, include_input=False)
-        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in errors]) from None
+        return [{**e, "loc": ("body", *e["loc"])} for e in errors]
+
+
+_CHALLENGE = ((b"www-authenticate", b"Bearer"),)
+Answer = tuple[int, bytes, tuple[tuple[bytes, bytes], ...]]
+
+
+async def answer_decision(state: AppState, authorization: bytes | None, raw: bytes) -> Answer:
+    """The whole endpoint as bytes in, bytes out: key check, validation, decide, log, JSON.
+
+    Both ways in (the ASGI fast path and the documented FastAPI route) call this, so they
+    cannot drift apart: 401 without a valid key, 422 naming the field, 200 once logged.
+    """
+    scheme, _, token = (authorization or b"").partition(b" ")
+    token = token.strip()
+    if not token or scheme.lower() != b"bearer":
+        return 401, json_error(401, MISSING_KEY), _CHALLENGE
+    if scope_of_key(state.settings, token) is None:
+        return 401, json_error(401, INVALID_KEY), _CHALLENGE
+    body = _parse(raw)
+    if isinstance(body, list):
+        return 422, orjson.dumps(validation_body(body)), ()
+    service = shared_decision_service(state)
+    decision = await service.decide_logged(_request(body), state.extras["decision_log"])
+    return 200, decision_json(decision), ()
+
+
+async def serve_decision_fast(state: AppState, scope: Scope, receive: Receive, send: Send) -> None:
+    """POST /v1/decisions straight from ASGI (see tactful.web.fast_path)."""
+    limit = state.settings.max_body_bytes
+    raw = await read_body(scope, receive, limit)
+    if raw is None:
+        await send_json(send, 413, too_large(limit))
+        return
+    status_code, payload, headers = await answer_decision(
+        state, header(scope, b"authorization"), raw
+    )
+    await send_json(send, status_code, payload, headers)
 
 
 async def _serve_decision(request: Request) -> Response:
-    """The hot path: key check, one-pass body validation, decide, wait for the log, bytes out."""
+    """The same endpoint through FastAPI's stack, when the fast path is not taken."""
     state: AppState = request.app.state.tactful
-    await key_scope(state, await _bearer(request))
-    body = _parse(await request.body())
-    service = await decision_service(state)
-    log = state.extras["decision_log"]
-    decision = await service.decide_logged(_request(body), log)
-    return Response(decision_json(decision), media_type="application/json")
+    authorization = request.headers.get("authorization")
+    status_code, payload, headers = await answer_decision(
+        state,
+        authorization.encode("latin-1") if authorization is not None else None,
+        await request.body(),
+    )
+    extra = {k.decode(): v.decode() for k, v in headers}
+    return Response(payload, status_code, headers=extra, media_type="application/json")
 
 
 class _DecisionRoute(APIRoute):
-    """Documented from `create_decision`'s signature, served by `_serve_decision`.
+    """Documented from `create_decision`'s signature, served by `answer_decision`.
 
     FastAPI's generic handler (dependency solving, a second JSON pass, response
     validation) costs more than the decision itself; this route keeps its OpenAPI entry
-    and the same errors (401/403 JSON, 422 naming the field) at a fraction of the cost.
+    and the same errors (401 JSON, 422 naming the field) at a fraction of the cost.
     """
 
     def get_route_handler(self) -> Any:
@@ -145,10 +183,10 @@ async def create_decision(body: DecisionIn, _scope: AnyKey) -> DecisionOut:
     """Decide at most two offers for the customer's moment; every shown offer is logged.
 
     The decision is read and decided on the event loop (small indexed reads, under a
-    millisecond), and its log rows are committed by the decision log's writer thread
-    together with concurrent decisions; the response is sent once they are stored.
+    millisecond), and its log rows are committed together with concurrent decisions; the
+    response is sent once they are stored.
     """
-    raise NotImplementedError  # served by _serve_decision (see _DecisionRoute)
+    raise NotImplementedError  # served by answer_decision (see _DecisionRoute)
 
 
 router.add_api_route(
