@@ -236,6 +236,6 @@ def test_sqlite_wal_is_checkpointed_off_the_loop(engine: Engine) -> None:
     assert stored(engine) == (300, 600, 600)
     if database is None:
         return
-    # 300 commits rewrite several 4 KiB pages each: without checkpoints the WAL would pass
-    # 3 MB; restarted after each checkpoint it stays a fraction of that.
-    assert os.path.getsize(f"{database}-wal") < 1_500_000
+    # 300 commits rewrite several 4 KiB pages each: without checkpoints the WAL passes 12 MB
+    # (measured); started over after checkpoints in the pauses, it stays a fraction of that.
+    assert os.path.getsize(f"{database}-wal") < 4_000_000

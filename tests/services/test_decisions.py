@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from itertools import count
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from tactful.adapters.db.repositories import catalog, customers, offers, orders
 from tactful.domain.catalog import Product, ProductKind, Sku
@@ -16,6 +16,7 @@ from tactful.domain.experiments import assign
 from tactful.domain.money import Money
 from tactful.domain.offers import CartLine, Evidence, InMemoryAffinity, Moment, OfferPolicy
 from tactful.domain.orders import Order, OrderId, OrderLine
+from tactful.services.decision_reads import DecisionInputs, PurchaseCache, read_inputs
 from tactful.services.decisions import (
     ActiveModel,
     DecisionRequest,
@@ -197,3 +198,60 @@ def test_model_cache_wraps_each_loaded_version_once() -> None:
     current[0] = first
     assert cache().version == "v1"
     assert cache() is cache()
+
+
+# --- A decision's reads (services/decision_reads.py): purchases cached while orders stay ---
+
+
+def _read(connection: Connection, cache: PurchaseCache, until: datetime) -> DecisionInputs:
+    return read_inputs(
+        connection,
+        "reader",
+        since=until - timedelta(days=30),
+        until=until,
+        recent=until - timedelta(days=30),
+        cache=cache,
+    )
+
+
+def _order(order_id: str, at: datetime, sku: Sku) -> Order:
+    return Order(
+        OrderId(order_id), at, (OrderLine(sku, 1, Money(700, "GBP")),), CustomerId("reader")
+    )
+
+
+def test_cached_purchases_serve_until_a_new_order_arrives(engine: Engine) -> None:
+    with engine.begin() as connection:
+        orders.insert_orders(connection, [_order("r1", NOW - timedelta(days=5), MUG)], source="api")
+    cache = PurchaseCache()
+    with engine.connect() as connection:
+        first = _read(connection, cache, NOW)
+        again = _read(connection, cache, NOW + timedelta(minutes=1))
+    assert again.purchases is first.purchases, "served from memory"
+    with engine.begin() as connection:
+        orders.insert_orders(
+            connection, [_order("r2", NOW - timedelta(days=9), LAMP)], source="api"
+        )
+    with engine.connect() as connection:
+        after = _read(connection, cache, NOW + timedelta(minutes=2))
+    assert {p.sku for p in after.purchases} == {MUG, LAMP}, "a new order invalidates"
+
+
+def test_orders_after_the_decision_are_never_cached(engine: Engine) -> None:
+    with engine.begin() as connection:
+        orders.insert_orders(
+            connection,
+            [
+                _order("r1", NOW - timedelta(days=5), MUG),
+                _order("r2", NOW + timedelta(hours=1), PEGS),
+            ],
+            source="api",
+        )
+    cache = PurchaseCache()
+    with engine.connect() as connection:
+        before = _read(connection, cache, NOW)
+        later = _read(connection, cache, NOW + timedelta(hours=2))
+        unknown = read_inputs(connection, "nobody", since=NOW, until=NOW, recent=NOW, cache=cache)
+    assert {p.sku for p in before.purchases} == {MUG}
+    assert {p.sku for p in later.purchases} == {MUG, PEGS}
+    assert unknown == DecisionInputs(None, (), ())

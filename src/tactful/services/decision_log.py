@@ -184,6 +184,9 @@ class _LoopWriter:
 
     def flush(self, loop: asyncio.AbstractEventLoop) -> None:
         """Commit everything `loop` queued; hand it to the writer thread when SQLite is busy."""
+        if self._checkpoints is not None and self._checkpoints.restarting:
+            loop.call_later(0.0005, self.flush, loop)  # the WAL starts over in a moment
+            return
         batch = self._queues.pop(loop, None)
         if not batch:
             return
@@ -253,13 +256,19 @@ class _Checkpoints:
     """A thread that moves the WAL into the database file while the loop's writer commits.
 
     The loop's connection never checkpoints, so without this the WAL would only grow. A
-    PASSIVE checkpoint takes no write lock and waits for nobody; it runs at most every
-    `every` seconds, and only after something was written.
+    PASSIVE checkpoint copies pages without taking the write lock; it runs at most every
+    `every` seconds, and only after something was written. Under steady writes a PASSIVE
+    checkpoint never catches up with the last frame, so SQLite never starts the WAL over:
+    once it holds `restart_frames`, a RESTART checkpoint (little left to copy by then) holds
+    writers back for a moment so the next commit writes from the start of the file again.
+    `restarting` tells the loop's writer to wait for it rather than hit the lock.
     """
 
-    def __init__(self, engine: Engine, every: float) -> None:
+    def __init__(self, engine: Engine, every: float, restart_frames: int = 4096) -> None:
         self._engine = engine
         self._every = every
+        self._restart_frames = restart_frames
+        self.restarting = False
         self._dirty = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="decision-log-wal", daemon=True)
@@ -282,7 +291,13 @@ class _Checkpoints:
             with self._engine.connect() as connection:
                 raw = connection.connection.driver_connection
                 assert raw is not None
-                raw.execute("PRAGMA wal_checkpoint(RESTART)").fetchall()
+                _, frames, _ = raw.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                if frames >= self._restart_frames or self._stop.is_set():
+                    self.restarting = True
+                    try:
+                        raw.execute("PRAGMA wal_checkpoint(RESTART)").fetchall()
+                    finally:
+                        self.restarting = False
         except Exception:  # a missed checkpoint is retried next time; SQLite stays consistent
             _log.exception("WAL checkpoint failed")
 

@@ -66,7 +66,7 @@ class ReadConnections:
 
 @dataclass(frozen=True, slots=True)
 class _Known:
-    stamp: tuple[int, datetime | None]
+    stamp: inputs_repo.Stamp
     recent: datetime | None
     purchases: tuple[Purchase, ...]
 
@@ -89,14 +89,36 @@ class PurchaseCache:
         self, connection: Connection, customer_id: str, *, until: datetime, recent: datetime
     ) -> tuple[Purchase, ...]:
         """The customer's purchases, from memory when their orders have not changed."""
-        stamp = inputs_repo.purchases_stamp(connection, customer_id)
-        if stamp[0] == 0:
-            return ()
+        # A decision's reads with no offer-event window: the same path, the same cache.
+        return read_inputs(
+            connection, customer_id, since=until, until=until, recent=recent, cache=self
+        ).purchases
+
+    def held(self, customer_id: str, recent: datetime) -> _Known | None:
+        """The entry to check against the customer's stamp, if it covers `recent`."""
         with self._lock:
             known = self._known.get(customer_id)
-        if known is not None and known.stamp == stamp and _covers(known.recent, recent):
-            return known.purchases
-        found = inputs_repo.read_purchases(connection, customer_id, until=until, recent=recent)
+        return known if known is not None and _covers(known.recent, recent) else None
+
+    def settle(
+        self,
+        connection: Connection,
+        customer_id: str,
+        reads: inputs_repo.CustomerReads,
+        held: _Known | None,
+        *,
+        until: datetime,
+        recent: datetime,
+    ) -> tuple[Purchase, ...]:
+        """The purchases: held ones if the stamp still matches, else read (and kept)."""
+        stamp = reads.stamp
+        if stamp[0] == 0:
+            return ()
+        if held is not None and held.stamp == stamp:
+            return held.purchases
+        found = reads.purchases
+        if found is None:
+            found = inputs_repo.read_purchases(connection, customer_id, until=until, recent=recent)
         newest = stamp[1]
         if newest is not None and newest <= until:
             self._keep(customer_id, _Known(stamp, recent, found))
@@ -124,9 +146,15 @@ def read_inputs(
     recent: datetime,
     cache: PurchaseCache,
 ) -> DecisionInputs:
-    """The customer, their purchases (through `cache`) and offer events since `since`."""
-    return DecisionInputs(
-        inputs_repo.read_customer(connection, customer_id),
-        cache.purchases(connection, customer_id, until=until, recent=recent),
-        inputs_repo.read_offer_events(connection, customer_id, since=since),
+    """The customer, their purchases (through `cache`) and offer events since `since`.
+
+    One statement reads the customer, their orders' stamp and their offer events. Purchases
+    come from `cache` while the stamp is unchanged; otherwise they are read with that
+    statement (on SQLite right after it) or, if the customer ordered since, in a second one.
+    """
+    held = cache.held(customer_id, recent)
+    reads = inputs_repo.read_customer_inputs(
+        connection, customer_id, since=since, until=until, recent=recent, purchases=held is None
     )
+    purchases = cache.settle(connection, customer_id, reads, held, until=until, recent=recent)
+    return DecisionInputs(reads.customer, purchases, reads.offer_events)

@@ -216,9 +216,27 @@ def _plain(value: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
+def _all_finite(trace: tuple[TraceEntry, ...]) -> bool:
+    isfinite = math.isfinite
+    return all(isfinite(t.relevance + t.confidence + t.lift) for t in trace)
+
+
 def decision_json(decision: Decision) -> bytes:
-    """The response body as JSON bytes, straight from the decision."""
-    return orjson.dumps(decision_body(decision), default=_plain)
+    """The response body as JSON bytes, straight from the decision.
+
+    Trace entries are dataclasses whose fields are the trace's JSON keys, so orjson writes
+    them natively (a tenth of the cost of building a dict per entry); only a trace holding a
+    non-finite figure, which JSON cannot carry, goes through `trace_body`.
+    """
+    trace = decision.trace
+    body = {
+        "decision_id": decision.decision_id,
+        "held_out": decision.held_out,
+        "offers": [offer_body(o) for o in decision.offers],
+        "warnings": decision.warnings,
+        "trace": trace if _all_finite(trace) else [trace_body(t) for t in trace],
+    }
+    return orjson.dumps(body, default=_plain)
 
 
 def decision_body(decision: Decision) -> dict[str, Any]:

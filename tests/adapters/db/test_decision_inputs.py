@@ -1,0 +1,255 @@
+"""A decision's reads against real SQLite and PostgreSQL: one statement, the same values."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+
+from tactful.adapters.db.repositories import customers as customers_repo
+from tactful.adapters.db.repositories import decision_inputs as repo
+from tactful.adapters.db.repositories import events as events_repo
+from tactful.adapters.db.repositories import orders as orders_repo
+from tactful.domain.catalog import Sku
+from tactful.domain.customers import Consent, ConsentPurpose, CustomerId
+from tactful.domain.events import Event, EventId, EventType
+from tactful.domain.money import Money
+from tactful.domain.offers import OfferEvent, OfferKind, OfferResponse, Purchase
+from tactful.domain.orders import LineSource, Order, OrderId, OrderLine
+
+NOW = datetime(2025, 6, 1, 12, 0, 0, 250_000, tzinfo=UTC)
+SINCE = NOW - timedelta(days=30)
+RECENT = NOW - timedelta(days=30)
+
+
+def line(sku: str, source: LineSource = LineSource.MAIN) -> OrderLine:
+    return OrderLine(Sku(sku), 1, Money(500, "GBP"), source=source)
+
+
+def order(order_id: str, days: float, *lines: OrderLine, customer: str = "c1") -> Order:
+    return Order(OrderId(order_id), NOW - timedelta(days=days), lines, CustomerId(customer))
+
+
+def offer_event(event_id: str, type_: EventType, days: float, **properties: Any) -> Event:
+    return Event(
+        EventId(event_id),
+        type_,
+        CustomerId("c1"),
+        NOW - timedelta(days=days),
+        Sku("MUG"),
+        properties,
+    )
+
+
+def reads(connection: Connection, customer: str = "c1", **kwargs: Any) -> repo.CustomerReads:
+    return repo.read_customer_inputs(
+        connection,
+        customer,
+        since=kwargs.get("since", SINCE),
+        until=kwargs.get("until", NOW),
+        recent=kwargs.get("recent", RECENT),
+        purchases=kwargs.get("purchases", True),
+    )
+
+
+def test_an_unknown_customer_reads_as_nothing(engine: Engine) -> None:
+    with engine.connect() as connection:
+        found = reads(connection, "nobody")
+    assert found == repo.CustomerReads(None, (0, None), (), ())
+
+
+def test_customer_and_consents_read_as_the_customers_repository_does(engine: Engine) -> None:
+    given = [
+        Consent(ConsentPurpose.MARKETING_EMAIL, True, NOW - timedelta(days=3), "web"),
+        Consent(ConsentPurpose.ONSITE_OFFERS, False, NOW - timedelta(days=1), "api"),
+        Consent(ConsentPurpose.MARKETING_EMAIL, False, NOW - timedelta(days=1), "web"),
+        Consent(ConsentPurpose.ONSITE_OFFERS, True, NOW - timedelta(days=9), "import"),
+    ]
+    with engine.begin() as connection:
+        for consent in given:
+            customers_repo.record_consent(connection, "c1", consent)
+    with engine.connect() as connection:
+        customer = reads(connection).customer
+        expected = customers_repo.get_customer(connection, "c1")
+    assert customer == expected
+    assert customer is not None
+    assert [c.at for c in customer.consents] == sorted(c.at for c in given)
+    assert not customer.allows(ConsentPurpose.ONSITE_OFFERS)
+
+
+def test_offer_events_since_are_read_oldest_first_other_types_left_out(engine: Engine) -> None:
+    batch = [
+        offer_event("late", EventType.OFFER_DECLINED, 1, kind="upsell", for_sku="TENT"),
+        offer_event("early", EventType.OFFER_SHOWN, 5, relevance=0.5, offer_id="off_1"),
+        offer_event("tie-b", EventType.OFFER_ACCEPTED, 3),
+        offer_event("tie-a", EventType.OFFER_DISMISSED, 3, relevance="high"),
+        offer_event("old", EventType.OFFER_SHOWN, 40),
+        offer_event("view", EventType.PRODUCT_VIEWED, 1),
+        Event(EventId("no-sku"), EventType.OFFER_SHOWN, CustomerId("c1"), NOW),
+    ]
+    with engine.begin() as connection:
+        events_repo.insert_events(connection, batch)
+    with engine.connect() as connection:
+        found = reads(connection).offer_events
+        stored = events_repo.recent_offer_events(connection, "c1", since=SINCE)
+    expected = tuple(o for o in map(OfferEvent.from_event, stored) if o is not None)
+    assert found == expected
+    assert [e.response for e in found] == [
+        OfferResponse.SHOWN,
+        OfferResponse.DISMISSED,
+        OfferResponse.ACCEPTED,
+        OfferResponse.DECLINED,
+    ]
+    assert (found[0].relevance, found[0].offer_id) == (0.5, "off_1")
+    assert (found[-1].kind, found[-1].for_sku) == (OfferKind.UPSELL, "TENT")
+    assert found[-1].at == NOW - timedelta(days=1)
+
+
+def test_purchases_keep_first_buys_recent_last_buys_and_upgrades(engine: Engine) -> None:
+    with engine.begin() as connection:
+        orders_repo.insert_orders(
+            connection,
+            [
+                order("o1", 200, line("MUG"), line("PLAN", LineSource.UPSELL)),
+                order("o2", 100, line("MUG"), line("PLAN", LineSource.UPSELL), line("OLD")),
+                order("o3", 150, line("OLD")),
+                order("o4", 3, line("MUG")),
+                order("o5", -1, line("FUTURE")),
+                order("x1", 5, line("MUG"), customer="c2"),
+            ],
+            source="api",
+        )
+    with engine.connect() as connection:
+        found = reads(connection)
+        alone = repo.read_purchases(connection, "c1", until=NOW, recent=RECENT)
+        everything = repo.read_purchases(connection, "c1", until=NOW)
+    assert found.purchases == alone
+    at = {(p.sku, p.at) for p in alone}
+    assert at == {
+        ("MUG", NOW - timedelta(days=200)),
+        ("MUG", NOW - timedelta(days=3)),
+        ("PLAN", NOW - timedelta(days=200)),
+        ("PLAN", NOW - timedelta(days=100)),
+        ("OLD", NOW - timedelta(days=150)),
+    }, "no FUTURE (after until), no old last buy of OLD, the upgrade's last buy kept"
+    assert {p.source for p in alone if p.sku == "PLAN"} == {LineSource.UPSELL}
+    assert Purchase(Sku("OLD"), NOW - timedelta(days=100)) in everything
+    assert found.stamp == (5, NOW + timedelta(days=1))
+
+
+def test_the_stamp_changes_with_every_order_and_times_are_aware_utc(engine: Engine) -> None:
+    with engine.begin() as connection:
+        orders_repo.insert_orders(connection, [order("o1", 2, line("MUG"))], source="api")
+    with engine.connect() as connection:
+        before = reads(connection, purchases=False)
+    with engine.begin() as connection:
+        orders_repo.insert_orders(connection, [order("o0", 9, line("MUG"))], source="api")
+    with engine.connect() as connection:
+        after = reads(connection, purchases=False)
+    assert before.purchases is None
+    assert before.stamp == (1, NOW - timedelta(days=2))
+    assert after.stamp == (2, NOW - timedelta(days=2))
+    newest = after.stamp[1]
+    assert newest is not None
+    assert newest.tzinfo is UTC
+
+
+def test_times_given_in_other_zones_bound_the_same_moment(engine: Engine) -> None:
+    with engine.begin() as connection:
+        orders_repo.insert_orders(connection, [order("o1", 0, line("MUG"))], source="api")
+        events_repo.insert_events(connection, [offer_event("e", EventType.OFFER_SHOWN, 0)])
+    paris = NOW.astimezone(timezone(timedelta(hours=2)))
+    with engine.connect() as connection:
+        found = reads(connection, since=paris, until=paris)
+        later = reads(connection, since=paris + timedelta(microseconds=1), until=paris)
+        earlier = reads(connection, until=paris - timedelta(microseconds=1))
+    assert len(found.offer_events) == 1
+    assert len(found.purchases or ()) == 1
+    assert later.offer_events == ()
+    assert earlier.purchases == ()
+
+
+class _CountingDriver:
+    """The driver connection, counting statements sent to the database."""
+
+    def __init__(self, raw: Any) -> None:
+        self.raw = raw
+        self.statements: list[str] = []
+
+    def execute(self, sql: str, params: Any = ()) -> Any:
+        self.statements.append(sql)
+        return self.raw.execute(sql, params)
+
+    def cursor(self) -> Any:
+        return _CountingCursor(self)
+
+
+class _CountingCursor:
+    def __init__(self, driver: _CountingDriver) -> None:
+        self.driver = driver
+        self.cursor = driver.raw.cursor()
+
+    def __enter__(self) -> _CountingCursor:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.cursor.close()
+
+    def execute(self, sql: str, params: Any = ()) -> Any:
+        self.driver.statements.append(sql)
+        return self.cursor.execute(sql, params)
+
+    def fetchall(self) -> Any:
+        return self.cursor.fetchall()
+
+
+class _Counted:
+    """Stands in for a SQLAlchemy connection as the repository uses it."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.dialect = connection.dialect
+        self.driver = _CountingDriver(connection.connection.driver_connection)
+        self.connection = self
+
+    @property
+    def driver_connection(self) -> _CountingDriver:
+        return self.driver
+
+
+def test_one_statement_reads_everything_but_sqlite_order_lines(engine: Engine) -> None:
+    with engine.begin() as connection:
+        orders_repo.insert_orders(connection, [order("o1", 2, line("MUG"))], source="api")
+        events_repo.insert_events(connection, [offer_event("e", EventType.OFFER_SHOWN, 1)])
+        customers_repo.record_consent(
+            connection, "c1", Consent(ConsentPurpose.ONSITE_OFFERS, True, NOW, "web")
+        )
+    with engine.connect() as connection:
+        counted = _Counted(connection)
+        cached = reads(counted, purchases=False)  # type: ignore[arg-type]
+        assert len(counted.driver.statements) == 1
+        cold = reads(counted)  # type: ignore[arg-type]
+        sqlite = engine.dialect.name == "sqlite"
+        assert len(counted.driver.statements) == (3 if sqlite else 2)
+        unknown = reads(counted, "nobody")  # type: ignore[arg-type]
+        assert len(counted.driver.statements) == (4 if sqlite else 3), "no lines read for no order"
+    assert cached.customer is not None
+    assert cached.offer_events
+    assert cached.stamp[0] == 1
+    assert cold._replace(purchases=None) == cached
+    assert cold.purchases
+    assert unknown == repo.CustomerReads(None, (0, None), (), ())
+
+
+def test_decision_inputs_gathers_the_three(engine: Engine) -> None:
+    with engine.begin() as connection:
+        orders_repo.insert_orders(connection, [order("o1", 2, line("MUG"))], source="api")
+        customers_repo.record_consent(
+            connection, "c1", Consent(ConsentPurpose.MARKETING_EMAIL, True, NOW, "web")
+        )
+    with engine.connect() as connection:
+        found = repo.decision_inputs(connection, "c1", since=SINCE, until=NOW, recent=RECENT)
+    assert found.customer is not None
+    assert found.customer.allows(ConsentPurpose.MARKETING_EMAIL)
+    assert found.purchases == (Purchase(Sku("MUG"), NOW - timedelta(days=2)),)
+    assert found.offer_events == ()
