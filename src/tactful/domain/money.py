@@ -56,17 +56,28 @@ class Money:
             raise TypeError("Money.amount must be an int of minor units")
         object.__setattr__(self, "currency", check_currency(self.currency))
 
+    @classmethod
+    def trusted(cls, amount: int, currency: str) -> Money:
+        """Money from an int and a currency code already checked (one taken from a Money).
+
+        Skips __post_init__'s checks, which cost more than the arithmetic on hot paths.
+        """
+        money = _new(cls)
+        _set_amount(money, amount)
+        _set_currency(money, currency)
+        return money
+
     def _same(self, other: Money) -> None:
         if other.currency != self.currency:
             raise ValueError(f"cannot combine {self.currency} with {other.currency}")
 
     def __add__(self, other: Money) -> Money:
         self._same(other)
-        return Money(self.amount + other.amount, self.currency)
+        return Money.trusted(self.amount + other.amount, self.currency)
 
     def __sub__(self, other: Money) -> Money:
         self._same(other)
-        return Money(self.amount - other.amount, self.currency)
+        return Money.trusted(self.amount - other.amount, self.currency)
 
     def times(self, quantity: int) -> Money:
         """The amount for `quantity` units."""
@@ -82,3 +93,8 @@ class Money:
         places = exponent(self.currency)
         number = f"{self.decimal():,.{places}f}"
         return f"{symbol}{number}" if symbol else f"{number} {self.currency}"
+
+
+_new = object.__new__
+_set_amount = vars(Money)["amount"].__set__  # the slots' descriptors: see Money.trusted
+_set_currency = vars(Money)["currency"].__set__

@@ -45,16 +45,25 @@ class ReadConnections:
             with self._engine.connect() as pooled:
                 yield pooled
             return
-        connection: Connection | None = getattr(self._local, "connection", None)
-        if connection is None or connection.closed or connection.invalidated:
-            connection = self._local.connection = self._engine.connect()
-            with self._lock:
-                self._held.append(connection)
+        connection = self.held()
         try:
             yield connection
         finally:
             if connection.in_transaction():
                 connection.rollback()
+
+    def held(self) -> Connection:
+        """The calling thread's long-lived connection (SQLite), opened on first use.
+
+        The decision log writes through it too, so the page cache its reads warmed up
+        survives the log's commits.
+        """
+        connection: Connection | None = getattr(self._local, "connection", None)
+        if connection is None or connection.closed or connection.invalidated:
+            connection = self._local.connection = self._engine.connect()
+            with self._lock:
+                self._held.append(connection)
+        return connection
 
     def close(self) -> None:
         """Give every held connection back (shutdown)."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from tactful.domain.catalog import Bundle, Product, Sku
 from tactful.domain.money import Money
+from tactful.domain.offers._frozen import builder
 from tactful.domain.offers.evidence import AffinitySource, Evidence
 from tactful.domain.offers.inputs import DeclinedUpsell
 from tactful.domain.offers.moments import OfferKind, uses_owned_plans, uses_recent_purchases
@@ -36,6 +37,9 @@ class Candidate:
         return f"{self.kind}:{self.sku}:{self.for_sku or ''}"
 
 
+_candidate = builder(Candidate)
+
+
 def _minus(a: Money, b: Money) -> Money:
     """a - b, or a when the currencies differ (the currency guardrail drops those)."""
     return a - b if a.currency == b.currency else a
@@ -59,20 +63,20 @@ def _strongest(
     floor, min_lift, limit = policy.min_co_purchases, policy.min_lift, policy.cross_sells_per_item
     score: dict[Sku, float] = {}
     best: dict[Sku, Evidence] = {}
-    clears: dict[Sku, bool] = {}
     for anchor in anchors:
         for ev in affinity.cross_sells(anchor, limit):
             if len(ev.antecedent) > 1 and not anchor_set.issuperset(ev.antecedent):
                 continue
             y = ev.consequent
-            ok = ev.count >= floor and ev.lift > min_lift
             held = best.get(y)
             if held is None:
-                score[y], best[y], clears[y] = ev.score, ev, ok
+                score[y], best[y] = ev.score, ev
                 continue
             score[y] += ev.score
-            if (ok, ev.score) > (clears[y], held.score):
-                best[y], clears[y] = ev, ok
+            ok = ev.count >= floor and ev.lift > min_lift
+            held_ok = held.count >= floor and held.lift > min_lift
+            if (ok, ev.score) > (held_ok, held.score):
+                best[y] = ev
     return score, best
 
 
@@ -95,25 +99,35 @@ def _top(ranked: list[Sku], s: Situation) -> list[Sku]:
 def cross_sells(s: Situation, affinity: AffinitySource) -> list[Candidate]:
     """One candidate per consequent, scored by the sum over anchors, with its best evidence."""
     score, best = _strongest(cross_sell_anchors(s), affinity, s.policy)
+    ranked = [y for _, y in sorted([(-total, y) for y, total in score.items()])]
+    products, memo = s.catalog.products, s.catalog.memo
     out = []
-    for y in _top(sorted(score, key=lambda y: (-score[y], y)), s):
-        product = s.catalog.products.get(y)
+    for y in _top(ranked, s):
+        ev, relevance = best[y], score[y]
+        # Proposed by one anchor only, y's candidate is the same in every decision: share it.
+        alone = relevance is ev.score
+        if alone and (known := memo.candidate(ev)) is not None:
+            out.append(known)
+            continue
+        product = products.get(y)
         if product is None:
             continue
-        ev = best[y]
-        out.append(
-            Candidate(
-                kind=OfferKind.CROSS_SELL,
-                sku=y,
-                for_sku=ev.antecedent[0],
-                name=product.name,
-                price=product.price,
-                increase=product.price,
-                relevance=score[y],
-                evidence=ev,
-                product=product,
-            )
+        c = _candidate(
+            kind=OfferKind.CROSS_SELL,
+            sku=y,
+            for_sku=ev.antecedent[0],
+            name=product.name,
+            price=product.price,
+            increase=product.price,
+            relevance=relevance,
+            evidence=ev,
+            product=product,
+            bundle=None,
+            term_switch=False,
         )
+        if alone:
+            memo.keep_candidate(c, ev)
+        out.append(c)
     return out
 
 
@@ -121,8 +135,9 @@ def _upgrade_bases(s: Situation) -> list[Sku]:
     bases = list(s.cart)
     if s.viewing is not None:
         bases.append(s.viewing)
-    if uses_owned_plans(s.moment):
-        bases.extend(sorted(s.owned))
+    if uses_owned_plans(s.moment) and s.catalog.owned_plans:
+        # Only owned items on a ladder can be upgraded: the others would add no candidate.
+        bases.extend(sorted(s.owned & s.catalog.owned_plans))
     return list(dict.fromkeys(bases))
 
 
@@ -143,6 +158,8 @@ def _upsell(s: Situation, base: Product, upgrade: Product, term_switch: bool) ->
 def upsells(s: Situation) -> list[Candidate]:
     """Next rungs of each base item's ladder, and the longer-term version of a plan."""
     out: list[Candidate] = []
+    if not s.catalog.ladders:
+        return out  # no product is on a ladder: nothing can be upgraded
     for sku in _upgrade_bases(s):
         base = s.catalog.get(sku)
         if base is None:
@@ -167,6 +184,8 @@ def _replaced_value(s: Situation, bundle: Bundle, currency: str) -> Money:
 def bundles(s: Situation) -> list[Candidate]:
     """Bundles holding a cart (or viewed) item; the bundle replaces the items it contains."""
     out: list[Candidate] = []
+    if not s.catalog.bundles_by_sku:
+        return out
     seen: set[str] = set()
     anchors: Iterable[Sku] = [*s.cart, *([s.viewing] if s.viewing else [])]
     for sku in anchors:

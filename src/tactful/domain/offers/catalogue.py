@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tactful.domain.catalog import Bundle, PricePoint, Product, ProductKind, Sku, upgrade_path
+from tactful.domain.offers.memo import SharedMemo
 
 
 @dataclass(frozen=True, eq=False)
@@ -16,6 +17,19 @@ class OfferCatalog:
     price_history: Mapping[Sku, tuple[PricePoint, ...]]
     bundles_by_sku: Mapping[Sku, tuple[Bundle, ...]]
     ladders: Mapping[str, tuple[Product, ...]]
+    owned_plans: frozenset[Sku] = field(init=False, repr=False)
+    rebuyable: frozenset[Sku] = field(init=False, repr=False)
+    memo: SharedMemo = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # Owned-once products on a ladder: the only owned items an upgrade can start from.
+        plans = frozenset(
+            sku for sku, p in self.products.items() if p.tier is not None and p.kind.is_owned_once
+        )
+        object.__setattr__(self, "owned_plans", plans)
+        rebuyable = frozenset(sku for sku, p in self.products.items() if not p.kind.is_owned_once)
+        object.__setattr__(self, "rebuyable", rebuyable)
+        object.__setattr__(self, "memo", SharedMemo())
 
     @classmethod
     def build(

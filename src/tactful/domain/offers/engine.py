@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from tactful.domain.customers import Customer
 from tactful.domain.experiments import assign
 from tactful.domain.offers import guardrails as g
+from tactful.domain.offers._frozen import builder
 from tactful.domain.offers.candidates import Candidate, candidates
 from tactful.domain.offers.decision import Decision, TraceEntry
 from tactful.domain.offers.framing import frame
 from tactful.domain.offers.inputs import CartLine, DecisionContext
+from tactful.domain.offers.memo import SharedMemo
 from tactful.domain.offers.moments import Moment, OfferKind
 from tactful.domain.offers.reasons import ReasonCode
 from tactful.domain.offers.situation import Situation, situate
-
-RankKey = tuple[int, float, float, int, int, str]
 
 _UPGRADE_FIRST = {OfferKind.UPSELL: 0, OfferKind.DOWNSELL: 1}
 _KIND_PRIORITY: dict[Moment, dict[OfferKind, int]] = {
@@ -26,29 +26,37 @@ _KIND_PRIORITY: dict[Moment, dict[OfferKind, int]] = {
 }
 
 
-def _rank_key(moment: Moment) -> Callable[[Candidate], RankKey]:
-    """Moment's preferred kind first, then relevance, confidence, co-purchases, smaller ask."""
-    priority = _KIND_PRIORITY.get(moment, {})
-    fallback = 2 if priority else 0
-
-    def key(c: Candidate) -> RankKey:
-        ev = c.evidence
-        return (
-            priority.get(c.kind, fallback),
-            -c.relevance,
-            -(ev.confidence if ev is not None else 0.0),
-            -(ev.count if ev is not None else 0),
-            c.increase.amount,
-            str(c.sku),
-        )
-
-    return key
-
-
 def _blanket(customer: Customer, s: Situation, held: bool) -> tuple[ReasonCode, ...]:
     """Reasons that apply to every candidate of this decision."""
     reasons = (g.payment_in_progress(s), g.consent(customer, s), g.held_out(held))
     return tuple(r for r in reasons if r is not None)
+
+
+def _ranked(passing: list[Candidate], moment: Moment) -> list[Candidate]:
+    """Moment's preferred kind first, then relevance, confidence, co-purchases, smaller ask.
+
+    Ties keep the pool's order (the position is the last key), as a stable sort would.
+    """
+    if len(passing) < 2:
+        return passing
+    priority = _KIND_PRIORITY.get(moment, {})
+    fallback = 2 if priority else 0
+    keyed = []
+    for position, c in enumerate(passing):
+        ev = c.evidence
+        keyed.append(
+            (
+                priority.get(c.kind, fallback),
+                -c.relevance,
+                -ev.confidence if ev is not None else -0.0,
+                -ev.count if ev is not None else 0,
+                c.increase.amount,
+                str(c.sku),
+                position,
+            )
+        )
+    keyed.sort()
+    return [passing[key[-1]] for key in keyed]
 
 
 def _select(
@@ -59,7 +67,7 @@ def _select(
     chosen: list[Candidate] = []
     skus: set[str] = set()
     dropped: dict[int, ReasonCode] = {}
-    for c in sorted(passing, key=_rank_key(s.moment)):
+    for c in _ranked(passing, s.moment):
         if c.sku in skus:
             dropped[id(c)] = ReasonCode.DUPLICATE
         elif len(chosen) >= s.policy.max_offers:
@@ -72,13 +80,22 @@ def _select(
     return chosen, dropped
 
 
-def _entry(c: Candidate, reasons: tuple[ReasonCode, ...]) -> TraceEntry:
+_trace_entry = builder(TraceEntry)
+_decision = builder(Decision)
+_KEPT = (ReasonCode.KEPT,)
+_ONLY = {code: (code,) for code in ReasonCode}
+
+
+def _entry(c: Candidate, reasons: tuple[ReasonCode, ...], memo: SharedMemo) -> TraceEntry:
+    known = memo.entries.get((id(c), reasons))
+    if known is not None and known[0] is c:
+        return known[1]
     ev = c.evidence
-    return TraceEntry(
+    entry = _trace_entry(
         sku=c.sku,
         kind=c.kind,
         for_sku=c.for_sku,
-        kept=reasons == (ReasonCode.KEPT,),
+        kept=reasons == _KEPT,
         reasons=reasons,
         relevance=c.relevance,
         count=ev.count if ev is not None else 0,
@@ -86,6 +103,8 @@ def _entry(c: Candidate, reasons: tuple[ReasonCode, ...]) -> TraceEntry:
         lift=ev.lift if ev is not None else 0.0,
         price_increase=c.increase.amount,
     )
+    memo.keep_entry(c, reasons, entry)
+    return entry
 
 
 def decide(
@@ -97,13 +116,15 @@ def decide(
     held = assign(customer.customer_id, policy.holdout_salt, policy.holdout_share)
     blanket = _blanket(customer, s, held)
     pool = candidates(s, context.affinity, context.declined_upsell)
-    judged = [(c, blanket + g.judge(c, s)) for c in pool]
+    judged = [(c, blanket + reasons) for c, reasons in zip(pool, g.judge_all(pool, s), strict=True)]
     chosen, dropped = _select([c for c, reasons in judged if not reasons], s)
+    memo = context.catalog.memo
     trace = tuple(
-        _entry(c, reasons or (dropped.get(id(c), ReasonCode.KEPT),)) for c, reasons in judged
+        _entry(c, reasons or _ONLY[dropped.get(id(c), ReasonCode.KEPT)], memo)
+        for c, reasons in judged
     )
     offers = tuple(frame(c, s, context.decision_id, context.expires_at) for c in chosen)
-    return Decision(
+    return _decision(
         decision_id=context.decision_id,
         customer_id=customer.customer_id,
         moment=s.moment,

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from tactful.domain.catalog import Sku, lawful_compare_at
 from tactful.domain.money import Money
+from tactful.domain.offers._frozen import builder
 from tactful.domain.offers.candidates import Candidate
 from tactful.domain.offers.decision import Offer, PriceBlock, SocialProof, Urgency
 from tactful.domain.offers.evidence import Evidence
@@ -21,6 +22,11 @@ _FIXED_FORMATS = {
     Moment.POST_PURCHASE: Format.ONE_CLICK,
     Moment.EMAIL: Format.EMAIL,
 }
+
+
+_offer = builder(Offer)
+_price_block = builder(PriceBlock)
+_social_proof = builder(SocialProof)
 
 
 def offer_id(decision_id: str, c: Candidate) -> str:
@@ -129,7 +135,7 @@ def social_proof(c: Candidate, s: Situation) -> SocialProof | None:
         )
     else:
         text = f"{pct}% of {ev.antecedent_count:,} orders with {anchor} also included {c.name}"
-    return SocialProof(text=text, share=pct, sample_size=ev.antecedent_count)
+    return _social_proof(text=text, share=pct, sample_size=ev.antecedent_count)
 
 
 def urgency(expires_at: datetime | None, now: datetime) -> Urgency | None:
@@ -142,33 +148,44 @@ def urgency(expires_at: datetime | None, now: datetime) -> Urgency | None:
 
 def price_block(c: Candidate, s: Situation) -> PriceBlock:
     """Compare-at and savings only when the compare-at price is lawful (lowest of 30 days)."""
-    if c.product is None:
-        return PriceBlock(price=c.price)
+    if c.product is None or c.product.compare_at is None:
+        return _price_block(price=c.price, compare_at=None, savings=None)
     compare_at = lawful_compare_at(c.product, s.catalog.history(c.sku), s.now)
     if compare_at is None:
-        return PriceBlock(price=c.price)
-    return PriceBlock(price=c.price, compare_at=compare_at, savings=compare_at - c.price)
+        return _price_block(price=c.price, compare_at=None, savings=None)
+    return _price_block(price=c.price, compare_at=compare_at, savings=compare_at - c.price)
+
+
+def _copy(c: Candidate, s: Situation) -> tuple[str, str, SocialProof | None]:
+    """Headline, reason and social proof: fixed by the candidate, catalogue and policy."""
+    memo = s.catalog.memo
+    known = memo.copy(c, s.policy)
+    if known is None:
+        known = (headline(c, s), reason(c, s), social_proof(c, s))
+        memo.keep_copy(c, s.policy, known)
+    return known
 
 
 def frame(c: Candidate, s: Situation, decision_id: str, expires_at: datetime | None) -> Offer:
     """Turn a kept candidate into an offer the customer can easily decline."""
     base = s.cart_total if s.cart_total is not None else Money(0, c.increase.currency)
     after = base + c.increase if base.currency == c.increase.currency else c.increase
-    return Offer(
+    title, why, proof = _copy(c, s)
+    return _offer(
         offer_id=offer_id(decision_id, c),
         key=c.key,
         kind=c.kind,
         sku=c.sku,
         for_sku=c.for_sku,
         format=choose_format(c, s),
-        headline=headline(c, s),
-        reason=reason(c, s),
+        headline=title,
+        reason=why,
         price=price_block(c, s),
         cart_total_after=after,
         evidence=c.evidence,
         relevance=c.relevance,
         decline_label=s.policy.decline_label,
-        social_proof=social_proof(c, s),
+        social_proof=proof,
         urgency=urgency(expires_at, s.now),
         preselected=False,
     )

@@ -37,11 +37,15 @@ def held_out(is_held_out: bool) -> ReasonCode | None:
 def available(c: Candidate, s: Situation) -> ReasonCode | None:
     """Only active, in-stock products (and bundles of them) can be offered."""
     if c.bundle is None:
-        products = [c.product] if c.product is not None else []
-    else:
-        products = [p for sku in c.bundle.skus if (p := s.catalog.products.get(sku)) is not None]
-        if len(products) < len(c.bundle.skus):
+        product = c.product
+        if product is None:
+            return None
+        if not product.active:
             return ReasonCode.INACTIVE
+        return ReasonCode.OUT_OF_STOCK if product.inventory == 0 else None
+    products = [p for sku in c.bundle.skus if (p := s.catalog.products.get(sku)) is not None]
+    if len(products) < len(c.bundle.skus):
+        return ReasonCode.INACTIVE
     for product in products:
         if not product.active:
             return ReasonCode.INACTIVE
@@ -65,7 +69,7 @@ def not_in_cart(c: Candidate, s: Situation) -> ReasonCode | None:
 def not_owned(c: Candidate, s: Situation) -> ReasonCode | None:
     """Owned digital, subscription, event and service items are not offered again."""
     if c.bundle is None:
-        return ReasonCode.ALREADY_OWNED if c.sku in s.owned else None
+        return ReasonCode.ALREADY_OWNED if s.history.owns(c.sku) else None
     owned = not s.owned.isdisjoint(c.bundle.skus)
     return ReasonCode.ALREADY_OWNED if owned else None
 
@@ -182,11 +186,87 @@ GUARDRAILS: tuple[Guardrail, ...] = (
 )
 
 
+_ONLY_FOR: dict[Guardrail, frozenset[OfferKind]] = {
+    committed: frozenset(_NEEDS_COMMITMENT),
+    relevance_floor: frozenset({OfferKind.CROSS_SELL}),
+    price_ceiling: frozenset({OfferKind.CROSS_SELL}),
+    upgrade_quiet_period: frozenset({OfferKind.UPSELL}),
+}
+# Guardrails that return None for every other kind are not called for it: a decision judges
+# about ten candidates, and the calls were most of its cost.
+_BY_KIND: dict[OfferKind, tuple[Guardrail, ...]] = {
+    kind: tuple(g for g in GUARDRAILS if kind in _ONLY_FOR.get(g, (kind,))) for kind in OfferKind
+}
+
+
 def judge(c: Candidate, s: Situation) -> tuple[ReasonCode, ...]:
     """Every guardrail the candidate fails (empty when it passes them all)."""
+    if _is_plain_cross_sell(c):
+        return judge_all([c], s)[0]
     reasons = []
-    for guardrail in GUARDRAILS:
+    for guardrail in _BY_KIND[c.kind]:
         reason = guardrail(c, s)
         if reason is not None:
             reasons.append(reason)
     return tuple(reasons)
+
+
+def _is_plain_cross_sell(c: Candidate) -> bool:
+    return (
+        c.kind is OfferKind.CROSS_SELL
+        and c.product is not None
+        and c.bundle is None
+        and not c.term_switch
+    )
+
+
+def judge_all(pool: list[Candidate], s: Situation) -> list[tuple[ReasonCode, ...]]:
+    """judge() of each candidate; plain cross-sells have the guardrails inlined, in order.
+
+    Most candidates are cross-sells, and calling a dozen functions for each was most of the
+    cost of a decision, so here the situation is read once and each check is inline.
+    committed, tenure_for_annual and upgrade_quiet_period never fail for a cross-sell that is
+    no term switch. tests/domain/offers/test_judge.py holds this equal to every guardrail.
+    """
+    policy, products, cart, currency = s.policy, s.catalog.products, s.cart, s.currency
+    rebuyable, floor, min_lift = s.catalog.rebuyable, policy.min_co_purchases, policy.min_lift
+    ceiling, timing, moment = policy.price_ceiling, policy.timing, s.moment
+    in_progress, declines, cross_sell = s.in_progress, s.declines, OfferKind.CROSS_SELL
+    out = []
+    for c in pool:
+        product = c.product
+        plain = c.kind is cross_sell and c.bundle is None and not c.term_switch
+        if product is None or not plain:
+            out.append(judge(c, s))
+            continue
+        reasons = []
+        if not product.active:
+            reasons.append(ReasonCode.INACTIVE)
+        elif product.inventory == 0:
+            reasons.append(ReasonCode.OUT_OF_STOCK)
+        price = c.price
+        if currency is not None and price.currency != currency:
+            reasons.append(ReasonCode.CURRENCY_MISMATCH)
+        if c.sku in cart:
+            reasons.append(ReasonCode.IN_CART)
+        if c.sku not in rebuyable and s.history.owns(c.sku):
+            reasons.append(ReasonCode.ALREADY_OWNED)
+        ev = c.evidence
+        if ev is None or ev.count < floor or ev.lift <= min_lift:
+            reasons.append(ReasonCode.BELOW_RELEVANCE_FLOOR)
+        anchor = products.get(c.for_sku) if c.for_sku is not None else None
+        if anchor is not None:
+            if anchor.price.currency != price.currency:
+                reasons.append(ReasonCode.CURRENCY_MISMATCH)
+            elif price.amount > anchor.price.amount * ceiling:
+                reasons.append(ReasonCode.PRICE_ABOVE_CEILING)
+        if in_progress and fits_moment(c, s) is not None:
+            reasons.append(ReasonCode.TOO_BIG_FOR_MOMENT)
+        if anchor is not None:
+            allowed = timing.get((anchor.kind, cross_sell))
+            if allowed is not None and moment not in allowed:
+                reasons.append(ReasonCode.TIMING_FOR_KIND)
+        if declines and cooldown(c, s) is not None:
+            reasons.append(ReasonCode.COOLDOWN)
+        out.append(tuple(reasons))
+    return out

@@ -8,13 +8,116 @@ from datetime import datetime
 
 from tactful.domain.catalog import ProductKind, Sku
 from tactful.domain.money import Money
+from tactful.domain.offers._frozen import builder
 from tactful.domain.offers.catalogue import OfferCatalog
-from tactful.domain.offers.inputs import CartLine, DecisionContext, OfferEvent, OfferResponse
+from tactful.domain.offers.inputs import (
+    CartLine,
+    DecisionContext,
+    OfferEvent,
+    OfferResponse,
+    Purchase,
+)
 from tactful.domain.offers.moments import Moment, OfferKind, Task, is_in_progress, is_peak
 from tactful.domain.offers.policy import OfferPolicy
 from tactful.domain.orders import LineSource
 
 _NAGGED = (OfferResponse.DECLINED, OfferResponse.DISMISSED)
+_OWNED_ONCE = frozenset(kind for kind in ProductKind if kind.is_owned_once)
+
+
+def _later(a: datetime | None, b: datetime | None) -> datetime | None:
+    if a is None:
+        return b
+    return a if b is None else max(a, b)
+
+
+class PurchaseHistory:
+    """The customer's purchases up to now, each view derived on first use.
+
+    A known customer has about a hundred purchases, and most decisions read none of these
+    views (a cross-sell of a physical product needs none), so none is derived up front.
+    """
+
+    __slots__ = (
+        "_bought",
+        "_catalog",
+        "_horizon",
+        "_last_upgrade",
+        "_now",
+        "_owned",
+        "_purchases",
+        "_recent",
+        "_upgrade_known",
+    )
+
+    def __init__(
+        self, purchases: Sequence[Purchase], now: datetime, horizon: datetime, catalog: OfferCatalog
+    ) -> None:
+        self._purchases = purchases
+        self._now = now
+        self._horizon = horizon
+        self._catalog = catalog
+        self._bought: dict[Sku, datetime] | None = None
+        self._recent: tuple[Sku, ...] | None = None
+        self._owned: frozenset[Sku] | None = None
+        self._last_upgrade: datetime | None = None
+        self._upgrade_known = False
+
+    @property
+    def bought(self) -> Mapping[Sku, datetime]:
+        """When each SKU was first bought."""
+        if self._bought is None:
+            bought: dict[Sku, datetime] = {}
+            now = self._now
+            for purchase in self._purchases:
+                if purchase.at > now:
+                    continue
+                first = bought.get(purchase.sku)
+                bought[purchase.sku] = purchase.at if first is None else min(first, purchase.at)
+            self._bought = bought
+        return self._bought
+
+    @property
+    def recent(self) -> tuple[Sku, ...]:
+        """SKUs bought within the recent-purchase window, newest first."""
+        if self._recent is None:
+            now, horizon = self._now, self._horizon
+            recent = [(p.at, p.sku) for p in self._purchases if not p.at > now and p.at >= horizon]
+            newest = sorted(recent, key=lambda r: r[0], reverse=True)
+            self._recent = tuple(dict.fromkeys(sku for _, sku in newest))
+        return self._recent
+
+    @property
+    def owned(self) -> frozenset[Sku]:
+        """Bought items of a kind that is owned once (digital, subscription, event, service)."""
+        if self._owned is None:
+            products, now = self._catalog.products, self._now
+            owned: set[Sku] = set()
+            for purchase in self._purchases:
+                if purchase.at > now:
+                    continue
+                product = products.get(purchase.sku)
+                kind = product.kind if product is not None else purchase.kind
+                if kind in _OWNED_ONCE:
+                    owned.add(purchase.sku)
+            self._owned = frozenset(owned)
+        return self._owned
+
+    def owns(self, sku: Sku) -> bool:
+        """`sku in owned`, without deriving `owned` for a catalogue product bought many times."""
+        return sku not in self._catalog.rebuyable and sku in self.owned
+
+    @property
+    def last_upgrade(self) -> datetime | None:
+        """When a purchase last came from an upsell."""
+        if not self._upgrade_known:
+            last: datetime | None = None
+            now = self._now
+            for purchase in self._purchases:
+                if purchase.source is LineSource.UPSELL and purchase.at <= now:
+                    last = purchase.at if last is None else max(last, purchase.at)
+            self._last_upgrade, self._upgrade_known = last, True
+        return self._last_upgrade
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,33 +133,55 @@ class Situation:
     currency: str | None
     cart_total: Money | None
     viewing: Sku | None
-    bought: Mapping[Sku, datetime]
-    recent: tuple[Sku, ...]
-    owned: frozenset[Sku]
+    history: PurchaseHistory
     declines: Mapping[Sku, tuple[OfferEvent, ...]]
     shown_recently: int
-    last_upgrade_at: datetime | None
+    accepted_upgrade_at: datetime | None
     in_progress: bool
     peak: bool
 
+    @property
+    def bought(self) -> Mapping[Sku, datetime]:
+        """When each SKU was first bought."""
+        return self.history.bought
+
+    @property
+    def recent(self) -> tuple[Sku, ...]:
+        """Recently bought SKUs, newest first."""
+        return self.history.recent
+
+    @property
+    def owned(self) -> frozenset[Sku]:
+        """Owned-once items the customer bought."""
+        return self.history.owned
+
+    @property
+    def last_upgrade_at(self) -> datetime | None:
+        """The latest accepted upsell offer or upsold purchase."""
+        return _later(self.accepted_upgrade_at, self.history.last_upgrade)
+
     def committed(self, sku: Sku | None) -> bool:
         """The customer chose the item: it is in the cart or was bought."""
-        return sku is not None and (sku in self.cart or sku in self.bought)
+        return sku is not None and (sku in self.cart or sku in self.history.bought)
 
     def quantity(self, sku: Sku | None) -> int:
         """How many of `sku` are in the cart, 1 if it is not (it was bought or is viewed)."""
         return self.cart.get(sku, 1) if sku is not None else 1
 
 
+_situation = builder(Situation)
+
+
 def read_cart(
     cart: Sequence[CartLine], catalog: OfferCatalog, viewing: Sku | None
 ) -> tuple[dict[Sku, int], str | None, list[str]]:
     """Known cart lines merged by SKU, the cart's currency, and warnings for what was ignored."""
+    products = catalog.products
     lines: dict[Sku, int] = {}
     warnings: list[str] = []
     currency: str | None = None
     for line in cart:
-        product = catalog.get(line.sku)
+        product = products.get(line.sku)
         if product is None:
             warnings.append(f"unknown sku {line.sku!r} in cart was ignored")
             continue
@@ -69,7 +194,7 @@ def read_cart(
             continue
         lines[line.sku] = lines.get(line.sku, 0) + line.quantity
     if viewing is not None:
-        viewed = catalog.get(viewing)
+        viewed = products.get(viewing)
         if viewed is None:
             warnings.append(f"unknown sku {viewing!r} being viewed was ignored")
         elif currency is None:
@@ -82,36 +207,13 @@ def _cart_total(
 ) -> Money | None:
     if currency is None:
         return None
+    products = catalog.products
     total = 0
     for sku, quantity in lines.items():
-        product = catalog.get(sku)
+        product = products.get(sku)
         if product is not None:
             total += product.price.amount * quantity
-    return Money(total, currency)
-
-
-def _ownership(
-    context: DecisionContext,
-) -> tuple[dict[Sku, datetime], tuple[Sku, ...], frozenset[Sku]]:
-    bought: dict[Sku, datetime] = {}
-    owned: set[Sku] = set()
-    horizon = context.now - context.policy.recent_purchase_window
-    recent: list[tuple[datetime, Sku]] = []
-    for purchase in context.purchases:
-        if purchase.at > context.now:
-            continue
-        first = bought.get(purchase.sku)
-        bought[purchase.sku] = purchase.at if first is None else min(first, purchase.at)
-        product = context.catalog.get(purchase.sku)
-        kind = product.kind if product is not None else purchase.kind or ProductKind.PHYSICAL
-        if kind.is_owned_once:
-            owned.add(purchase.sku)
-        if purchase.at >= horizon:
-            recent.append((purchase.at, purchase.sku))
-    newest = tuple(
-        dict.fromkeys(sku for _, sku in sorted(recent, key=lambda r: r[0], reverse=True))
-    )
-    return bought, newest, frozenset(owned)
+    return Money.trusted(total, currency)
 
 
 def _responses(
@@ -131,9 +233,6 @@ def _responses(
             shown += 1
         elif event.response is OfferResponse.ACCEPTED and event.kind is OfferKind.UPSELL:
             last_upgrade = event.at if last_upgrade is None else max(last_upgrade, event.at)
-    for purchase in context.purchases:
-        if purchase.source is LineSource.UPSELL and purchase.at <= now:
-            last_upgrade = purchase.at if last_upgrade is None else max(last_upgrade, purchase.at)
     return {sku: tuple(events) for sku, events in declines.items()}, shown, last_upgrade
 
 
@@ -141,27 +240,29 @@ def situate(
     moment: Moment, cart: Sequence[CartLine], context: DecisionContext
 ) -> tuple[Situation, list[str]]:
     """Derive the situation once, plus warnings about ignored input."""
-    lines, currency, warnings = read_cart(cart, context.catalog, context.viewing)
-    bought, recent, owned = _ownership(context)
-    declines, shown, last_upgrade = _responses(context)
+    catalog, now = context.catalog, context.now
+    lines, currency, warnings = read_cart(cart, catalog, context.viewing)
+    horizon = now - context.policy.recent_purchase_window
+    history = PurchaseHistory(context.purchases, now, horizon, catalog)
+    declines, shown, accepted_upgrade = (
+        _responses(context) if context.offer_events else ({}, 0, None)
+    )
     task = context.task if moment is Moment.IN_APP else None
-    viewing = context.viewing if context.viewing in context.catalog.products else None
-    situation = Situation(
+    viewing = context.viewing if context.viewing in catalog.products else None
+    situation = _situation(
         moment=moment,
         task=task,
-        now=context.now,
+        now=now,
         policy=context.policy,
-        catalog=context.catalog,
+        catalog=catalog,
         cart=lines,
         currency=currency,
-        cart_total=_cart_total(lines, context.catalog, currency),
+        cart_total=_cart_total(lines, catalog, currency),
         viewing=viewing,
-        bought=bought,
-        recent=recent,
-        owned=owned,
+        history=history,
         declines=declines,
         shown_recently=shown,
-        last_upgrade_at=last_upgrade,
+        accepted_upgrade_at=accepted_upgrade,
         in_progress=is_in_progress(moment, task),
         peak=is_peak(moment, task),
     )

@@ -61,7 +61,9 @@ def shared_decision_service(state: AppState) -> DecisionService:
                 service = DecisionService(
                     state.engine, policy=policy, model=ModelCache(lambda: _current_model(state))
                 )
-                state.extras["decision_log"] = DecisionLog(state.engine)
+                state.extras["decision_log"] = DecisionLog(
+                    state.engine, connections=service.readers.held
+                )
                 state.extras["decisions"] = service
     assert isinstance(service, DecisionService)
     return service
