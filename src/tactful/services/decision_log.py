@@ -104,16 +104,18 @@ class DecisionLog:
         """Write everything queued, then stop the writer; later writes are refused."""
         with self._lock:
             self._closed = True
-            thread = self._thread
         if self._loop_writer is not None:
-            self._loop_writer.close()
+            self._loop_writer.close()  # may hand a last batch to the thread
+        with self._lock:
+            thread = self._thread
         if thread is not None:
             self._queue.put(_STOP)
             thread.join(timeout)
 
-    def _put(self, pending: _Pending) -> None:
+    def _put(self, pending: _Pending, *, handed_over: bool = False) -> None:
+        """Queue for the writer thread; after close() only what the loop writer hands over."""
         with self._lock:
-            if self._closed:
+            if self._closed and not handed_over:
                 raise DecisionLogClosedError("the decision log is closed")
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="decision-log", daemon=True)
@@ -209,7 +211,7 @@ class _LoopWriter:
         except Exception as exc:
             if _busy(exc):
                 for pending in batch:  # another writer holds the database: let the thread wait
-                    self.log._put(pending)
+                    self.log._put(pending, handed_over=True)
                 return
             self._one_by_one(batch)
             return
@@ -221,7 +223,7 @@ class _LoopWriter:
                 self._store((pending,))
             except Exception as exc:
                 if _busy(exc):
-                    self.log._put(pending)
+                    self.log._put(pending, handed_over=True)
                     continue
                 _log.exception("storing decision %s failed", pending.record.decision_id)
                 _finish((pending,), _failure())
@@ -239,8 +241,17 @@ class _LoopWriter:
             connection.rollback()
         raw.execute("PRAGMA busy_timeout=0")
         try:
-            with connection.begin():
+            # The transaction is the driver's own: SQLAlchemy's bookkeeping around BEGIN and
+            # COMMIT cost more than the batch's inserts (the connection is outside any
+            # SQLAlchemy transaction here, checked above).
+            raw.execute("BEGIN")
+            try:
                 offers_repo.save_decisions(connection, [p.record for p in batch])
+                raw.execute("COMMIT")
+            except BaseException:
+                if raw.in_transaction:
+                    raw.execute("ROLLBACK")
+                raise
         finally:
             raw.execute(f"PRAGMA busy_timeout={waits}")
         if self._checkpoints is not None:

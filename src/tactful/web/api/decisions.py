@@ -9,7 +9,7 @@ import orjson
 from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response, status
 from fastapi.routing import APIRoute
 from pydantic import ValidationError
-from starlette.types import Receive, Scope, Send
+from starlette.types import Receive, Scope
 
 from tactful.domain.catalog import Sku
 from tactful.domain.offers import CartLine, OfferPolicy
@@ -30,7 +30,7 @@ from tactful.web.api.schemas_decisions import (
 )
 from tactful.web.deps import INVALID_KEY, MISSING_KEY, AnyKey, StateDep, scope_of_key
 from tactful.web.errors import validation_body
-from tactful.web.fast_path import header, json_error, read_body, send_json, too_large
+from tactful.web.fast_path import Answer, header, json_error, read_body, too_large
 from tactful.web.state import AppState
 
 router = APIRouter(prefix="/v1/decisions", tags=["decisions"])
@@ -120,7 +120,6 @@ def _parse(raw: bytes) -> DecisionIn | list[dict[str, Any]]:
 
 
 _CHALLENGE = ((b"www-authenticate", b"Bearer"),)
-Answer = tuple[int, bytes, tuple[tuple[bytes, bytes], ...]]
 
 
 async def answer_decision(state: AppState, authorization: bytes | None, raw: bytes) -> Answer:
@@ -143,17 +142,13 @@ async def answer_decision(state: AppState, authorization: bytes | None, raw: byt
     return 200, decision_json(decision), ()
 
 
-async def serve_decision_fast(state: AppState, scope: Scope, receive: Receive, send: Send) -> None:
+async def serve_decision_fast(state: AppState, scope: Scope, receive: Receive) -> Answer:
     """POST /v1/decisions straight from ASGI (see tactful.web.fast_path)."""
     limit = state.settings.max_body_bytes
     raw = await read_body(scope, receive, limit)
     if raw is None:
-        await send_json(send, 413, too_large(limit))
-        return
-    status_code, payload, headers = await answer_decision(
-        state, header(scope, b"authorization"), raw
-    )
-    await send_json(send, status_code, payload, headers)
+        return 413, too_large(limit), ()
+    return await answer_decision(state, header(scope, b"authorization"), raw)
 
 
 async def _serve_decision(request: Request) -> Response:
