@@ -4,11 +4,14 @@ Run: .venv/bin/python bench/http_decisions.py [--seconds 15] [--rate 200] [--ope
      [--connections 16] [--sample-rows 0]
 
 Builds a SQLite database in a temporary folder from the full Online Retail file (or its first
-`--sample-rows` rows), mines a model, starts two uvicorn servers as subprocesses on free
-loopback ports (the tactful app with the model active, and a bare FastAPI app whose one
-endpoint returns a constant), then drives both from this process with a small keep-alive
-HTTP/1.1 client on asyncio. Prints throughput, p50/p99 and errors side by side, then runs an
-open-loop 200 decisions/s phase and checks every shown offer was stored as an impression.
+`--sample-rows` rows), mines a model, starts three uvicorn servers as subprocesses on free
+loopback ports with the same settings (the tactful app with the model active; the floor, a
+bare FastAPI app whose one endpoint returns a constant; and, for context only, a bare ASGI
+callable returning a constant, uvicorn's own cost), then drives each in turn from this
+process with a small keep-alive HTTP/1.1 client on asyncio. Prints throughput, p50/p99,
+errors and server CPU per request side by side, then runs an open-loop 200 decisions/s
+phase on new visitors and checks every shown offer was stored as an impression.
+Decision requests come from real customers and new visitors (see `decision_bodies`).
 """
 
 from __future__ import annotations
@@ -52,6 +55,19 @@ def floor_app() -> Any:
         return {"ok": True}
 
     return app
+
+
+async def bare_asgi(scope: Any, receive: Any, send: Any) -> None:
+    """uvicorn's own floor, for context: an ASGI callable answering a constant, no framework."""
+    if scope["type"] != "http":
+        return
+    more = True
+    while more:
+        more = (await receive()).get("more_body", False)
+    body = b'{"ok":true}'
+    headers = [(b"content-type", b"application/json"), (b"content-length", b"11")]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 def bench_settings(database_url: str) -> Any:
@@ -99,7 +115,8 @@ def serve(kind: str, port: int, database_url: str, server: str) -> None:
     from tactful.cli.serve import tune_gc
 
     tune_gc()  # what `tactful serve` does, for both servers
-    app = floor_app() if kind == "floor" else tactful_app(database_url)
+    apps = {"floor": floor_app, "asgi": lambda: bare_asgi}
+    app = apps[kind]() if kind in apps else tactful_app(database_url)
     http, loop = SERVERS[server]
     uvicorn.run(
         app,
@@ -400,14 +417,18 @@ def run(args: argparse.Namespace) -> None:
             print(f"load average before: {os.getloadavg()}")
             floor, floor_port = start_server("floor", url, args.server)
             servers.append(floor)
+            bare, bare_port = start_server("asgi", url, args.server)
+            servers.append(bare)
             app, app_port = start_server("tactful", url, args.server)
             servers.append(app)
             asyncio.run(closed_loop(app_port, "/v1/decisions", bodies, 3, args.connections))
-            asyncio.run(closed_loop(floor_port, "/floor", [b"{}"], 2, args.connections))
+            for port in (floor_port, bare_port):
+                asyncio.run(closed_loop(port, "/floor", [b"{}"], 2, args.connections))
             print(f"\nclosed loop, {args.connections} connections, {args.seconds:.0f} s each:")
             rows = {}
             cpu = {}
             for label, process, port, path, load in (
+                ("context: bare ASGI constant", bare, bare_port, "/floor", [b"{}"]),
                 ("floor: FastAPI constant", floor, floor_port, "/floor", [b"{}"]),
                 ("POST /v1/decisions", app, app_port, "/v1/decisions", bodies),
             ):
@@ -418,7 +439,7 @@ def run(args: argparse.Namespace) -> None:
             ratio = rows["POST /v1/decisions"]["rps"] / rows["floor: FastAPI constant"]["rps"]
             print(f"decisions throughput = {ratio:.0%} of the floor (target >= 40%)")
             for label, seconds in cpu.items():
-                print(f"server CPU per request, {label:<24} {seconds * 1000:6.3f} ms")
+                print(f"server CPU per request, {label:<28} {seconds * 1000:6.3f} ms")
             cpu_ratio = cpu["floor: FastAPI constant"] / cpu["POST /v1/decisions"]
             print(
                 f"by server CPU per request, decisions cost {1 / cpu_ratio:.1f}x the floor: "
@@ -463,7 +484,7 @@ def main() -> None:
         default="fast",
         help="uvicorn settings for both servers: fast = httptools + uvloop, plain = h11 + asyncio",
     )
-    parser.add_argument("--serve", choices=["floor", "tactful"], help=argparse.SUPPRESS)
+    parser.add_argument("--serve", choices=["floor", "asgi", "tactful"], help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--database-url", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()

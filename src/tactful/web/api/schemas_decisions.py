@@ -221,11 +221,40 @@ def _all_finite(trace: tuple[TraceEntry, ...]) -> bool:
     return all(isfinite(t.relevance + t.confidence + t.lift) for t in trace)
 
 
+class _TraceFragments:
+    """Each trace entry's JSON, written once per entry object and spliced in after that.
+
+    The offer engine reuses trace entries across decisions (most candidates are judged the
+    same way for every customer with that cart item), so a decision's trace is mostly
+    entries whose JSON was already written. Keyed by identity, holding the entry so its id
+    cannot be reused while the key lives; emptied when it grows past `size`.
+    """
+
+    def __init__(self, size: int = 100_000) -> None:
+        self._size = size
+        self._held: dict[int, tuple[TraceEntry, orjson.Fragment]] = {}
+
+    def __call__(self, trace: tuple[TraceEntry, ...]) -> list[orjson.Fragment]:
+        held = self._held
+        out = []
+        for entry in trace:
+            found = held.get(id(entry))
+            if found is None or found[0] is not entry:
+                if len(held) >= self._size:
+                    held.clear()
+                found = held[id(entry)] = (entry, orjson.Fragment(orjson.dumps(entry)))
+            out.append(found[1])
+        return out
+
+
+_trace_fragments = _TraceFragments()
+
+
 def decision_json(decision: Decision) -> bytes:
     """The response body as JSON bytes, straight from the decision.
 
     Trace entries are dataclasses whose fields are the trace's JSON keys, so orjson writes
-    them natively (a tenth of the cost of building a dict per entry); only a trace holding a
+    them natively, once per entry object (`_TraceFragments`); only a trace holding a
     non-finite figure, which JSON cannot carry, goes through `trace_body`.
     """
     trace = decision.trace
@@ -234,7 +263,7 @@ def decision_json(decision: Decision) -> bytes:
         "held_out": decision.held_out,
         "offers": [offer_body(o) for o in decision.offers],
         "warnings": decision.warnings,
-        "trace": trace if _all_finite(trace) else [trace_body(t) for t in trace],
+        "trace": _trace_fragments(trace) if _all_finite(trace) else [trace_body(t) for t in trace],
     }
     return orjson.dumps(body, default=_plain)
 
