@@ -253,3 +253,71 @@ def test_decision_inputs_gathers_the_three(engine: Engine) -> None:
     assert found.customer.allows(ConsentPurpose.MARKETING_EMAIL)
     assert found.purchases == (Purchase(Sku("MUG"), NOW - timedelta(days=2)),)
     assert found.offer_events == ()
+
+
+def _reference(orders: list[Order], until: datetime, recent: datetime | None) -> list[Purchase]:
+    """Each SKU and source's first buy, then its last if since `recent` or an upgrade."""
+    spans: dict[tuple[str, LineSource], list[datetime]] = {}
+    for o in orders:
+        if o.created_at > until:
+            continue
+        for ln in o.lines:
+            span = spans.setdefault((ln.sku, ln.source), [o.created_at, o.created_at])
+            span[0], span[1] = min(span[0], o.created_at), max(span[1], o.created_at)
+    found = []
+    for (sku, source), (first, last) in spans.items():
+        found.append(Purchase(Sku(sku), first, source))
+        if last != first and (recent is None or last >= recent or source is LineSource.UPSELL):
+            found.append(Purchase(Sku(sku), last, source))
+    return found
+
+
+def test_purchases_match_the_orders_in_any_insert_order_with_ties(engine: Engine) -> None:
+    """Orders stored out of time order, sharing times, mixing sources and repeating SKUs."""
+    up, cross = LineSource.UPSELL, LineSource.CROSS_SELL
+    mixed = [
+        order("o1", 50, line("MUG"), line("TEA"), line("MUG")),
+        order("o2", 400, line("TEA"), line("PLAN", up), line("MUG", cross)),
+        order("o3", 50, line("CAP"), line("TEA")),
+        order("o4", 2, line("MUG", cross), line("PLAN", up), line("CAP")),
+        order("o5", 900, line("MUG"), line("PLAN", up)),
+        order("o6", 10, line("TEA"), line("PLAN", up)),
+    ]
+    plain = [  # main lines only (the common case)
+        order(f"p{i}", days, line(a), line(b), customer="c2")
+        for i, (days, a, b) in enumerate(
+            [(9, "A", "B"), (90, "B", "C"), (1, "C", "A"), (9, "D", "A")]
+        )
+    ]
+    with engine.begin() as connection:
+        orders_repo.insert_orders(connection, mixed + plain[:2], source="api")
+        orders_repo.insert_orders(connection, plain[2:], source="api")
+    with engine.connect() as connection:
+        sqlite = engine.dialect.name == "sqlite"
+        for customer in ("c1", "c2"):
+            stored = orders_repo.orders_of(connection, customer)
+            if sqlite:  # lines are read as stored, which sets the purchases' order
+                rowid = "SELECT order_id FROM orders ORDER BY rowid"
+                ids = [r[0] for r in connection.exec_driver_sql(rowid)]
+                stored.sort(key=lambda o: ids.index(o.order_id))
+            for until, recent in [(NOW, RECENT), (NOW, None), (NOW - timedelta(days=20), RECENT)]:
+                found = repo.read_purchases(connection, customer, until=until, recent=recent)
+                expected = _reference(stored, until, recent)
+                assert sorted(map(repr, found)) == sorted(map(repr, expected))
+                if sqlite:
+                    assert list(found) == expected, "first seen first, each last right after it"
+                inputs = reads(connection, customer, until=until, recent=recent)
+                assert inputs.purchases == found
+
+
+def test_sqlite_reads_lines_from_indexes_alone_without_sorting(engine: Engine) -> None:
+    """The lines' order within an order comes from the index walk, so no sort may step in."""
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as connection:
+        plan = connection.exec_driver_sql(
+            "EXPLAIN QUERY PLAN " + repo._SQLITE_LINES_SQL, ("c1", "2025-01-01")
+        ).all()
+    steps = " / ".join(str(row[-1]) for row in plan)
+    assert "TEMP B-TREE" not in steps
+    assert steps.count("COVERING INDEX") == 2, steps

@@ -146,10 +146,11 @@ orders = Table(
     "orders",
     metadata,
     Column("order_id", String(128), primary_key=True),
-    Column("customer_id", String(128), index=True),
+    Column("customer_id", String(128)),
     Column("created_at", Timestamp, nullable=False, index=True),
     Column("currency", String(3), nullable=False),
     Column("source", String(32), nullable=False, server_default="api"),
+    Index("ix_orders_customer_id_created_at", "customer_id", "created_at", "order_id"),
 )
 
 order_lines = Table(
@@ -165,6 +166,7 @@ order_lines = Table(
     Column("offer_id", String(64)),
     Column("source", String(16), nullable=False, server_default="main"),
     PrimaryKeyConstraint("order_id", "line_no"),
+    Index("ix_order_lines_order_id_line_no_sku", "order_id", "line_no", "sku", "source"),
 )
 
 events = Table(

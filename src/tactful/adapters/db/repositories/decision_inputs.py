@@ -4,19 +4,23 @@ This is the API's hot path, so one statement per decision: the customer row, the
 consents, their orders' stamp and their offer events come back as one UNION ALL whose first
 column tags each row's part. On PostgreSQL a customer's order lines join that statement
 when asked for (a round trip saved); on SQLite, where a statement costs no round trip, they
-are read apart, as the union's wider rows cost more per line than a second statement.
+are read apart, one row per order with its lines' SKUs and sources as JSON arrays (a Python
+row per line cost more than the join, and left more for the garbage collector).
 Plain SQL on the driver connection: building SQLAlchemy statements per call costs ten
 times the query itself on SQLite.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import chain, groupby
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 import orjson
+from orjson import loads
 from sqlalchemy import Connection
 
 from tactful.adapters.db.repositories._common import utc
@@ -47,11 +51,18 @@ _READS_SQL = " UNION ALL ".join(_PARTS)
 _PG_READS_WITH_LINES_SQL = " UNION ALL ".join(
     (*_PARTS, f"SELECT 4, o.created_at, l.sku, l.source, NULL, NULL, NULL {_LINES_FROM}")
 ).replace("?", "%s")
-_LINES_SQL = f"SELECT o.created_at, l.sku, l.source {_LINES_FROM}"
 _PG_READS_SQL = _READS_SQL.replace("?", "%s")
-_PG_LINES_SQL = _LINES_SQL.replace("?", "%s")
+_PG_LINES_SQL = f"SELECT o.created_at, l.sku, l.source {_LINES_FROM}".replace("?", "%s")
+# SQLite: one row per order, its lines' SKUs and sources as JSON arrays in line order (a
+# Python row per line costs more than the join). Grouped in the order of the index on
+# orders (customer_id, created_at, order_id), so SQLite needs no sort.
+_SQLITE_LINES_SQL = (
+    "SELECT o.rowid, o.created_at, json_group_array(l.sku), json_group_array(l.source) "
+    f"{_LINES_FROM} GROUP BY o.created_at, o.order_id"
+)
 
 _SOURCES = {s.value: s for s in LineSource}
+_MAIN = LineSource.MAIN.value
 _PURPOSES = {p.value: p for p in ConsentPurpose}
 
 Stamp = tuple[int, datetime | None]
@@ -95,13 +106,17 @@ def read_customer_inputs(
     raw: Any = connection.connection.driver_connection
     if connection.dialect.name == "sqlite":
         rows = raw.execute(_READS_SQL, (customer_id,) * 4 + (_text(since),)).fetchall()
-        reads = _reads(customer_id, rows, _sqlite_time)
-        if not purchases:
-            return reads
-        found: tuple[Purchase, ...] = ()
-        if reads.stamp[0]:
-            found = _sqlite_purchases(raw, customer_id, until, recent)
-        return reads._replace(purchases=found)
+        customer: Customer | None = None
+        events: tuple[OfferEvent, ...] = ()
+        if len(rows) == 1:  # the stamp alone (a new visitor): no customer, consent or event
+            newest, count = rows[0][1], rows[0][6]
+            stamp = (count, None if newest is None else _sqlite_time(newest))
+        else:
+            customer, stamp, events = _decoded(customer_id, rows, _sqlite_time)
+        found = None
+        if purchases:
+            found = _sqlite_purchases(raw, customer_id, until, recent) if stamp[0] else ()
+        return CustomerReads(customer, stamp, events, found)
     with raw.cursor() as cursor:
         if purchases:
             params = (customer_id,) * 4 + (utc(since), customer_id, utc(until))
@@ -109,25 +124,26 @@ def read_customer_inputs(
         else:
             cursor.execute(_PG_READS_SQL, (customer_id,) * 4 + (utc(since),))
         rows = cursor.fetchall()
-    reads = _reads(customer_id, rows, utc)
+    customer, stamp, events = _decoded(customer_id, rows, utc)
     if not purchases:
-        return reads
+        return CustomerReads(customer, stamp, events, None)
     lines = [row[1:4] for row in rows if row[0] == _LINE]
     since_recent = None if recent is None else utc(recent)
-    return reads._replace(purchases=_purchases(lines, since_recent, utc))
+    return CustomerReads(customer, stamp, events, _pg_purchases(lines, since_recent))
 
 
-def _reads(customer_id: str, rows: list[Any], time: Callable[[Any], datetime]) -> CustomerReads:
+def _decoded(
+    customer_id: str, rows: list[Any], time: Callable[[Any], datetime]
+) -> tuple[Customer | None, Stamp, tuple[OfferEvent, ...]]:
     """Rows of the tagged union, decoded part by part (order lines left to the caller)."""
     parts: tuple[list[Any], ...] = ([], [], [], [], [])
     for row in rows:
         parts[row[0]].append(row)
     newest, count = parts[_STAMP][0][1], parts[_STAMP][0][6]
-    return CustomerReads(
+    return (
         _customer(customer_id, parts[_CUSTOMER], parts[_CONSENT], time),
         (int(count), None if newest is None else time(newest)),
         _offer_events(customer_id, parts[_EVENT], time),
-        None,
     )
 
 
@@ -144,7 +160,7 @@ def read_purchases(
     with raw.cursor() as cursor:
         cursor.execute(_PG_LINES_SQL, (customer_id, utc(until)))
         rows = cursor.fetchall()
-    return _purchases(rows, None if recent is None else utc(recent), utc)
+    return _pg_purchases(rows, None if recent is None else utc(recent))
 
 
 def decision_inputs(
@@ -165,8 +181,10 @@ def decision_inputs(
 def _sqlite_purchases(
     raw: Any, customer_id: str, until: datetime, recent: datetime | None
 ) -> tuple[Purchase, ...]:
-    rows = raw.execute(_LINES_SQL, (customer_id, _text(until))).fetchall()
-    return _purchases(rows, None if recent is None else _text(recent), _sqlite_time)
+    rows = raw.execute(_SQLITE_LINES_SQL, (customer_id, _text(until))).fetchall()
+    rows.sort()  # stored order (rowid), which sets the purchases' order as it always has
+    orders = [(at, loads(skus), loads(sources)) for _, at, skus, sources in rows]
+    return _purchases(orders, None if recent is None else _text(recent), _sqlite_time)
 
 
 def _text(moment: datetime) -> str:
@@ -225,34 +243,66 @@ def _offer_events(
     return tuple(found)
 
 
+def _pg_purchases(lines: list[Any], recent: datetime | None) -> tuple[Purchase, ...]:
+    """PostgreSQL's (created_at, sku, source) rows, taken a run of one order time at a time."""
+    runs = [
+        (at, [line[1] for line in run], [line[2] for line in run])
+        for at, run in ((at, list(run)) for at, run in groupby(lines, itemgetter(0)))
+    ]
+    return _purchases(runs, recent, utc)
+
+
 def _purchases(
-    lines: Iterable[Any], recent: Any, time: Callable[[Any], datetime]
+    orders: list[tuple[Any, list[Any], list[Any]]], recent: Any, time: Callable[[Any], datetime]
 ) -> tuple[Purchase, ...]:
     """The first purchase of each SKU and source, and the last if it matters.
 
     That is all the offer engine reads of purchases: when a SKU was first bought (and so is
-    owned), which were bought since `recent`, and when an upgrade was last bought. Lines are
-    (created_at, sku, source) as stored, compared as they come (ISO text on SQLite sorts as
-    time, `recent` is given alike); only kept times are parsed, each once.
+    owned), which were bought since `recent`, and when an upgrade was last bought. `orders`
+    are (created_at, skus, sources) as stored, in the order the lines were read, which sets
+    the purchases' order (first seen first, each last buy right after its first). Times are
+    compared as they come (ISO text on SQLite sorts as time, `recent` is given alike).
+
+    A customer has ~90 lines in ~5 orders, so the work is done an order at a time in C:
+    dict updates, the oldest order written last for first buys, the newest for last buys.
+    Plain SKUs are the keys when every line is a main one (the common case), sparing a tuple
+    a line, and then only orders since `recent` can give a last buy worth keeping.
     """
-    spans: dict[tuple[str, str], list[Any]] = {}
-    for at, sku, source in lines:
-        span = spans.get((sku, source))
-        if span is None:
-            spans[(sku, source)] = [at, at]
-        elif at < span[0]:
-            span[0] = at
-        elif at > span[1]:
-            span[1] = at
-    parsed: dict[Any, datetime] = {}
-    found: list[Purchase] = []
-    for (sku, source), (first, last) in spans.items():
+    if not orders:
+        return ()
+    plain = all(sources.count(_MAIN) == len(sources) for _, _, sources in orders)
+    keyed = [
+        (at, skus if plain else list(zip(skus, sources, strict=True)))
+        for at, skus, sources in orders
+    ]
+    first: dict[Any, Any] = dict.fromkeys(chain.from_iterable(keys for _, keys in keyed))
+    keyed.sort(key=itemgetter(0))
+    for at, keys in reversed(keyed):
+        first.update(dict.fromkeys(keys, at))
+    last: dict[Any, Any] = {}
+    for at, keys in keyed:
+        if not plain or recent is None or at >= recent:
+            last.update(dict.fromkeys(keys, at))
+    parsed = {at: time(at) for at, _ in keyed}
+    if plain:
+        main = LineSource.MAIN
+        if not last:
+            return tuple([Purchase(sku, parsed[at], main) for sku, at in first.items()])
+        found: list[Purchase] = []
+        for sku, at in first.items():
+            found.append(Purchase(sku, parsed[at], main))
+            latest = last.get(sku, at)
+            if latest != at:
+                found.append(Purchase(sku, parsed[latest], main))
+        return tuple(found)
+    found = []
+    for key, at in first.items():
+        sku, source = key
         line_source = _SOURCES.get(source) or LineSource(source)
-        if (at := parsed.get(first)) is None:
-            at = parsed[first] = time(first)
-        found.append(Purchase(Sku(sku), at, line_source))
-        if last != first and (recent is None or last >= recent or line_source is LineSource.UPSELL):
-            if (at := parsed.get(last)) is None:
-                at = parsed[last] = time(last)
-            found.append(Purchase(Sku(sku), at, line_source))
+        found.append(Purchase(sku, parsed[at], line_source))
+        latest = last[key]
+        if latest != at and (
+            recent is None or latest >= recent or line_source is LineSource.UPSELL
+        ):
+            found.append(Purchase(sku, parsed[latest], line_source))
     return tuple(found)
