@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -50,3 +52,14 @@ def test_bad_weights_are_refused(weights: dict[str, float]) -> None:
 def test_share_outside_zero_to_one_is_refused() -> None:
     with pytest.raises(ValueError, match="share"):
         assign("x", "s", 1.5)
+
+
+@given(st.text(max_size=30), st.text(max_size=10))
+def test_bucket_is_the_first_eight_bytes_of_the_salted_sha256(unit: str, salt: str) -> None:
+    digest = hashlib.sha256(f"{salt}\x1f{unit}".encode()).digest()
+    assert bucket(unit, salt) == int.from_bytes(digest[:8], "big") / 2**64
+
+
+def test_bucket_values_are_pinned() -> None:
+    assert bucket("c1", "holdout") == 0.672201420233941
+    assert bucket("bench-7", "x") == 0.156071535572776

@@ -7,15 +7,19 @@ group without storing anything, and a new salt gives an independent split.
 from __future__ import annotations
 
 import hashlib
+import struct
 from collections.abc import Mapping
 
 _SCALE = float(2**64)
+_sha256 = hashlib.sha256
+_first_u64 = struct.Struct(">Q").unpack_from  # the digest's first 8 bytes, big-endian
 
 
 def bucket(unit_id: str, salt: str) -> float:
     """A number in [0, 1) fixed for (salt, unit_id) and spread uniformly over units."""
-    digest = hashlib.sha256(f"{salt}\x1f{unit_id}".encode()).digest()
-    return int.from_bytes(digest[:8], "big") / _SCALE
+    digest = _sha256(f"{salt}\x1f{unit_id}".encode()).digest()
+    first: int = _first_u64(digest)[0]
+    return first / _SCALE
 
 
 def assign(unit_id: str, salt: str, share: float) -> bool:

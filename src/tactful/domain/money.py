@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any, cast
 
 # Currencies whose minor unit is not 1/100 (ISO 4217 exponents).
 _EXPONENTS = {
@@ -62,10 +63,13 @@ class Money:
 
         Skips __post_init__'s checks, which cost more than the arithmetic on hot paths.
         """
-        money = _new(cls)
-        _set_amount(money, amount)
-        _set_currency(money, currency)
-        return money
+        if cls is not Money:
+            return cls(amount, currency)
+        money: Any = _new(_Building)
+        money.amount = amount
+        money.currency = currency
+        money.__class__ = Money  # same slots: see offers._frozen.builder
+        return cast(Money, money)
 
     def _same(self, other: Money) -> None:
         if other.currency != self.currency:
@@ -96,5 +100,12 @@ class Money:
 
 
 _new = object.__new__
-_set_amount = vars(Money)["amount"].__set__  # the slots' descriptors: see Money.trusted
-_set_currency = vars(Money)["currency"].__set__
+
+
+class _Building:
+    """Money's layout without the frozen guard, for Money.trusted."""
+
+    __slots__ = ("amount", "currency")
+
+    amount: int
+    currency: str

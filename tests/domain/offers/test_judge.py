@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 from tactful.domain.catalog import ProductKind, Sku
 from tactful.domain.money import Money
 from tactful.domain.offers import Decision, DecisionContext, Moment, OfferKind, decide
 from tactful.domain.offers._frozen import builder
-from tactful.domain.offers.candidates import candidates
+from tactful.domain.offers.candidates import candidates, shared_candidates
 from tactful.domain.offers.decision import TraceEntry
 from tactful.domain.offers.guardrails import GUARDRAILS, judge, judge_all
+from tactful.domain.offers.memo import SharedMemo
 from tactful.domain.offers.reasons import ReasonCode
 from tactful.domain.offers.situation import situate
 from tests.domain.offers.builders import cart, context, customer, ev, product
@@ -23,12 +27,38 @@ def _every_guardrail(w: World, moment: Moment) -> None:
     slow = [tuple(r for g in GUARDRAILS if (r := g(c, s)) is not None) for c in pool]
     assert [judge(c, s) for c in pool] == slow
     assert judge_all(pool, s) == slow
+    for _ in range(2):  # the shared candidates' static verdicts: first derived, then memoised
+        shared, reused = shared_candidates(s, w.context.affinity, w.context.declined_upsell)
+        assert shared == pool
+        assert judge_all(shared, s, reused) == slow
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(worlds())
 def test_judge_equals_calling_every_guardrail(w: World) -> None:
     _every_guardrail(w, w.moment)
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(worlds())
+def test_memoised_verdicts_follow_the_moment_and_policy(w: World) -> None:
+    for moment in Moment:  # one catalogue, so the same shared candidates at every moment
+        _every_guardrail(w, moment)
+    stricter = replace(w.context, policy=replace(w.context.policy, min_co_purchases=50))
+    _every_guardrail(replace(w, context=stricter), w.moment)
+
+
+def test_a_new_generation_of_shared_candidates_gives_the_same_decisions(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    items = [product(s, 500) for s in ("a", "b", "c", "d")]
+    ctx = context(items, [ev("a", "b"), ev("a", "c", score=0.4), ev("d", "c", score=0.2)])
+    first = decide(customer(), Moment.CART, cart("a", "d"), ctx)
+    old = ctx.catalog.memo.current()
+    monkeypatch.setattr(SharedMemo, "LIMIT", 1)
+    again = decide(customer(), Moment.CART, cart("a", "d"), ctx)
+    assert ctx.catalog.memo.current() is not old
+    assert again == first
 
 
 def test_judge_checks_every_guardrail_of_a_cross_sell_in_order() -> None:

@@ -10,6 +10,7 @@ from tactful.domain.money import Money
 from tactful.domain.offers._frozen import builder
 from tactful.domain.offers.evidence import AffinitySource, Evidence
 from tactful.domain.offers.inputs import DeclinedUpsell
+from tactful.domain.offers.memo import Reused
 from tactful.domain.offers.moments import OfferKind, uses_owned_plans, uses_recent_purchases
 from tactful.domain.offers.policy import OfferPolicy
 from tactful.domain.offers.situation import Situation
@@ -48,11 +49,20 @@ def _minus(a: Money, b: Money) -> Money:
 def cross_sell_anchors(s: Situation) -> list[Sku]:
     """Cart items, the viewed item, and recent purchases where the moment looks back."""
     anchors = list(s.cart)
+    looks_back = uses_recent_purchases(s.moment)
+    if s.viewing is None and not looks_back:
+        # The cart's SKUs are distinct, and known when situate() read the cart.
+        return anchors if s.cart.keys() <= s.catalog.products.keys() else _known(anchors, s)
     if s.viewing is not None:
         anchors.append(s.viewing)
-    if uses_recent_purchases(s.moment):
+    if looks_back:
         anchors.extend(s.recent)
-    return [sku for sku in dict.fromkeys(anchors) if sku in s.catalog.products]
+    return _known(list(dict.fromkeys(anchors)), s)
+
+
+def _known(skus: list[Sku], s: Situation) -> list[Sku]:
+    products = s.catalog.products
+    return [sku for sku in skus if sku in products]
 
 
 def _strongest(
@@ -61,11 +71,12 @@ def _strongest(
     """Summed score per consequent, and its best evidence (clearing the floor wins ties)."""
     anchor_set = set(anchors)
     floor, min_lift, limit = policy.min_co_purchases, policy.min_lift, policy.cross_sells_per_item
+    single = getattr(affinity, "single_antecedents", False)
     score: dict[Sku, float] = {}
     best: dict[Sku, Evidence] = {}
     for anchor in anchors:
         for ev in affinity.cross_sells(anchor, limit):
-            if len(ev.antecedent) > 1 and not anchor_set.issuperset(ev.antecedent):
+            if not single and len(ev.antecedent) > 1 and not anchor_set.issuperset(ev.antecedent):
                 continue
             y = ev.consequent
             held = best.get(y)
@@ -80,15 +91,24 @@ def _strongest(
     return score, best
 
 
+def _ranked(score: dict[Sku, float]) -> list[Sku]:
+    """Highest summed score first, then by SKU (two C-level stable sorts, no key tuples)."""
+    return sorted(sorted(score), key=score.__getitem__, reverse=True)
+
+
 def _top(ranked: list[Sku], s: Situation) -> list[Sku]:
     """The best `max_candidates` not in the cart; cart items ranked among them stay traced."""
-    cap = s.policy.max_candidates
+    cap, cart = s.policy.max_candidates, s.cart
+    if len(ranked) <= cap:
+        return ranked
+    if cart.keys().isdisjoint(ranked):
+        return ranked[:cap]
     top: list[Sku] = []
     fresh = 0
     for position, y in enumerate(ranked):
         if fresh >= cap:
             break
-        if y not in s.cart:
+        if y not in cart:
             fresh += 1
             top.append(y)
         elif position < cap:
@@ -96,19 +116,23 @@ def _top(ranked: list[Sku], s: Situation) -> list[Sku]:
     return top
 
 
-def cross_sells(s: Situation, affinity: AffinitySource) -> list[Candidate]:
-    """One candidate per consequent, scored by the sum over anchors, with its best evidence."""
+def shared_cross_sells(s: Situation, affinity: AffinitySource) -> tuple[list[Candidate], Reused]:
+    """cross_sells(), and which of them are shared with other decisions (see memo.Generation)."""
     score, best = _strongest(cross_sell_anchors(s), affinity, s.policy)
-    ranked = [y for _, y in sorted([(-total, y) for y, total in score.items()])]
-    products, memo = s.catalog.products, s.catalog.memo
-    out = []
-    for y in _top(ranked, s):
+    products, generation = s.catalog.products, s.catalog.memo.current()
+    shared = generation.candidates
+    out: list[Candidate] = []
+    keys: list[int | None] = []
+    for y in _top(_ranked(score), s):
         ev, relevance = best[y], score[y]
         # Proposed by one anchor only, y's candidate is the same in every decision: share it.
         alone = relevance is ev.score
-        if alone and (known := memo.candidate(ev)) is not None:
-            out.append(known)
-            continue
+        if alone:
+            known = shared.get(id(ev))
+            if known is not None and known.evidence is ev:
+                out.append(known)
+                keys.append(id(known))
+                continue
         product = products.get(y)
         if product is None:
             continue
@@ -126,9 +150,19 @@ def cross_sells(s: Situation, affinity: AffinitySource) -> list[Candidate]:
             term_switch=False,
         )
         if alone:
-            memo.keep_candidate(c, ev)
+            # setdefault: when two threads build it at once, both use the one kept, so no
+            # table entry is ever keyed by a candidate the generation does not hold.
+            c = shared.setdefault(id(ev), c)
+            keys.append(id(c))
+        else:
+            keys.append(None)
         out.append(c)
-    return out
+    return out, Reused(generation, keys)
+
+
+def cross_sells(s: Situation, affinity: AffinitySource) -> list[Candidate]:
+    """One candidate per consequent, scored by the sum over anchors, with its best evidence."""
+    return shared_cross_sells(s, affinity)[0]
 
 
 def _upgrade_bases(s: Situation) -> list[Sku]:
@@ -232,8 +266,22 @@ def downsells(s: Situation, declined: DeclinedUpsell | None) -> list[Candidate]:
     return out[: s.policy.upgrades_per_item]
 
 
+def shared_candidates(
+    s: Situation, affinity: AffinitySource, declined: DeclinedUpsell | None
+) -> tuple[list[Candidate], Reused]:
+    """candidates(), and which of them are shared with other decisions."""
+    pool, reused = shared_cross_sells(s, affinity)
+    catalog = s.catalog
+    if not catalog.ladders and not catalog.bundles_by_sku and declined is None:
+        return pool, reused  # nothing but cross-sells can be proposed
+    others = [*upsells(s), *bundles(s), *downsells(s, declined)]
+    pool.extend(others)
+    reused.keys.extend([None] * len(others))
+    return pool, reused
+
+
 def candidates(
     s: Situation, affinity: AffinitySource, declined: DeclinedUpsell | None
 ) -> list[Candidate]:
     """Every candidate for the moment, cross-sells first."""
-    return [*cross_sells(s, affinity), *upsells(s), *bundles(s), *downsells(s, declined)]
+    return shared_candidates(s, affinity, declined)[0]

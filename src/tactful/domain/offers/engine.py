@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import compress
+from operator import not_
+from typing import Any
 
 from tactful.domain.customers import Customer
 from tactful.domain.experiments import assign
 from tactful.domain.offers import guardrails as g
 from tactful.domain.offers._frozen import builder
-from tactful.domain.offers.candidates import Candidate, candidates
+from tactful.domain.offers.candidates import Candidate, shared_candidates
 from tactful.domain.offers.decision import Decision, TraceEntry
 from tactful.domain.offers.framing import frame
 from tactful.domain.offers.inputs import CartLine, DecisionContext
-from tactful.domain.offers.memo import SharedMemo
+from tactful.domain.offers.memo import Reasons, Reused
 from tactful.domain.offers.moments import Moment, OfferKind
 from tactful.domain.offers.reasons import ReasonCode
 from tactful.domain.offers.situation import Situation, situate
@@ -26,72 +29,91 @@ _KIND_PRIORITY: dict[Moment, dict[OfferKind, int]] = {
 }
 
 
-def _blanket(customer: Customer, s: Situation, held: bool) -> tuple[ReasonCode, ...]:
+def _blanket(customer: Customer, s: Situation, held: bool) -> Reasons:
     """Reasons that apply to every candidate of this decision."""
     reasons = (g.payment_in_progress(s), g.consent(customer, s), g.held_out(held))
-    return tuple(r for r in reasons if r is not None)
+    return tuple(filter(None, reasons))  # codes are non-empty strings
 
 
-def _ranked(passing: list[Candidate], moment: Moment) -> list[Candidate]:
-    """Moment's preferred kind first, then relevance, confidence, co-purchases, smaller ask.
+def _rank_key(c: Candidate) -> tuple[float, float, int, int, str]:
+    """Higher relevance, confidence and co-purchases first, then the smaller ask, then SKU."""
+    ev = c.evidence
+    if ev is None:
+        return (-c.relevance, -0.0, 0, c.increase.amount, str(c.sku))
+    return (-c.relevance, -ev.confidence, -ev.count, c.increase.amount, str(c.sku))
 
-    Ties keep the pool's order (the position is the last key), as a stable sort would.
-    """
+
+def _ranked(passing: list[int], pool: list[Candidate], reused: Reused, moment: Moment) -> list[int]:
+    """Moment's preferred kind first, then _rank_key; ties keep the pool's order (stable sort)."""
     if len(passing) < 2:
         return passing
-    priority = _KIND_PRIORITY.get(moment, {})
-    fallback = 2 if priority else 0
-    keyed = []
-    for position, c in enumerate(passing):
-        ev = c.evidence
-        keyed.append(
-            (
-                priority.get(c.kind, fallback),
-                -c.relevance,
-                -ev.confidence if ev is not None else -0.0,
-                -ev.count if ev is not None else 0,
-                c.increase.amount,
-                str(c.sku),
-                position,
-            )
-        )
-    keyed.sort()
-    return [passing[key[-1]] for key in keyed]
+    keys, ranks = reused.keys, reused.generation.ranks
+    order: list[Any] = []
+    for i in passing:
+        key = keys[i]
+        if key is None:
+            order.append(_rank_key(pool[i]))
+            continue
+        rank = ranks.get(key)
+        if rank is None:
+            rank = ranks[key] = _rank_key(pool[i])
+        order.append(rank)
+    priority = _KIND_PRIORITY.get(moment)
+    if priority:
+        order = [
+            (priority.get(pool[i].kind, 2), rank) for i, rank in zip(passing, order, strict=True)
+        ]
+    return list(map(passing.__getitem__, sorted(range(len(order)), key=order.__getitem__)))
 
 
-def _select(
-    passing: list[Candidate], s: Situation
-) -> tuple[list[Candidate], dict[int, ReasonCode]]:
+def _select(pool: list[Candidate], reused: Reused, passing: list[int], s: Situation) -> list[int]:
     """Best first, no repeated SKU, at most max_offers and what the shown-offer budget allows."""
     room = min(s.policy.max_offers, max(s.policy.budget - s.shown_recently, 0))
-    chosen: list[Candidate] = []
+    if room == 0:
+        return []
+    chosen: list[int] = []
     skus: set[str] = set()
-    dropped: dict[int, ReasonCode] = {}
-    for c in _ranked(passing, s.moment):
-        if c.sku in skus:
-            dropped[id(c)] = ReasonCode.DUPLICATE
-        elif len(chosen) >= s.policy.max_offers:
-            dropped[id(c)] = ReasonCode.OVER_OFFER_LIMIT
-        elif len(chosen) >= room:
-            dropped[id(c)] = ReasonCode.BUDGET_EXHAUSTED
-        else:
-            chosen.append(c)
-            skus.add(c.sku)
-    return chosen, dropped
+    for i in _ranked(passing, pool, reused, s.moment):
+        sku = pool[i].sku
+        if sku not in skus:
+            chosen.append(i)
+            skus.add(sku)
+            if len(chosen) == room:
+                break
+    return chosen
+
+
+def _settled(
+    pool: list[Candidate],
+    verdicts: list[Reasons],
+    passing: list[int],
+    chosen: list[int],
+    s: Situation,
+) -> list[Reasons]:
+    """Each candidate's reasons, once the offers are chosen from those passing.
+
+    Only the chosen needed ranking: any other passing candidate repeats a chosen SKU, or came
+    after the offers filled up (to max_offers, else to the shown-offer budget).
+    """
+    taken = {pool[i].sku for i in chosen}
+    limited = _OVER_OFFER_LIMIT if len(chosen) >= s.policy.max_offers else _BUDGET_EXHAUSTED
+    settled = list(verdicts)
+    for i in passing:
+        settled[i] = _KEPT if i in chosen else _DUPLICATE if pool[i].sku in taken else limited
+    return settled
 
 
 _trace_entry = builder(TraceEntry)
 _decision = builder(Decision)
 _KEPT = (ReasonCode.KEPT,)
-_ONLY = {code: (code,) for code in ReasonCode}
+_DUPLICATE = (ReasonCode.DUPLICATE,)
+_OVER_OFFER_LIMIT = (ReasonCode.OVER_OFFER_LIMIT,)
+_BUDGET_EXHAUSTED = (ReasonCode.BUDGET_EXHAUSTED,)
 
 
-def _entry(c: Candidate, reasons: tuple[ReasonCode, ...], memo: SharedMemo) -> TraceEntry:
-    known = memo.entries.get((id(c), reasons))
-    if known is not None and known[0] is c:
-        return known[1]
+def _entry(c: Candidate, reasons: Reasons) -> TraceEntry:
     ev = c.evidence
-    entry = _trace_entry(
+    return _trace_entry(
         sku=c.sku,
         kind=c.kind,
         for_sku=c.for_sku,
@@ -103,34 +125,56 @@ def _entry(c: Candidate, reasons: tuple[ReasonCode, ...], memo: SharedMemo) -> T
         lift=ev.lift if ev is not None else 0.0,
         price_increase=c.increase.amount,
     )
-    memo.keep_entry(c, reasons, entry)
-    return entry
+
+
+def _trace(pool: list[Candidate], reused: Reused, reasons: list[Reasons]) -> tuple[TraceEntry, ...]:
+    """Each candidate's trace entry; a shared candidate's is reused for the same reasons."""
+    generation = reused.generation
+    tables = generation.entries
+    trace = []
+    for c, key, why in zip(pool, reused.keys, reasons, strict=True):
+        if key is None:
+            trace.append(_entry(c, why))
+            continue
+        table = tables.get(why)
+        if table is None:
+            table = generation.entry_table(why)
+        entry = table.get(key)
+        if entry is None:
+            entry = table[key] = _entry(c, why)
+        trace.append(entry)
+    return tuple(trace)
 
 
 def decide(
     customer: Customer, moment: Moment, cart: Sequence[CartLine], context: DecisionContext
 ) -> Decision:
     """Decide which offers, if any, to show to `customer` at `moment`, and explain why."""
-    s, warnings = situate(Moment(moment), cart, context)
+    s, warnings = situate(moment if type(moment) is Moment else Moment(moment), cart, context)
     policy = context.policy
     held = assign(customer.customer_id, policy.holdout_salt, policy.holdout_share)
     blanket = _blanket(customer, s, held)
-    pool = candidates(s, context.affinity, context.declined_upsell)
-    judged = [(c, blanket + reasons) for c, reasons in zip(pool, g.judge_all(pool, s), strict=True)]
-    chosen, dropped = _select([c for c, reasons in judged if not reasons], s)
-    memo = context.catalog.memo
-    trace = tuple(
-        _entry(c, reasons or _ONLY[dropped.get(id(c), ReasonCode.KEPT)], memo)
-        for c, reasons in judged
-    )
-    offers = tuple(frame(c, s, context.decision_id, context.expires_at) for c in chosen)
+    pool, reused = shared_candidates(s, context.affinity, context.declined_upsell)
+    verdicts = g.judge_all(pool, s, reused)
+    if blanket:
+        chosen: list[int] = []
+        reasons = [blanket + v for v in verdicts]
+    else:
+        passing = list(compress(range(len(verdicts)), map(not_, verdicts)))  # no reasons
+        chosen = _select(pool, reused, passing, s)
+        reasons = _settled(pool, verdicts, passing, chosen, s)
+    decision_id, expires_at = context.decision_id, context.expires_at
+    generation, keys = reused
     return _decision(
-        decision_id=context.decision_id,
+        decision_id=decision_id,
         customer_id=customer.customer_id,
         moment=s.moment,
         at=context.now,
         held_out=held,
-        offers=offers,
-        trace=trace,
+        offers=tuple(
+            frame(pool[i], s, decision_id, expires_at, generation if keys[i] is not None else None)
+            for i in chosen
+        ),
+        trace=_trace(pool, reused, reasons),
         warnings=tuple(warnings),
     )

@@ -40,7 +40,11 @@ class Evidence:
 
 
 class AffinitySource(Protocol):
-    """A mined model seen from the offer engine: best cross-sells first."""
+    """A mined model seen from the offer engine: best cross-sells first.
+
+    A source may also say `single_antecedents = True` when every evidence it gives has one
+    antecedent SKU, which spares the engine checking each one.
+    """
 
     def cross_sells(self, sku: Sku, limit: int) -> Sequence[Evidence]:
         """Evidence whose antecedent contains `sku`, best score first, at most `limit`."""

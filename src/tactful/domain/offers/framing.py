@@ -11,6 +11,7 @@ from tactful.domain.offers._frozen import builder
 from tactful.domain.offers.candidates import Candidate
 from tactful.domain.offers.decision import Offer, PriceBlock, SocialProof, Urgency
 from tactful.domain.offers.evidence import Evidence
+from tactful.domain.offers.memo import Framed, Generation
 from tactful.domain.offers.moments import Format, Moment, OfferKind
 from tactful.domain.offers.situation import Situation
 
@@ -24,6 +25,7 @@ _FIXED_FORMATS = {
 }
 
 
+_sha256 = hashlib.sha256
 _offer = builder(Offer)
 _price_block = builder(PriceBlock)
 _social_proof = builder(SocialProof)
@@ -156,36 +158,67 @@ def price_block(c: Candidate, s: Situation) -> PriceBlock:
     return _price_block(price=c.price, compare_at=compare_at, savings=compare_at - c.price)
 
 
-def _copy(c: Candidate, s: Situation) -> tuple[str, str, SocialProof | None]:
-    """Headline, reason and social proof: fixed by the candidate, catalogue and policy."""
-    memo = s.catalog.memo
-    known = memo.copy(c, s.policy)
-    if known is None:
-        known = (headline(c, s), reason(c, s), social_proof(c, s))
-        memo.keep_copy(c, s.policy, known)
-    return known
+def _fixed(c: Candidate, s: Situation, shared: Generation | None) -> Framed:
+    """What framing reads from the candidate, catalogue and policy alone, kept when shared.
+
+    The offer key, the candidate's part of the offer id, the copy (headline, reason, social
+    proof), and the price block when it has no compare-at price (one with a compare-at price
+    is lawful or not depending on the time, so it is worked out per decision).
+    """
+    if shared is not None:
+        kept = shared.framed.get(id(c))
+        if kept is not None and kept[0] is s.policy:
+            return kept
+    timeless = c.product is None or c.product.compare_at is None
+    framed = (
+        s.policy,
+        c.key,
+        f"\x1f{c.kind}\x1f{c.sku}\x1f{c.for_sku or ''}",
+        headline(c, s),
+        reason(c, s),
+        social_proof(c, s),
+        price_block(c, s) if timeless else None,
+    )
+    if shared is not None:
+        shared.framed[id(c)] = framed
+    return framed
 
 
-def frame(c: Candidate, s: Situation, decision_id: str, expires_at: datetime | None) -> Offer:
-    """Turn a kept candidate into an offer the customer can easily decline."""
-    base = s.cart_total if s.cart_total is not None else Money(0, c.increase.currency)
-    after = base + c.increase if base.currency == c.increase.currency else c.increase
-    title, why, proof = _copy(c, s)
+def frame(
+    c: Candidate,
+    s: Situation,
+    decision_id: str,
+    expires_at: datetime | None,
+    shared: Generation | None = None,
+) -> Offer:
+    """Turn a kept candidate into an offer the customer can easily decline.
+
+    `shared` is the Generation holding `c` when it is shared with other decisions: what
+    does not change between decisions is kept there.
+    """
+    total, increase = s.cart_total, c.increase
+    if total is None:
+        after = increase  # 0 + increase
+    elif total.currency == increase.currency:
+        after = Money.trusted(total.amount + increase.amount, increase.currency)
+    else:
+        after = increase
+    _, key, tail, title, why, proof, block = _fixed(c, s, shared)
     return _offer(
-        offer_id=offer_id(decision_id, c),
-        key=c.key,
+        offer_id="off_" + _sha256(f"{decision_id}{tail}".encode()).hexdigest()[:20],
+        key=key,
         kind=c.kind,
         sku=c.sku,
         for_sku=c.for_sku,
         format=choose_format(c, s),
         headline=title,
         reason=why,
-        price=price_block(c, s),
+        price=block if block is not None else price_block(c, s),
         cart_total_after=after,
         evidence=c.evidence,
         relevance=c.relevance,
         decline_label=s.policy.decline_label,
         social_proof=proof,
-        urgency=urgency(expires_at, s.now),
+        urgency=urgency(expires_at, s.now) if expires_at is not None else None,
         preselected=False,
     )

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from tactful.domain.catalog import ProductKind
 from tactful.domain.customers import ConsentPurpose, Customer
 from tactful.domain.offers.candidates import Candidate
+from tactful.domain.offers.memo import Reasons, Reused, Verdict
 from tactful.domain.offers.moments import Moment, OfferKind, is_onsite
 from tactful.domain.offers.reasons import ReasonCode
 from tactful.domain.offers.situation import Situation
@@ -220,53 +221,117 @@ def _is_plain_cross_sell(c: Candidate) -> bool:
     )
 
 
-def judge_all(pool: list[Candidate], s: Situation) -> list[tuple[ReasonCode, ...]]:
-    """judge() of each candidate; plain cross-sells have the guardrails inlined, in order.
+_TOO_BIG = (ReasonCode.TOO_BIG_FOR_MOMENT,)
 
-    Most candidates are cross-sells, and calling a dozen functions for each was most of the
-    cost of a decision, so here the situation is read once and each check is inline.
-    committed, tenure_for_annual and upgrade_quiet_period never fail for a cross-sell that is
-    no term switch. tests/domain/offers/test_judge.py holds this equal to every guardrail.
+
+def static_verdict(c: Candidate, s: Situation) -> Verdict:
+    """A plain cross-sell's guardrails that read only the catalogue, the policy and the moment.
+
+    Split where the customer's guardrails slot in, in GUARDRAILS order: availability;
+    (currency, in cart, owned); relevance floor and price ceiling; (too big); timing;
+    (cooldown). Then whole, without and with too-big-for-moment, as most decisions need one
+    of these; then the price's currency and whether the item is rebuyable, so that judging
+    a shared candidate reads no other object of it than the candidate.
     """
-    policy, products, cart, currency = s.policy, s.catalog.products, s.cart, s.currency
-    rebuyable, floor, min_lift = s.catalog.rebuyable, policy.min_co_purchases, policy.min_lift
-    ceiling, timing, moment = policy.price_ceiling, policy.timing, s.moment
-    in_progress, declines, cross_sell = s.in_progress, s.declines, OfferKind.CROSS_SELL
-    out = []
-    for c in pool:
-        product = c.product
-        plain = c.kind is cross_sell and c.bundle is None and not c.term_switch
-        if product is None or not plain:
-            out.append(judge(c, s))
+    product, policy, ev = c.product, s.policy, c.evidence
+    assert product is not None
+    available: tuple[ReasonCode, ...] = ()
+    if not product.active:
+        available = (ReasonCode.INACTIVE,)
+    elif product.inventory == 0:
+        available = (ReasonCode.OUT_OF_STOCK,)
+    scored = []
+    if ev is None or ev.count < policy.min_co_purchases or ev.lift <= policy.min_lift:
+        scored.append(ReasonCode.BELOW_RELEVANCE_FLOOR)
+    anchor = s.catalog.products.get(c.for_sku) if c.for_sku is not None else None
+    timed: tuple[ReasonCode, ...] = ()
+    if anchor is not None:
+        if anchor.price.currency != c.price.currency:
+            scored.append(ReasonCode.CURRENCY_MISMATCH)
+        elif c.price.amount > anchor.price.amount * policy.price_ceiling:
+            scored.append(ReasonCode.PRICE_ABOVE_CEILING)
+        allowed = policy.timing.get((anchor.kind, OfferKind.CROSS_SELL))
+        if allowed is not None and s.moment not in allowed:
+            timed = (ReasonCode.TIMING_FOR_KIND,)
+    head = available + tuple(scored)
+    rebuyable = c.sku in s.catalog.rebuyable
+    v = (available, tuple(scored), timed, head + timed, head + _TOO_BIG + timed)
+    return _interned((*v, c.price.currency, rebuyable))
+
+
+def _interned(v: Verdict) -> Verdict:
+    """The one object for this verdict: decisions then touch a few hot tuples."""
+    return _VERDICTS.setdefault(v, v)
+
+
+_VERDICTS: dict[Verdict, Verdict] = {}
+
+
+def with_customer(c: Candidate, s: Situation, v: Verdict) -> Reasons:
+    """A plain cross-sell's static verdict `v` with the customer's guardrails in their places."""
+    reasons = list(v[0])
+    if s.currency is not None and c.price.currency != s.currency:
+        reasons.append(ReasonCode.CURRENCY_MISMATCH)
+    if c.sku in s.cart:
+        reasons.append(ReasonCode.IN_CART)
+    if not v[6] and s.history.owns(c.sku):
+        reasons.append(ReasonCode.ALREADY_OWNED)
+    reasons.extend(v[1])
+    if s.in_progress and fits_moment(c, s) is not None:
+        reasons.append(ReasonCode.TOO_BIG_FOR_MOMENT)
+    reasons.extend(v[2])
+    if s.declines and cooldown(c, s) is not None:
+        reasons.append(ReasonCode.COOLDOWN)
+    return tuple(reasons)
+
+
+def judge_all(pool: list[Candidate], s: Situation, reused: Reused | None = None) -> list[Reasons]:
+    """judge() of each candidate; plain cross-sells in two parts, shared ones memoised.
+
+    Most candidates are cross-sells shared across decisions (see memo.Generation), and
+    calling a dozen guardrails for each was most of the cost of a decision. Their static
+    verdict is kept per policy and moment, and the customer's guardrails are checked inline:
+    when none fails (the usual case) the static verdict is the answer. committed,
+    tenure_for_annual and upgrade_quiet_period never fail for a cross-sell that is no term
+    switch. tests/domain/offers/test_judge.py holds this equal to every guardrail.
+    """
+    policy, moment, cart, currency = s.policy, s.moment, s.cart, s.currency
+    owns, in_progress, total, declines = s.history.owns, s.in_progress, s.cart_total, s.declines
+    limit = total.amount * policy.in_progress_max_increase if total is not None else 0.0
+    keys = reused.keys if reused is not None else [None] * len(pool)
+    table = reused.generation.verdict_table(policy, moment) if reused is not None else {}
+    out: list[Reasons] = []
+    for c, key in zip(pool, keys, strict=True):
+        if key is None:
+            if c.product is None or not _is_plain_cross_sell(c):
+                out.append(_judge_other(c, s))
+            else:
+                out.append(with_customer(c, s, static_verdict(c, s)))
             continue
-        reasons = []
-        if not product.active:
-            reasons.append(ReasonCode.INACTIVE)
-        elif product.inventory == 0:
-            reasons.append(ReasonCode.OUT_OF_STOCK)
-        price = c.price
-        if currency is not None and price.currency != currency:
-            reasons.append(ReasonCode.CURRENCY_MISMATCH)
-        if c.sku in cart:
-            reasons.append(ReasonCode.IN_CART)
-        if c.sku not in rebuyable and s.history.owns(c.sku):
-            reasons.append(ReasonCode.ALREADY_OWNED)
-        ev = c.evidence
-        if ev is None or ev.count < floor or ev.lift <= min_lift:
-            reasons.append(ReasonCode.BELOW_RELEVANCE_FLOOR)
-        anchor = products.get(c.for_sku) if c.for_sku is not None else None
-        if anchor is not None:
-            if anchor.price.currency != price.currency:
-                reasons.append(ReasonCode.CURRENCY_MISMATCH)
-            elif price.amount > anchor.price.amount * ceiling:
-                reasons.append(ReasonCode.PRICE_ABOVE_CEILING)
-        if in_progress and fits_moment(c, s) is not None:
-            reasons.append(ReasonCode.TOO_BIG_FOR_MOMENT)
-        if anchor is not None:
-            allowed = timing.get((anchor.kind, cross_sell))
-            if allowed is not None and moment not in allowed:
-                reasons.append(ReasonCode.TIMING_FOR_KIND)
-        if declines and cooldown(c, s) is not None:
-            reasons.append(ReasonCode.COOLDOWN)
-        out.append(tuple(reasons))
+        v = table.get(key)
+        if v is None:
+            v = table[key] = static_verdict(c, s)
+        sku = c.sku
+        if (
+            sku in cart
+            or (currency is not None and v[5] != currency)
+            or (not v[6] and owns(sku))
+            or sku in declines
+        ):
+            out.append(with_customer(c, s, v))
+        elif in_progress and (
+            total is None or total.currency != c.increase.currency or c.increase.amount > limit
+        ):
+            out.append(v[4])  # fits_moment, inline
+        else:
+            out.append(v[3])
     return out
+
+
+def _judge_other(c: Candidate, s: Situation) -> Reasons:
+    reasons = []
+    for guardrail in _BY_KIND[c.kind]:
+        reason = guardrail(c, s)
+        if reason is not None:
+            reasons.append(reason)
+    return tuple(reasons)

@@ -176,44 +176,40 @@ def read_cart(
     cart: Sequence[CartLine], catalog: OfferCatalog, viewing: Sku | None
 ) -> tuple[dict[Sku, int], str | None, list[str]]:
     """Known cart lines merged by SKU, the cart's currency, and warnings for what was ignored."""
+    lines, currency, _, warnings = _read_cart(cart, catalog, viewing)
+    return lines, currency, warnings
+
+
+def _read_cart(
+    cart: Sequence[CartLine], catalog: OfferCatalog, viewing: Sku | None
+) -> tuple[dict[Sku, int], str | None, int, list[str]]:
+    """read_cart(), with the kept lines' total in minor units of the cart's currency."""
     products = catalog.products
     lines: dict[Sku, int] = {}
     warnings: list[str] = []
     currency: str | None = None
+    total = 0
     for line in cart:
-        product = products.get(line.sku)
+        sku = line.sku
+        product = products.get(sku)
         if product is None:
-            warnings.append(f"unknown sku {line.sku!r} in cart was ignored")
+            warnings.append(f"unknown sku {sku!r} in cart was ignored")
             continue
+        price = product.price
         if currency is None:
-            currency = product.price.currency
-        elif product.price.currency != currency:
-            warnings.append(
-                f"sku {line.sku!r} is priced in {product.price.currency}, not {currency}; ignored"
-            )
+            currency = price.currency
+        elif price.currency != currency:
+            warnings.append(f"sku {sku!r} is priced in {price.currency}, not {currency}; ignored")
             continue
-        lines[line.sku] = lines.get(line.sku, 0) + line.quantity
+        lines[sku] = lines.get(sku, 0) + line.quantity
+        total += price.amount * line.quantity
     if viewing is not None:
         viewed = products.get(viewing)
         if viewed is None:
             warnings.append(f"unknown sku {viewing!r} being viewed was ignored")
         elif currency is None:
             currency = viewed.price.currency
-    return lines, currency, warnings
-
-
-def _cart_total(
-    lines: Mapping[Sku, int], catalog: OfferCatalog, currency: str | None
-) -> Money | None:
-    if currency is None:
-        return None
-    products = catalog.products
-    total = 0
-    for sku, quantity in lines.items():
-        product = products.get(sku)
-        if product is not None:
-            total += product.price.amount * quantity
-    return Money.trusted(total, currency)
+    return lines, currency, total, warnings
 
 
 def _responses(
@@ -241,7 +237,7 @@ def situate(
 ) -> tuple[Situation, list[str]]:
     """Derive the situation once, plus warnings about ignored input."""
     catalog, now = context.catalog, context.now
-    lines, currency, warnings = read_cart(cart, catalog, context.viewing)
+    lines, currency, total, warnings = _read_cart(cart, catalog, context.viewing)
     horizon = now - context.policy.recent_purchase_window
     history = PurchaseHistory(context.purchases, now, horizon, catalog)
     declines, shown, accepted_upgrade = (
@@ -257,7 +253,7 @@ def situate(
         catalog=catalog,
         cart=lines,
         currency=currency,
-        cart_total=_cart_total(lines, catalog, currency),
+        cart_total=Money.trusted(total, currency) if currency is not None else None,
         viewing=viewing,
         history=history,
         declines=declines,
