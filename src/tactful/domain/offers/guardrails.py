@@ -204,12 +204,7 @@ def judge(c: Candidate, s: Situation) -> tuple[ReasonCode, ...]:
     """Every guardrail the candidate fails (empty when it passes them all)."""
     if _is_plain_cross_sell(c):
         return judge_all([c], s)[0]
-    reasons = []
-    for guardrail in _BY_KIND[c.kind]:
-        reason = guardrail(c, s)
-        if reason is not None:
-            reasons.append(reason)
-    return tuple(reasons)
+    return _judge_other(c, s)
 
 
 def _is_plain_cross_sell(c: Candidate) -> bool:
