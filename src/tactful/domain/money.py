@@ -68,7 +68,7 @@ class Money:
         money: Any = _new(_Building)
         money.amount = amount
         money.currency = currency
-        money.__class__ = Money  # same slots: see offers._frozen.builder
+        money.__class__ = Money  # same slots: see tactful.domain.frozen.builder
         return cast(Money, money)
 
     def _same(self, other: Money) -> None:

@@ -36,6 +36,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
 from tactful.adapters.db.repositories import offers as offers_repo
+from tactful.domain.frozen import builder
 
 _log = logging.getLogger(__name__)
 DecisionRecord = offers_repo.DecisionRecord
@@ -57,6 +58,8 @@ class _Pending:
     loop: asyncio.AbstractEventLoop | None = None
 
 
+_pending: Callable[..., _Pending] = builder(_Pending)
+"""_Pending(record, done, loop), every field given: once per request on the event loop."""
 _STOP = object()
 
 
@@ -91,7 +94,7 @@ class DecisionLog:
         else:
             if self._closed:
                 raise DecisionLogClosedError("the decision log is closed")
-            self._loop_writer.add(_Pending(record, done, loop))
+            self._loop_writer.add(_pending(record, done, loop))
         await done
 
     def write_sync(self, record: DecisionRecord) -> None:
@@ -313,7 +316,8 @@ class _Checkpoints:
         self._thread.start()
 
     def wrote(self) -> None:
-        self._dirty.set()
+        if not self._dirty.is_set():  # setting it again takes a lock for nothing
+            self._dirty.set()
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -38,19 +37,11 @@ class ReadConnections:
         self._lock = threading.Lock()
         self._held: list[Connection] = []
 
-    @contextmanager
-    def connect(self) -> Iterator[Connection]:
+    def connect(self) -> AbstractContextManager[Connection]:
         """The calling thread's connection, with any transaction ended on the way out."""
         if not self._sqlite:
-            with self._engine.connect() as pooled:
-                yield pooled
-            return
-        connection = self.held()
-        try:
-            yield connection
-        finally:
-            if connection.in_transaction():
-                connection.rollback()
+            return self._engine.connect()  # given back to the pool on the way out
+        return _Ended(self.held())
 
     def held(self) -> Connection:
         """The calling thread's long-lived connection (SQLite), opened on first use.
@@ -71,6 +62,25 @@ class ReadConnections:
             held, self._held = self._held, []
         for connection in held:
             connection.close()
+
+
+class _Ended:
+    """A held connection for one `with` block, leaving no transaction open after it.
+
+    A class rather than a generator-based context manager: it is entered once per decision.
+    """
+
+    __slots__ = ("connection",)
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def __enter__(self) -> Connection:
+        return self.connection
+
+    def __exit__(self, *exc: object) -> None:
+        if self.connection.in_transaction():
+            self.connection.rollback()
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,6 +34,7 @@ from tactful.domain.offers import (
     Decision,
     DecisionContext,
     DeclinedUpsell,
+    Format,
     ModelAffinity,
     Moment,
     OfferCatalog,
@@ -226,21 +227,26 @@ def _declined_upsell(events: Sequence[OfferEvent], now: datetime) -> DeclinedUps
     return None
 
 
+_VALUES: dict[str, str] = {m: m.value for e in (Moment, OfferKind, Format) for m in e}
+"""Each enum member's value, looked up faster than the `value` property."""
+
+
 def _impressions(decision: Decision, channel: str | None) -> list[offers_repo.Impression]:
+    decision_id, customer_id, at = decision.decision_id, decision.customer_id, decision.at
     return [
-        offers_repo.Impression(
-            decision_id=decision.decision_id,
-            offer_id=offer.offer_id,
-            position=position,
-            customer_id=decision.customer_id,
-            kind=offer.kind.value,
-            sku=offer.sku,
-            for_sku=offer.for_sku,
-            format=offer.format.value,
-            price=offer.price.price,
-            at=decision.at,
-            relevance=offer.relevance,
-            channel=channel,
+        offers_repo.new_impression(
+            decision_id,
+            offer.offer_id,
+            position,
+            customer_id,
+            _VALUES[offer.kind],
+            offer.sku,
+            offer.for_sku,
+            _VALUES[offer.format],
+            offer.price.price,
+            at,
+            offer.relevance,
+            channel,
         )
         for position, offer in enumerate(decision.offers)
     ]
@@ -249,16 +255,16 @@ def _impressions(decision: Decision, channel: str | None) -> list[offers_repo.Im
 def _record(
     decision: Decision, request: DecisionRequest, version: str | None
 ) -> offers_repo.DecisionRecord:
-    return offers_repo.DecisionRecord(
-        decision_id=decision.decision_id,
-        customer_id=decision.customer_id,
-        moment=decision.moment.value,
-        at=decision.at,
-        held_out=decision.held_out,
-        cart=[{"sku": line.sku, "quantity": line.quantity} for line in request.cart],
-        impressions=_impressions(decision, request.channel),
-        channel=request.channel,
-        model_version=version,
+    return offers_repo.new_record(
+        decision.decision_id,
+        decision.customer_id,
+        _VALUES[decision.moment],
+        decision.at,
+        decision.held_out,
+        [{"sku": line.sku, "quantity": line.quantity} for line in request.cart],
+        _impressions(decision, request.channel),
+        request.channel,
+        version,
     )
 
 

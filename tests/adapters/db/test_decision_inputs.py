@@ -84,6 +84,9 @@ def test_offer_events_since_are_read_oldest_first_other_types_left_out(engine: E
         offer_event("early", EventType.OFFER_SHOWN, 5, relevance=0.5, offer_id="off_1"),
         offer_event("tie-b", EventType.OFFER_ACCEPTED, 3),
         offer_event("tie-a", EventType.OFFER_DISMISSED, 3, relevance="high"),
+        offer_event(
+            "odd", EventType.OFFER_SHOWN, 2, kind=7, for_sku=12, relevance=True, offer_id=9
+        ),
         offer_event("old", EventType.OFFER_SHOWN, 40),
         offer_event("view", EventType.PRODUCT_VIEWED, 1),
         Event(EventId("no-sku"), EventType.OFFER_SHOWN, CustomerId("c1"), NOW),
@@ -99,8 +102,15 @@ def test_offer_events_since_are_read_oldest_first_other_types_left_out(engine: E
         OfferResponse.SHOWN,
         OfferResponse.DISMISSED,
         OfferResponse.ACCEPTED,
+        OfferResponse.SHOWN,
         OfferResponse.DECLINED,
     ]
+    assert (found[3].kind, found[3].for_sku, found[3].relevance, found[3].offer_id) == (
+        None,
+        "12",
+        1.0,
+        "9",
+    )
     assert (found[0].relevance, found[0].offer_id) == (0.5, "off_1")
     assert (found[-1].kind, found[-1].for_sku) == (OfferKind.UPSELL, "TENT")
     assert found[-1].at == NOW - timedelta(days=1)

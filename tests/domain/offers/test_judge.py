@@ -8,13 +8,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from tactful.domain.catalog import ProductKind, Sku
+from tactful.domain.frozen import builder
 from tactful.domain.money import Money
 from tactful.domain.offers import Decision, DecisionContext, Moment, OfferKind, decide
-from tactful.domain.offers._frozen import builder
 from tactful.domain.offers.candidates import candidates, shared_candidates
 from tactful.domain.offers.decision import TraceEntry
 from tactful.domain.offers.guardrails import GUARDRAILS, judge, judge_all
-from tactful.domain.offers.memo import SharedMemo
+from tactful.domain.offers.memo import Generation, SharedMemo
 from tactful.domain.offers.reasons import ReasonCode
 from tactful.domain.offers.situation import situate
 from tests.domain.offers.builders import cart, context, customer, ev, product
@@ -59,6 +59,21 @@ def test_a_new_generation_of_shared_candidates_gives_the_same_decisions(
     again = decide(customer(), Moment.CART, cart("a", "d"), ctx)
     assert ctx.catalog.memo.current() is not old
     assert again == first
+
+
+def test_policies_built_per_call_start_new_generations_with_the_same_decisions(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    items = [product(s, 500) for s in ("a", "b", "c")]
+    evidence = [ev("a", "b"), ev("a", "c", score=0.4)]
+    fresh = [decide(customer(), Moment.CART, cart("a"), context(items, evidence)) for _ in range(3)]
+    ctx = context(items, evidence)
+    monkeypatch.setattr(Generation, "SLOTS", 2)
+    first = ctx.catalog.memo.current()
+    for expected in fresh:
+        policy = replace(ctx.policy)  # an equal policy, but a new object
+        assert decide(customer(), Moment.CART, cart("a"), replace(ctx, policy=policy)) == expected
+    assert ctx.catalog.memo.current() is not first
 
 
 def test_judge_checks_every_guardrail_of_a_cross_sell_in_order() -> None:

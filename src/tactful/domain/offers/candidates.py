@@ -6,11 +6,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tactful.domain.catalog import Bundle, Product, Sku
+from tactful.domain.frozen import builder
 from tactful.domain.money import Money
-from tactful.domain.offers._frozen import builder
 from tactful.domain.offers.evidence import AffinitySource, Evidence
 from tactful.domain.offers.inputs import DeclinedUpsell
-from tactful.domain.offers.memo import Reused
+from tactful.domain.offers.memo import Reused, Shared
 from tactful.domain.offers.moments import OfferKind, uses_owned_plans, uses_recent_purchases
 from tactful.domain.offers.policy import OfferPolicy
 from tactful.domain.offers.situation import Situation
@@ -117,21 +117,21 @@ def _top(ranked: list[Sku], s: Situation) -> list[Sku]:
 
 
 def shared_cross_sells(s: Situation, affinity: AffinitySource) -> tuple[list[Candidate], Reused]:
-    """cross_sells(), and which of them are shared with other decisions (see memo.Generation)."""
+    """cross_sells(), and which of them are shared with other decisions (see memo.Shared)."""
     score, best = _strongest(cross_sell_anchors(s), affinity, s.policy)
     products, generation = s.catalog.products, s.catalog.memo.current()
-    shared = generation.candidates
+    table = generation.candidates
     out: list[Candidate] = []
-    keys: list[int | None] = []
+    shared: list[Shared | None] = []
     for y in _top(_ranked(score), s):
         ev, relevance = best[y], score[y]
         # Proposed by one anchor only, y's candidate is the same in every decision: share it.
         alone = relevance is ev.score
         if alone:
-            known = shared.get(id(ev))
+            known = table.get(id(ev))
             if known is not None and known.evidence is ev:
-                out.append(known)
-                keys.append(id(known))
+                out.append(known.candidate)
+                shared.append(known)
                 continue
         product = products.get(y)
         if product is None:
@@ -151,13 +151,14 @@ def shared_cross_sells(s: Situation, affinity: AffinitySource) -> tuple[list[Can
         )
         if alone:
             # setdefault: when two threads build it at once, both use the one kept, so no
-            # table entry is ever keyed by a candidate the generation does not hold.
-            c = shared.setdefault(id(ev), c)
-            keys.append(id(c))
+            # decision holds a candidate the generation does not.
+            known = table.setdefault(id(ev), Shared(c))
+            c = known.candidate
+            shared.append(known)
         else:
-            keys.append(None)
+            shared.append(None)
         out.append(c)
-    return out, Reused(generation, keys)
+    return out, Reused(generation, shared)
 
 
 def cross_sells(s: Situation, affinity: AffinitySource) -> list[Candidate]:
@@ -276,7 +277,7 @@ def shared_candidates(
         return pool, reused  # nothing but cross-sells can be proposed
     others = [*upsells(s), *bundles(s), *downsells(s, declined)]
     pool.extend(others)
-    reused.keys.extend([None] * len(others))
+    reused.shared.extend([None] * len(others))
     return pool, reused
 
 

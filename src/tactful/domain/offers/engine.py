@@ -9,8 +9,8 @@ from typing import Any
 
 from tactful.domain.customers import Customer
 from tactful.domain.experiments import assign
+from tactful.domain.frozen import builder
 from tactful.domain.offers import guardrails as g
-from tactful.domain.offers._frozen import builder
 from tactful.domain.offers.candidates import Candidate, shared_candidates
 from tactful.domain.offers.decision import Decision, TraceEntry
 from tactful.domain.offers.framing import frame
@@ -47,16 +47,16 @@ def _ranked(passing: list[int], pool: list[Candidate], reused: Reused, moment: M
     """Moment's preferred kind first, then _rank_key; ties keep the pool's order (stable sort)."""
     if len(passing) < 2:
         return passing
-    keys, ranks = reused.keys, reused.generation.ranks
+    shared = reused.shared
     order: list[Any] = []
     for i in passing:
-        key = keys[i]
-        if key is None:
+        known = shared[i]
+        if known is None:
             order.append(_rank_key(pool[i]))
             continue
-        rank = ranks.get(key)
+        rank = known.rank
         if rank is None:
-            rank = ranks[key] = _rank_key(pool[i])
+            rank = known.rank = _rank_key(pool[i])
         order.append(rank)
     priority = _KIND_PRIORITY.get(moment)
     if priority:
@@ -129,19 +129,14 @@ def _entry(c: Candidate, reasons: Reasons) -> TraceEntry:
 
 def _trace(pool: list[Candidate], reused: Reused, reasons: list[Reasons]) -> tuple[TraceEntry, ...]:
     """Each candidate's trace entry; a shared candidate's is reused for the same reasons."""
-    generation = reused.generation
-    tables = generation.entries
     trace = []
-    for c, key, why in zip(pool, reused.keys, reasons, strict=True):
-        if key is None:
+    for c, known, why in zip(pool, reused.shared, reasons, strict=True):
+        if known is None:
             trace.append(_entry(c, why))
             continue
-        table = tables.get(why)
-        if table is None:
-            table = generation.entry_table(why)
-        entry = table.get(key)
+        entry = known.entries.get(why)
         if entry is None:
-            entry = table[key] = _entry(c, why)
+            entry = known.entries[why] = _entry(c, why)
         trace.append(entry)
     return tuple(trace)
 
@@ -164,17 +159,14 @@ def decide(
         chosen = _select(pool, reused, passing, s)
         reasons = _settled(pool, verdicts, passing, chosen, s)
     decision_id, expires_at = context.decision_id, context.expires_at
-    generation, keys = reused
+    shared = reused.shared
     return _decision(
         decision_id=decision_id,
         customer_id=customer.customer_id,
         moment=s.moment,
         at=context.now,
         held_out=held,
-        offers=tuple(
-            frame(pool[i], s, decision_id, expires_at, generation if keys[i] is not None else None)
-            for i in chosen
-        ),
+        offers=tuple(frame(pool[i], s, decision_id, expires_at, shared[i]) for i in chosen),
         trace=_trace(pool, reused, reasons),
         warnings=tuple(warnings),
     )

@@ -6,12 +6,12 @@ import hashlib
 from datetime import UTC, datetime
 
 from tactful.domain.catalog import Sku, lawful_compare_at
+from tactful.domain.frozen import builder
 from tactful.domain.money import Money
-from tactful.domain.offers._frozen import builder
 from tactful.domain.offers.candidates import Candidate
 from tactful.domain.offers.decision import Offer, PriceBlock, SocialProof, Urgency
 from tactful.domain.offers.evidence import Evidence
-from tactful.domain.offers.memo import Framed, Generation
+from tactful.domain.offers.memo import Framed, Shared
 from tactful.domain.offers.moments import Format, Moment, OfferKind
 from tactful.domain.offers.situation import Situation
 
@@ -158,7 +158,7 @@ def price_block(c: Candidate, s: Situation) -> PriceBlock:
     return _price_block(price=c.price, compare_at=compare_at, savings=compare_at - c.price)
 
 
-def _fixed(c: Candidate, s: Situation, shared: Generation | None) -> Framed:
+def _fixed(c: Candidate, s: Situation, shared: Shared | None) -> Framed:
     """What framing reads from the candidate, catalogue and policy alone, kept when shared.
 
     The offer key, the candidate's part of the offer id, the copy (headline, reason, social
@@ -166,7 +166,7 @@ def _fixed(c: Candidate, s: Situation, shared: Generation | None) -> Framed:
     is lawful or not depending on the time, so it is worked out per decision).
     """
     if shared is not None:
-        kept = shared.framed.get(id(c))
+        kept = shared.framed
         if kept is not None and kept[0] is s.policy:
             return kept
     timeless = c.product is None or c.product.compare_at is None
@@ -180,7 +180,7 @@ def _fixed(c: Candidate, s: Situation, shared: Generation | None) -> Framed:
         price_block(c, s) if timeless else None,
     )
     if shared is not None:
-        shared.framed[id(c)] = framed
+        shared.framed = framed
     return framed
 
 
@@ -189,11 +189,11 @@ def frame(
     s: Situation,
     decision_id: str,
     expires_at: datetime | None,
-    shared: Generation | None = None,
+    shared: Shared | None = None,
 ) -> Offer:
     """Turn a kept candidate into an offer the customer can easily decline.
 
-    `shared` is the Generation holding `c` when it is shared with other decisions: what
+    `shared` is what holds `c` when it is shared with other decisions (memo.Shared): what
     does not change between decisions is kept there.
     """
     total, increase = s.cart_total, c.increase

@@ -283,7 +283,7 @@ def with_customer(c: Candidate, s: Situation, v: Verdict) -> Reasons:
 def judge_all(pool: list[Candidate], s: Situation, reused: Reused | None = None) -> list[Reasons]:
     """judge() of each candidate; plain cross-sells in two parts, shared ones memoised.
 
-    Most candidates are cross-sells shared across decisions (see memo.Generation), and
+    Most candidates are cross-sells shared across decisions (see memo.Shared), and
     calling a dozen guardrails for each was most of the cost of a decision. Their static
     verdict is kept per policy and moment, and the customer's guardrails are checked inline:
     when none fails (the usual case) the static verdict is the answer. committed,
@@ -293,19 +293,19 @@ def judge_all(pool: list[Candidate], s: Situation, reused: Reused | None = None)
     policy, moment, cart, currency = s.policy, s.moment, s.cart, s.currency
     owns, in_progress, total, declines = s.history.owns, s.in_progress, s.cart_total, s.declines
     limit = total.amount * policy.in_progress_max_increase if total is not None else 0.0
-    keys = reused.keys if reused is not None else [None] * len(pool)
-    table = reused.generation.verdict_table(policy, moment) if reused is not None else {}
+    shared = reused.shared if reused is not None else [None] * len(pool)
+    slot = reused.generation.slot(policy, moment) if reused is not None else 0
     out: list[Reasons] = []
-    for c, key in zip(pool, keys, strict=True):
-        if key is None:
+    for c, known in zip(pool, shared, strict=True):
+        if known is None:
             if c.product is None or not _is_plain_cross_sell(c):
                 out.append(_judge_other(c, s))
             else:
                 out.append(with_customer(c, s, static_verdict(c, s)))
             continue
-        v = table.get(key)
+        v = known.verdicts.get(slot)
         if v is None:
-            v = table[key] = static_verdict(c, s)
+            v = known.verdicts[slot] = static_verdict(c, s)
         sku = c.sku
         if (
             sku in cart

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from tactful.domain.catalog import ProductKind, Sku
 from tactful.domain.events import Event
+from tactful.domain.frozen import builder
 from tactful.domain.offers.catalogue import OfferCatalog
 from tactful.domain.offers.evidence import AffinitySource
 from tactful.domain.offers.moments import OfferKind, Task
@@ -38,6 +40,10 @@ class Purchase:
     at: datetime
     source: LineSource = LineSource.MAIN
     kind: ProductKind | None = None
+
+
+new_purchase: Callable[..., Purchase] = builder(Purchase)
+"""Purchase(sku, at, source, kind), every field given: for storage decoding many at once."""
 
 
 def purchases_from_orders(orders: Iterable[Order]) -> tuple[Purchase, ...]:
@@ -77,23 +83,38 @@ class OfferEvent:
     @classmethod
     def from_event(cls, event: Event) -> OfferEvent | None:
         """Read a stored offer_* event (properties kind, for_sku, relevance, offer_id)."""
-        response = _RESPONSES.get(str(event.type))
-        if response is None or event.sku is None:
+        if event.sku is None:
             return None
-        props = event.properties
-        kind = props.get("kind")
-        relevance = props.get("relevance")
-        for_sku = props.get("for_sku")
-        offer_id = props.get("offer_id")
-        return cls(
-            response=response,
-            sku=event.sku,
-            at=event.at,
-            kind=_KINDS.get(str(kind)),
-            for_sku=Sku(str(for_sku)) if for_sku else None,
-            relevance=float(relevance) if isinstance(relevance, int | float) else None,
-            offer_id=str(offer_id) if offer_id else None,
-        )
+        return offer_event(str(event.type), event.sku, event.at, event.properties)
+
+
+_offer_event = builder(OfferEvent)
+
+
+def offer_event(
+    event_type: str, sku: Sku, at: datetime, properties: Mapping[str, Any]
+) -> OfferEvent | None:
+    """An offer_* event as the engine reads it; None for any other type of event.
+
+    The one reading of stored properties, shared by `OfferEvent.from_event` and by storage
+    that decodes its rows without building an `Event` first (the decision's hot path).
+    """
+    response = _RESPONSES.get(event_type)
+    if response is None:
+        return None
+    kind = properties.get("kind")
+    relevance = properties.get("relevance")
+    for_sku = properties.get("for_sku")
+    offer_id = properties.get("offer_id")
+    return _offer_event(
+        response,
+        sku,
+        at,
+        _KINDS.get(str(kind)),
+        Sku(str(for_sku)) if for_sku else None,
+        float(relevance) if isinstance(relevance, int | float) else None,
+        str(offer_id) if offer_id else None,
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from tactful.domain.offers.reasons import ReasonCode
@@ -21,61 +22,74 @@ Verdict = tuple[Reasons, Reasons, Reasons, Reasons, Reasons, str, bool]
 Framed = tuple["OfferPolicy", str, str, str, str, "SocialProof | None", "PriceBlock | None"]
 
 
-class Generation:
-    """Shared cross-sells and what follows from each alone, in tables keyed by id(candidate).
+class Shared:
+    """A shared cross-sell and what follows from it alone, held together.
 
     A cross-sell proposed by a single anchor is the same candidate in every decision (its
     evidence fixes every field), so it is built once; its static verdict under a policy and
     moment, its trace entry for given reasons, its rank key and its copy are then the same
-    too. They live in a few tables rather than in an object per candidate: a decision meets
-    about ten candidates, and each extra object it touches is a likely cache miss.
-
-    `candidates` is keyed by id(evidence), and each candidate holds its evidence; every other
-    table is keyed by id() of a candidate in `candidates`. The generation keeps them all
-    alive, so no key is reused while it lives. Entries are written whole with single dict
-    stores, which the GIL makes safe between threads.
+    too, and are kept here. A decision meets about ten candidates: one table lookup per
+    candidate, then attributes of one object, touches less memory than a lookup in a table
+    per kind of result.
     """
 
-    __slots__ = ("candidates", "entries", "framed", "ranks", "verdicts")
+    __slots__ = ("candidate", "entries", "evidence", "framed", "rank", "verdicts")
+
+    def __init__(self, candidate: Candidate) -> None:
+        self.candidate = candidate
+        self.evidence = candidate.evidence
+        self.verdicts: dict[int, Verdict] = {}  # by Generation.slot(policy, moment)
+        self.entries: dict[Reasons, TraceEntry] = {}
+        self.rank: tuple[Any, ...] | None = None
+        self.framed: Framed | None = None
+
+
+class Generation:
+    """The shared cross-sells of one catalogue version, keyed by id() of their evidence.
+
+    Each Shared holds its candidate, which holds its evidence, so no key is reused while the
+    generation lives. Results are written whole with single stores, which the GIL makes safe
+    between threads.
+    """
+
+    __slots__ = ("_count", "_slots", "candidates")
+
+    SLOTS = 256  # policies built per call (tests) would pile up: then a new generation starts
 
     def __init__(self) -> None:
-        # Read inline by candidates.shared_cross_sells: a candidate counts for an evidence
-        # only when its evidence is that very object.
-        self.candidates: dict[int, Candidate] = {}
-        self.verdicts: dict[tuple[int, Moment], tuple[OfferPolicy, dict[int, Verdict]]] = {}
-        self.entries: dict[Reasons, dict[int, TraceEntry]] = {}
-        self.ranks: dict[int, tuple[Any, ...]] = {}
-        self.framed: dict[int, Framed] = {}
+        # Read inline by candidates.shared_cross_sells: an entry counts for an evidence only
+        # when its evidence is that very object.
+        self.candidates: dict[int, Shared] = {}
+        self._slots: dict[tuple[int, Moment], tuple[OfferPolicy, int]] = {}
+        self._count = itertools.count()  # next() is atomic, so threads never share a slot
 
-    def verdict_table(self, policy: OfferPolicy, moment: Moment) -> dict[int, Verdict]:
-        """Static verdicts under `policy` at `moment`."""
+    def slot(self, policy: OfferPolicy, moment: Moment) -> int:
+        """The key of static verdicts under `policy` at `moment` in Shared.verdicts."""
         key = (id(policy), moment)
-        found = self.verdicts.get(key)
-        if found is None or found[0] is not policy:
-            if len(self.verdicts) >= 256:  # policies built per call (tests) would pile up
-                self.verdicts.clear()
-            found = self.verdicts[key] = (policy, {})
+        found = self._slots.get(key)
+        if found is None:
+            # The entry holds `policy`, so its id is not reused while the generation lives.
+            found = self._slots.setdefault(key, (policy, next(self._count)))
         return found[1]
 
-    def entry_table(self, reasons: Reasons) -> dict[int, TraceEntry]:
-        """Trace entries for `reasons`."""
-        table = self.entries.get(reasons)
-        if table is None:
-            table = self.entries.setdefault(reasons, {})
-        return table
+    @property
+    def full(self) -> bool:
+        """Whether a new generation should start."""
+        return len(self.candidates) >= SharedMemo.LIMIT or len(self._slots) >= self.SLOTS
 
 
 class Reused(NamedTuple):
-    """A decision's view of the shared candidates: for each in pool order, its key or None."""
+    """A decision's view of the shared candidates: for each in pool order, its Shared or None."""
 
     generation: Generation
-    keys: list[int | None]
+    shared: list[Shared | None]
 
 
 class SharedMemo:
     """The current Generation of a catalogue version's shared candidates.
 
-    When it holds too many (models come and go) a new generation starts instead of clearing
+    When it holds too many candidates (models come and go) or policies (built per call, as in
+    tests), a new generation starts instead of clearing
     the old one: a decision takes one generation for its whole course, so what it writes
     always lands beside the candidates it came from.
     """
@@ -90,6 +104,6 @@ class SharedMemo:
     def current(self) -> Generation:
         """The generation a decision should use throughout."""
         generation = self._current
-        if len(generation.candidates) >= self.LIMIT:
+        if generation.full:
             generation = self._current = Generation()
         return generation

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from tactful.domain.catalog import ProductKind, Sku
+from tactful.domain.frozen import builder
 from tactful.domain.money import Money
-from tactful.domain.offers._frozen import builder
 from tactful.domain.offers.catalogue import OfferCatalog
 from tactful.domain.offers.inputs import (
     CartLine,

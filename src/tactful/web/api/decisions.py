@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import orjson
@@ -12,6 +13,7 @@ from pydantic import ValidationError
 from starlette.types import Receive, Scope
 
 from tactful.domain.catalog import Sku
+from tactful.domain.frozen import builder
 from tactful.domain.offers import CartLine, OfferPolicy
 from tactful.services.decision_log import DecisionLog
 from tactful.services.decisions import (
@@ -97,16 +99,22 @@ DecisionsDep = Annotated[DecisionService, Depends(decision_service)]
 IngestDep = Annotated[Ingest, Depends(ingest_service)]
 
 
+# DecisionIn has checked every value (non-empty SKUs, positive quantities): build without
+# checking again, once per line of every request.
+_cart_line: Callable[[str, int], CartLine] = builder(CartLine)
+_decision_request: Callable[..., DecisionRequest] = builder(DecisionRequest)
+
+
 def _request(body: DecisionIn) -> DecisionRequest:
     context = body.context
-    return DecisionRequest(
-        customer_id=body.customer_id,
-        moment=body.moment,
-        cart=tuple(CartLine(Sku(line.sku), line.quantity) for line in body.cart),
-        task=context.task,
-        channel=context.channel,
-        viewing=Sku(context.viewing) if context.viewing else None,
-        expires_at=context.expires_at,
+    return _decision_request(
+        body.customer_id,
+        body.moment,
+        tuple([_cart_line(line.sku, line.quantity) for line in body.cart]),
+        context.task,
+        context.channel,
+        Sku(context.viewing) if context.viewing else None,
+        context.expires_at,
     )
 
 

@@ -7,7 +7,7 @@ straight to the driver with '?' placeholders (rewritten for psycopg).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -41,8 +41,7 @@ class Driver:
 
     def bound_time(self, value: datetime) -> Any:
         """A datetime as the column stores it (naive UTC text on SQLite)."""
-        moment = utc(value)
-        return moment.strftime("%Y-%m-%d %H:%M:%S.%f") if self.sqlite else moment
+        return sqlite_text(value) if self.sqlite else utc(value)
 
     def json(self, value: Any) -> Any:
         return orjson.loads(value) if isinstance(value, str | bytes) else value
@@ -62,6 +61,16 @@ class Driver:
             return
         with self.raw.cursor() as cursor:
             cursor.executemany(sql.replace("?", "%s"), rows)
+
+
+def sqlite_text(moment: datetime) -> str:
+    """A datetime as SQLite stores it: naive UTC text, the format SQLAlchemy writes.
+
+    %-formatting takes a quarter of the time of `strftime`, and less than `isoformat`.
+    """
+    d = moment if moment.tzinfo is UTC or moment.tzinfo is None else utc(moment)
+    fields = (d.year, d.month, d.day, d.hour, d.minute, d.second, d.microsecond)
+    return "%04d-%02d-%02d %02d:%02d:%02d.%06d" % fields  # noqa: UP031
 
 
 def _plain(value: Any) -> Any:

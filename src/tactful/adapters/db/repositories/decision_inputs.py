@@ -14,20 +14,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from itertools import chain, groupby
+from datetime import datetime
+from itertools import chain, groupby, repeat
 from operator import itemgetter
 from typing import Any, NamedTuple
 
-import orjson
 from orjson import loads
 from sqlalchemy import Connection
 
 from tactful.adapters.db.repositories._common import utc
-from tactful.domain.catalog import Sku
+from tactful.adapters.db.repositories._driver import sqlite_text
 from tactful.domain.customers import Consent, ConsentPurpose, Customer, CustomerId
-from tactful.domain.events import Event, EventId, EventType
 from tactful.domain.offers import OfferEvent, Purchase
+from tactful.domain.offers.inputs import new_purchase, offer_event
 from tactful.domain.orders import LineSource
 
 _CUSTOMER, _CONSENT, _STAMP, _EVENT, _LINE = range(5)
@@ -61,6 +60,7 @@ _SQLITE_LINES_SQL = (
     f"{_LINES_FROM} GROUP BY o.created_at, o.order_id"
 )
 
+_TIME_AND_ID = itemgetter(1, 2)
 _SOURCES = {s.value: s for s in LineSource}
 _MAIN = LineSource.MAIN.value
 _PURPOSES = {p.value: p for p in ConsentPurpose}
@@ -105,7 +105,7 @@ def read_customer_inputs(
     """
     raw: Any = connection.connection.driver_connection
     if connection.dialect.name == "sqlite":
-        rows = raw.execute(_READS_SQL, (customer_id,) * 4 + (_text(since),)).fetchall()
+        rows = raw.execute(_READS_SQL, (customer_id,) * 4 + (sqlite_text(since),)).fetchall()
         customer: Customer | None = None
         events: tuple[OfferEvent, ...] = ()
         if len(rows) == 1:  # the stamp alone (a new visitor): no customer, consent or event
@@ -143,7 +143,7 @@ def _decoded(
     return (
         _customer(customer_id, parts[_CUSTOMER], parts[_CONSENT], time),
         (int(count), None if newest is None else time(newest)),
-        _offer_events(customer_id, parts[_EVENT], time),
+        _offer_events(parts[_EVENT], time),
     )
 
 
@@ -181,20 +181,10 @@ def decision_inputs(
 def _sqlite_purchases(
     raw: Any, customer_id: str, until: datetime, recent: datetime | None
 ) -> tuple[Purchase, ...]:
-    rows = raw.execute(_SQLITE_LINES_SQL, (customer_id, _text(until))).fetchall()
+    rows = raw.execute(_SQLITE_LINES_SQL, (customer_id, sqlite_text(until))).fetchall()
     rows.sort()  # stored order (rowid), which sets the purchases' order as it always has
     orders = [(at, loads(skus), loads(sources)) for _, at, skus, sources in rows]
-    return _purchases(orders, None if recent is None else _text(recent), _sqlite_time)
-
-
-def _text(moment: datetime) -> str:
-    """A datetime as SQLite stores it: naive UTC text, the format SQLAlchemy writes.
-
-    %-formatting takes half the time of `strftime`, `isoformat` or an f-string with specs.
-    """
-    d = moment if moment.tzinfo is UTC or moment.tzinfo is None else utc(moment)
-    fields = (d.year, d.month, d.day, d.hour, d.minute, d.second, d.microsecond)
-    return "%04d-%02d-%02d %02d:%02d:%02d.%06d" % fields  # noqa: UP031
+    return _purchases(orders, None if recent is None else sqlite_text(recent), _sqlite_time)
 
 
 def _sqlite_time(text: str) -> datetime:
@@ -220,24 +210,23 @@ def _customer(
     return Customer(CustomerId(customer_id), head[0][2], head[0][3], given)
 
 
-def _offer_events(
-    customer_id: str, rows: list[Any], time: Callable[[Any], datetime]
-) -> tuple[OfferEvent, ...]:
-    """Offers shown to and answered by the customer, on every channel, oldest first."""
+def _offer_events(rows: list[Any], time: Callable[[Any], datetime]) -> tuple[OfferEvent, ...]:
+    """Offers shown to and answered by the customer, on every channel, oldest first.
+
+    Rows become `OfferEvent`s directly, as `OfferEvent.from_event` reads them, without an
+    `Event` each; a decision's impressions share one time, parsed once.
+    """
     if not rows:
         return ()
-    rows.sort(key=lambda r: (r[1], r[2]))
+    rows.sort(key=_TIME_AND_ID)
     found = []
-    for r in rows:
-        event = Event(
-            EventId(r[2]),
-            EventType(r[3]),
-            CustomerId(customer_id),
-            time(r[1]),
-            Sku(r[4]) if r[4] is not None else None,
-            (orjson.loads(r[5]) if r[5] is not None else None) or {},
-        )
-        offer = OfferEvent.from_event(event)
+    times: dict[Any, datetime] = {}
+    for _, at, _, kind, sku, properties, _ in rows:
+        moment = times.get(at)
+        if moment is None:
+            moment = times[at] = time(at)
+        props = (loads(properties) if properties is not None else None) or {}
+        offer = None if sku is None else offer_event(kind, sku, moment, props)
         if offer is not None:
             found.append(offer)
     return tuple(found)
@@ -287,22 +276,23 @@ def _purchases(
     if plain:
         main = LineSource.MAIN
         if not last:
-            return tuple([Purchase(sku, parsed[at], main) for sku, at in first.items()])
+            times = map(parsed.__getitem__, first.values())
+            return tuple(map(new_purchase, first, times, repeat(main), repeat(None)))
         found: list[Purchase] = []
         for sku, at in first.items():
-            found.append(Purchase(sku, parsed[at], main))
+            found.append(new_purchase(sku, parsed[at], main, None))
             latest = last.get(sku, at)
             if latest != at:
-                found.append(Purchase(sku, parsed[latest], main))
+                found.append(new_purchase(sku, parsed[latest], main, None))
         return tuple(found)
     found = []
     for key, at in first.items():
         sku, source = key
         line_source = _SOURCES.get(source) or LineSource(source)
-        found.append(Purchase(sku, parsed[at], line_source))
+        found.append(new_purchase(sku, parsed[at], line_source, None))
         latest = last[key]
         if latest != at and (
             recent is None or latest >= recent or line_source is LineSource.UPSELL
         ):
-            found.append(Purchase(sku, parsed[latest], line_source))
+            found.append(new_purchase(sku, parsed[latest], line_source, None))
     return tuple(found)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -16,6 +16,7 @@ from tactful.adapters.db.repositories.events import insert_ignoring
 from tactful.adapters.db.tables import events
 from tactful.adapters.db.tables_offers import decisions, offer_impressions, offer_responses
 from tactful.domain.events import EventType
+from tactful.domain.frozen import builder
 from tactful.domain.money import Money
 
 
@@ -63,6 +64,12 @@ class DecisionRecord:
     impressions: Sequence[Impression] = field(default_factory=tuple)
     channel: str | None = None
     model_version: str | None = None
+
+
+new_impression: Callable[..., Impression] = builder(Impression)
+"""Impression(...) with every field given positionally, in order: for the hot path."""
+new_record: Callable[..., DecisionRecord] = builder(DecisionRecord)
+"""DecisionRecord(...) with every field given positionally, in order: for the hot path."""
 
 
 def _event_properties(impression: Impression) -> dict[str, Any]:
@@ -115,8 +122,12 @@ class _Rows:
     events: list[tuple[Any, ...]] = field(default_factory=list)
 
     def add(self, driver: Driver, record: DecisionRecord) -> None:
-        at = driver.bound_time(record.at)
-        cart = driver.bound_json([dict(line) for line in record.cart])
+        """One decision's rows; its time is converted once and shared by its impressions."""
+        moment = record.at
+        at = driver.bound_time(moment)
+        json = driver.bound_json
+        cart = json([line if type(line) is dict else dict(line) for line in record.cart])
+        shown = record.impressions
         self.decisions.append(
             (
                 record.decision_id,
@@ -125,13 +136,14 @@ class _Rows:
                 record.channel,
                 at,
                 record.held_out,
-                len(record.impressions),
+                len(shown),
                 cart,
                 record.model_version,
             )
         )
-        for i in record.impressions:
-            shown_at = at if i.at == record.at else driver.bound_time(i.at)
+        for i in shown:
+            shown_at = at if i.at == moment else driver.bound_time(i.at)
+            price = i.price
             self.impressions.append(
                 (
                     i.decision_id,
@@ -142,14 +154,14 @@ class _Rows:
                     i.sku,
                     i.for_sku,
                     i.format,
-                    i.price.amount,
-                    i.price.currency,
+                    price.amount,
+                    price.currency,
                     i.relevance,
                     shown_at,
                 )
             )
-            properties = driver.bound_json(_event_properties(i))
             event_id = f"{i.decision_id}:{i.offer_id}:shown"
+            properties = json(_event_properties(i))
             self.events.append((event_id, _SHOWN, i.customer_id, shown_at, i.sku, properties))
 
 
