@@ -216,9 +216,8 @@ def _plain(value: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
-def _all_finite(trace: tuple[TraceEntry, ...]) -> bool:
-    isfinite = math.isfinite
-    return all(isfinite(t.relevance + t.confidence + t.lift) for t in trace)
+def _finite_entry(entry: TraceEntry) -> bool:
+    return math.isfinite(entry.relevance + entry.confidence + entry.lift)
 
 
 class _TraceFragments:
@@ -227,14 +226,15 @@ class _TraceFragments:
     The offer engine reuses trace entries across decisions (most candidates are judged the
     same way for every customer with that cart item), so a decision's trace is mostly
     entries whose JSON was already written. Keyed by identity, holding the entry so its id
-    cannot be reused while the key lives; emptied when it grows past `size`.
+    cannot be reused while the key lives; emptied when it grows past `size`. An entry with
+    a non-finite figure has no fragment (JSON cannot carry it): the call then returns None.
     """
 
     def __init__(self, size: int = 100_000) -> None:
         self._size = size
-        self._held: dict[int, tuple[TraceEntry, orjson.Fragment]] = {}
+        self._held: dict[int, tuple[TraceEntry, orjson.Fragment | None]] = {}
 
-    def __call__(self, trace: tuple[TraceEntry, ...]) -> list[orjson.Fragment]:
+    def __call__(self, trace: tuple[TraceEntry, ...]) -> list[orjson.Fragment] | None:
         held = self._held
         out = []
         for entry in trace:
@@ -242,7 +242,10 @@ class _TraceFragments:
             if found is None or found[0] is not entry:
                 if len(held) >= self._size:
                     held.clear()
-                found = held[id(entry)] = (entry, orjson.Fragment(orjson.dumps(entry)))
+                fragment = orjson.Fragment(orjson.dumps(entry)) if _finite_entry(entry) else None
+                found = held[id(entry)] = (entry, fragment)
+            if found[1] is None:
+                return None
             out.append(found[1])
         return out
 
@@ -258,12 +261,13 @@ def decision_json(decision: Decision) -> bytes:
     non-finite figure, which JSON cannot carry, goes through `trace_body`.
     """
     trace = decision.trace
+    fragments = _trace_fragments(trace)
     body = {
         "decision_id": decision.decision_id,
         "held_out": decision.held_out,
         "offers": [offer_body(o) for o in decision.offers],
         "warnings": decision.warnings,
-        "trace": _trace_fragments(trace) if _all_finite(trace) else [trace_body(t) for t in trace],
+        "trace": [trace_body(t) for t in trace] if fragments is None else fragments,
     }
     return orjson.dumps(body, default=_plain)
 
