@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
+from math import nan
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -10,14 +12,28 @@ from hypothesis import HealthCheck, given, settings
 from tactful.domain.catalog import ProductKind, Sku
 from tactful.domain.frozen import builder
 from tactful.domain.money import Money
-from tactful.domain.offers import Decision, DecisionContext, Moment, OfferKind, decide
-from tactful.domain.offers.candidates import candidates, shared_candidates
+from tactful.domain.offers import (
+    AffinitySource,
+    Decision,
+    DecisionContext,
+    Evidence,
+    Moment,
+    OfferKind,
+    decide,
+    engine,
+)
+from tactful.domain.offers.candidates import (
+    _pooled,
+    candidates,
+    cross_sell_anchors,
+    shared_candidates,
+)
 from tactful.domain.offers.decision import TraceEntry
 from tactful.domain.offers.guardrails import GUARDRAILS, judge, judge_all
 from tactful.domain.offers.memo import Generation, SharedMemo
 from tactful.domain.offers.reasons import ReasonCode
 from tactful.domain.offers.situation import situate
-from tests.domain.offers.builders import cart, context, customer, ev, product
+from tests.domain.offers.builders import NO_HOLDOUT, cart, context, customer, ev, product
 from tests.domain.offers.worlds import World, worlds
 
 
@@ -123,3 +139,70 @@ def test_owned_plans_are_the_owned_once_products_on_a_ladder() -> None:
         product("ebook", 500, ProductKind.DIGITAL),
     ]
     assert context(items).catalog.owned_plans == {"basic", "pro"}
+
+
+class _Single:
+    """The world's affinity declaring single antecedents and keeping each answer, as
+    ModelAffinity does: decisions then take candidates' ranked-rows path."""
+
+    single_antecedents = True
+
+    def __init__(self, inner: AffinitySource) -> None:
+        self._inner = inner
+        self._kept: dict[tuple[Sku, int], Sequence[Evidence]] = {}
+
+    def cross_sells(self, sku: Sku, limit: int) -> Sequence[Evidence]:
+        key = (sku, limit)
+        if key not in self._kept:
+            self._kept[key] = tuple(self._inner.cross_sells(sku, limit))
+        return self._kept[key]
+
+
+def _fused_reasons(w: World, moment: Moment) -> None:
+    s, _ = situate(moment, w.cart, w.context)
+    for _ in range(2):  # what decisions share: first derived, then memoised
+        pool, reused = shared_candidates(s, w.context.affinity, w.context.declined_upsell)
+        trace, passing, _keys = engine._judge(pool, reused, s)
+        reasons = [entry.reasons if entry is not None else () for entry in trace]
+        assert reasons == judge_all(pool, s, reused)
+        assert passing == [i for i, why in enumerate(reasons) if not why]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(worlds())
+def test_the_engines_fused_judging_equals_judge_all(w: World) -> None:
+    for moment in Moment:
+        _fused_reasons(w, moment)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(worlds())
+def test_ranked_rows_give_the_same_decisions_as_summed_scores(w: World) -> None:
+    # The worlds' evidence has one antecedent, so both sources propose the same.
+    single = replace(w.context, affinity=_Single(w.context.affinity))
+    for moment in (w.moment, Moment.POST_PURCHASE):
+        plain = decide(w.customer, moment, w.cart, w.context)
+        for _ in range(2):
+            assert decide(w.customer, moment, w.cart, single) == plain
+
+
+def test_nan_and_repeated_scores_rank_as_two_stable_sorts() -> None:
+    items = [product(s, 500) for s in ("a", "b", "c", "d", "e", "f")]
+    cases = [
+        [ev("a", "c", score=nan), ev("a", "d", score=0.3), ev("b", "e", score=0.3)],
+        [ev("a", "c", score=0.2), ev("b", "c", score=0.2), ev("b", "d", score=0.4)],
+        [ev("a", "d", score=0.0), ev("a", "c", score=-0.0), ev("b", "e", score=nan)],
+        [ev("a", "e", score=0.1), ev("b", "d", score=0.1), ev("a", "unknown", score=0.9)],
+    ]
+    for evidence in cases:
+        plain = context(items, evidence, policy=replace(NO_HOLDOUT, max_candidates=2))
+        single = replace(plain, affinity=_Single(plain.affinity))
+        for moment in (Moment.CART, Moment.BROWSING):
+            expected = decide(customer(), moment, cart("a", "b"), plain)
+            assert decide(customer(), moment, cart("a", "b"), single) == expected
+            s, _ = situate(moment, cart("a", "b"), single)
+            pool, _ = shared_candidates(s, single.affinity, None)
+            limit = s.policy.cross_sells_per_item
+            proposed = [single.affinity.cross_sells(a, limit) for a in cross_sell_anchors(s)]
+            slow, _ = _pooled(s, proposed, None, s.catalog.memo.current())
+            assert [(c.sku, c.relevance) for c in pool] == [(c.sku, c.relevance) for c in slow]

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from operator import itemgetter
 
 from tactful.domain.catalog import Bundle, Product, Sku
 from tactful.domain.frozen import builder
 from tactful.domain.money import Money
 from tactful.domain.offers.evidence import AffinitySource, Evidence
 from tactful.domain.offers.inputs import DeclinedUpsell
-from tactful.domain.offers.memo import Reused, Shared
+from tactful.domain.offers.memo import Generation, Proposal, Reused, Row, Shared
 from tactful.domain.offers.moments import OfferKind, uses_owned_plans, uses_recent_purchases
 from tactful.domain.offers.policy import OfferPolicy
 from tactful.domain.offers.situation import Situation
@@ -66,17 +68,24 @@ def _known(skus: list[Sku], s: Situation) -> list[Sku]:
 
 
 def _strongest(
-    anchors: list[Sku], affinity: AffinitySource, policy: OfferPolicy
+    proposed: Iterable[Sequence[Evidence]], anchors: list[Sku] | None, policy: OfferPolicy
 ) -> tuple[dict[Sku, float], dict[Sku, Evidence]]:
-    """Summed score per consequent, and its best evidence (clearing the floor wins ties)."""
-    anchor_set = set(anchors)
-    floor, min_lift, limit = policy.min_co_purchases, policy.min_lift, policy.cross_sells_per_item
-    single = getattr(affinity, "single_antecedents", False)
+    """Summed score per consequent, and its best evidence (clearing the floor wins ties).
+
+    `proposed` is each anchor's evidence; a rule X -> y counts only when all of X is among
+    the `anchors` (None when every rule has one antecedent).
+    """
+    anchor_set = set(anchors) if anchors is not None else set()
+    floor, min_lift = policy.min_co_purchases, policy.min_lift
     score: dict[Sku, float] = {}
     best: dict[Sku, Evidence] = {}
-    for anchor in anchors:
-        for ev in affinity.cross_sells(anchor, limit):
-            if not single and len(ev.antecedent) > 1 and not anchor_set.issuperset(ev.antecedent):
+    for evidence in proposed:
+        for ev in evidence:
+            if (
+                anchors is not None
+                and len(ev.antecedent) > 1
+                and not anchor_set.issuperset(ev.antecedent)
+            ):
                 continue
             y = ev.consequent
             held = best.get(y)
@@ -116,48 +125,152 @@ def _top(ranked: list[Sku], s: Situation) -> list[Sku]:
     return top
 
 
+_SHARED = itemgetter(2)
+_CANDIDATE = itemgetter(3)
+
+
 def shared_cross_sells(s: Situation, affinity: AffinitySource) -> tuple[list[Candidate], Reused]:
     """cross_sells(), and which of them are shared with other decisions (see memo.Shared)."""
-    score, best = _strongest(cross_sell_anchors(s), affinity, s.policy)
-    products, generation = s.catalog.products, s.catalog.memo.current()
-    table = generation.candidates
+    anchors = cross_sell_anchors(s)
+    generation = s.catalog.memo.current()
+    limit = s.policy.cross_sells_per_item
+    if not getattr(affinity, "single_antecedents", False):
+        proposed = [affinity.cross_sells(anchor, limit) for anchor in anchors]
+        return _pooled(s, proposed, anchors, generation)
+    proposals = _proposals(anchors, affinity, limit, s, generation)
+    ranked = _ranked_rows(proposals)
+    if ranked is None:
+        return _pooled(s, [proposal.evidence for proposal in proposals], None, generation)
+    rows, consequents, complete = ranked
+    top = _top_rows(rows, consequents, s)
+    if not complete:  # some consequent is not in the catalogue
+        top = [row for row in top if row[3] is not None]
+    return list(map(_CANDIDATE, top)), Reused(generation, list(map(_SHARED, top)))
+
+
+def _proposals(
+    anchors: list[Sku], affinity: AffinitySource, limit: int, s: Situation, generation: Generation
+) -> list[Proposal]:
+    """Each anchor's evidence as kept in the generation (see memo.Proposal)."""
+    cross_sells, kept = affinity.cross_sells, generation.proposals
+    proposals = []
+    for anchor in anchors:
+        evidence = cross_sells(anchor, limit)
+        proposal = kept.get(id(evidence))
+        if proposal is None or proposal.evidence is not evidence:
+            proposal = _proposal(evidence, s, generation)
+        proposals.append(proposal)
+    return proposals
+
+
+def _ranked_rows(
+    proposals: list[Proposal],
+) -> tuple[Sequence[Row], AbstractSet[Sku], bool] | None:
+    """The proposals' rows ranked as _ranked ranks consequents, their consequents, and
+    whether all are in the catalogue (then each row has a candidate).
+
+    With no NaN score, sorting rows by (-score, SKU) is _ranked's two stable sorts; None
+    when a SKU's scores are summed over anchors (_pooled), or a NaN score needs the two
+    stable sorts.
+    """
+    if len(proposals) == 1:
+        _, rows, consequents, ordered, complete = proposals[0]
+        return (rows, consequents, complete) if ordered else None
+    ranked: list[Row] = []
+    seen: set[Sku] = set()
+    complete = True
+    for _, rows, consequents, ordered, whole in proposals:
+        if not ordered or not seen.isdisjoint(consequents):
+            return None
+        seen |= consequents
+        ranked += rows
+        complete = complete and whole
+    ranked.sort()  # consequents are distinct, so no two rows tie
+    return ranked, seen, complete
+
+
+def _proposal(evidence: Sequence[Evidence], s: Situation, generation: Generation) -> Proposal:
+    """What one anchor's evidence proposes, kept while the affinity source keeps `evidence`."""
+    rows = []
+    for ev in evidence:
+        known = _shared(s, ev, generation)
+        rows.append(
+            (-ev.score, ev.consequent, known, known.candidate if known is not None else None)
+        )
+    consequents = frozenset(row[1] for row in rows)
+    ordered = len(consequents) == len(rows) and all(row[0] == row[0] for row in rows)  # no NaN
+    complete = all(row[2] is not None for row in rows)
+    ranked = tuple(sorted(rows) if ordered else rows)
+    proposal = Proposal(evidence, ranked, consequents, ordered, complete)
+    return generation.proposals.setdefault(id(evidence), proposal)
+
+
+def _top_rows(rows: Sequence[Row], consequents: AbstractSet[Sku], s: Situation) -> Sequence[Row]:
+    """_top() of ranked rows."""
+    cap = s.policy.max_candidates
+    if len(rows) <= cap:
+        return rows
+    if s.cart.keys().isdisjoint(consequents):
+        return rows[:cap]
+    top = set(_top([row[1] for row in rows], s))
+    return [row for row in rows if row[1] in top]
+
+
+def _shared(s: Situation, ev: Evidence, generation: Generation) -> Shared | None:
+    """The shared candidate of `ev` proposed alone, or None when its SKU is unknown."""
+    known = generation.candidates.get(id(ev))
+    if known is not None and known.evidence is ev:
+        return known
+    c = _cross_sell(s, ev, ev.score)
+    if c is None:
+        return None
+    # setdefault: when two threads build it at once, both use the one kept, so no decision
+    # holds a candidate the generation does not.
+    return generation.candidates.setdefault(id(ev), Shared(c))
+
+
+def _cross_sell(s: Situation, ev: Evidence, relevance: float) -> Candidate | None:
+    product = s.catalog.products.get(ev.consequent)
+    if product is None:
+        return None
+    return _candidate(
+        kind=OfferKind.CROSS_SELL,
+        sku=ev.consequent,
+        for_sku=ev.antecedent[0],
+        name=product.name,
+        price=product.price,
+        increase=product.price,
+        relevance=relevance,
+        evidence=ev,
+        product=product,
+        bundle=None,
+        term_switch=False,
+    )
+
+
+def _pooled(
+    s: Situation,
+    proposed: list[Sequence[Evidence]],
+    anchors: list[Sku] | None,
+    generation: Generation,
+) -> tuple[list[Candidate], Reused]:
+    """shared_cross_sells() in general: consequents' scores summed over their anchors."""
+    score, best = _strongest(proposed, anchors, s.policy)
     out: list[Candidate] = []
     shared: list[Shared | None] = []
     for y in _top(_ranked(score), s):
         ev, relevance = best[y], score[y]
         # Proposed by one anchor only, y's candidate is the same in every decision: share it.
-        alone = relevance is ev.score
-        if alone:
-            known = table.get(id(ev))
-            if known is not None and known.evidence is ev:
+        if relevance is ev.score:
+            known = _shared(s, ev, generation)
+            if known is not None:
                 out.append(known.candidate)
                 shared.append(known)
-                continue
-        product = products.get(y)
-        if product is None:
             continue
-        c = _candidate(
-            kind=OfferKind.CROSS_SELL,
-            sku=y,
-            for_sku=ev.antecedent[0],
-            name=product.name,
-            price=product.price,
-            increase=product.price,
-            relevance=relevance,
-            evidence=ev,
-            product=product,
-            bundle=None,
-            term_switch=False,
-        )
-        if alone:
-            # setdefault: when two threads build it at once, both use the one kept, so no
-            # decision holds a candidate the generation does not.
-            known = table.setdefault(id(ev), Shared(c))
-            c = known.candidate
-            shared.append(known)
-        else:
+        c = _cross_sell(s, ev, relevance)
+        if c is not None:
+            out.append(c)
             shared.append(None)
-        out.append(c)
     return out, Reused(generation, shared)
 
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import compress
-from operator import not_
 from typing import Any
 
 from tactful.domain.customers import Customer
@@ -15,7 +13,7 @@ from tactful.domain.offers.candidates import Candidate, shared_candidates
 from tactful.domain.offers.decision import Decision, TraceEntry
 from tactful.domain.offers.framing import frame
 from tactful.domain.offers.inputs import CartLine, DecisionContext
-from tactful.domain.offers.memo import Reasons, Reused
+from tactful.domain.offers.memo import Judged, Reasons, Reused, Shared
 from tactful.domain.offers.moments import Moment, OfferKind
 from tactful.domain.offers.reasons import ReasonCode
 from tactful.domain.offers.situation import Situation, situate
@@ -32,75 +30,51 @@ _KIND_PRIORITY: dict[Moment, dict[OfferKind, int]] = {
 def _blanket(customer: Customer, s: Situation, held: bool) -> Reasons:
     """Reasons that apply to every candidate of this decision."""
     reasons = (g.payment_in_progress(s), g.consent(customer, s), g.held_out(held))
+    if reasons == _NO_REASONS:  # the usual case
+        return ()
     return tuple(filter(None, reasons))  # codes are non-empty strings
 
 
-def _rank_key(c: Candidate) -> tuple[float, float, int, int, str]:
-    """Higher relevance, confidence and co-purchases first, then the smaller ask, then SKU."""
+_NO_REASONS = (None, None, None)
+
+
+def _rank_key(c: Candidate, moment: Moment) -> tuple[Any, ...]:
+    """The moment's preferred kind first, then higher relevance, confidence and co-purchases,
+    then the smaller ask, then SKU."""
     ev = c.evidence
     if ev is None:
-        return (-c.relevance, -0.0, 0, c.increase.amount, str(c.sku))
-    return (-c.relevance, -ev.confidence, -ev.count, c.increase.amount, str(c.sku))
+        key = (-c.relevance, -0.0, 0, c.increase.amount, str(c.sku))
+    else:
+        key = (-c.relevance, -ev.confidence, -ev.count, c.increase.amount, str(c.sku))
+    priority = _KIND_PRIORITY.get(moment)
+    return key if priority is None else (priority.get(c.kind, 2), key)
 
 
-def _ranked(passing: list[int], pool: list[Candidate], reused: Reused, moment: Moment) -> list[int]:
-    """Moment's preferred kind first, then _rank_key; ties keep the pool's order (stable sort)."""
+def _ranked(passing: list[int], keys: list[Any]) -> list[int]:
+    """The passing candidates best first by their keys; ties keep the pool's order."""
     if len(passing) < 2:
         return passing
-    shared = reused.shared
-    order: list[Any] = []
-    for i in passing:
-        known = shared[i]
-        if known is None:
-            order.append(_rank_key(pool[i]))
-            continue
-        rank = known.rank
-        if rank is None:
-            rank = known.rank = _rank_key(pool[i])
-        order.append(rank)
-    priority = _KIND_PRIORITY.get(moment)
-    if priority:
-        order = [
-            (priority.get(pool[i].kind, 2), rank) for i, rank in zip(passing, order, strict=True)
-        ]
-    return list(map(passing.__getitem__, sorted(range(len(order)), key=order.__getitem__)))
+    return list(map(passing.__getitem__, sorted(range(len(keys)), key=keys.__getitem__)))
 
 
-def _select(pool: list[Candidate], reused: Reused, passing: list[int], s: Situation) -> list[int]:
-    """Best first, no repeated SKU, at most max_offers and what the shown-offer budget allows."""
-    room = min(s.policy.max_offers, max(s.policy.budget - s.shown_recently, 0))
-    if room == 0:
-        return []
+def _choose(
+    pool: list[Candidate], passing: list[int], keys: list[Any], s: Situation
+) -> tuple[list[int], set[str]]:
+    """Best first, no repeated SKU, at most max_offers and what the shown-offer budget allows;
+    with the chosen SKUs."""
     chosen: list[int] = []
     skus: set[str] = set()
-    for i in _ranked(passing, pool, reused, s.moment):
+    room = min(s.policy.max_offers, max(s.policy.budget - s.shown_recently, 0))
+    if room == 0:
+        return chosen, skus
+    for i in _ranked(passing, keys):
         sku = pool[i].sku
         if sku not in skus:
             chosen.append(i)
             skus.add(sku)
             if len(chosen) == room:
                 break
-    return chosen
-
-
-def _settled(
-    pool: list[Candidate],
-    verdicts: list[Reasons],
-    passing: list[int],
-    chosen: list[int],
-    s: Situation,
-) -> list[Reasons]:
-    """Each candidate's reasons, once the offers are chosen from those passing.
-
-    Only the chosen needed ranking: any other passing candidate repeats a chosen SKU, or came
-    after the offers filled up (to max_offers, else to the shown-offer budget).
-    """
-    taken = {pool[i].sku for i in chosen}
-    limited = _OVER_OFFER_LIMIT if len(chosen) >= s.policy.max_offers else _BUDGET_EXHAUSTED
-    settled = list(verdicts)
-    for i in passing:
-        settled[i] = _KEPT if i in chosen else _DUPLICATE if pool[i].sku in taken else limited
-    return settled
+    return chosen, skus
 
 
 _trace_entry = builder(TraceEntry)
@@ -113,60 +87,147 @@ _BUDGET_EXHAUSTED = (ReasonCode.BUDGET_EXHAUSTED,)
 
 def _entry(c: Candidate, reasons: Reasons) -> TraceEntry:
     ev = c.evidence
-    return _trace_entry(
-        sku=c.sku,
-        kind=c.kind,
-        for_sku=c.for_sku,
-        kept=reasons == _KEPT,
-        reasons=reasons,
-        relevance=c.relevance,
-        count=ev.count if ev is not None else 0,
-        confidence=ev.confidence if ev is not None else 0.0,
-        lift=ev.lift if ev is not None else 0.0,
-        price_increase=c.increase.amount,
+    count, confidence, lift = (
+        (ev.count, ev.confidence, ev.lift) if ev is not None else (0, 0.0, 0.0)
     )
+    # Positional, in TraceEntry's field order: keywords cost a builder call several times over.
+    kept = reasons == _KEPT
+    return _trace_entry(
+        c.sku,
+        c.kind,
+        c.for_sku,
+        kept,
+        reasons,
+        c.relevance,
+        count,
+        confidence,
+        lift,
+        c.increase.amount,  # price_increase
+    )
+
+
+def _shared_entry(known: Shared, reasons: Reasons) -> TraceEntry:
+    """A shared candidate's trace entry for `reasons`: one object for every decision."""
+    entry = known.entries.get(reasons)
+    if entry is None:
+        entry = known.entries.setdefault(reasons, _entry(known.candidate, reasons))
+    return entry
 
 
 def _trace(pool: list[Candidate], reused: Reused, reasons: list[Reasons]) -> tuple[TraceEntry, ...]:
     """Each candidate's trace entry; a shared candidate's is reused for the same reasons."""
     trace = []
     for c, known, why in zip(pool, reused.shared, reasons, strict=True):
-        if known is None:
-            trace.append(_entry(c, why))
-            continue
-        entry = known.entries.get(why)
-        if entry is None:
-            entry = known.entries[why] = _entry(c, why)
-        trace.append(entry)
+        trace.append(_entry(c, why) if known is None else _shared_entry(known, why))
     return tuple(trace)
+
+
+def _judged_alike(known: Shared, s: Situation) -> Judged:
+    """What every decision under this policy at this moment gets for a shared candidate
+    its customer's guardrails pass: see memo.Judged."""
+    c = known.candidate
+    v = g.static_verdict(c, s)
+    plain = _shared_entry(known, v[3]) if v[3] else None
+    return v, plain, _shared_entry(known, v[4]), _rank_key(c, s.moment)
+
+
+def _judge(
+    pool: list[Candidate], reused: Reused, s: Situation
+) -> tuple[list[TraceEntry | None], list[int], list[Any]]:
+    """g.judge_all() with the trace built alongside, in one pass over the pool.
+
+    Gives each candidate's trace entry, or None when it passes every guardrail (its entry
+    waits for the choice), then the passing candidates' positions and rank keys. A shared
+    candidate's static verdict, its entries for that verdict and its rank key are kept per
+    policy and moment (memo.Judged), so when the customer's guardrails pass it (the usual
+    case) it costs one lookup. tests/domain/offers/test_judge.py holds this equal to
+    judge_all().
+    """
+    policy, moment, cart, currency = s.policy, s.moment, s.cart, s.currency
+    owns, in_progress, total, declines = s.history.owns, s.in_progress, s.cart_total, s.declines
+    limit = total.amount * policy.in_progress_max_increase if total is not None else 0.0
+    slot = reused.generation.slot(policy, moment)
+    trace: list[TraceEntry | None] = []
+    passing: list[int] = []
+    keys: list[Any] = []
+    for c, known in zip(pool, reused.shared, strict=True):
+        if known is None:
+            why = g.judge(c, s)
+            entry = _entry(c, why) if why else None
+            key = None if why else _rank_key(c, moment)
+        else:
+            judged = known.judged.get(slot)
+            if judged is None:
+                judged = known.judged[slot] = _judged_alike(known, s)
+            v, entry, busy, key = judged
+            sku = c.sku
+            if (
+                sku in cart
+                or (currency is not None and v[5] != currency)
+                or (not v[6] and owns(sku))
+                or sku in declines
+            ):
+                why = g.with_customer(c, s, v)
+                entry = _shared_entry(known, why) if why else None
+            elif in_progress and (
+                total is None or total.currency != c.increase.currency or c.increase.amount > limit
+            ):
+                entry = busy  # fits_moment, inline
+        if entry is None:
+            passing.append(len(trace))
+            keys.append(key)
+        trace.append(entry)
+    return trace, passing, keys
+
+
+def _settle(
+    pool: list[Candidate],
+    reused: Reused,
+    trace: list[TraceEntry | None],
+    passing: list[int],
+    chosen: list[int],
+    taken: set[str],
+    s: Situation,
+) -> tuple[TraceEntry, ...]:
+    """The trace, once the offers are chosen from those passing.
+
+    Only the chosen needed ranking: any other passing candidate repeats a chosen SKU, or came
+    after the offers filled up (to max_offers, else to the shown-offer budget).
+    """
+    limited = _OVER_OFFER_LIMIT if len(chosen) >= s.policy.max_offers else _BUDGET_EXHAUSTED
+    shared = reused.shared
+    for i in passing:
+        c = pool[i]
+        why = _KEPT if i in chosen else _DUPLICATE if c.sku in taken else limited
+        known = shared[i]
+        if known is None:
+            trace[i] = _entry(c, why)
+        else:
+            trace[i] = known.entries.get(why) or _shared_entry(known, why)
+    return tuple(trace)  # type: ignore[arg-type]  # every None was filled
 
 
 def decide(
     customer: Customer, moment: Moment, cart: Sequence[CartLine], context: DecisionContext
 ) -> Decision:
     """Decide which offers, if any, to show to `customer` at `moment`, and explain why."""
-    s, warnings = situate(moment if type(moment) is Moment else Moment(moment), cart, context)
+    s, found = situate(moment if type(moment) is Moment else Moment(moment), cart, context)
+    warnings = tuple(found)
     policy = context.policy
     held = assign(customer.customer_id, policy.holdout_salt, policy.holdout_share)
     blanket = _blanket(customer, s, held)
     pool, reused = shared_candidates(s, context.affinity, context.declined_upsell)
-    verdicts = g.judge_all(pool, s, reused)
+    chosen: list[int] = []
     if blanket:
-        chosen: list[int] = []
-        reasons = [blanket + v for v in verdicts]
+        trace = _trace(pool, reused, [blanket + v for v in g.judge_all(pool, s, reused)])
     else:
-        passing = list(compress(range(len(verdicts)), map(not_, verdicts)))  # no reasons
-        chosen = _select(pool, reused, passing, s)
-        reasons = _settled(pool, verdicts, passing, chosen, s)
+        judged, passing, keys = _judge(pool, reused, s)
+        chosen, taken = _choose(pool, passing, keys, s)
+        trace = _settle(pool, reused, judged, passing, chosen, taken, s)
     decision_id, expires_at = context.decision_id, context.expires_at
     shared = reused.shared
+    offers = tuple([frame(pool[i], s, decision_id, expires_at, shared[i]) for i in chosen])
+    # Positional, in Decision's field order: keywords cost a builder call several times over.
     return _decision(
-        decision_id=decision_id,
-        customer_id=customer.customer_id,
-        moment=s.moment,
-        at=context.now,
-        held_out=held,
-        offers=tuple(frame(pool[i], s, decision_id, expires_at, shared[i]) for i in chosen),
-        trace=_trace(pool, reused, reasons),
-        warnings=tuple(warnings),
+        decision_id, customer.customer_id, s.moment, context.now, held, offers, trace, warnings
     )

@@ -27,6 +27,7 @@ _FIXED_FORMATS = {
 
 _sha256 = hashlib.sha256
 _offer = builder(Offer)
+_money = builder(Money)  # for sums of checked Money, as Money.trusted
 _price_block = builder(PriceBlock)
 _social_proof = builder(SocialProof)
 
@@ -200,25 +201,29 @@ def frame(
     if total is None:
         after = increase  # 0 + increase
     elif total.currency == increase.currency:
-        after = Money.trusted(total.amount + increase.amount, increase.currency)
+        after = _money(total.amount + increase.amount, increase.currency)
     else:
         after = increase
-    _, key, tail, title, why, proof, block = _fixed(c, s, shared)
+    kept = shared.framed if shared is not None else None
+    if kept is None or kept[0] is not s.policy:
+        kept = _fixed(c, s, shared)
+    _, key, tail, title, why, proof, block = kept
+    # Positional, in Offer's field order: keywords cost a builder call several times over.
     return _offer(
-        offer_id="off_" + _sha256(f"{decision_id}{tail}".encode()).hexdigest()[:20],
-        key=key,
-        kind=c.kind,
-        sku=c.sku,
-        for_sku=c.for_sku,
-        format=choose_format(c, s),
-        headline=title,
-        reason=why,
-        price=block if block is not None else price_block(c, s),
-        cart_total_after=after,
-        evidence=c.evidence,
-        relevance=c.relevance,
-        decline_label=s.policy.decline_label,
-        social_proof=proof,
-        urgency=urgency(expires_at, s.now) if expires_at is not None else None,
-        preselected=False,
+        "off_" + _sha256(f"{decision_id}{tail}".encode()).hexdigest()[:20],  # offer_id
+        key,
+        c.kind,
+        c.sku,
+        c.for_sku,
+        _FIXED_FORMATS.get(s.moment) or choose_format(c, s),  # format
+        title,  # headline
+        why,  # reason
+        block if block is not None else price_block(c, s),  # price
+        after,  # cart_total_after
+        c.evidence,
+        c.relevance,
+        s.policy.decline_label,
+        proof,  # social_proof
+        urgency(expires_at, s.now) if expires_at is not None else None,
+        False,  # preselected
     )

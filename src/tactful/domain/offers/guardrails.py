@@ -23,6 +23,8 @@ def payment_in_progress(s: Situation) -> ReasonCode | None:
 
 def consent(customer: Customer, s: Situation) -> ReasonCode | None:
     """On-site offers stop when withdrawn; email needs an explicit marketing opt-in."""
+    if not customer.consents:  # nothing recorded, so nothing withdrawn and no opt-in
+        return None if s.moment is not Moment.EMAIL else ReasonCode.NO_EMAIL_CONSENT
     if is_onsite(s.moment):
         allowed = customer.allows(ConsentPurpose.ONSITE_OFFERS)
         return None if allowed else ReasonCode.CONSENT_WITHDRAWN
@@ -203,7 +205,7 @@ _BY_KIND: dict[OfferKind, tuple[Guardrail, ...]] = {
 def judge(c: Candidate, s: Situation) -> tuple[ReasonCode, ...]:
     """Every guardrail the candidate fails (empty when it passes them all)."""
     if _is_plain_cross_sell(c):
-        return judge_all([c], s)[0]
+        return with_customer(c, s, static_verdict(c, s))
     return _judge_other(c, s)
 
 

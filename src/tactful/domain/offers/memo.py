@@ -8,8 +8,12 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from tactful.domain.offers.reasons import ReasonCode
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from tactful.domain.catalog import Sku
     from tactful.domain.offers.candidates import Candidate
     from tactful.domain.offers.decision import PriceBlock, SocialProof, TraceEntry
+    from tactful.domain.offers.evidence import Evidence
     from tactful.domain.offers.moments import Moment
     from tactful.domain.offers.policy import OfferPolicy
 
@@ -18,6 +22,10 @@ Reasons = tuple[ReasonCode, ...]
 # without and with too-big-for-moment, then its currency and whether it is rebuyable:
 # see guardrails.static_verdict.
 Verdict = tuple[Reasons, Reasons, Reasons, Reasons, Reasons, str, bool]
+# What decisions under one policy at one moment share for a shared candidate: its static
+# verdict, its trace entries for that verdict without and with too-big-for-moment (the
+# first None when it passes), and its rank key: see engine._judge.
+Judged = tuple[Verdict, "TraceEntry | None", "TraceEntry", tuple[Any, ...]]
 # Framing's per-candidate constants under a policy: see framing._fixed.
 Framed = tuple["OfferPolicy", str, str, str, str, "SocialProof | None", "PriceBlock | None"]
 
@@ -28,20 +36,36 @@ class Shared:
     A cross-sell proposed by a single anchor is the same candidate in every decision (its
     evidence fixes every field), so it is built once; its static verdict under a policy and
     moment, its trace entry for given reasons, its rank key and its copy are then the same
-    too, and are kept here. A decision meets about ten candidates: one table lookup per
-    candidate, then attributes of one object, touches less memory than a lookup in a table
-    per kind of result.
+    too, and are kept here (`verdicts` for guardrails.judge_all, `judged` for the engine).
+    A decision meets about ten candidates: one table lookup per candidate, then attributes
+    of one object, touches less memory than a lookup in a table per kind of result.
     """
 
-    __slots__ = ("candidate", "entries", "evidence", "framed", "rank", "verdicts")
+    __slots__ = ("candidate", "entries", "evidence", "framed", "judged", "verdicts")
 
     def __init__(self, candidate: Candidate) -> None:
         self.candidate = candidate
         self.evidence = candidate.evidence
         self.verdicts: dict[int, Verdict] = {}  # by Generation.slot(policy, moment)
+        self.judged: dict[int, Judged] = {}  # by Generation.slot(policy, moment)
         self.entries: dict[Reasons, TraceEntry] = {}
-        self.rank: tuple[Any, ...] | None = None
         self.framed: Framed | None = None
+
+
+# One evidence proposed by an anchor: minus its score, its consequent, and its Shared and
+# candidate (None when the catalogue lacks the consequent).
+Row = tuple[float, "Sku", "Shared | None", "Candidate | None"]
+
+
+class Proposal(NamedTuple):
+    """One anchor's evidence as rows, ranked when `ordered` (no NaN, no repeated SKU), and
+    whether every consequent is in the catalogue (`complete`): see candidates._ranked_rows."""
+
+    evidence: Sequence[Evidence]
+    rows: tuple[Row, ...]
+    consequents: frozenset[Sku]
+    ordered: bool
+    complete: bool
 
 
 class Generation:
@@ -52,19 +76,22 @@ class Generation:
     between threads.
     """
 
-    __slots__ = ("_count", "_slots", "candidates")
+    __slots__ = ("_count", "_slots", "candidates", "proposals")
 
     SLOTS = 256  # policies built per call (tests) would pile up: then a new generation starts
 
     def __init__(self) -> None:
-        # Read inline by candidates.shared_cross_sells: an entry counts for an evidence only
-        # when its evidence is that very object.
+        # Read by candidates._shared: an entry counts for an evidence only when its evidence
+        # is that very object.
         self.candidates: dict[int, Shared] = {}
+        # By id() of an affinity source's evidence for an anchor, read by
+        # candidates._proposals: each Proposal holds its evidence, so no key is reused.
+        self.proposals: dict[int, Proposal] = {}
         self._slots: dict[tuple[int, Moment], tuple[OfferPolicy, int]] = {}
         self._count = itertools.count()  # next() is atomic, so threads never share a slot
 
     def slot(self, policy: OfferPolicy, moment: Moment) -> int:
-        """The key of static verdicts under `policy` at `moment` in Shared.verdicts."""
+        """The key of what is kept under `policy` at `moment` in Shared.verdicts and .judged."""
         key = (id(policy), moment)
         found = self._slots.get(key)
         if found is None:
@@ -75,7 +102,12 @@ class Generation:
     @property
     def full(self) -> bool:
         """Whether a new generation should start."""
-        return len(self.candidates) >= SharedMemo.LIMIT or len(self._slots) >= self.SLOTS
+        limit = SharedMemo.LIMIT
+        return (
+            len(self.candidates) >= limit
+            or len(self.proposals) >= limit
+            or len(self._slots) >= self.SLOTS
+        )
 
 
 class Reused(NamedTuple):

@@ -170,6 +170,7 @@ class Situation:
 
 
 _situation = builder(Situation)
+_money = builder(Money)  # for a total of checked prices, as Money.trusted
 
 
 def read_cart(
@@ -245,21 +246,22 @@ def situate(
     )
     task = context.task if moment is Moment.IN_APP else None
     viewing = context.viewing if context.viewing in catalog.products else None
+    # Positional, in Situation's field order: keywords cost a builder call several times over.
     situation = _situation(
-        moment=moment,
-        task=task,
-        now=now,
-        policy=context.policy,
-        catalog=catalog,
-        cart=lines,
-        currency=currency,
-        cart_total=Money.trusted(total, currency) if currency is not None else None,
-        viewing=viewing,
-        history=history,
-        declines=declines,
-        shown_recently=shown,
-        accepted_upgrade_at=accepted_upgrade,
-        in_progress=is_in_progress(moment, task),
-        peak=is_peak(moment, task),
+        moment,
+        task,
+        now,
+        context.policy,
+        catalog,
+        lines,  # cart
+        currency,
+        _money(total, currency) if currency is not None else None,  # cart_total
+        viewing,
+        history,
+        declines,
+        shown,  # shown_recently
+        accepted_upgrade,  # accepted_upgrade_at
+        is_in_progress(moment, task),  # in_progress
+        is_peak(moment, task),  # peak
     )
     return situation, warnings
