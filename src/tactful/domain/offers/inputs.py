@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -14,7 +14,7 @@ from tactful.domain.frozen import builder
 from tactful.domain.offers.catalogue import OfferCatalog
 from tactful.domain.offers.evidence import AffinitySource
 from tactful.domain.offers.moments import OfferKind, Task
-from tactful.domain.offers.policy import OfferPolicy
+from tactful.domain.offers.policy import DEFAULT_POLICY, OfferPolicy
 from tactful.domain.orders import LineSource, Order
 
 
@@ -138,7 +138,8 @@ class DecisionContext:
     now: datetime
     catalog: OfferCatalog
     affinity: AffinitySource
-    policy: OfferPolicy = field(default_factory=OfferPolicy)
+    # One shared default (it is immutable): decisions memoise per policy object.
+    policy: OfferPolicy = DEFAULT_POLICY
     task: Task | None = None
     channel: str | None = None
     viewing: Sku | None = None

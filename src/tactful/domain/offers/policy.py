@@ -74,3 +74,7 @@ class OfferPolicy:
             raise ValueError("price_ceiling and stronger_signal_margin must not be negative")
         if not self.decline_label.strip():
             raise ValueError("decline_label must not be empty")
+
+
+DEFAULT_POLICY = OfferPolicy()
+"""The respect policy's defaults, one shared (immutable) instance."""
