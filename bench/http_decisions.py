@@ -447,14 +447,22 @@ def run(args: argparse.Namespace) -> None:
             )
             tallies = {label: Tally() for label, *_ in targets}
             cpu_used = dict.fromkeys(tallies, 0.0)
+            per_round: list[tuple[float, float]] = []  # (throughput, CPU) ratio of each round
             for _ in range(args.rounds):  # the machine's speed drifts: give each the same luck
+                got: dict[str, tuple[float, float]] = {}
                 for label, process, port, path, load in targets:
                     used = cpu_seconds(process.pid)
                     part = asyncio.run(
                         closed_loop(port, path, load, args.seconds / args.rounds, args.connections)
                     )
-                    cpu_used[label] += cpu_seconds(process.pid) - used
+                    spent = cpu_seconds(process.pid) - used
+                    cpu_used[label] += spent
                     tallies[label].absorb(part)
+                    count = max(len(part.latencies), 1)
+                    got[label] = (count / (part.finished - part.started), spent / count)
+                floor_rps, floor_cpu = got["floor: FastAPI constant"]
+                app_rps, app_cpu = got["POST /v1/decisions"]
+                per_round.append((app_rps / floor_rps, floor_cpu / app_cpu if app_cpu else 0.0))
             rows = {label: tally.report(label) for label, tally in tallies.items()}
             cpu = {
                 label: cpu_used[label] / max(len(tallies[label].latencies), 1) for label in tallies
@@ -467,6 +475,12 @@ def run(args: argparse.Namespace) -> None:
             print(
                 f"by server CPU per request, decisions cost {1 / cpu_ratio:.1f}x the floor: "
                 f"{cpu_ratio:.0%} of its throughput on an otherwise idle core"
+            )
+            rounds = ", ".join(f"{t:.0%}/{c:.0%}" for t, c in per_round)
+            print(
+                f"each round, throughput/CPU ratio: {rounds}; medians "
+                f"{float(np.median([t for t, _ in per_round])):.0%}/"
+                f"{float(np.median([c for _, c in per_round])):.0%}"
             )
             before = stored_counts(url)
             print(f"\nopen loop at {args.rate:.0f} decisions/s for {args.open_seconds:.0f} s:")
