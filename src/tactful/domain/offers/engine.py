@@ -143,8 +143,7 @@ def _judge(
     case) it costs one lookup. tests/domain/offers/test_judge.py holds this equal to
     judge_all().
     """
-    policy, moment, cart, currency = s.policy, s.moment, s.cart, s.currency
-    owns, in_progress, total, declines = s.history.owns, s.in_progress, s.cart_total, s.declines
+    policy, moment, total = s.policy, s.moment, s.cart_total
     limit = total.amount * policy.in_progress_max_increase if total is not None else 0.0
     slot = reused.generation.slot(policy, moment)
     trace: list[TraceEntry | None] = []
@@ -160,18 +159,11 @@ def _judge(
             if judged is None:
                 judged = known.judged[slot] = _judged_alike(known, s)
             v, entry, busy, key = judged
-            sku = c.sku
-            if (
-                sku in cart
-                or (currency is not None and v[5] != currency)
-                or (not v[6] and owns(sku))
-                or sku in declines
-            ):
+            case = g.customer_case(c, s, v, limit)
+            if case is g.CUSTOMER:
                 why = g.with_customer(c, s, v)
                 entry = _shared_entry(known, why) if why else None
-            elif in_progress and (
-                total is None or total.currency != c.increase.currency or c.increase.amount > limit
-            ):
+            elif case is g.BUSY:
                 entry = busy  # fits_moment, inline
         if entry is None:
             passing.append(len(trace))

@@ -287,13 +287,12 @@ def judge_all(pool: list[Candidate], s: Situation, reused: Reused | None = None)
 
     Most candidates are cross-sells shared across decisions (see memo.Shared), and
     calling a dozen guardrails for each was most of the cost of a decision. Their static
-    verdict is kept per policy and moment, and the customer's guardrails are checked inline:
-    when none fails (the usual case) the static verdict is the answer. committed,
+    verdict is kept per policy and moment, and customer_case tells whether the customer
+    changes it: when nothing does (the usual case) the static verdict is the answer. committed,
     tenure_for_annual and upgrade_quiet_period never fail for a cross-sell that is no term
     switch. tests/domain/offers/test_judge.py holds this equal to every guardrail.
     """
-    policy, moment, cart, currency = s.policy, s.moment, s.cart, s.currency
-    owns, in_progress, total, declines = s.history.owns, s.in_progress, s.cart_total, s.declines
+    policy, moment, total = s.policy, s.moment, s.cart_total
     limit = total.amount * policy.in_progress_max_increase if total is not None else 0.0
     shared = reused.shared if reused is not None else [None] * len(pool)
     slot = reused.generation.slot(policy, moment) if reused is not None else 0
@@ -308,21 +307,40 @@ def judge_all(pool: list[Candidate], s: Situation, reused: Reused | None = None)
         v = known.verdicts.get(slot)
         if v is None:
             v = known.verdicts[slot] = static_verdict(c, s)
-        sku = c.sku
-        if (
-            sku in cart
-            or (currency is not None and v[5] != currency)
-            or (not v[6] and owns(sku))
-            or sku in declines
-        ):
+        case = customer_case(c, s, v, limit)
+        if case is CUSTOMER:
             out.append(with_customer(c, s, v))
-        elif in_progress and (
-            total is None or total.currency != c.increase.currency or c.increase.amount > limit
-        ):
+        elif case is BUSY:
             out.append(v[4])  # fits_moment, inline
         else:
             out.append(v[3])
     return out
+
+
+STATIC, CUSTOMER, BUSY = "static", "customer", "busy"
+
+
+def customer_case(c: Candidate, s: Situation, v: Verdict, limit: float) -> str:
+    """Whether a shared candidate's static verdict `v` stands for this customer.
+
+    CUSTOMER: the cart, currency, ownership or a decline touches it (run with_customer);
+    BUSY: a task is in progress and the offer is too large for it (fits_moment, inline);
+    STATIC: it stands. `limit` is the cart total times in_progress_max_increase.
+    """
+    sku = c.sku
+    if (
+        sku in s.cart
+        or (s.currency is not None and v[5] != s.currency)
+        or (not v[6] and s.history.owns(sku))
+        or sku in s.declines
+    ):
+        return CUSTOMER
+    total = s.cart_total
+    if s.in_progress and (
+        total is None or total.currency != c.increase.currency or c.increase.amount > limit
+    ):
+        return BUSY
+    return STATIC
 
 
 def _judge_other(c: Candidate, s: Situation) -> Reasons:
