@@ -195,7 +195,7 @@ def _settle(
         if known is None:
             trace[i] = _entry(c, why)
         else:
-            trace[i] = known.entries.get(why) or _shared_entry(known, why)
+            trace[i] = _shared_entry(known, why)
     return tuple(trace)  # type: ignore[arg-type]  # every None was filled
 
 

@@ -27,7 +27,6 @@ _FIXED_FORMATS = {
 
 _sha256 = hashlib.sha256
 _offer = builder(Offer)
-_money = builder(Money)  # for sums of checked Money, as Money.trusted
 _price_block = builder(PriceBlock)
 _social_proof = builder(SocialProof)
 
@@ -201,13 +200,10 @@ def frame(
     if total is None:
         after = increase  # 0 + increase
     elif total.currency == increase.currency:
-        after = _money(total.amount + increase.amount, increase.currency)
+        after = Money.trusted(total.amount + increase.amount, increase.currency)
     else:
         after = increase
-    kept = shared.framed if shared is not None else None
-    if kept is None or kept[0] is not s.policy:
-        kept = _fixed(c, s, shared)
-    _, key, tail, title, why, proof, block = kept
+    _, key, tail, title, why, proof, block = _fixed(c, s, shared)
     # Positional, in Offer's field order: keywords cost a builder call several times over.
     return _offer(
         "off_" + _sha256(f"{decision_id}{tail}".encode()).hexdigest()[:20],  # offer_id

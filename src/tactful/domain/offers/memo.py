@@ -121,9 +121,9 @@ class SharedMemo:
     """The current Generation of a catalogue version's shared candidates.
 
     When it holds too many candidates (models come and go) or policies (built per call, as in
-    tests), a new generation starts instead of clearing
-    the old one: a decision takes one generation for its whole course, so what it writes
-    always lands beside the candidates it came from.
+    tests), a new generation starts instead of clearing the old one: a decision takes one
+    generation for its whole course, so what it writes always lands beside the candidates it
+    came from.
     """
 
     __slots__ = ("_current",)

@@ -170,7 +170,6 @@ class Situation:
 
 
 _situation = builder(Situation)
-_money = builder(Money)  # for a total of checked prices, as Money.trusted
 
 
 def read_cart(
@@ -255,7 +254,7 @@ def situate(
         catalog,
         lines,  # cart
         currency,
-        _money(total, currency) if currency is not None else None,  # cart_total
+        Money.trusted(total, currency) if currency is not None else None,  # cart_total
         viewing,
         history,
         declines,
