@@ -20,19 +20,18 @@ from tactful.domain.catalog import Sku
 from tactful.domain.frozen import builder
 from tactful.domain.offers import CartLine, Moment, Task
 from tactful.services.decisions import DecisionRequest
-from tactful.web.api.schemas_decisions import MAX_CART_LINES
+from tactful.web.api.schemas_decisions import MAX_CART_LINES, MAX_CHANNEL, MAX_QUANTITY
+from tactful.web.api.schemas_ingest import MAX_IDENTIFIER
 
 _MOMENTS = {m.value: m for m in Moment}
 _TASKS: dict[Any, Task | None] = {t.value: t for t in Task} | {None: None}
 _TOP = frozenset({"customer_id", "moment", "cart", "context"})
 _LINE = frozenset({"sku", "quantity"})
 _CONTEXT = frozenset({"task", "channel", "viewing"})
-MAX_QUANTITY = 1_000_000
-MAX_ID = 128
-MAX_CHANNEL = 32
 
-_cart_line: Callable[[str, int], CartLine] = builder(CartLine)
-_decision_request: Callable[..., DecisionRequest] = builder(DecisionRequest)
+# Every value has been checked by the time these build: no second check per cart line.
+cart_line: Callable[[str, int], CartLine] = builder(CartLine)
+decision_request: Callable[..., DecisionRequest] = builder(DecisionRequest)
 
 
 def _identifier(value: Any) -> bool:
@@ -41,7 +40,7 @@ def _identifier(value: Any) -> bool:
     `isprintable()` is stricter than the model (it also refuses e.g. non-breaking
     spaces), which only sends such ids the model's way.
     """
-    return type(value) is str and 0 < len(value) <= MAX_ID and value.isprintable()
+    return type(value) is str and 0 < len(value) <= MAX_IDENTIFIER and value.isprintable()
 
 
 def fast_request(raw: bytes) -> DecisionRequest | None:
@@ -62,7 +61,7 @@ def fast_request(raw: bytes) -> DecisionRequest | None:
         return None
     context = body.get("context")
     if context is None and "context" not in body:
-        return _decision_request(customer_id, moment, cart, None, None, None, None)
+        return decision_request(customer_id, moment, cart, None, None, None, None)
     if type(context) is not dict or not context.keys() <= _CONTEXT:
         return None
     task = context.get("task")
@@ -74,7 +73,7 @@ def fast_request(raw: bytes) -> DecisionRequest | None:
     viewing = context.get("viewing")
     if viewing is not None and not _identifier(viewing):
         return None
-    return _decision_request(
+    return decision_request(
         customer_id,
         moment,
         cart,
@@ -99,5 +98,5 @@ def _cart(lines: Any) -> tuple[CartLine, ...] | None:
         quantity = line.get("quantity", 1)
         if not _identifier(sku) or type(quantity) is not int or not 0 < quantity <= MAX_QUANTITY:
             return None
-        cart.append(_cart_line(sku, quantity))
+        cart.append(cart_line(sku, quantity))
     return tuple(cart)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from typing import Annotated, Any
 
 import orjson
@@ -13,8 +12,7 @@ from pydantic import ValidationError
 from starlette.types import Receive, Scope
 
 from tactful.domain.catalog import Sku
-from tactful.domain.frozen import builder
-from tactful.domain.offers import CartLine, OfferPolicy
+from tactful.domain.offers import OfferPolicy
 from tactful.services.decision_log import DecisionLog
 from tactful.services.decisions import (
     DecisionRequest,
@@ -23,7 +21,7 @@ from tactful.services.decisions import (
     UnknownOfferError,
 )
 from tactful.services.ingest import Ingest
-from tactful.web.api.decision_request import fast_request
+from tactful.web.api.decision_request import cart_line, decision_request, fast_request
 from tactful.web.api.schemas_decisions import (
     DecisionIn,
     DecisionOut,
@@ -100,18 +98,12 @@ DecisionsDep = Annotated[DecisionService, Depends(decision_service)]
 IngestDep = Annotated[Ingest, Depends(ingest_service)]
 
 
-# DecisionIn has checked every value (non-empty SKUs, positive quantities): build without
-# checking again, once per line of every request.
-_cart_line: Callable[[str, int], CartLine] = builder(CartLine)
-_decision_request: Callable[..., DecisionRequest] = builder(DecisionRequest)
-
-
 def _request(body: DecisionIn) -> DecisionRequest:
     context = body.context
-    return _decision_request(
+    return decision_request(
         body.customer_id,
         body.moment,
-        tuple([_cart_line(line.sku, line.quantity) for line in body.cart]),
+        tuple([cart_line(line.sku, line.quantity) for line in body.cart]),
         context.task,
         context.channel,
         Sku(context.viewing) if context.viewing else None,

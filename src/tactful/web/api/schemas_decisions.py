@@ -15,20 +15,22 @@ from tactful.domain.offers import Decision, Moment, Offer, Task, TraceEntry
 from tactful.web.api.schemas_ingest import Identifier, as_utc
 
 MAX_CART_LINES = 500
+MAX_QUANTITY = 1_000_000
+MAX_CHANNEL = 32
 
 
 class CartLineIn(BaseModel):
     """One SKU in the cart."""
 
     sku: Identifier
-    quantity: Annotated[StrictInt, Field(ge=1, le=1_000_000)] = 1
+    quantity: Annotated[StrictInt, Field(ge=1, le=MAX_QUANTITY)] = 1
 
 
 class ContextIn(BaseModel):
     """Where the customer is within the moment."""
 
     task: Task | None = None
-    channel: Annotated[str, Field(min_length=1, max_length=32)] | None = None
+    channel: Annotated[str, Field(min_length=1, max_length=MAX_CHANNEL)] | None = None
     viewing: Identifier | None = Field(None, description="SKU of the product page (browsing)")
     expires_at: datetime | None = Field(
         None, description="A real deadline set by the merchant; the only source of urgency"

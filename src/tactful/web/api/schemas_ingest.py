@@ -20,7 +20,10 @@ from tactful.domain.orders import LineSource
 In = TypeVar("In")
 Out = TypeVar("Out")
 
-Identifier = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[^\x00-\x1f]+$")]
+MAX_IDENTIFIER = 128
+Identifier = Annotated[
+    str, Field(min_length=1, max_length=MAX_IDENTIFIER, pattern=r"^[^\x00-\x1f]+$")
+]
 Text = Annotated[str, Field(max_length=10_000, pattern=r"^[^\x00]*$")]
 Int32 = Annotated[StrictInt, Field(ge=0, le=2**31 - 1)]
 Currency = Annotated[str, Field(pattern=r"^[A-Za-z]{3}$", examples=["GBP"])]
