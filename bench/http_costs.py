@@ -25,21 +25,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
+import http_decisions
 from http_decisions import (
     closed_loop,
     cpu_seconds,
     decision_bodies,
-    free_port,
     prepared,
+    start_server,
 )
 
 VARIANTS = ("full", "no_events", "no_log", "parse_only", "constant")
@@ -72,50 +70,11 @@ def _switch_off(variant: str, body_file: str) -> None:
         decisions.answer_decision = constant  # type: ignore[assignment]
 
 
-def serve(variant: str, port: int, database_url: str, body_file: str) -> None:
-    """Entry point of a server subprocess (the settings of bench/http_decisions.py)."""
-    import uvicorn
-
-    from tactful.cli.serve import tune_gc
-
-    tune_gc()
-    if variant == "floor":
-        from http_decisions import floor_app
-
-        app = floor_app()
-    else:
-        from http_decisions import tactful_app
-
+def serve(variant: str, port: int, database_url: str, server: str, body_file: str) -> None:
+    """Entry point of a server subprocess: http_decisions' server, a part switched off."""
+    if variant != "floor":
         _switch_off(variant, body_file)
-        app = tactful_app(database_url)
-    uvicorn.run(
-        app,
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        access_log=False,
-        http="httptools",
-        loop="uvloop",
-    )
-
-
-def _start(variant: str, url: str, body_file: str) -> tuple[subprocess.Popen[bytes], int]:
-    """A server subprocess of this script, answering once its port accepts connections."""
-    port = free_port()
-    command = [sys.executable, __file__, "--serve", variant, "--port", str(port)]
-    command += ["--database-url", url, "--body", body_file]
-    process = subprocess.Popen(command, cwd=Path(__file__).resolve().parents[1])
-    deadline = time.monotonic() + 600
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{variant} server exited with {process.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return process, port
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError(f"{variant} server did not start")
+    http_decisions.serve("floor" if variant == "floor" else "tactful", port, database_url, server)
 
 
 def run(args: argparse.Namespace) -> None:
@@ -131,7 +90,9 @@ def run(args: argparse.Namespace) -> None:
                 work = Path(tmp) / variant
                 work.mkdir()
                 url, _, _ = prepared(folder, 0, work)
-                servers[variant] = _start(variant, url, body_file)
+                servers[variant] = start_server(
+                    variant, url, "fast", script=__file__, extra=("--body", body_file)
+                )
                 if variant == "full":
                     _keep_median_body(servers["full"][1], bodies, body_file)
             for variant, (_, port) in servers.items():
@@ -220,10 +181,11 @@ def main() -> None:
     parser.add_argument("--serve", choices=["floor", *VARIANTS], help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--database-url", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--server", default="fast", help=argparse.SUPPRESS)
     parser.add_argument("--body", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve, args.port, args.database_url, args.body)
+        serve(args.serve, args.port, args.database_url, args.server, args.body)
     else:
         run(args)
 

@@ -143,10 +143,13 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(kind: str, database_url: str, server: str) -> tuple[subprocess.Popen[bytes], int]:
+def start_server(
+    kind: str, database_url: str, server: str, *, script: str = __file__, extra: Sequence[str] = ()
+) -> tuple[subprocess.Popen[bytes], int]:
+    """`script --serve kind ...` as a subprocess, once its port accepts connections."""
     port = free_port()
-    command = [sys.executable, __file__, "--serve", kind, "--port", str(port), "--server", server]
-    command += ["--database-url", database_url]
+    command = [sys.executable, script, "--serve", kind, "--port", str(port), "--server", server]
+    command += ["--database-url", database_url, *extra]
     process = subprocess.Popen(command, cwd=ROOT)
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline:
