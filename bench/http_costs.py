@@ -9,8 +9,8 @@ server's throughput and CPU per request. The differences between variants are wh
 parts cost in the live server, where measuring a part alone understates it:
 
 - full: the real endpoint.
-- no_events: the decision log stores decisions and impressions but no offer_shown events
-  (so later reads also find fewer events).
+- no_impressions: the decision log stores decisions but no impressions (so later reads
+  also find no offers shown: what recording an offer shown costs, written and read back).
 - no_log: the decision log stores nothing (requests are answered once their batch "commits").
 - parse_only: the body is validated, then a real decision body (one answered by `full`, of
   median size) is returned as a constant.
@@ -40,16 +40,16 @@ from http_decisions import (
     start_server,
 )
 
-VARIANTS = ("full", "no_events", "no_log", "parse_only", "constant")
+VARIANTS = ("full", "no_impressions", "no_log", "parse_only", "constant")
 
 
 def _switch_off(variant: str, body_file: str) -> None:
     """Patch the server process for `variant` before the app is built."""
-    if variant in ("no_events", "no_log"):
+    if variant in ("no_impressions", "no_log"):
         from tactful.adapters.db.repositories import _driver
 
         many = _driver.Driver.many
-        skipped = "INSERT INTO events" if variant == "no_events" else "INSERT"
+        skipped = "INSERT INTO offer_impressions" if variant == "no_impressions" else "INSERT"
 
         def filtered(self: Any, sql: str, rows: list[tuple[Any, ...]]) -> None:
             if not sql.startswith(skipped):
@@ -159,8 +159,8 @@ def _report(totals: dict[str, list[Any]], per_round: dict[str, list[float]]) -> 
     full = cpu["full"]
     print("\ncost of each part, as a share of the full request's server CPU:")
     parts = (
-        ("offer_shown events (written, then read back)", full - cpu["no_events"]),
-        ("the rest of the decision log", cpu["no_events"] - cpu["no_log"]),
+        ("impressions (written, then read back)", full - cpu["no_impressions"]),
+        ("the rest of the decision log", cpu["no_impressions"] - cpu["no_log"]),
         ("reads, decide and JSON out", cpu["no_log"] - cpu["parse_only"]),
         ("request validation", cpu["parse_only"] - cpu["constant"]),
         ("uvicorn, fast path, sending the answer", cpu["constant"]),

@@ -12,11 +12,9 @@ import pytest
 from sqlalchemy import Engine
 
 from tactful.adapters.db.repositories import catalog, offers, orders
-from tactful.adapters.db.repositories.events import count_events
 from tactful.domain.catalog import Product, ProductKind, Sku
 from tactful.domain.clock import FixedClock
 from tactful.domain.customers import CustomerId
-from tactful.domain.events import EventType
 from tactful.domain.money import Money
 from tactful.domain.offers import CartLine, Evidence, InMemoryAffinity, Moment
 from tactful.domain.orders import Order, OrderId, OrderLine
@@ -57,13 +55,9 @@ def record(decision_id: str, shown: int = 1) -> offers.DecisionRecord:
     )
 
 
-def stored(engine: Engine) -> tuple[int, int, int]:
+def stored(engine: Engine) -> tuple[int, int]:
     with engine.connect() as connection:
-        return (
-            offers.count_decisions(connection),
-            offers.count_impressions(connection),
-            count_events(connection, of_type=EventType.OFFER_SHOWN),
-        )
+        return offers.count_decisions(connection), offers.count_impressions(connection)
 
 
 def test_concurrent_decisions_are_all_stored_before_their_writes_return(engine: Engine) -> None:
@@ -73,7 +67,7 @@ def test_concurrent_decisions_are_all_stored_before_their_writes_return(engine: 
         await asyncio.gather(*(log.write(record(f"dec_{n}", shown=n % 3)) for n in range(60)))
 
     _run(many())
-    assert stored(engine) == (60, 60, 60)
+    assert stored(engine) == (60, 60)
     log.close()
 
 
@@ -98,7 +92,7 @@ def test_close_writes_what_is_queued_and_refuses_more(engine: Engine) -> None:
     log.close()
     with pytest.raises(DecisionLogClosedError):
         log.write_sync(record("dec_2"))
-    assert stored(engine) == (1, 2, 2)
+    assert stored(engine) == (1, 2)
 
 
 def test_a_new_order_refreshes_cached_purchases(engine: Engine) -> None:
@@ -181,7 +175,7 @@ def test_decisions_of_one_loop_iteration_commit_together(engine: Engine) -> None
     else:
         assert sum(commits) == 25
         assert len(commits) < 25, "the writer thread batches what queued while it committed"
-    assert stored(engine) == (25, 25, 25)
+    assert stored(engine) == (25, 25)
 
 
 def test_sqlite_lock_held_elsewhere_does_not_stall_the_loop(engine: Engine) -> None:
@@ -214,7 +208,7 @@ def test_sqlite_lock_held_elsewhere_does_not_stall_the_loop(engine: Engine) -> N
         log.close()
     assert ticks == 20
     assert waiting, "the write waited for the lock, and the loop did not"
-    assert stored(engine) == (1, 1, 1)
+    assert stored(engine) == (1, 1)
 
 
 def test_sqlite_wal_is_checkpointed_off_the_loop(engine: Engine) -> None:
@@ -233,7 +227,7 @@ def test_sqlite_wal_is_checkpointed_off_the_loop(engine: Engine) -> None:
 
     _run(one_by_one())
     log.close()
-    assert stored(engine) == (300, 600, 600)
+    assert stored(engine) == (300, 600)
     if database is None:
         return
     # 300 commits rewrite several 4 KiB pages each: without checkpoints the WAL passes 12 MB

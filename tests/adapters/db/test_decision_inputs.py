@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Engine
 from tactful.adapters.db.repositories import customers as customers_repo
 from tactful.adapters.db.repositories import decision_inputs as repo
 from tactful.adapters.db.repositories import events as events_repo
+from tactful.adapters.db.repositories import offers as offers_repo
 from tactful.adapters.db.repositories import orders as orders_repo
 from tactful.domain.catalog import Sku
 from tactful.domain.customers import Consent, ConsentPurpose, CustomerId
@@ -331,3 +332,93 @@ def test_sqlite_reads_lines_from_indexes_alone_without_sorting(engine: Engine) -
     steps = " / ".join(str(row[-1]) for row in plan)
     assert "TEMP B-TREE" not in steps
     assert steps.count("COVERING INDEX") == 2, steps
+
+
+def _logged(
+    decision_id: str, days: float, *shown: tuple[str, str, float | None], customer: str = "c1"
+) -> Any:
+    """A decision as the log stores it, showing (offer id, SKU, relevance) offers."""
+    at = NOW - timedelta(days=days)
+    impressions = [
+        offers_repo.Impression(
+            decision_id=decision_id,
+            offer_id=offer_id,
+            position=n,
+            customer_id=customer,
+            kind="upsell" if n else "cross_sell",
+            sku=sku,
+            for_sku="TENT" if n else None,
+            format="inline",
+            price=Money(900, "GBP"),
+            at=at,
+            relevance=relevance,
+        )
+        for n, (offer_id, sku, relevance) in enumerate(shown)
+    ]
+    cart = [{"sku": "TENT", "quantity": 1}]
+    return offers_repo.DecisionRecord(decision_id, customer, "cart", at, False, cart, impressions)
+
+
+def test_offers_decisions_showed_are_read_as_shown_events_among_the_others(
+    engine: Engine,
+) -> None:
+    """Impressions are the record of an offer shown; they merge with events by time."""
+    with engine.begin() as connection:
+        offers_repo.save_decision(connection, _logged("d1", 4, ("off_a", "MUG", 0.25)))
+        offers_repo.save_decision(
+            connection, _logged("d2", 2, ("off_b", "TEA", None), ("off_c", "CAP", 0.5))
+        )
+        offers_repo.save_decision(connection, _logged("d0", 45, ("off_old", "MUG", 0.5)))
+        offers_repo.save_decision(
+            connection, _logged("x1", 1, ("off_x", "MUG", 0.5), customer="c2")
+        )
+        events_repo.insert_events(
+            connection,
+            [
+                offer_event("declined", EventType.OFFER_DECLINED, 3, offer_id="off_a"),
+                offer_event("checkout", EventType.OFFER_SHOWN, 2, offer_id="bump"),
+            ],
+        )
+    with engine.connect() as connection:
+        found = reads(connection, purchases=False).offer_events
+    assert [(e.response, e.offer_id) for e in found] == [
+        (OfferResponse.SHOWN, "off_a"),
+        (OfferResponse.DECLINED, "off_a"),
+        (OfferResponse.SHOWN, "bump"),
+        (OfferResponse.SHOWN, "off_b"),
+        (OfferResponse.SHOWN, "off_c"),
+    ], "oldest first, ties by id; nothing before since, nothing of another customer"
+    first, _, _, second, third = found
+    assert first == OfferEvent(
+        OfferResponse.SHOWN,
+        Sku("MUG"),
+        NOW - timedelta(days=4),
+        OfferKind.CROSS_SELL,
+        None,
+        0.25,
+        "off_a",
+    )
+    assert (second.sku, second.kind, second.for_sku, second.relevance) == (
+        "TEA",
+        OfferKind.CROSS_SELL,
+        None,
+        None,
+    )
+    assert (third.kind, third.for_sku, third.relevance) == (OfferKind.UPSELL, "TENT", 0.5)
+    assert third.at == NOW - timedelta(days=2)
+    assert third.at.tzinfo is UTC
+
+
+def test_sqlite_reads_shown_offers_from_the_covering_index_alone(engine: Engine) -> None:
+    """A customer's impressions are read on every decision: no table row may be visited."""
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as connection:
+        plan = connection.exec_driver_sql(
+            "EXPLAIN QUERY PLAN " + repo._READS_SQL, repo._params("c1", "2025-01-01")
+        ).all()
+    steps = [str(row[-1]) for row in plan if "offer_impressions" in str(row[-1])]
+    assert steps == [
+        "SEARCH offer_impressions USING COVERING INDEX ix_offer_impressions_customer_shown "
+        "(customer_id=? AND at>?)"
+    ]

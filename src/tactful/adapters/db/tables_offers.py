@@ -9,6 +9,7 @@ from sqlalchemy import (
     Column,
     Float,
     ForeignKeyConstraint,
+    Index,
     Integer,
     PrimaryKeyConstraint,
     String,
@@ -50,6 +51,18 @@ offer_impressions = Table(
     Column("at", Timestamp, nullable=False),
     PrimaryKeyConstraint("decision_id", "offer_id"),
     ForeignKeyConstraint(["decision_id"], ["decisions.decision_id"], ondelete="CASCADE"),
+    # The record of an offer shown, read back by customer for budgets and cooldowns
+    # (migration 0007): it holds every column that read takes, so no table row is visited.
+    Index(
+        "ix_offer_impressions_customer_shown",
+        "customer_id",
+        "at",
+        "sku",
+        "kind",
+        "for_sku",
+        "relevance",
+        "offer_id",
+    ),
 )
 
 offer_responses = Table(

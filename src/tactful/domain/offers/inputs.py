@@ -117,6 +117,21 @@ def offer_event(
     )
 
 
+def shown_offer(
+    sku: Sku, at: datetime, kind: str, for_sku: str | None, relevance: float | None, offer_id: str
+) -> OfferEvent:
+    """An offer a decision showed, as its logged impression holds it (the same fields)."""
+    return _offer_event(
+        OfferResponse.SHOWN,
+        sku,
+        at,
+        _KINDS.get(kind),
+        for_sku or None,
+        None if relevance is None else float(relevance),
+        offer_id,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class DeclinedUpsell:
     """A one-click upsell the customer just declined: a cheaper alternative may follow."""

@@ -1,8 +1,9 @@
 """What a decision reads about one customer: consents, purchases and recent offer events.
 
 This is the API's hot path, so one statement per decision: the customer row, their
-consents, their orders' stamp and their offer events come back as one UNION ALL whose first
-column tags each row's part. On PostgreSQL a customer's order lines join that statement
+consents, their orders' stamp, their offer events and the offers decisions showed them
+(impressions, from a covering index) come back as one UNION ALL whose first column tags
+each row's part. On PostgreSQL a customer's order lines join that statement
 when asked for (a round trip saved); on SQLite, where a statement costs no round trip, they
 are read apart, one row per order with its lines' SKUs and sources as JSON arrays (a Python
 row per line cost more than the join, and left more for the garbage collector).
@@ -26,13 +27,13 @@ from tactful.adapters.db.repositories._common import utc
 from tactful.adapters.db.repositories._driver import sqlite_text
 from tactful.domain.customers import Consent, ConsentPurpose, Customer, CustomerId
 from tactful.domain.offers import OfferEvent, Purchase
-from tactful.domain.offers.inputs import new_purchase, offer_event
+from tactful.domain.offers.inputs import new_purchase, offer_event, shown_offer
 from tactful.domain.orders import LineSource
 
-_CUSTOMER, _CONSENT, _STAMP, _EVENT, _LINE = range(5)
+_CUSTOMER, _CONSENT, _STAMP, _EVENT, _LINE, _SHOWN = range(6)
 
-# Columns: tag, a time, three texts, JSON as text, a number; typed alike in every part so
-# PostgreSQL can unite them. '?' placeholders become '%s' for psycopg.
+# Columns: tag, a time, three texts, a text (JSON for events), a number; typed alike in
+# every part so PostgreSQL can unite them. '?' placeholders become '%s' for psycopg.
 _PARTS = (
     "SELECT 0, NULL, email, timezone, NULL, NULL, NULL FROM customers WHERE customer_id = ?",
     "SELECT 1, at, purpose, source, NULL, NULL, CASE WHEN granted THEN 1 ELSE 0 END "
@@ -41,6 +42,8 @@ _PARTS = (
     "SELECT 3, at, event_id, type, sku, CAST(properties AS TEXT), NULL FROM events "
     "WHERE customer_id = ? AND at >= ? "
     "AND type IN ('offer_shown', 'offer_accepted', 'offer_declined', 'offer_dismissed')",
+    "SELECT 5, at, offer_id, kind, sku, for_sku, relevance FROM offer_impressions "
+    "WHERE customer_id = ? AND at >= ?",
 )
 _LINES_FROM = (
     "FROM orders o JOIN order_lines l ON l.order_id = o.order_id "
@@ -105,7 +108,8 @@ def read_customer_inputs(
     """
     raw: Any = connection.connection.driver_connection
     if connection.dialect.name == "sqlite":
-        rows = raw.execute(_READS_SQL, (customer_id,) * 4 + (sqlite_text(since),)).fetchall()
+        start = sqlite_text(since)
+        rows = raw.execute(_READS_SQL, _params(customer_id, start)).fetchall()
         customer: Customer | None = None
         events: tuple[OfferEvent, ...] = ()
         if len(rows) == 1:  # the stamp alone (a new visitor): no customer, consent or event
@@ -118,11 +122,11 @@ def read_customer_inputs(
             found = _sqlite_purchases(raw, customer_id, until, recent) if stamp[0] else ()
         return CustomerReads(customer, stamp, events, found)
     with raw.cursor() as cursor:
+        params = _params(customer_id, utc(since))
         if purchases:
-            params = (customer_id,) * 4 + (utc(since), customer_id, utc(until))
-            cursor.execute(_PG_READS_WITH_LINES_SQL, params)
+            cursor.execute(_PG_READS_WITH_LINES_SQL, (*params, customer_id, utc(until)))
         else:
-            cursor.execute(_PG_READS_SQL, (customer_id,) * 4 + (utc(since),))
+            cursor.execute(_PG_READS_SQL, params)
         rows = cursor.fetchall()
     customer, stamp, events = _decoded(customer_id, rows, utc)
     if not purchases:
@@ -132,18 +136,23 @@ def read_customer_inputs(
     return CustomerReads(customer, stamp, events, _pg_purchases(lines, since_recent))
 
 
+def _params(customer_id: str, since: Any) -> tuple[Any, ...]:
+    """The union's parameters: the customer for each part, `since` for the two timed ones."""
+    return (customer_id, customer_id, customer_id, customer_id, since, customer_id, since)
+
+
 def _decoded(
     customer_id: str, rows: list[Any], time: Callable[[Any], datetime]
 ) -> tuple[Customer | None, Stamp, tuple[OfferEvent, ...]]:
     """Rows of the tagged union, decoded part by part (order lines left to the caller)."""
-    parts: tuple[list[Any], ...] = ([], [], [], [], [])
+    parts: tuple[list[Any], ...] = ([], [], [], [], [], [])
     for row in rows:
         parts[row[0]].append(row)
     newest, count = parts[_STAMP][0][1], parts[_STAMP][0][6]
     return (
         _customer(customer_id, parts[_CUSTOMER], parts[_CONSENT], time),
         (int(count), None if newest is None else time(newest)),
-        _offer_events(parts[_EVENT], time),
+        _offer_events(parts[_EVENT], parts[_SHOWN], time),
     )
 
 
@@ -210,22 +219,29 @@ def _customer(
     return Customer(CustomerId(customer_id), head[0][2], head[0][3], given)
 
 
-def _offer_events(rows: list[Any], time: Callable[[Any], datetime]) -> tuple[OfferEvent, ...]:
+def _offer_events(
+    events: list[Any], shown: list[Any], time: Callable[[Any], datetime]
+) -> tuple[OfferEvent, ...]:
     """Offers shown to and answered by the customer, on every channel, oldest first.
 
-    Rows become `OfferEvent`s directly, as `OfferEvent.from_event` reads them, without an
-    `Event` each; a decision's impressions share one time, parsed once.
+    Event rows become `OfferEvent`s directly, as `OfferEvent.from_event` reads them,
+    without an `Event` each; impression rows are offers shown by decisions. Ties in time
+    go by event or offer id; a decision's impressions share one time, parsed once.
     """
-    if not rows:
+    if not events and not shown:
         return ()
+    rows = events + shown if events and shown else events or shown
     rows.sort(key=_TIME_AND_ID)
     found = []
     times: dict[Any, datetime] = {}
-    for _, at, _, kind, sku, properties, _ in rows:
+    for tag, at, ident, kind, sku, text, number in rows:
         moment = times.get(at)
         if moment is None:
             moment = times[at] = time(at)
-        props = (loads(properties) if properties is not None else None) or {}
+        if tag == _SHOWN:
+            found.append(shown_offer(sku, moment, kind, text, number, ident))
+            continue
+        props = (loads(text) if text is not None else None) or {}
         offer = None if sku is None else offer_event(kind, sku, moment, props)
         if offer is not None:
             found.append(offer)

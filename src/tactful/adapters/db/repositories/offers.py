@@ -106,11 +106,6 @@ _INSERT_IMPRESSION = (
     "INSERT INTO offer_impressions (decision_id, offer_id, position, customer_id, kind, sku, "
     "for_sku, format, price, currency, relevance, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
-_INSERT_EVENT = (
-    "INSERT INTO events (event_id, type, customer_id, at, sku, properties) "
-    "VALUES (?, ?, ?, ?, ?, ?)"
-)
-_SHOWN = EventType.OFFER_SHOWN.value
 
 
 @dataclass
@@ -119,7 +114,6 @@ class _Rows:
 
     decisions: list[tuple[Any, ...]] = field(default_factory=list)
     impressions: list[tuple[Any, ...]] = field(default_factory=list)
-    events: list[tuple[Any, ...]] = field(default_factory=list)
 
     def add(self, driver: Driver, record: DecisionRecord) -> None:
         """One decision's rows; its time is converted once and shared by its impressions."""
@@ -160,16 +154,15 @@ class _Rows:
                     shown_at,
                 )
             )
-            event_id = f"{i.decision_id}:{i.offer_id}:shown"
-            properties = json(_event_properties(i))
-            self.events.append((event_id, _SHOWN, i.customer_id, shown_at, i.sku, properties))
 
 
 def save_decisions(connection: Connection, records: Sequence[DecisionRecord]) -> None:
-    """Log decisions, their impressions and offer_shown events (caller's transaction).
+    """Log decisions and their impressions (caller's transaction).
 
-    Plain SQL on the driver, one executemany per table for the whole batch: this is the
-    API's hot path, and the decision log writes many concurrent decisions at once.
+    An impression is the one record of an offer shown: budgets and cooldowns read it back
+    (decision_inputs), so no offer_shown event repeats it (migration 0007). Plain SQL on the
+    driver, one executemany per table for the whole batch: this is the API's hot path, and
+    the decision log writes many concurrent decisions at once.
     """
     driver = Driver(connection)
     rows = _Rows()
@@ -177,11 +170,10 @@ def save_decisions(connection: Connection, records: Sequence[DecisionRecord]) ->
         rows.add(driver, record)
     driver.many(_INSERT_DECISION, rows.decisions)
     driver.many(_INSERT_IMPRESSION, rows.impressions)
-    driver.many(_INSERT_EVENT, rows.events)
 
 
 def save_decision(connection: Connection, record: DecisionRecord) -> None:
-    """Log one decision with its impressions and offer_shown events (caller's transaction)."""
+    """Log one decision with its impressions (caller's transaction)."""
     save_decisions(connection, (record,))
 
 
