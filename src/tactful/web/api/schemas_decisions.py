@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Generic, TypeVar
 
 import orjson
 from pydantic import BaseModel, Field, StrictInt, field_validator
 
 from tactful.adapters.db.repositories.offers import Response
 from tactful.domain.money import Money
-from tactful.domain.offers import Decision, Moment, Offer, Task, TraceEntry
+from tactful.domain.offers import Decision, Evidence, Moment, Offer, Task, TraceEntry
 from tactful.web.api.schemas_ingest import Identifier, as_utc
 
+T = TypeVar("T")
 MAX_CART_LINES = 500
 MAX_QUANTITY = 1_000_000
 MAX_CHANNEL = 32
@@ -146,10 +148,11 @@ def _finite(value: float) -> float:
     return round(value, 6) if math.isfinite(value) else 0.0
 
 
-def _evidence(offer: Offer) -> dict[str, Any]:
-    ev = offer.evidence
-    if ev is None:
-        return {"support": 0.0, "confidence": 0.0, "lift": 0.0, "count": 0}
+_NO_EVIDENCE = {"support": 0.0, "confidence": 0.0, "lift": 0.0, "count": 0}
+
+
+def evidence_body(ev: Evidence) -> dict[str, Any]:
+    """The figures behind an offer, rounded; a non-finite one as 0."""
     return {
         "support": _finite(ev.support),
         "confidence": _finite(ev.confidence),
@@ -158,11 +161,21 @@ def _evidence(offer: Offer) -> dict[str, Any]:
     }
 
 
+def _evidence(offer: Offer) -> dict[str, Any]:
+    ev = offer.evidence
+    return dict(_NO_EVIDENCE) if ev is None else evidence_body(ev)
+
+
+def _evidence_json(offer: Offer) -> Any:
+    ev = offer.evidence
+    return _NO_EVIDENCE if ev is None else _evidence_fragments.one(ev)
+
+
 def _amount(money: Money) -> int:
     return money.amount
 
 
-def offer_body(offer: Offer) -> dict[str, Any]:
+def offer_body(offer: Offer, evidence: Callable[[Offer], Any] = _evidence) -> dict[str, Any]:
     """The JSON shape of one offer (optional blocks only when present)."""
     body: dict[str, Any] = {
         "offer_id": offer.offer_id,
@@ -175,7 +188,7 @@ def offer_body(offer: Offer) -> dict[str, Any]:
         "price": _price(offer),
         "cart_total_after": _amount(offer.cart_total_after),
         "preselected": offer.preselected,
-        "evidence": _evidence(offer),
+        "evidence": evidence(offer),
         "decline_label": offer.decline_label,
     }
     if offer.social_proof is not None:
@@ -218,58 +231,65 @@ def _plain(value: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
-def _finite_entry(entry: TraceEntry) -> bool:
-    return math.isfinite(entry.relevance + entry.confidence + entry.lift)
+class Fragments(Generic[T]):
+    """Each object's JSON, written once per object and spliced in after that.
 
-
-class _TraceFragments:
-    """Each trace entry's JSON, written once per entry object and spliced in after that.
-
-    The offer engine reuses trace entries across decisions (most candidates are judged the
-    same way for every customer with that cart item), so a decision's trace is mostly
-    entries whose JSON was already written. Keyed by identity, holding the entry so its id
-    cannot be reused while the key lives; emptied when it grows past `size`. An entry with
-    a non-finite figure has no fragment (JSON cannot carry it): the call then returns None.
+    The offer engine reuses trace entries and evidence across decisions (most candidates
+    are judged the same way for every customer with that cart item), so a decision's answer
+    is mostly parts whose JSON was already written. Each is written as `shape` gives it
+    (for trace entries `trace_body`: figures rounded like the offers' evidence, a non-finite
+    one as 0), so the answer says the same whichever way it is built. Keyed by identity,
+    holding the object so its id cannot be reused while the key lives; emptied when it grows
+    past `size`.
     """
 
-    def __init__(self, size: int = 100_000) -> None:
+    def __init__(self, shape: Callable[[T], Any], size: int = 100_000) -> None:
+        self._shape = shape
         self._size = size
-        self._held: dict[int, tuple[TraceEntry, orjson.Fragment | None]] = {}
+        self._held: dict[int, tuple[T, orjson.Fragment]] = {}
 
-    def __call__(self, trace: tuple[TraceEntry, ...]) -> list[orjson.Fragment] | None:
+    def one(self, value: T) -> orjson.Fragment:
+        """`value`'s JSON."""
+        found = self._held.get(id(value))
+        if found is None or found[0] is not value:
+            found = self._write(value)
+        return found[1]
+
+    def many(self, values: Iterable[T]) -> list[orjson.Fragment]:
+        """Each value's JSON, in order."""
         held = self._held
         out = []
-        for entry in trace:
-            found = held.get(id(entry))
-            if found is None or found[0] is not entry:
-                if len(held) >= self._size:
-                    held.clear()
-                fragment = orjson.Fragment(orjson.dumps(entry)) if _finite_entry(entry) else None
-                found = held[id(entry)] = (entry, fragment)
-            if found[1] is None:
-                return None
+        for value in values:
+            found = held.get(id(value))
+            if found is None or found[0] is not value:
+                found = self._write(value)
             out.append(found[1])
         return out
 
+    def _write(self, value: T) -> tuple[T, orjson.Fragment]:
+        if len(self._held) >= self._size:
+            self._held.clear()
+        fragment = orjson.Fragment(orjson.dumps(self._shape(value), default=_plain))
+        found = self._held[id(value)] = (value, fragment)
+        return found
 
-_trace_fragments = _TraceFragments()
+
+_trace_fragments: Fragments[TraceEntry] = Fragments(trace_body)
+_evidence_fragments: Fragments[Evidence] = Fragments(evidence_body)
 
 
 def decision_json(decision: Decision) -> bytes:
     """The response body as JSON bytes, straight from the decision.
 
-    Trace entries are dataclasses whose fields are the trace's JSON keys, so orjson writes
-    them natively, once per entry object (`_TraceFragments`); only a trace holding a
-    non-finite figure, which JSON cannot carry, goes through `trace_body`.
+    Says what `decision_body` says; trace entries and evidence are spliced in from
+    `Fragments`, written once per object.
     """
-    trace = decision.trace
-    fragments = _trace_fragments(trace)
     body = {
         "decision_id": decision.decision_id,
         "held_out": decision.held_out,
-        "offers": [offer_body(o) for o in decision.offers],
+        "offers": [offer_body(o, _evidence_json) for o in decision.offers],
         "warnings": decision.warnings,
-        "trace": [trace_body(t) for t in trace] if fragments is None else fragments,
+        "trace": _trace_fragments.many(decision.trace),
     }
     return orjson.dumps(body, default=_plain)
 
