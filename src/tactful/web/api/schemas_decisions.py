@@ -257,14 +257,7 @@ class Fragments(Generic[T]):
 
     def many(self, values: Iterable[T]) -> list[orjson.Fragment]:
         """Each value's JSON, in order."""
-        held = self._held
-        out = []
-        for value in values:
-            found = held.get(id(value))
-            if found is None or found[0] is not value:
-                found = self._write(value)
-            out.append(found[1])
-        return out
+        return list(map(self.one, values))
 
     def _write(self, value: T) -> tuple[T, orjson.Fragment]:
         if len(self._held) >= self._size:
