@@ -63,7 +63,7 @@ def postgres_url(postgres_available: bool) -> Iterator[str]:
     admin.dispose()
 
 
-def _truncate_all(engine: Engine) -> None:
+def truncate_all(engine: Engine) -> None:
     metadata = all_metadata()
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
@@ -86,7 +86,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         return
     url = request.getfixturevalue("postgres_url")
     engine = build_engine(url)
-    _truncate_all(engine)
+    truncate_all(engine)
     engine.dispose()
     yield url
 

@@ -248,3 +248,10 @@ def bundles_containing(conn: Connection, skus: Iterable[str]) -> list[Bundle]:
         query = select(bundle_items.c.bundle_id).where(bundle_items.c.sku.in_(chunk))
         ids.update(conn.execute(query).scalars())
     return _load_bundles(conn, sorted(ids))
+
+
+class SqlCatalogStore:
+    """`tactful.services.ports.CatalogStore` on one SQLAlchemy connection."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection

@@ -296,3 +296,10 @@ def set_offer_line(conn: Connection, order_id: str, offer_id: str, line_no: int)
         )
         .values(line_no=line_no)
     )
+
+
+class SqlCheckoutStore:
+    """`tactful.services.ports.CheckoutStore` on one SQLAlchemy connection."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection

@@ -124,3 +124,10 @@ def record_consent(conn: Connection, customer_id: str, consent: Consent) -> bool
         },
     )
     return result.first() is not None
+
+
+class SqlCustomerStore:
+    """`tactful.services.ports.CustomerStore` on one SQLAlchemy connection."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection

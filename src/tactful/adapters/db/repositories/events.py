@@ -102,3 +102,10 @@ def count_events(connection: Connection, *, of_type: EventType | None = None) ->
     if of_type is not None:
         query = query.where(events.c.type == of_type.value)
     return int(connection.execute(query).scalar_one())
+
+
+class SqlEventStore:
+    """`tactful.services.ports.EventStore` on one SQLAlchemy connection."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection

@@ -45,3 +45,10 @@ def was_imported(conn: Connection, sha256: str, fmt: str) -> bool:
     """Whether a file with this content was imported in this format before."""
     query = select(imports.c.import_id).where(imports.c.sha256 == sha256, imports.c.format == fmt)
     return conn.execute(query.limit(1)).first() is not None
+
+
+class SqlImportLog:
+    """`tactful.services.ports.ImportLog` on one SQLAlchemy connection."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection

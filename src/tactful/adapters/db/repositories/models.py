@@ -258,3 +258,10 @@ def _summary(info: ModelInfo, config: MiningConfig) -> MiningSummary:
         window_end=info.window_end,
         timings=dict(s.get("timings", {})),
     )
+
+
+class SqlModelStore:
+    """`tactful.services.ports.ModelStore` on one SQLAlchemy connection."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection

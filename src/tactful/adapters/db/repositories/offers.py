@@ -242,3 +242,10 @@ def count_impressions(connection: Connection) -> int:
     """How many offers were shown in total; for checks and benchmarks."""
     query = select(func.count()).select_from(offer_impressions)
     return int(connection.execute(query).scalar_one())
+
+
+class SqlOfferLog:
+    """`tactful.services.ports.OfferLog` on one SQLAlchemy connection."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection

@@ -237,3 +237,10 @@ def _customer_codes(customer_ids: Sequence[str | None]) -> np.ndarray:
 def _item_prices(conn: Connection, items: tuple[str, ...]) -> np.ndarray:
     known = {row[0]: row[1] for row in conn.execute(select(products.c.sku, products.c.price))}
     return np.fromiter((int(known.get(s, -1)) for s in items), dtype=np.int64, count=len(items))
+
+
+class SqlOrderStore:
+    """`tactful.services.ports.OrderStore` on one SQLAlchemy connection."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection

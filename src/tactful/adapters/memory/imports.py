@@ -1,0 +1,21 @@
+"""`tactful.services.ports.ImportLog` in memory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tactful.adapters.memory.database import MemoryState
+
+
+@dataclass
+class ImportData:
+    """What the imports store holds."""
+
+
+class MemoryImportLog:
+    """`tactful.services.ports.ImportLog` over a memory transaction's working state."""
+
+    def __init__(self, state: MemoryState) -> None:
+        self.state = state

@@ -1,0 +1,21 @@
+"""`tactful.services.ports.ModelStore` in memory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tactful.adapters.memory.database import MemoryState
+
+
+@dataclass
+class ModelData:
+    """What the models store holds."""
+
+
+class MemoryModelStore:
+    """`tactful.services.ports.ModelStore` over a memory transaction's working state."""
+
+    def __init__(self, state: MemoryState) -> None:
+        self.state = state
