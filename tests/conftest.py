@@ -16,6 +16,9 @@ from sqlalchemy import Engine
 
 from tactful.adapters.db.engine import build_engine
 from tactful.adapters.db.schema import all_metadata, upgrade
+from tactful.adapters.db.transaction import SqlDatabase
+from tactful.adapters.memory import MemoryDatabase
+from tactful.services.ports import Database
 from tactful.settings import Settings
 
 PG_ADMIN_URL = os.environ.get(
@@ -89,6 +92,26 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     truncate_all(engine)
     engine.dispose()
     yield url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres), "memory"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """An empty database of each implementation of the port: SQLite, PostgreSQL, in memory.
+
+    The contract suite (tests/contracts/) and the service tests run on it.
+    """
+    if request.param == "memory":
+        yield MemoryDatabase()
+        return
+    if request.param == "sqlite":
+        url = f"sqlite:///{(tmp_path / 'contract.db').as_posix()}"
+        engine = build_engine(url)
+        upgrade(engine)
+    else:
+        engine = build_engine(request.getfixturevalue("postgres_url"))
+        truncate_all(engine)
+    yield SqlDatabase(engine)
+    engine.dispose()
 
 
 @pytest.fixture

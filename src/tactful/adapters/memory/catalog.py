@@ -2,20 +2,155 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from tactful.adapters.memory._common import check_fields, last_by, utc
+from tactful.domain.catalog import Bundle, PricePoint, Product, ProductKind, Sku, Tier
+from tactful.domain.counts import UpsertCounts
+from tactful.domain.money import Money
 
 if TYPE_CHECKING:
     from tactful.adapters.memory.database import MemoryState
 
+PRODUCT_FIELDS = (
+    "name",
+    "price",
+    "currency",
+    "kind",
+    "category",
+    "compare_at_price",
+    "tier_ladder",
+    "tier_rank",
+    "outcome",
+    "active",
+    "inventory",
+)
+
 
 @dataclass
 class CatalogData:
-    """What the catalog store holds."""
+    """What the catalog store holds: product rows by SKU, price points, bundles by id."""
+
+    products: dict[str, dict[str, Any]] = field(default_factory=dict)
+    price_points: dict[tuple[str, datetime], PricePoint] = field(default_factory=dict)
+    bundles: dict[str, Bundle] = field(default_factory=dict)
+
+
+def _row(product: Product, at: datetime) -> dict[str, Any]:
+    return {
+        "sku": product.sku,
+        "name": product.name,
+        "price": product.price.amount,
+        "currency": product.price.currency,
+        "kind": product.kind.value,
+        "category": product.category,
+        "compare_at_price": product.compare_at.amount if product.compare_at else None,
+        "tier_ladder": product.tier.ladder if product.tier else None,
+        "tier_rank": product.tier.rank if product.tier else None,
+        "outcome": product.outcome,
+        "active": product.active,
+        "inventory": product.inventory,
+        "updated_at": at,
+    }
+
+
+def _product(row: dict[str, Any]) -> Product:
+    currency = row["currency"]
+    compare_at = row["compare_at_price"]
+    ladder = row["tier_ladder"]
+    return Product(
+        sku=Sku(row["sku"]),
+        name=row["name"],
+        price=Money(row["price"], currency),
+        kind=ProductKind(row["kind"]),
+        category=row["category"],
+        compare_at=Money(compare_at, currency) if compare_at is not None else None,
+        tier=Tier(ladder, row["tier_rank"]) if ladder is not None else None,
+        outcome=row["outcome"],
+        active=row["active"],
+        inventory=row["inventory"],
+    )
 
 
 class MemoryCatalogStore:
     """`tactful.services.ports.CatalogStore` over a memory transaction's working state."""
 
     def __init__(self, state: MemoryState) -> None:
-        self.state = state
+        self.data = state.catalog
+
+    def upsert_products(
+        self,
+        products_: Sequence[Product],
+        *,
+        at: datetime,
+        update_fields: Collection[str] | None = None,
+        record_history: bool = True,
+    ) -> UpsertCounts:
+        fields = (
+            PRODUCT_FIELDS
+            if update_fields is None
+            else check_fields(update_fields, PRODUCT_FIELDS, "product")
+        )
+        at = utc(at)
+        points: list[PricePoint] = []
+        counts = UpsertCounts()
+        for product in last_by(products_, lambda p: p.sku):
+            row, old = _row(product, at), self.data.products.get(product.sku)
+            if old is None:
+                self.data.products[product.sku] = row
+                points.append(PricePoint(product.sku, product.price, at))
+                counts += UpsertCounts(created=1)
+            elif old["updated_at"] > at or all(old[f] == row[f] for f in fields):
+                counts += UpsertCounts(unchanged=1)
+            else:
+                self.data.products[product.sku] = {
+                    **old,
+                    **{f: row[f] for f in fields},
+                    "updated_at": at,
+                }
+                counts += UpsertCounts(updated=1)
+                if "price" in fields and (old["price"], old["currency"]) != (
+                    row["price"],
+                    row["currency"],
+                ):
+                    points.append(PricePoint(product.sku, product.price, at))
+        if record_history:
+            self.record_price_points(points)
+        return counts
+
+    def get_products(self, skus: Iterable[str]) -> dict[str, Product]:
+        rows = self.data.products
+        return {sku: _product(rows[sku]) for sku in dict.fromkeys(skus) if sku in rows}
+
+    def all_products(self) -> list[Product]:
+        return [_product(self.data.products[sku]) for sku in sorted(self.data.products)]
+
+    def price_history(self, skus: Iterable[str]) -> dict[str, list[PricePoint]]:
+        wanted = set(skus)
+        history: dict[str, list[PricePoint]] = {}
+        for (sku, _), point in sorted(self.data.price_points.items(), key=lambda kv: kv[0]):
+            if sku in wanted:
+                history.setdefault(sku, []).append(point)
+        return history
+
+    def record_price_points(self, points: Iterable[PricePoint]) -> None:
+        for point in last_by(points, lambda p: (p.sku, utc(p.effective_at))):
+            key = (point.sku, utc(point.effective_at))
+            stored = PricePoint(point.sku, point.price, key[1])
+            self.data.price_points.setdefault(key, stored)
+
+    def upsert_bundles(self, bundles_: Sequence[Bundle]) -> UpsertCounts:
+        batch = last_by(bundles_, lambda b: b.bundle_id)
+        current = self.data.bundles
+        changed = [b for b in batch if current.get(b.bundle_id) != b]
+        created = sum(1 for b in changed if b.bundle_id not in current)
+        current.update({b.bundle_id: b for b in changed})
+        return UpsertCounts(created, len(changed) - created, len(batch) - len(changed))
+
+    def bundles_containing(self, skus: Iterable[str]) -> list[Bundle]:
+        wanted = set(skus)
+        bundles = self.data.bundles
+        return [bundles[i] for i in sorted(bundles) if bundles[i].skus & wanted]

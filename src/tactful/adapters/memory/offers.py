@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from tactful.adapters.memory._common import utc
+from tactful.domain.catalog import Sku
+from tactful.domain.customers import CustomerId
+from tactful.domain.events import Event, EventId
+from tactful.domain.offers import OfferResponse
+from tactful.domain.offers.records import DecisionRecord, Impression
 
 if TYPE_CHECKING:
     from tactful.adapters.memory.database import MemoryState
@@ -11,7 +20,32 @@ if TYPE_CHECKING:
 
 @dataclass
 class OfferData:
-    """What the offers store holds."""
+    """What the offer log holds: decisions by id, impressions and responses by offer."""
+
+    decisions: dict[str, DecisionRecord] = field(default_factory=dict)
+    impressions: dict[tuple[str, str], Impression] = field(default_factory=dict)
+    responses: dict[tuple[str, str, OfferResponse], datetime] = field(default_factory=dict)
+
+
+def _response_event(impression: Impression, response: OfferResponse, at: datetime) -> Event:
+    """The offer_* event a response adds, as the SQL log writes it (cooldowns read it)."""
+    properties: dict[str, Any] = {
+        "offer_id": impression.offer_id,
+        "decision_id": impression.decision_id,
+        "kind": impression.kind,
+        "for_sku": impression.for_sku,
+        "channel": impression.channel or "api",
+    }
+    if impression.relevance is not None:
+        properties["relevance"] = impression.relevance
+    return Event(
+        EventId(f"{impression.decision_id}:{impression.offer_id}:{response.value}"),
+        response.event_type,
+        CustomerId(impression.customer_id),
+        utc(at),
+        Sku(impression.sku),
+        properties,
+    )
 
 
 class MemoryOfferLog:
@@ -19,3 +53,40 @@ class MemoryOfferLog:
 
     def __init__(self, state: MemoryState) -> None:
         self.state = state
+        self.data = state.offers
+
+    def save_decisions(self, records: Sequence[DecisionRecord]) -> None:
+        for record in records:
+            if record.decision_id in self.data.decisions:
+                raise ValueError(f"decision {record.decision_id!r} is logged already")
+            self.data.decisions[record.decision_id] = record
+            for shown in record.impressions:
+                stored = replace(shown, at=utc(shown.at), channel=record.channel)
+                self.data.impressions[(shown.decision_id, shown.offer_id)] = stored
+
+    def save_decision(self, record: DecisionRecord) -> None:
+        self.save_decisions((record,))
+
+    def get_impression(self, decision_id: str, offer_id: str) -> Impression | None:
+        return self.data.impressions.get((decision_id, offer_id))
+
+    def decision_exists(self, decision_id: str) -> bool:
+        return decision_id in self.data.decisions
+
+    def save_response(
+        self, impression: Impression, response: OfferResponse, *, at: datetime
+    ) -> bool:
+        key = (impression.decision_id, impression.offer_id, response)
+        if key in self.data.responses:
+            return False
+        self.data.responses[key] = utc(at)
+        event = _response_event(impression, response, at)
+        self.state.events.events.setdefault(event.event_id, event)
+        return True
+
+    def count_decisions(self, *, held_out: bool | None = None) -> int:
+        records = self.data.decisions.values()
+        return sum(1 for r in records if held_out is None or r.held_out == held_out)
+
+    def count_impressions(self) -> int:
+        return len(self.data.impressions)

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING
+
+import numpy as np
+
+from tactful.adapters.memory._common import utc
+from tactful.domain.affinity.baskets import Baskets
+from tactful.domain.counts import InsertCounts
+from tactful.domain.orders import Order
 
 if TYPE_CHECKING:
     from tactful.adapters.memory.database import MemoryState
@@ -11,7 +20,14 @@ if TYPE_CHECKING:
 
 @dataclass
 class OrderData:
-    """What the orders store holds."""
+    """What the orders store holds: each order by id with the source that sent it."""
+
+    orders: dict[str, Order] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+
+
+def _oldest_first(order: Order) -> tuple[datetime, str]:
+    return utc(order.created_at), order.order_id
 
 
 class MemoryOrderStore:
@@ -19,3 +35,60 @@ class MemoryOrderStore:
 
     def __init__(self, state: MemoryState) -> None:
         self.state = state
+        self.data = state.orders
+
+    def existing_order_ids(self, order_ids: Sequence[str]) -> set[str]:
+        return {order_id for order_id in order_ids if order_id in self.data.orders}
+
+    def insert_orders(self, orders_: Sequence[Order], *, source: str) -> InsertCounts:
+        batch = list({o.order_id: o for o in reversed(orders_)}.values())
+        new = [o for o in batch if o.order_id not in self.data.orders]
+        for order in new:
+            self.data.orders[order.order_id] = order
+            self.data.sources[order.order_id] = source
+        return InsertCounts(len(new), len(orders_) - len(new), sum(len(o.lines) for o in new))
+
+    def orders_of(self, customer_id: str, *, since: datetime | None = None) -> list[Order]:
+        found = [
+            o
+            for o in self.data.orders.values()
+            if o.customer_id == customer_id and (since is None or utc(o.created_at) >= utc(since))
+        ]
+        return sorted(found, key=_oldest_first)
+
+    def get_orders(self, order_ids: Sequence[str]) -> dict[str, Order]:
+        orders = self.data.orders
+        return {order_id: orders[order_id] for order_id in order_ids if order_id in orders}
+
+    def read_baskets(
+        self, *, since: datetime | None = None, until: datetime | None = None
+    ) -> Baskets:
+        chosen = sorted(
+            (
+                o
+                for o in self.data.orders.values()
+                if (since is None or utc(o.created_at) >= utc(since))
+                and (until is None or utc(o.created_at) < utc(until))
+            ),
+            key=_oldest_first,
+        )
+        items = tuple(sorted({line.sku for o in chosen for line in o.lines}))
+        base = Baskets.from_lists(([line.sku for line in o.lines] for o in chosen), items=items)
+        codes: dict[str, int] = {}
+        customers = [
+            -1 if o.customer_id is None else codes.setdefault(o.customer_id, len(codes))
+            for o in chosen
+        ]
+        products = self.state.catalog.products
+        return Baskets(
+            items=base.items,
+            indptr=base.indptr,
+            indices=base.indices,
+            customers=np.asarray(customers, dtype=np.int64),
+            times=np.array(
+                [utc(o.created_at).replace(tzinfo=None) for o in chosen], dtype="datetime64[s]"
+            ),
+            prices=np.asarray(
+                [products[s]["price"] if s in products else -1 for s in items], dtype=np.int64
+            ),
+        )

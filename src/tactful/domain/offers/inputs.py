@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from tactful.domain.catalog import ProductKind, Sku
-from tactful.domain.events import Event
+from tactful.domain.events import Event, EventType
 from tactful.domain.frozen import builder
 from tactful.domain.offers.catalogue import OfferCatalog
 from tactful.domain.offers.evidence import AffinitySource
@@ -56,15 +56,20 @@ def purchases_from_orders(orders: Iterable[Order]) -> tuple[Purchase, ...]:
 
 
 class OfferResponse(StrEnum):
-    """What happened to an offer shown earlier."""
+    """What happened to an offer: shown by a decision, then answered by the customer."""
 
-    SHOWN = "offer_shown"
-    ACCEPTED = "offer_accepted"
-    DECLINED = "offer_declined"
-    DISMISSED = "offer_dismissed"
+    SHOWN = "shown"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    DISMISSED = "dismissed"
+
+    @property
+    def event_type(self) -> EventType:
+        """The event that records it and feeds cooldowns on every channel."""
+        return EventType(f"offer_{self.value}")
 
 
-_RESPONSES = {r.value: r for r in OfferResponse}
+_RESPONSES = {r.event_type.value: r for r in OfferResponse}
 _KINDS = {k.value: k for k in OfferKind}
 
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
+from datetime import datetime
 from typing import Protocol
+
+from tactful.domain.counts import UpsertCounts
+from tactful.domain.customers import Consent, Customer
 
 
 class CustomerStore(Protocol):
@@ -11,3 +16,21 @@ class CustomerStore(Protocol):
     Each method has the name and parameters of the function it wraps in
     `tactful.adapters.db.repositories.customers`, less the leading connection.
     """
+
+    def upsert_customers(
+        self,
+        customers_: Sequence[Customer],
+        *,
+        at: datetime,
+        update_fields: Collection[str] | None = None,
+    ) -> UpsertCounts:
+        """Create new customers, update changed ones, record the consents they carry."""
+        ...
+
+    def get_customer(self, customer_id: str) -> Customer | None:
+        """The customer with their consents (oldest first), or None if unknown."""
+        ...
+
+    def record_consent(self, customer_id: str, consent: Consent) -> bool:
+        """Record a consent (creating the customer); False if that exact record existed."""
+        ...

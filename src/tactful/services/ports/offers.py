@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol
+
+from tactful.domain.offers import OfferResponse
+from tactful.domain.offers.records import DecisionRecord, Impression
 
 
 class OfferLog(Protocol):
@@ -11,3 +16,33 @@ class OfferLog(Protocol):
     Each method has the name and parameters of the function it wraps in
     `tactful.adapters.db.repositories.offers`, less the leading connection.
     """
+
+    def save_decisions(self, records: Sequence[DecisionRecord]) -> None:
+        """Log decisions with their impressions (the one record of each offer shown)."""
+        ...
+
+    def save_decision(self, record: DecisionRecord) -> None:
+        """Log one decision with its impressions."""
+        ...
+
+    def get_impression(self, decision_id: str, offer_id: str) -> Impression | None:
+        """The offer shown in a decision, or None when that decision never showed it."""
+        ...
+
+    def decision_exists(self, decision_id: str) -> bool:
+        """Whether a decision with this id was logged."""
+        ...
+
+    def save_response(
+        self, impression: Impression, response: OfferResponse, *, at: datetime
+    ) -> bool:
+        """Store a response once (and its offer_* event); False when it was already stored."""
+        ...
+
+    def count_decisions(self, *, held_out: bool | None = None) -> int:
+        """How many decisions are logged (held out or not)."""
+        ...
+
+    def count_impressions(self) -> int:
+        """How many offers were shown in total."""
+        ...

@@ -255,3 +255,37 @@ class SqlCatalogStore:
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
+
+    def upsert_products(
+        self,
+        products_: Sequence[Product],
+        *,
+        at: datetime,
+        update_fields: Collection[str] | None = None,
+        record_history: bool = True,
+    ) -> UpsertCounts:
+        return upsert_products(
+            self.connection,
+            products_,
+            at=at,
+            update_fields=update_fields,
+            record_history=record_history,
+        )
+
+    def get_products(self, skus: Iterable[str]) -> dict[str, Product]:
+        return get_products(self.connection, skus)
+
+    def all_products(self) -> list[Product]:
+        return all_products(self.connection)
+
+    def price_history(self, skus: Iterable[str]) -> dict[str, list[PricePoint]]:
+        return price_history(self.connection, skus)
+
+    def record_price_points(self, points: Iterable[PricePoint]) -> None:
+        return record_price_points(self.connection, points)
+
+    def upsert_bundles(self, bundles_: Sequence[Bundle]) -> UpsertCounts:
+        return upsert_bundles(self.connection, bundles_)
+
+    def bundles_containing(self, skus: Iterable[str]) -> list[Bundle]:
+        return bundles_containing(self.connection, skus)

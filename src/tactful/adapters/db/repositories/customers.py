@@ -131,3 +131,18 @@ class SqlCustomerStore:
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
+
+    def upsert_customers(
+        self,
+        customers_: Sequence[Customer],
+        *,
+        at: datetime,
+        update_fields: Collection[str] | None = None,
+    ) -> UpsertCounts:
+        return upsert_customers(self.connection, customers_, at=at, update_fields=update_fields)
+
+    def get_customer(self, customer_id: str) -> Customer | None:
+        return get_customer(self.connection, customer_id)
+
+    def record_consent(self, customer_id: str, consent: Consent) -> bool:
+        return record_consent(self.connection, customer_id, consent)

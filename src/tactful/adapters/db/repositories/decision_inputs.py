@@ -14,7 +14,6 @@ times the query itself on SQLite.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain, groupby, repeat
 from operator import itemgetter
@@ -28,6 +27,7 @@ from tactful.adapters.db.repositories._driver import sqlite_text
 from tactful.domain.customers import Consent, ConsentPurpose, Customer, CustomerId
 from tactful.domain.offers import OfferEvent, Purchase
 from tactful.domain.offers.inputs import new_purchase, offer_event, shown_offer
+from tactful.domain.offers.records import DecisionInputs as DecisionInputs
 from tactful.domain.orders import LineSource
 
 _CUSTOMER, _CONSENT, _STAMP, _EVENT, _LINE, _SHOWN = range(6)
@@ -69,15 +69,6 @@ _MAIN = LineSource.MAIN.value
 _PURPOSES = {p.value: p for p in ConsentPurpose}
 
 Stamp = tuple[int, datetime | None]
-
-
-@dataclass(frozen=True, slots=True)
-class DecisionInputs:
-    """What a decision reads from storage about one customer."""
-
-    customer: Customer | None
-    purchases: tuple[Purchase, ...]
-    offer_events: tuple[OfferEvent, ...]
 
 
 class CustomerReads(NamedTuple):
@@ -193,7 +184,9 @@ def _sqlite_purchases(
     rows = raw.execute(_SQLITE_LINES_SQL, (customer_id, sqlite_text(until))).fetchall()
     rows.sort()  # stored order (rowid), which sets the purchases' order as it always has
     orders = [(at, loads(skus), loads(sources)) for _, at, skus, sources in rows]
-    return _purchases(orders, None if recent is None else sqlite_text(recent), _sqlite_time)
+    return summarise_purchases(
+        orders, None if recent is None else sqlite_text(recent), _sqlite_time
+    )
 
 
 def _sqlite_time(text: str) -> datetime:
@@ -254,10 +247,10 @@ def _pg_purchases(lines: list[Any], recent: datetime | None) -> tuple[Purchase, 
         (at, [line[1] for line in run], [line[2] for line in run])
         for at, run in ((at, list(run)) for at, run in groupby(lines, itemgetter(0)))
     ]
-    return _purchases(runs, recent, utc)
+    return summarise_purchases(runs, recent, utc)
 
 
-def _purchases(
+def summarise_purchases(
     orders: list[tuple[Any, list[Any], list[Any]]], recent: Any, time: Callable[[Any], datetime]
 ) -> tuple[Purchase, ...]:
     """The first purchase of each SKU and source, and the last if it matters.

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,6 @@ from tactful.adapters.db.tables_models import models
 from tactful.domain.affinity import (
     AffinityModel,
     FrequentItemsets,
-    Level,
     MiningConfig,
     MiningSummary,
     Neighbours,
@@ -33,31 +32,29 @@ from tactful.domain.affinity import (
     derive_rules,
 )
 from tactful.domain.affinity.ranking import RankingWeights
+from tactful.domain.model_versions import (
+    ModelInfo,
+    config_from_json,
+    config_to_json,
+    summary_to_json,
+)
 
-
-@dataclass(frozen=True)
-class ModelInfo:
-    """One stored model version as the API and CLI show it."""
-
-    version: str
-    created_at: datetime
-    status: str
-    engine: str
-    params: dict[str, Any]
-    window_start: datetime | None
-    window_end: datetime | None
-    summary: dict[str, Any]
-    payload_path: str
-    payload_sha256: str
-
-    def to_json(self) -> dict[str, Any]:
-        """A JSON-ready dict (timestamps as ISO 8601)."""
-        body = asdict(self)
-        for key in ("created_at", "window_start", "window_end"):
-            value = body[key]
-            body[key] = value.isoformat() if value is not None else None
-        body.pop("payload_path")
-        return body
+__all__ = [
+    "ModelInfo",
+    "NpzModelPayloads",
+    "SqlModelStore",
+    "activate",
+    "active_version",
+    "config_from_json",
+    "config_to_json",
+    "get_model",
+    "insert_model",
+    "list_models",
+    "load_payload",
+    "load_stored",
+    "save_payload",
+    "summary_to_json",
+]
 
 
 def insert_model(conn: Connection, info: ModelInfo) -> None:
@@ -120,31 +117,6 @@ def _aware(value: datetime | None) -> Any:
 
 
 # ---- the payload file ---------------------------------------------------------------------
-
-
-def config_to_json(config: MiningConfig) -> dict[str, Any]:
-    """Mining parameters as JSON."""
-    body = asdict(config)
-    body["level"] = str(config.level)
-    return body
-
-
-def config_from_json(body: dict[str, Any]) -> MiningConfig:
-    """Mining parameters back from JSON (unknown keys from newer versions are ignored)."""
-    known = {k: v for k, v in body.items() if k in MiningConfig.__dataclass_fields__}
-    if "level" in known:
-        known["level"] = Level(known["level"])
-    return MiningConfig(**known)
-
-
-def summary_to_json(summary: MiningSummary) -> dict[str, Any]:
-    """The mining summary as JSON (its config is stored separately as params)."""
-    body = {k: v for k, v in asdict(summary).items() if k != "config"}
-    for key in ("window_start", "window_end"):
-        value = body[key]
-        body[key] = value.isoformat() if value is not None else None
-    body["timings"] = {k: round(float(v), 6) for k, v in summary.timings.items()}
-    return body
 
 
 def save_payload(model: AffinityModel, path: Path, ranking: RankingWeights | None = None) -> str:
@@ -265,3 +237,30 @@ class SqlModelStore:
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
+
+    def insert_model(self, info: ModelInfo) -> None:
+        return insert_model(self.connection, info)
+
+    def activate(self, version: str) -> None:
+        return activate(self.connection, version)
+
+    def active_version(self) -> str | None:
+        return active_version(self.connection)
+
+    def get_model(self, version: str) -> ModelInfo | None:
+        return get_model(self.connection, version)
+
+    def list_models(self, *, limit: int = 50) -> list[ModelInfo]:
+        return list_models(self.connection, limit=limit)
+
+
+class NpzModelPayloads:
+    """`tactful.services.ports.models.ModelPayloads` as .npz files with a checked SHA-256."""
+
+    def save_payload(
+        self, model: AffinityModel, path: Path, ranking: RankingWeights | None = None
+    ) -> str:
+        return save_payload(model, path, ranking)
+
+    def load_stored(self, info: ModelInfo) -> tuple[AffinityModel, RankingWeights | None]:
+        return load_stored(info)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Connection, func, select
@@ -16,60 +15,27 @@ from tactful.adapters.db.repositories.events import insert_ignoring
 from tactful.adapters.db.tables import events
 from tactful.adapters.db.tables_offers import decisions, offer_impressions, offer_responses
 from tactful.domain.events import EventType
-from tactful.domain.frozen import builder
 from tactful.domain.money import Money
+from tactful.domain.offers.inputs import OfferResponse
+from tactful.domain.offers.records import DecisionRecord, Impression
+
+__all__ = [
+    "DecisionRecord",
+    "Impression",
+    "Response",
+    "SqlOfferLog",
+    "count_decisions",
+    "count_impressions",
+    "decision_exists",
+    "get_impression",
+    "save_decision",
+    "save_decisions",
+    "save_response",
+]
 
 
-class Response(StrEnum):
-    """What a customer did with an offer."""
-
-    ACCEPTED = "accepted"
-    DECLINED = "declined"
-    DISMISSED = "dismissed"
-
-    @property
-    def event_type(self) -> EventType:
-        """The event that feeds cooldowns on every channel."""
-        return EventType(f"offer_{self.value}")
-
-
-@dataclass(frozen=True, slots=True)
-class Impression:
-    """One offer shown in one decision."""
-
-    decision_id: str
-    offer_id: str
-    position: int
-    customer_id: str
-    kind: str
-    sku: str
-    for_sku: str | None
-    format: str
-    price: Money
-    at: datetime
-    relevance: float | None = None
-    channel: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class DecisionRecord:
-    """A decision as logged: enough to measure incremental revenue of offers later."""
-
-    decision_id: str
-    customer_id: str
-    moment: str
-    at: datetime
-    held_out: bool
-    cart: Sequence[Mapping[str, Any]]
-    impressions: Sequence[Impression] = field(default_factory=tuple)
-    channel: str | None = None
-    model_version: str | None = None
-
-
-new_impression: Callable[..., Impression] = builder(Impression)
-"""Impression(...) with every field given positionally, in order: for the hot path."""
-new_record: Callable[..., DecisionRecord] = builder(DecisionRecord)
-"""DecisionRecord(...) with every field given positionally, in order: for the hot path."""
+Response = OfferResponse
+"""The old name of `tactful.domain.offers.OfferResponse` (kept until every caller moves)."""
 
 
 def _event_properties(impression: Impression) -> dict[str, Any]:
@@ -211,7 +177,7 @@ def decision_exists(connection: Connection, decision_id: str) -> bool:
 
 
 def save_response(
-    connection: Connection, impression: Impression, response: Response, *, at: datetime
+    connection: Connection, impression: Impression, response: OfferResponse, *, at: datetime
 ) -> bool:
     """Store a response once (and its offer_* event); False when it was already stored."""
     row = {
@@ -249,3 +215,26 @@ class SqlOfferLog:
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
+
+    def save_decisions(self, records: Sequence[DecisionRecord]) -> None:
+        return save_decisions(self.connection, records)
+
+    def save_decision(self, record: DecisionRecord) -> None:
+        return save_decision(self.connection, record)
+
+    def get_impression(self, decision_id: str, offer_id: str) -> Impression | None:
+        return get_impression(self.connection, decision_id, offer_id)
+
+    def decision_exists(self, decision_id: str) -> bool:
+        return decision_exists(self.connection, decision_id)
+
+    def save_response(
+        self, impression: Impression, response: OfferResponse, *, at: datetime
+    ) -> bool:
+        return save_response(self.connection, impression, response, at=at)
+
+    def count_decisions(self, *, held_out: bool | None = None) -> int:
+        return count_decisions(self.connection, held_out=held_out)
+
+    def count_impressions(self) -> int:
+        return count_impressions(self.connection)

@@ -1,25 +1,17 @@
-"""Order repository contract on SQLite and PostgreSQL, including the basket reader."""
+"""Order store contract (with the basket reader): SQLite, PostgreSQL and memory alike."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
-from sqlalchemy import Engine
 
-from tactful.adapters.db.repositories import (
-    InsertCounts,
-    count_rows,
-    get_orders,
-    insert_orders,
-    orders_of,
-    read_baskets,
-    upsert_products,
-)
 from tactful.domain.catalog import Product, Sku
+from tactful.domain.counts import InsertCounts
 from tactful.domain.customers import CustomerId
 from tactful.domain.money import Money
 from tactful.domain.orders import LineSource, OfferId, Order, OrderId, OrderLine
+from tactful.services.ports import Database
 
 T0 = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -34,60 +26,61 @@ def order(order_id: str, skus: str, *, customer: str | None = "ann", hours: int 
     )
 
 
-def test_insert_is_idempotent_by_order_id(engine: Engine) -> None:
+def test_insert_is_idempotent_by_order_id(database: Database) -> None:
     first = [order("1", "AB"), order("2", "C", customer=None)]
-    with engine.begin() as conn:
-        assert insert_orders(conn, first, source="test") == InsertCounts(2, 0, 3)
+    with database.transaction() as tx:
+        assert tx.orders.insert_orders(first, source="test") == InsertCounts(2, 0, 3)
         resent = [order("1", "XYZ"), order("3", "A")]
-        assert insert_orders(conn, resent, source="test") == InsertCounts(1, 1, 1)
-        stored = get_orders(conn, ["1", "2", "3"])
-        counts = count_rows(conn)
+        assert tx.orders.insert_orders(resent, source="test") == InsertCounts(1, 1, 1)
+        stored = tx.orders.get_orders(["1", "2", "3"])
     assert stored["1"] == first[0]
     assert stored["2"].customer_id is None
-    assert (counts["orders"], counts["order_lines"]) == (3, 4)
+    assert (len(stored), sum(len(o.lines) for o in stored.values())) == (3, 4)
 
 
-def test_duplicate_ids_in_one_batch_keep_the_first(engine: Engine) -> None:
-    with engine.begin() as conn:
-        counts = insert_orders(conn, [order("1", "A"), order("1", "BC")], source="test")
+def test_duplicate_ids_in_one_batch_keep_the_first(database: Database) -> None:
+    with database.transaction() as tx:
+        counts = tx.orders.insert_orders([order("1", "A"), order("1", "BC")], source="test")
         assert counts == InsertCounts(1, 1, 1)
-        assert get_orders(conn, ["1"])["1"].skus == {"A"}
+        assert tx.orders.get_orders(["1"])["1"].skus == {"A"}
 
 
-def test_lines_keep_offer_and_source(engine: Engine) -> None:
+def test_lines_keep_offer_and_source(database: Database) -> None:
     bump = OrderLine(Sku("B"), 2, Money(500, "GBP"), OfferId("off-1"), LineSource.BUMP)
     placed = Order(OrderId("9"), T0, (OrderLine(Sku("A"), 1, Money(1000, "GBP")), bump))
-    with engine.begin() as conn:
-        insert_orders(conn, [placed], source="checkout")
-        assert get_orders(conn, ["9"])["9"] == placed
+    with database.transaction() as tx:
+        tx.orders.insert_orders([placed], source="checkout")
+        assert tx.orders.get_orders(["9"])["9"] == placed
 
 
-def test_orders_of_a_customer_oldest_first_and_since(engine: Engine) -> None:
+def test_orders_of_a_customer_oldest_first_and_since(database: Database) -> None:
     batch = [
         order("late", "A", hours=5),
         order("early", "B", hours=1),
         order("x", "C", customer="bob"),
     ]
-    with engine.begin() as conn:
-        insert_orders(conn, batch, source="test")
-        assert [o.order_id for o in orders_of(conn, "ann")] == ["early", "late"]
-        since = orders_of(conn, "ann", since=T0 + timedelta(hours=2))
+    with database.transaction() as tx:
+        tx.orders.insert_orders(batch, source="test")
+        assert [o.order_id for o in tx.orders.orders_of("ann")] == ["early", "late"]
+        since = tx.orders.orders_of("ann", since=T0 + timedelta(hours=2))
         assert [o.order_id for o in since] == ["late"]
-        assert orders_of(conn, "nobody") == []
+        assert tx.orders.orders_of("nobody") == []
 
 
-def test_read_baskets_builds_csr_with_customers_times_and_prices(engine: Engine) -> None:
+def test_read_baskets_builds_csr_with_customers_times_and_prices(database: Database) -> None:
     batch = [
         order("o2", "BCB", customer="bob", hours=2),
         order("o1", "AB", customer="ann", hours=1),
         order("o3", "C", customer=None, hours=3),
         order("o4", "A", customer="ann", hours=4),
     ]
-    with engine.begin() as conn:
-        insert_orders(conn, batch, source="test")
-        upsert_products(conn, [Product(Sku("A"), "A", Money(250, "GBP"))], at=T0)
-        baskets = read_baskets(conn)
-        window = read_baskets(conn, since=T0 + timedelta(hours=2), until=T0 + timedelta(hours=4))
+    with database.transaction() as tx:
+        tx.orders.insert_orders(batch, source="test")
+        tx.catalog.upsert_products([Product(Sku("A"), "A", Money(250, "GBP"))], at=T0)
+        baskets = tx.orders.read_baskets()
+        window = tx.orders.read_baskets(
+            since=T0 + timedelta(hours=2), until=T0 + timedelta(hours=4)
+        )
     assert baskets.items == ("A", "B", "C")
     assert [baskets.basket(b) for b in range(baskets.n_baskets)] == [
         ["A", "B"],
@@ -104,8 +97,8 @@ def test_read_baskets_builds_csr_with_customers_times_and_prices(engine: Engine)
     assert [window.basket(b) for b in range(window.n_baskets)] == [["B", "C"], ["C"]]
 
 
-def test_read_baskets_of_an_empty_store(engine: Engine) -> None:
-    with engine.connect() as conn:
-        baskets = read_baskets(conn)
+def test_read_baskets_of_an_empty_store(database: Database) -> None:
+    with database.transaction() as tx:
+        baskets = tx.orders.read_baskets()
     assert baskets.n_baskets == 0
     assert baskets.items == ()
