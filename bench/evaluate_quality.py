@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from tactful.adapters.importers.mining_input import baskets_from_file
 from tactful.domain.affinity.evaluation import Evaluation, Split, evaluate
-from tactful.services.models import baskets_from_file
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 ANCHORS = {

@@ -1,4 +1,4 @@
-"""The decision service on real SQLite and PostgreSQL: loads, decides, logs, cools down."""
+"""The decision service on SQLite, PostgreSQL and memory: loads, decides, logs, cools down."""
 
 from __future__ import annotations
 
@@ -6,9 +6,7 @@ from datetime import UTC, datetime, timedelta
 from itertools import count
 
 import pytest
-from sqlalchemy import Connection, Engine
 
-from tactful.adapters.db.repositories import catalog, customers, offers, orders
 from tactful.domain.catalog import Product, ProductKind, Sku
 from tactful.domain.clock import FixedClock
 from tactful.domain.customers import Consent, ConsentPurpose, Customer, CustomerId
@@ -16,7 +14,6 @@ from tactful.domain.experiments import assign
 from tactful.domain.money import Money
 from tactful.domain.offers import CartLine, Evidence, InMemoryAffinity, Moment, OfferPolicy
 from tactful.domain.orders import Order, OrderId, OrderLine
-from tactful.services.decision_reads import DecisionInputs, PurchaseCache, read_inputs
 from tactful.services.decisions import (
     ActiveModel,
     DecisionRequest,
@@ -26,6 +23,8 @@ from tactful.services.decisions import (
     Response,
     UnknownOfferError,
 )
+from tactful.services.ports import Database
+from tests.services.wiring import decision_service
 
 NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
 TENT, PEGS, LAMP, MUG = Sku("TENT"), Sku("PEGS"), Sku("LAMP"), Sku("MUG")
@@ -58,29 +57,26 @@ def customer_id(*, held_out: bool) -> str:
 
 
 @pytest.fixture
-def service(engine: Engine) -> DecisionService:
-    with engine.begin() as connection:
-        catalog.upsert_products(
-            connection,
+def service(database: Database) -> DecisionService:
+    with database.transaction() as tx:
+        tx.catalog.upsert_products(
             [product(TENT, 20000), product(PEGS, 900), product(LAMP, 2500), product(MUG, 700)],
             at=NOW - timedelta(days=90),
         )
     active = ActiveModel(AFFINITY, "v-test")
-    return DecisionService(engine, model=lambda: active, clock=FixedClock(NOW))
+    return decision_service(database, model=lambda: active, clock=FixedClock(NOW))
 
 
-def test_cross_sells_are_decided_and_logged(service: DecisionService, engine: Engine) -> None:
+def test_cross_sells_are_decided_and_logged(service: DecisionService, database: Database) -> None:
     decision = service.decide(
         DecisionRequest(customer_id(held_out=False), Moment.CART, (CartLine(TENT),))
     )
     assert 1 <= len(decision.offers) <= 2
     assert decision.offers[0].sku == PEGS
     assert all(not o.preselected for o in decision.offers)
-    with engine.connect() as connection:
-        stored = offers.get_impression(
-            connection, decision.decision_id, decision.offers[0].offer_id
-        )
-        assert offers.count_decisions(connection) == 1
+    with database.transaction() as tx:
+        stored = tx.offers.get_impression(decision.decision_id, decision.offers[0].offer_id)
+        assert tx.offers.count_decisions() == 1
     assert stored is not None
     assert stored.sku == PEGS
 
@@ -116,33 +112,32 @@ def test_unknown_offer_raises(service: DecisionService) -> None:
 
 
 def test_held_out_customer_is_logged_without_offers(
-    service: DecisionService, engine: Engine
+    service: DecisionService, database: Database
 ) -> None:
     decision = service.decide(
         DecisionRequest(customer_id(held_out=True), Moment.CART, (CartLine(TENT),))
     )
     assert decision.held_out
     assert decision.offers == ()
-    with engine.connect() as connection:
-        assert offers.count_decisions(connection, held_out=True) == 1
-        assert offers.count_impressions(connection) == 0
+    with database.transaction() as tx:
+        assert tx.offers.count_decisions(held_out=True) == 1
+        assert tx.offers.count_impressions() == 0
 
 
-def test_withdrawn_consent_and_ownership_are_read(service: DecisionService, engine: Engine) -> None:
+def test_withdrawn_consent_and_ownership_are_read(
+    service: DecisionService, database: Database
+) -> None:
     who = customer_id(held_out=False)
     withdrawn = Consent(ConsentPurpose.ONSITE_OFFERS, False, NOW - timedelta(days=1), "api")
-    with engine.begin() as connection:
-        customers.upsert_customers(
-            connection, [Customer(CustomerId(who), consents=(withdrawn,))], at=NOW
-        )
+    with database.transaction() as tx:
+        tx.customers.upsert_customers([Customer(CustomerId(who), consents=(withdrawn,))], at=NOW)
     assert service.decide(DecisionRequest(who, Moment.CART, (CartLine(TENT),))).offers == ()
     buyer = customer_id(held_out=False)
     while buyer == who or assign(buyer, "holdout", 0.05):
         buyer += "x"
     line = OrderLine(PEGS, 1, Money(900, "GBP"))
-    with engine.begin() as connection:
-        orders.insert_orders(
-            connection,
+    with database.transaction() as tx:
+        tx.orders.insert_orders(
             [Order(OrderId("o1"), NOW - timedelta(days=2), (line,), CustomerId(buyer))],
             source="api",
         )
@@ -150,12 +145,12 @@ def test_withdrawn_consent_and_ownership_are_read(service: DecisionService, engi
     assert PEGS in {o.sku for o in decision.offers}, "physical items may be offered again"
 
 
-def test_catalogue_reload_sees_new_products(service: DecisionService, engine: Engine) -> None:
-    assert service.catalog.get().get(Sku("NEW")) is None
-    with engine.begin() as connection:
-        catalog.upsert_products(connection, [product(Sku("NEW"), 100)], at=NOW)
+def test_catalogue_reload_sees_new_products(service: DecisionService, database: Database) -> None:
+    assert service.catalog.current().get(Sku("NEW")) is None
+    with database.transaction() as tx:
+        tx.catalog.upsert_products([product(Sku("NEW"), 100)], at=NOW)
     service.catalog.reload()
-    assert service.catalog.get().get(Sku("NEW")) is not None
+    assert service.catalog.current().get(Sku("NEW")) is not None
 
 
 class _Model:
@@ -198,60 +193,3 @@ def test_model_cache_wraps_each_loaded_version_once() -> None:
     current[0] = first
     assert cache().version == "v1"
     assert cache() is cache()
-
-
-# --- A decision's reads (services/decision_reads.py): purchases cached while orders stay ---
-
-
-def _read(connection: Connection, cache: PurchaseCache, until: datetime) -> DecisionInputs:
-    return read_inputs(
-        connection,
-        "reader",
-        since=until - timedelta(days=30),
-        until=until,
-        recent=until - timedelta(days=30),
-        cache=cache,
-    )
-
-
-def _order(order_id: str, at: datetime, sku: Sku) -> Order:
-    return Order(
-        OrderId(order_id), at, (OrderLine(sku, 1, Money(700, "GBP")),), CustomerId("reader")
-    )
-
-
-def test_cached_purchases_serve_until_a_new_order_arrives(engine: Engine) -> None:
-    with engine.begin() as connection:
-        orders.insert_orders(connection, [_order("r1", NOW - timedelta(days=5), MUG)], source="api")
-    cache = PurchaseCache()
-    with engine.connect() as connection:
-        first = _read(connection, cache, NOW)
-        again = _read(connection, cache, NOW + timedelta(minutes=1))
-    assert again.purchases is first.purchases, "served from memory"
-    with engine.begin() as connection:
-        orders.insert_orders(
-            connection, [_order("r2", NOW - timedelta(days=9), LAMP)], source="api"
-        )
-    with engine.connect() as connection:
-        after = _read(connection, cache, NOW + timedelta(minutes=2))
-    assert {p.sku for p in after.purchases} == {MUG, LAMP}, "a new order invalidates"
-
-
-def test_orders_after_the_decision_are_never_cached(engine: Engine) -> None:
-    with engine.begin() as connection:
-        orders.insert_orders(
-            connection,
-            [
-                _order("r1", NOW - timedelta(days=5), MUG),
-                _order("r2", NOW + timedelta(hours=1), PEGS),
-            ],
-            source="api",
-        )
-    cache = PurchaseCache()
-    with engine.connect() as connection:
-        before = _read(connection, cache, NOW)
-        later = _read(connection, cache, NOW + timedelta(hours=2))
-        unknown = read_inputs(connection, "nobody", since=NOW, until=NOW, recent=NOW, cache=cache)
-    assert {p.sku for p in before.purchases} == {MUG}
-    assert {p.sku for p in later.purchases} == {MUG, PEGS}
-    assert unknown == DecisionInputs(None, (), ())

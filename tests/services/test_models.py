@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 from sqlalchemy import Engine
 
+from tactful.adapters.db.repositories.models import NpzModelPayloads
 from tactful.adapters.db.repositories.orders import insert_orders, read_baskets
+from tactful.adapters.db.transaction import SqlDatabase
 from tactful.domain.affinity import MiningConfig
 from tactful.domain.affinity.ranking import (
     CoOccurrence,
@@ -23,6 +25,7 @@ from tactful.domain.money import Money
 from tactful.domain.orders import Order, OrderId, OrderLine
 from tactful.services.models import (
     ModelProvider,
+    ModelStorage,
     NoOrdersError,
     current_model,
     load_active,
@@ -33,6 +36,11 @@ from tactful.services.models import (
 from tactful.settings import Settings
 
 CONFIG = MiningConfig(min_support=0.05, min_confidence=0.2, min_cooccurrence=1)
+
+
+def storage_of(engine: Engine) -> ModelStorage:
+    """Model versions on the test's database, payload files in its data dir."""
+    return ModelStorage(SqlDatabase(engine), NpzModelPayloads())
 
 
 def _orders(n: int, start: int = 0) -> list[Order]:
@@ -54,13 +62,13 @@ def _store(engine: Engine, orders: list[Order]) -> None:
 
 def test_no_orders_is_a_clear_error(engine: Engine, settings: Settings) -> None:
     with pytest.raises(NoOrdersError, match="no stored orders"):
-        mine_and_activate(engine, settings, CONFIG)
-    assert current_model(engine) is None
+        mine_and_activate(storage_of(engine), settings, CONFIG)
+    assert current_model(storage_of(engine)) is None
 
 
 def test_mine_activates_a_version_with_its_file(engine: Engine, settings: Settings) -> None:
     _store(engine, _orders(40))
-    info = mine_and_activate(engine, settings, CONFIG)
+    info = mine_and_activate(storage_of(engine), settings, CONFIG)
     assert info.status == "active"
     assert Path(info.payload_path).is_file()
     assert Path(info.payload_path).parent == (settings.data_dir / "models").resolve()
@@ -68,7 +76,7 @@ def test_mine_activates_a_version_with_its_file(engine: Engine, settings: Settin
     assert info.params["mining"]["min_support"] == 0.05
     assert info.window_start is not None
     assert info.window_end is not None
-    current = current_model(engine)
+    current = current_model(storage_of(engine))
     assert current is not None
     assert current.version == info.version
 
@@ -77,9 +85,9 @@ def test_provider_loads_at_start_and_picks_up_new_versions(
     engine: Engine, settings: Settings
 ) -> None:
     _store(engine, _orders(40))
-    first = mine_and_activate(engine, settings, CONFIG)
+    first = mine_and_activate(storage_of(engine), settings, CONFIG)
     now = [0.0]
-    provider = ModelProvider(engine, check_every=5.0, clock=lambda: now[0])
+    provider = ModelProvider(storage_of(engine), check_every=5.0, clock=lambda: now[0])
     loaded = provider.start()
     assert loaded is not None
     assert loaded.info.version == first.version
@@ -87,24 +95,26 @@ def test_provider_loads_at_start_and_picks_up_new_versions(
     assert [r.consequent for r in loaded.model.rules_for("stove")] == ["gas"]
 
     _store(engine, _orders(40, start=40))
-    second = mine_and_activate(engine, settings, CONFIG)  # as if another worker mined it
+    second = mine_and_activate(
+        storage_of(engine), settings, CONFIG
+    )  # as if another worker mined it
     assert provider.get() is loaded  # not re-checked before check_every has passed
     now[0] = 6.0
     fresh = provider.get()
     assert fresh is not None
     assert fresh.info.version == second.version
     assert fresh.info.summary["n_baskets"] == 80
-    first_row = current_model(engine)
+    first_row = current_model(storage_of(engine))
     assert first_row is not None
     assert first_row.version == second.version
 
 
 def test_a_tampered_payload_is_refused(engine: Engine, settings: Settings) -> None:
     _store(engine, _orders(40))
-    info = mine_and_activate(engine, settings, CONFIG)
+    info = mine_and_activate(storage_of(engine), settings, CONFIG)
     Path(info.payload_path).write_bytes(b"not a model")
     with pytest.raises(ValueError, match="checksum"):
-        ModelProvider(engine).start()
+        ModelProvider(storage_of(engine)).start()
 
 
 def _random_orders(n: int, seed: int = 7) -> list[Order]:
@@ -130,10 +140,10 @@ CARTS = [[], ["a0"], ["a0", "a1"], ["b2", "n3"], ["a5", "b5"], ["n0"], ["unknown
 
 def test_served_ranking_is_the_ridge_that_is_measured(engine: Engine, settings: Settings) -> None:
     _store(engine, _random_orders(240))
-    provider = ModelProvider(engine, check_every=1e9, clock=lambda: 0.0)
-    info = mine_and_activate(engine, settings, CONFIG, provider=provider)
+    provider = ModelProvider(storage_of(engine), check_every=1e9, clock=lambda: 0.0)
+    info = mine_and_activate(storage_of(engine), settings, CONFIG, provider=provider)
     in_memory = provider.get()
-    reloaded = load_active(engine)
+    reloaded = load_active(storage_of(engine))
     assert in_memory is not None
     assert reloaded is not None
     assert reloaded.ranking is not None
@@ -151,8 +161,8 @@ def test_served_ranking_is_the_ridge_that_is_measured(engine: Engine, settings: 
 
 def test_the_ridge_differs_from_the_pruned_fallback(engine: Engine, settings: Settings) -> None:
     _store(engine, _random_orders(240))
-    mine_and_activate(engine, settings, CONFIG)
-    loaded = load_active(engine)
+    mine_and_activate(storage_of(engine), settings, CONFIG)
+    loaded = load_active(storage_of(engine))
     assert loaded is not None
     pruned = scorer(CoOccurrence.from_model(loaded.model), Ranking.TACTFUL)
     served = loaded.addon_scores(["a0"])
@@ -162,8 +172,8 @@ def test_the_ridge_differs_from_the_pruned_fallback(engine: Engine, settings: Se
 
 def test_addon_scores_cover_every_item_but_the_cart(engine: Engine, settings: Settings) -> None:
     _store(engine, _random_orders(120))
-    mine_and_activate(engine, settings, CONFIG)
-    loaded = load_active(engine)
+    mine_and_activate(storage_of(engine), settings, CONFIG)
+    loaded = load_active(storage_of(engine))
     assert loaded is not None
     scores = loaded.addon_scores(["a0", "a1", "nope"])
     assert set(scores) == set(loaded.model.items) - {"a0", "a1"}
@@ -176,8 +186,10 @@ def test_a_payload_without_ranking_weights_still_loads(engine: Engine, settings:
     with engine.connect() as conn:
         baskets = read_baskets(conn)
     model, weights, _ = mine_baskets(baskets, CONFIG)
-    save_model(engine, settings, model, weights)  # as written before the weights were kept
-    loaded = load_active(engine)
+    save_model(
+        storage_of(engine), settings, model, weights
+    )  # as written before the weights were kept
+    loaded = load_active(storage_of(engine))
     assert loaded is not None
     assert loaded.ranking is None
     fallback = scorer(CoOccurrence.from_model(model), Ranking.TACTFUL, weights)

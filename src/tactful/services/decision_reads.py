@@ -1,179 +1,51 @@
-"""What a decision reads per request, as cheaply as it can be read correctly.
-
-A held read connection per thread on SQLite (no pool round trip), and each recent
-customer's purchases kept in memory while their orders are unchanged: a shopper asks for
-decisions several times in a visit (product page, cart, checkout, thank-you page), and
-their order history is the largest thing a decision reads.
-"""
+"""The catalogue a decision reads, built from the stores (the SQL adapter caches it)."""
 
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
-from contextlib import AbstractContextManager
-from dataclasses import dataclass
-from datetime import datetime
 
-from sqlalchemy import Connection, Engine
-
-from tactful.adapters.db.repositories import decision_inputs as inputs_repo
-from tactful.domain.offers import Purchase
-
-DecisionInputs = inputs_repo.DecisionInputs
+from tactful.domain.offers import OfferCatalog
+from tactful.services.long_lived import keep_out_of_gc
+from tactful.services.ports import Database
+from tactful.services.ports.catalog import CatalogStore
 
 
-class ReadConnections:
-    """A long-lived read connection per thread on SQLite; a pooled one per use elsewhere.
+def load_catalog(store: CatalogStore) -> OfferCatalog:
+    """Every product with its price history and bundles, indexed for decisions."""
+    everything = store.all_products()
+    skus = [p.sku for p in everything]
+    history = store.price_history(skus)
+    points = [point for series in history.values() for point in series]
+    return OfferCatalog.build(everything, points, store.bundles_containing(skus))
 
-    Checking a connection out of the pool and back costs about as much as a decision's
-    reads. SQLite reads outside a transaction each see the latest commit, so holding one
-    connection per thread between decisions is safe.
+
+class StoreCatalogSource:
+    """`CatalogSource` loaded through a transaction on first use and on every `reload`.
+
+    It notices no change made elsewhere: fine for one process over the memory database;
+    the SQL adapter's `SqlCatalogSource` also polls for other processes' changes.
     """
 
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self._sqlite = engine.dialect.name == "sqlite"
-        self._local = threading.local()
+    def __init__(self, database: Database) -> None:
+        self.database = database
         self._lock = threading.Lock()
-        self._held: list[Connection] = []
+        self._catalog: OfferCatalog | None = None
 
-    def connect(self) -> AbstractContextManager[Connection]:
-        """The calling thread's connection, with any transaction ended on the way out."""
-        if not self._sqlite:
-            return self._engine.connect()  # given back to the pool on the way out
-        return _Ended(self.held())
-
-    def held(self) -> Connection:
-        """The calling thread's long-lived connection (SQLite), opened on first use.
-
-        The decision log writes through it too, so the page cache its reads warmed up
-        survives the log's commits.
-        """
-        connection: Connection | None = getattr(self._local, "connection", None)
-        if connection is None or connection.closed or connection.invalidated:
-            connection = self._local.connection = self._engine.connect()
+    def current(self) -> OfferCatalog:
+        """The loaded catalogue (loaded now on first use)."""
+        catalog = self._catalog
+        if catalog is None:
             with self._lock:
-                self._held.append(connection)
-        return connection
+                catalog = self._catalog or self._load()
+        return catalog
 
-    def close(self) -> None:
-        """Give every held connection back (shutdown)."""
+    def reload(self) -> None:
+        """Load the catalogue again now."""
         with self._lock:
-            held, self._held = self._held, []
-        for connection in held:
-            connection.close()
+            self._load()
 
-
-class _Ended:
-    """A held connection for one `with` block, leaving no transaction open after it.
-
-    A class rather than a generator-based context manager: it is entered once per decision.
-    """
-
-    __slots__ = ("connection",)
-
-    def __init__(self, connection: Connection) -> None:
-        self.connection = connection
-
-    def __enter__(self) -> Connection:
-        return self.connection
-
-    def __exit__(self, *exc: object) -> None:
-        if self.connection.in_transaction():
-            self.connection.rollback()
-
-
-@dataclass(frozen=True, slots=True)
-class _Known:
-    stamp: inputs_repo.Stamp
-    recent: datetime | None
-    purchases: tuple[Purchase, ...]
-
-
-class PurchaseCache:
-    """Recent customers' purchases, valid while their order count and newest order stay.
-
-    Orders are only ever added, each with its lines, so a new order changes the stamp.
-    An entry read with an older `recent` bound holds a superset of what a later decision
-    needs (the engine ignores purchases outside its window), so it stays valid as time
-    moves on; orders dated after the read are never cached.
-    """
-
-    def __init__(self, size: int = 20_000) -> None:
-        self._size = size
-        self._lock = threading.Lock()
-        self._known: OrderedDict[str, _Known] = OrderedDict()
-
-    def purchases(
-        self, connection: Connection, customer_id: str, *, until: datetime, recent: datetime
-    ) -> tuple[Purchase, ...]:
-        """The customer's purchases, from memory when their orders have not changed."""
-        # A decision's reads with no offer-event window: the same path, the same cache.
-        return read_inputs(
-            connection, customer_id, since=until, until=until, recent=recent, cache=self
-        ).purchases
-
-    def held(self, customer_id: str, recent: datetime) -> _Known | None:
-        """The entry to check against the customer's stamp, if it covers `recent`."""
-        with self._lock:
-            known = self._known.get(customer_id)
-        return known if known is not None and _covers(known.recent, recent) else None
-
-    def settle(
-        self,
-        connection: Connection,
-        customer_id: str,
-        reads: inputs_repo.CustomerReads,
-        held: _Known | None,
-        *,
-        until: datetime,
-        recent: datetime,
-    ) -> tuple[Purchase, ...]:
-        """The purchases: held ones if the stamp still matches, else read (and kept)."""
-        stamp = reads.stamp
-        if stamp[0] == 0:
-            return ()
-        if held is not None and held.stamp == stamp:
-            return held.purchases
-        found = reads.purchases
-        if found is None:
-            found = inputs_repo.read_purchases(connection, customer_id, until=until, recent=recent)
-        newest = stamp[1]
-        if newest is not None and newest <= until:
-            self._keep(customer_id, _Known(stamp, recent, found))
-        return found
-
-    def _keep(self, customer_id: str, known: _Known) -> None:
-        with self._lock:
-            self._known[customer_id] = known
-            self._known.move_to_end(customer_id)
-            while len(self._known) > self._size:
-                self._known.popitem(last=False)
-
-
-def _covers(cached: datetime | None, wanted: datetime) -> bool:
-    """An entry read for purchases since `cached` holds every one since `wanted`."""
-    return cached is None or cached <= wanted
-
-
-def read_inputs(
-    connection: Connection,
-    customer_id: str,
-    *,
-    since: datetime,
-    until: datetime,
-    recent: datetime,
-    cache: PurchaseCache,
-) -> DecisionInputs:
-    """The customer, their purchases (through `cache`) and offer events since `since`.
-
-    One statement reads the customer, their orders' stamp and their offer events. Purchases
-    come from `cache` while the stamp is unchanged; otherwise they are read with that
-    statement (on SQLite right after it) or, if the customer ordered since, in a second one.
-    """
-    held = cache.held(customer_id, recent)
-    reads = inputs_repo.read_customer_inputs(
-        connection, customer_id, since=since, until=until, recent=recent, purchases=held is None
-    )
-    purchases = cache.settle(connection, customer_id, reads, held, until=until, recent=recent)
-    return DecisionInputs(reads.customer, purchases, reads.offer_events)
+    def _load(self) -> OfferCatalog:
+        with self.database.transaction() as tx:
+            catalog = self._catalog = load_catalog(tx.catalog)
+        keep_out_of_gc()
+        return catalog

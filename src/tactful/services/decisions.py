@@ -1,16 +1,13 @@
-"""Deciding offers: load what a decision needs, call the domain, log the decision and impressions.
+"""Deciding offers: the path of one decision, each step a named method of `DecisionService`.
 
-Per decision: the catalogue and model come from memory; the customer, their purchases (kept
-in memory while their orders are unchanged) and their recent offer events are read with
-small indexed queries. `decide` writes the decision and its impressions in its own
-transaction; `decide_logged` (the API) hands them to the decision log's group commit and
-returns once they are stored.
+request -> `read_inputs` (the customer, their purchases and offer events, through the
+`DecisionReads` port) -> `decide_offers` (the catalogue and model held in memory, the domain's
+`decide`) -> `record_of` (the decision as the log keeps it) -> the `DecisionLog` port (the
+API's group commit) or `save` (one transaction, for callers that decide one at a time).
 """
 
 from __future__ import annotations
 
-import gc
-import logging
 import os
 import threading
 import time
@@ -19,11 +16,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select
-
-from tactful.adapters.db.repositories import catalog as catalog_repo
-from tactful.adapters.db.repositories import offers as offers_repo
-from tactful.adapters.db.tables import bundles, products
 from tactful.domain.catalog import Sku
 from tactful.domain.clock import Clock, SystemClock
 from tactful.domain.customers import Customer, CustomerId
@@ -37,7 +29,6 @@ from tactful.domain.offers import (
     Format,
     ModelAffinity,
     Moment,
-    OfferCatalog,
     OfferEvent,
     OfferKind,
     OfferPolicy,
@@ -45,11 +36,13 @@ from tactful.domain.offers import (
     Task,
     decide,
 )
-from tactful.services.decision_log import DecisionLog
-from tactful.services.decision_reads import PurchaseCache, ReadConnections, read_inputs
+from tactful.domain.offers.records import DecisionInputs, DecisionRecord, Impression
+from tactful.services.long_lived import keep_out_of_gc
+from tactful.services.ports import Database
+from tactful.services.ports.decisions import CatalogSource, DecisionLog, DecisionReads
 
-_log = logging.getLogger(__name__)
-Response = offers_repo.Response
+Response = OfferResponse
+"""The old name of `OfferResponse`, kept for callers until they move."""
 DOWNSELL_WINDOW = timedelta(minutes=30)
 
 
@@ -117,99 +110,12 @@ class ResponseOutcome:
 
     decision_id: str
     offer_id: str
-    response: offers_repo.Response
+    response: OfferResponse
     duplicate: bool
 
 
 class UnknownOfferError(LookupError):
     """The decision does not exist or never showed that offer."""
-
-
-class CatalogCache:
-    """The catalogue indexed in memory, so a decision reads no product rows.
-
-    An upsert through this process reloads it before the upsert's request returns
-    (`reload`); changes by other processes (importers, other workers) are noticed by a cheap
-    stamp query every `recheck` seconds and reloaded in a background thread, so decisions
-    never wait for a reload except the very first one.
-    """
-
-    def __init__(self, engine: Engine, *, recheck: float = 2.0) -> None:
-        self._engine = engine
-        self._recheck = recheck
-        self._lock = threading.Lock()
-        self._catalog: OfferCatalog | None = None
-        self._stamp: tuple[object, ...] | None = None
-        self._checked = 0.0
-        self._checking = False
-
-    def reload(self) -> None:
-        """Load the catalogue now (after this process changed products)."""
-        with self._lock, self._engine.connect() as connection:
-            self._load(connection)
-
-    def get(self, connection: Connection | None = None) -> OfferCatalog:
-        """The current catalogue: loaded on first use, refreshed in the background after."""
-        catalog = self._catalog
-        if catalog is None:
-            return self._first(connection)
-        if time.monotonic() - self._checked >= self._recheck and not self._checking:
-            self._checking = True
-            threading.Thread(target=self._check, name="catalog-check", daemon=True).start()
-        return catalog
-
-    def _first(self, connection: Connection | None) -> OfferCatalog:
-        with self._lock:
-            if self._catalog is not None:
-                return self._catalog
-            if connection is not None:
-                return self._load(connection)
-            with self._engine.connect() as own:
-                return self._load(own)
-
-    def _check(self) -> None:
-        try:
-            with self._lock, self._engine.connect() as connection:
-                if _catalog_stamp(connection) != self._stamp:
-                    self._load(connection)
-                self._checked = time.monotonic()
-        except Exception:  # a failed refresh keeps serving the catalogue it has
-            _log.exception("catalogue refresh failed; keeping the loaded catalogue")
-        finally:
-            self._checking = False
-
-    def _load(self, connection: Connection) -> OfferCatalog:
-        self._stamp = _catalog_stamp(connection)
-        catalog = load_catalog(connection)
-        self._catalog = catalog
-        self._checked = time.monotonic()
-        keep_out_of_gc()
-        return catalog
-
-
-def keep_out_of_gc() -> None:
-    """Exempt what is loaded now (catalogue, model) from the cyclic garbage collector.
-
-    Both live until replaced and hold hundreds of thousands of objects; without this every
-    full collection walks them all, a pause of tens of milliseconds in the middle of
-    requests (measured in bench/http_decisions.py).
-    """
-    gc.freeze()
-
-
-def _catalog_stamp(connection: Connection) -> tuple[object, ...]:
-    product_part = select(func.count(), func.max(products.c.updated_at)).select_from(products)
-    bundle_part = select(func.count(), func.sum(bundles.c.price)).select_from(bundles)
-    return (*connection.execute(product_part).one(), *connection.execute(bundle_part).one())
-
-
-def load_catalog(connection: Connection) -> OfferCatalog:
-    """Every product with its price history and bundles, indexed for decisions."""
-    everything = catalog_repo.all_products(connection)
-    skus = [p.sku for p in everything]
-    history = catalog_repo.price_history(connection, skus)
-    points = [point for series in history.values() for point in series]
-    return OfferCatalog.build(everything, points, catalog_repo.bundles_containing(connection, skus))
 
 
 def _declined_upsell(events: Sequence[OfferEvent], now: datetime) -> DeclinedUpsell | None:
@@ -231,10 +137,10 @@ _VALUES: dict[str, str] = {m: m.value for e in (Moment, OfferKind, Format) for m
 """Each enum member's value, looked up faster than the `value` property."""
 
 
-def _impressions(decision: Decision, channel: str | None) -> list[offers_repo.Impression]:
+def _impressions(decision: Decision, channel: str | None) -> list[Impression]:
     decision_id, customer_id, at = decision.decision_id, decision.customer_id, decision.at
     return [
-        offers_repo.new_impression(
+        Impression(
             decision_id,
             offer.offer_id,
             position,
@@ -252,10 +158,9 @@ def _impressions(decision: Decision, channel: str | None) -> list[offers_repo.Im
     ]
 
 
-def _record(
-    decision: Decision, request: DecisionRequest, version: str | None
-) -> offers_repo.DecisionRecord:
-    return offers_repo.new_record(
+def record_of(decision: Decision, request: DecisionRequest, version: str | None) -> DecisionRecord:
+    """The decision as the log keeps it: the cart asked about and every offer shown."""
+    return DecisionRecord(
         decision.decision_id,
         decision.customer_id,
         _VALUES[decision.moment],
@@ -297,63 +202,56 @@ new_decision_id = _DecisionIds()
 class DecisionService:
     """Decides, logs every decision (held out too) and records responses to offers."""
 
-    engine: Engine
+    database: Database
+    reads: DecisionReads
+    catalog: CatalogSource
+    log: DecisionLog
     policy: OfferPolicy = field(default_factory=OfferPolicy)
     model: ModelSource = lambda: NO_MODEL
     clock: Clock = field(default_factory=SystemClock)
     new_id: Callable[[], str] = new_decision_id
-    catalog: CatalogCache = field(init=False)
-    readers: ReadConnections = field(init=False)
-    purchases: PurchaseCache = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.catalog = CatalogCache(self.engine)
-        self.readers = ReadConnections(self.engine)
-        self.purchases = PurchaseCache()
 
     def close(self) -> None:
-        """Release the connections held for reading."""
-        self.readers.close()
+        """Store what the log still holds, then release what the reads hold (shutdown)."""
+        self.log.close()
+        self.reads.close()
 
     @property
     def history_window(self) -> timedelta:
         """How far back offer events can matter (cooldown, budget, quiet period)."""
-        p = self.policy
-        return max(p.cooldown, p.budget_window, p.upgrade_quiet_period)
+        policy = self.policy
+        return max(policy.cooldown, policy.budget_window, policy.upgrade_quiet_period)
 
     def decide(self, request: DecisionRequest) -> Decision:
-        """Decide offers for the request and log the decision with its impressions."""
-        with self.engine.begin() as connection:
-            decision, record = self._decide(connection, request)
-            offers_repo.save_decision(connection, record)
+        """Decide offers for the request and store the decision in its own transaction."""
+        decision, record = self.decide_offers(request)
+        self.save(record)
         return decision
 
-    async def decide_logged(self, request: DecisionRequest, log: DecisionLog) -> Decision:
-        """Decide, then wait until `log` has committed the decision (batched with others)."""
-        with self.readers.connect() as connection:
-            decision, record = self._decide(connection, request)
-        await log.write(record)
+    async def decide_logged(self, request: DecisionRequest) -> Decision:
+        """Decide, then wait until the decision log has stored it (batched with others)."""
+        decision, record = self.decide_offers(request)
+        await self.log.write(record)
         return decision
 
-    def _decide(
-        self, connection: Connection, request: DecisionRequest
-    ) -> tuple[Decision, offers_repo.DecisionRecord]:
-        """Read what the decision needs through `connection`, decide; no write."""
-        now = self.clock.now()
-        model = self.model()
-        catalog = self.catalog.get(connection)
-        inputs = read_inputs(
-            connection,
-            request.customer_id,
+    def read_inputs(self, customer_id: str, now: datetime) -> DecisionInputs:
+        """What the decision reads about the customer: themselves, purchases, offer events."""
+        return self.reads.read_inputs(
+            customer_id,
             since=now - self.history_window,
             until=now,
             recent=now - self.policy.recent_purchase_window,
-            cache=self.purchases,
         )
+
+    def decide_offers(self, request: DecisionRequest) -> tuple[Decision, DecisionRecord]:
+        """Read the inputs, run the domain's `decide`, and give the record to log; no write."""
+        now = self.clock.now()
+        model = self.model()
+        inputs = self.read_inputs(request.customer_id, now)
         context = DecisionContext(
             decision_id=self.new_id(),
             now=now,
-            catalog=catalog,
+            catalog=self.catalog.current(),
             affinity=model.affinity,
             policy=self.policy,
             task=request.task,
@@ -366,15 +264,18 @@ class DecisionService:
         )
         who = inputs.customer or Customer(CustomerId(request.customer_id))
         decision = decide(who, request.moment, request.cart, context)
-        return decision, _record(decision, request, model.version)
+        return decision, record_of(decision, request, model.version)
 
-    def respond(self, decision_id: str, offer_id: str, response: Response) -> ResponseOutcome:
+    def save(self, record: DecisionRecord) -> None:
+        """Store one decision with its impressions in a transaction of its own."""
+        with self.database.transaction() as tx:
+            tx.offers.save_decision(record)
+
+    def respond(self, decision_id: str, offer_id: str, response: OfferResponse) -> ResponseOutcome:
         """Store a response once, as a row and an offer_* event that feeds cooldowns."""
-        with self.engine.begin() as connection:
-            impression = offers_repo.get_impression(connection, decision_id, offer_id)
+        with self.database.transaction() as tx:
+            impression = tx.offers.get_impression(decision_id, offer_id)
             if impression is None:
                 raise UnknownOfferError(f"decision {decision_id!r} did not show {offer_id!r}")
-            stored = offers_repo.save_response(
-                connection, impression, response, at=self.clock.now()
-            )
+            stored = tx.offers.save_response(impression, response, at=self.clock.now())
         return ResponseOutcome(decision_id, offer_id, response, duplicate=not stored)

@@ -73,16 +73,19 @@ def import_sample(run: DemoRun) -> None:
 
 def mine_sample(run: DemoRun) -> None:
     """Mine the stored orders into a model unless an active one already covers them."""
+    from tactful.adapters.db.repositories.models import NpzModelPayloads
+    from tactful.adapters.db.transaction import SqlDatabase
     from tactful.domain.affinity import MiningConfig
-    from tactful.services.models import current_model, mine_and_activate
+    from tactful.services.models import ModelStorage, current_model, mine_and_activate
 
+    storage = ModelStorage(SqlDatabase(run.engine), NpzModelPayloads())
     with run.engine.connect() as conn:
         orders = count_rows(conn).get("orders", 0)
-    active = current_model(run.engine)
+    active = current_model(storage)
     if active is not None and active.summary.get("n_baskets") == orders:
         run.say(f"Affinity model {active.version} is active (mined from {orders:,} orders).")
         return
-    info = mine_and_activate(run.engine, run.settings, MiningConfig(min_support=0.01))
+    info = mine_and_activate(storage, run.settings, MiningConfig(min_support=0.01))
     run.facts["model"] = info
     rules = info.summary.get("n_rules", "?")
     run.say(f"Mined affinity model {info.version}: {rules} rules from {orders:,} orders.")

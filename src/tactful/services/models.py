@@ -18,11 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine
 
-from tactful.adapters.db.repositories import models as repo
-from tactful.adapters.db.repositories.models import ModelInfo
-from tactful.adapters.db.repositories.orders import read_baskets
 from tactful.domain.affinity import AffinityModel, Baskets, MiningConfig, MiningEngine, mine
 from tactful.domain.affinity.evaluation import tune
 from tactful.domain.affinity.ranking import (
@@ -33,12 +29,16 @@ from tactful.domain.affinity.ranking import (
     cart_matrix,
     scorer,
 )
+from tactful.domain.model_versions import ModelInfo, config_to_json, summary_to_json
+from tactful.services.ports import Database
+from tactful.services.ports.models import ModelPayloads
 from tactful.settings import Settings
 
 __all__ = [
     "LoadedModel",
     "ModelInfo",
     "ModelProvider",
+    "ModelStorage",
     "NoOrdersError",
     "current_model",
     "mine_and_activate",
@@ -100,8 +100,16 @@ def mine_baskets(
     return model, weights, ranking
 
 
+@dataclass(frozen=True)
+class ModelStorage:
+    """Where model versions live: rows in the database, arrays in payload files."""
+
+    database: Database
+    payloads: ModelPayloads
+
+
 def mine_and_activate(
-    engine: Engine,
+    storage: ModelStorage,
     settings: Settings,
     config: MiningConfig,
     *,
@@ -110,19 +118,19 @@ def mine_and_activate(
     provider: ModelProvider | None = None,
 ) -> ModelInfo:
     """Mine the stored orders into a new version, save it and make it the active one."""
-    with engine.connect() as conn:
-        baskets = read_baskets(conn, since=since)
+    with storage.database.transaction() as tx:
+        baskets = tx.orders.read_baskets(since=since)
     if baskets.n_baskets == 0:
         raise NoOrdersError("orders: there are no stored orders to mine; import some first")
     model, weights, ranking = mine_baskets(baskets, config, engine=mining_engine)
-    info = save_model(engine, settings, model, weights, ranking=ranking)
+    info = save_model(storage, settings, model, weights, ranking=ranking)
     if provider is not None:
         provider.swap(_loaded(info, model, ranking))
     return info
 
 
 def save_model(
-    engine: Engine,
+    storage: ModelStorage,
     settings: Settings,
     model: AffinityModel,
     weights: TactfulWeights,
@@ -134,24 +142,24 @@ def save_model(
     created = datetime.now(UTC)
     version = f"{created:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
     path = Path(settings.data_dir) / "models" / f"{version}.npz"
-    sha = repo.save_payload(model, path, ranking)
+    sha = storage.payloads.save_payload(model, path, ranking)
     summary = model.summary
     info = ModelInfo(
         version=version,
         created_at=created,
         status="active" if activate else "inactive",
         engine=summary.engine,
-        params={"mining": repo.config_to_json(summary.config), "ranking": _weights_json(weights)},
+        params={"mining": config_to_json(summary.config), "ranking": _weights_json(weights)},
         window_start=_aware(summary.window_start),
         window_end=_aware(summary.window_end),
-        summary=repo.summary_to_json(summary),
+        summary=summary_to_json(summary),
         payload_path=str(path.resolve()),
         payload_sha256=sha,
     )
-    with engine.begin() as conn:
-        repo.insert_model(conn, _as_inactive(info))
+    with storage.database.transaction() as tx:
+        tx.models.insert_model(_as_inactive(info))
         if activate:
-            repo.activate(conn, version)
+            tx.models.activate(version)
     return info
 
 
@@ -165,19 +173,19 @@ def _aware(value: datetime | None) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def current_model(engine: Engine) -> ModelInfo | None:
+def current_model(storage: ModelStorage) -> ModelInfo | None:
     """The active version's row, or None before the first mining."""
-    with engine.connect() as conn:
-        version = repo.active_version(conn)
-        return None if version is None else repo.get_model(conn, version)
+    with storage.database.transaction() as tx:
+        version = tx.models.active_version()
+        return None if version is None else tx.models.get_model(version)
 
 
-def load_active(engine: Engine) -> LoadedModel | None:
+def load_active(storage: ModelStorage) -> LoadedModel | None:
     """Load the active version from its payload file."""
-    info = current_model(engine)
+    info = current_model(storage)
     if info is None:
         return None
-    model, ranking = repo.load_stored(info)
+    model, ranking = storage.payloads.load_stored(info)
     return _loaded(info, model, ranking)
 
 
@@ -191,12 +199,12 @@ class ModelProvider:
 
     def __init__(
         self,
-        engine: Engine,
+        storage: ModelStorage,
         *,
         check_every: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._engine = engine
+        self.storage = storage
         self._check_every = check_every
         self._clock = clock
         self._lock = threading.Lock()
@@ -206,7 +214,7 @@ class ModelProvider:
     def start(self) -> LoadedModel | None:
         """Load the active version (server start); a broken payload leaves no model loaded."""
         self._checked_at = self._clock()
-        loaded = load_active(self._engine)
+        loaded = load_active(self.storage)
         if loaded is not None:
             self.swap(loaded)
         return loaded
@@ -226,12 +234,12 @@ class ModelProvider:
 
     def refresh(self) -> LoadedModel | None:
         """Compare the active version in the database with ours; load it when it changed."""
-        with self._engine.connect() as conn:
-            version = repo.active_version(conn)
+        with self.storage.database.transaction() as tx:
+            version = tx.models.active_version()
         held = self._loaded
         if version is None or (held is not None and held.info.version == version):
             return held
-        loaded = load_active(self._engine)
+        loaded = load_active(self.storage)
         if loaded is not None:
             self.swap(loaded)
         return self._loaded
@@ -241,47 +249,3 @@ class ModelProvider:
         """The version held in memory (without checking the database)."""
         held = self._loaded
         return None if held is None else held.info.version
-
-
-def baskets_from_file(
-    path: Path, fmt: str, *, progress: Callable[[int, int], None] | None = None
-) -> Baskets:
-    """Read an order export (any importer format) straight into baskets, without a database."""
-    from tactful.adapters.importers import (
-        GroupedOrder,
-        ImportOptions,
-        group_orders,
-        order_column,
-        reader_for,
-    )
-
-    reader, options = reader_for(fmt), ImportOptions(at=datetime.now(UTC))
-    records = reader(path, options, progress)
-    index: dict[str, int] = {}
-    prices: dict[int, int] = {}
-    customers: dict[str, int] = {}
-    lists: list[list[int]] = []
-    times: list[datetime] = []
-    owners: list[int] = []
-    for grouped in group_orders(records, path=path, order_column=order_column(fmt, options)):
-        if not isinstance(grouped, GroupedOrder):
-            continue
-        order = grouped.order
-        codes = [index.setdefault(line.sku, len(index)) for line in order.lines]
-        prices.update(zip(codes, (line.unit_price.amount for line in order.lines), strict=True))
-        lists.append(codes)
-        times.append(order.created_at.astimezone(UTC).replace(tzinfo=None))
-        cid = order.customer_id
-        owners.append(-1 if cid is None else customers.setdefault(cid, len(customers)))
-    if not lists:
-        raise ValueError(f"{path}: no orders found")
-    labels = tuple(index)
-    base = Baskets.from_lists(([labels[c] for c in codes] for codes in lists), items=labels)
-    return Baskets(
-        items=base.items,
-        indptr=base.indptr,
-        indices=base.indices,
-        customers=np.asarray(owners, dtype=np.int64),
-        times=np.asarray(times, dtype="datetime64[s]"),
-        prices=np.asarray([prices.get(i, -1) for i in range(len(labels))], dtype=np.int64),
-    )

@@ -11,16 +11,19 @@ from typing import Any, TypeVar
 import pytest
 from sqlalchemy import Engine
 
+from tactful.adapters.db.decision_log import SqlDecisionLog as DecisionLog
+from tactful.adapters.db.decision_reads import PurchaseCache
 from tactful.adapters.db.repositories import catalog, offers, orders
+from tactful.adapters.db.transaction import SqlDatabase
 from tactful.domain.catalog import Product, ProductKind, Sku
 from tactful.domain.clock import FixedClock
 from tactful.domain.customers import CustomerId
 from tactful.domain.money import Money
 from tactful.domain.offers import CartLine, Evidence, InMemoryAffinity, Moment
 from tactful.domain.orders import Order, OrderId, OrderLine
-from tactful.services.decision_log import DecisionLog, DecisionLogClosedError
-from tactful.services.decision_reads import PurchaseCache
-from tactful.services.decisions import ActiveModel, DecisionRequest, DecisionService
+from tactful.services.decisions import ActiveModel, DecisionRequest
+from tactful.services.ports.decisions import DecisionLogClosedError
+from tests.services.wiring import decision_service
 
 NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
 
@@ -107,8 +110,8 @@ def test_a_new_order_refreshes_cached_purchases(engine: Engine) -> None:
             at=NOW - timedelta(days=90),
         )
     affinity = InMemoryAffinity([Evidence((Sku("TENT"),), guide, 120, 400, 0.06, 0.3, 3.0, 0.3)])
-    service = DecisionService(
-        engine, model=lambda: ActiveModel(affinity, "v"), clock=FixedClock(NOW)
+    service = decision_service(
+        SqlDatabase(engine), model=lambda: ActiveModel(affinity, "v"), clock=FixedClock(NOW)
     )
     buyer = "cache-buyer-1"
     cart = (CartLine(Sku("TENT")),)

@@ -1,0 +1,112 @@
+"""The decision path's ports on every database: reads equal the stores, logs are readable."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from tactful.adapters.db.decision_log import SqlDecisionLog
+from tactful.adapters.db.transaction import SqlDatabase
+from tactful.domain.catalog import Product, Sku
+from tactful.domain.customers import Consent, ConsentPurpose, Customer, CustomerId
+from tactful.domain.events import Event, EventId, EventType
+from tactful.domain.money import Money
+from tactful.domain.offers import OfferResponse
+from tactful.domain.offers.records import DecisionRecord, Impression
+from tactful.domain.orders import LineSource, Order, OrderId, OrderLine
+from tactful.services.decision_log import DirectDecisionLog
+from tactful.services.ports import Database
+from tactful.services.ports.decisions import DecisionLog
+from tests.services.wiring import decision_service
+
+NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
+SINCE = NOW - timedelta(days=30)
+
+
+def shown(decision_id: str, offer_id: str, sku: str, at: datetime) -> Impression:
+    return Impression(
+        decision_id, offer_id, 0, "ann", "cross_sell", sku, "TENT", "inline", Money(900, "GBP"), at
+    )
+
+
+def record(decision_id: str, *impressions: Impression, at: datetime = NOW) -> DecisionRecord:
+    return DecisionRecord(
+        decision_id, "ann", "cart", at, False, [{"sku": "TENT", "quantity": 1}], impressions
+    )
+
+
+def seed(database: Database) -> None:
+    """A customer with a consent, three orders, offer events and shown offers, old and new."""
+    line = OrderLine(Sku("MUG"), 1, Money(700, "GBP"))
+    bump = OrderLine(Sku("PEGS"), 1, Money(900, "GBP"), source=LineSource.BUMP)
+    consent = Consent(ConsentPurpose.MARKETING_EMAIL, True, NOW - timedelta(days=3), "form")
+    with database.transaction() as tx:
+        tx.catalog.upsert_products([Product(Sku("TENT"), "Tent", Money(20000, "GBP"))], at=NOW)
+        tx.customers.upsert_customers([Customer(CustomerId("ann"), consents=(consent,))], at=NOW)
+        tx.orders.insert_orders(
+            [
+                Order(OrderId(f"o{d}"), NOW - timedelta(days=d), (line, bump), CustomerId("ann"))
+                for d in (90, 10, 2)
+            ]
+            + [Order(OrderId("later"), NOW + timedelta(days=1), (line,), CustomerId("ann"))],
+            source="api",
+        )
+        tx.offers.save_decision(record("d_old", shown("d_old", "x", "LAMP", SINCE - timedelta(1))))
+        tx.offers.save_decision(record("d_new", shown("d_new", "y", "LAMP", NOW - timedelta(1))))
+        impression = tx.offers.get_impression("d_new", "y")
+        assert impression is not None
+        tx.offers.save_response(impression, OfferResponse.DECLINED, at=NOW - timedelta(hours=1))
+        tx.events.insert_events(
+            [Event(EventId("view"), EventType.PRODUCT_VIEWED, CustomerId("ann"), NOW, Sku("MUG"))]
+        )
+
+
+def test_decision_reads_give_what_the_stores_hold(database: Database) -> None:
+    seed(database)
+    reads = decision_service(database).reads
+    try:
+        found = reads.read_inputs("ann", since=SINCE, until=NOW, recent=NOW - timedelta(days=5))
+        unknown = reads.read_inputs("nobody", since=SINCE, until=NOW, recent=NOW)
+    finally:
+        reads.close()
+    with database.transaction() as tx:
+        assert found.customer == tx.customers.get_customer("ann")
+    bought = sorted((p.sku, p.at, p.source) for p in found.purchases)
+    first, last = NOW - timedelta(days=90), NOW - timedelta(days=2)
+    assert bought == [
+        (Sku("MUG"), first, LineSource.MAIN),
+        (Sku("MUG"), last, LineSource.MAIN),
+        (Sku("PEGS"), first, LineSource.BUMP),
+        (Sku("PEGS"), last, LineSource.BUMP),
+    ], "each SKU's first buy and its last since `recent`; none after `until`"
+    assert [(e.response, e.sku) for e in found.offer_events] == [
+        (OfferResponse.SHOWN, "LAMP"),
+        (OfferResponse.DECLINED, "LAMP"),
+    ]
+    assert (unknown.customer, unknown.purchases, unknown.offer_events) == (None, (), ())
+
+
+def logs(database: Database) -> list[DecisionLog]:
+    """The logs each database serves: the direct one, and on SQL the group commit too."""
+    found: list[DecisionLog] = [DirectDecisionLog(database)]
+    if isinstance(database, SqlDatabase):
+        found.append(SqlDecisionLog(database.engine))
+    return found
+
+
+def test_a_logged_record_is_then_readable_through_the_offer_log(database: Database) -> None:
+    for number, log in enumerate(logs(database)):
+        decision_id = f"d_log_{number}"
+
+        async def write(log: DecisionLog = log, decision_id: str = decision_id) -> None:
+            await log.write(record(decision_id, shown(decision_id, "z", "MUG", NOW)))
+
+        asyncio.run(write())
+        log.write_sync(record(f"{decision_id}_sync"))
+        log.close()
+        with database.transaction() as tx:
+            assert tx.offers.decision_exists(decision_id)
+            assert tx.offers.decision_exists(f"{decision_id}_sync")
+            stored = tx.offers.get_impression(decision_id, "z")
+        assert stored is not None
+        assert (stored.sku, stored.price) == ("MUG", Money(900, "GBP"))
