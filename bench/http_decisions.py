@@ -95,16 +95,17 @@ def tactful_app(database_url: str) -> Any:
 
 def mine_model(database_url: str) -> None:
     """Mine the stored orders and activate the model, as POST /v1/models does."""
-    from tactful.adapters.db.engine import build_engine
+    from tactful.container import build_container
     from tactful.domain.affinity import MiningConfig
     from tactful.services.models import mine_and_activate
 
-    engine = build_engine(database_url)
+    settings = bench_settings(database_url)
+    services = build_container(settings)
     started = time.perf_counter()
-    info = mine_and_activate(engine, bench_settings(database_url), MiningConfig())
+    info = mine_and_activate(services.model_storage, settings, MiningConfig())
     rules = info.summary.get("n_rules") if isinstance(info.summary, dict) else None
     print(f"mined model {info.version} ({rules} rules) in {time.perf_counter() - started:.1f} s")
-    engine.dispose()
+    services.close()
 
 
 SERVERS = {"fast": ("httptools", "uvloop"), "plain": ("h11", "asyncio")}

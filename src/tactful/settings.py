@@ -6,7 +6,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     public_url: str = Field("", description="Base URL for links; defaults to http://host:port")
     holdout_share: float = Field(0.05, ge=0.0, le=1.0, description="Share of customers held out")
     max_body_bytes: int = Field(1_000_000, description="Largest accepted request body")
+    payment_gateway: Literal["test"] = Field(
+        "test", description="Who takes payments: test (the built-in test mode; no real money)"
+    )
 
     @field_validator("environment")
     @classmethod

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from tactful.adapters.db.tables import events
+from tactful.container import build_container
 from tactful.domain.clock import FixedClock
 from tactful.settings import Settings
 from tactful.web.app import create_app
@@ -72,8 +73,7 @@ def open_shop(settings: Settings, engine: Engine) -> Iterator[Shop]:
     """A live server with the seeded page and a clock the test moves."""
     clock = FixedClock(datetime.now(UTC).replace(microsecond=0))
     seed_catalogue(engine, clock.now())
-    app = create_app(settings, engine=engine)
-    app.state.tactful.extras["clock"] = clock
+    app = create_app(settings, container=build_container(settings, engine=engine, clock=clock))
     with LiveServer(app) as server:
         response = httpx.post(f"{server.url}/v1/checkout-pages", json=PAGE, headers=AUTH)
         assert response.status_code == 201, response.text

@@ -6,9 +6,8 @@ import os
 
 import typer
 from rich.console import Console
-from sqlalchemy import Engine
 
-from tactful.adapters.db.engine import build_engine
+from tactful.container import Container, open_container
 from tactful.settings import Settings
 
 app = typer.Typer(
@@ -34,14 +33,9 @@ def load_settings() -> Settings:
         raise typer.Exit(2) from exc
 
 
-def open_database(settings: Settings, *, upgrade: bool = True) -> Engine:
-    """An engine for the configured database, migrated to the newest schema."""
-    from tactful.adapters.db.schema import upgrade as run_upgrade
-
-    engine = build_engine(settings.resolved_database_url)
-    if upgrade:
-        run_upgrade(engine)
-    return engine
+def open_services(settings: Settings) -> Container:
+    """Every service on the configured database, migrated to the newest schema first."""
+    return open_container(settings)
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:

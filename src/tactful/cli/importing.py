@@ -16,9 +16,8 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from tactful.adapters.importers import ImportFileError, ImportOptions
-from tactful.cli._app import app, console, fail, load_settings, open_database
-from tactful.services.importing import ImportSummary, import_file
+from tactful.cli._app import app, console, fail, load_settings, open_services
+from tactful.services.importing import ImportFileError, ImportOptions, ImportSummary, import_file
 
 
 class Format(StrEnum):
@@ -107,12 +106,12 @@ def import_command(
         options.zone()
     except ValueError as exc:
         raise fail(str(exc), 2) from exc
-    engine = open_database(settings)
+    services = open_services(settings)
     try:
         with progress_bar() as bar:
             task = bar.add_task(f"Importing {file.name}", total=None)
             summary = import_file(
-                engine,
+                services.engine,
                 file,
                 fmt.value,
                 options=options,
@@ -123,5 +122,5 @@ def import_command(
     except ValueError as exc:
         raise fail(str(exc), 2) from exc
     finally:
-        engine.dispose()
+        services.close()
     console.print(summary_table(summary))

@@ -7,11 +7,9 @@ from datetime import timedelta
 
 import typer
 
-from tactful.adapters.payments import TestModeGateway
-from tactful.cli._app import app, console, fail, load_settings, open_database
+from tactful.cli._app import app, console, fail, load_settings, open_services
 from tactful.domain.checkout import LinkTerms
-from tactful.domain.clock import SystemClock
-from tactful.services.checkout import CheckoutDeps, CheckoutNotFoundError, create_link
+from tactful.services.checkout import CheckoutNotFoundError, create_link
 
 links_app = typer.Typer(help="Signed checkout links.", no_args_is_help=True)
 app.add_typer(links_app, name="links")
@@ -52,12 +50,12 @@ def create(
             "value the server uses",
             2,
         )
-    engine = open_database(settings)
-    deps = CheckoutDeps(engine, TestModeGateway(engine), SystemClock(), settings.link_secret)
+    services = open_services(settings)
+    deps = services.checkout
     try:
         url = create_link(deps, settings.base_url, page, LinkTerms(price, sku, quantity), ttl)
     except CheckoutNotFoundError as exc:
         raise fail(str(exc)) from exc
     finally:
-        engine.dispose()
+        services.close()
     console.print(url, soft_wrap=True, highlight=False)

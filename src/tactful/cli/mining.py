@@ -13,7 +13,7 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
-from tactful.cli._app import app, console, fail, load_settings, open_database
+from tactful.cli._app import app, console, fail, load_settings, open_services
 
 FORMAT_HELP = "online-retail, shopify, baskets or orders-csv"
 
@@ -33,8 +33,7 @@ def _progress(label: str) -> Iterator[Any]:
 
 
 def _load_file(path: Path, fmt: str) -> Any:
-    from tactful.adapters.importers import FORMATS
-    from tactful.services.models import baskets_from_file
+    from tactful.container import FORMATS, baskets_from_file
 
     if fmt not in FORMATS:
         raise fail(f"--format: unknown format {fmt!r}; use one of {', '.join(FORMATS)}", 2)
@@ -61,10 +60,10 @@ def _engine(name: str, master: str | None) -> Any:
         return None
     if name != "spark":
         raise fail(f"--engine: unknown engine {name!r}; use local or spark", 2)
-    from tactful.adapters.spark import SparkEngine, SparkUnavailableError, spark_session
+    from tactful.container import SparkUnavailableError, spark_engine
 
     try:
-        return SparkEngine(spark_session(master))
+        return spark_engine(master)
     except SparkUnavailableError as exc:
         raise fail(str(exc), 2) from exc
 
@@ -113,15 +112,17 @@ def _mine_database(config: Any, mining_engine: Any) -> Any:
     from tactful.services.models import NoOrdersError, load_active, mine_and_activate
 
     settings = load_settings()
-    db = open_database(settings)
+    services = open_services(settings)
     try:
         with console.status("mining stored orders"):
-            info = mine_and_activate(db, settings, config, mining_engine=mining_engine)
-        loaded = load_active(db)
+            info = mine_and_activate(
+                services.model_storage, settings, config, mining_engine=mining_engine
+            )
+        loaded = load_active(services.model_storage)
     except NoOrdersError as exc:
         raise fail(str(exc), 1) from exc
     finally:
-        db.dispose()
+        services.close()
     console.print(f"Model version [bold]{info.version}[/bold] is now active.")
     assert loaded is not None
     return loaded.model
@@ -181,12 +182,11 @@ def rules(
     """Print the active model's best rules for one item."""
     from tactful.services.models import load_active
 
-    settings = load_settings()
-    db = open_database(settings)
+    services = open_services(load_settings())
     try:
-        loaded = load_active(db)
+        loaded = load_active(services.model_storage)
     finally:
-        db.dispose()
+        services.close()
     if loaded is None:
         raise fail("no model has been mined yet: run `tactful mine`", 1)
     found = loaded.model.rules_for(sku)[:limit]

@@ -8,11 +8,9 @@ from typing import Any
 import typer
 import yaml
 
-from tactful.adapters.payments import TestModeGateway
-from tactful.cli._app import app, console, fail, load_settings, open_database
+from tactful.cli._app import app, console, fail, load_settings, open_services
 from tactful.domain.checkout import PageError
-from tactful.domain.clock import SystemClock
-from tactful.services.checkout import CheckoutDeps, save_page
+from tactful.services.checkout import save_page
 
 pages_app = typer.Typer(help="Hosted checkout pages.", no_args_is_help=True)
 app.add_typer(pages_app, name="pages")
@@ -59,8 +57,8 @@ def load(
     if not pages:
         raise fail(f"{path}: no page definition found")
     settings = load_settings()
-    engine = open_database(settings)
-    deps = CheckoutDeps(engine, TestModeGateway(engine), SystemClock(), settings.link_secret)
+    services = open_services(settings)
+    deps = services.checkout
     try:
         for data, node in pages:
             try:
@@ -71,4 +69,4 @@ def load(
             verb = "created" if created else "updated"
             console.print(f"Page {page.slug} {verb}: {settings.base_url}/c/{page.slug}")
     finally:
-        engine.dispose()
+        services.close()

@@ -6,7 +6,7 @@ import gc
 
 import typer
 
-from tactful.cli._app import app, console, load_settings, open_database
+from tactful.cli._app import app, console, load_settings
 from tactful.settings import Settings
 
 GC_THRESHOLDS = (20_000, 20, 20)
@@ -26,6 +26,7 @@ def run_server(settings: Settings) -> None:
     """Migrate, build the app and serve it until interrupted; prints the keys if generated."""
     import uvicorn
 
+    from tactful.container import migrate
     from tactful.web.app import create_app
 
     generated = settings.with_generated_keys()
@@ -37,8 +38,8 @@ def run_server(settings: Settings) -> None:
         console.print(f"  secret key:      {generated.secret_key}")
         console.print(f"  publishable key: {generated.publishable_key}")
     tune_gc()
-    engine = open_database(generated)
-    application = create_app(generated, engine=engine)
+    migrate(generated)
+    application = create_app(generated)
     console.print(f"Serving on {generated.base_url}  (health: /healthz, API docs: /docs)")
     uvicorn.run(  # http and loop "auto": httptools and uvloop, which tactful depends on
         application,
@@ -47,7 +48,6 @@ def run_server(settings: Settings) -> None:
         log_level="warning",
         access_log=False,
     )
-    engine.dispose()
 
 
 @app.command()

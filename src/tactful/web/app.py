@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
+from typing import Any
 
 from fastapi import FastAPI
-from sqlalchemy import Engine
 
 from tactful import __version__
-from tactful.adapters.db.engine import build_engine
-from tactful.services.models import ModelProvider
+from tactful.container import Container, build_container
 from tactful.settings import Settings
 from tactful.web.api import (
     checkout_pages,
@@ -28,22 +27,24 @@ from tactful.web.errors import install_error_handlers
 from tactful.web.fast_path import TactfulAPI
 from tactful.web.limits import BodySizeLimit
 from tactful.web.pages import checkout as checkout_html
-from tactful.web.state import AppState
 
 
-def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
-    """Build the app for `settings`; the engine is created here unless one is passed."""
+def create_app(
+    settings: Settings, *, engine: Any = None, container: Container | None = None
+) -> FastAPI:
+    """Build the app for `settings` on `container` (built here, on `engine` if one is passed).
+
+    The container is closed with the app: queued decisions are stored, held connections
+    released, and an engine the container created disposed.
+    """
     settings = settings.with_generated_keys()
-    own_engine = engine is None
-    db = engine if engine is not None else build_engine(settings.resolved_database_url)
+    built = container or build_container(settings, engine=engine)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        app.state.tactful.extras["models"].start()
+        built.start()
         yield
-        decisions.close_decision_log(app.state.tactful)
-        if own_engine:
-            db.dispose()
+        built.close()
 
     app = TactfulAPI(
         title="tactful",
@@ -51,9 +52,8 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
         summary="Respectful upsells and cross-sells, with proof that they pay.",
         lifespan=lifespan,
     )
-    state = app.state.tactful = AppState(settings=settings, engine=db)
-    app.fast_paths["POST", "/v1/decisions"] = partial(decisions.serve_decision_fast, state)
-    app.state.tactful.extras["models"] = ModelProvider(db)
+    app.state.tactful = built
+    app.fast_paths["POST", "/v1/decisions"] = partial(decisions.serve_decision_fast, built)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     install_error_handlers(app)
     app.include_router(health.router)

@@ -1,16 +1,17 @@
-"""Typed FastAPI dependencies: app state, database connection and API-key scopes."""
+"""Typed FastAPI dependencies: the app's container, its services and API-key scopes."""
 
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterator
 from enum import StrEnum
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import Connection
 
+from tactful.services.decisions import DecisionService
+from tactful.services.ingest import Ingest
+from tactful.services.models import ModelProvider
 from tactful.settings import Settings
 from tactful.web.state import AppState
 
@@ -31,13 +32,24 @@ async def get_state(request: Request) -> AppState:
 StateDep = Annotated[AppState, Depends(get_state)]
 
 
-def get_connection(state: StateDep) -> Iterator[Connection]:
-    """A connection inside one transaction, committed when the request handler returns."""
-    with state.engine.begin() as connection:
-        yield connection
+async def get_decisions(state: StateDep) -> DecisionService:
+    """The app's one decision service."""
+    return state.decisions
 
 
-ConnectionDep = Annotated[Connection, Depends(get_connection)]
+async def get_ingest(state: StateDep) -> Ingest:
+    """The app's ingest service; product upserts refresh the decision catalogue."""
+    return state.ingest
+
+
+async def get_models(state: StateDep) -> ModelProvider:
+    """The process's model provider (the active model in memory)."""
+    return state.models
+
+
+DecisionsDep = Annotated[DecisionService, Depends(get_decisions)]
+IngestDep = Annotated[Ingest, Depends(get_ingest)]
+ModelsDep = Annotated[ModelProvider, Depends(get_models)]
 
 _bearer = HTTPBearer(auto_error=False)
 

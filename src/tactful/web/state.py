@@ -1,19 +1,10 @@
-"""What the app holds for its requests: settings and the database engine."""
+"""What the app holds for its requests: the container of every service, built once."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from tactful.container import Container
 
-from sqlalchemy import Engine
+AppState = Container
+"""`app.state.tactful`: the composition root's container (settings and every service)."""
 
-from tactful.settings import Settings
-
-
-@dataclass
-class AppState:
-    """Shared, long-lived objects; `extras` lets later parts hang their services here."""
-
-    settings: Settings
-    engine: Engine
-    extras: dict[str, Any] = field(default_factory=dict)
+__all__ = ["AppState", "Container"]

@@ -2,29 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Body, HTTPException, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import Connection
 
-from tactful.adapters.payments import TestModeGateway
-from tactful.domain.checkout import CheckoutPage, LinkTerms, PageError
-from tactful.domain.clock import Clock, SystemClock
+from tactful.domain.checkout import LinkTerms, PageError
 from tactful.services.checkout import (
-    BumpSource,
     CheckoutDeps,
     CheckoutNotFoundError,
-    EngineBump,
     create_link,
     load_page,
     save_page,
 )
-from tactful.services.checkout_bumps import engine_bumps
-from tactful.web.api.decisions import shared_decision_service
 from tactful.web.deps import SecretKey, StateDep
 from tactful.web.state import AppState
 
@@ -32,31 +24,8 @@ router = APIRouter(prefix="/v1", tags=["checkout"])
 
 
 def checkout_deps(state: AppState) -> CheckoutDeps:
-    """The checkout services' wiring, built once per app (tests may set extras['clock'])."""
-    deps = state.extras.get("checkout")
-    if isinstance(deps, CheckoutDeps):
-        return deps
-    clock: Clock = state.extras.get("clock") or SystemClock()
-    deps = CheckoutDeps(
-        engine=state.engine,
-        gateway=TestModeGateway(state.engine, clock),
-        clock=clock,
-        link_secret=state.settings.link_secret,
-        bump_source=state.extras.get("checkout_bump_source") or _engine_source(state),
-    )
-    state.extras["checkout"] = deps
-    return deps
-
-
-def _engine_source(state: AppState) -> BumpSource:
-    """Engine bumps through the app's one decision service (the same policy and cooldowns)."""
-
-    def source(
-        conn: Connection, page: CheckoutPage, skus: Sequence[str], customer: str | None
-    ) -> Sequence[EngineBump]:
-        return engine_bumps(shared_decision_service(state))(conn, page, skus, customer)
-
-    return source
+    """The checkout services' wiring, built once by the container."""
+    return state.checkout
 
 
 def _page_error(exc: PageError) -> JSONResponse:

@@ -7,9 +7,8 @@ from datetime import datetime
 from fastapi import APIRouter
 
 from tactful.domain.customers import Consent, ConsentPurpose, Customer, CustomerId
-from tactful.web.api.decisions import IngestDep
 from tactful.web.api.schemas_ingest import CustomerIn, CustomersIn, UpsertCountsOut, convert_each
-from tactful.web.deps import SecretKey
+from tactful.web.deps import IngestDep, SecretKey
 
 router = APIRouter(prefix="/v1/customers", tags=["customers"])
 

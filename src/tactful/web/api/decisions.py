@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response, status
+from fastapi import APIRouter, HTTPException, Path, Request, Response, status
 from fastapi.routing import APIRoute
 from pydantic import ValidationError
 from starlette.types import Receive, Scope
 
 from tactful.domain.catalog import Sku
-from tactful.domain.offers import OfferPolicy
-from tactful.services.decision_log import DecisionLog
-from tactful.services.decisions import (
-    DecisionRequest,
-    DecisionService,
-    ModelCache,
-    UnknownOfferError,
-)
-from tactful.services.ingest import Ingest
+from tactful.domain.offers import OfferResponse
+from tactful.services.decisions import DecisionRequest, UnknownOfferError
 from tactful.web.api.decision_request import cart_line, decision_request, fast_request
 from tactful.web.api.schemas_decisions import (
     DecisionIn,
@@ -29,73 +21,19 @@ from tactful.web.api.schemas_decisions import (
     ResponseOut,
     decision_json,
 )
-from tactful.web.deps import INVALID_KEY, MISSING_KEY, AnyKey, StateDep, scope_of_key
+from tactful.web.api.schemas_decisions import Response as ResponseKind
+from tactful.web.deps import (
+    INVALID_KEY,
+    MISSING_KEY,
+    AnyKey,
+    DecisionsDep,
+    scope_of_key,
+)
 from tactful.web.errors import validation_body
 from tactful.web.fast_path import Answer, header, json_error, read_body, too_large
 from tactful.web.state import AppState
 
 router = APIRouter(prefix="/v1/decisions", tags=["decisions"])
-_wiring = threading.Lock()
-
-
-def _current_model(state: AppState) -> Any:
-    """The model the models part holds active now (its provider's get()), or None."""
-    provider: Any = state.extras.get("models")
-    if provider is None:
-        return None
-    return provider.get() if hasattr(provider, "get") else provider()
-
-
-async def decision_service(state: StateDep) -> DecisionService:
-    """The app's one decision service (built on first use, shared by every request)."""
-    return shared_decision_service(state)
-
-
-def shared_decision_service(state: AppState) -> DecisionService:
-    """Build once and return the decision service every part of the app shares."""
-    service = state.extras.get("decisions")
-    if service is None:
-        with _wiring:
-            service = state.extras.get("decisions")
-            if service is None:
-                policy = OfferPolicy(holdout_share=state.settings.holdout_share)
-                service = DecisionService(
-                    state.engine, policy=policy, model=ModelCache(lambda: _current_model(state))
-                )
-                state.extras["decision_log"] = DecisionLog(
-                    state.engine, connections=service.readers.held
-                )
-                state.extras["decisions"] = service
-    assert isinstance(service, DecisionService)
-    return service
-
-
-def close_decision_log(state: AppState) -> None:
-    """Write the decisions still queued, stop the writer, release connections (shutdown)."""
-    log = state.extras.get("decision_log")
-    if isinstance(log, DecisionLog):
-        log.close()
-    service = state.extras.get("decisions")
-    if isinstance(service, DecisionService):
-        service.close()
-
-
-async def ingest_service(state: StateDep) -> Ingest:
-    """The app's ingest service; product upserts refresh the decision catalogue."""
-    service = state.extras.get("ingest")
-    if service is None:
-        decisions = await decision_service(state)
-        with _wiring:
-            service = state.extras.get("ingest")
-            if service is None:
-                service = Ingest(state.engine, catalog_changed=decisions.catalog.reload)
-                state.extras["ingest"] = service
-    assert isinstance(service, Ingest)
-    return service
-
-
-DecisionsDep = Annotated[DecisionService, Depends(decision_service)]
-IngestDep = Annotated[Ingest, Depends(ingest_service)]
 
 
 def _request(body: DecisionIn) -> DecisionRequest:
@@ -147,8 +85,7 @@ async def answer_decision(state: AppState, authorization: bytes | None, raw: byt
     request = read_request(raw)
     if isinstance(request, list):
         return 422, orjson.dumps(validation_body(request)), ()
-    service = shared_decision_service(state)
-    decision = await service.decide_logged(request, state.extras["decision_log"])
+    decision = await state.decisions.decide_logged(request)
     return 200, decision_json(decision), ()
 
 
@@ -214,12 +151,12 @@ def respond(
 ) -> ResponseOut:
     """Record accepted, declined or dismissed; a declined offer then cools down everywhere."""
     try:
-        outcome = service.respond(decision_id, body.offer_id, body.response)
+        outcome = service.respond(decision_id, body.offer_id, OfferResponse(body.response))
     except UnknownOfferError as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
     return ResponseOut(
         decision_id=outcome.decision_id,
         offer_id=outcome.offer_id,
-        response=outcome.response,
+        response=ResponseKind(outcome.response),
         duplicate=outcome.duplicate,
     )

@@ -10,9 +10,8 @@ from fastapi import APIRouter, status
 from tactful.domain.catalog import Sku
 from tactful.domain.customers import CustomerId
 from tactful.domain.events import Event, EventId
-from tactful.web.api.decisions import IngestDep
 from tactful.web.api.schemas_ingest import EventIn, EventsIn, EventsOut, convert_each
-from tactful.web.deps import AnyKey
+from tactful.web.deps import AnyKey, IngestDep
 
 router = APIRouter(prefix="/v1/events", tags=["events"])
 

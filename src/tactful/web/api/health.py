@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from sqlalchemy import text
 
 from tactful import __version__
 from tactful.web.deps import StateDep
@@ -14,6 +13,5 @@ router = APIRouter(tags=["health"])
 @router.get("/healthz")
 def healthz(state: StateDep) -> dict[str, str]:
     """Up and able to query the database."""
-    with state.engine.connect() as connection:
-        connection.execute(text("SELECT 1"))
-    return {"status": "ok", "version": __version__, "database": state.engine.dialect.name}
+    database = state.check_database()
+    return {"status": "ok", "version": __version__, "database": database}

@@ -9,7 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from tactful.domain.affinity import Level, MiningConfig
-from tactful.services.models import ModelProvider, NoOrdersError, current_model, mine_and_activate
+from tactful.services.models import NoOrdersError, current_model, mine_and_activate
 from tactful.web.deps import SecretKey, StateDep
 
 router = APIRouter(prefix="/v1/models", tags=["models"])
@@ -26,14 +26,6 @@ class MineRequest(BaseModel):
     half_life_days: float | None = Field(None, gt=0.0)
 
 
-def provider_of(state: StateDep) -> ModelProvider:
-    """The process's model provider (created on first use if the app did not make one)."""
-    provider = state.extras.get("models")
-    if not isinstance(provider, ModelProvider):
-        provider = state.extras["models"] = ModelProvider(state.engine)
-    return provider
-
-
 @router.post("", status_code=status.HTTP_201_CREATED)
 async def mine_model(
     state: StateDep, _key: SecretKey, body: MineRequest | None = None
@@ -43,7 +35,7 @@ async def mine_model(
     config = MiningConfig(**request.model_dump())
     try:
         info = await run_in_threadpool(
-            mine_and_activate, state.engine, state.settings, config, provider=provider_of(state)
+            mine_and_activate, state.model_storage, state.settings, config, provider=state.models
         )
     except NoOrdersError as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
@@ -53,7 +45,7 @@ async def mine_model(
 @router.get("/current")
 def current(state: StateDep, _key: SecretKey) -> dict[str, Any]:
     """The active version with its parameters, data window and summary."""
-    info = current_model(state.engine)
+    info = current_model(state.model_storage)
     if info is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no model has been mined yet")
     return info.to_json()

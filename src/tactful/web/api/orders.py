@@ -11,9 +11,8 @@ from tactful.domain.customers import CustomerId
 from tactful.domain.money import Money
 from tactful.domain.offers import OfferCatalog
 from tactful.domain.orders import OfferId, Order, OrderId, OrderLine
-from tactful.web.api.decisions import DecisionsDep, IngestDep
 from tactful.web.api.schemas_ingest import InsertCountsOut, OrderIn, OrdersIn, convert_each
-from tactful.web.deps import SecretKey
+from tactful.web.deps import DecisionsDep, IngestDep, SecretKey
 
 router = APIRouter(prefix="/v1/orders", tags=["orders"])
 
@@ -54,7 +53,7 @@ def insert_orders(
     body: OrdersIn, _scope: SecretKey, ingest: IngestDep, decisions: DecisionsDep
 ) -> InsertCountsOut:
     """Store the batch (all or nothing); an order id already stored is counted, not changed."""
-    catalog = decisions.catalog.get()
+    catalog = decisions.catalog.current()
     orders = convert_each("orders", body.orders, lambda o: to_order(o, catalog))
     counts = ingest.orders(orders)
     return InsertCountsOut(

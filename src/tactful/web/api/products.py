@@ -6,9 +6,8 @@ from fastapi import APIRouter
 
 from tactful.domain.catalog import Product, Sku, Tier
 from tactful.domain.money import Money
-from tactful.web.api.decisions import IngestDep
 from tactful.web.api.schemas_ingest import ProductIn, ProductsIn, UpsertCountsOut, convert_each
-from tactful.web.deps import SecretKey
+from tactful.web.deps import IngestDep, SecretKey
 
 router = APIRouter(prefix="/v1/products", tags=["catalogue"])
 

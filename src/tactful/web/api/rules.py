@@ -6,21 +6,20 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, status
 
-from tactful.web.api.models import provider_of
-from tactful.web.deps import SecretKey, StateDep
+from tactful.web.deps import ModelsDep, SecretKey
 
 router = APIRouter(prefix="/v1/rules", tags=["rules"])
 
 
 @router.get("")
 def rules(
-    state: StateDep,
+    models: ModelsDep,
     _key: SecretKey,
     sku: Annotated[str, Query(min_length=1, max_length=128)],
     limit: Annotated[int, Query(ge=1, le=500)] = 20,
 ) -> dict[str, Any]:
     """Rules whose antecedent is `sku`, highest confidence first, with the counts behind them."""
-    loaded = provider_of(state).get()
+    loaded = models.get()
     if loaded is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no model has been mined yet")
     found = loaded.model.rules_for(sku)[:limit]

@@ -5,12 +5,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from enum import StrEnum
 from typing import Annotated, Any, Generic, TypeVar
 
 import orjson
 from pydantic import BaseModel, Field, StrictInt, field_validator
 
-from tactful.adapters.db.repositories.offers import Response
 from tactful.domain.money import Money
 from tactful.domain.offers import Decision, Evidence, Moment, Offer, Task, TraceEntry
 from tactful.web.api.schemas_ingest import Identifier, as_utc
@@ -53,6 +53,14 @@ class DecisionIn(BaseModel):
         default_factory=list
     )
     context: ContextIn = Field(default_factory=ContextIn)
+
+
+class Response(StrEnum):
+    """The answers a customer can give over the API (the domain's `OfferResponse` less SHOWN)."""
+
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    DISMISSED = "dismissed"
 
 
 class ResponseIn(BaseModel):

@@ -1,0 +1,179 @@
+"""The composition root: every service built once from `Settings`, each a typed field.
+
+The web app (`create_app`), the CLI commands and the coming `tactful worker` ask the
+container for what they need; only this module chooses adapters (SQLAlchemy, the payment
+gateway, file readers) and hands them to services as ports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine, text
+
+from tactful.adapters.db.catalog_cache import SqlCatalogSource
+from tactful.adapters.db.decision_log import SqlDecisionLog
+from tactful.adapters.db.decision_reads import SqlDecisionReads
+from tactful.adapters.db.engine import build_engine
+from tactful.adapters.db.repositories.models import NpzModelPayloads
+from tactful.adapters.db.schema import current_revision, head_revision, upgrade
+from tactful.adapters.db.transaction import SqlDatabase
+from tactful.adapters.importers import FORMATS
+from tactful.adapters.importers.mining_input import baskets_from_file
+from tactful.adapters.payments import TestModeGateway
+from tactful.adapters.spark import SparkUnavailableError
+from tactful.domain.affinity import MiningEngine
+from tactful.domain.checkout import PaymentGateway
+from tactful.domain.clock import Clock, SystemClock
+from tactful.domain.offers import OfferPolicy
+from tactful.services.checkout import BumpSource, CheckoutDeps
+from tactful.services.checkout_bumps import engine_bumps
+from tactful.services.decisions import DecisionService, ModelCache
+from tactful.services.ingest import Ingest
+from tactful.services.models import ModelProvider, ModelStorage
+from tactful.services.ports import Database
+from tactful.settings import Settings
+
+__all__ = [
+    "FORMATS",
+    "Container",
+    "SparkUnavailableError",
+    "baskets_from_file",
+    "build_container",
+    "migrate",
+    "open_container",
+    "schema_revisions",
+    "spark_engine",
+]
+
+
+@dataclass
+class Container:
+    """Everything an entry point uses, built once; `close()` stores what is queued and ends."""
+
+    settings: Settings
+    engine: Engine
+    database: Database
+    clock: Clock
+    models: ModelProvider
+    model_storage: ModelStorage
+    decision_reads: SqlDecisionReads
+    decision_log: SqlDecisionLog
+    decisions: DecisionService
+    ingest: Ingest
+    payment_gateway: PaymentGateway
+    checkout: CheckoutDeps
+    owns_engine: bool = field(default=False)
+
+    def start(self) -> None:
+        """Load what serving needs before the first request (the active model)."""
+        self.models.start()
+
+    def close(self) -> None:
+        """Write the decisions still queued, release held connections, dispose an own engine."""
+        self.decisions.close()
+        if self.owns_engine:
+            self.engine.dispose()
+
+    def check_database(self) -> str:
+        """One round trip to the database; returns its kind (sqlite, postgresql)."""
+        with self.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return self.engine.dialect.name
+
+
+def payment_gateway(settings: Settings, engine: Engine, clock: Clock) -> PaymentGateway:
+    """The gateway `TACTFUL_PAYMENT_GATEWAY` names (only the built-in test mode so far)."""
+    if settings.payment_gateway == "test":
+        return TestModeGateway(engine, clock)
+    raise ValueError(f"TACTFUL_PAYMENT_GATEWAY: unknown gateway {settings.payment_gateway!r}")
+
+
+def build_container(
+    settings: Settings,
+    *,
+    engine: Engine | None = None,
+    clock: Clock | None = None,
+    bump_source: BumpSource | None = None,
+    model_check_every: float = 5.0,
+) -> Container:
+    """Build every service for `settings`; the engine is created here unless one is passed.
+
+    `clock` and `bump_source` replace the system clock and the offer engine's order bumps
+    (tests); an engine passed in stays the caller's to dispose.
+    """
+    owns_engine = engine is None
+    db = engine if engine is not None else build_engine(settings.resolved_database_url)
+    database = SqlDatabase(db)
+    clock = clock or SystemClock()
+    storage = ModelStorage(database, NpzModelPayloads())
+    models = ModelProvider(storage, check_every=model_check_every)
+    reads = SqlDecisionReads(db)
+    log = SqlDecisionLog(db, connections=reads.connections.held)
+    catalog = SqlCatalogSource(db)
+    decisions = DecisionService(
+        database,
+        reads,
+        catalog,
+        log,
+        policy=OfferPolicy(holdout_share=settings.holdout_share),
+        model=ModelCache(models.get),
+        clock=clock,
+    )
+    gateway = payment_gateway(settings, db, clock)
+    checkout = CheckoutDeps(
+        engine=db,
+        gateway=gateway,
+        clock=clock,
+        link_secret=settings.link_secret,
+        bump_source=bump_source or engine_bumps(decisions),
+    )
+    return Container(
+        settings=settings,
+        engine=db,
+        database=database,
+        clock=clock,
+        models=models,
+        model_storage=storage,
+        decision_reads=reads,
+        decision_log=log,
+        decisions=decisions,
+        ingest=Ingest(database, clock, catalog_changed=catalog.reload),
+        payment_gateway=gateway,
+        checkout=checkout,
+        owns_engine=owns_engine,
+    )
+
+
+def migrate(settings: Settings) -> tuple[str | None, str | None, str]:
+    """Upgrade the configured database to the newest schema: (before, after, safe URL)."""
+    engine = build_engine(settings.resolved_database_url)
+    try:
+        before = current_revision(engine)
+        upgrade(engine)
+        return before, current_revision(engine), engine.url.render_as_string(hide_password=True)
+    finally:
+        engine.dispose()
+
+
+def schema_revisions(settings: Settings) -> tuple[str | None, str | None]:
+    """The configured database's schema revision and the newest one this code knows."""
+    engine = build_engine(settings.resolved_database_url)
+    try:
+        return current_revision(engine), head_revision()
+    finally:
+        engine.dispose()
+
+
+def spark_engine(master: str | None) -> MiningEngine:
+    """The Spark mining engine on `master` (default local[*]); SparkUnavailableError if absent."""
+    from tactful.adapters.spark import SparkEngine, spark_session
+
+    return SparkEngine(spark_session(master))
+
+
+def open_container(settings: Settings, *, migrated: bool = True) -> Container:
+    """A container on the configured database, upgraded to the newest schema first."""
+    if migrated:
+        migrate(settings)
+    return build_container(settings)
