@@ -36,6 +36,9 @@ def test_insert_is_idempotent_by_order_id(database: Database) -> None:
     assert stored["1"] == first[0]
     assert stored["2"].customer_id is None
     assert (len(stored), sum(len(o.lines) for o in stored.values())) == (3, 4)
+    with database.transaction() as tx:
+        counts = tx.orders.count_rows()
+    assert (counts["orders"], counts["order_lines"], counts["products"]) == (3, 4, 0)
 
 
 def test_duplicate_ids_in_one_batch_keep_the_first(database: Database) -> None:

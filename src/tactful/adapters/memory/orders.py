@@ -92,3 +92,19 @@ class MemoryOrderStore:
                 [products[s]["price"] if s in products else -1 for s in items], dtype=np.int64
             ),
         )
+
+    def count_rows(self) -> dict[str, int]:
+        """What each foundation table would hold; the memory import log counts none yet."""
+        catalog, customers = self.state.catalog, self.state.customers
+        return {
+            "products": len(catalog.products),
+            "price_history": len(catalog.price_points),
+            "bundles": len(catalog.bundles),
+            "bundle_items": sum(len(b.skus) for b in catalog.bundles.values()),
+            "customers": len(customers.customers),
+            "consents": len(customers.consents),
+            "orders": len(self.data.orders),
+            "order_lines": sum(len(o.lines) for o in self.data.orders.values()),
+            "events": len(self.state.events.events),
+            "imports": 0,
+        }

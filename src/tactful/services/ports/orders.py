@@ -39,3 +39,7 @@ class OrderStore(Protocol):
     ) -> Baskets:
         """Every order in [since, until) as one basket of distinct SKUs, oldest first."""
         ...
+
+    def count_rows(self) -> dict[str, int]:
+        """Row count of each foundation table (for summaries, the demo and tests)."""
+        ...

@@ -245,3 +245,6 @@ class SqlOrderStore:
         self, *, since: datetime | None = None, until: datetime | None = None
     ) -> Baskets:
         return read_baskets(self.connection, since=since, until=until)
+
+    def count_rows(self) -> dict[str, int]:
+        return count_rows(self.connection)
