@@ -75,6 +75,10 @@ def _product(row: dict[str, Any]) -> Product:
     )
 
 
+def _price(row: dict[str, Any]) -> tuple[int, str]:
+    return row["price"], row["currency"]
+
+
 class MemoryCatalogStore:
     """`tactful.services.ports.CatalogStore` over a memory transaction's working state."""
 
@@ -106,16 +110,10 @@ class MemoryCatalogStore:
             elif old["updated_at"] > at or all(old[f] == row[f] for f in fields):
                 counts += UpsertCounts(unchanged=1)
             else:
-                self.data.products[product.sku] = {
-                    **old,
-                    **{f: row[f] for f in fields},
-                    "updated_at": at,
-                }
+                changed = {f: row[f] for f in fields}
+                self.data.products[product.sku] = {**old, **changed, "updated_at": at}
                 counts += UpsertCounts(updated=1)
-                if "price" in fields and (old["price"], old["currency"]) != (
-                    row["price"],
-                    row["currency"],
-                ):
+                if "price" in fields and _price(old) != _price(row):
                     points.append(PricePoint(product.sku, product.price, at))
         if record_history:
             self.record_price_points(points)
