@@ -16,7 +16,6 @@ from tactful.adapters.db.decision_log import SqlDecisionLog
 from tactful.adapters.db.decision_reads import SqlDecisionReads
 from tactful.adapters.db.engine import build_engine
 from tactful.adapters.db.repositories.models import NpzModelPayloads
-from tactful.adapters.db.schema import current_revision, head_revision, upgrade
 from tactful.adapters.db.transaction import SqlDatabase
 from tactful.adapters.importers import FORMATS
 from tactful.adapters.importers.mining_input import baskets_from_file
@@ -147,6 +146,8 @@ def build_container(
 
 def migrate(settings: Settings) -> tuple[str | None, str | None, str]:
     """Upgrade the configured database to the newest schema: (before, after, safe URL)."""
+    from tactful.adapters.db.schema import current_revision, upgrade  # alembic: only here
+
     engine = build_engine(settings.resolved_database_url)
     try:
         before = current_revision(engine)
@@ -158,6 +159,8 @@ def migrate(settings: Settings) -> tuple[str | None, str | None, str]:
 
 def schema_revisions(settings: Settings) -> tuple[str | None, str | None]:
     """The configured database's schema revision and the newest one this code knows."""
+    from tactful.adapters.db.schema import current_revision, head_revision
+
     engine = build_engine(settings.resolved_database_url)
     try:
         return current_revision(engine), head_revision()
