@@ -12,6 +12,8 @@ from sqlalchemy import Engine
 from tactful.adapters.db.repositories.models import NpzModelPayloads
 from tactful.adapters.db.repositories.orders import insert_orders, read_baskets
 from tactful.adapters.db.transaction import SqlDatabase
+from tactful.adapters.memory import MemoryDatabase
+from tactful.adapters.memory.models import MemoryModelPayloads
 from tactful.domain.affinity import MiningConfig
 from tactful.domain.affinity.ranking import (
     CoOccurrence,
@@ -194,4 +196,18 @@ def test_a_payload_without_ranking_weights_still_loads(engine: Engine, settings:
     assert loaded.ranking is None
     fallback = scorer(CoOccurrence.from_model(model), Ranking.TACTFUL, weights)
     assert recommend(loaded.scorer, ["tent"], 3) == recommend(fallback, ["tent"], 3)
+    assert recommend(loaded.scorer, ["tent"], 1)[0][0] == "pegs"
+
+
+def test_models_mine_and_load_on_the_memory_storage(settings: Settings) -> None:
+    """The service needs only its ports: the memory database and payloads serve as well."""
+    database = MemoryDatabase()
+    with database.transaction() as tx:
+        tx.orders.insert_orders(_orders(40), source="test")
+    storage = ModelStorage(database, MemoryModelPayloads())
+    provider = ModelProvider(storage, check_every=0.0)
+    info = mine_and_activate(storage, settings, CONFIG)
+    loaded = provider.get()
+    assert loaded is not None
+    assert loaded.info == current_model(storage) == info
     assert recommend(loaded.scorer, ["tent"], 1)[0][0] == "pegs"
