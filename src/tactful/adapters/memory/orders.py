@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from tactful.domain.counts import InsertCounts
+from tactful.domain.orders import Order
 
 if TYPE_CHECKING:
     from tactful.adapters.memory.database import MemoryState
@@ -13,9 +17,25 @@ if TYPE_CHECKING:
 class OrderData:
     """What the orders store holds."""
 
+    orders: dict[str, Order] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+
 
 class MemoryOrderStore:
     """`tactful.services.ports.OrderStore` over a memory transaction's working state."""
 
     def __init__(self, state: MemoryState) -> None:
         self.state = state
+
+    def insert_orders(self, orders_: Sequence[Order], *, source: str) -> InsertCounts:
+        stored = self.state.orders
+        batch = list({o.order_id: o for o in reversed(orders_)}.values())
+        new = [o for o in batch if o.order_id not in stored.orders]
+        for order in new:
+            stored.orders[order.order_id] = order
+            stored.sources[order.order_id] = source
+        return InsertCounts(len(new), len(orders_) - len(new), sum(len(o.lines) for o in new))
+
+    def get_orders(self, order_ids: Sequence[str]) -> dict[str, Order]:
+        stored = self.state.orders.orders
+        return {order_id: stored[order_id] for order_id in order_ids if order_id in stored}

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable, Sequence
+from datetime import datetime
 from typing import Protocol
+
+from tactful.domain.catalog import PricePoint, Product
+from tactful.domain.counts import UpsertCounts
 
 
 class CatalogStore(Protocol):
@@ -11,3 +16,30 @@ class CatalogStore(Protocol):
     Each method has the name and parameters of the function it wraps in
     `tactful.adapters.db.repositories.catalog`, less the leading connection.
     """
+
+    def get_products(self, skus: Iterable[str]) -> dict[str, Product]:
+        """The known products among `skus`, by SKU (unknown SKUs are simply absent)."""
+        ...
+
+    def price_history(self, skus: Iterable[str]) -> dict[str, list[PricePoint]]:
+        """Price points of each SKU, oldest first (SKUs without history are absent)."""
+        ...
+
+    def upsert_products(
+        self,
+        products_: Sequence[Product],
+        *,
+        at: datetime,
+        update_fields: Collection[str] | None = None,
+        record_history: bool = True,
+    ) -> UpsertCounts:
+        """Create new products and update changed ones (only `update_fields` of known ones)."""
+        ...
+
+    def record_price_points(self, points: Iterable[PricePoint]) -> None:
+        """Store price points; one already stored for the same SKU and moment is kept."""
+        ...
+
+    def count_price_points(self) -> int:
+        """How many price points are stored."""
+        ...

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Protocol
+
+from tactful.domain.counts import EventCounts
+from tactful.domain.events import Event
 
 
 class EventStore(Protocol):
@@ -11,3 +15,7 @@ class EventStore(Protocol):
     Each method has the name and parameters of the function it wraps in
     `tactful.adapters.db.repositories.events`, less the leading connection.
     """
+
+    def insert_events(self, batch: Iterable[Event]) -> EventCounts:
+        """Store each event once per id; repeats (in the batch or stored before) are counted."""
+        ...

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
+
+from tactful.domain.counts import InsertCounts
+from tactful.domain.orders import Order
 
 
 class OrderStore(Protocol):
@@ -11,3 +15,11 @@ class OrderStore(Protocol):
     Each method has the name and parameters of the function it wraps in
     `tactful.adapters.db.repositories.orders`, less the leading connection.
     """
+
+    def insert_orders(self, orders_: Sequence[Order], *, source: str) -> InsertCounts:
+        """Store orders once by id: an order sent again (or twice in a batch) changes nothing."""
+        ...
+
+    def get_orders(self, order_ids: Sequence[str]) -> dict[str, Order]:
+        """The stored orders among `order_ids`, by id."""
+        ...

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import islice
 from typing import Any, TypeVar
@@ -11,26 +10,12 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Table
 from sqlalchemy.dialects import postgresql, sqlite
 
+from tactful.domain.counts import UpsertCounts as UpsertCounts
+
 T = TypeVar("T")
 
 # Well under SQLite's 32,766 bound variables and PostgreSQL's 65,535.
 IN_CHUNK = 5_000
-
-
-@dataclass(frozen=True, slots=True)
-class UpsertCounts:
-    """How many rows an upsert created, changed and found already as given."""
-
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-    def __add__(self, other: UpsertCounts) -> UpsertCounts:
-        return UpsertCounts(
-            self.created + other.created,
-            self.updated + other.updated,
-            self.unchanged + other.unchanged,
-        )
 
 
 def dialect_insert(conn: Connection, table: Table) -> Any:

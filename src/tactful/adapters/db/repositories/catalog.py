@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import Connection, Row, func, select
 
 from tactful.adapters.db.repositories._common import (
     UpsertCounts,
@@ -186,6 +186,11 @@ def record_price_points(conn: Connection, points: Iterable[PricePoint]) -> None:
         bulk_insert(conn, statement, rows)
 
 
+def count_price_points(conn: Connection) -> int:
+    """How many price points are stored (an import reports how many it added)."""
+    return int(conn.execute(select(func.count()).select_from(price_table)).scalar_one())
+
+
 def upsert_bundles(conn: Connection, bundles_: Sequence[Bundle]) -> UpsertCounts:
     """Create or replace bundles by id; an identical bundle is left untouched."""
     batch = last_by(bundles_, lambda b: b.bundle_id)
@@ -255,3 +260,31 @@ class SqlCatalogStore:
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
+
+    def get_products(self, skus: Iterable[str]) -> dict[str, Product]:
+        return get_products(self.connection, skus)
+
+    def price_history(self, skus: Iterable[str]) -> dict[str, list[PricePoint]]:
+        return price_history(self.connection, skus)
+
+    def upsert_products(
+        self,
+        products_: Sequence[Product],
+        *,
+        at: datetime,
+        update_fields: Collection[str] | None = None,
+        record_history: bool = True,
+    ) -> UpsertCounts:
+        return upsert_products(
+            self.connection,
+            products_,
+            at=at,
+            update_fields=update_fields,
+            record_history=record_history,
+        )
+
+    def record_price_points(self, points: Iterable[PricePoint]) -> None:
+        record_price_points(self.connection, points)
+
+    def count_price_points(self) -> int:
+        return count_price_points(self.connection)

@@ -131,3 +131,12 @@ class SqlCustomerStore:
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
+
+    def upsert_customers(
+        self,
+        customers_: Sequence[Customer],
+        *,
+        at: datetime,
+        update_fields: Collection[str] | None = None,
+    ) -> UpsertCounts:
+        return upsert_customers(self.connection, customers_, at=at, update_fields=update_fields)

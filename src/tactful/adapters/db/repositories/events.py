@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +11,7 @@ from sqlalchemy import Connection, Row, Table, func, select
 from tactful.adapters.db.repositories._common import dialect_insert, utc
 from tactful.adapters.db.tables import events
 from tactful.domain.catalog import Sku
+from tactful.domain.counts import EventCounts as EventCounts
 from tactful.domain.customers import CustomerId
 from tactful.domain.events import Event, EventId, EventType
 
@@ -21,14 +21,6 @@ OFFER_EVENT_TYPES = (
     EventType.OFFER_DECLINED,
     EventType.OFFER_DISMISSED,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class EventCounts:
-    """How many events of a batch were new and how many had been stored before."""
-
-    accepted: int
-    duplicate: int
 
 
 def insert_ignoring(connection: Connection, table: Table) -> Any:
@@ -109,3 +101,6 @@ class SqlEventStore:
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
+
+    def insert_events(self, batch: Iterable[Event]) -> EventCounts:
+        return insert_events(self.connection, batch)

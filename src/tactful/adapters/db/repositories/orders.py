@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +19,7 @@ from tactful.adapters.db.repositories._common import (
 from tactful.adapters.db.tables import metadata, order_lines, orders, products
 from tactful.domain.affinity.baskets import Baskets
 from tactful.domain.catalog import Sku
+from tactful.domain.counts import InsertCounts as InsertCounts
 from tactful.domain.customers import CustomerId
 from tactful.domain.money import Money
 from tactful.domain.orders import LineSource, OfferId, Order, OrderId, OrderLine
@@ -36,22 +36,6 @@ FOUNDATION_TABLES = (
     "events",
     "imports",
 )
-
-
-@dataclass(frozen=True, slots=True)
-class InsertCounts:
-    """What an order insert stored: new orders, orders already present, new lines."""
-
-    orders_new: int = 0
-    orders_existing: int = 0
-    lines_new: int = 0
-
-    def __add__(self, other: InsertCounts) -> InsertCounts:
-        return InsertCounts(
-            self.orders_new + other.orders_new,
-            self.orders_existing + other.orders_existing,
-            self.lines_new + other.lines_new,
-        )
 
 
 def existing_order_ids(conn: Connection, order_ids: Sequence[str]) -> set[str]:
@@ -244,3 +228,9 @@ class SqlOrderStore:
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
+
+    def insert_orders(self, orders_: Sequence[Order], *, source: str) -> InsertCounts:
+        return insert_orders(self.connection, orders_, source=source)
+
+    def get_orders(self, order_ids: Sequence[str]) -> dict[str, Order]:
+        return get_orders(self.connection, order_ids)
