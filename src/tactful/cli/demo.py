@@ -2,13 +2,62 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 from rich.table import Table
 
 from tactful.cli._app import app, console, load_settings
 from tactful.cli.importing import progress_bar
 from tactful.cli.serve import run_server
-from tactful.services.demo import decision_curl, prepare_demo
+from tactful.services.demo import DemoRun, decision_curl, prepare_demo
+from tactful.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from tactful.adapters.db.repositories.models import ModelInfo
+    from tactful.domain.affinity import MiningConfig
+
+
+class _DemoModels:
+    """The model use cases bound to the demo's engine (until the container builds them)."""
+
+    def __init__(self, engine: Engine, settings: Settings) -> None:
+        self.engine, self.settings = engine, settings
+
+    def current_model(self) -> ModelInfo | None:
+        from tactful.services.models import current_model
+
+        return current_model(self.engine)
+
+    def mine_and_activate(self, config: MiningConfig) -> ModelInfo:
+        from tactful.services.models import mine_and_activate
+
+        return mine_and_activate(self.engine, self.settings, config)
+
+
+def _prepare(settings: Settings) -> DemoRun:
+    """Create or migrate the database, then run the demo steps on it."""
+    from tactful.adapters.db.schema import open_migrated
+    from tactful.adapters.db.transaction import SqlDatabase
+    from tactful.adapters.importers import FileReaders
+
+    engine = open_migrated(settings.resolved_database_url)
+    console.print(f"Database ready: {engine.url.render_as_string(hide_password=True)}")
+    try:
+        with progress_bar() as bar:
+            task = bar.add_task("Importing the sample", total=None)
+            return prepare_demo(
+                settings,
+                SqlDatabase(engine),
+                FileReaders(),
+                _DemoModels(engine, settings),
+                say=console.print,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+    finally:
+        engine.dispose()
 
 
 @app.command()
@@ -17,13 +66,7 @@ def demo(
 ) -> None:
     """Create the database, import the bundled Online Retail sample and serve on :8000."""
     settings = load_settings().with_generated_keys()
-    with progress_bar() as bar:
-        task = bar.add_task("Importing the sample", total=None)
-        run = prepare_demo(
-            settings,
-            say=console.print,
-            progress=lambda done, total: bar.update(task, completed=done, total=total),
-        )
+    run = _prepare(settings)
     table = Table(title="What the demo database holds")
     table.add_column("table")
     table.add_column("rows", justify="right")

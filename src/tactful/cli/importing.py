@@ -16,7 +16,8 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from tactful.adapters.importers import ImportFileError, ImportOptions
+from tactful.adapters.db.transaction import SqlDatabase
+from tactful.adapters.importers import FileReaders, ImportFileError, ImportOptions
 from tactful.cli._app import app, console, fail, load_settings, open_database
 from tactful.services.importing import ImportSummary, import_file
 
@@ -112,7 +113,8 @@ def import_command(
         with progress_bar() as bar:
             task = bar.add_task(f"Importing {file.name}", total=None)
             summary = import_file(
-                engine,
+                SqlDatabase(engine),
+                FileReaders(),
                 file,
                 fmt.value,
                 options=options,

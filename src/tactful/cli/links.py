@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import typer
 
+from tactful.adapters.db.transaction import SqlDatabase
 from tactful.adapters.payments import TestModeGateway
 from tactful.cli._app import app, console, fail, load_settings, open_database
 from tactful.domain.checkout import LinkTerms
@@ -53,7 +54,9 @@ def create(
             2,
         )
     engine = open_database(settings)
-    deps = CheckoutDeps(engine, TestModeGateway(engine), SystemClock(), settings.link_secret)
+    deps = CheckoutDeps(
+        SqlDatabase(engine), TestModeGateway(engine), SystemClock(), settings.link_secret
+    )
     try:
         url = create_link(deps, settings.base_url, page, LinkTerms(price, sku, quantity), ttl)
     except CheckoutNotFoundError as exc:

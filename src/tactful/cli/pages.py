@@ -8,6 +8,7 @@ from typing import Any
 import typer
 import yaml
 
+from tactful.adapters.db.transaction import SqlDatabase
 from tactful.adapters.payments import TestModeGateway
 from tactful.cli._app import app, console, fail, load_settings, open_database
 from tactful.domain.checkout import PageError
@@ -60,7 +61,9 @@ def load(
         raise fail(f"{path}: no page definition found")
     settings = load_settings()
     engine = open_database(settings)
-    deps = CheckoutDeps(engine, TestModeGateway(engine), SystemClock(), settings.link_secret)
+    deps = CheckoutDeps(
+        SqlDatabase(engine), TestModeGateway(engine), SystemClock(), settings.link_secret
+    )
     try:
         for data, node in pages:
             try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -39,3 +40,28 @@ class MemoryOrderStore:
     def get_orders(self, order_ids: Sequence[str]) -> dict[str, Order]:
         stored = self.state.orders.orders
         return {order_id: stored[order_id] for order_id in order_ids if order_id in stored}
+
+    def count_rows(self) -> dict[str, int]:
+        state = self.state
+        orders = state.orders.orders.values()
+        return {
+            "products": len(state.catalog.products),
+            "price_history": len(state.catalog.price_points),
+            "bundles": 0,
+            "bundle_items": 0,
+            "customers": len(state.customers.customers),
+            "consents": 0,
+            "orders": len(orders),
+            "order_lines": sum(len(order.lines) for order in orders),
+            "events": len(state.events.events),
+            "imports": len(state.imports.log),
+        }
+
+    def best_selling_sku(self) -> str | None:
+        lines = Counter(line.sku for o in self.state.orders.orders.values() for line in o.lines)
+        ranked = sorted(lines.items(), key=lambda item: (-item[1], item[0]))
+        return ranked[0][0] if ranked else None
+
+    def frequent_customers(self, limit: int) -> list[str]:
+        counts = Counter(o.customer_id for o in self.state.orders.orders.values() if o.customer_id)
+        return [customer for customer, _ in counts.most_common(limit)]

@@ -23,3 +23,15 @@ class OrderStore(Protocol):
     def get_orders(self, order_ids: Sequence[str]) -> dict[str, Order]:
         """The stored orders among `order_ids`, by id."""
         ...
+
+    def count_rows(self) -> dict[str, int]:
+        """Rows per table of the foundation schema."""
+        ...
+
+    def best_selling_sku(self) -> str | None:
+        """The SKU on the most order lines (ties by SKU), or None without orders."""
+        ...
+
+    def frequent_customers(self, limit: int) -> list[str]:
+        """The customers with the most orders, most first (guests left out)."""
+        ...

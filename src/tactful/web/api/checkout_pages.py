@@ -9,8 +9,8 @@ from typing import Any
 from fastapi import APIRouter, Body, HTTPException, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import Connection
 
+from tactful.adapters.db.transaction import SqlDatabase
 from tactful.adapters.payments import TestModeGateway
 from tactful.domain.checkout import CheckoutPage, LinkTerms, PageError
 from tactful.domain.clock import Clock, SystemClock
@@ -20,8 +20,10 @@ from tactful.services.checkout import (
     CheckoutNotFoundError,
     EngineBump,
     create_link,
-    load_page,
     save_page,
+)
+from tactful.services.checkout import (
+    get_page as stored_page,
 )
 from tactful.services.checkout_bumps import engine_bumps
 from tactful.web.api.decisions import shared_decision_service
@@ -38,7 +40,7 @@ def checkout_deps(state: AppState) -> CheckoutDeps:
         return deps
     clock: Clock = state.extras.get("clock") or SystemClock()
     deps = CheckoutDeps(
-        engine=state.engine,
+        database=SqlDatabase(state.engine),
         gateway=TestModeGateway(state.engine, clock),
         clock=clock,
         link_secret=state.settings.link_secret,
@@ -52,9 +54,9 @@ def _engine_source(state: AppState) -> BumpSource:
     """Engine bumps through the app's one decision service (the same policy and cooldowns)."""
 
     def source(
-        conn: Connection, page: CheckoutPage, skus: Sequence[str], customer: str | None
+        page: CheckoutPage, skus: Sequence[str], customer: str | None
     ) -> Sequence[EngineBump]:
-        return engine_bumps(shared_decision_service(state))(conn, page, skus, customer)
+        return engine_bumps(shared_decision_service(state))(page, skus, customer)
 
     return source
 
@@ -87,11 +89,10 @@ def create_page(
 @router.get("/checkout-pages/{slug}")
 def get_page(state: StateDep, _key: SecretKey, slug: str) -> dict[str, Any]:
     """A page's stored definition."""
-    with state.engine.connect() as conn:
-        try:
-            return load_page(conn, slug).to_dict()
-        except CheckoutNotFoundError as exc:
-            raise HTTPException(404, str(exc)) from None
+    try:
+        return stored_page(checkout_deps(state), slug).to_dict()
+    except CheckoutNotFoundError as exc:
+        raise HTTPException(404, str(exc)) from None
 
 
 class LinkRequest(BaseModel):
