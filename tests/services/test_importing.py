@@ -16,10 +16,11 @@ from tactful.adapters.db.repositories import (
 )
 from tactful.adapters.db.transaction import SqlDatabase
 from tactful.adapters.importers import FileReaders, ImportFileError, ImportOptions
+from tactful.adapters.memory import MemoryDatabase
 from tactful.domain.catalog import Product, ProductKind, Sku
 from tactful.domain.money import Money
 from tactful.services.demo import sample_file
-from tactful.services.importing import import_file
+from tactful.services.importing import ImportSummary, import_file
 from tests.adapters.importers.test_readers import RETAIL_HEADER, RETAIL_ROWS
 
 PRICE_CHANGES = (
@@ -165,3 +166,21 @@ def test_packaged_sample_imports_with_counts_that_add_up(engine: Engine) -> None
     assert summary.lines_read == 84_711
     assert summary.lines_read == summary.lines_imported + summary.lines_skipped
     assert data_counts(engine)["order_lines"] == summary.lines_new == summary.lines_imported
+
+
+def comparable(summary: ImportSummary) -> dict[str, object]:
+    """A summary without what differs per run (its id and how long it took)."""
+    return {k: v for k, v in summary.to_dict().items() if k not in {"import_id", "seconds"}}
+
+
+def test_the_memory_database_imports_with_the_same_summaries(
+    engine: Engine, tmp_path: Path
+) -> None:
+    path = retail_file(tmp_path)
+    memory = MemoryDatabase()
+    for _ in ("first", "again"):
+        stored = import_file(SqlDatabase(engine), FileReaders(), path, "online-retail")
+        held = import_file(memory, FileReaders(), path, "online-retail", batch_lines=2)
+        assert comparable(held) == comparable(stored)
+    with memory.transaction() as tx:
+        assert {k: tx.orders.count_rows()[k] for k in DATA_TABLES} == data_counts(engine)
