@@ -175,6 +175,8 @@ def prepare_database(folder: Path, sample_rows: int) -> tuple[str, list[str], li
     from tactful.adapters.db.engine import build_engine
     from tactful.adapters.db.schema import upgrade
     from tactful.adapters.db.tables import order_lines, orders
+    from tactful.adapters.db.transaction import SqlDatabase
+    from tactful.adapters.importers import FileReaders
     from tactful.services.importing import import_file
 
     source = DATA
@@ -189,7 +191,7 @@ def prepare_database(folder: Path, sample_rows: int) -> tuple[str, list[str], li
     engine = build_engine(url)
     upgrade(engine)
     started = time.perf_counter()
-    summary = import_file(engine, source, "online-retail")
+    summary = import_file(SqlDatabase(engine), FileReaders(), source, "online-retail")
     print(f"imported {source.name} in {time.perf_counter() - started:.1f} s: {summary}")
     with engine.connect() as connection:
         customers = list(

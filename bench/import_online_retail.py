@@ -14,6 +14,8 @@ from pathlib import Path
 from tactful.adapters.db.engine import build_engine
 from tactful.adapters.db.repositories import count_rows
 from tactful.adapters.db.schema import all_metadata, upgrade
+from tactful.adapters.db.transaction import SqlDatabase
+from tactful.adapters.importers import FileReaders
 from tactful.services.importing import import_file
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,7 +39,7 @@ def main() -> None:
     print(f"database: {engine.url.render_as_string(hide_password=True)}  file: {path}")
     for run in ("first import", "re-import"):
         started, cpu = time.perf_counter(), time.process_time()
-        summary = import_file(engine, path, "online-retail")
+        summary = import_file(SqlDatabase(engine), FileReaders(), path, "online-retail")
         wall = time.perf_counter() - started
         print(
             f"{run}: {summary.lines_read:,} lines in {wall:.2f} s wall "

@@ -17,7 +17,7 @@ from tactful.adapters.db.decision_reads import SqlDecisionReads
 from tactful.adapters.db.engine import build_engine
 from tactful.adapters.db.repositories.models import NpzModelPayloads
 from tactful.adapters.db.transaction import SqlDatabase
-from tactful.adapters.importers import FORMATS
+from tactful.adapters.importers import FORMATS, FileReaders
 from tactful.adapters.importers.mining_input import baskets_from_file
 from tactful.adapters.payments import TestModeGateway
 from tactful.adapters.spark import SparkUnavailableError
@@ -31,6 +31,7 @@ from tactful.services.decisions import DecisionService, ModelCache
 from tactful.services.ingest import Ingest
 from tactful.services.models import ModelProvider, ModelStorage
 from tactful.services.ports import Database
+from tactful.services.ports.imports import OrderFiles
 from tactful.settings import Settings
 
 __all__ = [
@@ -62,6 +63,7 @@ class Container:
     ingest: Ingest
     payment_gateway: PaymentGateway
     checkout: CheckoutDeps
+    order_files: OrderFiles
     owns_engine: bool = field(default=False)
 
     def start(self) -> None:
@@ -73,6 +75,11 @@ class Container:
         self.decisions.close()
         if self.owns_engine:
             self.engine.dispose()
+
+    @property
+    def database_url(self) -> str:
+        """The database's URL without its password, for messages."""
+        return self.engine.url.render_as_string(hide_password=True)
 
     def check_database(self) -> str:
         """One round trip to the database; returns its kind (sqlite, postgresql)."""
@@ -121,7 +128,7 @@ def build_container(
     )
     gateway = payment_gateway(settings, db, clock)
     checkout = CheckoutDeps(
-        engine=db,
+        database=database,
         gateway=gateway,
         clock=clock,
         link_secret=settings.link_secret,
@@ -140,6 +147,7 @@ def build_container(
         ingest=Ingest(database, clock, catalog_changed=catalog.reload),
         payment_gateway=gateway,
         checkout=checkout,
+        order_files=FileReaders(),
         owns_engine=owns_engine,
     )
 

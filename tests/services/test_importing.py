@@ -14,11 +14,13 @@ from tactful.adapters.db.repositories import (
     price_history,
     upsert_products,
 )
-from tactful.adapters.importers import ImportFileError, ImportOptions
+from tactful.adapters.db.transaction import SqlDatabase
+from tactful.adapters.importers import FileReaders, ImportFileError, ImportOptions
+from tactful.adapters.memory import MemoryDatabase
 from tactful.domain.catalog import Product, ProductKind, Sku
 from tactful.domain.money import Money
 from tactful.services.demo import sample_file
-from tactful.services.importing import import_file
+from tactful.services.importing import ImportSummary, import_file
 from tests.adapters.importers.test_readers import RETAIL_HEADER, RETAIL_ROWS
 
 PRICE_CHANGES = (
@@ -44,7 +46,9 @@ def data_counts(engine: Engine) -> dict[str, int]:
 
 
 def test_counts_add_up_and_guests_are_imported(engine: Engine, tmp_path: Path) -> None:
-    summary = import_file(engine, retail_file(tmp_path), "online-retail")
+    summary = import_file(
+        SqlDatabase(engine), FileReaders(), retail_file(tmp_path), "online-retail"
+    )
     assert summary.lines_read == 12
     assert summary.lines_read == summary.lines_imported + summary.lines_skipped
     assert summary.skipped == {
@@ -66,7 +70,7 @@ def test_counts_add_up_and_guests_are_imported(engine: Engine, tmp_path: Path) -
 
 
 def test_latest_price_and_name_win_and_changes_are_history(engine: Engine, tmp_path: Path) -> None:
-    import_file(engine, retail_file(tmp_path), "online-retail")
+    import_file(SqlDatabase(engine), FileReaders(), retail_file(tmp_path), "online-retail")
     with engine.connect() as conn:
         pen = get_products(conn, ["P1"])["P1"]
         history = price_history(conn, ["P1"])["P1"]
@@ -77,9 +81,9 @@ def test_latest_price_and_name_win_and_changes_are_history(engine: Engine, tmp_p
 
 def test_reimport_changes_nothing(engine: Engine, tmp_path: Path) -> None:
     path = retail_file(tmp_path)
-    first = import_file(engine, path, "online-retail")
+    first = import_file(SqlDatabase(engine), FileReaders(), path, "online-retail")
     before = data_counts(engine)
-    again = import_file(engine, path, "online-retail")
+    again = import_file(SqlDatabase(engine), FileReaders(), path, "online-retail")
     assert data_counts(engine) == before
     assert (again.orders_new, again.orders_existing) == (0, first.orders_new)
     assert (again.lines_new, again.products_new, again.products_updated) == (0, 0, 0)
@@ -93,7 +97,9 @@ def test_import_keeps_what_the_merchant_set(engine: Engine, tmp_path: Path) -> N
     merchant = Product(Sku("P1"), "Pen", Money(90, "GBP"), kind=ProductKind.DIGITAL)
     with engine.begin() as conn:
         upsert_products(conn, [merchant], at=datetime(2010, 1, 1, tzinfo=UTC))
-    summary = import_file(engine, retail_file(tmp_path), "online-retail")
+    summary = import_file(
+        SqlDatabase(engine), FileReaders(), retail_file(tmp_path), "online-retail"
+    )
     with engine.connect() as conn:
         pen = get_products(conn, ["P1"])["P1"]
     assert (summary.products_new, summary.products_updated) == (3, 1)
@@ -101,7 +107,7 @@ def test_import_keeps_what_the_merchant_set(engine: Engine, tmp_path: Path) -> N
 
 
 def test_bad_line_rolls_everything_back(engine: Engine, tmp_path: Path) -> None:
-    import_file(engine, retail_file(tmp_path), "online-retail")
+    import_file(SqlDatabase(engine), FileReaders(), retail_file(tmp_path), "online-retail")
     before = data_counts(engine)
     bad = tmp_path / "bad" / "retail.csv"
     bad.parent.mkdir()
@@ -111,22 +117,28 @@ def test_bad_line_rolls_everything_back(engine: Engine, tmp_path: Path) -> None:
     )
     bad.write_text(RETAIL_HEADER + more, encoding="utf-8")
     with pytest.raises(ImportFileError) as caught:
-        import_file(engine, bad, "online-retail", batch_lines=1)
+        import_file(SqlDatabase(engine), FileReaders(), bad, "online-retail", batch_lines=1)
     assert (caught.value.line, caught.value.column) == (3, "InvoiceDate")
     assert data_counts(engine) == before
 
 
 def test_missing_file_and_unknown_format(engine: Engine, tmp_path: Path) -> None:
     with pytest.raises(ImportFileError, match="no such file"):
-        import_file(engine, tmp_path / "nope.csv", "online-retail")
+        import_file(SqlDatabase(engine), FileReaders(), tmp_path / "nope.csv", "online-retail")
     with pytest.raises(ValueError, match="unknown format 'xml'"):
-        import_file(engine, retail_file(tmp_path), "xml")
+        import_file(SqlDatabase(engine), FileReaders(), retail_file(tmp_path), "xml")
 
 
 def test_baskets_and_orders_csv_import(engine: Engine, tmp_path: Path) -> None:
     baskets = tmp_path / "groceries.csv"
     baskets.write_text("milk,bread\nbeer\n", encoding="utf-8")
-    summary = import_file(engine, baskets, "baskets", options=ImportOptions(currency="EUR"))
+    summary = import_file(
+        SqlDatabase(engine),
+        FileReaders(),
+        baskets,
+        "baskets",
+        options=ImportOptions(currency="EUR"),
+    )
     assert (summary.lines_read, summary.orders_new, summary.lines_new) == (2, 2, 3)
     assert summary.lines_imported == 2
     orders = tmp_path / "orders.csv"
@@ -136,7 +148,13 @@ def test_baskets_and_orders_csv_import(engine: Engine, tmp_path: Path) -> None:
         "o1,jam,2024-01-01T09:00:00Z,c1,2.00\n",
         encoding="utf-8",
     )
-    summary = import_file(engine, orders, "orders-csv", options=ImportOptions(currency="EUR"))
+    summary = import_file(
+        SqlDatabase(engine),
+        FileReaders(),
+        orders,
+        "orders-csv",
+        options=ImportOptions(currency="EUR"),
+    )
     # milk was stamped by the baskets import (now); 2024 orders are older and do not win
     assert (summary.orders_new, summary.products_new, summary.products_unchanged) == (1, 1, 1)
 
@@ -144,7 +162,25 @@ def test_baskets_and_orders_csv_import(engine: Engine, tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_packaged_sample_imports_with_counts_that_add_up(engine: Engine) -> None:
     with sample_file() as path:
-        summary = import_file(engine, path, "online-retail")
+        summary = import_file(SqlDatabase(engine), FileReaders(), path, "online-retail")
     assert summary.lines_read == 84_711
     assert summary.lines_read == summary.lines_imported + summary.lines_skipped
     assert data_counts(engine)["order_lines"] == summary.lines_new == summary.lines_imported
+
+
+def comparable(summary: ImportSummary) -> dict[str, object]:
+    """A summary without what differs per run (its id and how long it took)."""
+    return {k: v for k, v in summary.to_dict().items() if k not in {"import_id", "seconds"}}
+
+
+def test_the_memory_database_imports_with_the_same_summaries(
+    engine: Engine, tmp_path: Path
+) -> None:
+    path = retail_file(tmp_path)
+    memory = MemoryDatabase()
+    for _ in ("first", "again"):
+        stored = import_file(SqlDatabase(engine), FileReaders(), path, "online-retail")
+        held = import_file(memory, FileReaders(), path, "online-retail", batch_lines=2)
+        assert comparable(held) == comparable(stored)
+    with memory.transaction() as tx:
+        assert {k: tx.orders.count_rows()[k] for k in DATA_TABLES} == data_counts(engine)

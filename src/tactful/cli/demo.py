@@ -8,7 +8,29 @@ from rich.table import Table
 from tactful.cli._app import app, console, load_settings
 from tactful.cli.importing import progress_bar
 from tactful.cli.serve import run_server
-from tactful.services.demo import decision_curl, prepare_demo
+from tactful.container import open_container
+from tactful.services.demo import DemoRun, decision_curl, prepare_demo
+from tactful.services.models import ModelVersions
+from tactful.settings import Settings
+
+
+def _prepare(settings: Settings) -> DemoRun:
+    """Create or migrate the database, then run the demo steps on it."""
+    container = open_container(settings)
+    console.print(f"Database ready: {container.database_url}")
+    try:
+        with progress_bar() as bar:
+            task = bar.add_task("Importing the sample", total=None)
+            return prepare_demo(
+                settings,
+                container.database,
+                container.order_files,
+                ModelVersions(container.model_storage, settings),
+                say=console.print,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+    finally:
+        container.close()
 
 
 @app.command()
@@ -17,13 +39,7 @@ def demo(
 ) -> None:
     """Create the database, import the bundled Online Retail sample and serve on :8000."""
     settings = load_settings().with_generated_keys()
-    with progress_bar() as bar:
-        task = bar.add_task("Importing the sample", total=None)
-        run = prepare_demo(
-            settings,
-            say=console.print,
-            progress=lambda done, total: bar.update(task, completed=done, total=total),
-        )
+    run = _prepare(settings)
     table = Table(title="What the demo database holds")
     table.add_column("table")
     table.add_column("rows", justify="right")

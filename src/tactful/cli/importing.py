@@ -111,7 +111,8 @@ def import_command(
         with progress_bar() as bar:
             task = bar.add_task(f"Importing {file.name}", total=None)
             summary = import_file(
-                services.engine,
+                services.database,
+                services.order_files,
                 file,
                 fmt.value,
                 options=options,

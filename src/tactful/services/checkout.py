@@ -9,10 +9,6 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import Connection, Engine
-
-from tactful.adapters.db.repositories import checkout as repo
-from tactful.adapters.db.repositories.catalog import get_products, price_history
 from tactful.domain.catalog import Product, Sku
 from tactful.domain.checkout import (
     CheckoutPage,
@@ -31,6 +27,7 @@ from tactful.domain.checkout import (
 )
 from tactful.domain.clock import Clock
 from tactful.domain.money import Money
+from tactful.services.ports import Database, Transaction
 
 _log = logging.getLogger(__name__)
 
@@ -49,14 +46,15 @@ class EngineBump:
     offer_id: str | None = None
 
 
-BumpSource = Callable[[Connection, CheckoutPage, Sequence[str], str | None], Sequence[EngineBump]]
+BumpSource = Callable[[CheckoutPage, Sequence[str], str | None], Sequence[EngineBump]]
+"""Picks order bumps for a page's cart (its SKUs) and customer."""
 
 
 @dataclass
 class CheckoutDeps:
     """What checkout use cases need; entry points wire it once."""
 
-    engine: Engine
+    database: Database
     gateway: PaymentGateway
     clock: Clock
     link_secret: bytes
@@ -131,9 +129,9 @@ def create_link(
     ttl: timedelta,
 ) -> str:
     """A signed URL for a stored page (CheckoutNotFoundError if it does not exist)."""
-    with deps.engine.connect() as conn:
-        page = load_page(conn, slug)
-        build_cart(conn, page, terms, None, deps.clock.now())
+    with deps.database.transaction() as tx:
+        page = load_page(tx, slug)
+        build_cart(tx, page, terms, None, deps.clock.now())
     query = sign_link(deps.link_secret, slug, terms, now=deps.clock.now(), ttl=ttl)
     return f"{base_url.rstrip('/')}/c/{slug}?{urlencode(query)}"
 
@@ -141,29 +139,43 @@ def create_link(
 def save_page(deps: CheckoutDeps, definition: Mapping[str, Any]) -> tuple[CheckoutPage, bool]:
     """Validate and store a page; returns it and whether it was new (PageError if invalid)."""
     page = parse_page(definition)
-    with deps.engine.begin() as conn:
-        created = repo.save_page(conn, page.slug, page.to_dict(), at=deps.clock.now())
+    with deps.database.transaction() as tx:
+        created = tx.checkout.save_page(page.slug, page.to_dict(), at=deps.clock.now())
     return page, created
 
 
-def load_page(conn: Connection, slug: str) -> CheckoutPage:
+def get_page(deps: CheckoutDeps, slug: str) -> CheckoutPage:
     """A stored page, or CheckoutNotFoundError."""
-    definition = repo.load_page(conn, slug)
+    with deps.database.transaction() as tx:
+        return load_page(tx, slug)
+
+
+def find_page(deps: CheckoutDeps, slug: str) -> CheckoutPage | None:
+    """A stored page, or None (for pages that show an error in the page's own branding)."""
+    try:
+        return get_page(deps, slug)
+    except CheckoutNotFoundError:
+        return None
+
+
+def load_page(tx: Transaction, slug: str) -> CheckoutPage:
+    """A stored page read in `tx`, or CheckoutNotFoundError."""
+    definition = tx.checkout.load_page(slug)
     if definition is None:
         raise CheckoutNotFoundError(f"no checkout page {slug!r}")
     return parse_page(definition)
 
 
 def build_cart(
-    conn: Connection, page: CheckoutPage, terms: LinkTerms, quantity: int | None, now: datetime
+    tx: Transaction, page: CheckoutPage, terms: LinkTerms, quantity: int | None, now: datetime
 ) -> Cart:
     """The main lines: the page's items, with what a signed link sets; prices from the server."""
     items = [(Sku(terms.sku), 1)] if terms.sku else [(i.sku, i.quantity) for i in page.items]
     editable = terms.quantity is None and page.max_quantity > 1
     first_quantity = terms.quantity or (quantity if editable and quantity else items[0][1])
     items[0] = (items[0][0], first_quantity)
-    products = _on_sale(conn, page, [sku for sku, _ in items])
-    history = price_history(conn, list(products))
+    products = _on_sale(tx, page, [sku for sku, _ in items])
+    history = tx.catalog.price_history(list(products))
     lines = []
     for n, (sku, count) in enumerate(items):
         product = products[sku]
@@ -175,8 +187,8 @@ def build_cart(
     return Cart(page, tuple(lines), first_quantity, editable)
 
 
-def _on_sale(conn: Connection, page: CheckoutPage, skus: Sequence[str]) -> dict[str, Product]:
-    products = get_products(conn, skus)
+def _on_sale(tx: Transaction, page: CheckoutPage, skus: Sequence[str]) -> dict[str, Product]:
+    products = tx.catalog.get_products(skus)
     for sku in skus:
         product = products.get(sku)
         if product is None or not product.active:
@@ -187,7 +199,7 @@ def _on_sale(conn: Connection, page: CheckoutPage, skus: Sequence[str]) -> dict[
 
 
 def offered_bumps(
-    deps: CheckoutDeps, conn: Connection, cart: Cart, customer_id: str | None, now: datetime
+    deps: CheckoutDeps, tx: Transaction, cart: Cart, customer_id: str | None, now: datetime
 ) -> tuple[BumpView, ...]:
     """Up to two bumps: the page's explicit ones, then engine-chosen ones for its engine slots."""
     in_cart = {line.sku for line in cart.priced}
@@ -196,10 +208,10 @@ def offered_bumps(
     ]
     slots = sum(1 for b in cart.page.bumps if b.from_engine)
     if slots and deps.bump_source is not None:
-        wanted.extend(_engine_picks(deps.bump_source, conn, cart, customer_id)[:slots])
+        wanted.extend(_engine_picks(deps.bump_source, cart, customer_id)[:slots])
     wanted = [b for b in wanted if b.sku not in in_cart][:2]
-    products = get_products(conn, [b.sku for b in wanted])
-    history = price_history(conn, list(products))
+    products = tx.catalog.get_products([b.sku for b in wanted])
+    history = tx.catalog.price_history(list(products))
     base = cart.priced
     views = []
     for bump in wanted:
@@ -218,12 +230,10 @@ def offered_bumps(
     return tuple(views)
 
 
-def _engine_picks(
-    source: BumpSource, conn: Connection, cart: Cart, customer_id: str | None
-) -> list[EngineBump]:
+def _engine_picks(source: BumpSource, cart: Cart, customer_id: str | None) -> list[EngineBump]:
     """The engine's picks; a failing engine leaves its slots empty rather than the page broken."""
     try:
-        return list(source(conn, cart.page, sorted(line.sku for line in cart.priced), customer_id))
+        return list(source(cart.page, sorted(line.sku for line in cart.priced), customer_id))
     except Exception:
         _log.exception(
             "offer engine failed for checkout page %s; engine bumps left out", cart.page.slug
@@ -234,12 +244,12 @@ def _engine_picks(
 def view_checkout(deps: CheckoutDeps, slug: str, query: Mapping[str, str]) -> CheckoutView:
     """The checkout page for a link; InvalidLink for tampered, unsigned or expired terms."""
     now = deps.clock.now()
-    with deps.engine.connect() as conn:
-        page = load_page(conn, slug)
+    with deps.database.transaction() as tx:
+        page = load_page(tx, slug)
         terms = verify_link(deps.link_secret, slug, query, now=now)
         fill = prefill(query, max_quantity=page.max_quantity)
-        cart = build_cart(conn, page, terms, fill.quantity, now)
-        bumps = offered_bumps(deps, conn, cart, terms.customer, now)
+        cart = build_cart(tx, page, terms, fill.quantity, now)
+        bumps = offered_bumps(deps, tx, cart, terms.customer, now)
     return CheckoutView(
         cart=cart,
         bumps=bumps,

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Connection
-
 from tactful.domain.catalog import Sku
 from tactful.domain.checkout import CheckoutPage
 from tactful.domain.offers.inputs import CartLine
@@ -18,7 +16,7 @@ def engine_bumps(service: DecisionService) -> BumpSource:
     """A BumpSource backed by the offer engine (respect policy, cooldowns, holdout included)."""
 
     def source(
-        _conn: Connection, _page: CheckoutPage, skus: Sequence[str], customer_id: str | None
+        _page: CheckoutPage, skus: Sequence[str], customer_id: str | None
     ) -> list[EngineBump]:
         request = DecisionRequest(
             customer_id=customer_id or "guest",

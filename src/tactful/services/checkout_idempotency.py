@@ -7,10 +7,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine
-
-from tactful.adapters.db.repositories import checkout as repo
 from tactful.domain.clock import Clock
+from tactful.services.ports import Database
 
 WAIT_SECONDS = 15.0
 POLL_SECONDS = 0.05
@@ -63,7 +61,7 @@ def check_key(key: str | None) -> str:
 
 
 def run_once(
-    engine: Engine,
+    database: Database,
     clock: Clock,
     key: str,
     fingerprint: str,
@@ -76,26 +74,26 @@ def run_once(
     A repeat with another fingerprint gets 422; one arriving while the first is still running
     waits for its result, or gets 409 if it does not come within `wait_seconds`.
     """
-    with engine.begin() as conn:
-        claimed = repo.claim_key(conn, key, fingerprint, at=clock.now())
+    with database.transaction() as tx:
+        claimed = tx.checkout.claim_key(key, fingerprint, at=clock.now())
     if not claimed:
-        return _first_result(engine, key, fingerprint, wait_seconds)
+        return _first_result(database, key, fingerprint, wait_seconds)
     try:
         outcome = work()
     except BaseException:
-        with engine.begin() as conn:
-            repo.release_key(conn, key)
+        with database.transaction() as tx:
+            tx.checkout.release_key(key)
         raise
-    with engine.begin() as conn:
-        repo.complete_key(conn, key, outcome.to_dict(), at=clock.now())
+    with database.transaction() as tx:
+        tx.checkout.complete_key(key, outcome.to_dict(), at=clock.now())
     return outcome
 
 
-def _first_result(engine: Engine, key: str, fingerprint: str, wait_seconds: float) -> Outcome:
+def _first_result(database: Database, key: str, fingerprint: str, wait_seconds: float) -> Outcome:
     deadline = time.monotonic() + wait_seconds
     while True:
-        with engine.connect() as conn:
-            stored = repo.get_key(conn, key)
+        with database.transaction() as tx:
+            stored = tx.checkout.get_key(key)
         if stored is not None and stored.fingerprint != fingerprint:
             raise IdempotencyError(
                 422,

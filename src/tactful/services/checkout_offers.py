@@ -6,15 +6,12 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection
-
-from tactful.adapters.db.repositories import checkout as repo
-from tactful.adapters.db.repositories.catalog import get_products, price_history
-from tactful.adapters.db.repositories.events import insert_events
-from tactful.adapters.db.repositories.orders import get_orders
 from tactful.domain.catalog import Product, Sku
 from tactful.domain.checkout import (
+    ChargeRecord,
+    CheckoutOrder,
     CheckoutPage,
+    OfferAnswer,
     OfferSpec,
     PriceBlock,
     PricedLine,
@@ -36,6 +33,7 @@ from tactful.domain.money import Money
 from tactful.domain.orders import OfferId, Order, OrderLine
 from tactful.services.checkout import CheckoutDeps, CheckoutNotFoundError, load_page
 from tactful.services.checkout_idempotency import Outcome, check_key, run_once
+from tactful.services.ports import Transaction
 
 STALE_CLAIM = timedelta(seconds=60)
 WAIT_SECONDS = 15.0
@@ -46,9 +44,9 @@ class Funnel:
     """An order's checkout state: its page, lines and answered offers."""
 
     page: CheckoutPage
-    checkout: repo.CheckoutOrder
+    checkout: CheckoutOrder
     order: Order
-    answers: dict[str, repo.OfferResponse]
+    answers: dict[str, OfferAnswer]
 
     @property
     def responses(self) -> dict[str, Response]:
@@ -89,17 +87,17 @@ class Receipt:
 
     funnel: Funnel
     names: dict[str, str]
-    charges: list[dict[str, object]]
+    charges: list[ChargeRecord]
     card_label: str
     offers_closed: bool
 
 
-def _load(conn: Connection, slug: str, order_id: str) -> Funnel:
-    checkout = repo.get_checkout_order(conn, order_id)
+def _load(tx: Transaction, slug: str, order_id: str) -> Funnel:
+    checkout = tx.checkout.get_checkout_order(order_id)
     if checkout is None or checkout.page_slug != slug:
         raise CheckoutNotFoundError(f"no order {order_id!r} on page {slug!r}")
-    order = get_orders(conn, [order_id])[order_id]
-    return Funnel(load_page(conn, slug), checkout, order, repo.responses(conn, order_id))
+    order = tx.orders.get_orders([order_id])[order_id]
+    return Funnel(load_page(tx, slug), checkout, order, tx.checkout.responses(order_id))
 
 
 def _card_label(funnel: Funnel) -> str:
@@ -110,14 +108,14 @@ def funnel_view(deps: CheckoutDeps, slug: str, order_id: str) -> OfferView | Rec
     """The current offer, or the receipt once offers are answered or closed."""
     now = deps.clock.now()
     view: OfferView | None = None
-    with deps.engine.connect() as conn:
-        funnel = _load(conn, slug, order_id)
+    with deps.database.transaction() as tx:
+        funnel = _load(tx, slug, order_id)
         slot = current_slot(funnel.page, funnel.responses)
         closes_at = offers_close_at(funnel.checkout.purchased_at, funnel.page.offer_expiry_minutes)
         if slot is not None and now < closes_at:
-            view = _offer_view(deps, conn, funnel, slot, closes_at, now)
-        products = get_products(conn, [line.sku for line in funnel.order.lines])
-        charges = repo.order_charges(conn, order_id)
+            view = _offer_view(tx, funnel, slot, closes_at, now)
+        products = tx.catalog.get_products([line.sku for line in funnel.order.lines])
+        charges = tx.checkout.order_charges(order_id)
     if view is not None:
         _record_shown(deps, view, now)
         return view
@@ -127,18 +125,17 @@ def funnel_view(deps: CheckoutDeps, slug: str, order_id: str) -> OfferView | Rec
 
 
 def _offer_view(
-    deps: CheckoutDeps,
-    conn: Connection,
+    tx: Transaction,
     funnel: Funnel,
     slot: Slot,
     closes_at: datetime,
     now: datetime,
 ) -> OfferView | None:
     spec = offer_for(funnel.page, slot)
-    product = get_products(conn, [spec.sku]).get(spec.sku) if spec else None
+    product = tx.catalog.get_products([spec.sku]).get(spec.sku) if spec else None
     if spec is None or product is None or not product.active:
         return None
-    history = price_history(conn, [spec.sku]).get(spec.sku, [])
+    history = tx.catalog.price_history([spec.sku]).get(spec.sku, [])
     block = price_block(product, history, now)
     charge = Money(funnel.page.tax.charge_for(block.price.amount), funnel.page.currency)
     return OfferView(
@@ -170,8 +167,8 @@ def _event(funnel: Funnel, offer_id: str, sku: str, kind: EventType, now: dateti
 
 def _record_shown(deps: CheckoutDeps, view: OfferView, now: datetime) -> None:
     event = _event(view.funnel, view.offer_id, view.product.sku, EventType.OFFER_SHOWN, now)
-    with deps.engine.begin() as conn:
-        insert_events(conn, [event])
+    with deps.database.transaction() as tx:
+        tx.events.insert_events([event])
 
 
 def accept(
@@ -181,14 +178,14 @@ def accept(
     key = check_key(idempotency_key)
     print_ = fingerprint({"op": "accept", "slug": slug, "order": order_id, "offer": offer_id})
     return run_once(
-        deps.engine, deps.clock, key, print_, lambda: _accept(deps, slug, order_id, offer_id)
+        deps.database, deps.clock, key, print_, lambda: _accept(deps, slug, order_id, offer_id)
     )
 
 
 def _accept(deps: CheckoutDeps, slug: str, order_id: str, offer_id: str) -> Outcome:
     now = deps.clock.now()
-    with deps.engine.connect() as conn:
-        funnel = _load(conn, slug, order_id)
+    with deps.database.transaction() as tx:
+        funnel = _load(tx, slug, order_id)
     if offer_id in funnel.answers:
         return _settled(deps, slug, order_id, offer_id)
     slot = parse_slot(funnel.page, order_id, offer_id)
@@ -205,8 +202,8 @@ def _accept(deps: CheckoutDeps, slug: str, order_id: str, offer_id: str) -> Outc
     )
     if why is not None:
         return _refused(why.value, order_id, offer_id)
-    with deps.engine.connect() as conn:
-        view = _offer_view(deps, conn, funnel, slot, now + timedelta(days=1), now)
+    with deps.database.transaction() as tx:
+        view = _offer_view(tx, funnel, slot, now + timedelta(days=1), now)
     if view is None:
         return Outcome(
             "offer_unknown",
@@ -215,8 +212,8 @@ def _accept(deps: CheckoutDeps, slug: str, order_id: str, offer_id: str) -> Outc
             offer_id=offer_id,
             message="This product is no longer on sale. Nothing was charged.",
         )
-    with deps.engine.begin() as conn:
-        claimed = repo.claim_offer(conn, order_id, offer_id, view.product.sku, "pending", at=now)
+    with deps.database.transaction() as tx:
+        claimed = tx.checkout.claim_offer(order_id, offer_id, view.product.sku, "pending", at=now)
     if not claimed:
         return _settled(deps, slug, order_id, offer_id)
     return _charge_offer(deps, view)
@@ -241,11 +238,11 @@ def _charge_offer(deps: CheckoutDeps, view: OfferView) -> Outcome:
         off_session=True,
     )
     now = deps.clock.now()
-    with deps.engine.begin() as conn:
+    with deps.database.transaction() as tx:
         if not charge.succeeded:
             message = charge.failure_message or "The payment did not go through."
-            repo.finish_offer(
-                conn, order_id, view.offer_id, status="failed", at=now, message=message
+            tx.checkout.finish_offer(
+                order_id, view.offer_id, status="failed", at=now, message=message
             )
             return Outcome(
                 "payment_failed",
@@ -254,17 +251,16 @@ def _charge_offer(deps: CheckoutDeps, view: OfferView) -> Outcome:
                 offer_id=view.offer_id,
                 message=f"{message} Nothing was charged.",
             )
-        if not repo.finish_offer(
-            conn, order_id, view.offer_id, status="accepted", at=now, charge_id=charge.charge_id
+        if not tx.checkout.finish_offer(
+            order_id, view.offer_id, status="accepted", at=now, charge_id=charge.charge_id
         ):
             return _replayed(order_id, view.offer_id, charge.charge_id)
         line = OrderLine(
             view.product.sku, 1, view.block.price, OfferId(view.offer_id), view.slot.source
         )
-        line_no = repo.append_line(conn, order_id, line)
-        repo.set_offer_line(conn, order_id, view.offer_id, line_no)
-        repo.record_charge(
-            conn,
+        line_no = tx.checkout.append_line(order_id, line)
+        tx.checkout.set_offer_line(order_id, view.offer_id, line_no)
+        tx.checkout.record_charge(
             charge_id=charge.charge_id,
             order_id=order_id,
             offer_id=view.offer_id,
@@ -272,8 +268,8 @@ def _charge_offer(deps: CheckoutDeps, view: OfferView) -> Outcome:
             currency=charge.amount.currency,
             at=now,
         )
-        insert_events(
-            conn, [_event(funnel, view.offer_id, view.product.sku, EventType.OFFER_ACCEPTED, now)]
+        tx.events.insert_events(
+            [_event(funnel, view.offer_id, view.product.sku, EventType.OFFER_ACCEPTED, now)]
         )
     return Outcome(
         "accepted",
@@ -304,8 +300,8 @@ def _settled(deps: CheckoutDeps, slug: str, order_id: str, offer_id: str) -> Out
     """The final answer of an offer another request claimed; waits while it is pending."""
     deadline = time.monotonic() + WAIT_SECONDS
     while True:
-        with deps.engine.connect() as conn:
-            answer = repo.responses(conn, order_id).get(offer_id)
+        with deps.database.transaction() as tx:
+            answer = tx.checkout.responses(order_id).get(offer_id)
         if answer is None:
             return _refused("offer_not_available", order_id, offer_id)
         if answer.status == "accepted" and answer.charge_id:
@@ -341,17 +337,17 @@ def _settled(deps: CheckoutDeps, slug: str, order_id: str, offer_id: str) -> Out
 
 def _stale(deps: CheckoutDeps, order_id: str, offer_id: str) -> bool:
     now = deps.clock.now()
-    with deps.engine.begin() as conn:
-        return repo.retake_offer(conn, order_id, offer_id, before=now - STALE_CLAIM, at=now)
+    with deps.database.transaction() as tx:
+        return tx.checkout.retake_offer(order_id, offer_id, before=now - STALE_CLAIM, at=now)
 
 
 def _resume(deps: CheckoutDeps, slug: str, order_id: str, offer_id: str) -> Outcome:
     """Finish a claim whose worker died: the gateway key makes the charge happen once."""
     now = deps.clock.now()
-    with deps.engine.connect() as conn:
-        funnel = _load(conn, slug, order_id)
+    with deps.database.transaction() as tx:
+        funnel = _load(tx, slug, order_id)
         slot = parse_slot(funnel.page, order_id, offer_id)
-        view = _offer_view(deps, conn, funnel, slot, now, now) if slot else None
+        view = _offer_view(tx, funnel, slot, now, now) if slot else None
     if view is None:
         return _refused("offer_not_available", order_id, offer_id)
     return _charge_offer(deps, view)
@@ -360,8 +356,8 @@ def _resume(deps: CheckoutDeps, slug: str, order_id: str, offer_id: str) -> Outc
 def decline(deps: CheckoutDeps, slug: str, order_id: str, offer_id: str) -> Outcome:
     """Record 'No thanks' once; the funnel moves on to the downsell or the next offer."""
     now = deps.clock.now()
-    with deps.engine.connect() as conn:
-        funnel = _load(conn, slug, order_id)
+    with deps.database.transaction() as tx:
+        funnel = _load(tx, slug, order_id)
     slot = parse_slot(funnel.page, order_id, offer_id)
     spec = offer_for(funnel.page, slot) if slot else None
     if slot is None or spec is None:
@@ -374,7 +370,9 @@ def decline(deps: CheckoutDeps, slug: str, order_id: str, offer_id: str) -> Outc
         )
     if current_slot(funnel.page, funnel.responses) != slot or offer_id in funnel.answers:
         return Outcome("declined", 200, order_id=order_id, offer_id=offer_id)
-    with deps.engine.begin() as conn:
-        if repo.claim_offer(conn, order_id, offer_id, spec.sku, "declined", at=now):
-            insert_events(conn, [_event(funnel, offer_id, spec.sku, EventType.OFFER_DECLINED, now)])
+    with deps.database.transaction() as tx:
+        if tx.checkout.claim_offer(order_id, offer_id, spec.sku, "declined", at=now):
+            tx.events.insert_events(
+                [_event(funnel, offer_id, spec.sku, EventType.OFFER_DECLINED, now)]
+            )
     return Outcome("declined", 200, order_id=order_id, offer_id=offer_id)

@@ -7,13 +7,11 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from urllib.parse import parse_qsl
 
-from tactful.adapters.db.repositories import checkout as repo
-from tactful.adapters.db.repositories.events import insert_events
-from tactful.adapters.db.repositories.orders import insert_orders
 from tactful.domain.catalog import Sku
 from tactful.domain.checkout import (
     CardDetails,
     CardError,
+    CheckoutOrder,
     CheckoutPage,
     InvalidLink,
     PricedLine,
@@ -57,7 +55,7 @@ def pay(deps: CheckoutDeps, slug: str, form: PayForm, idempotency_key: str | Non
     parts = asdict(form)
     parts["bumps"] = sorted(form.bumps)
     print_ = fingerprint({"op": "pay", "slug": slug, **parts})
-    return run_once(deps.engine, deps.clock, key, print_, lambda: _pay(deps, slug, form, key))
+    return run_once(deps.database, deps.clock, key, print_, lambda: _pay(deps, slug, form, key))
 
 
 def _invalid(message: str, field: str) -> Outcome:
@@ -102,14 +100,14 @@ def _pay(deps: CheckoutDeps, slug: str, form: PayForm, key: str) -> Outcome:
     now = deps.clock.now()
     query = dict(parse_qsl(form.link, keep_blank_values=True))
     try:
-        with deps.engine.connect() as conn:
-            page = load_page(conn, slug)
+        with deps.database.transaction() as tx:
+            page = load_page(tx, slug)
             terms = verify_link(deps.link_secret, slug, query, now=now)
             quantity = _quantity(form, page)
             if isinstance(quantity, Outcome):
                 return quantity
-            cart = build_cart(conn, page, terms, quantity, now)
-            offered = offered_bumps(deps, conn, cart, terms.customer, now)
+            cart = build_cart(tx, page, terms, quantity, now)
+            offered = offered_bumps(deps, tx, cart, terms.customer, now)
     except InvalidLink as exc:
         return Outcome("invalid_link", 400, message=exc.detail)
     except CheckoutNotFoundError as exc:
@@ -159,15 +157,13 @@ def _charge_and_save(
     ]
     customer_id = customer or email
     fill = prefill(query, max_quantity=page.max_quantity)
-    with deps.engine.begin() as conn:
-        insert_orders(
-            conn,
+    with deps.database.transaction() as tx:
+        tx.orders.insert_orders(
             [Order(OrderId(order_id), now, tuple(lines), CustomerId(customer_id))],
             source="checkout",
         )
-        repo.insert_checkout_order(
-            conn,
-            repo.CheckoutOrder(
+        tx.checkout.insert_checkout_order(
+            CheckoutOrder(
                 order_id,
                 page.slug,
                 customer_id,
@@ -180,8 +176,7 @@ def _charge_and_save(
                 {"utm": dict(fill.utm)},
             ),
         )
-        repo.record_charge(
-            conn,
+        tx.checkout.record_charge(
             charge_id=charge.charge_id,
             order_id=order_id,
             offer_id=None,
@@ -189,7 +184,7 @@ def _charge_and_save(
             currency=page.currency,
             at=now,
         )
-        insert_events(conn, _bump_events(order_id, customer_id, chosen, now))
+        tx.events.insert_events(_bump_events(order_id, customer_id, chosen, now))
     return Outcome(
         "paid",
         200,

@@ -11,27 +11,51 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from importlib.resources import as_file, files
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import Engine
-
-from tactful.adapters.db.engine import build_engine
-from tactful.adapters.db.repositories import count_rows, was_imported
-from tactful.adapters.db.schema import upgrade
-from tactful.adapters.importers import ImportOptions, Progress
+from tactful.domain.imports import ImportOptions, Progress
 from tactful.services.importing import file_sha256, import_file
+from tactful.services.ports import Database
+from tactful.services.ports.imports import OrderFiles
 from tactful.settings import Settings
+
+if TYPE_CHECKING:
+    from tactful.domain.affinity import MiningConfig
 
 SAMPLE_NAME = "online_retail_sample.csv.gz"
 SAMPLE_FORMAT = "online-retail"
 
 
+class ModelVersion(Protocol):
+    """What the demo reports of a model version."""
+
+    @property
+    def version(self) -> str: ...
+
+    @property
+    def summary(self) -> dict[str, Any]: ...
+
+
+class DemoModels(Protocol):
+    """The model use cases the demo runs, bound to the demo's database by the entry point."""
+
+    def current_model(self) -> ModelVersion | None:
+        """The active model version, if any."""
+        ...
+
+    def mine_and_activate(self, config: MiningConfig) -> ModelVersion:
+        """Mine the stored orders into a new version and make it the active one."""
+        ...
+
+
 @dataclass
 class DemoRun:
-    """What the steps share: settings, the engine, and notes for the final report."""
+    """What the steps share: settings, storage, file readers, models, notes for the report."""
 
     settings: Settings
-    engine: Engine
+    database: Database
+    files: OrderFiles
+    models: DemoModels
     say: Callable[[str], None]
     progress: Progress | None = None
     facts: dict[str, Any] = field(default_factory=dict)
@@ -45,22 +69,21 @@ def sample_file() -> AbstractContextManager[Path]:
     return as_file(files("tactful") / "data" / SAMPLE_NAME)
 
 
-def migrate(run: DemoRun) -> None:
-    """Create or migrate the database."""
-    upgrade(run.engine)
-    run.say(f"Database ready: {run.engine.url.render_as_string(hide_password=True)}")
-
-
 def import_sample(run: DemoRun) -> None:
     """Import the Online Retail sample once; a re-run sees it was imported and moves on."""
     with sample_file() as path:
-        with run.engine.connect() as conn:
-            done = was_imported(conn, file_sha256(path), SAMPLE_FORMAT)
+        with run.database.transaction() as tx:
+            done = tx.imports.was_imported(file_sha256(path), SAMPLE_FORMAT)
         if done:
             run.say("Sample orders already imported (UCI Online Retail, November 2011).")
             return
         summary = import_file(
-            run.engine, path, SAMPLE_FORMAT, options=ImportOptions(), progress=run.progress
+            run.database,
+            run.files,
+            path,
+            SAMPLE_FORMAT,
+            options=ImportOptions(),
+            progress=run.progress,
         )
     run.facts["import"] = summary
     run.say(
@@ -73,19 +96,15 @@ def import_sample(run: DemoRun) -> None:
 
 def mine_sample(run: DemoRun) -> None:
     """Mine the stored orders into a model unless an active one already covers them."""
-    from tactful.adapters.db.repositories.models import NpzModelPayloads
-    from tactful.adapters.db.transaction import SqlDatabase
     from tactful.domain.affinity import MiningConfig
-    from tactful.services.models import ModelStorage, current_model, mine_and_activate
 
-    storage = ModelStorage(SqlDatabase(run.engine), NpzModelPayloads())
-    with run.engine.connect() as conn:
-        orders = count_rows(conn).get("orders", 0)
-    active = current_model(storage)
+    with run.database.transaction() as tx:
+        orders = tx.orders.count_rows().get("orders", 0)
+    active = run.models.current_model()
     if active is not None and active.summary.get("n_baskets") == orders:
         run.say(f"Affinity model {active.version} is active (mined from {orders:,} orders).")
         return
-    info = mine_and_activate(storage, run.settings, MiningConfig(min_support=0.01))
+    info = run.models.mine_and_activate(MiningConfig(min_support=0.01))
     run.facts["model"] = info
     rules = info.summary.get("n_rules", "?")
     run.say(f"Mined affinity model {info.version}: {rules} rules from {orders:,} orders.")
@@ -93,27 +112,13 @@ def mine_sample(run: DemoRun) -> None:
 
 def pick_example(run: DemoRun) -> None:
     """Choose a real customer (not held out) and a popular SKU for the example decision."""
-    from sqlalchemy import func, select
-
-    from tactful.adapters.db.tables import order_lines, orders
     from tactful.domain.experiments import assign
     from tactful.domain.offers import OfferPolicy
 
     policy = OfferPolicy(holdout_share=run.settings.holdout_share)
-    with run.engine.connect() as conn:
-        sku = conn.execute(
-            select(order_lines.c.sku)
-            .group_by(order_lines.c.sku)
-            .order_by(func.count().desc(), order_lines.c.sku)
-            .limit(1)
-        ).scalar()
-        customers = conn.execute(
-            select(orders.c.customer_id)
-            .where(orders.c.customer_id.is_not(None))
-            .group_by(orders.c.customer_id)
-            .order_by(func.count().desc())
-            .limit(50)
-        ).scalars()
+    with run.database.transaction() as tx:
+        sku = tx.orders.best_selling_sku()
+        customers = tx.orders.frequent_customers(50)
         customer = next(
             (c for c in customers if not assign(c, policy.holdout_salt, policy.holdout_share)),
             "demo-customer",
@@ -136,26 +141,25 @@ def decision_curl(base_url: str, publishable_key: str, example: dict[str, str]) 
 
 def count_data(run: DemoRun) -> None:
     """Note what the database holds now."""
-    with run.engine.connect() as conn:
-        run.facts["counts"] = count_rows(conn)
+    with run.database.transaction() as tx:
+        run.facts["counts"] = tx.orders.count_rows()
 
 
-DEMO_STEPS: list[DemoStep] = [migrate, import_sample, mine_sample, pick_example, count_data]
+DEMO_STEPS: list[DemoStep] = [import_sample, mine_sample, pick_example, count_data]
 
 
 def prepare_demo(
     settings: Settings,
+    database: Database,
+    files: OrderFiles,
+    models: DemoModels,
     *,
     say: Callable[[str], None] = print,
     progress: Progress | None = None,
     steps: list[DemoStep] | None = None,
 ) -> DemoRun:
-    """Run the demo steps against the configured database (SQLite in the data dir by default)."""
-    engine = build_engine(settings.resolved_database_url)
-    run = DemoRun(settings, engine, say, progress)
-    try:
-        for step in DEMO_STEPS if steps is None else steps:
-            step(run)
-    finally:
-        engine.dispose()
+    """Run the demo steps against a database whose schema is ready (see `cli/demo.py`)."""
+    run = DemoRun(settings, database, files, models, say, progress)
+    for step in DEMO_STEPS if steps is None else steps:
+        step(run)
     return run

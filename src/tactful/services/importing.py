@@ -12,34 +12,15 @@ from pathlib import Path
 from time import perf_counter
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select, text
-
-from tactful.adapters.db.repositories import (
-    InsertCounts,
-    UpsertCounts,
-    get_products,
-    insert_orders,
-    record_import,
-    record_price_points,
-    upsert_customers,
-    upsert_products,
-)
-from tactful.adapters.db.tables import price_history
-from tactful.adapters.importers import (
-    GroupedOrder,
-    ImportFileError,
-    ImportOptions,
-    Progress,
-    Record,
-    Skipped,
-    group_orders,
-    order_column,
-    reader_for,
-)
 from tactful.domain.catalog import PricePoint, Product, Sku
 from tactful.domain.clock import Clock, SystemClock
+from tactful.domain.counts import InsertCounts, UpsertCounts
 from tactful.domain.customers import Customer, CustomerId
+from tactful.domain.imports import ImportFileError, ImportOptions, Progress, Record, Skipped
 from tactful.domain.money import Money
+from tactful.domain.order_grouping import GroupedOrder, group_orders
+from tactful.services.ports import Database, Transaction
+from tactful.services.ports.imports import OrderFiles
 
 # An import knows names and prices, never kinds, tiers or outcomes a merchant has set.
 IMPORT_FIELDS = ("name", "price", "currency")
@@ -104,8 +85,8 @@ class _Tally:
 class _Writer:
     """Collects orders into batches; tracks catalogue state and price changes as it goes."""
 
-    def __init__(self, conn: Connection, fmt: str, now: datetime) -> None:
-        self.conn, self.source, self.now = conn, f"import:{fmt}", now
+    def __init__(self, tx: Transaction, fmt: str, now: datetime) -> None:
+        self.tx, self.source, self.now = tx, f"import:{fmt}", now
         self.batch: list[GroupedOrder] = []
         self.batch_lines = 0
         self.points: list[PricePoint] = []
@@ -145,24 +126,24 @@ class _Writer:
     def flush(self) -> None:
         """Write the batch: new products first (price history refers to them), then orders."""
         self._write_products()
-        record_price_points(self.conn, self.points)
+        self.tx.catalog.record_price_points(self.points)
         self.points, self.first_point = [], set()
         self._write_customers()
         orders = [g.order for g in self.batch]
         self.guest_orders += sum(1 for o in orders if o.customer_id is None)
         self.order_lines += sum(len(o.lines) for o in orders)
-        self.orders += insert_orders(self.conn, orders, source=self.source)
+        self.orders += self.tx.orders.insert_orders(orders, source=self.source)
         self.batch, self.batch_lines = [], 0
 
     def _write_products(self) -> None:
         new = list(dict.fromkeys(ln.sku for g in self.batch for ln in g.lines))
         new = [s for s in new if s not in self.seen_skus]
-        known = get_products(self.conn, new)
+        known = self.tx.catalog.get_products(new)
         self.preexisting.update(known)
         self.seen_skus.update(new)
         created = [self._product(s) for s in new if s not in known]
-        upsert_products(
-            self.conn, created, at=self.max_time or self.now, update_fields=(), record_history=False
+        self.tx.catalog.upsert_products(
+            created, at=self.max_time or self.now, update_fields=(), record_history=False
         )
         # A file's first price of a known product is only a change if it differs.
         self.points = [
@@ -179,7 +160,7 @@ class _Writer:
                 fresh[cid] = Customer(CustomerId(cid), grouped.email)
         self.seen_customers.update(fresh)
         batch = list(fresh.values())
-        self.customers += upsert_customers(self.conn, batch, at=self.now, update_fields=())
+        self.customers += self.tx.customers.upsert_customers(batch, at=self.now, update_fields=())
 
     def _product(self, sku: str) -> Product:
         name, price, _ = self.catalog[sku]
@@ -190,12 +171,12 @@ class _Writer:
         self.flush()
         at = self.max_time or self.now
         known = [self._product(s) for s in self.catalog if s in self.preexisting]
-        counts = upsert_products(
-            self.conn, known, at=at, update_fields=IMPORT_FIELDS, record_history=False
+        counts = self.tx.catalog.upsert_products(
+            known, at=at, update_fields=IMPORT_FIELDS, record_history=False
         )
         created = [self._product(s) for s in self.catalog if s not in self.preexisting]
-        upsert_products(
-            self.conn, created, at=at, update_fields=IMPORT_FIELDS, record_history=False
+        self.tx.catalog.upsert_products(
+            created, at=at, update_fields=IMPORT_FIELDS, record_history=False
         )
         return UpsertCounts(len(created), counts.updated, counts.unchanged)
 
@@ -206,19 +187,9 @@ def file_sha256(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def _tune(conn: Connection) -> None:
-    """SQLite: a big page cache and in-memory temp tables for a bulk write."""
-    if conn.dialect.name == "sqlite":
-        conn.execute(text("PRAGMA cache_size=-131072"))
-        conn.execute(text("PRAGMA temp_store=MEMORY"))
-
-
-def _count_points(conn: Connection) -> int:
-    return int(conn.execute(select(func.count()).select_from(price_history)).scalar_one())
-
-
 def import_file(
-    engine: Engine,
+    database: Database,
+    files: OrderFiles,
     path: Path | str,
     fmt: str,
     *,
@@ -233,7 +204,7 @@ def import_file(
     only change when the file says something new. Each run is logged in `imports`.
     """
     path = Path(path)
-    reader = reader_for(fmt)
+    reader = files.reader(fmt)
     if not path.is_file():
         raise ImportFileError(path, 0, None, "no such file")
     clock = clock or SystemClock()
@@ -243,19 +214,19 @@ def import_file(
     timer = perf_counter()
     tally = _Tally()
     records = tally.count(reader(path, options, progress))
-    grouped = group_orders(records, path=path, order_column=order_column(fmt, options))
-    with engine.begin() as conn:
-        _tune(conn)
-        points_before = _count_points(conn)
-        writer = _Writer(conn, fmt, started)
+    grouped = group_orders(records, path=path, order_column=files.order_column(fmt, options))
+    with database.transaction() as tx:
+        tx.imports.prepare_bulk_write()
+        points_before = tx.catalog.count_price_points()
+        writer = _Writer(tx, fmt, started)
         for item in grouped:
             if not isinstance(item, Skipped):
                 writer.add(item, batch_lines)
         products = writer.finish()
-        summary = _summary(path, fmt, tally, writer, products, _count_points(conn) - points_before)
+        points = tx.catalog.count_price_points() - points_before
+        summary = _summary(path, fmt, tally, writer, products, points)
         summary = replace(summary, seconds=round(perf_counter() - timer, 3))
-        record_import(
-            conn,
+        tx.imports.record_import(
             import_id=summary.import_id,
             path=str(path.resolve()),
             fmt=fmt,

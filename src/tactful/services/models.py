@@ -249,3 +249,19 @@ class ModelProvider:
         """The version held in memory (without checking the database)."""
         held = self._loaded
         return None if held is None else held.info.version
+
+
+@dataclass(frozen=True)
+class ModelVersions:
+    """The model use cases bound to one storage and settings (what the demo and CLI run)."""
+
+    storage: ModelStorage
+    settings: Settings
+
+    def current_model(self) -> ModelInfo | None:
+        """The active version, if any."""
+        return current_model(self.storage)
+
+    def mine_and_activate(self, config: MiningConfig) -> ModelInfo:
+        """Mine the stored orders into a new version and make it the active one."""
+        return mine_and_activate(self.storage, self.settings, config)

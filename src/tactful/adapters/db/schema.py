@@ -51,3 +51,12 @@ def all_metadata() -> MetaData:
     from tactful.adapters.db.tables import metadata
 
     return metadata
+
+
+def open_migrated(url: str) -> Engine:
+    """An engine for `url` (a SQLite file is created), its schema upgraded to the newest."""
+    from tactful.adapters.db.engine import build_engine
+
+    engine = build_engine(url)
+    upgrade(engine)
+    return engine

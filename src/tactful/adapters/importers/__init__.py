@@ -6,9 +6,6 @@ into whole orders. `services.importing` writes them in one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
-
 from tactful.adapters.importers import baskets, online_retail, orders_csv, shopify
 from tactful.adapters.importers._base import (
     ImportFileError,
@@ -18,9 +15,8 @@ from tactful.adapters.importers._base import (
     Record,
     Skipped,
 )
-from tactful.adapters.importers.grouping import GroupedOrder, group_orders
-
-Reader = Callable[[Path, ImportOptions, Progress | None], Iterator[Record]]
+from tactful.domain.imports import Reader
+from tactful.domain.order_grouping import GroupedOrder, group_orders
 
 READERS: dict[str, Reader] = {
     "online-retail": online_retail.read_online_retail,
@@ -50,9 +46,22 @@ def reader_for(fmt: str) -> Reader:
         raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}") from None
 
 
+class FileReaders:
+    """`tactful.services.ports.OrderFiles`: the readers of this package, by format name."""
+
+    def reader(self, fmt: str) -> Reader:
+        """The reader of a format, or a ValueError listing the known ones."""
+        return reader_for(fmt)
+
+    def order_column(self, fmt: str, options: ImportOptions) -> str:
+        """The column that holds a format's order id (named in errors)."""
+        return order_column(fmt, options)
+
+
 __all__ = [
     "FORMATS",
     "READERS",
+    "FileReaders",
     "GroupedOrder",
     "ImportFileError",
     "ImportOptions",

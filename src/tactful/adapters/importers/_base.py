@@ -6,75 +6,19 @@ import gzip
 import io
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, cast
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from tactful.domain.imports import ImportFileError as ImportFileError
+from tactful.domain.imports import ImportOptions as ImportOptions
+from tactful.domain.imports import ParsedLine as ParsedLine
+from tactful.domain.imports import Progress as Progress
+from tactful.domain.imports import Record as Record
+from tactful.domain.imports import Skipped as Skipped
 from tactful.domain.money import Money, check_currency, parse_minor
 
-Progress = Callable[[int, int], None]
-"""Called with (bytes done, bytes in total) as a file is read."""
-
 PROGRESS_EVERY = 4096
-
-
-class ImportFileError(ValueError):
-    """Bad input, named by file, line, column and reason; nothing of the file is kept."""
-
-    def __init__(self, path: Path | str, line: int, column: str | None, reason: str) -> None:
-        self.path = str(path)
-        self.line = line
-        self.column = column
-        self.reason = reason
-        where = f"{self.path}, line {line}" + (f", column {column!r}" if column else "")
-        super().__init__(f"{where}: {reason}")
-
-
-@dataclass(slots=True)
-class ParsedLine:
-    """One order line read from a file, before it is grouped into its order."""
-
-    line_no: int
-    order_id: str
-    created_at: datetime
-    customer_id: str | None
-    sku: str
-    name: str
-    quantity: int
-    unit_price: Money
-    email: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Skipped:
-    """A file line left out on purpose, with the reason it is counted under."""
-
-    line_no: int
-    reason: str
-
-
-Record = ParsedLine | Skipped
-
-
-@dataclass(frozen=True)
-class ImportOptions:
-    """Choices a file does not carry itself."""
-
-    currency: str = "GBP"
-    timezone: str = "UTC"
-    mapping: dict[str, str] = field(default_factory=dict)
-    skip_blank: bool = False
-    order_prefix: str | None = None
-    at: datetime | None = None
-
-    def zone(self) -> tzinfo:
-        """The time zone that naive times in the file are read in."""
-        try:
-            return ZoneInfo(self.timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {self.timezone!r}") from None
 
 
 @contextmanager

@@ -152,3 +152,6 @@ class MemoryCatalogStore:
         wanted = set(skus)
         bundles = self.data.bundles
         return [bundles[i] for i in sorted(bundles) if bundles[i].skus & wanted]
+
+    def count_price_points(self) -> int:
+        return len(self.data.price_points)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -108,3 +109,12 @@ class MemoryOrderStore:
             "events": len(self.state.events.events),
             "imports": 0,
         }
+
+    def best_selling_sku(self) -> str | None:
+        lines = Counter(line.sku for o in self.state.orders.orders.values() for line in o.lines)
+        ranked = sorted(lines.items(), key=lambda item: (-item[1], item[0]))
+        return ranked[0][0] if ranked else None
+
+    def frequent_customers(self, limit: int) -> list[str]:
+        counts = Counter(o.customer_id for o in self.state.orders.orders.values() if o.customer_id)
+        return [customer for customer, _ in counts.most_common(limit)]

@@ -1,9 +1,6 @@
-"""The built-in `test` gateway: documented test cards, charges stored as real rows.
+"""The built-in `test` gateway: the documented test cards, charges stored as real rows.
 
-Cards (any future expiry, any CVC):
-  4242 4242 4242 4242  always succeeds
-  4000 0000 0000 0002  always declined (card_declined)
-  4000 0025 0000 3155  needs extra authentication (requires_action), never charged off-session
+The cards and what each does are in `tactful.adapters.payments.test_cards`.
 """
 
 from __future__ import annotations
@@ -16,29 +13,23 @@ from sqlalchemy import Engine, Row, select
 from sqlalchemy.exc import IntegrityError
 
 from tactful.adapters.db.tables_checkout import charges, payment_methods, refunds
+from tactful.adapters.payments.test_cards import (
+    TEST_CARDS,
+    card_behaviour,
+    charge_outcome,
+    same_charge,
+)
 from tactful.domain.checkout.payments import (
     CardDetails,
-    CardError,
     Charge,
     ChargeStatus,
-    IdempotencyConflictError,
     PaymentError,
     PaymentMethod,
     Refund,
     card_brand,
-    luhn_valid,
 )
 from tactful.domain.clock import Clock, SystemClock
 from tactful.domain.money import Money
-
-SUCCEEDS = "succeeds"
-DECLINED = "declined"
-AUTHENTICATION = "authentication"
-TEST_CARDS = {
-    "4242424242424242": SUCCEEDS,
-    "4000000000000002": DECLINED,
-    "4000002500003155": AUTHENTICATION,
-}
 
 
 def _utc(value: datetime) -> datetime:
@@ -58,7 +49,7 @@ class TestModeGateway:
     def create_payment_method(self, card: CardDetails, *, customer_ref: str) -> PaymentMethod:
         """Vault one of the documented test cards; any other number is refused."""
         number = "".join(card.number.split())
-        behaviour = _check_card(card, number, self.clock.now())
+        behaviour = card_behaviour(card, number, self.clock.now())
         method = PaymentMethod(
             payment_method_id="pm_" + secrets.token_hex(12),
             brand=card_brand(number),
@@ -113,11 +104,11 @@ class TestModeGateway:
             raise PaymentError("invalid_amount", "amount must be positive")
         existing = self._by_key(idempotency_key)
         if existing is not None:
-            return _same_charge(existing, amount, currency, payment_method)
+            return same_charge(existing, amount, currency, payment_method)
         row = self._method_row(payment_method)
         if row is None:
             raise PaymentError("no_such_payment_method", f"unknown payment method {payment_method}")
-        status, code, message = _outcome(row.behaviour)
+        status, code, message = charge_outcome(row.behaviour)
         values = {
             "charge_id": "ch_" + secrets.token_hex(12),
             "gateway": self.name,
@@ -137,7 +128,7 @@ class TestModeGateway:
             first = self._by_key(idempotency_key)
             if first is None:
                 raise
-            return _same_charge(first, amount, currency, payment_method)
+            return same_charge(first, amount, currency, payment_method)
         return _charge(values)
 
     def _by_key(self, idempotency_key: str) -> Charge | None:
@@ -193,31 +184,6 @@ class TestModeGateway:
         )
 
 
-def _check_card(card: CardDetails, number: str, now: datetime) -> str:
-    if not luhn_valid(number):
-        raise CardError("invalid_number", "The card number is not valid.")
-    if not 1 <= card.exp_month <= 12 or (card.exp_year, card.exp_month) < (now.year, now.month):
-        raise CardError("expired_card", "The card has expired.")
-    if not (card.cvc.isdigit() and 3 <= len(card.cvc) <= 4):
-        raise CardError("invalid_cvc", "The security code must be 3 or 4 digits.")
-    behaviour = TEST_CARDS.get(number)
-    if behaviour is None:
-        raise CardError("unknown_test_card", "Test mode: use one of the documented test cards.")
-    return behaviour
-
-
-def _outcome(behaviour: str) -> tuple[ChargeStatus, str | None, str | None]:
-    if behaviour == DECLINED:
-        return ChargeStatus.DECLINED, "card_declined", "Your card was declined."
-    if behaviour == AUTHENTICATION:
-        return (
-            ChargeStatus.REQUIRES_ACTION,
-            "authentication_required",
-            "Your bank asks for extra authentication, which this checkout cannot do yet.",
-        )
-    return ChargeStatus.SUCCEEDED, None, None
-
-
 def _charge(values: dict[str, Any]) -> Charge:
     return Charge(
         charge_id=values["charge_id"],
@@ -231,13 +197,4 @@ def _charge(values: dict[str, Any]) -> Charge:
     )
 
 
-def _same_charge(first: Charge, amount: int, currency: str, payment_method: str) -> Charge:
-    if (first.amount.amount, first.amount.currency, first.payment_method_id) != (
-        amount,
-        currency.upper(),
-        payment_method,
-    ):
-        raise IdempotencyConflictError(
-            "idempotency_key_reused", "this idempotency key was used for a different charge"
-        )
-    return first
+__all__ = ["TEST_CARDS", "TestModeGateway"]

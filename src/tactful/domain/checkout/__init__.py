@@ -55,6 +55,7 @@ from tactful.domain.checkout.pricing import (
     price_block,
     totals,
 )
+from tactful.domain.checkout.records import ChargeRecord, CheckoutOrder, OfferAnswer, StoredKey
 
 __all__ = [
     "MAX_BUMPS",
@@ -63,12 +64,15 @@ __all__ = [
     "CardDetails",
     "CardError",
     "Charge",
+    "ChargeRecord",
     "ChargeStatus",
+    "CheckoutOrder",
     "CheckoutPage",
     "IdempotencyConflictError",
     "InvalidLink",
     "LinkProblem",
     "LinkTerms",
+    "OfferAnswer",
     "OfferSpec",
     "PageError",
     "PageItem",
@@ -84,6 +88,7 @@ __all__ = [
     "Slot",
     "SlotKind",
     "StepMode",
+    "StoredKey",
     "TaxConfig",
     "TaxMode",
     "Totals",

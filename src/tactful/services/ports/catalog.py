@@ -51,3 +51,7 @@ class CatalogStore(Protocol):
     def bundles_containing(self, skus: Iterable[str]) -> list[Bundle]:
         """Bundles that include at least one of `skus`, ordered by id."""
         ...
+
+    def count_price_points(self) -> int:
+        """How many price points are stored."""
+        ...

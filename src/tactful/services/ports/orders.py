@@ -43,3 +43,11 @@ class OrderStore(Protocol):
     def count_rows(self) -> dict[str, int]:
         """Row count of each foundation table (for summaries, the demo and tests)."""
         ...
+
+    def best_selling_sku(self) -> str | None:
+        """The SKU on the most order lines (ties by SKU), or None without orders."""
+        ...
+
+    def frequent_customers(self, limit: int) -> list[str]:
+        """The customers with the most orders, most first (guests left out)."""
+        ...

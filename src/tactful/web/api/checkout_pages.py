@@ -14,9 +14,9 @@ from tactful.services.checkout import (
     CheckoutDeps,
     CheckoutNotFoundError,
     create_link,
-    load_page,
     save_page,
 )
+from tactful.services.checkout import get_page as stored_page
 from tactful.web.deps import SecretKey, StateDep
 from tactful.web.state import AppState
 
@@ -56,11 +56,10 @@ def create_page(
 @router.get("/checkout-pages/{slug}")
 def get_page(state: StateDep, _key: SecretKey, slug: str) -> dict[str, Any]:
     """A page's stored definition."""
-    with state.engine.connect() as conn:
-        try:
-            return load_page(conn, slug).to_dict()
-        except CheckoutNotFoundError as exc:
-            raise HTTPException(404, str(exc)) from None
+    try:
+        return stored_page(checkout_deps(state), slug).to_dict()
+    except CheckoutNotFoundError as exc:
+        raise HTTPException(404, str(exc)) from None
 
 
 class LinkRequest(BaseModel):

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from tactful.domain.catalog import Sku
 from tactful.domain.checkout import Branding, CheckoutPage, InvalidLink, PageItem
 from tactful.services import checkout_offers
-from tactful.services.checkout import CheckoutNotFoundError, load_page, view_checkout
+from tactful.services.checkout import CheckoutNotFoundError, find_page, view_checkout
 from tactful.services.checkout_idempotency import IdempotencyError, Outcome
 from tactful.services.checkout_pay import PayForm, pay
 from tactful.web.api.checkout_pages import checkout_deps
@@ -60,11 +60,7 @@ _PLAIN = CheckoutPage(
 
 
 def _page_or_none(state: AppState, slug: str) -> CheckoutPage | None:
-    with state.engine.connect() as conn:
-        try:
-            return load_page(conn, slug)
-        except CheckoutNotFoundError:
-            return None
+    return find_page(checkout_deps(state), slug)
 
 
 def _invalid_link(page: CheckoutPage | None, detail: str) -> HTMLResponse:

@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import Connection, Row, func, select
 
 from tactful.adapters.db.repositories._common import (
     UpsertCounts,
@@ -186,6 +186,11 @@ def record_price_points(conn: Connection, points: Iterable[PricePoint]) -> None:
         bulk_insert(conn, statement, rows)
 
 
+def count_price_points(conn: Connection) -> int:
+    """How many price points are stored (an import reports how many it added)."""
+    return int(conn.execute(select(func.count()).select_from(price_table)).scalar_one())
+
+
 def upsert_bundles(conn: Connection, bundles_: Sequence[Bundle]) -> UpsertCounts:
     """Create or replace bundles by id; an identical bundle is left untouched."""
     batch = last_by(bundles_, lambda b: b.bundle_id)
@@ -289,3 +294,6 @@ class SqlCatalogStore:
 
     def bundles_containing(self, skus: Iterable[str]) -> list[Bundle]:
         return bundles_containing(self.connection, skus)
+
+    def count_price_points(self) -> int:
+        return count_price_points(self.connection)

@@ -6,7 +6,6 @@ the database: primary keys and guarded UPDATEs, never on an in-process lock.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -21,46 +20,13 @@ from tactful.adapters.db.tables_checkout import (
     checkout_pages,
     idempotency_keys,
 )
+from tactful.domain.checkout.records import ChargeRecord, CheckoutOrder, OfferAnswer, StoredKey
 from tactful.domain.orders import OrderLine
 
+# The old name of `OfferAnswer`, kept while other modules still use it.
+OfferResponse = OfferAnswer
 
-@dataclass(frozen=True, slots=True)
-class StoredKey:
-    """An idempotency key as stored: in flight until `result` is set."""
-
-    key: str
-    fingerprint: str
-    status: str
-    result: dict[str, Any] | None
-    created_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class CheckoutOrder:
-    """The checkout side of an order: which page, whose card, when it was paid."""
-
-    order_id: str
-    page_slug: str
-    customer_id: str
-    email: str
-    name: str
-    gateway: str
-    payment_method_id: str
-    card_label: str
-    purchased_at: datetime
-    attribution: dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class OfferResponse:
-    """The one row an offer ever gets: pending while its charge runs, then final."""
-
-    offer_id: str
-    sku: str
-    status: str
-    charge_id: str | None
-    message: str | None
-    claimed_at: datetime
+__all__ = ["ChargeRecord", "CheckoutOrder", "OfferAnswer", "OfferResponse", "StoredKey"]
 
 
 def save_page(conn: Connection, slug: str, definition: dict[str, Any], *, at: datetime) -> bool:
@@ -159,11 +125,11 @@ def get_checkout_order(conn: Connection, order_id: str) -> CheckoutOrder | None:
     return CheckoutOrder(**values)
 
 
-def responses(conn: Connection, order_id: str) -> dict[str, OfferResponse]:
+def responses(conn: Connection, order_id: str) -> dict[str, OfferAnswer]:
     """Every offer row of an order, by offer id."""
     query = select(checkout_offer_responses).where(checkout_offer_responses.c.order_id == order_id)
     return {
-        row.offer_id: OfferResponse(
+        row.offer_id: OfferAnswer(
             row.offer_id, row.sku, row.status, row.charge_id, row.message, utc(row.claimed_at)
         )
         for row in conn.execute(query)
@@ -276,14 +242,19 @@ def record_charge(
     )
 
 
-def order_charges(conn: Connection, order_id: str) -> list[dict[str, Any]]:
+def order_charges(conn: Connection, order_id: str) -> list[ChargeRecord]:
     """Charges made for an order, oldest first."""
     query = (
         select(checkout_charges)
         .where(checkout_charges.c.order_id == order_id)
         .order_by(checkout_charges.c.created_at, checkout_charges.c.charge_id)
     )
-    return [row._asdict() for row in conn.execute(query)]
+    return [
+        ChargeRecord(
+            row.charge_id, row.order_id, row.offer_id, row.amount, row.currency, utc(row.created_at)
+        )
+        for row in conn.execute(query)
+    ]
 
 
 def set_offer_line(conn: Connection, order_id: str, offer_id: str, line_no: int) -> None:
@@ -303,3 +274,92 @@ class SqlCheckoutStore:
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
+
+    def save_page(self, slug: str, definition: dict[str, Any], *, at: datetime) -> bool:
+        return save_page(self.connection, slug, definition, at=at)
+
+    def load_page(self, slug: str) -> dict[str, Any] | None:
+        return load_page(self.connection, slug)
+
+    def list_pages(self) -> list[str]:
+        return list_pages(self.connection)
+
+    def claim_key(self, key: str, fingerprint: str, *, at: datetime) -> bool:
+        return claim_key(self.connection, key, fingerprint, at=at)
+
+    def get_key(self, key: str) -> StoredKey | None:
+        return get_key(self.connection, key)
+
+    def complete_key(self, key: str, result: dict[str, Any], *, at: datetime) -> None:
+        complete_key(self.connection, key, result, at=at)
+
+    def release_key(self, key: str) -> None:
+        release_key(self.connection, key)
+
+    def insert_checkout_order(self, order: CheckoutOrder) -> None:
+        insert_checkout_order(self.connection, order)
+
+    def get_checkout_order(self, order_id: str) -> CheckoutOrder | None:
+        return get_checkout_order(self.connection, order_id)
+
+    def responses(self, order_id: str) -> dict[str, OfferAnswer]:
+        return responses(self.connection, order_id)
+
+    def claim_offer(
+        self, order_id: str, offer_id: str, sku: str, status: str, *, at: datetime
+    ) -> bool:
+        return claim_offer(self.connection, order_id, offer_id, sku, status, at=at)
+
+    def finish_offer(
+        self,
+        order_id: str,
+        offer_id: str,
+        *,
+        status: str,
+        at: datetime,
+        charge_id: str | None = None,
+        line_no: int | None = None,
+        message: str | None = None,
+    ) -> bool:
+        return finish_offer(
+            self.connection,
+            order_id,
+            offer_id,
+            status=status,
+            at=at,
+            charge_id=charge_id,
+            line_no=line_no,
+            message=message,
+        )
+
+    def retake_offer(self, order_id: str, offer_id: str, *, before: datetime, at: datetime) -> bool:
+        return retake_offer(self.connection, order_id, offer_id, before=before, at=at)
+
+    def append_line(self, order_id: str, line: OrderLine) -> int:
+        return append_line(self.connection, order_id, line)
+
+    def record_charge(
+        self,
+        *,
+        charge_id: str,
+        order_id: str,
+        offer_id: str | None,
+        amount: int,
+        currency: str,
+        at: datetime,
+    ) -> None:
+        record_charge(
+            self.connection,
+            charge_id=charge_id,
+            order_id=order_id,
+            offer_id=offer_id,
+            amount=amount,
+            currency=currency,
+            at=at,
+        )
+
+    def order_charges(self, order_id: str) -> list[ChargeRecord]:
+        return order_charges(self.connection, order_id)
+
+    def set_offer_line(self, order_id: str, offer_id: str, line_no: int) -> None:
+        set_offer_line(self.connection, order_id, offer_id, line_no)

@@ -223,6 +223,29 @@ def _item_prices(conn: Connection, items: tuple[str, ...]) -> np.ndarray:
     return np.fromiter((int(known.get(s, -1)) for s in items), dtype=np.int64, count=len(items))
 
 
+def best_selling_sku(conn: Connection) -> str | None:
+    """The SKU on the most order lines (ties by SKU), or None without orders."""
+    query = (
+        select(order_lines.c.sku)
+        .group_by(order_lines.c.sku)
+        .order_by(func.count().desc(), order_lines.c.sku)
+        .limit(1)
+    )
+    return conn.execute(query).scalar()
+
+
+def frequent_customers(conn: Connection, limit: int) -> list[str]:
+    """The customers with the most orders, most first (guests left out)."""
+    query = (
+        select(orders.c.customer_id)
+        .where(orders.c.customer_id.is_not(None))
+        .group_by(orders.c.customer_id)
+        .order_by(func.count().desc())
+        .limit(limit)
+    )
+    return list(conn.execute(query).scalars())
+
+
 class SqlOrderStore:
     """`tactful.services.ports.OrderStore` on one SQLAlchemy connection."""
 
@@ -248,3 +271,9 @@ class SqlOrderStore:
 
     def count_rows(self) -> dict[str, int]:
         return count_rows(self.connection)
+
+    def best_selling_sku(self) -> str | None:
+        return best_selling_sku(self.connection)
+
+    def frequent_customers(self, limit: int) -> list[str]:
+        return frequent_customers(self.connection, limit)

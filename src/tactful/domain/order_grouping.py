@@ -7,9 +7,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tactful.adapters.importers._base import ImportFileError, ParsedLine, Record, Skipped
 from tactful.domain.catalog import Sku
 from tactful.domain.customers import CustomerId
+from tactful.domain.imports import ImportFileError, ParsedLine, Record, Skipped
 from tactful.domain.money import Money
 from tactful.domain.orders import Order, OrderId, OrderLine
 
