@@ -5,14 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from tactful.domain.customers import Customer
 from tactful.domain.money import Money
-from tactful.domain.offers.inputs import OfferEvent, OfferResponse, Purchase
-
-Answer = Literal[OfferResponse.ACCEPTED, OfferResponse.DECLINED, OfferResponse.DISMISSED]
-"""The responses a customer can give to an offer (SHOWN is the decision's, not theirs)."""
+from tactful.domain.offers.inputs import OfferEvent, Purchase
 
 
 @dataclass(frozen=True, slots=True)
