@@ -36,7 +36,6 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
 from tactful.adapters.db.repositories import offers as offers_repo
-from tactful.domain.frozen import builder
 
 _log = logging.getLogger(__name__)
 DecisionRecord = offers_repo.DecisionRecord
@@ -58,8 +57,6 @@ class _Pending:
     loop: asyncio.AbstractEventLoop | None = None
 
 
-_pending: Callable[..., _Pending] = builder(_Pending)
-"""_Pending(record, done, loop), every field given: once per request on the event loop."""
 _STOP = object()
 
 
@@ -94,7 +91,7 @@ class DecisionLog:
         else:
             if self._closed:
                 raise DecisionLogClosedError("the decision log is closed")
-            self._loop_writer.add(_pending(record, done, loop))
+            self._loop_writer.add(_Pending(record, done, loop))
         await done
 
     def write_sync(self, record: DecisionRecord) -> None:

@@ -10,10 +10,9 @@ from typing import Any
 
 from tactful.domain.catalog import ProductKind, Sku
 from tactful.domain.events import Event
-from tactful.domain.frozen import builder
-from tactful.domain.offers.catalogue import OfferCatalog
 from tactful.domain.offers.evidence import AffinitySource
 from tactful.domain.offers.moments import OfferKind, Task
+from tactful.domain.offers.offer_catalog import OfferCatalog
 from tactful.domain.offers.policy import DEFAULT_POLICY, OfferPolicy
 from tactful.domain.orders import LineSource, Order
 
@@ -42,8 +41,8 @@ class Purchase:
     kind: ProductKind | None = None
 
 
-new_purchase: Callable[..., Purchase] = builder(Purchase)
-"""Purchase(sku, at, source, kind), every field given: for storage decoding many at once."""
+new_purchase: Callable[..., Purchase] = Purchase
+"""Purchase(sku, at, source, kind): the name storage decoding imports."""
 
 
 def purchases_from_orders(orders: Iterable[Order]) -> tuple[Purchase, ...]:
@@ -88,9 +87,6 @@ class OfferEvent:
         return offer_event(str(event.type), event.sku, event.at, event.properties)
 
 
-_offer_event = builder(OfferEvent)
-
-
 def offer_event(
     event_type: str, sku: Sku, at: datetime, properties: Mapping[str, Any]
 ) -> OfferEvent | None:
@@ -106,14 +102,14 @@ def offer_event(
     relevance = properties.get("relevance")
     for_sku = properties.get("for_sku")
     offer_id = properties.get("offer_id")
-    return _offer_event(
-        response,
-        sku,
-        at,
-        _KINDS.get(str(kind)),
-        Sku(str(for_sku)) if for_sku else None,
-        float(relevance) if isinstance(relevance, int | float) else None,
-        str(offer_id) if offer_id else None,
+    return OfferEvent(
+        response=response,
+        sku=sku,
+        at=at,
+        kind=_KINDS.get(str(kind)),
+        for_sku=Sku(str(for_sku)) if for_sku else None,
+        relevance=float(relevance) if isinstance(relevance, int | float) else None,
+        offer_id=str(offer_id) if offer_id else None,
     )
 
 
@@ -121,14 +117,14 @@ def shown_offer(
     sku: Sku, at: datetime, kind: str, for_sku: str | None, relevance: float | None, offer_id: str
 ) -> OfferEvent:
     """An offer a decision showed, as its logged impression holds it (the same fields)."""
-    return _offer_event(
-        OfferResponse.SHOWN,
-        sku,
-        at,
-        _KINDS.get(kind),
-        for_sku or None,
-        None if relevance is None else float(relevance),
-        offer_id,
+    return OfferEvent(
+        response=OfferResponse.SHOWN,
+        sku=sku,
+        at=at,
+        kind=_KINDS.get(kind),
+        for_sku=Sku(for_sku) if for_sku else None,
+        relevance=None if relevance is None else float(relevance),
+        offer_id=offer_id,
     )
 
 
@@ -153,7 +149,6 @@ class DecisionContext:
     now: datetime
     catalog: OfferCatalog
     affinity: AffinitySource
-    # One shared default (it is immutable): decisions memoise per policy object.
     policy: OfferPolicy = DEFAULT_POLICY
     task: Task | None = None
     channel: str | None = None

@@ -16,7 +16,6 @@ from tactful.adapters.db.repositories.events import insert_ignoring
 from tactful.adapters.db.tables import events
 from tactful.adapters.db.tables_offers import decisions, offer_impressions, offer_responses
 from tactful.domain.events import EventType
-from tactful.domain.frozen import builder
 from tactful.domain.money import Money
 
 
@@ -66,10 +65,10 @@ class DecisionRecord:
     model_version: str | None = None
 
 
-new_impression: Callable[..., Impression] = builder(Impression)
-"""Impression(...) with every field given positionally, in order: for the hot path."""
-new_record: Callable[..., DecisionRecord] = builder(DecisionRecord)
-"""DecisionRecord(...) with every field given positionally, in order: for the hot path."""
+new_impression: Callable[..., Impression] = Impression
+"""Impression(...): the name the decision service imports."""
+new_record: Callable[..., DecisionRecord] = DecisionRecord
+"""DecisionRecord(...): the name the decision service imports."""
 
 
 def _event_properties(impression: Impression) -> dict[str, Any]:
