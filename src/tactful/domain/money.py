@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any, cast
 
 # Currencies whose minor unit is not 1/100 (ISO 4217 exponents).
 _EXPONENTS = {
@@ -57,31 +56,17 @@ class Money:
             raise TypeError("Money.amount must be an int of minor units")
         object.__setattr__(self, "currency", check_currency(self.currency))
 
-    @classmethod
-    def trusted(cls, amount: int, currency: str) -> Money:
-        """Money from an int and a currency code already checked (one taken from a Money).
-
-        Skips __post_init__'s checks, which cost more than the arithmetic on hot paths.
-        """
-        if cls is not Money:
-            return cls(amount, currency)
-        money: Any = _new(_Building)
-        money.amount = amount
-        money.currency = currency
-        money.__class__ = Money  # same slots: see tactful.domain.frozen.builder
-        return cast(Money, money)
-
     def _same(self, other: Money) -> None:
         if other.currency != self.currency:
             raise ValueError(f"cannot combine {self.currency} with {other.currency}")
 
     def __add__(self, other: Money) -> Money:
         self._same(other)
-        return Money.trusted(self.amount + other.amount, self.currency)
+        return Money(self.amount + other.amount, self.currency)
 
     def __sub__(self, other: Money) -> Money:
         self._same(other)
-        return Money.trusted(self.amount - other.amount, self.currency)
+        return Money(self.amount - other.amount, self.currency)
 
     def times(self, quantity: int) -> Money:
         """The amount for `quantity` units."""
@@ -97,15 +82,3 @@ class Money:
         places = exponent(self.currency)
         number = f"{self.decimal():,.{places}f}"
         return f"{symbol}{number}" if symbol else f"{number} {self.currency}"
-
-
-_new = object.__new__
-
-
-class _Building:
-    """Money's layout without the frozen guard, for Money.trusted."""
-
-    __slots__ = ("amount", "currency")
-
-    amount: int
-    currency: str

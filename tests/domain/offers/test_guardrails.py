@@ -18,6 +18,7 @@ from tactful.domain.offers import (
     ReasonCode,
     Task,
 )
+from tactful.domain.offers.guardrails import GUARDRAILS
 from tactful.domain.orders import LineSource
 from tests.domain.offers.builders import (
     NOW,
@@ -33,6 +34,23 @@ R = ReasonCode
 MUG, TEA, SPOON, KETTLE = "mug", "tea", "spoon", "kettle"
 BASIC = [product(MUG, 1000), product(TEA, 500), product(SPOON, 300), product(KETTLE, 4000)]
 RULES = [ev(MUG, TEA, score=0.6), ev(MUG, SPOON, score=0.4)]
+
+
+def test_the_twelve_guardrails_in_policy_order() -> None:
+    assert [guardrail.__name__ for guardrail in GUARDRAILS] == [
+        "available",
+        "same_currency",
+        "not_in_cart",
+        "not_owned",
+        "committed",
+        "relevance_floor",
+        "price_ceiling",
+        "fits_moment",
+        "timing_for_kind",
+        "tenure_for_annual",
+        "cooldown",
+        "upgrade_quiet_period",
+    ]
 
 
 def test_a_plain_cross_sell_is_kept() -> None:

@@ -8,7 +8,10 @@ from tactful.domain.catalog import lawful_compare_at
 from tactful.domain.customers import ConsentPurpose
 from tactful.domain.experiments import assign
 from tactful.domain.offers import Decision, Moment, OfferKind, OfferResponse, Task, decide
+from tactful.domain.offers.candidates import candidates
 from tactful.domain.offers.framing import share_percent
+from tactful.domain.offers.guardrails import GUARDRAILS
+from tactful.domain.offers.situation import situate
 from tests.domain.offers.worlds import World, worlds
 
 
@@ -153,6 +156,14 @@ def check_every_candidate_is_traced_with_a_reason(w: World, decision: Decision) 
     assert len(decision.warnings) >= len(unknown)
 
 
+def check_every_offer_passes_each_of_the_twelve_guardrails(w: World, decision: Decision) -> None:
+    situation, _ = situate(w.moment, w.cart, w.context)
+    offered = {(o.sku, o.kind, o.for_sku) for o in decision.offers}
+    for candidate in candidates(situation, w.context.affinity, w.context.declined_upsell):
+        if (candidate.sku, candidate.kind, candidate.for_sku) in offered:
+            assert [guardrail(candidate, situation) for guardrail in GUARDRAILS] == [None] * 12
+
+
 CHECKS = (
     check_at_most_two_distinct_offers_never_preselected,
     check_nothing_at_payment_and_no_upsell_before_commitment,
@@ -165,6 +176,7 @@ CHECKS = (
     check_evidence_claims_are_honest,
     check_compare_at_only_when_lawful,
     check_every_candidate_is_traced_with_a_reason,
+    check_every_offer_passes_each_of_the_twelve_guardrails,
 )
 
 

@@ -8,7 +8,6 @@ decision = decide(customer, Moment(moment), [CartLine(sku, quantity), ...], cont
 """
 
 from tactful.domain.offers.candidates import Candidate
-from tactful.domain.offers.catalogue import OfferCatalog
 from tactful.domain.offers.decision import (
     Decision,
     Offer,
@@ -35,6 +34,7 @@ from tactful.domain.offers.inputs import (
 )
 from tactful.domain.offers.model_source import ModelAffinity
 from tactful.domain.offers.moments import Format, Moment, OfferKind, Task
+from tactful.domain.offers.offer_catalog import OfferCatalog
 from tactful.domain.offers.policy import OfferPolicy, TimingTable, default_timing
 from tactful.domain.offers.reasons import ReasonCode
 

@@ -40,13 +40,7 @@ class Evidence:
 
 
 class AffinitySource(Protocol):
-    """A mined model seen from the offer engine: best cross-sells first.
-
-    A source may also say `single_antecedents = True` when every evidence it gives has one
-    antecedent SKU, which spares the engine checking each one. Such a source that returns the
-    very same sequence for the same (sku, limit), as ModelAffinity does, also lets decisions
-    reuse what they derived from it (memo.Proposal).
-    """
+    """A mined model seen from the offer engine: best cross-sells first."""
 
     def cross_sells(self, sku: Sku, limit: int) -> Sequence[Evidence]:
         """Evidence whose antecedent contains `sku`, best score first, at most `limit`."""

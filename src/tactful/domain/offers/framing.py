@@ -6,12 +6,10 @@ import hashlib
 from datetime import UTC, datetime
 
 from tactful.domain.catalog import Sku, lawful_compare_at
-from tactful.domain.frozen import builder
 from tactful.domain.money import Money
 from tactful.domain.offers.candidates import Candidate
 from tactful.domain.offers.decision import Offer, PriceBlock, SocialProof, Urgency
 from tactful.domain.offers.evidence import Evidence
-from tactful.domain.offers.memo import Framed, Shared
 from tactful.domain.offers.moments import Format, Moment, OfferKind
 from tactful.domain.offers.situation import Situation
 
@@ -25,27 +23,21 @@ _FIXED_FORMATS = {
 }
 
 
-_sha256 = hashlib.sha256
-_offer = builder(Offer)
-_price_block = builder(PriceBlock)
-_social_proof = builder(SocialProof)
-
-
-def offer_id(decision_id: str, c: Candidate) -> str:
+def offer_id(decision_id: str, candidate: Candidate) -> str:
     """Stable id of an offer within a decision."""
-    raw = f"{decision_id}\x1f{c.kind}\x1f{c.sku}\x1f{c.for_sku or ''}"
+    raw = f"{decision_id}\x1f{candidate.kind}\x1f{candidate.sku}\x1f{candidate.for_sku or ''}"
     return "off_" + hashlib.sha256(raw.encode()).hexdigest()[:20]
 
 
-def choose_format(c: Candidate, s: Situation) -> Format:
+def choose_format(candidate: Candidate, situation: Situation) -> Format:
     """Order bump at checkout, one click after purchase, modal only at a confident peak."""
-    fixed = _FIXED_FORMATS.get(s.moment)
+    fixed = _FIXED_FORMATS.get(situation.moment)
     if fixed is not None:
         return fixed
-    if not s.peak:
+    if not situation.peak:
         return Format.INLINE
-    confidence = c.evidence.confidence if c.evidence is not None else 0.0
-    high = confidence >= s.policy.modal_confidence_floor
+    confidence = candidate.evidence.confidence if candidate.evidence is not None else 0.0
+    high = confidence >= situation.policy.modal_confidence_floor
     return Format.MODAL if high else Format.BANNER
 
 
@@ -56,88 +48,100 @@ def share_percent(evidence: Evidence) -> int:
     return evidence.count * 100 // evidence.antecedent_count
 
 
-def _names(s: Situation, skus: tuple[Sku, ...]) -> str:
-    names = [p.name if (p := s.catalog.get(sku)) is not None else str(sku) for sku in skus]
+def _names(situation: Situation, skus: tuple[Sku, ...]) -> str:
+    names = [p.name if (p := situation.catalog.get(sku)) is not None else str(sku) for sku in skus]
     return " and ".join(names)
 
 
-def _anchor_name(c: Candidate, s: Situation) -> str:
-    anchor = s.catalog.get(c.for_sku) if c.for_sku is not None else None
+def _anchor_name(candidate: Candidate, situation: Situation) -> str:
+    anchor = situation.catalog.get(candidate.for_sku) if candidate.for_sku is not None else None
     return anchor.name if anchor is not None else "your order"
 
 
-def headline(c: Candidate, s: Situation) -> str:
+def headline(candidate: Candidate, situation: Situation) -> str:
     """The product's own outcome line, else one written from why it is offered."""
-    if c.product is not None and c.product.outcome:
-        return c.product.outcome
-    anchor = s.catalog.get(c.for_sku) if c.for_sku is not None else None
-    if c.kind is OfferKind.CROSS_SELL:
+    if candidate.product is not None and candidate.product.outcome:
+        return candidate.product.outcome
+    anchor = situation.catalog.get(candidate.for_sku) if candidate.for_sku is not None else None
+    if candidate.kind is OfferKind.CROSS_SELL:
         same_category = (
             anchor is not None
-            and c.product is not None
+            and candidate.product is not None
             and anchor.category is not None
-            and anchor.category == c.product.category
+            and anchor.category == candidate.product.category
         )
         if same_category or anchor is None:
-            return f"Complete your set with {c.name}"
-        return f"Get more from your {anchor.name} with {c.name}"
-    if c.kind is OfferKind.UPSELL:
-        if c.term_switch:
-            return f"Keep everything you use, billed less often, with {c.name}"
-        return f"Do more with {c.name}"
-    if c.kind is OfferKind.BUNDLE:
-        return f"Get the full set: {c.name}"
-    return f"A lighter option: {c.name}"
+            return f"Complete your set with {candidate.name}"
+        return f"Get more from your {anchor.name} with {candidate.name}"
+    if candidate.kind is OfferKind.UPSELL:
+        if candidate.term_switch:
+            return f"Keep everything you use, billed less often, with {candidate.name}"
+        return f"Do more with {candidate.name}"
+    if candidate.kind is OfferKind.BUNDLE:
+        return f"Get the full set: {candidate.name}"
+    return f"A lighter option: {candidate.name}"
 
 
-def _has_proof(c: Candidate, s: Situation) -> bool:
-    ev = c.evidence
+def _has_proof(candidate: Candidate, situation: Situation) -> bool:
+    evidence = candidate.evidence
     return (
-        ev is not None
-        and ev.antecedent_count >= s.policy.social_proof_min_sample
-        and share_percent(ev) >= 1
+        evidence is not None
+        and evidence.antecedent_count >= situation.policy.social_proof_min_sample
+        and share_percent(evidence) >= 1
     )
 
 
-def reason(c: Candidate, s: Situation) -> str:
+def reason(candidate: Candidate, situation: Situation) -> str:
     """Why this offer, in plain words and real numbers (rounded down)."""
-    if c.kind is OfferKind.CROSS_SELL and c.evidence is not None:
-        buyers_of = _names(s, c.evidence.antecedent)
-        if _has_proof(c, s):
-            pct = share_percent(c.evidence)
-            if c.evidence.unit == "customers":
+    if candidate.kind is OfferKind.CROSS_SELL and candidate.evidence is not None:
+        buyers_of = _names(situation, candidate.evidence.antecedent)
+        if _has_proof(candidate, situation):
+            pct = share_percent(candidate.evidence)
+            if candidate.evidence.unit == "customers":
                 return f"Bought together by {pct}% of customers who bought {buyers_of}"
             return f"Bought together in {pct}% of orders with {buyers_of}"
         return f"Often bought together with {buyers_of}"
-    anchor = _anchor_name(c, s)
-    if c.kind is OfferKind.UPSELL:
-        if c.term_switch:
+    anchor = _anchor_name(candidate, situation)
+    if candidate.kind is OfferKind.UPSELL:
+        if candidate.term_switch:
             return f"The same plan as {anchor}, on a longer billing term"
         return f"The next step up from {anchor}"
-    if c.kind is OfferKind.BUNDLE and c.bundle is not None:
-        parts = [p for sku in sorted(c.bundle.skus) if (p := s.catalog.get(sku)) is not None]
-        separate = sum(p.price.amount for p in parts if p.price.currency == c.price.currency)
-        if separate > c.price.amount:
-            apart = Money(separate, c.price.currency).format()
-            return f"Includes {anchor}; {c.price.format()} together, {apart} bought separately"
-        return f"Includes {anchor} and {len(c.bundle.skus) - 1} more"
+    if candidate.kind is OfferKind.BUNDLE and candidate.bundle is not None:
+        parts = [
+            p
+            for sku in sorted(candidate.bundle.skus)
+            if (p := situation.catalog.get(sku)) is not None
+        ]
+        separate = sum(
+            p.price.amount for p in parts if p.price.currency == candidate.price.currency
+        )
+        if separate > candidate.price.amount:
+            apart = Money(separate, candidate.price.currency).format()
+            return (
+                f"Includes {anchor}; {candidate.price.format()} together, {apart} bought separately"
+            )
+        return f"Includes {anchor} and {len(candidate.bundle.skus) - 1} more"
     return "Costs less than the upgrade you passed on"
 
 
-def social_proof(c: Candidate, s: Situation) -> SocialProof | None:
+def social_proof(candidate: Candidate, situation: Situation) -> SocialProof | None:
     """Only from real counts with at least the minimum sample; never invented."""
-    ev = c.evidence
-    if ev is None or not _has_proof(c, s):
+    evidence = candidate.evidence
+    if evidence is None or not _has_proof(candidate, situation):
         return None
-    pct = share_percent(ev)
-    anchor = _names(s, ev.antecedent)
-    if ev.unit == "customers":
+    pct = share_percent(evidence)
+    anchor = _names(situation, evidence.antecedent)
+    if evidence.unit == "customers":
         text = (
-            f"{pct}% of {ev.antecedent_count:,} customers who bought {anchor} also bought {c.name}"
+            f"{pct}% of {evidence.antecedent_count:,} customers who bought {anchor} "
+            f"also bought {candidate.name}"
         )
     else:
-        text = f"{pct}% of {ev.antecedent_count:,} orders with {anchor} also included {c.name}"
-    return _social_proof(text=text, share=pct, sample_size=ev.antecedent_count)
+        text = (
+            f"{pct}% of {evidence.antecedent_count:,} orders with {anchor} "
+            f"also included {candidate.name}"
+        )
+    return SocialProof(text=text, share=pct, sample_size=evidence.antecedent_count)
 
 
 def urgency(expires_at: datetime | None, now: datetime) -> Urgency | None:
@@ -148,78 +152,43 @@ def urgency(expires_at: datetime | None, now: datetime) -> Urgency | None:
     return Urgency(expires_at=expires_at, text=f"Offer ends {when:%d %b %Y, %H:%M} UTC")
 
 
-def price_block(c: Candidate, s: Situation) -> PriceBlock:
+def price_block(candidate: Candidate, situation: Situation) -> PriceBlock:
     """Compare-at and savings only when the compare-at price is lawful (lowest of 30 days)."""
-    if c.product is None or c.product.compare_at is None:
-        return _price_block(price=c.price, compare_at=None, savings=None)
-    compare_at = lawful_compare_at(c.product, s.catalog.history(c.sku), s.now)
-    if compare_at is None:
-        return _price_block(price=c.price, compare_at=None, savings=None)
-    return _price_block(price=c.price, compare_at=compare_at, savings=compare_at - c.price)
-
-
-def _fixed(c: Candidate, s: Situation, shared: Shared | None) -> Framed:
-    """What framing reads from the candidate, catalogue and policy alone, kept when shared.
-
-    The offer key, the candidate's part of the offer id, the copy (headline, reason, social
-    proof), and the price block when it has no compare-at price (one with a compare-at price
-    is lawful or not depending on the time, so it is worked out per decision).
-    """
-    if shared is not None:
-        kept = shared.framed
-        if kept is not None and kept[0] is s.policy:
-            return kept
-    timeless = c.product is None or c.product.compare_at is None
-    framed = (
-        s.policy,
-        c.key,
-        f"\x1f{c.kind}\x1f{c.sku}\x1f{c.for_sku or ''}",
-        headline(c, s),
-        reason(c, s),
-        social_proof(c, s),
-        price_block(c, s) if timeless else None,
+    if candidate.product is None or candidate.product.compare_at is None:
+        return PriceBlock(price=candidate.price, compare_at=None, savings=None)
+    compare_at = lawful_compare_at(
+        candidate.product, situation.catalog.history(candidate.sku), situation.now
     )
-    if shared is not None:
-        shared.framed = framed
-    return framed
+    if compare_at is None:
+        return PriceBlock(price=candidate.price, compare_at=None, savings=None)
+    return PriceBlock(
+        price=candidate.price, compare_at=compare_at, savings=compare_at - candidate.price
+    )
 
 
 def frame(
-    c: Candidate,
-    s: Situation,
-    decision_id: str,
-    expires_at: datetime | None,
-    shared: Shared | None = None,
+    candidate: Candidate, situation: Situation, decision_id: str, expires_at: datetime | None
 ) -> Offer:
-    """Turn a kept candidate into an offer the customer can easily decline.
-
-    `shared` is what holds `c` when it is shared with other decisions (memo.Shared): what
-    does not change between decisions is kept there.
-    """
-    total, increase = s.cart_total, c.increase
-    if total is None:
-        after = increase  # 0 + increase
-    elif total.currency == increase.currency:
-        after = Money.trusted(total.amount + increase.amount, increase.currency)
+    """Turn a kept candidate into an offer the customer can easily decline."""
+    total, increase = situation.cart_total, candidate.increase
+    if total is not None and total.currency == increase.currency:
+        cart_total_after = total + increase
     else:
-        after = increase
-    _, key, tail, title, why, proof, block = _fixed(c, s, shared)
-    # Positional, in Offer's field order: keywords cost a builder call several times over.
-    return _offer(
-        "off_" + _sha256(f"{decision_id}{tail}".encode()).hexdigest()[:20],  # offer_id
-        key,
-        c.kind,
-        c.sku,
-        c.for_sku,
-        _FIXED_FORMATS.get(s.moment) or choose_format(c, s),  # format
-        title,  # headline
-        why,  # reason
-        block if block is not None else price_block(c, s),  # price
-        after,  # cart_total_after
-        c.evidence,
-        c.relevance,
-        s.policy.decline_label,
-        proof,  # social_proof
-        urgency(expires_at, s.now) if expires_at is not None else None,
-        False,  # preselected
+        cart_total_after = increase  # an empty cart (or another currency: never offered)
+    return Offer(
+        offer_id=offer_id(decision_id, candidate),
+        key=candidate.key,
+        kind=candidate.kind,
+        sku=candidate.sku,
+        for_sku=candidate.for_sku,
+        format=choose_format(candidate, situation),
+        headline=headline(candidate, situation),
+        reason=reason(candidate, situation),
+        price=price_block(candidate, situation),
+        cart_total_after=cart_total_after,
+        evidence=candidate.evidence,
+        relevance=candidate.relevance,
+        decline_label=situation.policy.decline_label,
+        social_proof=social_proof(candidate, situation),
+        urgency=urgency(expires_at, situation.now),
     )

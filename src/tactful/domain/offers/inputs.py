@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -10,10 +10,9 @@ from typing import Any
 
 from tactful.domain.catalog import ProductKind, Sku
 from tactful.domain.events import Event, EventType
-from tactful.domain.frozen import builder
-from tactful.domain.offers.catalogue import OfferCatalog
 from tactful.domain.offers.evidence import AffinitySource
 from tactful.domain.offers.moments import OfferKind, Task
+from tactful.domain.offers.offer_catalog import OfferCatalog
 from tactful.domain.offers.policy import DEFAULT_POLICY, OfferPolicy
 from tactful.domain.orders import LineSource, Order
 
@@ -40,10 +39,6 @@ class Purchase:
     at: datetime
     source: LineSource = LineSource.MAIN
     kind: ProductKind | None = None
-
-
-new_purchase: Callable[..., Purchase] = builder(Purchase)
-"""Purchase(sku, at, source, kind), every field given: for storage decoding many at once."""
 
 
 def purchases_from_orders(orders: Iterable[Order]) -> tuple[Purchase, ...]:
@@ -93,9 +88,6 @@ class OfferEvent:
         return offer_event(str(event.type), event.sku, event.at, event.properties)
 
 
-_offer_event = builder(OfferEvent)
-
-
 def offer_event(
     event_type: str, sku: Sku, at: datetime, properties: Mapping[str, Any]
 ) -> OfferEvent | None:
@@ -111,14 +103,14 @@ def offer_event(
     relevance = properties.get("relevance")
     for_sku = properties.get("for_sku")
     offer_id = properties.get("offer_id")
-    return _offer_event(
-        response,
-        sku,
-        at,
-        _KINDS.get(str(kind)),
-        Sku(str(for_sku)) if for_sku else None,
-        float(relevance) if isinstance(relevance, int | float) else None,
-        str(offer_id) if offer_id else None,
+    return OfferEvent(
+        response=response,
+        sku=sku,
+        at=at,
+        kind=_KINDS.get(str(kind)),
+        for_sku=Sku(str(for_sku)) if for_sku else None,
+        relevance=float(relevance) if isinstance(relevance, int | float) else None,
+        offer_id=str(offer_id) if offer_id else None,
     )
 
 
@@ -126,14 +118,14 @@ def shown_offer(
     sku: Sku, at: datetime, kind: str, for_sku: str | None, relevance: float | None, offer_id: str
 ) -> OfferEvent:
     """An offer a decision showed, as its logged impression holds it (the same fields)."""
-    return _offer_event(
-        OfferResponse.SHOWN,
-        sku,
-        at,
-        _KINDS.get(kind),
-        for_sku or None,
-        None if relevance is None else float(relevance),
-        offer_id,
+    return OfferEvent(
+        response=OfferResponse.SHOWN,
+        sku=sku,
+        at=at,
+        kind=_KINDS.get(kind),
+        for_sku=Sku(for_sku) if for_sku else None,
+        relevance=None if relevance is None else float(relevance),
+        offer_id=offer_id,
     )
 
 
@@ -158,7 +150,6 @@ class DecisionContext:
     now: datetime
     catalog: OfferCatalog
     affinity: AffinitySource
-    # One shared default (it is immutable): decisions memoise per policy object.
     policy: OfferPolicy = DEFAULT_POLICY
     task: Task | None = None
     channel: str | None = None

@@ -30,17 +30,13 @@ class ModelAffinity:
     for the adapter's life (one model version).
     """
 
-    single_antecedents = True  # the evidence of a pair: see AffinitySource
-
     def __init__(
         self, model: MinedModel, n_baskets: float, rank_row: RankRow | None = None
     ) -> None:
         self._model = model
         self._n = float(n_baskets)
         self._rank_row = rank_row
-        self._cache: dict[Sku, tuple[Evidence, ...]] = {}
-        # limit -> sku -> the first `limit`: a decision asks for a few SKUs at one limit.
-        self._cut: dict[int, dict[Sku, tuple[Evidence, ...]]] = {}
+        self._evidence_by_sku: dict[Sku, tuple[Evidence, ...]] = {}
 
     @classmethod
     def from_model(cls, model: AffinityModel, rank_row: RankRow | None = None) -> ModelAffinity:
@@ -49,16 +45,10 @@ class ModelAffinity:
 
     def cross_sells(self, sku: Sku, limit: int) -> Sequence[Evidence]:
         """Best neighbours first, at most `limit`."""
-        cut = self._cut.get(limit)
-        if cut is None:
-            cut = self._cut.setdefault(limit, {})
-        found = cut.get(sku)
-        if found is None:
-            every = self._cache.get(sku)
-            if every is None:
-                every = self._cache[sku] = self._evidence(sku)
-            found = cut[sku] = every[: max(limit, 0)]
-        return found
+        every = self._evidence_by_sku.get(sku)
+        if every is None:
+            every = self._evidence_by_sku[sku] = self._evidence(sku)
+        return every[: max(limit, 0)]
 
     def _evidence(self, sku: Sku) -> tuple[Evidence, ...]:
         model, total = self._model, self._n

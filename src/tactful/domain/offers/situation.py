@@ -7,9 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from tactful.domain.catalog import ProductKind, Sku
-from tactful.domain.frozen import builder
 from tactful.domain.money import Money
-from tactful.domain.offers.catalogue import OfferCatalog
 from tactful.domain.offers.inputs import (
     CartLine,
     DecisionContext,
@@ -18,6 +16,7 @@ from tactful.domain.offers.inputs import (
     Purchase,
 )
 from tactful.domain.offers.moments import Moment, OfferKind, Task, is_in_progress, is_peak
+from tactful.domain.offers.offer_catalog import OfferCatalog
 from tactful.domain.offers.policy import OfferPolicy
 from tactful.domain.orders import LineSource
 
@@ -25,10 +24,10 @@ _NAGGED = (OfferResponse.DECLINED, OfferResponse.DISMISSED)
 _OWNED_ONCE = frozenset(kind for kind in ProductKind if kind.is_owned_once)
 
 
-def _later(a: datetime | None, b: datetime | None) -> datetime | None:
-    if a is None:
-        return b
-    return a if b is None else max(a, b)
+def _later(first: datetime | None, second: datetime | None) -> datetime | None:
+    if first is None:
+        return second
+    return first if second is None else max(first, second)
 
 
 class PurchaseHistory:
@@ -83,7 +82,7 @@ class PurchaseHistory:
         if self._recent is None:
             now, horizon = self._now, self._horizon
             recent = [(p.at, p.sku) for p in self._purchases if not p.at > now and p.at >= horizon]
-            newest = sorted(recent, key=lambda r: r[0], reverse=True)
+            newest = sorted(recent, key=lambda at_sku: at_sku[0], reverse=True)
             self._recent = tuple(dict.fromkeys(sku for _, sku in newest))
         return self._recent
 
@@ -169,21 +168,11 @@ class Situation:
         return self.cart.get(sku, 1) if sku is not None else 1
 
 
-_situation = builder(Situation)
-
-
-def read_cart(
-    cart: Sequence[CartLine], catalog: OfferCatalog, viewing: Sku | None
-) -> tuple[dict[Sku, int], str | None, list[str]]:
-    """Known cart lines merged by SKU, the cart's currency, and warnings for what was ignored."""
-    lines, currency, _, warnings = _read_cart(cart, catalog, viewing)
-    return lines, currency, warnings
-
-
 def _read_cart(
     cart: Sequence[CartLine], catalog: OfferCatalog, viewing: Sku | None
 ) -> tuple[dict[Sku, int], str | None, int, list[str]]:
-    """read_cart(), with the kept lines' total in minor units of the cart's currency."""
+    """Known cart lines merged by SKU, the cart's currency, the kept lines' total in its minor
+    units, and warnings for what was ignored."""
     products = catalog.products
     lines: dict[Sku, int] = {}
     warnings: list[str] = []
@@ -240,27 +229,24 @@ def situate(
     lines, currency, total, warnings = _read_cart(cart, catalog, context.viewing)
     horizon = now - context.policy.recent_purchase_window
     history = PurchaseHistory(context.purchases, now, horizon, catalog)
-    declines, shown, accepted_upgrade = (
-        _responses(context) if context.offer_events else ({}, 0, None)
-    )
+    declines, shown, accepted_upgrade = _responses(context)
     task = context.task if moment is Moment.IN_APP else None
     viewing = context.viewing if context.viewing in catalog.products else None
-    # Positional, in Situation's field order: keywords cost a builder call several times over.
-    situation = _situation(
-        moment,
-        task,
-        now,
-        context.policy,
-        catalog,
-        lines,  # cart
-        currency,
-        Money.trusted(total, currency) if currency is not None else None,  # cart_total
-        viewing,
-        history,
-        declines,
-        shown,  # shown_recently
-        accepted_upgrade,  # accepted_upgrade_at
-        is_in_progress(moment, task),  # in_progress
-        is_peak(moment, task),  # peak
+    situation = Situation(
+        moment=moment,
+        task=task,
+        now=now,
+        policy=context.policy,
+        catalog=catalog,
+        cart=lines,
+        currency=currency,
+        cart_total=Money(total, currency) if currency is not None else None,
+        viewing=viewing,
+        history=history,
+        declines=declines,
+        shown_recently=shown,
+        accepted_upgrade_at=accepted_upgrade,
+        in_progress=is_in_progress(moment, task),
+        peak=is_peak(moment, task),
     )
     return situation, warnings

@@ -242,11 +242,9 @@ def _plain(value: Any) -> Any:
 class Fragments(Generic[T]):
     """Each object's JSON, written once per object and spliced in after that.
 
-    The offer engine reuses trace entries and evidence across decisions (most candidates
-    are judged the same way for every customer with that cart item), so a decision's answer
-    is mostly parts whose JSON was already written. Each is written as `shape` gives it
-    (for trace entries `trace_body`: figures rounded like the offers' evidence, a non-finite
-    one as 0), so the answer says the same whichever way it is built. Keyed by identity,
+    The offer engine hands out the model's evidence objects themselves, so an offer's
+    evidence is mostly JSON already written. Each is written as `shape` gives it, so the
+    answer says the same whichever way it is built. Keyed by identity,
     holding the object so its id cannot be reused while the key lives; emptied when it grows
     past `size`.
     """
@@ -275,22 +273,21 @@ class Fragments(Generic[T]):
         return found
 
 
-_trace_fragments: Fragments[TraceEntry] = Fragments(trace_body)
 _evidence_fragments: Fragments[Evidence] = Fragments(evidence_body)
 
 
 def decision_json(decision: Decision) -> bytes:
     """The response body as JSON bytes, straight from the decision.
 
-    Says what `decision_body` says; trace entries and evidence are spliced in from
-    `Fragments`, written once per object.
+    Says what `decision_body` says; evidence is spliced in from `Fragments`, written once
+    per object.
     """
     body = {
         "decision_id": decision.decision_id,
         "held_out": decision.held_out,
         "offers": [offer_body(o, _evidence_json) for o in decision.offers],
         "warnings": decision.warnings,
-        "trace": _trace_fragments.many(decision.trace),
+        "trace": [trace_body(entry) for entry in decision.trace],
     }
     return orjson.dumps(body, default=_plain)
 

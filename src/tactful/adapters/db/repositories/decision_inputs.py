@@ -26,7 +26,7 @@ from tactful.adapters.db.repositories._common import utc
 from tactful.adapters.db.repositories._driver import sqlite_text
 from tactful.domain.customers import Consent, ConsentPurpose, Customer, CustomerId
 from tactful.domain.offers import OfferEvent, Purchase
-from tactful.domain.offers.inputs import new_purchase, offer_event, shown_offer
+from tactful.domain.offers.inputs import offer_event, shown_offer
 from tactful.domain.offers.records import DecisionInputs as DecisionInputs
 from tactful.domain.orders import LineSource
 
@@ -286,22 +286,22 @@ def summarise_purchases(
         main = LineSource.MAIN
         if not last:
             times = map(parsed.__getitem__, first.values())
-            return tuple(map(new_purchase, first, times, repeat(main), repeat(None)))
+            return tuple(map(Purchase, first, times, repeat(main), repeat(None)))
         found: list[Purchase] = []
         for sku, at in first.items():
-            found.append(new_purchase(sku, parsed[at], main, None))
+            found.append(Purchase(sku, parsed[at], main, None))
             latest = last.get(sku, at)
             if latest != at:
-                found.append(new_purchase(sku, parsed[latest], main, None))
+                found.append(Purchase(sku, parsed[latest], main, None))
         return tuple(found)
     found = []
     for key, at in first.items():
         sku, source = key
         line_source = _SOURCES.get(source) or LineSource(source)
-        found.append(new_purchase(sku, parsed[at], line_source, None))
+        found.append(Purchase(sku, parsed[at], line_source, None))
         latest = last[key]
         if latest != at and (
             recent is None or latest >= recent or line_source is LineSource.UPSELL
         ):
-            found.append(new_purchase(sku, parsed[latest], line_source, None))
+            found.append(Purchase(sku, parsed[latest], line_source, None))
     return tuple(found)

@@ -2,11 +2,46 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from tactful.domain.catalog import Bundle, PricePoint, Product, ProductKind, Sku, upgrade_path
-from tactful.domain.offers.memo import SharedMemo
+from tactful.domain.offers.evidence import Evidence
+
+if TYPE_CHECKING:  # candidates.py reads the catalogue, so only its type is named here
+    from tactful.domain.offers.candidates import Candidate
+
+
+class CrossSellCache:
+    """The cross-sell candidate each model evidence proposes on its own, for one catalogue.
+
+    Such a candidate is the same in every decision (the evidence and the product fix every
+    field), and building it was the largest cost of collecting candidates, so it is built
+    once. Emptied when it holds LIMIT candidates, so the evidence of models that come and go
+    does not pile up. tests/domain/offers/test_candidates.py holds decisions equal with it
+    and without it.
+    """
+
+    LIMIT = 100_000
+
+    def __init__(self) -> None:
+        # By id() of the evidence, beside the evidence itself: an id is not reused while its
+        # object lives, and hashing an evidence's nine fields would cost more than the build.
+        self._by_evidence: dict[int, tuple[Evidence, Candidate | None]] = {}
+
+    def get(
+        self, evidence: Evidence, build: Callable[[Evidence], Candidate | None]
+    ) -> Candidate | None:
+        """`build(evidence)`, built the first time and then kept."""
+        kept = self._by_evidence.get(id(evidence))
+        if kept is not None and kept[0] is evidence:
+            return kept[1]
+        candidate = build(evidence)
+        if len(self._by_evidence) >= self.LIMIT:
+            self._by_evidence.clear()
+        self._by_evidence[id(evidence)] = (evidence, candidate)
+        return candidate
 
 
 @dataclass(frozen=True, eq=False)
@@ -19,17 +54,21 @@ class OfferCatalog:
     ladders: Mapping[str, tuple[Product, ...]]
     owned_plans: frozenset[Sku] = field(init=False, repr=False)
     rebuyable: frozenset[Sku] = field(init=False, repr=False)
-    memo: SharedMemo = field(init=False, repr=False)
+    cross_sells: CrossSellCache = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         # Owned-once products on a ladder: the only owned items an upgrade can start from.
         plans = frozenset(
-            sku for sku, p in self.products.items() if p.tier is not None and p.kind.is_owned_once
+            sku
+            for sku, product in self.products.items()
+            if product.tier is not None and product.kind.is_owned_once
         )
         object.__setattr__(self, "owned_plans", plans)
-        rebuyable = frozenset(sku for sku, p in self.products.items() if not p.kind.is_owned_once)
+        rebuyable = frozenset(
+            sku for sku, product in self.products.items() if not product.kind.is_owned_once
+        )
         object.__setattr__(self, "rebuyable", rebuyable)
-        object.__setattr__(self, "memo", SharedMemo())
+        object.__setattr__(self, "cross_sells", CrossSellCache())
 
     @classmethod
     def build(
