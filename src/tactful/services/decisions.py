@@ -24,13 +24,11 @@ from sqlalchemy import Connection, Engine, func, select
 from tactful.adapters.db.repositories import catalog as catalog_repo
 from tactful.adapters.db.repositories import offers as offers_repo
 from tactful.adapters.db.tables import bundles, products
-from tactful.domain.catalog import Sku
 from tactful.domain.clock import Clock, SystemClock
 from tactful.domain.customers import Customer, CustomerId
 from tactful.domain.offers import (
     EMPTY_AFFINITY,
     AffinitySource,
-    CartLine,
     Decision,
     DecisionContext,
     DeclinedUpsell,
@@ -42,11 +40,11 @@ from tactful.domain.offers import (
     OfferKind,
     OfferPolicy,
     OfferResponse,
-    Task,
     decide,
 )
 from tactful.services.decision_log import DecisionLog
 from tactful.services.decision_reads import PurchaseCache, ReadConnections, read_inputs
+from tactful.services.decision_request import DecisionRequest
 
 _log = logging.getLogger(__name__)
 Response = offers_repo.Response
@@ -96,19 +94,6 @@ def _activate(loaded: Any) -> ActiveModel:
     ranking = getattr(loaded, "ranking", None)
     rank_row = ranking.row_lookup(model.items) if ranking is not None else None
     return ActiveModel(ModelAffinity.from_model(model, rank_row), version)
-
-
-@dataclass(frozen=True, slots=True)
-class DecisionRequest:
-    """What the storefront asks: who, where, with which cart."""
-
-    customer_id: str
-    moment: Moment
-    cart: Sequence[CartLine] = ()
-    task: Task | None = None
-    channel: str | None = None
-    viewing: Sku | None = None
-    expires_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

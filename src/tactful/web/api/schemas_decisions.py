@@ -1,58 +1,37 @@
-"""Request and response bodies for decisions and responses to offers."""
+"""Response bodies for decisions, and request and response bodies for answers to offers.
+
+The request of a decision is `tactful.services.decision_request.DecisionRequest`: the
+service takes it as it is. `DecisionOut` is the one shape of the answer: built from the
+domain's `Decision` by `DecisionOut.of`, written to JSON once by `to_json`, and documented
+in OpenAPI from these same classes. Optional blocks that are absent are left out of the
+JSON, not sent as null (`exclude_if`); `for_sku` is always sent, null when there is none.
+"""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated
 
-import orjson
-from pydantic import BaseModel, Field, StrictInt, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+)
 
 from tactful.adapters.db.repositories.offers import Response
-from tactful.domain.money import Money
-from tactful.domain.offers import Decision, Evidence, Moment, Offer, Task, TraceEntry
-from tactful.web.api.schemas_ingest import Identifier, as_utc
-
-T = TypeVar("T")
-MAX_CART_LINES = 500
-MAX_QUANTITY = 1_000_000
-MAX_CHANNEL = 32
-
-
-class CartLineIn(BaseModel):
-    """One SKU in the cart."""
-
-    sku: Identifier
-    quantity: Annotated[StrictInt, Field(ge=1, le=MAX_QUANTITY)] = 1
-
-
-class ContextIn(BaseModel):
-    """Where the customer is within the moment."""
-
-    task: Task | None = None
-    channel: Annotated[str, Field(min_length=1, max_length=MAX_CHANNEL)] | None = None
-    viewing: Identifier | None = Field(None, description="SKU of the product page (browsing)")
-    expires_at: datetime | None = Field(
-        None, description="A real deadline set by the merchant; the only source of urgency"
-    )
-
-    @field_validator("expires_at")
-    @classmethod
-    def _utc(cls, value: datetime | None) -> datetime | None:
-        return None if value is None else as_utc(value)
-
-
-class DecisionIn(BaseModel):
-    """Which offers, if any, to show this customer at this moment."""
-
-    customer_id: Identifier
-    moment: Moment
-    cart: Annotated[list[CartLineIn], Field(max_length=MAX_CART_LINES)] = Field(
-        default_factory=list
-    )
-    context: ContextIn = Field(default_factory=ContextIn)
+from tactful.domain.offers import (
+    Decision,
+    Evidence,
+    Format,
+    Offer,
+    OfferKind,
+    PriceBlock,
+    ReasonCode,
+)
 
 
 class ResponseIn(BaseModel):
@@ -71,26 +50,68 @@ class ResponseOut(BaseModel):
     duplicate: bool
 
 
+def _finite(value: float) -> float:
+    """JSON has no infinities: a degenerate measure is reported as 0."""
+    return round(value, 6) if math.isfinite(value) else 0.0
+
+
+Figure = Annotated[float, AfterValidator(_finite)]
+"""A co-purchase measure, rounded to 6 places (a non-finite one as 0)."""
+
+
+def _absent(value: object) -> bool:
+    return value is None
+
+
+IsoTime = Annotated[
+    datetime,
+    PlainSerializer(datetime.isoformat, return_type=str),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+"""A time written as Python's isoformat writes it ("+00:00", not "Z")."""
+
+
 class PriceOut(BaseModel):
-    """Price in minor units; compare_at and savings only when lawful."""
+    """Price in minor units; compare_at and savings only when lawful (absent otherwise)."""
 
     amount: int
     currency: str
-    compare_at: int | None = None
-    savings: int | None = None
+    compare_at: int | None = Field(None, exclude_if=_absent)
+    savings: int | None = Field(None, exclude_if=_absent)
+
+    @classmethod
+    def of(cls, block: PriceBlock) -> PriceOut:
+        """The price block's amounts in minor units."""
+        return cls(
+            amount=block.price.amount,
+            currency=block.price.currency,
+            compare_at=None if block.compare_at is None else block.compare_at.amount,
+            savings=None if block.savings is None else block.savings.amount,
+        )
 
 
 class EvidenceOut(BaseModel):
     """The real co-purchase figures behind an offer (zeros when it rests on none)."""
 
-    support: float
-    confidence: float
-    lift: float
+    model_config = ConfigDict(from_attributes=True)
+
+    support: Figure
+    confidence: Figure
+    lift: Figure
     count: int
+
+    @classmethod
+    def of(cls, evidence: Evidence | None) -> EvidenceOut:
+        """The evidence's figures, or zeros for an offer that rests on none."""
+        if evidence is None:
+            return cls(support=0.0, confidence=0.0, lift=0.0, count=0)
+        return cls.model_validate(evidence)
 
 
 class SocialProofOut(BaseModel):
     """A statement from real counts."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     text: str
     share: int
@@ -100,27 +121,66 @@ class SocialProofOut(BaseModel):
 class UrgencyOut(BaseModel):
     """A real deadline."""
 
-    expires_at: datetime
+    model_config = ConfigDict(from_attributes=True)
+
+    expires_at: IsoTime
     text: str
 
 
 class OfferOut(BaseModel):
-    """One offer to show; never pre-selected."""
+    """One offer to show; never pre-selected. social_proof and urgency only when real."""
 
     offer_id: str
-    kind: str
+    kind: OfferKind
     sku: str
     for_sku: str | None
-    format: str
+    format: Format
     headline: str
     reason: str
     price: PriceOut
     cart_total_after: int = Field(description="Cart total in minor units if accepted")
     preselected: bool
-    social_proof: SocialProofOut | None = None
-    urgency: UrgencyOut | None = None
     evidence: EvidenceOut
     decline_label: str
+    social_proof: SocialProofOut | None = Field(None, exclude_if=_absent)
+    urgency: UrgencyOut | None = Field(None, exclude_if=_absent)
+
+    @classmethod
+    def of(cls, offer: Offer) -> OfferOut:
+        """The offer as sent (social proof and urgency are read by their attributes)."""
+        return cls(
+            offer_id=offer.offer_id,
+            kind=offer.kind,
+            sku=offer.sku,
+            for_sku=offer.for_sku,
+            format=offer.format,
+            headline=offer.headline,
+            reason=offer.reason,
+            price=PriceOut.of(offer.price),
+            cart_total_after=offer.cart_total_after.amount,
+            preselected=offer.preselected,
+            evidence=EvidenceOut.of(offer.evidence),
+            decline_label=offer.decline_label,
+            social_proof=offer.social_proof,
+            urgency=offer.urgency,
+        )
+
+
+class TraceOut(BaseModel):
+    """Why one candidate was kept or dropped, with the figures it was judged on."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    sku: str
+    kind: OfferKind
+    for_sku: str | None
+    kept: bool
+    reasons: list[ReasonCode]
+    relevance: Figure
+    count: int
+    confidence: Figure
+    lift: Figure
+    price_increase: int
 
 
 class DecisionOut(BaseModel):
@@ -130,169 +190,19 @@ class DecisionOut(BaseModel):
     held_out: bool
     offers: list[OfferOut]
     warnings: list[str]
-    trace: list[dict[str, Any]]
+    trace: list[TraceOut]
 
+    @classmethod
+    def of(cls, decision: Decision) -> DecisionOut:
+        """The answer to send for `decision` (trace entries are read by their attributes)."""
+        return cls(
+            decision_id=decision.decision_id,
+            held_out=decision.held_out,
+            offers=[OfferOut.of(offer) for offer in decision.offers],
+            warnings=list(decision.warnings),
+            trace=list(decision.trace),
+        )
 
-def _price(offer: Offer) -> dict[str, Any]:
-    block = offer.price
-    body: dict[str, Any] = {"amount": block.price.amount, "currency": block.price.currency}
-    if block.compare_at is not None:
-        body["compare_at"] = block.compare_at.amount
-    if block.savings is not None:
-        body["savings"] = block.savings.amount
-    return body
-
-
-def _finite(value: float) -> float:
-    """JSON has no infinities: a degenerate measure is reported as 0."""
-    return round(value, 6) if math.isfinite(value) else 0.0
-
-
-_NO_EVIDENCE = {"support": 0.0, "confidence": 0.0, "lift": 0.0, "count": 0}
-
-
-def evidence_body(ev: Evidence) -> dict[str, Any]:
-    """The figures behind an offer, rounded; a non-finite one as 0."""
-    return {
-        "support": _finite(ev.support),
-        "confidence": _finite(ev.confidence),
-        "lift": _finite(ev.lift),
-        "count": ev.count,
-    }
-
-
-def _evidence(offer: Offer) -> dict[str, Any]:
-    ev = offer.evidence
-    return dict(_NO_EVIDENCE) if ev is None else evidence_body(ev)
-
-
-def _evidence_json(offer: Offer) -> Any:
-    ev = offer.evidence
-    return _NO_EVIDENCE if ev is None else _evidence_fragments.one(ev)
-
-
-def _amount(money: Money) -> int:
-    return money.amount
-
-
-def offer_body(offer: Offer, evidence: Callable[[Offer], Any] = _evidence) -> dict[str, Any]:
-    """The JSON shape of one offer (optional blocks only when present)."""
-    body: dict[str, Any] = {
-        "offer_id": offer.offer_id,
-        "kind": offer.kind.value,
-        "sku": offer.sku,
-        "for_sku": offer.for_sku,
-        "format": offer.format.value,
-        "headline": offer.headline,
-        "reason": offer.reason,
-        "price": _price(offer),
-        "cart_total_after": _amount(offer.cart_total_after),
-        "preselected": offer.preselected,
-        "evidence": evidence(offer),
-        "decline_label": offer.decline_label,
-    }
-    if offer.social_proof is not None:
-        proof = offer.social_proof
-        body["social_proof"] = {
-            "text": proof.text,
-            "share": proof.share,
-            "sample_size": proof.sample_size,
-        }
-    if offer.urgency is not None:
-        body["urgency"] = {
-            "expires_at": offer.urgency.expires_at.isoformat(),
-            "text": offer.urgency.text,
-        }
-    return body
-
-
-def trace_body(entry: TraceEntry) -> dict[str, Any]:
-    """Why one candidate was kept or dropped."""
-    return {
-        "sku": entry.sku,
-        "kind": entry.kind.value,
-        "for_sku": entry.for_sku,
-        "kept": entry.kept,
-        "reasons": [r.value for r in entry.reasons],
-        "relevance": _finite(entry.relevance),
-        "count": entry.count,
-        "confidence": _finite(entry.confidence),
-        "lift": _finite(entry.lift),
-        "price_increase": entry.price_increase,
-    }
-
-
-def _plain(value: Any) -> Any:
-    """orjson's fallback for numbers it does not know (numpy scalars, float subclasses)."""
-    if hasattr(value, "item"):
-        return value.item()
-    if isinstance(value, float | int):
-        return float(value) if isinstance(value, float) else int(value)
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-
-class Fragments(Generic[T]):
-    """Each object's JSON, written once per object and spliced in after that.
-
-    The offer engine reuses trace entries and evidence across decisions (most candidates
-    are judged the same way for every customer with that cart item), so a decision's answer
-    is mostly parts whose JSON was already written. Each is written as `shape` gives it
-    (for trace entries `trace_body`: figures rounded like the offers' evidence, a non-finite
-    one as 0), so the answer says the same whichever way it is built. Keyed by identity,
-    holding the object so its id cannot be reused while the key lives; emptied when it grows
-    past `size`.
-    """
-
-    def __init__(self, shape: Callable[[T], Any], size: int = 100_000) -> None:
-        self._shape = shape
-        self._size = size
-        self._held: dict[int, tuple[T, orjson.Fragment]] = {}
-
-    def one(self, value: T) -> orjson.Fragment:
-        """`value`'s JSON."""
-        found = self._held.get(id(value))
-        if found is None or found[0] is not value:
-            found = self._write(value)
-        return found[1]
-
-    def many(self, values: Iterable[T]) -> list[orjson.Fragment]:
-        """Each value's JSON, in order."""
-        return list(map(self.one, values))
-
-    def _write(self, value: T) -> tuple[T, orjson.Fragment]:
-        if len(self._held) >= self._size:
-            self._held.clear()
-        fragment = orjson.Fragment(orjson.dumps(self._shape(value), default=_plain))
-        found = self._held[id(value)] = (value, fragment)
-        return found
-
-
-_trace_fragments: Fragments[TraceEntry] = Fragments(trace_body)
-_evidence_fragments: Fragments[Evidence] = Fragments(evidence_body)
-
-
-def decision_json(decision: Decision) -> bytes:
-    """The response body as JSON bytes, straight from the decision.
-
-    Says what `decision_body` says; trace entries and evidence are spliced in from
-    `Fragments`, written once per object.
-    """
-    body = {
-        "decision_id": decision.decision_id,
-        "held_out": decision.held_out,
-        "offers": [offer_body(o, _evidence_json) for o in decision.offers],
-        "warnings": decision.warnings,
-        "trace": _trace_fragments.many(decision.trace),
-    }
-    return orjson.dumps(body, default=_plain)
-
-
-def decision_body(decision: Decision) -> dict[str, Any]:
-    """The JSON shape of a decision, built directly (no second validation pass)."""
-    return {
-        "decision_id": decision.decision_id,
-        "held_out": decision.held_out,
-        "offers": [offer_body(o) for o in decision.offers],
-        "warnings": list(decision.warnings),
-        "trace": [trace_body(t) for t in decision.trace],
-    }
+    def to_json(self) -> bytes:
+        """The JSON answer, written once from the model."""
+        return self.model_dump_json().encode()
