@@ -16,7 +16,7 @@ from tactful.services.decision_log import DecisionLog
 from tactful.services.decision_request import DecisionRequest
 from tactful.services.decisions import DecisionService, ModelCache, UnknownOfferError
 from tactful.services.ingest import Ingest
-from tactful.web.api.schemas_decisions import DecisionOut, ResponseIn, ResponseOut
+from tactful.web.api.schemas_decisions import DecisionOut, ResponseIn, ResponseOut, answer_json
 from tactful.web.deps import INVALID_KEY, MISSING_KEY, AnyKey, StateDep, scope_of_key
 from tactful.web.errors import validation_body
 from tactful.web.fast_path import Answer, header, json_error, read_body, too_large
@@ -115,7 +115,7 @@ async def answer_decision(state: AppState, authorization: bytes | None, raw: byt
         return 422, orjson.dumps(validation_body(request)), ()
     service = shared_decision_service(state)
     decision = await service.decide_logged(request, state.extras["decision_log"])
-    return 200, DecisionOut.of(decision).to_json(), ()
+    return 200, answer_json(decision), ()
 
 
 async def serve_decision_fast(state: AppState, scope: Scope, receive: Receive) -> Answer:
