@@ -38,7 +38,7 @@ def test_close_stores_what_was_decided_then_refuses_more(
     settings: Settings, engine: Engine
 ) -> None:
     services = build_container(settings, engine=engine, clock=FixedClock(NOW))
-    request = DecisionRequest("c1", Moment.CART, (CartLine(Sku("TENT")),))
+    request = DecisionRequest(customer_id="c1", moment=Moment.CART, cart=(CartLine(Sku("TENT")),))
 
     async def decide_one() -> str:
         return (await services.decisions.decide_logged(request)).decision_id

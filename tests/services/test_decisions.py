@@ -69,7 +69,9 @@ def service(database: Database) -> DecisionService:
 
 def test_cross_sells_are_decided_and_logged(service: DecisionService, database: Database) -> None:
     decision = service.decide(
-        DecisionRequest(customer_id(held_out=False), Moment.CART, (CartLine(TENT),))
+        DecisionRequest(
+            customer_id=customer_id(held_out=False), moment=Moment.CART, cart=(CartLine(TENT),)
+        )
     )
     assert 1 <= len(decision.offers) <= 2
     assert decision.offers[0].sku == PEGS
@@ -83,28 +85,38 @@ def test_cross_sells_are_decided_and_logged(service: DecisionService, database: 
 
 def test_declined_offer_cools_down_and_next_best_shows(service: DecisionService) -> None:
     who = customer_id(held_out=False)
-    first = service.decide(DecisionRequest(who, Moment.CART, (CartLine(TENT),)))
+    first = service.decide(
+        DecisionRequest(customer_id=who, moment=Moment.CART, cart=(CartLine(TENT),))
+    )
     declined = first.offers[0]
     outcome = service.respond(first.decision_id, declined.offer_id, Response.DECLINED)
     assert outcome.duplicate is False
     assert service.respond(first.decision_id, declined.offer_id, Response.DECLINED).duplicate
-    second = service.decide(DecisionRequest(who, Moment.CART, (CartLine(TENT),)))
+    second = service.decide(
+        DecisionRequest(customer_id=who, moment=Moment.CART, cart=(CartLine(TENT),))
+    )
     assert declined.sku not in {o.sku for o in second.offers}
     assert second.offers
 
 
 def test_cooldown_ends_after_fourteen_days(service: DecisionService) -> None:
     who = customer_id(held_out=False)
-    first = service.decide(DecisionRequest(who, Moment.CART, (CartLine(TENT),)))
+    first = service.decide(
+        DecisionRequest(customer_id=who, moment=Moment.CART, cart=(CartLine(TENT),))
+    )
     service.respond(first.decision_id, first.offers[0].offer_id, Response.DISMISSED)
     assert isinstance(service.clock, FixedClock)
     service.clock.advance(days=15)
-    later = service.decide(DecisionRequest(who, Moment.CART, (CartLine(TENT),)))
+    later = service.decide(
+        DecisionRequest(customer_id=who, moment=Moment.CART, cart=(CartLine(TENT),))
+    )
     assert first.offers[0].sku in {o.sku for o in later.offers}
 
 
 def test_unknown_offer_raises(service: DecisionService) -> None:
-    decision = service.decide(DecisionRequest("c1", Moment.CART, (CartLine(TENT),)))
+    decision = service.decide(
+        DecisionRequest(customer_id="c1", moment=Moment.CART, cart=(CartLine(TENT),))
+    )
     with pytest.raises(UnknownOfferError):
         service.respond(decision.decision_id, "off_nope", Response.ACCEPTED)
     with pytest.raises(UnknownOfferError):
@@ -115,7 +127,9 @@ def test_held_out_customer_is_logged_without_offers(
     service: DecisionService, database: Database
 ) -> None:
     decision = service.decide(
-        DecisionRequest(customer_id(held_out=True), Moment.CART, (CartLine(TENT),))
+        DecisionRequest(
+            customer_id=customer_id(held_out=True), moment=Moment.CART, cart=(CartLine(TENT),)
+        )
     )
     assert decision.held_out
     assert decision.offers == ()
@@ -131,7 +145,12 @@ def test_withdrawn_consent_and_ownership_are_read(
     withdrawn = Consent(ConsentPurpose.ONSITE_OFFERS, False, NOW - timedelta(days=1), "api")
     with database.transaction() as tx:
         tx.customers.upsert_customers([Customer(CustomerId(who), consents=(withdrawn,))], at=NOW)
-    assert service.decide(DecisionRequest(who, Moment.CART, (CartLine(TENT),))).offers == ()
+    assert (
+        service.decide(
+            DecisionRequest(customer_id=who, moment=Moment.CART, cart=(CartLine(TENT),))
+        ).offers
+        == ()
+    )
     buyer = customer_id(held_out=False)
     while buyer == who or assign(buyer, "holdout", 0.05):
         buyer += "x"
@@ -141,7 +160,9 @@ def test_withdrawn_consent_and_ownership_are_read(
             [Order(OrderId("o1"), NOW - timedelta(days=2), (line,), CustomerId(buyer))],
             source="api",
         )
-    decision = service.decide(DecisionRequest(buyer, Moment.CART, (CartLine(TENT),)))
+    decision = service.decide(
+        DecisionRequest(customer_id=buyer, moment=Moment.CART, cart=(CartLine(TENT),))
+    )
     assert PEGS in {o.sku for o in decision.offers}, "physical items may be offered again"
 
 

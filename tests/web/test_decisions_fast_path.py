@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
+import orjson
 import pytest
+from hypothesis import HealthCheck, event, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from pydantic import TypeAdapter
 from sqlalchemy import Engine
 
 from tactful.services.decisions import DecisionService
 from tactful.settings import Settings
+from tactful.web.api.decisions import close_decision_log
+from tactful.web.api.schemas_decisions import DecisionOut
 from tactful.web.app import create_app
 from tests.conftest import LiveServer
 
@@ -127,3 +135,138 @@ def test_the_route_stays_documented(servers: tuple[LiveServer, LiveServer]) -> N
     operation = spec["paths"]["/v1/decisions"]["post"]
     assert "requestBody" in operation
     assert "DecisionOut" in str(operation["responses"]["200"])
+
+
+# ---------------------------------------------------------------- in process, any body
+
+GOOD_KEY = f"Bearer {PUBLISHABLE}"
+BAD_KEYS = [None, f"Basic {PUBLISHABLE}", "Bearer", "Bearer pk_wrong"]
+KEYS = st.sampled_from([*BAD_KEYS, f"bearer {SECRET}", *[GOOD_KEY] * 6])
+SKUS = st.sampled_from(["TENT", "MAT", "NOPE", "", "x" * 129])
+VALUES = st.one_of(st.none(), st.booleans(), st.integers(-2, 3), st.text(max_size=4))
+QUANTITIES = st.one_of(st.integers(-1, 3), VALUES)
+LINES = st.one_of(st.fixed_dictionaries({"sku": SKUS}, optional={"quantity": QUANTITIES}), VALUES)
+CONTEXTS = st.fixed_dictionaries(
+    {}, optional={"channel": st.text(max_size=3), "task": st.sampled_from(["completed", "nap"])}
+)
+DECISIONS = st.fixed_dictionaries(
+    {
+        "customer_id": st.one_of(st.text(min_size=1, max_size=6), VALUES),
+        "moment": st.sampled_from(["cart", "checkout", "lunch"]),
+    },
+    optional={
+        "cart": st.one_of(st.lists(LINES, max_size=3), VALUES),
+        "context": st.one_of(CONTEXTS, VALUES),
+        "extra": VALUES,
+    },
+)
+LIMIT = 4096
+OVERSIZED = b'{"customer_id": "c", "moment": "cart", "cart": [' + b'{"sku": "TENT"}, ' * 300
+VALID = st.fixed_dictionaries(
+    {"customer_id": st.text(st.characters(min_codepoint=48, max_codepoint=122), min_size=1)},
+    optional={
+        "moment": st.sampled_from(["cart", "checkout", "browsing"]),
+        "cart": st.lists(st.fixed_dictionaries({"sku": st.sampled_from(["TENT", "MAT", "NOPE"])})),
+    },
+).map(lambda body: {"moment": "cart", **body})
+BODIES = st.one_of(
+    VALID.map(orjson.dumps),
+    VALID.map(orjson.dumps),
+    DECISIONS.map(orjson.dumps),
+    DECISIONS.map(lambda body: orjson.dumps(body)[:-1]),  # malformed JSON
+    st.binary(max_size=16),
+    st.just(OVERSIZED + b'{"sku": "MAT"}]}'),
+)
+Reply = tuple[int, dict[str, str], bytes]
+
+
+async def _call(app: Any, path: str, authorization: str | None, body: bytes) -> Reply:
+    """One POST through the ASGI callable, as a server would make it."""
+    headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
+    if authorization is not None:
+        headers.append((b"authorization", authorization.encode()))
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "headers": headers,
+        "server": ("test", 80),
+        "client": ("test", 1),
+    }
+    messages = [{"type": "http.request", "body": body, "more_body": False}]
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    await app(scope, receive, send)
+    answer = b"".join(message.get("body", b"") for message in sent[1:])
+    head = {key.decode(): value.decode() for key, value in sent[0]["headers"]}
+    return sent[0]["status"], head, answer
+
+
+InProcess = tuple[Any, Any, asyncio.AbstractEventLoop]
+
+
+@pytest.fixture
+def in_process(settings: Settings, engine: Engine) -> Iterator[InProcess]:
+    """The app with its fast path and without, called in process, with a small body limit."""
+    small = settings.model_copy(update={"max_body_bytes": LIMIT})
+    fast_app, route_app = create_app(small, engine=engine), create_app(small, engine=engine)
+    route_app.fast_paths.clear()  # type: ignore[attr-defined]
+    loop = asyncio.new_event_loop()
+    products = orjson.dumps({"products": PRODUCTS})
+    try:
+        added = loop.run_until_complete(
+            _call(fast_app, "/v1/products", f"Bearer {SECRET}", products)
+        )
+        assert added[0] == 200
+        yield fast_app, route_app, loop
+    finally:
+        for app in (fast_app, route_app):
+            close_decision_log(app.state.tactful)
+        loop.close()
+
+
+@hypothesis_settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(authorization=KEYS, body=BODIES)
+def test_any_request_is_answered_alike_both_ways(
+    in_process: InProcess, authorization: str | None, body: bytes
+) -> None:
+    fast_app, route_app, loop = in_process
+    fast, route = (
+        loop.run_until_complete(_call(app, "/v1/decisions", authorization, body))
+        for app in (fast_app, route_app)
+    )
+    assert fast[0] == route[0]
+    event(f"status {fast[0]}")
+    assert fast[1]["content-type"] == route[1]["content-type"] == "application/json"
+    assert fast[1].get("www-authenticate") == route[1].get("www-authenticate")
+    if fast[0] != 200:
+        assert orjson.loads(fast[2]) == orjson.loads(route[2])
+        return
+    fast_id, route_id = (orjson.loads(reply[2])["decision_id"] for reply in (fast, route))
+    assert fast[2].replace(fast_id.encode(), route_id.encode()) == route[2], "byte-identical"
+
+
+def test_the_documented_answer_is_the_model(in_process: InProcess) -> None:
+    spec = in_process[0].openapi()
+    documented = TypeAdapter(DecisionOut).json_schema(
+        mode="serialization", ref_template="#/components/schemas/{model}"
+    )
+    assert spec["components"]["schemas"]["DecisionOut"] == {
+        key: value for key, value in documented.items() if key != "$defs"
+    }
+    request = spec["paths"]["/v1/decisions"]["post"]["requestBody"]["content"]
+    assert request["application/json"]["schema"]["$ref"].endswith("/DecisionRequest")

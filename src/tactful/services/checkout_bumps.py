@@ -9,7 +9,8 @@ from tactful.domain.checkout import CheckoutPage
 from tactful.domain.offers.inputs import CartLine
 from tactful.domain.offers.moments import Moment
 from tactful.services.checkout import BumpSource, EngineBump
-from tactful.services.decisions import DecisionRequest, DecisionService
+from tactful.services.decision_request import ContextIn, DecisionRequest
+from tactful.services.decisions import DecisionService
 
 
 def engine_bumps(service: DecisionService) -> BumpSource:
@@ -22,7 +23,7 @@ def engine_bumps(service: DecisionService) -> BumpSource:
             customer_id=customer_id or "guest",
             moment=Moment.CHECKOUT,
             cart=[CartLine(Sku(sku)) for sku in skus],
-            channel="checkout",
+            context=ContextIn(channel="checkout"),
         )
         decision = service.decide(request)
         return [

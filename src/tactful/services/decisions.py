@@ -16,13 +16,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from tactful.domain.catalog import Sku
 from tactful.domain.clock import Clock, SystemClock
 from tactful.domain.customers import Customer, CustomerId
 from tactful.domain.offers import (
     EMPTY_AFFINITY,
     AffinitySource,
-    CartLine,
     Decision,
     DecisionContext,
     DeclinedUpsell,
@@ -33,10 +31,10 @@ from tactful.domain.offers import (
     OfferKind,
     OfferPolicy,
     OfferResponse,
-    Task,
     decide,
 )
 from tactful.domain.offers.records import DecisionInputs, DecisionRecord, Impression
+from tactful.services.decision_request import DecisionRequest
 from tactful.services.long_lived import keep_out_of_gc
 from tactful.services.ports import Database
 from tactful.services.ports.decisions import CatalogSource, DecisionLog, DecisionReads
@@ -89,19 +87,6 @@ def _activate(loaded: Any) -> ActiveModel:
     ranking = getattr(loaded, "ranking", None)
     rank_row = ranking.row_lookup(model.items) if ranking is not None else None
     return ActiveModel(ModelAffinity.from_model(model, rank_row), version)
-
-
-@dataclass(frozen=True, slots=True)
-class DecisionRequest:
-    """What the storefront asks: who, where, with which cart."""
-
-    customer_id: str
-    moment: Moment
-    cart: Sequence[CartLine] = ()
-    task: Task | None = None
-    channel: str | None = None
-    viewing: Sku | None = None
-    expires_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -115,13 +115,13 @@ def test_a_new_order_refreshes_cached_purchases(engine: Engine) -> None:
     )
     buyer = "cache-buyer-1"
     cart = (CartLine(Sku("TENT")),)
-    first = service.decide(DecisionRequest(buyer, Moment.CART, cart))
+    first = service.decide(DecisionRequest(customer_id=buyer, moment=Moment.CART, cart=cart))
     assert guide in {o.sku for o in first.offers}
     with engine.begin() as connection:
         line = OrderLine(guide, 1, Money(900, "GBP"))
         order = Order(OrderId("o-guide"), NOW - timedelta(hours=1), (line,), CustomerId(buyer))
         orders.insert_orders(connection, [order], source="api")
-    again = service.decide(DecisionRequest(buyer, Moment.CART, cart))
+    again = service.decide(DecisionRequest(customer_id=buyer, moment=Moment.CART, cart=cart))
     assert guide not in {o.sku for o in again.offers}, "a digital item bought is owned"
 
 

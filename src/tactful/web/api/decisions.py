@@ -10,25 +10,11 @@ from fastapi.routing import APIRoute
 from pydantic import ValidationError
 from starlette.types import Receive, Scope
 
-from tactful.domain.catalog import Sku
 from tactful.domain.offers import OfferResponse
-from tactful.services.decisions import DecisionRequest, UnknownOfferError
-from tactful.web.api.decision_request import cart_line, decision_request, fast_request
-from tactful.web.api.schemas_decisions import (
-    DecisionIn,
-    DecisionOut,
-    ResponseIn,
-    ResponseOut,
-    decision_json,
-)
-from tactful.web.api.schemas_decisions import Response as ResponseKind
-from tactful.web.deps import (
-    INVALID_KEY,
-    MISSING_KEY,
-    AnyKey,
-    DecisionsDep,
-    scope_of_key,
-)
+from tactful.services.decision_request import DecisionRequest
+from tactful.services.decisions import UnknownOfferError
+from tactful.web.api.schemas_decisions import DecisionOut, ResponseIn, ResponseOut, answer_json
+from tactful.web.deps import INVALID_KEY, MISSING_KEY, AnyKey, DecisionsDep, scope_of_key
 from tactful.web.errors import validation_body
 from tactful.web.fast_path import Answer, header, json_error, read_body, too_large
 from tactful.web.state import AppState
@@ -36,35 +22,13 @@ from tactful.web.state import AppState
 router = APIRouter(prefix="/v1/decisions", tags=["decisions"])
 
 
-def _request(body: DecisionIn) -> DecisionRequest:
-    context = body.context
-    return decision_request(
-        body.customer_id,
-        body.moment,
-        tuple([cart_line(line.sku, line.quantity) for line in body.cart]),
-        context.task,
-        context.channel,
-        Sku(context.viewing) if context.viewing else None,
-        context.expires_at,
-    )
-
-
-def _parse(raw: bytes) -> DecisionIn | list[dict[str, Any]]:
-    """Validate the JSON body in one pass; errors name the field like FastAPI's own."""
+def read_request(raw: bytes) -> DecisionRequest | list[dict[str, Any]]:
+    """The request read from its JSON in one pass, or errors naming the field like FastAPI's."""
     try:
-        return DecisionIn.model_validate_json(raw)
+        return DecisionRequest.model_validate_json(raw)
     except ValidationError as exc:
         errors = exc.errors(include_url=False, include_context=False, include_input=False)
-        return [{**e, "loc": ("body", *e["loc"])} for e in errors]
-
-
-def read_request(raw: bytes) -> DecisionRequest | list[dict[str, Any]]:
-    """The request, read the quick way when it has the plain shape, else by `DecisionIn`."""
-    request = fast_request(raw)
-    if request is not None:
-        return request
-    body = _parse(raw)
-    return body if isinstance(body, list) else _request(body)
+        return [{**error, "loc": ("body", *error["loc"])} for error in errors]
 
 
 _CHALLENGE = ((b"www-authenticate", b"Bearer"),)
@@ -86,7 +50,7 @@ async def answer_decision(state: AppState, authorization: bytes | None, raw: byt
     if isinstance(request, list):
         return 422, orjson.dumps(validation_body(request)), ()
     decision = await state.decisions.decide_logged(request)
-    return 200, decision_json(decision), ()
+    return 200, answer_json(decision), ()
 
 
 async def serve_decision_fast(state: AppState, scope: Scope, receive: Receive) -> Answer:
@@ -123,7 +87,7 @@ class _DecisionRoute(APIRoute):
         return _serve_decision
 
 
-async def create_decision(body: DecisionIn, _scope: AnyKey) -> DecisionOut:
+async def create_decision(body: DecisionRequest, _scope: AnyKey) -> DecisionOut:
     """Decide at most two offers for the customer's moment; every shown offer is logged.
 
     The decision is read and decided on the event loop (small indexed reads, under a
@@ -157,6 +121,6 @@ def respond(
     return ResponseOut(
         decision_id=outcome.decision_id,
         offer_id=outcome.offer_id,
-        response=ResponseKind(outcome.response),
+        response=body.response,
         duplicate=outcome.duplicate,
     )

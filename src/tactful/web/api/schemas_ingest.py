@@ -6,7 +6,7 @@ Money is an integer of minor units (StrictInt: 12.5 or "12" is an error naming t
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -16,23 +16,15 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_
 from tactful.domain.catalog import ProductKind
 from tactful.domain.events import EventType
 from tactful.domain.orders import LineSource
+from tactful.services.request_fields import Identifier, as_utc
 
 In = TypeVar("In")
 Out = TypeVar("Out")
 
-MAX_IDENTIFIER = 128
-Identifier = Annotated[
-    str, Field(min_length=1, max_length=MAX_IDENTIFIER, pattern=r"^[^\x00-\x1f]+$")
-]
 Text = Annotated[str, Field(max_length=10_000, pattern=r"^[^\x00]*$")]
 Int32 = Annotated[StrictInt, Field(ge=0, le=2**31 - 1)]
 Currency = Annotated[str, Field(pattern=r"^[A-Za-z]{3}$", examples=["GBP"])]
 MinorUnits = Annotated[StrictInt, Field(ge=0, le=10**15, description="Integer minor units")]
-
-
-def as_utc(value: datetime) -> datetime:
-    """Naive datetimes are read as UTC; aware ones are converted."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class TierIn(BaseModel):
