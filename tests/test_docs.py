@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import re
 from pathlib import Path
 from typing import Any
 
@@ -42,3 +44,30 @@ def test_every_setting_is_in_the_readme() -> None:
         f"TACTFUL_{n.upper()}" for n in Settings.model_fields if f"TACTFUL_{n.upper()}" not in text
     ]
     assert missing == [], f"README.md does not document: {missing}"
+
+
+ARCHITECTURE = Path(__file__).resolve().parents[1] / "docs" / "architecture.md"
+
+
+def _resolves(dotted: str) -> bool:
+    """Whether `tactful.a.b.Name` (a module, or an attribute path inside one) exists."""
+    parts = dotted.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            target: Any = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for name in parts[cut:]:
+            if not hasattr(target, name):
+                return False
+            target = getattr(target, name)
+        return True
+    return False
+
+
+def test_every_name_on_the_architecture_page_exists() -> None:
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    names = set(re.findall(r"`(tactful(?:\.\w+)+)`", text))
+    assert len(names) > 30, "the page should name the code it describes"
+    missing = sorted(name for name in names if not _resolves(name))
+    assert missing == [], f"docs/architecture.md names what the code no longer has: {missing}"

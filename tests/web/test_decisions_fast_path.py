@@ -17,7 +17,6 @@ from sqlalchemy import Engine
 
 from tactful.services.decisions import DecisionService
 from tactful.settings import Settings
-from tactful.web.api.decisions import close_decision_log
 from tactful.web.api.schemas_decisions import DecisionOut
 from tactful.web.app import create_app
 from tests.conftest import LiveServer
@@ -233,7 +232,7 @@ def in_process(settings: Settings, engine: Engine) -> Iterator[InProcess]:
         yield fast_app, route_app, loop
     finally:
         for app in (fast_app, route_app):
-            close_decision_log(app.state.tactful)
+            app.state.tactful.close()
         loop.close()
 
 
