@@ -50,7 +50,7 @@ OPEN_P99_TARGET_MS = 10.0
 
 @dataclass
 class Setup:
-    """What every phase shares: options, the prepared database, a scratch folder, clean-ups."""
+    """What every phase shares: options, the prepared database and a scratch folder."""
 
     args: argparse.Namespace
     prepared_url: str  # SQLite, imported and mined once; phases serve copies of it
@@ -58,7 +58,6 @@ class Setup:
     skus: list[str]
     folder: Path  # where the prepared database is kept (--db-dir)
     work: Path  # scratch, removed at the end
-    stack: ExitStack
 
     def bodies(self, count: int, *, seed: int = 7, prefix: str = "visitor") -> list[bytes]:
         return decision_bodies(self.customers, self.skus, count, seed=seed, prefix=prefix)
@@ -121,15 +120,15 @@ def spread(values: list[float], unit: str = "x") -> str:
     return f"{statistics.median(values):.2f}{unit} ({low:.2f}-{high:.2f}{unit})"
 
 
-def compare_with_baseline(setup: Setup, current: Server) -> None:
+def compare_with_baseline(setup: Setup, current: Server, stack: ExitStack) -> None:
     """Phase ab: CPU per decision of the current tree vs the baseline, and the floor's ratio."""
     ref, work = setup.args.baseline, setup.work
     print(f"\n== ab: current tree vs {ref}, SQLite, one server process each")
-    source = setup.stack.enter_context(checkout(ref))
+    source = stack.enter_context(checkout(ref))
     url = copy_sqlite(setup.prepared_url, work / "baseline")
     baseline = start(f"baseline {ref}", url, work / "baseline", source=source)
     floor = start_floor()
-    setup.stack.callback(stop, [baseline, floor])
+    stack.callback(stop, [baseline, floor])
     bodies = setup.bodies(BODIES)  # both trees get the same requests, in the same order
     tested = Driven(current, "/v1/decisions", bodies)
     before = Driven(baseline, "/v1/decisions", bodies)
@@ -173,7 +172,7 @@ def open_loop_check(setup: Setup, current: Server, url: str) -> None:
     print(f"targets {target}: {'met' if met else 'NOT met'}")
 
 
-def compare_workers(setup: Setup) -> None:
+def compare_workers(setup: Setup, stack: ExitStack) -> None:
     """Phase workers: throughput of 1 and of N server processes on one database."""
     args = setup.args
     if args.database_url:
@@ -182,11 +181,12 @@ def compare_workers(setup: Setup) -> None:
     else:
         data_dir = setup.work / "workers"
         url = copy_sqlite(setup.prepared_url, data_dir)
-    print(f"\n== workers: 1 vs {args.workers} server processes on {url.split(':', 1)[0]}")
+    kind = url.split(":", 1)[0].split("+", 1)[0]
+    print(f"\n== workers: 1 vs {args.workers} server processes on {kind}")
     one = start("tactful serve", url, data_dir)
-    setup.stack.callback(stop, [one])
+    stack.callback(stop, [one])
     many = start(f"tactful serve --workers {args.workers}", url, data_dir, workers=args.workers)
-    setup.stack.callback(stop, [many])
+    stack.callback(stop, [many])
     bodies = setup.bodies(BODIES, seed=9, prefix=f"run{int(time.time())}")  # new on a kept DB
     single = Driven(one, "/v1/decisions", bodies)
     several = Driven(many, "/v1/decisions", bodies, itertools.count(BODIES // 2))
@@ -197,23 +197,25 @@ def compare_workers(setup: Setup) -> None:
 
 def run(args: argparse.Namespace) -> None:
     phases = set(args.phases.split(",")) | ({"workers"} if args.database_url else set())
-    with tempfile.TemporaryDirectory(prefix="tactful-bench-") as tmp, ExitStack() as stack:
+    with tempfile.TemporaryDirectory(prefix="tactful-bench-") as tmp:
         work = Path(tmp)
         folder = Path(args.db_dir) if args.db_dir else work / "prepared"
         folder.mkdir(parents=True, exist_ok=True)
         url, customers, skus = prepared(folder, args.sample_rows, folder)
-        setup = Setup(args, url, customers, skus, folder, work, stack)
+        setup = Setup(args, url, customers, skus, folder, work)
         print(f"{os.cpu_count()} cores, load average before: {os.getloadavg()}")
         if phases & {"ab", "open"}:
-            current_url = copy_sqlite(url, work / "current")
-            current = start("current tree", current_url, work / "current")
-            stack.callback(stop, [current])
-            if "ab" in phases:
-                compare_with_baseline(setup, current)
-            if "open" in phases:
-                open_loop_check(setup, current, current_url)
+            with ExitStack() as stack:  # stops this block's servers before the next phase
+                current_url = copy_sqlite(url, work / "current")
+                current = start("current tree", current_url, work / "current")
+                stack.callback(stop, [current])
+                if "ab" in phases:
+                    compare_with_baseline(setup, current, stack)
+                if "open" in phases:
+                    open_loop_check(setup, current, current_url)
         if "workers" in phases:
-            compare_workers(setup)
+            with ExitStack() as stack:
+                compare_workers(setup, stack)
         print(f"\nload average after: {os.getloadavg()}")
 
 
