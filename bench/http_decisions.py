@@ -36,12 +36,26 @@ from pathlib import Path
 
 from http_data import copy_sqlite, prepared, prepared_database, stored_counts
 from http_load import Connection, Tally, closed_loop, decision_bodies, open_loop
-from http_servers import Server, checkout, cpu_seconds, serve, start_floor, start_server, stop
-from http_servers import start_tactful as start
+from http_servers import (
+    Server,
+    checkout,
+    cpu_seconds,
+    serve,
+    start_floor,
+    start_server,
+    start_tactful,
+    stop,
+)
 
-# bench/http_costs.py imports these from here.
-__all__ = ["Connection", "closed_loop", "cpu_seconds", "decision_bodies", "prepared", "serve"]
-__all__ += ["start_server"]
+__all__ = [  # bench/http_costs.py imports these from here
+    "Connection",
+    "closed_loop",
+    "cpu_seconds",
+    "decision_bodies",
+    "prepared",
+    "serve",
+    "start_server",
+]
 
 BODIES = 250_000
 CPU_RATIO_TARGET = 1.3
@@ -76,7 +90,7 @@ class Driven:
     rate: list[float] = field(default_factory=list)  # requests per second, each round
     cpu_spent: float = 0.0
 
-    def drive(self, seconds: float, connections: int) -> Tally:
+    def drive(self, seconds: float, connections: int) -> None:
         used = self.server.cpu()
         port, path = self.server.port, self.path
         part = asyncio.run(
@@ -88,7 +102,6 @@ class Driven:
         self.cpu.append(spent / count)
         self.rate.append(count / part.seconds)
         self.tally.absorb(part)
-        return part
 
     @property
     def cpu_per_request(self) -> float:
@@ -101,7 +114,8 @@ class Driven:
 def drive_in_rounds(driven: list[Driven], args: argparse.Namespace) -> None:
     """Warm each server up, then drive each in turn, rotating who goes first each round."""
     for one in driven:
-        asyncio.run(closed_loop(one.server.port, one.path, one.bodies, 3, args.connections))
+        port, path, bodies = one.server.port, one.path, one.bodies
+        asyncio.run(closed_loop(port, path, bodies, 3, args.connections, one.next_body))
     print(
         f"closed loop, {args.connections} connections, {args.seconds:.0f} s per server "
         f"in {args.rounds} interleaved rounds:"
@@ -126,7 +140,7 @@ def compare_with_baseline(setup: Setup, current: Server, stack: ExitStack) -> No
     print(f"\n== ab: current tree vs {ref}, SQLite, one server process each")
     source = stack.enter_context(checkout(ref))
     url = copy_sqlite(setup.prepared_url, work / "baseline")
-    baseline = start(f"baseline {ref}", url, work / "baseline", source=source)
+    baseline = start_tactful(f"baseline {ref}", url, work / "baseline", source=source)
     floor = start_floor()
     stack.callback(stop, [baseline, floor])
     bodies = setup.bodies(BODIES)  # both trees get the same requests, in the same order
@@ -183,9 +197,10 @@ def compare_workers(setup: Setup, stack: ExitStack) -> None:
         url = copy_sqlite(setup.prepared_url, data_dir)
     kind = url.split(":", 1)[0].split("+", 1)[0]
     print(f"\n== workers: 1 vs {args.workers} server processes on {kind}")
-    one = start("tactful serve", url, data_dir)
+    one = start_tactful("tactful serve", url, data_dir)
     stack.callback(stop, [one])
-    many = start(f"tactful serve --workers {args.workers}", url, data_dir, workers=args.workers)
+    label = f"tactful serve --workers {args.workers}"
+    many = start_tactful(label, url, data_dir, workers=args.workers)
     stack.callback(stop, [many])
     bodies = setup.bodies(BODIES, seed=9, prefix=f"run{int(time.time())}")  # new on a kept DB
     single = Driven(one, "/v1/decisions", bodies)
@@ -207,7 +222,7 @@ def run(args: argparse.Namespace) -> None:
         if phases & {"ab", "open"}:
             with ExitStack() as stack:  # stops this block's servers before the next phase
                 current_url = copy_sqlite(url, work / "current")
-                current = start("current tree", current_url, work / "current")
+                current = start_tactful("current tree", current_url, work / "current")
                 stack.callback(stop, [current])
                 if "ab" in phases:
                     compare_with_baseline(setup, current, stack)

@@ -25,7 +25,10 @@ import sqlalchemy as sa
 import tactful
 from tests.conftest import free_port
 
-pytestmark = pytest.mark.slow
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(sys.platform != "linux", reason="reads worker CPU from /proc"),
+]
 
 WORKERS = 2
 SECRET_KEY = "sk_test_secret_key_0123456789"
@@ -187,7 +190,7 @@ def test_two_workers_answer_and_store_every_decision(database_url: str, tmp_path
         answers = decide_until_every_worker_served(served, client, timeout=120)
         workers = served.worker_pids()
     assert len(workers) == WORKERS
-    assert served.process.returncode is not None  # stopped, with its workers
+    assert served.process.returncode == 0  # stopped cleanly, with its workers
     assert all(not Path(f"/proc/{pid}").exists() for pid in workers)
     decision_ids = [answer["decision_id"] for answer in answers]
     offers = {(a["decision_id"], o["offer_id"]) for a in answers for o in a["offers"]}
