@@ -1,7 +1,8 @@
 """`tactful serve --workers 2` as a real subprocess, on SQLite and PostgreSQL.
 
 Both worker processes answer decisions over real HTTP, and every decision and every offer
-shown is stored, whichever process served it.
+shown is stored, whichever process served it. The workers read their settings back from the
+environment their parent exported, unchanged.
 """
 
 from __future__ import annotations
@@ -21,14 +22,13 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
+from hypothesis import given
+from hypothesis import strategies as st
 
 import tactful
+from tactful.cli.serve import settings_environment
+from tactful.settings import Settings
 from tests.conftest import free_port
-
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(sys.platform != "linux", reason="reads worker CPU from /proc"),
-]
 
 WORKERS = 2
 SECRET_KEY = "sk_test_secret_key_0123456789"
@@ -184,6 +184,8 @@ def stored(database_url: str, decision_ids: list[str]) -> tuple[set[str], set[tu
         engine.dispose()
 
 
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform != "linux", reason="reads worker CPU from /proc")
 def test_two_workers_answer_and_store_every_decision(database_url: str, tmp_path: Path) -> None:
     with serve_workers(database_url, tmp_path) as served, new_connections(served) as client:
         add_products(client)
@@ -199,3 +201,25 @@ def test_two_workers_answer_and_store_every_decision(database_url: str, tmp_path
     logged, shown = stored(database_url, decision_ids)
     assert logged == set(decision_ids)
     assert shown == offers
+
+
+@given(
+    port=st.integers(1, 65535),
+    holdout_share=st.floats(0.0, 1.0),
+    secret_key=st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=40),
+    public_url=st.sampled_from(["", "https://shop.example/offers"]),
+)
+def test_workers_read_back_the_settings_their_parent_exported(
+    port: int, holdout_share: float, secret_key: str, public_url: str
+) -> None:
+    settings = Settings.from_env(
+        {},
+        environment="test",
+        data_dir=Path("var/x"),
+        database_url="postgresql+psycopg://shop@db/tactful",
+        port=port,
+        holdout_share=holdout_share,
+        secret_key=secret_key,
+        public_url=public_url,
+    )
+    assert Settings.from_env(settings_environment(settings)) == settings
