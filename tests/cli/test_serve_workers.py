@@ -34,6 +34,12 @@ WORKERS = 2
 SECRET_KEY = "sk_test_secret_key_0123456789"
 PUBLISHABLE_KEY = "pk_test_publishable_0123456789"
 LADDER = [("MAT", 1, 2000), ("MAT_PLUS", 2, 2600), ("MAT_PRO", 3, 3200)]
+LOGGED = sa.text("SELECT decision_id FROM decisions WHERE decision_id IN :ids").bindparams(
+    sa.bindparam("ids", expanding=True)
+)
+SHOWN = sa.text(
+    "SELECT decision_id, offer_id FROM offer_impressions WHERE decision_id IN :ids"
+).bindparams(sa.bindparam("ids", expanding=True))
 BUSY_CPU_SECONDS = 0.2  # a worker serving decisions uses this in seconds; an idle one, 0.002/s
 
 
@@ -164,22 +170,11 @@ def decide_until_every_worker_served(
 def stored(database_url: str, decision_ids: list[str]) -> tuple[set[str], set[tuple[str, str]]]:
     """The decisions and (decision, offer) impressions stored for `decision_ids`."""
     engine = sa.create_engine(database_url)
-    ids = sa.bindparam("ids", expanding=True)
     try:
         with engine.connect() as connection:
-            logged = connection.execute(
-                sa.text("SELECT decision_id FROM decisions WHERE decision_id IN :ids").bindparams(
-                    ids
-                ),
-                {"ids": decision_ids},
-            )
-            shown = connection.execute(
-                sa.text(
-                    "SELECT decision_id, offer_id FROM offer_impressions WHERE decision_id IN :ids"
-                ).bindparams(ids),
-                {"ids": decision_ids},
-            )
-            return set(logged.scalars()), {(row[0], row[1]) for row in shown}
+            logged = connection.execute(LOGGED, {"ids": decision_ids}).scalars()
+            shown = connection.execute(SHOWN, {"ids": decision_ids})
+            return set(logged), {(row.decision_id, row.offer_id) for row in shown}
     finally:
         engine.dispose()
 
