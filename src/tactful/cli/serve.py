@@ -1,15 +1,21 @@
-"""`tactful serve`: the API and pages over HTTP (uvicorn)."""
+"""`tactful serve`: the API and pages over HTTP (uvicorn), in one process or several."""
 
 from __future__ import annotations
 
 import gc
+import os
+from typing import TYPE_CHECKING
 
 import typer
 
 from tactful.cli._app import app, console, load_settings
 from tactful.settings import Settings
 
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
 GC_THRESHOLDS = (20_000, 20, 20)
+WORKER_APP = "tactful.cli.serve:worker_app"  # what uvicorn imports in each worker process
 
 
 def tune_gc() -> None:
@@ -22,13 +28,22 @@ def tune_gc() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
-def run_server(settings: Settings) -> None:
-    """Migrate, build the app and serve it until interrupted; prints the keys if generated."""
-    import uvicorn
-
-    from tactful.container import migrate
+def worker_app() -> FastAPI:
+    """The app of one `serve --workers N` process, from the settings its parent exported."""
     from tactful.web.app import create_app
 
+    tune_gc()
+    return create_app(Settings.from_env(os.environ))
+
+
+def settings_environment(settings: Settings) -> dict[str, str]:
+    """`settings` as TACTFUL_* variables, which `Settings.from_env` reads back unchanged."""
+    values = settings.model_dump(mode="json")
+    return {f"TACTFUL_{name.upper()}": str(value) for name, value in values.items()}
+
+
+def announce_keys(settings: Settings) -> Settings:
+    """`settings` with any missing API key generated, printing the keys it generated."""
     generated = settings.with_generated_keys()
     if generated is not settings:
         console.print(
@@ -37,27 +52,55 @@ def run_server(settings: Settings) -> None:
         )
         console.print(f"  secret key:      {generated.secret_key}")
         console.print(f"  publishable key: {generated.publishable_key}")
+    return generated
+
+
+def run_server(settings: Settings, workers: int = 1) -> None:
+    """Migrate, build the app and serve it until interrupted; prints the keys if generated.
+
+    One worker serves in this process. More are separate processes that uvicorn starts and
+    supervises on one shared socket; each builds its own app (and database pool) from the
+    settings this process exports, so they all use the same keys.
+    """
+    import uvicorn
+
+    from tactful.container import migrate
+    from tactful.web.app import create_app
+
+    generated = announce_keys(settings)
     tune_gc()
     migrate(generated)
+    serving = f"Serving on {generated.base_url}  (health: /healthz, API docs: /docs)"
+    host, port = generated.host, generated.port
+    if workers > 1:
+        os.environ.update(settings_environment(generated))
+        console.print(f"{serving}, {workers} worker processes")
+        uvicorn.run(  # http and loop "auto": httptools and uvloop, which tactful depends on
+            WORKER_APP,
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            log_level="warning",
+            access_log=False,
+        )
+        return
     application = create_app(generated)
-    console.print(f"Serving on {generated.base_url}  (health: /healthz, API docs: /docs)")
-    uvicorn.run(  # http and loop "auto": httptools and uvloop, which tactful depends on
-        application,
-        host=generated.host,
-        port=generated.port,
-        log_level="warning",
-        access_log=False,
-    )
+    console.print(serving)
+    uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False)
 
 
 @app.command()
 def serve(
     host: str = typer.Option(None, help="Address to bind (default TACTFUL_HOST or 127.0.0.1)."),
     port: int = typer.Option(None, help="Port to bind (default TACTFUL_PORT or 8000)."),
+    workers: int = typer.Option(
+        1, min=1, help="Server processes on one port; 1 serves in this process."
+    ),
 ) -> None:
     """Serve the REST API (OpenAPI at /docs) and the hosted pages."""
     settings = load_settings()
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
     if overrides:
         settings = settings.model_copy(update=overrides)
-    run_server(settings)
+    run_server(settings, workers)
