@@ -35,9 +35,13 @@ VIEWPORTS = {
 }
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
-    """A headless Chromium; skipped when absent, except under CI where that is a failure."""
+    """A headless Chromium; skipped when absent, except under CI where that is a failure.
+
+    Package-scoped: Playwright's sync API keeps an event loop running in this thread while it
+    is open, so it must close before the tests outside e2e/ that run their own loops.
+    """
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
         if os.environ.get("CI"):
             pytest.fail(f"CI is set but Chromium is missing at {CHROMIUM}")

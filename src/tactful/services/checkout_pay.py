@@ -11,9 +11,11 @@ from tactful.domain.catalog import Sku
 from tactful.domain.checkout import (
     CardDetails,
     CardError,
+    Charge,
     CheckoutOrder,
     CheckoutPage,
     InvalidLink,
+    PaymentMethod,
     PricedLine,
     fingerprint,
     prefill,
@@ -22,6 +24,7 @@ from tactful.domain.checkout import (
 )
 from tactful.domain.customers import CustomerId
 from tactful.domain.events import Event, EventId, EventType
+from tactful.domain.money import Money
 from tactful.domain.orders import LineSource, OfferId, Order, OrderId, OrderLine
 from tactful.services.checkout import (
     BumpView,
@@ -121,34 +124,20 @@ def _pay(deps: CheckoutDeps, slug: str, form: PayForm, key: str) -> Outcome:
     return _charge_and_save(deps, cart, chosen, card, form, key, terms.customer, query)
 
 
-def _charge_and_save(
+def _record_paid_order(
     deps: CheckoutDeps,
     cart: Cart,
     chosen: list[BumpView],
-    card: CardDetails,
     form: PayForm,
-    key: str,
     customer: str | None,
     query: dict[str, str],
-) -> Outcome:
+    method: PaymentMethod,
+    charge: Charge,
+    total: Money,
+) -> str:
+    """Store the paid order, its checkout details, its charge and its bump events at once."""
     page = cart.page
-    bump_lines = [PricedLine(b.sku, b.name, 1, b.block.price) for b in chosen]
-    total = totals([*cart.priced, *bump_lines], page.tax, page.currency).total
     email = form.email.strip().lower()
-    try:
-        method = deps.gateway.create_payment_method(card, customer_ref=email)
-    except CardError as exc:
-        return Outcome("card_error", 402, message=exc.message, error_field="card_number")
-    charge = deps.gateway.charge(
-        total.amount, page.currency, method.payment_method_id, f"checkout:{key}"
-    )
-    if not charge.succeeded:
-        return Outcome(
-            charge.status.value,
-            402,
-            charge_id=charge.charge_id,
-            message=charge.failure_message or "The payment did not go through.",
-        )
     order_id = "co_" + secrets.token_hex(10)
     now = deps.clock.now()
     lines = [OrderLine(Sku(line.sku), line.quantity, line.unit_price) for line in cart.priced] + [
@@ -185,6 +174,38 @@ def _charge_and_save(
             at=now,
         )
         tx.events.insert_events(_bump_events(order_id, customer_id, chosen, now))
+    return order_id
+
+
+def _charge_and_save(
+    deps: CheckoutDeps,
+    cart: Cart,
+    chosen: list[BumpView],
+    card: CardDetails,
+    form: PayForm,
+    key: str,
+    customer: str | None,
+    query: dict[str, str],
+) -> Outcome:
+    page = cart.page
+    bump_lines = [PricedLine(b.sku, b.name, 1, b.block.price) for b in chosen]
+    total = totals([*cart.priced, *bump_lines], page.tax, page.currency).total
+    email = form.email.strip().lower()
+    try:
+        method = deps.gateway.create_payment_method(card, customer_ref=email)
+    except CardError as exc:
+        return Outcome("card_error", 402, message=exc.message, error_field="card_number")
+    charge = deps.gateway.charge(
+        total.amount, page.currency, method.payment_method_id, f"checkout:{key}"
+    )
+    if not charge.succeeded:
+        return Outcome(
+            charge.status.value,
+            402,
+            charge_id=charge.charge_id,
+            message=charge.failure_message or "The payment did not go through.",
+        )
+    order_id = _record_paid_order(deps, cart, chosen, form, customer, query, method, charge, total)
     return Outcome(
         "paid",
         200,
