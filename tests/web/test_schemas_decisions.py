@@ -15,7 +15,7 @@ from tactful.domain.catalog import Sku
 from tactful.domain.customers import CustomerId
 from tactful.domain.offers import Decision, Moment, OfferKind, TraceEntry, decide
 from tactful.domain.offers.reasons import ReasonCode
-from tactful.web.api.schemas_decisions import DecisionOut, answer_json, rounded_figure
+from tactful.web.api.schemas_decisions import DecisionOut, answer_json
 from tests.domain.offers.worlds import World, worlds
 
 DOCUMENTED = TypeAdapter(DecisionOut).json_schema(mode="serialization")
@@ -117,17 +117,13 @@ def test_a_non_finite_figure_is_reported_as_zero_not_null() -> None:
 
 
 @given(st.floats(allow_nan=True, allow_infinity=True))
-def test_remembered_rounding_equals_rounding(value: float) -> None:
+def test_figures_are_rounded_to_six_places_and_finite(value: float) -> None:
     written = orjson.loads(answer_json(decision(entry("A", relevance=value))))
     expected = round(value, 6) if math.isfinite(value) else 0.0
     assert written["trace"][0]["relevance"] == expected
-    again = orjson.loads(answer_json(decision(entry("A", relevance=value))))
-    assert again == written
-    if value and math.isfinite(value):
-        assert rounded_figure(value) == round(value, 6)
 
 
-def test_zeros_keep_their_sign_whatever_was_written_before() -> None:
+def test_zeros_keep_their_sign() -> None:
     for value in (0.0, -0.0, 0.0):
         written = answer_json(decision(entry("A", relevance=value)))
         assert b'"relevance":' + orjson.dumps(value) in written

@@ -9,7 +9,6 @@ and written to JSON once by `answer_json`. An optional block that is absent is l
 
 from __future__ import annotations
 
-import functools
 import math
 from datetime import datetime
 from typing import Annotated, Any, Literal, NotRequired
@@ -126,24 +125,9 @@ class DecisionOut(TypedDict):
     trace: list[TraceOut]
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def rounded_figure(value: float) -> float:
-    """`round(value, 6)`, remembered per value.
-
-    CPython's correctly rounded `round` costs about half a microsecond, a decision's answer
-    holds dozens of figures, and they are mostly the model's same few thousand values.
-    """
-    return round(value, 6)
-
-
 def _figure(value: float) -> float:
-    """A measure to 6 places; JSON has no infinities, so a degenerate one is sent as 0.
-
-    A zero is returned as it is, so the cache never answers -0.0 for 0.0 (they are equal keys).
-    """
-    if value == 0.0 or not math.isfinite(value):
-        return value if value == 0.0 else 0.0
-    return rounded_figure(value)
+    """A measure to 6 places; JSON has no infinities, so a degenerate one is sent as 0."""
+    return round(value, 6) if math.isfinite(value) else 0.0
 
 
 def _price(block: PriceBlock) -> PriceOut:
