@@ -8,9 +8,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from tactful.adapters.memory._common import check_fields, last_by, utc
-from tactful.domain.catalog import Bundle, PricePoint, Product, ProductKind, Sku, Tier
+from tactful.adapters.product_rows import product_from_row, product_row
+from tactful.domain.catalog import Bundle, PricePoint, Product
 from tactful.domain.counts import UpsertCounts
-from tactful.domain.money import Money
 
 if TYPE_CHECKING:
     from tactful.adapters.memory.database import MemoryState
@@ -37,42 +37,6 @@ class CatalogData:
     products: dict[str, dict[str, Any]] = field(default_factory=dict)
     price_points: dict[tuple[str, datetime], PricePoint] = field(default_factory=dict)
     bundles: dict[str, Bundle] = field(default_factory=dict)
-
-
-def _row(product: Product, at: datetime) -> dict[str, Any]:
-    return {
-        "sku": product.sku,
-        "name": product.name,
-        "price": product.price.amount,
-        "currency": product.price.currency,
-        "kind": product.kind.value,
-        "category": product.category,
-        "compare_at_price": product.compare_at.amount if product.compare_at else None,
-        "tier_ladder": product.tier.ladder if product.tier else None,
-        "tier_rank": product.tier.rank if product.tier else None,
-        "outcome": product.outcome,
-        "active": product.active,
-        "inventory": product.inventory,
-        "updated_at": at,
-    }
-
-
-def _product(row: dict[str, Any]) -> Product:
-    currency = row["currency"]
-    compare_at = row["compare_at_price"]
-    ladder = row["tier_ladder"]
-    return Product(
-        sku=Sku(row["sku"]),
-        name=row["name"],
-        price=Money(row["price"], currency),
-        kind=ProductKind(row["kind"]),
-        category=row["category"],
-        compare_at=Money(compare_at, currency) if compare_at is not None else None,
-        tier=Tier(ladder, row["tier_rank"]) if ladder is not None else None,
-        outcome=row["outcome"],
-        active=row["active"],
-        inventory=row["inventory"],
-    )
 
 
 def _price(row: dict[str, Any]) -> tuple[int, str]:
@@ -102,7 +66,7 @@ class MemoryCatalogStore:
         points: list[PricePoint] = []
         counts = UpsertCounts()
         for product in last_by(products_, lambda p: p.sku):
-            row, old = _row(product, at), self.data.products.get(product.sku)
+            row, old = product_row(product, at), self.data.products.get(product.sku)
             if old is None:
                 self.data.products[product.sku] = row
                 points.append(PricePoint(product.sku, product.price, at))
@@ -121,10 +85,10 @@ class MemoryCatalogStore:
 
     def get_products(self, skus: Iterable[str]) -> dict[str, Product]:
         rows = self.data.products
-        return {sku: _product(rows[sku]) for sku in dict.fromkeys(skus) if sku in rows}
+        return {sku: product_from_row(rows[sku]) for sku in dict.fromkeys(skus) if sku in rows}
 
     def all_products(self) -> list[Product]:
-        return [_product(self.data.products[sku]) for sku in sorted(self.data.products)]
+        return [product_from_row(self.data.products[sku]) for sku in sorted(self.data.products)]
 
     def price_history(self, skus: Iterable[str]) -> dict[str, list[PricePoint]]:
         wanted = set(skus)

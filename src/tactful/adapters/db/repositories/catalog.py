@@ -20,7 +20,8 @@ from tactful.adapters.db.repositories._common import (
 )
 from tactful.adapters.db.tables import bundle_items, bundles, products
 from tactful.adapters.db.tables import price_history as price_table
-from tactful.domain.catalog import Bundle, PricePoint, Product, ProductKind, Sku, Tier
+from tactful.adapters.product_rows import product_from_row, product_row
+from tactful.domain.catalog import Bundle, PricePoint, Product, Sku
 from tactful.domain.money import Money
 
 PRODUCT_FIELDS = (
@@ -36,41 +37,6 @@ PRODUCT_FIELDS = (
     "active",
     "inventory",
 )
-
-
-def _product_row(product: Product, at: datetime) -> dict[str, Any]:
-    return {
-        "sku": product.sku,
-        "name": product.name,
-        "price": product.price.amount,
-        "currency": product.price.currency,
-        "kind": product.kind.value,
-        "category": product.category,
-        "compare_at_price": product.compare_at.amount if product.compare_at else None,
-        "tier_ladder": product.tier.ladder if product.tier else None,
-        "tier_rank": product.tier.rank if product.tier else None,
-        "outcome": product.outcome,
-        "active": product.active,
-        "inventory": product.inventory,
-        "updated_at": at,
-    }
-
-
-def _product(row: Row[Any]) -> Product:
-    currency = row.currency
-    compare_at = row.compare_at_price
-    return Product(
-        sku=Sku(row.sku),
-        name=row.name,
-        price=Money(int(row.price), currency),
-        kind=ProductKind(row.kind),
-        category=row.category,
-        compare_at=Money(int(compare_at), currency) if compare_at is not None else None,
-        tier=Tier(row.tier_ladder, int(row.tier_rank)) if row.tier_ladder is not None else None,
-        outcome=row.outcome,
-        active=bool(row.active),
-        inventory=row.inventory,
-    )
 
 
 def _existing_rows(conn: Connection, skus: Iterable[str]) -> dict[str, Row[Any]]:
@@ -106,7 +72,7 @@ def upsert_products(
     points: list[PricePoint] = []
     created = updated = unchanged = 0
     for product in batch:
-        row = _product_row(product, at)
+        row = product_row(product, at)
         old = existing.get(product.sku)
         if old is None:
             created += 1
@@ -145,12 +111,15 @@ def _write_products(conn: Connection, rows: list[dict[str, Any]], fields: Sequen
 
 def get_products(conn: Connection, skus: Iterable[str]) -> dict[str, Product]:
     """The known products among `skus`, by SKU (unknown SKUs are simply absent)."""
-    return {sku: _product(row) for sku, row in _existing_rows(conn, skus).items()}
+    return {sku: product_from_row(row._mapping) for sku, row in _existing_rows(conn, skus).items()}
 
 
 def all_products(conn: Connection) -> list[Product]:
     """Every product, ordered by SKU."""
-    return [_product(row) for row in conn.execute(select(products).order_by(products.c.sku))]
+    return [
+        product_from_row(row._mapping)
+        for row in conn.execute(select(products).order_by(products.c.sku))
+    ]
 
 
 def price_history(conn: Connection, skus: Iterable[str]) -> dict[str, list[PricePoint]]:
