@@ -23,6 +23,7 @@ from tactful.web.api import (
     products,
     rules,
 )
+from tactful.web.api_docs import install_api_docs
 from tactful.web.errors import install_error_handlers
 from tactful.web.fast_path import TactfulAPI
 from tactful.web.limits import BodySizeLimit
@@ -51,7 +52,10 @@ def create_app(
         version=__version__,
         summary="Respectful upsells and cross-sells, with proof that they pay.",
         lifespan=lifespan,
+        docs_url=None,  # served from local assets by install_api_docs, not from a CDN
+        redoc_url=None,
     )
+    install_api_docs(app)
     app.state.tactful = built
     app.fast_paths["POST", "/v1/decisions"] = partial(decisions.serve_decision_fast, built)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
