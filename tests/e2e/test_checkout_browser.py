@@ -32,6 +32,9 @@ CONTRAST_JS = """
 """
 
 
+STYLE_JS = "(sel) => ({color: getComputedStyle(document.querySelector(sel)).color})"
+
+
 def _page(browser: Any, viewport: str, javascript: bool = True) -> Any:
     context = browser.new_context(**VIEWPORTS[viewport], java_script_enabled=javascript)
     return context.new_page()
@@ -66,7 +69,11 @@ def test_full_flow(browser: Any, store: Store, shots: Path, viewport: str) -> No
     assert "Adds £120.00 to Visa •4242" in page.inner_text(".charge")
     page.screenshot(path=shots / "3-upsell.png", full_page=True)
     _submit(page, "#yes")
-    assert "Added to your order" in page.content()
+    added = page.locator(".notice")
+    assert "Added to your order" in added.inner_text()
+    assert added.get_attribute("role") == "status", "a success is not announced as an error"
+    assert page.locator("[role=alert]").count() == 0
+    assert page.evaluate(STYLE_JS, ".notice")["color"] == "rgb(27, 94, 32)"
     page.screenshot(path=shots / "4-next-offer.png", full_page=True)
     _submit(page, "#no")
     assert "Just the weekly planner" in page.inner_text("#offer-h")
