@@ -146,6 +146,10 @@ def test_unsigned_harmless_fields_prefill(shop: Shop) -> None:
     assert 'value="bo@example.com"' in html
     assert 'value="Bo"' in html
     assert "£58.00" in html
+    line = re.search(r'<li><span class="name">[^<]* × 2</span>.*?</li>', html, re.S)
+    assert line is not None, "a line of two says how many"
+    assert '<span class="price">£58.00</span>' in line.group(0)
+    assert "(£29.00 each, was <s>£39.00</s>, save £10.00)" in line.group(0)
     assert httpx.get(f"{shop.url}/c/{PAGE['slug']}?quantity=50").status_code == 200
 
 

@@ -9,7 +9,11 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from tactful.domain.money import Money
 
-STATIC_TYPES = {"checkout.css": "text/css", "checkout.js": "text/javascript"}
+STATIC_TYPES = {
+    "checkout.css": "text/css",
+    "checkout.js": "text/javascript",
+    "example-logo.svg": "image/svg+xml",  # the logo of examples/checkout-page.yaml
+}
 
 
 def _money(value: Money | None) -> str:
