@@ -180,3 +180,15 @@ def test_unknown_fields_are_ignored() -> None:
     read = read_request(b'{"customer_id": "c", "moment": "cart", "unknown": 1}')
     assert isinstance(read, DecisionRequest)
     assert read.cart == []
+
+
+def test_a_request_without_context_has_the_empty_context() -> None:
+    """The context shared by requests that send none equals one built for each (and is frozen)."""
+    first = read_request(b'{"customer_id": "c1", "moment": "cart"}')
+    second = DecisionRequest(customer_id="c2", moment=Moment.CART)
+    assert isinstance(first, DecisionRequest)
+    assert first.context == second.context == ContextIn()
+    assert (first.task, first.channel, first.viewing, first.expires_at) == (None,) * 4
+    assert "context" not in first.model_fields_set
+    with pytest.raises(ValueError, match="frozen"):
+        first.context.channel = "web"  # type: ignore[misc]

@@ -74,6 +74,15 @@ class ContextIn(BaseModel):
         return None if value is None else as_utc(value)
 
 
+NO_CONTEXT = ContextIn()
+"""The context of a request that sends none: frozen, so every such request shares it."""
+
+
+def _no_context() -> ContextIn:
+    """`NO_CONTEXT`, not a new `ContextIn` per request (a model built in Python costs ~5 µs)."""
+    return NO_CONTEXT
+
+
 class DecisionRequest(BaseModel):
     """Which offers, if any, to show this customer at this moment.
 
@@ -88,7 +97,7 @@ class DecisionRequest(BaseModel):
     cart: Annotated[list[CartLineField], Field(max_length=MAX_CART_LINES)] = Field(
         default_factory=list
     )
-    context: ContextIn = Field(default_factory=ContextIn)
+    context: ContextIn = Field(default_factory=_no_context)
 
     @property
     def task(self) -> Task | None:

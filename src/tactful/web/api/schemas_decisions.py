@@ -9,8 +9,8 @@ and written to JSON once by `answer_json`. An optional block that is absent is l
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
+from math import isfinite
 from typing import Annotated, Any, Literal, NotRequired
 
 import orjson
@@ -127,7 +127,7 @@ class DecisionOut(TypedDict):
 
 def _figure(value: float) -> float:
     """A measure to 6 places; JSON has no infinities, so a degenerate one is sent as 0."""
-    return round(value, 6) if math.isfinite(value) else 0.0
+    return round(value, 6) if isfinite(value) else 0.0
 
 
 def _price(block: PriceBlock) -> PriceOut:
