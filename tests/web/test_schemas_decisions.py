@@ -13,7 +13,16 @@ from pydantic import TypeAdapter
 
 from tactful.domain.catalog import Sku
 from tactful.domain.customers import CustomerId
-from tactful.domain.offers import Decision, Moment, OfferKind, TraceEntry, decide
+from tactful.domain.money import Money
+from tactful.domain.offers import (
+    Candidate,
+    Decision,
+    Evidence,
+    Moment,
+    OfferKind,
+    TraceEntry,
+    decide,
+)
 from tactful.domain.offers.reasons import ReasonCode
 from tactful.web.api.schemas_decisions import DecisionOut, answer_json
 from tests.domain.offers.worlds import World, worlds
@@ -22,17 +31,29 @@ DOCUMENTED = TypeAdapter(DecisionOut).json_schema(mode="serialization")
 
 
 def entry(sku: str, lift: float = 2.5, relevance: float = 0.125) -> TraceEntry:
-    return TraceEntry(
-        sku=Sku(sku),
-        kind=OfferKind.CROSS_SELL,
-        for_sku=None,
-        kept=False,
-        reasons=(ReasonCode.PRICE_ABOVE_CEILING, ReasonCode.COOLDOWN),
-        relevance=relevance,
+    price = Money(1999, "GBP")
+    evidence = Evidence(
+        antecedent=(Sku("ANCHOR"),),
+        consequent=Sku(sku),
         count=42,
+        antecedent_count=140,
+        support=0.01,
         confidence=0.3,
         lift=lift,
-        price_increase=1999,
+        score=relevance,
+    )
+    candidate = Candidate(
+        kind=OfferKind.CROSS_SELL,
+        sku=Sku(sku),
+        for_sku=None,
+        name=sku,
+        price=price,
+        increase=price,
+        relevance=relevance,
+        evidence=evidence,
+    )
+    return TraceEntry(
+        candidate=candidate, reasons=(ReasonCode.PRICE_ABOVE_CEILING, ReasonCode.COOLDOWN)
     )
 
 

@@ -54,8 +54,8 @@ def cross_sell_anchors(situation: Situation) -> list[Sku]:
 
 def _strongest(
     proposed: Iterable[Sequence[Evidence]], anchors: Iterable[Sku], policy: OfferPolicy
-) -> tuple[dict[Sku, float], dict[Sku, Evidence], set[Sku]]:
-    """Summed score per consequent, its best evidence (clearing the floor wins ties), and
+) -> tuple[dict[Sku, Evidence], dict[Sku, float]]:
+    """Each consequent's best evidence (clearing the floor wins ties), and the summed score of
     the consequents proposed more than once (the others' score is their evidence's).
 
     `proposed` is each anchor's evidence; a rule X -> y counts only when all of X is among
@@ -63,9 +63,8 @@ def _strongest(
     """
     anchor_set = set(anchors)
     floor, min_lift = policy.min_co_purchases, policy.min_lift
-    score: dict[Sku, float] = {}
     best: dict[Sku, Evidence] = {}
-    summed: set[Sku] = set()
+    summed: dict[Sku, float] = {}
     for anchor_evidence in proposed:
         for evidence in anchor_evidence:
             if len(evidence.antecedent) > 1 and not anchor_set.issuperset(evidence.antecedent):
@@ -73,15 +72,15 @@ def _strongest(
             consequent = evidence.consequent
             held = best.get(consequent)
             if held is None:
-                score[consequent], best[consequent] = evidence.score, evidence
+                best[consequent] = evidence
                 continue
-            score[consequent] += evidence.score
-            summed.add(consequent)
+            # The first repeat starts the sum from the first evidence, which is still held.
+            summed[consequent] = summed.get(consequent, held.score) + evidence.score
             clears = evidence.count >= floor and evidence.lift > min_lift
             held_clears = held.count >= floor and held.lift > min_lift
             if (clears, evidence.score) > (held_clears, held.score):
                 best[consequent] = evidence
-    return score, best, summed
+    return best, summed
 
 
 def _ranked(score: dict[Sku, float]) -> list[Sku]:
@@ -112,7 +111,8 @@ def cross_sells(situation: Situation, affinity: AffinitySource) -> list[Candidat
     anchors = cross_sell_anchors(situation)
     limit = situation.policy.cross_sells_per_item
     proposed = [affinity.cross_sells(anchor, limit) for anchor in anchors]
-    score, best, summed = _strongest(proposed, anchors, situation.policy)
+    best, summed = _strongest(proposed, anchors, situation.policy)
+    score = {sku: evidence.score for sku, evidence in best.items()} | summed
     products = situation.catalog.products
 
     def alone(evidence: Evidence) -> Candidate | None:
@@ -121,7 +121,7 @@ def cross_sells(situation: Situation, affinity: AffinitySource) -> list[Candidat
     found = []
     for sku in _top(_ranked(score), situation):
         if sku in summed:
-            candidate = _cross_sell(products, best[sku], score[sku])
+            candidate = _cross_sell(products, best[sku], summed[sku])
         else:
             candidate = situation.catalog.cross_sells.get(best[sku], alone)
         if candidate is not None:

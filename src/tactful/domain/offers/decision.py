@@ -8,6 +8,7 @@ from datetime import datetime
 from tactful.domain.catalog import Sku
 from tactful.domain.customers import CustomerId
 from tactful.domain.money import Money
+from tactful.domain.offers.candidates import Candidate
 from tactful.domain.offers.evidence import Evidence
 from tactful.domain.offers.moments import Format, Moment, OfferKind
 from tactful.domain.offers.reasons import ReasonCode
@@ -63,18 +64,59 @@ class Offer:
 
 @dataclass(frozen=True, slots=True)
 class TraceEntry:
-    """Why one candidate was kept or dropped, with the scores it was judged on."""
+    """Why one candidate was kept or dropped; its scores are read from the candidate itself,
+    so a trace entry builds no copy of them."""
 
-    sku: Sku
-    kind: OfferKind
-    for_sku: Sku | None
-    kept: bool
+    candidate: Candidate
     reasons: tuple[ReasonCode, ...]
-    relevance: float
-    count: int
-    confidence: float
-    lift: float
-    price_increase: int
+
+    @property
+    def sku(self) -> Sku:
+        """The offered SKU."""
+        return self.candidate.sku
+
+    @property
+    def kind(self) -> OfferKind:
+        """Cross-sell, upsell, bundle or downsell."""
+        return self.candidate.kind
+
+    @property
+    def for_sku(self) -> Sku | None:
+        """The item the candidate was proposed for."""
+        return self.candidate.for_sku
+
+    @property
+    def kept(self) -> bool:
+        """The candidate became an offer."""
+        return self.reasons == (ReasonCode.KEPT,)
+
+    @property
+    def relevance(self) -> float:
+        """The score it was ranked on."""
+        return self.candidate.relevance
+
+    @property
+    def count(self) -> int:
+        """Co-purchases behind it (0 without evidence)."""
+        evidence = self.candidate.evidence
+        return evidence.count if evidence is not None else 0
+
+    @property
+    def confidence(self) -> float:
+        """Its evidence's confidence (0 without evidence)."""
+        evidence = self.candidate.evidence
+        return evidence.confidence if evidence is not None else 0.0
+
+    @property
+    def lift(self) -> float:
+        """Its evidence's lift (0 without evidence)."""
+        evidence = self.candidate.evidence
+        return evidence.lift if evidence is not None else 0.0
+
+    @property
+    def price_increase(self) -> int:
+        """What taking it adds to the cart, in minor units."""
+        return self.candidate.increase.amount
 
 
 @dataclass(frozen=True, slots=True)

@@ -83,23 +83,6 @@ def _settled(
     return settled
 
 
-def _entry(candidate: Candidate, reasons: Reasons) -> TraceEntry:
-    """The candidate's line in the trace: its reasons and the scores it was judged on."""
-    evidence = candidate.evidence
-    return TraceEntry(
-        sku=candidate.sku,
-        kind=candidate.kind,
-        for_sku=candidate.for_sku,
-        kept=reasons == _KEPT,
-        reasons=reasons,
-        relevance=candidate.relevance,
-        count=evidence.count if evidence is not None else 0,
-        confidence=evidence.confidence if evidence is not None else 0.0,
-        lift=evidence.lift if evidence is not None else 0.0,
-        price_increase=candidate.increase.amount,
-    )
-
-
 def decide(
     customer: Customer, moment: Moment, cart: Sequence[CartLine], context: DecisionContext
 ) -> Decision:
@@ -123,6 +106,6 @@ def decide(
             frame(pool[index], situation, context.decision_id, context.expires_at)
             for index in chosen
         ),
-        trace=tuple(map(_entry, pool, settled)),
+        trace=tuple(map(TraceEntry, pool, settled)),
         warnings=tuple(warnings),
     )
