@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from tactful.adapters.db.engine import build_engine
-from tactful.adapters.db.repositories import count_rows
+from tactful.adapters.db.repositories import count_rows, get_products, upsert_products
+from tactful.adapters.db.schema import upgrade
 from tactful.cli import app
 from tactful.cli.importing import parse_mapping
+from tactful.domain.catalog import Product, Sku
+from tactful.domain.money import Money
 from tests.adapters.importers.test_readers import RETAIL_HEADER, RETAIL_ROWS
 
 
@@ -87,3 +91,64 @@ def test_demo_prepares_the_database_and_a_rerun_is_quick(tmp_path: Path) -> None
     assert again.exit_code == 0, again.output
     assert "already imported" in again.output
     assert orders_in(tmp_path) == orders
+
+
+def seed_minor_catalogue(tmp_path: Path) -> None:
+    """A catalogue priced in minor units, as the API stores it (SOFA at £499.00)."""
+    (tmp_path / "var").mkdir(exist_ok=True)
+    engine = build_engine(f"sqlite:///{tmp_path / 'var' / 'tactful.db'}")
+    upgrade(engine)
+    products = [
+        Product(Sku(sku), sku.title(), Money(pence, "GBP"))
+        for sku, pence in (("SOFA", 49_900), ("LAMP", 2_500))
+    ]
+    with engine.begin() as conn:
+        upsert_products(conn, products, at=datetime(2023, 1, 1, tzinfo=UTC))
+    engine.dispose()
+
+
+def sofa_price(tmp_path: Path) -> Money:
+    engine = build_engine(f"sqlite:///{tmp_path / 'var' / 'tactful.db'}")
+    with engine.connect() as conn:
+        price = get_products(conn, ["SOFA"])["SOFA"].price
+    engine.dispose()
+    return price
+
+
+@pytest.mark.parametrize(
+    ("args", "warned", "stored"),
+    [([], True, 4_990_000), (["--price-unit", "minor"], False, 49_900)],
+)
+def test_price_unit_option_and_the_100x_warning(
+    tmp_path: Path, args: list[str], warned: bool, stored: int
+) -> None:
+    seed_minor_catalogue(tmp_path)
+    path = tmp_path / "orders.csv"
+    path.write_text(
+        "order_id,sku,created_at,unit_price\n"
+        "o1,SOFA,2024-01-01T09:00:00Z,49900\n"
+        "o2,LAMP,2024-01-02T09:00:00Z,2500\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        app, ["import", str(path), "--format", "orders-csv", *args], env=env_for(tmp_path)
+    )
+    assert result.exit_code == 0, result.output
+    output = " ".join(result.output.split())
+    assert ("warning: prices look 100x higher" in output) is warned
+    assert ("--price-unit minor" in output) is warned
+    assert f"warnings │ {int(warned)}" in output
+    assert sofa_price(tmp_path) == Money(stored, "GBP")
+
+
+def test_help_and_readme_document_the_price_unit() -> None:
+    result = CliRunner().invoke(app, ["import", "--help"], env={"COLUMNS": "200"})
+    output = " ".join(result.output.split())
+    assert "--price-unit" in output
+    assert "decimal" in output
+    assert "minor" in output
+    assert "unit of the HTTP API" in output
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    importing = readme.split("## Importing orders", 1)[1].split("\n## ", 1)[0]
+    assert "`--price-unit minor`" in importing
+    assert "100×" in importing

@@ -3,6 +3,7 @@ bad input leaves the database as it was."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from tactful.adapters.memory import MemoryDatabase
 from tactful.domain.catalog import Product, ProductKind, Sku
 from tactful.domain.money import Money
 from tactful.services.demo import sample_file
-from tactful.services.importing import ImportSummary, import_file
+from tactful.services.importing import ImportSummary, PriceUnit, import_file
 from tests.adapters.importers.test_readers import RETAIL_HEADER, RETAIL_ROWS
 
 PRICE_CHANGES = (
@@ -184,3 +185,51 @@ def test_the_memory_database_imports_with_the_same_summaries(
         assert comparable(held) == comparable(stored)
     with memory.transaction() as tx:
         assert {k: tx.orders.count_rows()[k] for k in DATA_TABLES} == data_counts(engine)
+
+
+SOFA_ORDERS = (
+    "order_id,sku,created_at,unit_price\n"
+    "o1,SOFA,2024-01-01T09:00:00Z,49900\n"
+    "o2,LAMP,2024-01-02T09:00:00Z,2500\n"
+    "o3,RUG,2024-01-03T09:00:00Z,9900\n"
+)
+
+
+def catalogue_in_minor_units(engine: Engine) -> None:
+    """Products as the API stores them: £499.00, £25.00 and £99.00 in pence."""
+    products = [
+        Product(Sku(sku), sku.title(), Money(pence, "GBP"))
+        for sku, pence in (("SOFA", 49_900), ("LAMP", 2_500), ("RUG", 9_900))
+    ]
+    with engine.begin() as conn:
+        upsert_products(conn, products, at=datetime(2023, 1, 1, tzinfo=UTC))
+
+
+def test_minor_units_file_matches_the_api_and_raises_no_warning(
+    engine: Engine, tmp_path: Path
+) -> None:
+    catalogue_in_minor_units(engine)
+    path = tmp_path / "orders.csv"
+    path.write_text(SOFA_ORDERS, encoding="utf-8")
+    options = ImportOptions(price_unit=PriceUnit.MINOR)
+    summary = import_file(SqlDatabase(engine), FileReaders(), path, "orders-csv", options=options)
+    assert summary.warnings == ()
+    with engine.connect() as conn:
+        assert get_products(conn, ["SOFA"])["SOFA"].price == Money(49_900, "GBP")
+    with SqlDatabase(engine).transaction() as tx:
+        assert tx.orders.get_orders(["o1"])["o1"].lines[0].unit_price == Money(49_900, "GBP")
+
+
+def test_prices_100x_off_from_the_catalogue_are_warned_about(
+    engine: Engine, tmp_path: Path
+) -> None:
+    catalogue_in_minor_units(engine)
+    path = tmp_path / "orders.csv"
+    path.write_text(SOFA_ORDERS, encoding="utf-8")
+    summary = import_file(SqlDatabase(engine), FileReaders(), path, "orders-csv")
+    (warning,) = summary.warnings
+    assert "100x higher" in warning
+    assert "--price-unit minor" in warning
+    assert summary.to_dict()["warnings"] == (warning,)
+    with engine.connect() as conn:
+        assert get_products(conn, ["SOFA"])["SOFA"].price == Money(4_990_000, "GBP")

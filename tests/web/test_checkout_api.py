@@ -332,3 +332,72 @@ def test_engine_bump_slot_is_filled_by_the_offer_engine(shop: Shop) -> None:
     assert 'value="PEGS"' in html
     assert "Pitch firmly on hard ground" in html
     assert "checked" not in html
+
+
+def test_page_with_unknown_skus_and_preselected_bump_gets_422_naming_every_field(
+    shop: Shop,
+) -> None:
+    bad = {
+        **PAGE,
+        "slug": "too-lenient",
+        "bumps": [{"sku": "WORKBOOK", "preselected": True}, {"sku": "NO_SUCH_BUMP"}],
+        "upsells": [{"sku": "NO_SUCH_UPSELL", "downsell": {"sku": "NO_SUCH_DOWNSELL"}}],
+    }
+    response = httpx.post(f"{shop.url}/v1/checkout-pages", json=bad, headers=AUTH)
+    assert response.status_code == 422
+    body = response.json()
+    assert body["error"] == "invalid_request"
+    assert [e["field"] for e in body["errors"]] == [
+        "bumps[0].preselected",
+        "bumps[1].sku",
+        "upsells[0].sku",
+        "upsells[0].downsell.sku",
+    ]
+    assert "NO_SUCH_UPSELL" in body["errors"][2]["message"]
+    stored = httpx.get(f"{shop.url}/v1/checkout-pages/too-lenient", headers=AUTH)
+    assert stored.status_code == 404
+
+
+def test_buyer_whose_upsells_all_dropped_out_goes_straight_to_thank_you(shop: Shop) -> None:
+    page = {
+        **PAGE,
+        "slug": "all-dropped",
+        "upsells": [
+            {"sku": "WORKBOOK", "downsell": {"sku": "CHEATSHEET"}},
+            {"sku": "COACHING"},
+        ],
+    }
+    assert httpx.post(f"{shop.url}/v1/checkout-pages", json=page, headers=AUTH).status_code == 201
+    retired = {"sku": "COACHING", "name": "Coaching", "price": 12000, "currency": "GBP"}
+    response = httpx.post(
+        f"{shop.url}/v1/products", json={"products": [{**retired, "active": False}]}, headers=AUTH
+    )
+    assert response.status_code in (200, 201), response.text
+    link = httpx.post(
+        f"{shop.url}/v1/checkout-links", json={"page": "all-dropped"}, headers=AUTH
+    ).json()["url"]
+    form = {
+        "idempotency_key": "k-dropped",
+        "link": urlsplit(link).query,
+        "email": "ann@example.com",
+        "name": "Ann",
+        "card_number": SUCCESS_CARD,
+        "card_exp": "12/34",
+        "card_cvc": "123",
+        "bump": ["WORKBOOK", "CHEATSHEET"],
+    }
+    paid = httpx.post(f"{shop.url}/c/all-dropped/pay", data=form, headers=JSON)
+    assert paid.status_code == 200, paid.text
+    order_id = paid.json()["order_id"]
+
+    html = httpx.get(f"{shop.url}/c/all-dropped/orders/{order_id}").text
+
+    assert "Thank you" in html
+    assert "have closed" not in html
+    assert "No thanks" not in html
+    accept = httpx.post(
+        f"{shop.url}/c/all-dropped/orders/{order_id}/offers/{order_id}-u2/accept",
+        headers={**JSON, "Idempotency-Key": "k-dropped-accept"},
+    )
+    assert accept.status_code in (404, 409)
+    assert count_charges(shop.engine) == 1

@@ -17,7 +17,19 @@ from rich.progress import (
 from rich.table import Table
 
 from tactful.cli._app import app, console, fail, load_settings, open_services
-from tactful.services.importing import ImportFileError, ImportOptions, ImportSummary, import_file
+from tactful.services.importing import (
+    ImportFileError,
+    ImportOptions,
+    ImportSummary,
+    PriceUnit,
+    import_file,
+)
+
+PRICE_UNIT_HELP = (
+    "How the file writes prices: decimal (12.50, the default, as exports do) or minor "
+    "(1250: whole pence or cents, the unit of the HTTP API). A warning is printed when the "
+    "prices look 100x off from the catalogue's."
+)
 
 
 class Format(StrEnum):
@@ -73,6 +85,7 @@ def summary_table(summary: ImportSummary) -> Table:
         ("customers new", summary.customers_new),
         ("customers already present", summary.customers_existing),
         ("price changes recorded", summary.price_points_new),
+        ("warnings", len(summary.warnings)),
     ]
     for label, count in rows:
         table.add_row(label, f"{count:,}")
@@ -84,6 +97,7 @@ def import_command(
     file: Path = typer.Argument(..., help="The export to import (.csv, .csv.gz, .xlsx)."),
     fmt: Format = typer.Option(..., "--format", "-f", help="The file's format."),
     currency: str = typer.Option("GBP", help="Currency of prices the file does not label."),
+    price_unit: PriceUnit = typer.Option(PriceUnit.DECIMAL, help=PRICE_UNIT_HELP),
     timezone: str = typer.Option("UTC", help="Time zone of times without an offset."),
     mapping: list[str] = typer.Option(
         [], "--map", help="orders-csv columns, e.g. order_id=Invoice,sku=Item (repeatable)."
@@ -98,6 +112,7 @@ def import_command(
     try:
         options = ImportOptions(
             currency=currency,
+            price_unit=price_unit,
             timezone=timezone,
             mapping=parse_mapping(mapping),
             skip_blank=skip_blank,
@@ -125,3 +140,5 @@ def import_command(
     finally:
         services.close()
     console.print(summary_table(summary))
+    for warning in summary.warnings:
+        console.print(f"[yellow]warning:[/yellow] {warning}", markup=True, highlight=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ import yaml
 
 from tactful.cli._app import app, console, fail, load_settings, open_services
 from tactful.domain.checkout import PageError
-from tactful.services.checkout import save_page
+from tactful.services.checkout import PagesError, save_pages
 
 pages_app = typer.Typer(help="Hosted checkout pages.", no_args_is_help=True)
 app.add_typer(pages_app, name="pages")
@@ -45,7 +46,7 @@ def read_pages(path: Path) -> list[tuple[dict[str, Any], yaml.Node]]:
 def load(
     path: Path = typer.Argument(..., help="YAML file with one page or a list of pages."),
 ) -> None:
-    """Create or replace checkout pages from a YAML file."""
+    """Create or replace checkout pages from a YAML file; all of them, or none on any error."""
     try:
         pages = read_pages(path)
     except OSError as exc:
@@ -58,15 +59,25 @@ def load(
         raise fail(f"{path}: no page definition found")
     settings = load_settings()
     services = open_services(settings)
-    deps = services.checkout
     try:
-        for data, node in pages:
-            try:
-                page, created = save_page(deps, data)
-            except PageError as exc:
-                line = _line_of(node, exc.field) or node.start_mark.line + 1
-                raise fail(f"{path}:{line}: {exc.field}: {exc.message}") from exc
-            verb = "created" if created else "updated"
-            console.print(f"Page {page.slug} {verb}: {settings.base_url}/c/{page.slug}")
+        saved = save_pages(services.checkout, [data for data, _ in pages])
+    except PagesError as exc:
+        lines = problem_lines(path, [node for _, node in pages], exc.errors)
+        raise fail("\n".join([*lines, f"{len(lines)} error(s); no page was saved."])) from exc
     finally:
         services.close()
+    for page, created in saved:
+        verb = "created" if created else "updated"
+        console.print(f"Page {page.slug} {verb}: {settings.base_url}/c/{page.slug}")
+
+
+def problem_lines(
+    path: Path, nodes: Sequence[yaml.Node], errors: Mapping[int, PageError]
+) -> list[str]:
+    """'FILE:LINE: field: message' for every problem, in the order of the file."""
+    located = []
+    for n, error in errors.items():
+        for problem in error.problems:
+            line = _line_of(nodes[n], problem.field) or nodes[n].start_mark.line + 1
+            located.append((line, f"{path}:{line}: {problem.field}: {problem.message}"))
+    return [text for _, text in sorted(located, key=lambda pair: pair[0])]

@@ -6,9 +6,12 @@ Readers of each file format (`tactful.adapters.importers`) produce these records
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import statistics
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
+from enum import StrEnum
+from fractions import Fraction
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -56,11 +59,23 @@ class Skipped:
 Record = ParsedLine | Skipped
 
 
+class PriceUnit(StrEnum):
+    """How a file writes prices: decimals (12.50), or whole minor units (1250) as the API."""
+
+    DECIMAL = "decimal"
+    MINOR = "minor"
+
+
+SCALE_WARNING_RATIO = Fraction(50)
+"""A median file/catalogue price ratio this far from 1 (either way) looks like the wrong unit."""
+
+
 @dataclass(frozen=True)
 class ImportOptions:
     """Choices a file does not carry itself."""
 
     currency: str = "GBP"
+    price_unit: PriceUnit = PriceUnit.DECIMAL
     timezone: str = "UTC"
     mapping: dict[str, str] = field(default_factory=dict)
     skip_blank: bool = False
@@ -73,6 +88,34 @@ class ImportOptions:
             return ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {self.timezone!r}") from None
+
+
+def price_scale_warning(pairs: Iterable[tuple[Money, Money]]) -> str | None:
+    """A warning when the file's prices look 100x off from the catalogue's, else None.
+
+    `pairs` are (price in the file, catalogue price before the import) for the same SKUs; the
+    median ratio over those in one currency with both prices above zero decides.
+    """
+    ratios = [
+        Fraction(new.amount, old.amount)
+        for new, old in pairs
+        if new.currency == old.currency and new.amount > 0 and old.amount > 0
+    ]
+    if not ratios:
+        return None
+    median = Fraction(statistics.median_low(ratios))
+    if 1 / SCALE_WARNING_RATIO < median < SCALE_WARNING_RATIO:
+        return None
+    if median > 1:
+        factor, unit, example = median, PriceUnit.MINOR, "minor units, 1250 for 12.50"
+    else:
+        factor, unit, example = 1 / median, PriceUnit.DECIMAL, "decimals, 12.50"
+    way = "higher" if median > 1 else "lower"
+    return (
+        f"prices look {float(factor):,.0f}x {way} than the catalogue's for the same products "
+        f"(median over {len(ratios)} SKUs) and were stored as read; if the file's prices are "
+        f"{example}, the option is --price-unit {unit.value}"
+    )
 
 
 Reader = Callable[[Path, ImportOptions, Progress | None], Iterator[Record]]

@@ -13,14 +13,17 @@ from tactful.domain.catalog import Product, Sku
 from tactful.domain.checkout import (
     CheckoutPage,
     LinkTerms,
+    PageError,
     PaymentGateway,
     Prefill,
     PriceBlock,
     PricedLine,
     Totals,
+    catalogue_problems,
     parse_page,
     prefill,
     price_block,
+    read_page,
     sign_link,
     totals,
     verify_link,
@@ -138,10 +141,58 @@ def create_link(
 
 def save_page(deps: CheckoutDeps, definition: Mapping[str, Any]) -> tuple[CheckoutPage, bool]:
     """Validate and store a page; returns it and whether it was new (PageError if invalid)."""
-    page = parse_page(definition)
+    try:
+        return save_pages(deps, [definition])[0]
+    except PagesError as exc:
+        raise exc.errors[0] from None
+
+
+class PagesError(ValueError):
+    """Some definitions of a batch are invalid: their PageErrors by position; none was saved."""
+
+    def __init__(self, errors: Mapping[int, PageError]) -> None:
+        super().__init__("; ".join(f"page {n + 1}: {e}" for n, e in errors.items()))
+        self.errors = dict(errors)
+
+
+def save_pages(
+    deps: CheckoutDeps, definitions: Sequence[Mapping[str, Any]]
+) -> list[tuple[CheckoutPage, bool]]:
+    """Store every page or none: each is checked, SKUs against the catalogue, before any save."""
     with deps.database.transaction() as tx:
-        created = tx.checkout.save_page(page.slug, page.to_dict(), at=deps.clock.now())
-    return page, created
+        pages: dict[int, CheckoutPage] = {}
+        errors: dict[int, PageError] = {}
+        for n, definition in enumerate(definitions):
+            try:
+                pages[n] = checked_page(tx, definition)
+            except PageError as exc:
+                errors[n] = exc
+        errors.update(_repeated_slugs(pages))
+        if errors:
+            raise PagesError(dict(sorted(errors.items())))
+        now = deps.clock.now()
+        return [(p, tx.checkout.save_page(p.slug, p.to_dict(), at=now)) for p in pages.values()]
+
+
+def checked_page(tx: Transaction, definition: Mapping[str, Any]) -> CheckoutPage:
+    """A valid page whose SKUs are all in the catalogue, or a PageError with every problem."""
+    draft = read_page(definition)
+    products = tx.catalog.get_products(list(dict.fromkeys(ref.sku for ref in draft.skus)))
+    problems = [*draft.problems, *catalogue_problems(draft.skus, products, draft.currency)]
+    if problems or draft.page is None:
+        raise PageError.of(problems)
+    return draft.page
+
+
+def _repeated_slugs(pages: Mapping[int, CheckoutPage]) -> dict[int, PageError]:
+    """A batch that defines one slug twice would keep only the last definition: refuse it."""
+    seen: set[str] = set()
+    repeated = {}
+    for n, page in pages.items():
+        if page.slug in seen:
+            repeated[n] = PageError("slug", f"{page.slug!r} is defined twice in this batch")
+        seen.add(page.slug)
+    return repeated
 
 
 def get_page(deps: CheckoutDeps, slug: str) -> CheckoutPage:

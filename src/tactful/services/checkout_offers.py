@@ -19,6 +19,7 @@ from tactful.domain.checkout import (
     Slot,
     Totals,
     current_slot,
+    dropped_slots,
     fingerprint,
     offer_for,
     offers_close_at,
@@ -47,6 +48,7 @@ class Funnel:
     checkout: CheckoutOrder
     order: Order
     answers: dict[str, OfferAnswer]
+    dropped: frozenset[str] = frozenset()
 
     @property
     def responses(self) -> dict[str, Response]:
@@ -97,7 +99,19 @@ def _load(tx: Transaction, slug: str, order_id: str) -> Funnel:
     if checkout is None or checkout.page_slug != slug:
         raise CheckoutNotFoundError(f"no order {order_id!r} on page {slug!r}")
     order = tx.orders.get_orders([order_id])[order_id]
-    return Funnel(load_page(tx, slug), checkout, order, tx.checkout.responses(order_id))
+    page = load_page(tx, slug)
+    dropped = _dropped(tx, page, order, tx.orders.orders_of(checkout.customer_id))
+    return Funnel(page, checkout, order, tx.checkout.responses(order_id), dropped)
+
+
+def _dropped(
+    tx: Transaction, page: CheckoutPage, order: Order, bought: list[Order]
+) -> frozenset[str]:
+    """Offers that would make no sense now: off sale, or bought already (here or before)."""
+    skus = {s.sku for step in page.upsells for s in (step.offer, step.downsell) if s is not None}
+    owned = {line.sku for o in bought if o.order_id != order.order_id for line in o.lines}
+    products = tx.catalog.get_products(sorted(skus))
+    return dropped_slots(page, products, {line.sku for line in order.lines}, owned)
 
 
 def _card_label(funnel: Funnel) -> str:
@@ -110,7 +124,7 @@ def funnel_view(deps: CheckoutDeps, slug: str, order_id: str) -> OfferView | Rec
     view: OfferView | None = None
     with deps.database.transaction() as tx:
         funnel = _load(tx, slug, order_id)
-        slot = current_slot(funnel.page, funnel.responses)
+        slot = current_slot(funnel.page, funnel.responses, funnel.dropped)
         closes_at = offers_close_at(funnel.checkout.purchased_at, funnel.page.offer_expiry_minutes)
         if slot is not None and now < closes_at:
             view = _offer_view(tx, funnel, slot, closes_at, now)
@@ -198,7 +212,12 @@ def _accept(deps: CheckoutDeps, slug: str, order_id: str, offer_id: str) -> Outc
             message="There is no such offer on this order.",
         )
     why = refusal(
-        funnel.page, funnel.responses, slot, purchased_at=funnel.checkout.purchased_at, now=now
+        funnel.page,
+        funnel.responses,
+        slot,
+        purchased_at=funnel.checkout.purchased_at,
+        now=now,
+        dropped=funnel.dropped,
     )
     if why is not None:
         return _refused(why.value, order_id, offer_id)
@@ -368,7 +387,8 @@ def decline(deps: CheckoutDeps, slug: str, order_id: str, offer_id: str) -> Outc
             offer_id=offer_id,
             message="There is no such offer on this order.",
         )
-    if current_slot(funnel.page, funnel.responses) != slot or offer_id in funnel.answers:
+    current = current_slot(funnel.page, funnel.responses, funnel.dropped)
+    if current != slot or offer_id in funnel.answers:
         return Outcome("declined", 200, order_id=order_id, offer_id=offer_id)
     with deps.database.transaction() as tx:
         if tx.checkout.claim_offer(order_id, offer_id, spec.sku, "declined", at=now):

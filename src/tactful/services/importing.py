@@ -16,7 +16,15 @@ from tactful.domain.catalog import PricePoint, Product, Sku
 from tactful.domain.clock import Clock, SystemClock
 from tactful.domain.counts import InsertCounts, UpsertCounts
 from tactful.domain.customers import Customer, CustomerId
-from tactful.domain.imports import ImportFileError, ImportOptions, Progress, Record, Skipped
+from tactful.domain.imports import (
+    ImportFileError,
+    ImportOptions,
+    PriceUnit,
+    Progress,
+    Record,
+    Skipped,
+    price_scale_warning,
+)
 from tactful.domain.money import Money
 from tactful.domain.order_grouping import GroupedOrder, group_orders
 from tactful.services.ports import Database, Transaction
@@ -26,7 +34,7 @@ from tactful.services.ports.imports import OrderFiles
 IMPORT_FIELDS = ("name", "price", "currency")
 BATCH_LINES = 50_000
 
-__all__ = ["ImportFileError", "ImportOptions", "ImportSummary", "import_file"]
+__all__ = ["ImportFileError", "ImportOptions", "ImportSummary", "PriceUnit", "import_file"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +59,7 @@ class ImportSummary:
     price_points_new: int
     guest_orders: int
     seconds: float
+    warnings: tuple[str, ...] = ()
 
     @property
     def lines_skipped(self) -> int:
@@ -95,6 +104,7 @@ class _Writer:
         self.catalog: dict[str, tuple[str, Money, datetime]] = {}
         self.seen_skus: set[str] = set()
         self.preexisting: set[str] = set()
+        self.prices_before: dict[str, Money] = {}
         self.seen_customers: set[str] = set()
         self.orders = InsertCounts()
         self.customers = UpsertCounts()
@@ -140,6 +150,7 @@ class _Writer:
         new = [s for s in new if s not in self.seen_skus]
         known = self.tx.catalog.get_products(new)
         self.preexisting.update(known)
+        self.prices_before.update((sku, product.price) for sku, product in known.items())
         self.seen_skus.update(new)
         created = [self._product(s) for s in new if s not in known]
         self.tx.catalog.upsert_products(
@@ -179,6 +190,12 @@ class _Writer:
             created, at=at, update_fields=IMPORT_FIELDS, record_history=False
         )
         return UpsertCounts(len(created), counts.updated, counts.unchanged)
+
+    def warnings(self) -> tuple[str, ...]:
+        """What looks wrong but was stored: prices 100x off from the catalogue's."""
+        pairs = ((self.catalog[sku][1], old) for sku, old in self.prices_before.items())
+        warning = price_scale_warning(pairs)
+        return () if warning is None else (warning,)
 
 
 def file_sha256(path: Path) -> str:
@@ -262,4 +279,5 @@ def _summary(
         price_points_new=points,
         guest_orders=writer.guest_orders,
         seconds=0.0,
+        warnings=writer.warnings(),
     )

@@ -16,6 +16,7 @@ from tactful.adapters.importers import (
     group_orders,
     reader_for,
 )
+from tactful.domain.imports import PriceUnit
 from tactful.domain.money import Money
 
 RETAIL_HEADER = (
@@ -211,3 +212,30 @@ def test_grouping_joins_interleaved_lines_and_refuses_far_apart_ones(tmp_path: P
     records = reader_for("online-retail")(path, ImportOptions(), None)
     with pytest.raises(ImportFileError, match="line 4, column 'InvoiceNo'"):
         list(group_orders(records, path=path, order_column="InvoiceNo", window=0))
+
+
+MINOR_ORDERS = "order_id,sku,created_at,unit_price\no1,SOFA,2024-01-01T09:00:00Z,49900\n"
+
+
+@pytest.mark.parametrize(
+    ("unit", "pence"), [(PriceUnit.DECIMAL, 4_990_000), (PriceUnit.MINOR, 49_900)]
+)
+def test_price_unit_decides_how_a_price_is_read(
+    tmp_path: Path, unit: PriceUnit, pence: int
+) -> None:
+    path = write(tmp_path, "o.csv", MINOR_ORDERS)
+    (line,) = read(path, "orders-csv", price_unit=unit)
+    assert isinstance(line, ParsedLine)
+    assert line.unit_price == Money(pence, "GBP")
+
+
+def test_minor_units_must_be_whole(tmp_path: Path) -> None:
+    path = write(tmp_path, "o.csv", MINOR_ORDERS.replace("49900", "499.00"))
+    with pytest.raises(ImportFileError) as error:
+        read(path, "orders-csv", price_unit=PriceUnit.MINOR)
+    assert (error.value.line, error.value.column) == (2, "unit_price")
+    assert "whole number of minor units" in error.value.reason
+    retail = RETAIL_HEADER + "536365,85123A,MUG,6,12/1/2010 8:26,255,17850,UK\n"
+    (mug,) = read(write(tmp_path, "r.csv", retail), "online-retail", price_unit=PriceUnit.MINOR)
+    assert isinstance(mug, ParsedLine)
+    assert mug.unit_price == Money(255, "GBP")

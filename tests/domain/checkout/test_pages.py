@@ -1,12 +1,16 @@
-"""Page definitions: validated with errors that name the field; they round-trip."""
+"""Page definitions: every problem named by its field; SKUs checked against the catalogue."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from tactful.domain.checkout import PageError, parse_page
+from tactful.domain.catalog import Product, Sku
+from tactful.domain.checkout import PageError, catalogue_problems, parse_page, read_page
+from tactful.domain.money import Money
 
 BASE: dict[str, Any] = {"slug": "p", "currency": "gbp", "items": [{"sku": "A"}]}
 
@@ -46,3 +50,64 @@ def test_errors_name_the_field(change: dict[str, Any], field: str) -> None:
     with pytest.raises(PageError) as error:
         parse_page({**BASE, **change})
     assert error.value.field == field
+
+
+def test_every_problem_is_reported_not_just_the_first() -> None:
+    with pytest.raises(PageError) as error:
+        parse_page(
+            {
+                "slug": "Bad Slug",
+                "currency": "GBP",
+                "items": [{"sku": "A", "quantity": 0}],
+                "bumps": [{"sku": "B", "preselected": True}, {"headline": "no sku"}],
+                "upsells": [{"sku": "U", "preselectd": True, "downsell": {"sku": ""}}],
+                "tax": {"mode": "sometimes"},
+            }
+        )
+    assert [p.field for p in error.value.problems] == [
+        "slug",
+        "items[0].quantity",
+        "bumps[0].preselected",
+        "bumps[1].sku",
+        "upsells[0].preselectd",
+        "upsells[0].downsell.sku",
+        "tax.mode",
+    ]
+    assert error.value.field == "slug"
+
+
+@pytest.mark.parametrize("where", ["bumps", "upsells"])
+def test_preselected_true_is_refused_and_false_is_accepted(where: str) -> None:
+    with pytest.raises(PageError) as error:
+        parse_page({**BASE, where: [{"sku": "B", "preselected": True}]})
+    assert error.value.field == f"{where}[0].preselected"
+    page = parse_page({**BASE, where: [{"sku": "B", "preselected": False}]})
+    assert parse_page(page.to_dict()) == page
+
+
+def test_catalogue_problems_name_missing_and_foreign_currency_skus() -> None:
+    draft = read_page(
+        {**BASE, "bumps": [{"sku": "EUR_ONLY"}], "upsells": [{"sku": "A"}, {"sku": "GONE"}]}
+    )
+    products = {
+        "A": Product(Sku("A"), "A", Money(100, "GBP")),
+        "EUR_ONLY": Product(Sku("EUR_ONLY"), "E", Money(100, "EUR")),
+    }
+    problems = catalogue_problems(draft.skus, products, draft.currency)
+    assert [(p.field, p.message) for p in problems] == [
+        ("bumps[0].sku", "'EUR_ONLY' is priced in EUR, the page in GBP"),
+        ("upsells[1].sku", "no product 'GONE' in the catalogue"),
+    ]
+
+
+@given(
+    st.dictionaries(
+        st.text(min_size=1, max_size=8),
+        st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=5)),
+        max_size=6,
+    )
+)
+def test_any_mapping_is_read_or_refused_with_named_problems(data: dict[str, Any]) -> None:
+    draft = read_page(data)
+    assert (draft.page is None) == bool(draft.problems)
+    assert all(p.field and p.message for p in draft.problems)

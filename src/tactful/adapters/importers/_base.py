@@ -13,6 +13,7 @@ from typing import IO, cast
 from tactful.domain.imports import ImportFileError as ImportFileError
 from tactful.domain.imports import ImportOptions as ImportOptions
 from tactful.domain.imports import ParsedLine as ParsedLine
+from tactful.domain.imports import PriceUnit
 from tactful.domain.imports import Progress as Progress
 from tactful.domain.imports import Record as Record
 from tactful.domain.imports import Skipped as Skipped
@@ -60,6 +61,7 @@ class FieldParser:
         self.path = path
         self.zone = options.zone()
         self.default_currency = check_currency(options.currency)
+        self.minor_units = options.price_unit is PriceUnit.MINOR
         self._money: dict[tuple[str, str], Money] = {}
         self._times: dict[str, datetime] = {}
 
@@ -75,18 +77,28 @@ class FieldParser:
             raise self.error(line, column, f"not a whole number: {text!r}") from None
 
     def money(self, text: str, line: int, column: str, currency: str | None = None) -> Money:
-        """An amount in major units ('2.55') as Money in minor units."""
+        """A price in minor units: '2.55' reads as 255, or '255' with --price-unit minor."""
         code = currency or self.default_currency
         key = (text, code)
         cached = self._money.get(key)
         if cached is not None:
             return cached
         try:
-            value = Money(parse_minor(text, code), code)
+            value = Money(self._minor(text, code), code)
         except ValueError as exc:
             raise self.error(line, column, str(exc)) from None
         self._money[key] = value
         return value
+
+    def _minor(self, text: str, currency: str) -> int:
+        if not self.minor_units:
+            return parse_minor(text, currency)
+        try:
+            return int(text.strip())
+        except ValueError:
+            raise ValueError(
+                f"not a whole number of minor units: {text!r} (--price-unit minor)"
+            ) from None
 
     def time(self, text: str, line: int, column: str) -> datetime:
         """A timestamp; naive times are read in the import's time zone."""

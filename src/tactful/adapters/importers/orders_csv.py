@@ -8,7 +8,7 @@ Fields and the column each is read from by default (override with `--map field=C
 | sku | sku | yes | product id |
 | created_at | created_at | yes | ISO 8601 time (naive times are read in `--timezone`) |
 | quantity | quantity | no (1) | whole number; rows with quantity <= 0 are skipped |
-| unit_price | unit_price | no (0) | decimal amount in major units, e.g. 12.50 |
+| unit_price | unit_price | no (0) | 12.50, or 1250 with `--price-unit minor` |
 | customer_id | customer_id | no (guest) | empty means a guest order |
 | email | email | no | the customer's email |
 | name | name | no (sku) | product name |

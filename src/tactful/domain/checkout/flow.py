@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from tactful.domain.catalog import Product
 from tactful.domain.checkout.pages import CheckoutPage, OfferSpec
 from tactful.domain.orders import LineSource
 
@@ -76,18 +77,60 @@ def offer_for(page: CheckoutPage, slot: Slot) -> OfferSpec | None:
     return step.offer if slot.kind is SlotKind.UPSELL else step.downsell
 
 
-def current_slot(page: CheckoutPage, responses: Mapping[str, Response]) -> Slot | None:
-    """The offer to show now, or None when the funnel is at the thank-you page."""
+def current_slot(
+    page: CheckoutPage,
+    responses: Mapping[str, Response],
+    dropped: Collection[str] = frozenset(),
+) -> Slot | None:
+    """The offer to show now, or None when the funnel is at the thank-you page.
+
+    A `dropped` slot (by code) is passed over unanswered; a dropped upsell takes its step's
+    downsell with it, since a cheaper alternative only follows a refusal.
+    """
     for n, step in enumerate(page.upsells, start=1):
         upsell = Slot(n, SlotKind.UPSELL)
         answer = responses.get(upsell.code)
         if answer is None:
+            if upsell.code in dropped:
+                continue
             return upsell
         if answer is Response.DECLINED and step.downsell is not None:
             downsell = Slot(n, SlotKind.DOWNSELL)
-            if downsell.code not in responses:
+            if downsell.code not in responses and downsell.code not in dropped:
                 return downsell
     return None
+
+
+def dropped_slots(
+    page: CheckoutPage,
+    products: Mapping[str, Product],
+    in_order: Collection[str],
+    owned: Collection[str],
+) -> frozenset[str]:
+    """Codes of slots to pass over: off sale, priced in another currency, or already bought.
+
+    `in_order` are the SKUs of this order; `owned` those the customer bought before, which
+    count only for products kept once bought (not physical goods, which are bought again).
+    """
+    dropped = set()
+    for n, step in enumerate(page.upsells, start=1):
+        slots = (
+            (Slot(n, SlotKind.UPSELL), step.offer),
+            (Slot(n, SlotKind.DOWNSELL), step.downsell),
+        )
+        for slot, spec in slots:
+            if spec is None:
+                continue
+            product = products.get(spec.sku)
+            if (
+                product is None
+                or not product.active
+                or product.price.currency != page.currency
+                or spec.sku in in_order
+                or (product.kind.is_owned_once and spec.sku in owned)
+            ):
+                dropped.add(slot.code)
+    return frozenset(dropped)
 
 
 def offers_close_at(purchased_at: datetime, minutes: int) -> datetime:
@@ -102,12 +145,13 @@ def refusal(
     *,
     purchased_at: datetime,
     now: datetime,
+    dropped: Collection[str] = frozenset(),
 ) -> Refusal | None:
     """Why answering `slot` now is refused, or None when it may be answered."""
     if offer_for(page, slot) is None:
         return Refusal.UNKNOWN
     if now >= offers_close_at(purchased_at, page.offer_expiry_minutes):
         return Refusal.EXPIRED
-    if current_slot(page, responses) != slot:
+    if current_slot(page, responses, dropped) != slot:
         return Refusal.NOT_CURRENT
     return None

@@ -34,7 +34,7 @@ def _page_error(exc: PageError) -> JSONResponse:
         content={
             "error": "invalid_request",
             "detail": str(exc),
-            "errors": [{"field": exc.field, "message": exc.message}],
+            "errors": [{"field": p.field, "message": p.message} for p in exc.problems],
         },
     )
 
