@@ -137,3 +137,10 @@ def test_a_refused_quantity_says_why(raw: str, max_quantity: int, words: str) ->
     assert words in fill.quantity_problem
     assert prefill({"quantity": "2"}, max_quantity=5).quantity_problem == ""
     assert prefill({"quantity": "50"}, max_quantity=5, quantity_signed=True).quantity_problem == ""
+
+
+def test_non_ascii_signature_or_key_id_is_refused_not_an_error() -> None:
+    query = sign_link(SECRET, "page", LinkTerms(price=100), now=NOW, ttl=timedelta(days=1))
+    for changed in ({**query, "sig": "é"}, {**query, "sig": "é", "kid": "ü"}):
+        with pytest.raises(InvalidLink):
+            verify_link(SECRET, "page", changed, now=NOW)

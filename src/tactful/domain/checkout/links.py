@@ -127,22 +127,22 @@ def _signed_fields(
     if "quantity" in protected:
         candidates.append({k: v for k, v in protected.items() if k != "quantity"})
     for fields in candidates:
-        if secret and hmac.compare_digest(sig, _mac(secret, _canonical(slug, fields, exp))):
+        expected = _mac(secret, _canonical(slug, fields, exp))
+        if secret and hmac.compare_digest(sig.encode(), expected.encode()):
             return fields
     return None
 
 
 def _signature_problem(secret: bytes, kid: str | None) -> InvalidLink:
-    """Why a signature does not match, as far as the link's key id tells."""
-    if kid is not None and not hmac.compare_digest(kid, key_id(secret)):
-        return InvalidLink(
-            LinkProblem.OTHER_KEY,
-            "the link was signed with a different key than the shop uses now",
-        )
-    if kid is None:
+    """Why a signature does not match, as far as the link's key id (`kid`) tells."""
+    if kid is None:  # a link made before links named their key
         return InvalidLink(
             LinkProblem.BAD_SIGNATURE,
             "the link was changed after it was signed, or signed with a different key",
+        )
+    if not hmac.compare_digest(kid.encode(), key_id(secret).encode()):
+        return InvalidLink(
+            LinkProblem.OTHER_KEY, "the link was signed with a different key than the shop uses now"
         )
     return InvalidLink(LinkProblem.BAD_SIGNATURE, "the link was changed after it was signed")
 
