@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from tactful.key_file import KEY_FILE_NAME, KEY_PREFIXES, generate_key, saved_keys
 
 _PLACEHOLDERS = {"changeme", "change-me", "secret", "test", "dev", ""}
 
@@ -81,14 +82,29 @@ class Settings(BaseSettings):
         """Where the server is reached from outside."""
         return self.public_url.rstrip("/") or f"http://{self.host}:{self.port}"
 
+    @property
+    def key_file(self) -> Path:
+        """Where generated API keys are kept, so later runs (and signed links) keep working."""
+        return self.data_dir / KEY_FILE_NAME
+
+    def missing_keys(self) -> list[str]:
+        """The API keys the environment did not set."""
+        return [name for name in KEY_PREFIXES if not getattr(self, name)]
+
     def with_generated_keys(self) -> Settings:
-        """A copy with any missing API key generated (for `serve` and `demo`)."""
-        updates: dict[str, str] = {}
-        if not self.secret_key:
-            updates["secret_key"] = "sk_" + secrets.token_urlsafe(24)
-        if not self.publishable_key:
-            updates["publishable_key"] = "pk_" + secrets.token_urlsafe(24)
+        """A copy with any missing API key generated for this process only (tests, the app)."""
+        updates = {name: generate_key(name) for name in self.missing_keys()}
         return self.model_copy(update=updates) if updates else self
+
+    def with_saved_keys(self) -> Settings:
+        """A copy with missing API keys from the key file, generated and saved there once.
+
+        Keys set in the environment win and are never written to the file.
+        """
+        missing = self.missing_keys()
+        if not missing:
+            return self
+        return self.model_copy(update=saved_keys(self.key_file, missing))
 
     @property
     def link_secret(self) -> bytes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,8 +14,11 @@ from tactful.adapters.db.repositories import count_rows, get_products, upsert_pr
 from tactful.adapters.db.schema import upgrade
 from tactful.cli import app
 from tactful.cli.importing import parse_mapping
+from tactful.container import open_container
 from tactful.domain.catalog import Product, Sku
 from tactful.domain.money import Money
+from tactful.services.models import ModelVersions
+from tactful.settings import Settings
 from tests.adapters.importers.test_readers import RETAIL_HEADER, RETAIL_ROWS
 
 
@@ -152,3 +156,32 @@ def test_help_and_readme_document_the_price_unit() -> None:
     importing = readme.split("## Importing orders", 1)[1].split("\n## ", 1)[0]
     assert "`--price-unit minor`" in importing
     assert "100×" in importing
+    keys = printed_keys(first.output)
+    assert printed_keys(again.output) == keys, "a second run reuses the keys integrations hold"
+    merchants = runner.invoke(app, ["mine", "--level", "customer"], env=env_for(tmp_path))
+    assert merchants.exit_code == 0, merchants.output
+    mined = active_model(tmp_path)
+    third = runner.invoke(app, ["demo", "--no-serve"], env=env_for(tmp_path))
+    assert third.exit_code == 0, third.output
+    assert "Mined" not in third.output
+    assert f"Affinity model {mined} is active and kept" in third.output
+    assert active_model(tmp_path) == mined, "the demo never replaces the merchant's model"
+    env_key = env_for(tmp_path) | {"TACTFUL_SECRET_KEY": "sk_set_in_the_environment_012"}
+    fourth = runner.invoke(app, ["demo", "--no-serve"], env=env_key)
+    assert printed_keys(fourth.output) == ("sk_set_in_the_environment_012", keys[1])
+
+
+def printed_keys(output: str) -> tuple[str, str]:
+    """The secret and publishable keys a demo run printed."""
+    found = dict(re.findall(r"(secret|publishable) key:\s+(\S+)", output))
+    return found["secret"], found["publishable"]
+
+
+def active_model(tmp_path: Path) -> str | None:
+    settings = Settings.from_env(env_for(tmp_path))
+    container = open_container(settings)
+    try:
+        info = ModelVersions(container.model_storage, settings).current_model()
+    finally:
+        container.close()
+    return None if info is None else info.version

@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 
 from tactful.container import Container, open_container
+from tactful.key_file import KeyFileError
 from tactful.settings import Settings
 
 app = typer.Typer(
@@ -31,6 +32,14 @@ def load_settings() -> Settings:
     except ValueError as exc:
         err_console.print(f"[red]error:[/red] bad settings: {exc}")
         raise typer.Exit(2) from exc
+
+
+def with_saved_keys(settings: Settings) -> Settings:
+    """`settings` with the API keys the environment lacks from the data dir's key file."""
+    try:
+        return settings.with_saved_keys()
+    except (KeyFileError, OSError) as exc:
+        raise fail(f"cannot use the key file {settings.key_file}: {exc}", 2) from exc
 
 
 def open_services(settings: Settings) -> Container:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from tactful.cli._app import app, console, load_settings
+from tactful.cli._app import app, console, load_settings, with_saved_keys
 from tactful.cli.importing import progress_bar
 from tactful.cli.serve import run_server
 from tactful.container import open_container
@@ -38,7 +38,8 @@ def demo(
     serve: bool = typer.Option(True, "--serve/--no-serve", help="Start the server afterwards."),
 ) -> None:
     """Create the database, import the bundled Online Retail sample and serve on :8000."""
-    settings = load_settings().with_generated_keys()
+    environment = load_settings()
+    settings = with_saved_keys(environment)
     run = _prepare(settings)
     table = Table(title="What the demo database holds")
     table.add_column("table")
@@ -48,8 +49,10 @@ def demo(
     console.print(table)
     base = settings.base_url
     console.print(f"Where to look: {base}/healthz  and the API docs at {base}/docs")
-    console.print(f"  secret key:      {settings.secret_key}")
-    console.print(f"  publishable key: {settings.publishable_key}")
+    console.print(f"  secret key:      {settings.secret_key}", highlight=False)
+    console.print(f"  publishable key: {settings.publishable_key}", highlight=False)
+    if environment.missing_keys():
+        console.print(f"  (kept in {settings.key_file}; the environment's TACTFUL_* keys win)")
     example = run.facts.get("example")
     if example:
         console.print("Ask for a decision (a real customer and the sample's best-selling item):")

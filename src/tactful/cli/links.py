@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import typer
 
-from tactful.cli._app import app, console, fail, load_settings, open_services
+from tactful.cli._app import app, console, fail, load_settings, open_services, with_saved_keys
 from tactful.domain.checkout import LinkTerms
 from tactful.services.checkout import CheckoutNotFoundError, create_link
 
@@ -45,11 +45,7 @@ def create(
         raise fail(str(exc), 2) from exc
     settings = load_settings()
     if not settings.link_secret:
-        raise fail(
-            "no signing secret: set TACTFUL_SIGNING_SECRET (or TACTFUL_SECRET_KEY) to the "
-            "value the server uses",
-            2,
-        )
+        settings = with_saved_keys(settings)  # the secret key `serve` uses signs by default
     services = open_services(settings)
     deps = services.checkout
     try:

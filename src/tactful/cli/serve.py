@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from tactful.cli._app import app, console, load_settings
+from tactful.cli._app import app, console, load_settings, with_saved_keys
 from tactful.settings import Settings
 
 if TYPE_CHECKING:
@@ -43,16 +43,19 @@ def settings_environment(settings: Settings) -> dict[str, str]:
 
 
 def announce_keys(settings: Settings) -> Settings:
-    """`settings` with any missing API key generated, printing the keys it generated."""
-    generated = settings.with_generated_keys()
-    if generated is not settings:
-        console.print(
-            "[bold]API keys[/bold] (generated for this run; set TACTFUL_SECRET_KEY and "
-            "TACTFUL_PUBLISHABLE_KEY to keep them):"
-        )
-        console.print(f"  secret key:      {generated.secret_key}")
-        console.print(f"  publishable key: {generated.publishable_key}")
-    return generated
+    """`settings` with the keys the environment lacks from the key file, printing them."""
+    missing = settings.missing_keys()
+    if not missing:
+        return settings
+    keyed = with_saved_keys(settings)
+    console.print(
+        f"[bold]API keys[/bold] (kept in {settings.key_file} for every later run; "
+        "TACTFUL_SECRET_KEY and TACTFUL_PUBLISHABLE_KEY override them):"
+    )
+    for name in missing:
+        label = name.replace("_", " ") + ":"
+        console.print(f"  {label:<16} {getattr(keyed, name)}", highlight=False)
+    return keyed
 
 
 def run_server(settings: Settings, workers: int = 1) -> None:

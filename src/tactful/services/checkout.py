@@ -298,7 +298,9 @@ def view_checkout(deps: CheckoutDeps, slug: str, query: Mapping[str, str]) -> Ch
     with deps.database.transaction() as tx:
         page = load_page(tx, slug)
         terms = verify_link(deps.link_secret, slug, query, now=now)
-        fill = prefill(query, max_quantity=page.max_quantity)
+        fill = prefill(
+            query, max_quantity=page.max_quantity, quantity_signed=terms.quantity is not None
+        )
         cart = build_cart(tx, page, terms, fill.quantity, now)
         bumps = offered_bumps(deps, tx, cart, terms.customer, now)
     return CheckoutView(

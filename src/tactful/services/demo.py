@@ -95,15 +95,17 @@ def import_sample(run: DemoRun) -> None:
 
 
 def mine_sample(run: DemoRun) -> None:
-    """Mine the stored orders into a model unless an active one already covers them."""
+    """Mine the stored orders once; an active model, whoever mined it, stays active."""
     from tactful.domain.affinity import MiningConfig
 
+    active = run.models.current_model()
+    if active is not None:
+        run.say(
+            f"Affinity model {active.version} is active and kept (`tactful mine` makes a new one)."
+        )
+        return
     with run.database.transaction() as tx:
         orders = tx.orders.count_rows().get("orders", 0)
-    active = run.models.current_model()
-    if active is not None and active.summary.get("n_baskets") == orders:
-        run.say(f"Affinity model {active.version} is active (mined from {orders:,} orders).")
-        return
     info = run.models.mine_and_activate(MiningConfig(min_support=0.01))
     run.facts["model"] = info
     rules = info.summary.get("n_rules", "?")

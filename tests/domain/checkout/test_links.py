@@ -37,10 +37,59 @@ def test_signed_terms_round_trip(terms: LinkTerms) -> None:
 @given(terms_st, st.sampled_from(["price", "sku", "quantity", "exp"]))
 def test_any_change_is_refused(terms: LinkTerms, field: str) -> None:
     query = sign_link(SECRET, "page", terms, now=NOW, ttl=timedelta(days=7))
+    added_quantity = field == "quantity" and terms.quantity is None
     query[field] = query.get(field, "1") + "1"
+    if added_quantity:  # an unsigned quantity sets nothing; the page bounds it (see prefill)
+        assert verify_link(SECRET, "page", query, now=NOW).quantity is None
+        return
     with pytest.raises(InvalidLink) as error:
         verify_link(SECRET, "page", query, now=NOW)
     assert error.value.problem is LinkProblem.BAD_SIGNATURE
+
+
+@given(terms_st.filter(lambda t: t.quantity is None), st.integers(1, 10**6))
+def test_a_signed_link_keeps_its_terms_with_an_unsigned_quantity(
+    terms: LinkTerms, quantity: int
+) -> None:
+    query = sign_link(SECRET, "page", terms, now=NOW, ttl=timedelta(days=7))
+    got = verify_link(SECRET, "page", {**query, "quantity": str(quantity)}, now=NOW)
+    assert (got.price, got.sku, got.quantity) == (terms.price, terms.sku, None)
+    fill = prefill({**query, "quantity": str(quantity)}, max_quantity=5)
+    assert fill.quantity == (quantity if quantity <= 5 else None)
+
+
+def test_a_signed_quantity_cannot_be_removed_or_replaced() -> None:
+    query = sign_link(SECRET, "page", LinkTerms(quantity=2), now=NOW, ttl=timedelta(days=1))
+    for changed in (
+        {**query, "quantity": "3"},
+        {k: v for k, v in query.items() if k != "quantity"},
+    ):
+        with pytest.raises(InvalidLink) as error:
+            verify_link(SECRET, "page", changed, now=NOW)
+        assert error.value.problem is LinkProblem.BAD_SIGNATURE
+
+
+def test_a_link_signed_with_another_key_says_so() -> None:
+    query = sign_link(b"the old key", "page", LinkTerms(price=100), now=NOW, ttl=timedelta(days=1))
+    with pytest.raises(InvalidLink) as error:
+        verify_link(SECRET, "page", query, now=NOW)
+    assert error.value.problem is LinkProblem.OTHER_KEY
+    assert "different key" in error.value.detail
+    tampered = sign_link(SECRET, "page", LinkTerms(price=100), now=NOW, ttl=timedelta(days=1))
+    with pytest.raises(InvalidLink) as error:
+        verify_link(SECRET, "page", {**tampered, "price": "1"}, now=NOW)
+    assert error.value.detail == "the link was changed after it was signed"
+    without_key_id = {k: v for k, v in query.items() if k != "kid"}
+    with pytest.raises(InvalidLink) as error:
+        verify_link(SECRET, "page", without_key_id, now=NOW)
+    assert "changed after it was signed, or signed with a different key" in error.value.detail
+
+
+def test_an_expired_link_says_it_expired_whatever_key_signed_it() -> None:
+    query = sign_link(b"the old key", "page", LinkTerms(price=100), now=NOW, ttl=timedelta(hours=1))
+    with pytest.raises(InvalidLink) as error:
+        verify_link(SECRET, "page", query, now=NOW + timedelta(hours=2))
+    assert error.value.problem is LinkProblem.EXPIRED
 
 
 def test_other_page_or_secret_is_refused() -> None:
@@ -76,3 +125,22 @@ def test_prefill_keeps_harmless_fields_and_bounds_quantity() -> None:
     assert (fill.email, fill.name, fill.quantity) == ("a@b.c", "Ann", 3)
     assert fill.utm == (("utm_source", "mail"),)
     assert prefill({"quantity": "4"}, max_quantity=3).quantity is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "max_quantity", "words"),
+    [("50", 5, "at most 5"), ("0", 5, "from 1 to 5"), ("two", 5, "from 1 to 5"), ("2", 1, "fixed")],
+)
+def test_a_refused_quantity_says_why(raw: str, max_quantity: int, words: str) -> None:
+    fill = prefill({"quantity": raw}, max_quantity=max_quantity)
+    assert fill.quantity is None
+    assert words in fill.quantity_problem
+    assert prefill({"quantity": "2"}, max_quantity=5).quantity_problem == ""
+    assert prefill({"quantity": "50"}, max_quantity=5, quantity_signed=True).quantity_problem == ""
+
+
+def test_non_ascii_signature_or_key_id_is_refused_not_an_error() -> None:
+    query = sign_link(SECRET, "page", LinkTerms(price=100), now=NOW, ttl=timedelta(days=1))
+    for changed in ({**query, "sig": "é"}, {**query, "sig": "é", "kid": "ü"}):
+        with pytest.raises(InvalidLink):
+            verify_link(SECRET, "page", changed, now=NOW)

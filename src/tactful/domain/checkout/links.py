@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 SIGNED_FIELDS = ("price", "sku", "quantity", "customer")
-_CONTROL_FIELDS = ("exp", "sig")
+_CONTROL_FIELDS = ("exp", "sig", "kid")
 MAX_LINK_QUANTITY = 100
 
 
@@ -20,6 +20,7 @@ class LinkProblem(StrEnum):
 
     UNSIGNED = "unsigned"
     BAD_SIGNATURE = "bad_signature"
+    OTHER_KEY = "other_key"
     EXPIRED = "expired"
     MALFORMED = "malformed"
 
@@ -52,6 +53,7 @@ class Prefill:
     name: str = ""
     quantity: int | None = None
     utm: tuple[tuple[str, str], ...] = ()
+    quantity_problem: str = ""
 
 
 def _canonical(slug: str, fields: Mapping[str, str], exp: str) -> bytes:
@@ -64,6 +66,11 @@ def _mac(secret: bytes, message: bytes) -> str:
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
+def key_id(secret: bytes) -> str:
+    """A short public name of `secret`, so a link signed with another key can say so."""
+    return _mac(secret, b"tactful link key id")[:8]
+
+
 def sign_link(
     secret: bytes, slug: str, terms: LinkTerms, *, now: datetime, ttl: timedelta
 ) -> dict[str, str]:
@@ -72,7 +79,8 @@ def sign_link(
         raise ValueError("no signing secret: set TACTFUL_SIGNING_SECRET or TACTFUL_SECRET_KEY")
     fields = _term_fields(terms)
     exp = str(int((now + ttl).timestamp()))
-    return {**fields, "exp": exp, "sig": _mac(secret, _canonical(slug, fields, exp))}
+    sig = _mac(secret, _canonical(slug, fields, exp))
+    return {**fields, "exp": exp, "sig": sig, "kid": key_id(secret)}
 
 
 def _term_fields(terms: LinkTerms) -> dict[str, str]:
@@ -86,7 +94,10 @@ def _term_fields(terms: LinkTerms) -> dict[str, str]:
 
 
 def verify_link(secret: bytes, slug: str, query: Mapping[str, str], *, now: datetime) -> LinkTerms:
-    """The terms of a link, or InvalidLink when protected parameters are unsigned or altered."""
+    """The terms of a link, or InvalidLink saying why it cannot be trusted.
+
+    A signed link that does not sign a quantity may carry an unsigned one (see `prefill`).
+    """
     sig = query.get("sig")
     protected = {k: query[k] for k in SIGNED_FIELDS if k in query}
     if sig is None:
@@ -95,8 +106,6 @@ def verify_link(secret: bytes, slug: str, query: Mapping[str, str], *, now: date
             raise InvalidLink(LinkProblem.UNSIGNED, f"unsigned parameter {(unsafe or ['exp'])[0]}")
         return LinkTerms()
     exp = query.get("exp", "")
-    if not secret or not hmac.compare_digest(sig, _mac(secret, _canonical(slug, protected, exp))):
-        raise InvalidLink(LinkProblem.BAD_SIGNATURE, "the link was changed after it was signed")
     if not exp.isdigit():
         raise InvalidLink(LinkProblem.MALFORMED, "exp must be a Unix time")
     expires_at = datetime.fromtimestamp(int(exp), UTC)
@@ -104,7 +113,38 @@ def verify_link(secret: bytes, slug: str, query: Mapping[str, str], *, now: date
         raise InvalidLink(
             LinkProblem.EXPIRED, f"the link expired at {expires_at:%Y-%m-%d %H:%M} UTC"
         )
-    return _terms(protected, expires_at)
+    signed = _signed_fields(secret, slug, protected, exp, sig)
+    if signed is None:
+        raise _signature_problem(secret, query.get("kid"))
+    return _terms(signed, expires_at)
+
+
+def _signed_fields(
+    secret: bytes, slug: str, protected: Mapping[str, str], exp: str, sig: str
+) -> Mapping[str, str] | None:
+    """The fields `sig` covers: all of `protected`, or all but an unsigned quantity."""
+    candidates = [protected]
+    if "quantity" in protected:
+        candidates.append({k: v for k, v in protected.items() if k != "quantity"})
+    for fields in candidates:
+        expected = _mac(secret, _canonical(slug, fields, exp))
+        if secret and hmac.compare_digest(sig.encode(), expected.encode()):
+            return fields
+    return None
+
+
+def _signature_problem(secret: bytes, kid: str | None) -> InvalidLink:
+    """Why a signature does not match, as far as the link's key id (`kid`) tells."""
+    if kid is None:  # a link made before links named their key
+        return InvalidLink(
+            LinkProblem.BAD_SIGNATURE,
+            "the link was changed after it was signed, or signed with a different key",
+        )
+    if not hmac.compare_digest(kid.encode(), key_id(secret).encode()):
+        return InvalidLink(
+            LinkProblem.OTHER_KEY, "the link was signed with a different key than the shop uses now"
+        )
+    return InvalidLink(LinkProblem.BAD_SIGNATURE, "the link was changed after it was signed")
 
 
 def _terms(fields: Mapping[str, str], expires_at: datetime) -> LinkTerms:
@@ -127,12 +167,13 @@ def _whole(value: str | None, field: str, low: int, high: int) -> int | None:
     return int(value)
 
 
-def prefill(query: Mapping[str, str], *, max_quantity: int) -> Prefill:
-    """The harmless unsigned fields; a quantity outside 1..max_quantity is ignored."""
-    quantity = None
-    raw = query.get("quantity", "") if "sig" not in query else ""
-    if raw.isdigit() and 1 <= int(raw) <= max_quantity:
-        quantity = int(raw)
+def prefill(
+    query: Mapping[str, str], *, max_quantity: int, quantity_signed: bool = False
+) -> Prefill:
+    """The harmless unsigned fields; an unsigned quantity outside 1..max_quantity is refused."""
+    quantity, problem = (
+        (None, "") if quantity_signed else _unsigned_quantity(query.get("quantity"), max_quantity)
+    )
     utm = tuple(
         (k, v[:200]) for k, v in sorted(query.items()) if k.startswith("utm_") and len(k) <= 40
     )
@@ -141,7 +182,24 @@ def prefill(query: Mapping[str, str], *, max_quantity: int) -> Prefill:
         name=query.get("name", "")[:200],
         quantity=quantity,
         utm=utm[:10],
+        quantity_problem=problem,
     )
+
+
+def _unsigned_quantity(raw: str | None, max_quantity: int) -> tuple[int | None, str]:
+    """The quantity a customer chose, or None and why it cannot be used (naming the limit)."""
+    if raw is None or raw == "":
+        return None, ""
+    if raw.isdigit() and 1 <= int(raw) <= max_quantity:
+        return int(raw), ""
+    if max_quantity == 1:
+        return None, "The quantity of this order is fixed, so it was not changed."
+    if raw.isdigit() and int(raw) > max_quantity:
+        return None, (
+            f"You can buy at most {max_quantity} here, so the quantity was not changed "
+            f"to {raw[:6]}. Choose 1 to {max_quantity}."
+        )
+    return None, f"Enter a whole number from 1 to {max_quantity} as the quantity."
 
 
 def sign_values(secret: bytes, purpose: str, values: tuple[str, ...]) -> str:

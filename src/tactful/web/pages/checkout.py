@@ -11,7 +11,7 @@ from fastapi import APIRouter, Form, Header, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from tactful.domain.catalog import Sku
-from tactful.domain.checkout import Branding, CheckoutPage, InvalidLink, PageItem
+from tactful.domain.checkout import Branding, CheckoutPage, InvalidLink, LinkProblem, PageItem
 from tactful.services import checkout_offers
 from tactful.services.checkout import CheckoutNotFoundError, find_page, view_checkout
 from tactful.services.checkout_idempotency import IdempotencyError, Outcome
@@ -63,13 +63,19 @@ def _page_or_none(state: AppState, slug: str) -> CheckoutPage | None:
     return find_page(checkout_deps(state), slug)
 
 
-def _invalid_link(page: CheckoutPage | None, detail: str) -> HTMLResponse:
+_LINK_HEADINGS = {
+    LinkProblem.EXPIRED: "This link has expired",
+    LinkProblem.OTHER_KEY: "This link is no longer valid",
+}
+
+
+def _invalid_link(page: CheckoutPage | None, problem: LinkProblem, detail: str) -> HTMLResponse:
+    heading = _LINK_HEADINGS.get(problem, "This link is invalid")
     return _message(
         page,
         400,
-        "This link is invalid",
-        f"This link is invalid: {detail}. Nothing was charged. "
-        "Please ask the seller for a new link.",
+        heading,
+        f"{heading}: {detail}. Nothing was charged. Please ask the seller for a new link.",
     )
 
 
@@ -87,7 +93,7 @@ def _checkout_html(
     except CheckoutNotFoundError as exc:
         return _message(_page_or_none(state, slug), 404, "Not found", str(exc))
     except InvalidLink as exc:
-        return _invalid_link(_page_or_none(state, slug), exc.detail)
+        return _invalid_link(_page_or_none(state, slug), exc.problem, exc.detail)
     shown = form or PayForm(email=view.prefill.email, name=view.prefill.name)
     combos = {k: v.format() for k, v in view.totals_by_choice().items()}
     body = render(
@@ -102,6 +108,7 @@ def _checkout_html(
         link=urlencode(query),
         link_params=list(query.items()),
         combo_totals=json.dumps(combos),
+        quantity_problem=view.prefill.quantity_problem,
         step=2 if error else 1,
     )
     return _html(body, status_code)
@@ -161,8 +168,8 @@ def pay_page(
     if outcome.status == "paid":
         return RedirectResponse(f"/c/{slug}/orders/{outcome.order_id}", status_code=303)
     query = dict(parse_qsl(link, keep_blank_values=True))
-    if outcome.status == "invalid_link":
-        return _invalid_link(_page_or_none(state, slug), outcome.message)
+    if outcome.status == "invalid_link":  # the link page says why (expired, re-keyed...)
+        return _checkout_html(state, slug, query, form=form, error=outcome, status_code=400)
     if outcome.status == "not_found":
         return _message(_page_or_none(state, slug), 404, "Not found", outcome.message)
     return _checkout_html(
