@@ -95,6 +95,19 @@ def test_demo_prepares_the_database_and_a_rerun_is_quick(tmp_path: Path) -> None
     assert again.exit_code == 0, again.output
     assert "already imported" in again.output
     assert orders_in(tmp_path) == orders
+    keys = printed_keys(first.output)
+    assert printed_keys(again.output) == keys, "a second run reuses the keys integrations hold"
+    merchants = runner.invoke(app, ["mine", "--level", "customer"], env=env_for(tmp_path))
+    assert merchants.exit_code == 0, merchants.output
+    mined = active_model(tmp_path)
+    third = runner.invoke(app, ["demo", "--no-serve"], env=env_for(tmp_path))
+    assert third.exit_code == 0, third.output
+    assert "Mined" not in third.output
+    assert f"Affinity model {mined} is active and kept" in third.output
+    assert active_model(tmp_path) == mined, "the demo never replaces the merchant's model"
+    env_key = env_for(tmp_path) | {"TACTFUL_SECRET_KEY": "sk_set_in_the_environment_012"}
+    fourth = runner.invoke(app, ["demo", "--no-serve"], env=env_key)
+    assert printed_keys(fourth.output) == ("sk_set_in_the_environment_012", keys[1])
 
 
 def seed_minor_catalogue(tmp_path: Path) -> None:
@@ -156,19 +169,6 @@ def test_help_and_readme_document_the_price_unit() -> None:
     importing = readme.split("## Importing orders", 1)[1].split("\n## ", 1)[0]
     assert "`--price-unit minor`" in importing
     assert "100×" in importing
-    keys = printed_keys(first.output)
-    assert printed_keys(again.output) == keys, "a second run reuses the keys integrations hold"
-    merchants = runner.invoke(app, ["mine", "--level", "customer"], env=env_for(tmp_path))
-    assert merchants.exit_code == 0, merchants.output
-    mined = active_model(tmp_path)
-    third = runner.invoke(app, ["demo", "--no-serve"], env=env_for(tmp_path))
-    assert third.exit_code == 0, third.output
-    assert "Mined" not in third.output
-    assert f"Affinity model {mined} is active and kept" in third.output
-    assert active_model(tmp_path) == mined, "the demo never replaces the merchant's model"
-    env_key = env_for(tmp_path) | {"TACTFUL_SECRET_KEY": "sk_set_in_the_environment_012"}
-    fourth = runner.invoke(app, ["demo", "--no-serve"], env=env_key)
-    assert printed_keys(fourth.output) == ("sk_set_in_the_environment_012", keys[1])
 
 
 def printed_keys(output: str) -> tuple[str, str]:
