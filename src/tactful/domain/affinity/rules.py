@@ -72,31 +72,79 @@ def derive_rules(itemsets: FrequentItemsets, config: MiningConfig) -> list[Rule]
 
 
 def rule_arrays(itemsets: FrequentItemsets, config: MiningConfig) -> RuleArrays:
-    """Every rule (antecedent -> one item) of each frequent itemset, filtered by confidence."""
+    """Every rule (antecedent -> one item) of each frequent itemset the engine can use.
+
+    Rules below `min_confidence` or at or under `min_lift` are dropped, and of each antecedent
+    only the `top_k` best consequents kept; each slice is pruned as it is made, so memory
+    follows what is kept, not every rule the itemsets allow.
+    """
     width = config.max_len - 1
-    parts: list[tuple[IntArray, IntArray, FloatArray, FloatArray]] = []
+    levels: list[RuleArrays] = []
     for k in range(max(2, config.min_len), config.max_len + 1):
         sets, counts = itemsets.level(k)
+        parts = []
         for position in range(k):
             antecedent = np.delete(sets, position, axis=1)
             support = _subset_counts(itemsets, antecedent)
             keep = counts / support >= config.min_confidence
             padded = np.full((int(keep.sum()), width), -1, dtype=np.int32)
             padded[:, : k - 1] = antecedent[keep]
-            parts.append((padded, sets[keep, position], counts[keep], support[keep]))
+            consequents = sets[keep, position].astype(np.int32)
+            part = RuleArrays(
+                padded, consequents, counts[keep], support[keep], itemsets.item_counts[consequents]
+            )
+            parts.append(_usable(part, itemsets.n_baskets, config))
+        levels.append(_usable(_concatenate(parts, width), itemsets.n_baskets, config))
+    return _concatenate(levels, width)
+
+
+def _concatenate(parts: list[RuleArrays], width: int) -> RuleArrays:
     if not parts:
         empty = np.empty(0, dtype=np.float64)
         return RuleArrays(
             np.empty((0, width), np.int32), np.empty(0, np.int32), empty, empty, empty
         )
-    consequents = np.concatenate([p[1] for p in parts]).astype(np.int32)
     return RuleArrays(
-        antecedents=np.concatenate([p[0] for p in parts]),
-        consequents=consequents,
-        counts=np.concatenate([p[2] for p in parts]),
-        antecedent_counts=np.concatenate([p[3] for p in parts]),
-        consequent_counts=itemsets.item_counts[consequents],
+        antecedents=np.concatenate([p.antecedents for p in parts]),
+        consequents=np.concatenate([p.consequents for p in parts]).astype(np.int32),
+        counts=np.concatenate([p.counts for p in parts]),
+        antecedent_counts=np.concatenate([p.antecedent_counts for p in parts]),
+        consequent_counts=np.concatenate([p.consequent_counts for p in parts]),
     )
+
+
+def _usable(arrays: RuleArrays, n_baskets: float, config: MiningConfig) -> RuleArrays:
+    """Rules above the lift floor, and the `top_k` best of each antecedent (ranked as
+    `derive_rules` ranks them: confidence, then count, then consequent)."""
+    confidence = arrays.counts / arrays.antecedent_counts
+    lift = confidence / (arrays.consequent_counts / n_baskets)
+    keep = np.flatnonzero(lift > config.min_lift)
+    if config.top_k is not None and keep.size:
+        keep = keep[_top_per_antecedent(arrays, confidence, keep, config.top_k)]
+    keep.sort()
+    return RuleArrays(
+        arrays.antecedents[keep],
+        arrays.consequents[keep],
+        arrays.counts[keep],
+        arrays.antecedent_counts[keep],
+        arrays.consequent_counts[keep],
+    )
+
+
+def _top_per_antecedent(
+    arrays: RuleArrays, confidence: FloatArray, rows: IntArray, top_k: int
+) -> IntArray:
+    """Positions in `rows` of the `top_k` best rules of each antecedent."""
+    antecedents = arrays.antecedents[rows]
+    columns = [antecedents[:, i] for i in reversed(range(antecedents.shape[1]))]
+    keys = [arrays.consequents[rows], -arrays.counts[rows], -confidence[rows], *columns]
+    order = np.lexsort(np.vstack(keys))
+    grouped = antecedents[order]
+    starts = np.ones(order.size, dtype=bool)
+    starts[1:] = np.any(grouped[1:] != grouped[:-1], axis=1)
+    first = np.maximum.accumulate(np.where(starts, np.arange(order.size), 0))
+    rank = np.arange(order.size) - first
+    return order[rank < top_k]
 
 
 def _subset_counts(itemsets: FrequentItemsets, rows: IntArray) -> FloatArray:
