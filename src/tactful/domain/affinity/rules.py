@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -132,12 +133,17 @@ def _usable(arrays: RuleArrays, n_baskets: float, config: MiningConfig) -> RuleA
 
 
 def _top_per_antecedent(
-    arrays: RuleArrays, confidence: FloatArray, rows: IntArray, top_k: int
-) -> IntArray:
+    arrays: RuleArrays, confidence: FloatArray, rows: npt.NDArray[np.intp], top_k: int
+) -> npt.NDArray[np.intp]:
     """Positions in `rows` of the `top_k` best rules of each antecedent."""
     antecedents = arrays.antecedents[rows]
     columns = [antecedents[:, i] for i in reversed(range(antecedents.shape[1]))]
-    keys = [arrays.consequents[rows], -arrays.counts[rows], -confidence[rows], *columns]
+    keys: list[npt.NDArray[Any]] = [
+        arrays.consequents[rows],
+        -arrays.counts[rows],
+        -confidence[rows],
+        *columns,
+    ]
     order = np.lexsort(np.vstack(keys))
     grouped = antecedents[order]
     starts = np.ones(order.size, dtype=bool)
