@@ -46,7 +46,8 @@ def test_progress_and_outcome_are_written(database: Database) -> None:
     with database.transaction() as tx:
         stored = tx.model_jobs.get_job(JobId("j1"))
     assert stored == done
-    assert stored is not None and stored.status is JobStatus.SUCCEEDED
+    assert stored is not None
+    assert stored.status is JobStatus.SUCCEEDED
 
 
 def test_a_failure_keeps_its_error(database: Database) -> None:
@@ -68,10 +69,12 @@ def test_the_oldest_unfinished_job_is_found(database: Database) -> None:
         tx.model_jobs.update_job(queued("done", minutes=-5).failed("boom", T0))
     with database.transaction() as tx:
         found = tx.model_jobs.unfinished_job()
-        assert found is not None and found.job_id == "old"
+        assert found is not None
+        assert found.job_id == "old"
         tx.model_jobs.update_job(queued("old").progressed("mining", 0.1, T0))
         running = tx.model_jobs.unfinished_job()
-        assert running is not None and running.status is JobStatus.RUNNING
+        assert running is not None
+        assert running.status is JobStatus.RUNNING
 
 
 def test_a_taken_id_and_an_unknown_update_are_refused(database: Database) -> None:
