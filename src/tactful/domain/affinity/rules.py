@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,29 +48,76 @@ class RuleArrays:
     consequent_counts: FloatArray
 
 
-def derive_rules(itemsets: FrequentItemsets, config: MiningConfig) -> list[Rule]:
-    """Rules of `min_len`..`max_len` items reaching `min_confidence`, best first."""
-    arrays = rule_arrays(itemsets, config)
-    n = itemsets.n_baskets
-    confidence = arrays.counts / arrays.antecedent_counts
-    lift = confidence / (arrays.consequent_counts / n)
-    ties = [arrays.antecedents[:, i] for i in reversed(range(arrays.antecedents.shape[1]))]
-    order = np.lexsort(np.vstack([*ties, arrays.consequents, -arrays.counts, -confidence]))
-    labels = itemsets.items
-    return [
-        Rule(
-            antecedent=tuple(labels[i] for i in arrays.antecedents[j] if i >= 0),
-            consequent=labels[arrays.consequents[j]],
-            support=float(arrays.counts[j] / n),
-            confidence=float(confidence[j]),
-            lift=float(lift[j]),
-            count=float(arrays.counts[j]),
-            antecedent_count=float(arrays.antecedent_counts[j]),
-            consequent_count=float(arrays.consequent_counts[j]),
+@dataclass(frozen=True, eq=False)
+class RuleTable:
+    """Rules kept as columns, best first; a `Rule` is made only for the rows asked for.
+
+    Hundreds of thousands of rules cost a few bytes each here instead of a Python object each.
+    """
+
+    arrays: RuleArrays
+    items: tuple[str, ...]
+    n_baskets: float
+
+    def __len__(self) -> int:
+        return int(self.arrays.consequents.size)
+
+    def __iter__(self) -> Iterator[Rule]:
+        return (self.rule(j) for j in range(len(self)))
+
+    def rule(self, j: int) -> Rule:
+        """The `j`-th best rule."""
+        a, n = self.arrays, self.n_baskets
+        count, antecedent_count = a.counts[j], a.antecedent_counts[j]
+        confidence = count / antecedent_count
+        return Rule(
+            antecedent=tuple(self.items[i] for i in a.antecedents[j].tolist() if i >= 0),
+            consequent=self.items[int(a.consequents[j])],
+            support=float(count / n),
+            confidence=float(confidence),
+            lift=float(confidence / (a.consequent_counts[j] / n)),
+            count=float(count),
+            antecedent_count=float(antecedent_count),
+            consequent_count=float(a.consequent_counts[j]),
             n_baskets=float(n),
         )
-        for j in order.tolist()
-    ]
+
+    def rows_by_antecedent(self) -> dict[tuple[int, ...], npt.NDArray[np.intp]]:
+        """The rows of each antecedent (item indices), best first."""
+        if not len(self):
+            return {}
+        groups, inverse = np.unique(self.arrays.antecedents, axis=0, return_inverse=True)
+        order = np.argsort(inverse.ravel(), kind="stable")
+        bounds = np.cumsum(np.bincount(inverse.ravel(), minlength=len(groups)))[:-1]
+        rows = np.split(order, bounds)
+        return {
+            tuple(i for i in group if i >= 0): part
+            for group, part in zip(groups.tolist(), rows, strict=True)
+        }
+
+
+def derive_rules(itemsets: FrequentItemsets, config: MiningConfig) -> list[Rule]:
+    """Rules of `min_len`..`max_len` items the engine can use, best first."""
+    return list(rule_table(itemsets, config))
+
+
+def rule_table(itemsets: FrequentItemsets, config: MiningConfig) -> RuleTable:
+    """The rules of `derive_rules` as columns: best (confidence, then count) first."""
+    arrays = rule_arrays(itemsets, config)
+    confidence = arrays.counts / arrays.antecedent_counts
+    ties = [arrays.antecedents[:, i] for i in reversed(range(arrays.antecedents.shape[1]))]
+    order = np.lexsort(np.vstack([*ties, arrays.consequents, -arrays.counts, -confidence]))
+    return RuleTable(_take(arrays, order), itemsets.items, itemsets.n_baskets)
+
+
+def _take(arrays: RuleArrays, rows: npt.NDArray[np.intp]) -> RuleArrays:
+    return RuleArrays(
+        arrays.antecedents[rows],
+        arrays.consequents[rows],
+        arrays.counts[rows],
+        arrays.antecedent_counts[rows],
+        arrays.consequent_counts[rows],
+    )
 
 
 def rule_arrays(itemsets: FrequentItemsets, config: MiningConfig) -> RuleArrays:
@@ -123,13 +171,7 @@ def _usable(arrays: RuleArrays, n_baskets: float, config: MiningConfig) -> RuleA
     if config.top_k is not None and keep.size:
         keep = keep[_top_per_antecedent(arrays, confidence, keep, config.top_k)]
     keep.sort()
-    return RuleArrays(
-        arrays.antecedents[keep],
-        arrays.consequents[keep],
-        arrays.counts[keep],
-        arrays.antecedent_counts[keep],
-        arrays.consequent_counts[keep],
-    )
+    return _take(arrays, keep)
 
 
 def _top_per_antecedent(
