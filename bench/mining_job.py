@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
 from http_load import PUBLISHABLE, SECRET
 from http_servers import ROOT, Server, start_tactful, stop, tactful_env
 
