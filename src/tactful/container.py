@@ -29,6 +29,7 @@ from tactful.services.checkout import BumpSource, CheckoutDeps
 from tactful.services.checkout_bumps import engine_bumps
 from tactful.services.decisions import DecisionService, ModelCache
 from tactful.services.ingest import Ingest
+from tactful.services.model_jobs import ModelJobs, in_thread
 from tactful.services.models import ModelProvider, ModelStorage
 from tactful.services.ports import Database
 from tactful.services.ports.imports import OrderFiles
@@ -57,6 +58,7 @@ class Container:
     clock: Clock
     models: ModelProvider
     model_storage: ModelStorage
+    model_jobs: ModelJobs
     decision_reads: SqlDecisionReads
     decision_log: SqlDecisionLog
     decisions: DecisionService
@@ -141,6 +143,7 @@ def build_container(
         clock=clock,
         models=models,
         model_storage=storage,
+        model_jobs=ModelJobs(storage, settings, clock, provider=models, launch=in_thread),
         decision_reads=reads,
         decision_log=log,
         decisions=decisions,

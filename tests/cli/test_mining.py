@@ -37,6 +37,27 @@ def test_mine_file_writes_csv_and_json(basket_file: Path, tmp_path: Path) -> Non
     assert any(r["antecedent"] == ["stove"] for r in json.loads(out_json.read_text()))
 
 
+def test_mine_prunes_with_top_k_and_min_lift(tmp_path: Path) -> None:
+    """tent goes with three items of rising strength; bread is in every basket (lift 1)."""
+    lines = ["tent,pegs,mallet,lamp,bread", "tent,pegs,mallet,bread", "tent,pegs,bread", "bread"]
+    path = tmp_path / "baskets.csv"
+    path.write_text("\n".join(lines * 10) + "\n")
+    out = tmp_path / "rules.json"
+    args = ["mine", str(path), "--format", "baskets", "--min-support", "0.05", "--out", str(out)]
+
+    def consequents_of_tent(*extra: str) -> list[str]:
+        result = runner.invoke(app, [*args, *extra])
+        assert result.exit_code == 0, result.output
+        rules = json.loads(out.read_text())
+        return [r["consequent"] for r in rules if r["antecedent"] == ["tent"]]
+
+    assert consequents_of_tent("--top-k", "2") == ["pegs", "mallet"]
+    assert consequents_of_tent() == ["pegs", "mallet", "lamp"]
+    every = consequents_of_tent("--top-k", "0", "--min-lift", "0")
+    assert sorted(every) == ["bread", "lamp", "mallet", "pegs"]
+    assert "top-k" in runner.invoke(app, [*args, "--top-k", "-1"]).output
+
+
 @pytest.mark.parametrize(
     ("extra", "message"),
     [

@@ -26,6 +26,7 @@ from tests.e2e.seed import (
     order_line_rows,
     seed_catalogue,
 )
+from tests.web.test_api_models import _finished as _job_finished
 
 AUTH = {"Authorization": f"Bearer {SECRET}"}
 JSON = {"Accept": "application/json"}
@@ -317,7 +318,8 @@ def test_engine_bump_slot_is_filled_by_the_offer_engine(shop: Shop) -> None:
     stored = httpx.post(f"{shop.url}/v1/orders", json={"orders": orders}, headers=AUTH)
     assert stored.status_code in (200, 201), stored.text
     mined = httpx.post(f"{shop.url}/v1/models", headers=AUTH, timeout=60)
-    assert mined.status_code == 201, mined.text
+    assert mined.status_code == 202, mined.text
+    assert _job_finished(shop.url, AUTH, mined.json())["status"] == "succeeded"
     page = {
         **PAGE,
         "slug": "tent",

@@ -6,6 +6,7 @@ import csv
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +81,12 @@ def mine(
     level: str = typer.Option("basket", help="basket (one order) or customer (a window)."),
     window_days: float = typer.Option(90.0, help="Customer-level window in days."),
     half_life_days: float | None = typer.Option(None, help="Recency half-life in days."),
+    top_k: int | None = typer.Option(
+        None, help="Best consequents kept per antecedent (default 20; 0 keeps them all)."
+    ),
+    min_lift: float | None = typer.Option(
+        None, help="Keep only rules whose lift is above this (default 1.0)."
+    ),
     out: Path | None = typer.Option(None, "--out", help="Write rules to .csv or .json."),
 ) -> None:
     """Mine rules and similarities from the database (activating a new model) or a file."""
@@ -90,7 +97,11 @@ def mine(
         level=level,
         window_days=window_days,
         half_life_days=half_life_days,
+        top_k=top_k or None,
+        min_lift=min_lift,
     )
+    if top_k == 0:
+        config = replace(config, top_k=None)
     if out is not None and out.suffix.lower() not in {".csv", ".json"}:
         raise fail("--out: the file must end in .csv or .json", 2)
     mining_engine = _engine(engine, spark_master)

@@ -40,6 +40,7 @@ __all__ = [
     "ModelProvider",
     "ModelStorage",
     "NoOrdersError",
+    "Progress",
     "current_model",
     "mine_and_activate",
     "mine_baskets",
@@ -95,9 +96,21 @@ def mine_baskets(
 ) -> tuple[AffinityModel, TactfulWeights, RankingWeights]:
     """Mine `baskets`, tune the add-on ranking on a validation slice and fit it on them all."""
     model = mine(baskets, config, engine)
+    return (model, *_tuned_ranking(baskets, seed=seed))
+
+
+def _tuned_ranking(baskets: Baskets, *, seed: int = 0) -> tuple[TactfulWeights, RankingWeights]:
+    """Tune the add-on ranking on a validation slice and fit it on every basket."""
     weights = tune(baskets, seed=seed) if baskets.n_baskets >= 200 else TactfulWeights()
-    ranking = RankingWeights.fit(CoOccurrence.from_baskets(baskets), weights)
-    return model, weights, ranking
+    return weights, RankingWeights.fit(CoOccurrence.from_baskets(baskets), weights)
+
+
+Progress = Callable[[str, float], None]
+"""Told each stage of a mining run as it starts, with the fraction of the work done so far."""
+
+
+def _no_progress(_stage: str, _fraction: float) -> None:
+    return None
 
 
 @dataclass(frozen=True)
@@ -116,13 +129,24 @@ def mine_and_activate(
     mining_engine: MiningEngine | None = None,
     since: datetime | None = None,
     provider: ModelProvider | None = None,
+    progress: Progress = _no_progress,
 ) -> ModelInfo:
-    """Mine the stored orders into a new version, save it and make it the active one."""
+    """Mine the stored orders into a new version, save it and make it the active one.
+
+    `provider` (the serving process's) swaps to the new version only once it is saved, so
+    requests in the meantime keep the previous one.
+    """
+    progress("reading orders", 0.0)
     with storage.database.transaction() as tx:
         baskets = tx.orders.read_baskets(since=since)
     if baskets.n_baskets == 0:
         raise NoOrdersError("orders: there are no stored orders to mine; import some first")
-    model, weights, ranking = mine_baskets(baskets, config, engine=mining_engine)
+    progress("mining", 0.1)
+    model = mine(baskets, config, mining_engine)
+    progress("tuning the ranking", 0.6)
+    weights, ranking = _tuned_ranking(baskets)
+    del baskets
+    progress("saving", 0.9)
     info = save_model(storage, settings, model, weights, ranking=ranking)
     if provider is not None:
         provider.swap(_loaded(info, model, ranking))

@@ -130,7 +130,7 @@ def test_upgrade_drops_the_copies_and_downgrade_writes_them_back(blank: Engine) 
     before = _events(blank)
     assert len(before) == 4
 
-    upgrade(blank)
+    upgrade(blank, "0007")
     assert current_revision(blank) == "0007"
     assert set(_events(blank)) == {"chk:bump:shown", "d1:x:declined"}
     assert INDEX in _indexes(blank)

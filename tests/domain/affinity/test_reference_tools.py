@@ -13,6 +13,9 @@ from tactful.domain.affinity import Baskets, MiningConfig, count_itemsets, deriv
 
 from .reference import brute_rules
 
+# The reference tools derive every rule: no top-k, no lift floor.
+EVERY_RULE = {"top_k": None, "min_lift": 0.0}
+
 GROCERIES = (
     Path(__file__).resolve().parents[4] / "shared" / "data" / "groceries_arules" / "groceries.csv"
 )
@@ -39,7 +42,9 @@ def test_groceries_gives_the_463_textbook_rules_with_pyfim_values(
     groceries: list[list[str]],
 ) -> None:
     fim = pytest.importorskip("fim")
-    config = MiningConfig(min_support=0.006, min_confidence=0.25, min_len=2, max_len=6)
+    config = MiningConfig(
+        min_support=0.006, min_confidence=0.25, min_len=2, max_len=6, **EVERY_RULE
+    )
     rules = derive_rules(count_itemsets(Baskets.from_lists(groceries), config), config)
     reference = fim.arules(groceries, supp=0.6, conf=25, zmin=2, mode="o", report="scl")
     assert len(rules) == 463
@@ -77,7 +82,7 @@ def test_rules_match_mlxtend_fpgrowth_and_association_rules(seed: int) -> None:
         _key(row.antecedents, next(iter(row.consequents))): (row.support, row.confidence, row.lift)
         for row in table.itertuples()
     }
-    config = MiningConfig(min_support=0.02, min_confidence=0.2, max_len=3)
+    config = MiningConfig(min_support=0.02, min_confidence=0.2, max_len=3, **EVERY_RULE)
     itemsets = count_itemsets(Baskets.from_lists(baskets), config)
     rules = derive_rules(itemsets, config)
     assert itemsets.n_itemsets(0.02) == len(frequent)
@@ -90,7 +95,7 @@ def test_rules_match_mlxtend_fpgrowth_and_association_rules(seed: int) -> None:
 @pytest.mark.parametrize(("seed", "max_len"), [(4, 2), (5, 3), (6, 4)])
 def test_rules_match_brute_force_enumeration(seed: int, max_len: int) -> None:
     baskets = _random_baskets(seed, n=250, n_items=15)
-    config = MiningConfig(min_support=0.03, min_confidence=0.1, max_len=max_len)
+    config = MiningConfig(min_support=0.03, min_confidence=0.1, max_len=max_len, **EVERY_RULE)
     rules = derive_rules(count_itemsets(Baskets.from_lists(baskets), config), config)
     expected = brute_rules(baskets, 0.03, 0.1, max_len)
     got = {

@@ -13,6 +13,7 @@ from tactful.adapters.db.repositories.checkout import SqlCheckoutStore
 from tactful.adapters.db.repositories.customers import SqlCustomerStore
 from tactful.adapters.db.repositories.events import SqlEventStore
 from tactful.adapters.db.repositories.imports import SqlImportLog
+from tactful.adapters.db.repositories.model_jobs import SqlModelJobStore
 from tactful.adapters.db.repositories.models import SqlModelStore
 from tactful.adapters.db.repositories.offers import SqlOfferLog
 from tactful.adapters.db.repositories.orders import SqlOrderStore
@@ -47,6 +48,10 @@ class SqlTransaction:
     @cached_property
     def models(self) -> SqlModelStore:
         return SqlModelStore(self.connection)
+
+    @cached_property
+    def model_jobs(self) -> SqlModelJobStore:
+        return SqlModelJobStore(self.connection)
 
     @cached_property
     def checkout(self) -> SqlCheckoutStore:

@@ -14,6 +14,7 @@ from tactful.adapters.memory.checkout import CheckoutData, MemoryCheckoutStore
 from tactful.adapters.memory.customers import CustomerData, MemoryCustomerStore
 from tactful.adapters.memory.events import EventData, MemoryEventStore
 from tactful.adapters.memory.imports import ImportData, MemoryImportLog
+from tactful.adapters.memory.model_jobs import MemoryModelJobStore, ModelJobData
 from tactful.adapters.memory.models import MemoryModelStore, ModelData
 from tactful.adapters.memory.offers import MemoryOfferLog, OfferData
 from tactful.adapters.memory.orders import MemoryOrderStore, OrderData
@@ -29,6 +30,7 @@ class MemoryState:
     events: EventData = field(default_factory=EventData)
     offers: OfferData = field(default_factory=OfferData)
     models: ModelData = field(default_factory=ModelData)
+    model_jobs: ModelJobData = field(default_factory=ModelJobData)
     checkout: CheckoutData = field(default_factory=CheckoutData)
     imports: ImportData = field(default_factory=ImportData)
 
@@ -62,6 +64,10 @@ class MemoryTransaction:
     @cached_property
     def models(self) -> MemoryModelStore:
         return MemoryModelStore(self.state)
+
+    @cached_property
+    def model_jobs(self) -> MemoryModelJobStore:
+        return MemoryModelJobStore(self.state)
 
     @cached_property
     def checkout(self) -> MemoryCheckoutStore:

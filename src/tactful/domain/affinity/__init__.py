@@ -13,7 +13,14 @@ from tactful.domain.affinity.prepare import (
     prepare_baskets,
     recency_weights,
 )
-from tactful.domain.affinity.rules import Rule, RuleArrays, derive_rules, rule_arrays
+from tactful.domain.affinity.rules import (
+    Rule,
+    RuleArrays,
+    RuleTable,
+    derive_rules,
+    rule_arrays,
+    rule_table,
+)
 from tactful.domain.affinity.similarity import Neighbours, cooccurrence, item_neighbours
 from tactful.domain.affinity.upgrades import UpgradeStep, upgrade_steps
 
@@ -31,6 +38,7 @@ __all__ = [
     "PreparedBaskets",
     "Rule",
     "RuleArrays",
+    "RuleTable",
     "UpgradeStep",
     "cap_baskets",
     "cooccurrence",
@@ -42,5 +50,6 @@ __all__ = [
     "prepare_baskets",
     "recency_weights",
     "rule_arrays",
+    "rule_table",
     "upgrade_steps",
 ]

@@ -14,6 +14,12 @@ MAX_LEN_LIMIT = 6
 # (Online Retail: 1,109 items; 49 baskets above 500, 626 above 100), so real results are unchanged.
 DEFAULT_MAX_BASKET_SIZE = 2_000
 
+# The offer engine shows at most a few cross-sells per item and only those whose lift clears
+# its floor (OfferPolicy.min_lift, 1.0: better than chance), so rules past these add nothing
+# but memory (min_support 0.005 on Online Retail derived 3,015,961 of them).
+DEFAULT_TOP_K = 20
+DEFAULT_MIN_LIFT = 1.0
+
 
 class Level(StrEnum):
     """What one 'basket' is: one order, or what one customer bought within a window."""
@@ -30,6 +36,8 @@ class MiningConfig:
     default `max_len` 3 gives antecedents of one or two items. `half_life_days` weights each
     basket by 0.5 ** (age / half_life) relative to the newest basket. Baskets with more than
     `max_basket_size` distinct items keep only their `max_basket_size` most popular items.
+    Only rules the offer engine can use are kept: lift above `min_lift`, and per antecedent the
+    `top_k` best consequents (highest confidence first; None keeps them all).
     """
 
     min_support: float = 0.01
@@ -42,6 +50,8 @@ class MiningConfig:
     min_cooccurrence: float = 2.0
     top_neighbours: int = 50
     max_basket_size: int = DEFAULT_MAX_BASKET_SIZE
+    top_k: int | None = DEFAULT_TOP_K
+    min_lift: float = DEFAULT_MIN_LIFT
 
     def __post_init__(self) -> None:
         for name in ("min_support", "min_confidence"):
@@ -64,6 +74,10 @@ class MiningConfig:
             raise ValueError(f"top_neighbours must be at least 1, got {self.top_neighbours}")
         if self.max_basket_size < 2:
             raise ValueError(f"max_basket_size must be at least 2, got {self.max_basket_size}")
+        if self.top_k is not None and self.top_k < 1:
+            raise ValueError(f"top_k must be at least 1, got {self.top_k}")
+        if not self.min_lift >= 0:
+            raise ValueError(f"min_lift must be 0 or more, got {self.min_lift!r}")
 
     @property
     def weighted(self) -> bool:

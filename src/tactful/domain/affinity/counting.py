@@ -8,6 +8,8 @@ popcounts of AND-ed per-item basket bitsets. Nothing loops over baskets or items
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
@@ -109,6 +111,11 @@ def _frequent_pairs(
     return sets[order].reshape(-1, 2), counts[order]
 
 
+# Candidates of the next level are counted this many at a time: a level's candidates can run
+# to tens of millions (min_support 0.005 on the demo sample) while few are frequent.
+CANDIDATE_CHUNK = 1_000_000
+
+
 def _next_level(
     sets: IntArray,
     bits: npt.NDArray[np.uint64],
@@ -118,21 +125,32 @@ def _next_level(
     threshold: float,
 ) -> tuple[IntArray, FloatArray]:
     """Frequent (k+1)-itemsets from the frequent k-itemsets `sets` (lexicographic rows)."""
-    left, right = join_prefixes(sets)
-    extension = sets[right, -1]
-    candidates = np.column_stack((sets[left], extension)).astype(np.int32)
-    keep = all_subsets_frequent(candidates, sets, int(matrix.shape[1]))
-    left, extension, candidates = left[keep], extension[keep], candidates[keep]
-    if weights is None:
-        counts = count_extensions(bits, sets, left, extension)
-    else:
-        counts = weighted_extensions(bits, matrix, weights, sets, left, extension)
-    frequent = counts / total >= threshold
-    return candidates[frequent], counts[frequent]
+    found: list[tuple[IntArray, FloatArray]] = []
+    partners = _partner_counts(sets)
+    for start, stop in _row_chunks(partners, CANDIDATE_CHUNK):
+        left, right = _joined(partners, start, stop)
+        extension = sets[right, -1]
+        candidates = np.column_stack((sets[left], extension)).astype(np.int32)
+        keep = all_subsets_frequent(candidates, sets, int(matrix.shape[1]))
+        left, extension, candidates = left[keep], extension[keep], candidates[keep]
+        if weights is None:
+            counts = count_extensions(bits, sets, left, extension)
+        else:
+            counts = weighted_extensions(bits, matrix, weights, sets, left, extension)
+        frequent = counts / total >= threshold
+        found.append((candidates[frequent], counts[frequent]))
+    if not found:
+        return np.empty((0, sets.shape[1] + 1), np.int32), np.empty(0, np.float64)
+    return np.concatenate([f[0] for f in found]), np.concatenate([f[1] for f in found])
 
 
 def join_prefixes(sets: IntArray) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Row pairs (i < j) of `sets` sharing every item but the last, grouped by i."""
+    return _joined(_partner_counts(sets), 0, sets.shape[0])
+
+
+def _partner_counts(sets: IntArray) -> npt.NDArray[np.int64]:
+    """For each row, how many later rows share its prefix (every item but the last)."""
     n = sets.shape[0]
     if sets.shape[1] > 1:
         new_group = np.any(sets[1:, :-1] != sets[:-1, :-1], axis=1)
@@ -141,11 +159,24 @@ def join_prefixes(sets: IntArray) -> tuple[npt.NDArray[np.int64], npt.NDArray[np
     starts = np.flatnonzero(np.concatenate(([True], new_group)))
     ends = np.append(starts[1:], n)
     group_end = np.repeat(ends, np.diff(np.append(starts, n)))
-    partners = group_end - np.arange(n) - 1
-    left = np.repeat(np.arange(n, dtype=np.int64), partners)
-    offsets = np.arange(left.size, dtype=np.int64) - np.repeat(
-        np.cumsum(partners) - partners, partners
-    )
+    return (group_end - np.arange(n) - 1).astype(np.int64)
+
+
+def _row_chunks(partners: npt.NDArray[np.int64], size: int) -> list[tuple[int, int]]:
+    """Row ranges whose joined pairs number about `size` each (a row is never split)."""
+    ends = np.cumsum(partners)
+    cuts = np.searchsorted(ends, np.arange(size, int(ends[-1]) if ends.size else 0, size))
+    bounds = [0, *sorted({int(c) + 1 for c in cuts}), partners.size]
+    return [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
+
+
+def _joined(
+    partners: npt.NDArray[np.int64], start: int, stop: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The pairs of rows `start`..`stop` with their prefix partners, grouped by left row."""
+    part = partners[start:stop]
+    left = np.repeat(np.arange(start, stop, dtype=np.int64), part)
+    offsets = np.arange(left.size, dtype=np.int64) - np.repeat(np.cumsum(part) - part, part)
     return left, left + 1 + offsets
 
 

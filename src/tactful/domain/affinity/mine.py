@@ -14,7 +14,7 @@ from tactful.domain.affinity.counting import LocalEngine, count_itemsets
 from tactful.domain.affinity.itemsets import MiningEngine
 from tactful.domain.affinity.model import AffinityModel, MiningSummary
 from tactful.domain.affinity.prepare import prepare_baskets
-from tactful.domain.affinity.rules import derive_rules
+from tactful.domain.affinity.rules import rule_table
 from tactful.domain.affinity.similarity import cooccurrence_table, item_neighbours
 from tactful.domain.affinity.upgrades import upgrade_steps
 from tactful.domain.catalog import Product
@@ -47,7 +47,7 @@ def mine(
     else:
         itemsets = engine.frequent_itemsets(prepared.baskets, config)
     lap("itemsets")
-    rules = tuple(derive_rules(itemsets, config))
+    rules = rule_table(itemsets, config)
     lap("rules")
     neighbours = item_neighbours(
         prepared.baskets,

@@ -11,7 +11,7 @@ import numpy as np
 
 from tactful.domain.affinity.config import MiningConfig
 from tactful.domain.affinity.itemsets import FrequentItemsets
-from tactful.domain.affinity.rules import Rule
+from tactful.domain.affinity.rules import Rule, RuleTable
 from tactful.domain.affinity.similarity import Neighbours
 from tactful.domain.affinity.upgrades import UpgradeStep
 
@@ -42,7 +42,7 @@ class AffinityModel:
     items: tuple[str, ...]
     item_counts: np.ndarray
     itemsets: FrequentItemsets
-    rules: tuple[Rule, ...]
+    rules: RuleTable
     neighbour_table: Neighbours
     upgrades: tuple[UpgradeStep, ...]
     summary: MiningSummary
@@ -51,7 +51,7 @@ class AffinityModel:
     def assemble(
         cls,
         itemsets: FrequentItemsets,
-        rules: tuple[Rule, ...],
+        rules: RuleTable,
         neighbour_table: Neighbours,
         upgrades: tuple[UpgradeStep, ...],
         summary: MiningSummary,
@@ -72,11 +72,8 @@ class AffinityModel:
         return {label: i for i, label in enumerate(self.items)}
 
     @cached_property
-    def _rules_by_antecedent(self) -> dict[tuple[str, ...], tuple[Rule, ...]]:
-        grouped: dict[tuple[str, ...], list[Rule]] = {}
-        for rule in self.rules:  # already best first
-            grouped.setdefault(rule.antecedent, []).append(rule)
-        return {key: tuple(value) for key, value in grouped.items()}
+    def _rules_by_antecedent(self) -> dict[tuple[int, ...], np.ndarray]:
+        return self.rules.rows_by_antecedent()
 
     @cached_property
     def _pair_keys(self) -> tuple[np.ndarray, np.ndarray]:
@@ -86,10 +83,11 @@ class AffinityModel:
 
     def rules_for(self, *antecedent: str) -> list[Rule]:
         """Rules whose antecedent is exactly these items, best (highest confidence) first."""
-        return list(self._rules_by_antecedent.get(tuple(sorted(antecedent, key=self._order)), ()))
-
-    def _order(self, sku: str) -> int:
-        return self._index.get(sku, -1)
+        if any(sku not in self._index for sku in antecedent):
+            return []
+        key = tuple(sorted(self._index[sku] for sku in antecedent))
+        rows = self._rules_by_antecedent.get(key)
+        return [] if rows is None else [self.rules.rule(j) for j in rows.tolist()]
 
     def item_count(self, sku: str) -> float:
         """Baskets (or weight) holding `sku`; 0 for an unknown SKU."""

@@ -10,6 +10,7 @@ from tactful.services.ports.checkout import CheckoutStore
 from tactful.services.ports.customers import CustomerStore
 from tactful.services.ports.events import EventStore
 from tactful.services.ports.imports import ImportLog
+from tactful.services.ports.model_jobs import ModelJobStore
 from tactful.services.ports.models import ModelStore
 from tactful.services.ports.offers import OfferLog
 from tactful.services.ports.orders import OrderStore
@@ -35,6 +36,9 @@ class Transaction(Protocol):
 
     @property
     def models(self) -> ModelStore: ...
+
+    @property
+    def model_jobs(self) -> ModelJobStore: ...
 
     @property
     def checkout(self) -> CheckoutStore: ...

@@ -29,7 +29,7 @@ from tactful.domain.affinity import (
     MiningSummary,
     Neighbours,
     UpgradeStep,
-    derive_rules,
+    rule_table,
 )
 from tactful.domain.affinity.ranking import RankingWeights
 from tactful.domain.model_versions import (
@@ -208,7 +208,7 @@ def load_stored(info: ModelInfo) -> tuple[AffinityModel, RankingWeights | None]:
         )
         upgrades = tuple(UpgradeStep(**u) for u in json.loads(str(data["upgrades"])))
         ranking = _ranking_from(data, len(itemsets.items))
-    rules = tuple(derive_rules(itemsets, config))
+    rules = rule_table(itemsets, config)
     model = AffinityModel.assemble(itemsets, rules, neighbours, upgrades, _summary(info, config))
     return model, ranking
 
