@@ -56,9 +56,10 @@ def test_bad_file_exits_non_zero_with_the_line(tmp_path: Path) -> None:
         app, ["import", str(path), "--format", "online-retail"], env=env_for(tmp_path)
     )
     assert result.exit_code == 1
-    assert "line 2" in result.output
-    assert "Quantity" in result.output
-    assert "unchanged" in result.output
+    output = " ".join(result.output.split())  # the console wraps long paths at its width
+    assert "line 2" in output
+    assert "Quantity" in output
+    assert "unchanged" in output
 
 
 def test_bad_options_exit_with_usage_code(tmp_path: Path) -> None:
