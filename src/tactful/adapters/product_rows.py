@@ -9,6 +9,21 @@ from typing import Any
 from tactful.domain.catalog import Product, ProductKind, Sku, Tier
 from tactful.domain.money import Money
 
+PRODUCT_FIELDS = (
+    "name",
+    "price",
+    "currency",
+    "kind",
+    "category",
+    "compare_at_price",
+    "tier_ladder",
+    "tier_rank",
+    "outcome",
+    "active",
+    "inventory",
+)
+"""The columns an upsert may be limited to (`update_fields`), besides the SKU."""
+
 
 def product_row(product: Product, at: datetime) -> dict[str, Any]:
     """The product's columns, stamped `updated_at`."""

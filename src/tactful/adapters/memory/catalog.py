@@ -8,26 +8,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from tactful.adapters.memory._common import check_fields, last_by, utc
-from tactful.adapters.product_rows import product_from_row, product_row
+from tactful.adapters.product_rows import PRODUCT_FIELDS, product_from_row, product_row
 from tactful.domain.catalog import Bundle, PricePoint, Product
 from tactful.domain.counts import UpsertCounts
 
 if TYPE_CHECKING:
     from tactful.adapters.memory.database import MemoryState
-
-PRODUCT_FIELDS = (
-    "name",
-    "price",
-    "currency",
-    "kind",
-    "category",
-    "compare_at_price",
-    "tier_ladder",
-    "tier_rank",
-    "outcome",
-    "active",
-    "inventory",
-)
 
 
 @dataclass

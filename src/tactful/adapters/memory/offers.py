@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from tactful.adapters.memory._common import utc
 from tactful.domain.catalog import Sku
@@ -29,22 +29,13 @@ class OfferData:
 
 def _response_event(impression: Impression, response: OfferResponse, at: datetime) -> Event:
     """The offer_* event a response adds, as the SQL log writes it (cooldowns read it)."""
-    properties: dict[str, Any] = {
-        "offer_id": impression.offer_id,
-        "decision_id": impression.decision_id,
-        "kind": impression.kind,
-        "for_sku": impression.for_sku,
-        "channel": impression.channel or "api",
-    }
-    if impression.relevance is not None:
-        properties["relevance"] = impression.relevance
     return Event(
-        EventId(f"{impression.decision_id}:{impression.offer_id}:{response.value}"),
+        EventId(impression.response_event_id(response.value)),
         response.event_type,
         CustomerId(impression.customer_id),
         utc(at),
         Sku(impression.sku),
-        properties,
+        impression.event_properties(),
     )
 
 

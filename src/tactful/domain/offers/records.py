@@ -29,6 +29,23 @@ class Impression:
     relevance: float | None = None
     channel: str | None = None
 
+    def event_properties(self) -> dict[str, Any]:
+        """What an offer_* event about this impression carries (cooldowns read it back)."""
+        properties: dict[str, Any] = {
+            "offer_id": self.offer_id,
+            "decision_id": self.decision_id,
+            "kind": self.kind,
+            "for_sku": self.for_sku,
+            "channel": self.channel or "api",
+        }
+        if self.relevance is not None:
+            properties["relevance"] = self.relevance
+        return properties
+
+    def response_event_id(self, response: str) -> str:
+        """The id of the event a response to this impression stores (once per response)."""
+        return f"{self.decision_id}:{self.offer_id}:{response}"
+
 
 @dataclass(frozen=True, slots=True)
 class DecisionRecord:

@@ -20,23 +20,9 @@ from tactful.adapters.db.repositories._common import (
 )
 from tactful.adapters.db.tables import bundle_items, bundles, products
 from tactful.adapters.db.tables import price_history as price_table
-from tactful.adapters.product_rows import product_from_row, product_row
+from tactful.adapters.product_rows import PRODUCT_FIELDS, product_from_row, product_row
 from tactful.domain.catalog import Bundle, PricePoint, Product, Sku
 from tactful.domain.money import Money
-
-PRODUCT_FIELDS = (
-    "name",
-    "price",
-    "currency",
-    "kind",
-    "category",
-    "compare_at_price",
-    "tier_ladder",
-    "tier_rank",
-    "outcome",
-    "active",
-    "inventory",
-)
 
 
 def _existing_rows(conn: Connection, skus: Iterable[str]) -> dict[str, Row[Any]]:

@@ -38,19 +38,6 @@ Response = OfferResponse
 """The old name of `tactful.domain.offers.OfferResponse` (kept until every caller moves)."""
 
 
-def _event_properties(impression: Impression) -> dict[str, Any]:
-    properties: dict[str, Any] = {
-        "offer_id": impression.offer_id,
-        "decision_id": impression.decision_id,
-        "kind": impression.kind,
-        "for_sku": impression.for_sku,
-        "channel": impression.channel or "api",
-    }
-    if impression.relevance is not None:
-        properties["relevance"] = impression.relevance
-    return properties
-
-
 def _event_row(
     impression: Impression, kind: EventType, event_id: str, at: datetime
 ) -> dict[str, Any]:
@@ -60,7 +47,7 @@ def _event_row(
         "customer_id": impression.customer_id,
         "at": utc(at),
         "sku": impression.sku,
-        "properties": _event_properties(impression),
+        "properties": impression.event_properties(),
     }
 
 
@@ -190,7 +177,7 @@ def save_response(
     statement = insert_ignoring(connection, offer_responses).returning(offer_responses.c.offer_id)
     if connection.execute(statement, row).first() is None:
         return False
-    event_id = f"{impression.decision_id}:{impression.offer_id}:{response.value}"
+    event_id = impression.response_event_id(response.value)
     event = _event_row(impression, response.event_type, event_id, at)
     connection.execute(insert_ignoring(connection, events), event)
     return True
