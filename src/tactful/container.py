@@ -8,9 +8,11 @@ gateway, file readers) and hands them to services as ports.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import Engine, text
 
+from tactful.adapters.db.backup import BackupResult, BackupUnsupportedError, backup_sqlite
 from tactful.adapters.db.catalog_cache import SqlCatalogSource
 from tactful.adapters.db.decision_log import SqlDecisionLog
 from tactful.adapters.db.decision_reads import SqlDecisionReads
@@ -37,8 +39,11 @@ from tactful.settings import Settings
 
 __all__ = [
     "FORMATS",
+    "BackupResult",
+    "BackupUnsupportedError",
     "Container",
     "SparkUnavailableError",
+    "backup_database",
     "baskets_from_file",
     "build_container",
     "migrate",
@@ -88,6 +93,26 @@ class Container:
         with self.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
         return self.engine.dialect.name
+
+    def readiness(self) -> dict[str, str]:
+        """What `/readyz` reports: each check's verdict, "ok" or why it is not ready."""
+        from tactful.adapters.db.schema import current_revision, head_revision
+
+        checks: dict[str, str] = {}
+        try:
+            self.check_database()
+            checks["database"] = "ok"
+        except Exception as exc:  # any driver error means "not ready", with its cause
+            checks["database"] = f"unreachable: {type(exc).__name__}: {exc}".splitlines()[0]
+            checks["migrations"] = "unknown: the database is unreachable"
+        else:
+            current, head = current_revision(self.engine), head_revision()
+            checks["migrations"] = (
+                "ok" if current == head else f"schema at {current or 'empty'}, code needs {head}"
+            )
+        held = self.models.version
+        checks["model"] = "ok" if held else "no active model loaded (mine one: POST /v1/models)"
+        return checks
 
 
 def payment_gateway(settings: Settings, engine: Engine, clock: Clock) -> PaymentGateway:
@@ -175,6 +200,15 @@ def schema_revisions(settings: Settings) -> tuple[str | None, str | None]:
     engine = build_engine(settings.resolved_database_url)
     try:
         return current_revision(engine), head_revision()
+    finally:
+        engine.dispose()
+
+
+def backup_database(settings: Settings, target: Path) -> BackupResult:
+    """An online, consistent copy of the configured SQLite database at `target`."""
+    engine = build_engine(settings.resolved_database_url)
+    try:
+        return backup_sqlite(engine, target)
     finally:
         engine.dispose()
 
