@@ -17,6 +17,7 @@ from tactful.adapters.db.catalog_cache import SqlCatalogSource
 from tactful.adapters.db.decision_log import SqlDecisionLog
 from tactful.adapters.db.decision_reads import SqlDecisionReads
 from tactful.adapters.db.engine import build_engine
+from tactful.adapters.db.outages import OUTAGE_ERRORS, outage_cause
 from tactful.adapters.db.repositories.models import NpzModelPayloads
 from tactful.adapters.db.transaction import SqlDatabase
 from tactful.adapters.importers import FORMATS, FileReaders
@@ -72,6 +73,13 @@ class Container:
     checkout: CheckoutDeps
     order_files: OrderFiles
     owns_engine: bool = field(default=False)
+    outage_errors: tuple[type[Exception], ...] = OUTAGE_ERRORS
+    """Database errors that may mean "unavailable for now"; `outage_cause` says which."""
+
+    @staticmethod
+    def outage_cause(error: BaseException) -> str | None:
+        """Why `error` means the database is unavailable (answer 503), or None (a bug: 500)."""
+        return outage_cause(error)
 
     def start(self) -> None:
         """Load what serving needs before the first request (the active model)."""
