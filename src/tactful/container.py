@@ -36,6 +36,7 @@ from tactful.services.model_jobs import ModelJobs, in_thread
 from tactful.services.models import ModelProvider, ModelStorage
 from tactful.services.ports import Database
 from tactful.services.ports.imports import OrderFiles
+from tactful.services.refunds import Refunds
 from tactful.settings import Settings
 
 __all__ = [
@@ -72,6 +73,7 @@ class Container:
     payment_gateway: PaymentGateway
     checkout: CheckoutDeps
     order_files: OrderFiles
+    refunds: Refunds
     owns_engine: bool = field(default=False)
     outage_errors: tuple[type[Exception], ...] = OUTAGE_ERRORS
     """Database errors that may mean "unavailable for now"; `outage_cause` says which."""
@@ -184,6 +186,7 @@ def build_container(
         payment_gateway=gateway,
         checkout=checkout,
         order_files=FileReaders(),
+        refunds=Refunds(database, clock, {gateway.name: gateway}),
         owns_engine=owns_engine,
     )
 

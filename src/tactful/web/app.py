@@ -21,6 +21,7 @@ from tactful.web.api import (
     models,
     orders,
     products,
+    refunds,
     rules,
 )
 from tactful.web.api_docs import install_api_docs
@@ -66,5 +67,6 @@ def create_app(
     for part in (products, customers, orders, events, decisions, models, rules):
         app.include_router(part.router)
     app.include_router(checkout_pages.router)
+    app.include_router(refunds.router)
     app.include_router(checkout_html.router)
     return app
