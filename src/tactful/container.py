@@ -8,6 +8,7 @@ gateway, file readers) and hands them to services as ports.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC
 from pathlib import Path
 
 from sqlalchemy import Engine, text
@@ -103,6 +104,16 @@ class Container:
         with self.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
         return self.engine.dialect.name
+
+    def gauges(self) -> dict[str, float]:
+        """Operational figures read when metrics are scraped: model age, holdout share."""
+        figures = {"holdout_share": self.settings.holdout_share}
+        loaded = self.models.get()
+        if loaded is not None:
+            created = loaded.info.created_at
+            created = created if created.tzinfo else created.replace(tzinfo=UTC)
+            figures["model_age_seconds"] = (self.clock.now() - created).total_seconds()
+        return figures
 
     def readiness(self) -> dict[str, str]:
         """What `/readyz` reports: each check's verdict, "ok" or why it is not ready."""

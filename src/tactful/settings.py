@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     public_url: str = Field("", description="Base URL for links; defaults to http://host:port")
     holdout_share: float = Field(0.05, ge=0.0, le=1.0, description="Share of customers held out")
     max_body_bytes: int = Field(1_000_000, description="Largest accepted request body")
+    log_format: Literal["human", "json"] = Field(
+        "human", description="human (readable lines) or json (one object per line)"
+    )
+    access_log: bool = Field(True, description="One log line per request, with its request id")
     allow_insecure_public_url: bool = Field(
         False, description="Allow an http:// public URL in production (behind a TLS proxy only)"
     )

@@ -7,6 +7,7 @@ environment their parent exported, unchanged.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -77,6 +78,7 @@ def serve_workers(database_url: str, tmp_path: Path) -> Iterator[Served]:
         "TACTFUL_DATABASE_URL": database_url,
         "TACTFUL_SECRET_KEY": SECRET_KEY,
         "TACTFUL_PUBLISHABLE_KEY": PUBLISHABLE_KEY,
+        "TACTFUL_LOG_FORMAT": "json",
     }
     command = [sys.executable, "-m", "tactful", "serve", "--port", str(port)]
     log = tmp_path / "serve.log"
@@ -186,6 +188,7 @@ def test_two_workers_answer_and_store_every_decision(database_url: str, tmp_path
         add_products(client)
         answers = decide_until_every_worker_served(served, client, timeout=120)
         workers = served.worker_pids()
+        scraped = client.get("/metrics", headers={"Authorization": f"Bearer {SECRET_KEY}"})
     assert len(workers) == WORKERS
     assert served.process.returncode == 0  # stopped cleanly, with its workers
     assert all(not Path(f"/proc/{pid}").exists() for pid in workers)
@@ -196,6 +199,31 @@ def test_two_workers_answer_and_store_every_decision(database_url: str, tmp_path
     logged, shown = stored(database_url, decision_ids)
     assert logged == set(decision_ids)
     assert shown == offers
+    assert decisions_counted(scraped.text) == len(answers)  # summed over both processes
+    assert_json_access_lines(served.log, decision_ids)
+
+
+def decisions_counted(exposition: str) -> float:
+    """The decisions counter of a /metrics scrape, summed over its labels."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(exposition)
+        for sample in family.samples
+        if sample.name == "tactful_decisions_total"
+    )
+
+
+def assert_json_access_lines(log: Path, decision_ids: list[str]) -> None:
+    """One JSON line per decision request, with a request id, and no API key anywhere."""
+    text = log.read_text()
+    assert SECRET_KEY not in text
+    assert PUBLISHABLE_KEY not in text
+    lines = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+    decided = [line for line in lines if line.get("route") == "/v1/decisions"]
+    assert len(decided) == len(decision_ids)
+    assert all(len(line["request_id"]) == 32 and line["status"] == 200 for line in decided)
 
 
 @given(

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import gc
 import os
+import shutil
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
 from tactful.cli._app import app, console, load_settings, with_saved_keys
 from tactful.settings import Settings
+from tactful.web.observability import configure_logging
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -33,7 +36,9 @@ def worker_app() -> FastAPI:
     from tactful.web.app import create_app
 
     tune_gc()
-    return create_app(Settings.from_env(os.environ))
+    settings = Settings.from_env(os.environ)
+    configure_logging(settings.log_format)
+    return create_app(settings)
 
 
 def settings_environment(settings: Settings) -> dict[str, str]:
@@ -58,6 +63,15 @@ def announce_keys(settings: Settings) -> Settings:
     return keyed
 
 
+def shared_metrics_dir(settings: Settings) -> Path:
+    """An emptied folder where every worker process writes its metrics for /metrics to sum."""
+    folder = settings.data_dir / "prometheus"
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    return folder
+
+
 def run_server(settings: Settings, workers: int = 1) -> None:
     """Migrate, build the app and serve it until interrupted; prints the keys if generated.
 
@@ -71,12 +85,14 @@ def run_server(settings: Settings, workers: int = 1) -> None:
     from tactful.web.app import create_app
 
     generated = announce_keys(settings)
+    configure_logging(generated.log_format)
     tune_gc()
     migrate(generated)
     serving = f"Serving on {generated.base_url}  (health: /healthz, API docs: /docs)"
     host, port = generated.host, generated.port
     if workers > 1:
         os.environ.update(settings_environment(generated))
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(shared_metrics_dir(generated))
         console.print(f"{serving}, {workers} worker processes")
         uvicorn.run(  # http and loop "auto": httptools and uvloop, which tactful depends on
             WORKER_APP,

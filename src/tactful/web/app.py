@@ -18,6 +18,7 @@ from tactful.web.api import (
     decisions,
     events,
     health,
+    metrics,
     models,
     orders,
     products,
@@ -28,6 +29,7 @@ from tactful.web.api_docs import install_api_docs
 from tactful.web.errors import install_error_handlers, install_outage_handler
 from tactful.web.fast_path import TactfulAPI
 from tactful.web.limits import BodySizeLimit
+from tactful.web.observability import Metrics, RequestObserver
 from tactful.web.pages import checkout as checkout_html
 
 
@@ -58,12 +60,15 @@ def create_app(
     )
     install_api_docs(app)
     app.state.tactful = built
-    app.fast_paths["POST", "/v1/decisions"] = partial(decisions.serve_decision_fast, built)
+    app.state.metrics = series = Metrics(gauges=built.gauges)
+    app.entry = RequestObserver(app.dispatch, series, log_requests=settings.access_log)
+    app.fast_paths["POST", "/v1/decisions"] = partial(decisions.serve_decision_fast, built, series)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     install_error_handlers(app)
     install_outage_handler(app, built.outage_errors, built.outage_cause)
     app.outage_cause = built.outage_cause
     app.include_router(health.router)
+    app.include_router(metrics.router)
     for part in (products, customers, orders, events, decisions, models, rules):
         app.include_router(part.router)
     app.include_router(checkout_pages.router)

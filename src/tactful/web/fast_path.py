@@ -18,9 +18,10 @@ from typing import Any
 
 import orjson
 from fastapi import FastAPI
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tactful.web.errors import RETRY_AFTER_SECONDS, OutageCause, error_body, outage_answer
+from tactful.web.observability import ROUTE_KEY
 
 _log = logging.getLogger(__name__)
 Headers = Sequence[tuple[bytes, bytes]]
@@ -43,11 +44,18 @@ class TactfulAPI(FastAPI):
         super().__init__(**kwargs)
         self.fast_paths: dict[tuple[str, str], FastHandler] = {}
         self.outage_cause: OutageCause = _no_outages
+        self.entry: ASGIApp = self.dispatch
+        """Where every request enters: `dispatch`, or an observer wrapped around it."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.entry(scope, receive, send)
+
+    async def dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A fast path when one matches (method, path), else FastAPI's own stack."""
         if scope["type"] == "http":
             handler = self.fast_paths.get((scope["method"], scope["path"]))
             if handler is not None:
+                scope[ROUTE_KEY] = scope["path"]
                 try:
                     status, body, headers = await handler(scope, receive)
                 except Exception as exc:

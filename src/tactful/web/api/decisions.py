@@ -17,6 +17,7 @@ from tactful.web.api.schemas_decisions import DecisionOut, ResponseIn, ResponseO
 from tactful.web.deps import INVALID_KEY, MISSING_KEY, AnyKey, DecisionsDep, scope_of_key
 from tactful.web.errors import validation_body
 from tactful.web.fast_path import Answer, header, json_error, read_body, too_large
+from tactful.web.observability import Metrics
 from tactful.web.state import AppState
 
 router = APIRouter(prefix="/v1/decisions", tags=["decisions"])
@@ -34,7 +35,9 @@ def read_request(raw: bytes) -> DecisionRequest | list[dict[str, Any]]:
 _CHALLENGE = ((b"www-authenticate", b"Bearer"),)
 
 
-async def answer_decision(state: AppState, authorization: bytes | None, raw: bytes) -> Answer:
+async def answer_decision(
+    state: AppState, authorization: bytes | None, raw: bytes, metrics: Metrics | None = None
+) -> Answer:
     """The whole endpoint as bytes in, bytes out: key check, validation, decide, log, JSON.
 
     Both ways in (the ASGI fast path and the documented FastAPI route) call this, so they
@@ -50,16 +53,21 @@ async def answer_decision(state: AppState, authorization: bytes | None, raw: byt
     if isinstance(request, list):
         return 422, orjson.dumps(validation_body(request)), ()
     decision = await state.decisions.decide_logged(request)
+    if metrics is not None:
+        kinds = (offer.kind.value for offer in decision.offers)
+        metrics.count_decision(decision.moment.value, decision.held_out, kinds)
     return 200, answer_json(decision), ()
 
 
-async def serve_decision_fast(state: AppState, scope: Scope, receive: Receive) -> Answer:
+async def serve_decision_fast(
+    state: AppState, metrics: Metrics | None, scope: Scope, receive: Receive
+) -> Answer:
     """POST /v1/decisions straight from ASGI (see tactful.web.fast_path)."""
     limit = state.settings.max_body_bytes
     raw = await read_body(scope, receive, limit)
     if raw is None:
         return 413, too_large(limit), ()
-    return await answer_decision(state, header(scope, b"authorization"), raw)
+    return await answer_decision(state, header(scope, b"authorization"), raw, metrics)
 
 
 async def _serve_decision(request: Request) -> Response:
@@ -70,6 +78,7 @@ async def _serve_decision(request: Request) -> Response:
         state,
         authorization.encode("latin-1") if authorization is not None else None,
         await request.body(),
+        getattr(request.app.state, "metrics", None),
     )
     extra = {k.decode(): v.decode() for k, v in headers}
     return Response(payload, status_code, headers=extra, media_type="application/json")
