@@ -93,9 +93,18 @@ class Container:
 
 
 def payment_gateway(settings: Settings, engine: Engine, clock: Clock) -> PaymentGateway:
-    """The gateway `TACTFUL_PAYMENT_GATEWAY` names (only the built-in test mode so far)."""
+    """The gateway `TACTFUL_PAYMENT_GATEWAY` names: the built-in test mode or Stripe."""
     if settings.payment_gateway == "test":
         return TestModeGateway(engine, clock)
+    if settings.payment_gateway == "stripe":
+        from tactful.adapters.payments.stripe_gateway import StripeGateway  # stripe: only here
+
+        return StripeGateway(
+            settings.stripe_secret_key,
+            settings.stripe_publishable_key,
+            settings.stripe_webhook_secret,
+            api_base=settings.stripe_api_base,
+        )
     raise ValueError(f"TACTFUL_PAYMENT_GATEWAY: unknown gateway {settings.payment_gateway!r}")
 
 

@@ -36,8 +36,19 @@ class Settings(BaseSettings):
     public_url: str = Field("", description="Base URL for links; defaults to http://host:port")
     holdout_share: float = Field(0.05, ge=0.0, le=1.0, description="Share of customers held out")
     max_body_bytes: int = Field(1_000_000, description="Largest accepted request body")
-    payment_gateway: Literal["test"] = Field(
-        "test", description="Who takes payments: test (the built-in test mode; no real money)"
+    payment_gateway: Literal["test", "stripe"] = Field(
+        "test",
+        description="Who takes payments: test (the built-in test mode; no real money) or stripe",
+    )
+    stripe_secret_key: str = Field("", description="Stripe secret key (sk_...), for stripe")
+    stripe_publishable_key: str = Field(
+        "", description="Stripe publishable key (pk_...), given to Stripe.js in the page"
+    )
+    stripe_webhook_secret: str = Field(
+        "", description="Signing secret of the Stripe webhook endpoint (whsec_...)"
+    )
+    stripe_api_base: str = Field(
+        "", description="Stripe API address; empty means Stripe's own (tests use a stand-in)"
     )
 
     @field_validator("environment")
@@ -62,7 +73,12 @@ class Settings(BaseSettings):
         return settings
 
     def check_secrets(self) -> None:
-        """Refuse placeholder keys in production, where a guessable key is a breach."""
+        """Refuse placeholder keys in production, where a guessable key is a breach, and a
+        Stripe gateway without its keys."""
+        if self.payment_gateway == "stripe":
+            for name in ("stripe_secret_key", "stripe_publishable_key", "stripe_webhook_secret"):
+                if not getattr(self, name):
+                    raise ValueError(f"TACTFUL_{name.upper()} is needed when the gateway is stripe")
         if self.environment != "production":
             return
         for name in ("secret_key", "publishable_key"):
