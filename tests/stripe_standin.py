@@ -168,6 +168,10 @@ class StripeStandIn:
                 return self.get("payment_intent", ident)
             case "POST", ["v1", "refunds"]:
                 return self.create_refund(params)
+            case "GET", ["v1", "refunds"]:
+                return self.list_refunds(params)
+            case "POST", ["v1", "payment_intents", ident, "cancel"]:
+                return self.cancel(self.get("payment_intent", ident))
             case "POST", ["test", "payment_intents", ident, "confirm"]:
                 return self.confirm_in_browser(self.get("payment_intent", ident), params)
         raise missing("endpoint", path)
@@ -293,6 +297,26 @@ class StripeStandIn:
             return pi
         self.succeed(pi)
         return pi
+
+    def cancel(self, pi: dict[str, Any]) -> dict[str, Any]:
+        if pi["status"] in ("succeeded", "canceled"):
+            invalid(
+                f"You cannot cancel this PaymentIntent because it has a status of {pi['status']}.",
+                None,
+                "payment_intent_unexpected_state",
+            )
+        pi.update(status="canceled", canceled_at=int(self.now().timestamp()))
+        return pi
+
+    def list_refunds(self, params: dict[str, Any]) -> dict[str, Any]:
+        only(params, {"payment_intent", "limit", "starting_after"})
+        ref = params.get("payment_intent")
+        data = [
+            o
+            for o in self.objects.values()
+            if o["object"] == "refund" and o["payment_intent"] == ref
+        ]
+        return {"object": "list", "data": data, "has_more": False, "url": "/v1/refunds"}
 
     def create_refund(self, params: dict[str, Any]) -> dict[str, Any]:
         only(params, {"payment_intent", "charge", "amount", "reason", "metadata"})

@@ -8,6 +8,7 @@ gateway, file readers) and hands them to services as ports.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
 from sqlalchemy import Engine, text
 
@@ -23,6 +24,7 @@ from tactful.adapters.payments import TestModeGateway
 from tactful.adapters.spark import SparkUnavailableError
 from tactful.domain.affinity import MiningEngine
 from tactful.domain.checkout import PaymentGateway
+from tactful.domain.checkout.page_payments import PagePaymentGateway
 from tactful.domain.clock import Clock, SystemClock
 from tactful.domain.offers import OfferPolicy
 from tactful.services.checkout import BumpSource, CheckoutDeps
@@ -146,6 +148,7 @@ def build_container(
         clock=clock,
         link_secret=settings.link_secret,
         bump_source=bump_source or engine_bumps(decisions),
+        page_gateway=cast(PagePaymentGateway, gateway) if gateway.name == "stripe" else None,
     )
     return Container(
         settings=settings,
@@ -162,7 +165,9 @@ def build_container(
         payment_gateway=gateway,
         checkout=checkout,
         order_files=FileReaders(),
-        refunds=Refunds(database, clock, {gateway.name: gateway}),
+        refunds=Refunds(
+            database, clock, {"test": TestModeGateway(db, clock), gateway.name: gateway}
+        ),
         owns_engine=owns_engine,
     )
 

@@ -24,7 +24,9 @@ def pending(
 
 def test_an_event_is_recorded_once(database: Database) -> None:
     with database.transaction() as tx:
+        assert not tx.payments.event_seen("evt_1")
         assert tx.payments.record_event("evt_1", gateway="stripe", type="x", at=T0)
+        assert tx.payments.event_seen("evt_1")
         assert not tx.payments.record_event("evt_1", gateway="stripe", type="x", at=T0)
     with database.transaction() as tx:
         assert not tx.payments.record_event("evt_1", gateway="stripe", type="x", at=T0)

@@ -34,6 +34,9 @@ class MemoryPaymentStore:
         self.data.events[event_id] = type
         return True
 
+    def event_seen(self, event_id: str) -> bool:
+        return event_id in self.data.events
+
     def save_pending(self, payment: PendingPayment) -> None:
         stored = replace(
             payment, created_at=utc(payment.created_at), updated_at=utc(payment.updated_at)

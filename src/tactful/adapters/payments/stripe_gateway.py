@@ -202,6 +202,29 @@ class StripeGateway:
                 return None
             raise
 
+    def payment_refunds(self, payment_ref: str) -> list[Refund]:
+        """Every refund of a PaymentIntent (made here or in Stripe's dashboard)."""
+        params: Any = {"payment_intent": payment_ref, "limit": 100}
+        found = self.client.v1.refunds.list(params)
+        return [
+            Refund(r.id, payment_ref, Money(r.amount, r.currency.upper()), _when(r.created))
+            for r in found.auto_paging_iter()
+            if r.status != "failed"
+        ]
+
+    def cancel_payment(self, payment_ref: str) -> bool:
+        """Cancel a PaymentIntent not taken yet; False when it succeeded meanwhile."""
+        try:
+            self.client.v1.payment_intents.cancel(payment_ref)
+        except stripe.InvalidRequestError as exc:
+            current = self.get_payment(payment_ref)
+            if current is not None and current.succeeded:
+                return False
+            if current is not None and current.status == "canceled":
+                return True
+            raise PaymentError(_error_code(exc) or "cancel_failed", str(exc)) from exc
+        return True
+
     def verify_webhook(self, payload: bytes, signature: str) -> GatewayEvent:
         """The event of a body signed with the endpoint's secret (`Stripe-Signature`)."""
         try:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from tactful.domain.checkout.payments import PaymentGateway
+from tactful.domain.checkout.payments import PaymentGateway, Refund
 from tactful.domain.money import Money
 
 
@@ -78,6 +78,14 @@ class PagePaymentGateway(PaymentGateway, Protocol):
 
     def get_payment(self, payment_ref: str) -> PagePayment | None:
         """The payment as the gateway has it now; None when it does not know it."""
+        ...
+
+    def payment_refunds(self, payment_ref: str) -> list[Refund]:
+        """Every refund of a payment, wherever it was made (the gateway's dashboard too)."""
+        ...
+
+    def cancel_payment(self, payment_ref: str) -> bool:
+        """Cancel a payment not taken yet; False when it succeeded (it cannot be cancelled)."""
         ...
 
     def verify_webhook(self, payload: bytes, signature: str) -> GatewayEvent:

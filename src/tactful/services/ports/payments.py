@@ -19,6 +19,10 @@ class PaymentStore(Protocol):
         """Remember a webhook event; False when it was handled before (by anyone)."""
         ...
 
+    def event_seen(self, event_id: str) -> bool:
+        """Whether a webhook event was handled already."""
+        ...
+
     def save_pending(self, payment: PendingPayment) -> None:
         """Store a payment in flight once by reference; a repeat changes nothing."""
         ...

@@ -14,6 +14,7 @@ from tactful.domain.payment_records import Dispute, PendingPayment
 __all__ = [
     "SqlPaymentStore",
     "disputes_of",
+    "event_seen",
     "get_pending",
     "pending_for_offer",
     "record_dispute",
@@ -33,6 +34,12 @@ def record_event(conn: Connection, event_id: str, *, gateway: str, type: str, at
     """Remember a webhook event; False when it was handled before (by anyone)."""
     values = {"event_id": event_id, "gateway": gateway, "type": type, "received_at": at}
     return _insert_once(conn, webhook_events, "event_id", values)
+
+
+def event_seen(conn: Connection, event_id: str) -> bool:
+    """Whether a webhook event was handled already."""
+    query = select(webhook_events.c.event_id).where(webhook_events.c.event_id == event_id)
+    return conn.execute(query).first() is not None
 
 
 def _pending(row: Any) -> PendingPayment:
@@ -140,6 +147,9 @@ class SqlPaymentStore:
 
     def record_event(self, event_id: str, *, gateway: str, type: str, at: datetime) -> bool:
         return record_event(self.connection, event_id, gateway=gateway, type=type, at=at)
+
+    def event_seen(self, event_id: str) -> bool:
+        return event_seen(self.connection, event_id)
 
     def save_pending(self, payment: PendingPayment) -> None:
         return save_pending(self.connection, payment)
