@@ -301,14 +301,14 @@ def _failed_charge(exc: stripe.CardError, payment_method: str, key: str) -> Char
 
 
 def _page_payment(intent: stripe.PaymentIntent) -> PagePayment:
-    error = intent.last_payment_error
+    error = _plain(intent.last_payment_error) or None
     return PagePayment(
         payment_ref=intent.id,
         client_secret=intent.client_secret or "",
         status=intent.status,
         amount=Money(intent.amount, intent.currency.upper()),
         payment_method_id=_customer_id(intent.payment_method),
-        failure_message=None if error is None else (error.message or error.code),
+        failure_message=None if error is None else (error.get("message") or error.get("code")),
         metadata=_plain(intent.metadata),
     )
 
