@@ -44,6 +44,7 @@ def test_a_pending_payment_round_trips_and_settles_once(database: Database) -> N
     with database.transaction() as tx:
         assert not tx.payments.settle_pending("pi_1", status="succeeded", at=T0)
         assert not tx.payments.settle_pending("pi_missing", status="succeeded", at=T0)
+        assert not tx.payments.settle_pending("pi_1", status="requires_payment_method", at=T0)
         stored = tx.payments.get_pending("pi_1")
     assert stored is not None
     assert (stored.status, stored.updated_at) == ("succeeded", T0 + timedelta(minutes=1))

@@ -7,6 +7,7 @@ the stand-in's confirm call; everything else is the real app on SQLite and Postg
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -247,3 +248,26 @@ def test_refunds_go_through_stripe_and_dashboard_refunds_and_disputes_arrive_by_
     disputes = httpx.get(f"{shop.url}/v1/orders/{order_id}/disputes", headers=AUTH).json()
     assert disputes["disputed"] is True
     assert [d["dispute_id"] for d in disputes["disputes"]] == [dispute["id"]]
+
+
+def test_the_return_and_webhooks_racing_make_one_order_and_late_failures_undo_nothing(
+    shop: Shop, stripe_api: tuple[StripeStandIn, str]
+) -> None:
+    api = stripe_api[0]
+    outcome = start(shop)
+    browser_confirms(api, outcome["charge_id"])
+    intent = api.objects[outcome["charge_id"]]
+    return_url = f"{shop.url}{outcome['data']['return_url']}"
+
+    def arrive(n: int) -> int:
+        if n % 2:
+            return httpx.get(return_url).status_code
+        return deliver(shop, f"evt_r{n}", "payment_intent.succeeded", intent).status_code
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert set(pool.map(arrive, range(6))) == {200, 303}
+    late = {**intent, "status": "requires_payment_method"}
+    assert deliver(shop, "evt_late", "payment_intent.payment_failed", late).status_code == 200
+    assert deliver(shop, "evt_again", "payment_intent.succeeded", intent).status_code == 200
+    assert count(shop.engine, checkout_orders) == 1
+    assert count(shop.engine, checkout_charges) == 1

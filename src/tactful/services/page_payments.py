@@ -26,6 +26,7 @@ from tactful.services import checkout_offers
 from tactful.services.checkout import BumpView, Cart, CheckoutDeps
 from tactful.services.checkout_idempotency import Outcome
 from tactful.services.offer_confirmation import OFFER, SETTLED
+from tactful.services.ports import Transaction
 
 CHECKOUT = "checkout"
 SUCCEEDED = "succeeded"
@@ -38,6 +39,36 @@ def page_gateway(deps: CheckoutDeps) -> PagePaymentGateway:
     return deps.page_gateway
 
 
+def _contact_problem(email: str, name: str) -> Outcome | None:
+    if "@" not in email or len(email) > 254:
+        message = "Enter the email address for your receipt."
+        return Outcome("invalid", 422, message=message, error_field="email")
+    if not name.strip():
+        return Outcome("invalid", 422, message="Enter the name on the order.", error_field="name")
+    return None
+
+
+def _order_details(
+    cart: Cart,
+    chosen: list[BumpView],
+    contact: tuple[str, str],
+    customer: str | None,
+    query: dict[str, str],
+) -> dict[str, Any]:
+    """What the order will be made of once the payment succeeds (JSON-ready)."""
+    email, name = contact[0].strip().lower(), contact[1].strip()
+    fill = prefill(query, max_quantity=cart.page.max_quantity)
+    return {
+        "slug": cart.page.slug,
+        "lines": [[x.sku, x.quantity, x.unit_price.amount] for x in cart.priced],
+        "bumps": [[b.sku, b.block.price.amount, b.offer_id] for b in chosen],
+        "email": email,
+        "name": name,
+        "customer_id": customer or email,
+        "utm": dict(fill.utm),
+    }
+
+
 def start_checkout_payment(
     deps: CheckoutDeps,
     cart: Cart,
@@ -48,27 +79,14 @@ def start_checkout_payment(
     query: dict[str, str],
 ) -> Outcome:
     """A PaymentIntent for the server's total; the page confirms it, nothing is charged here."""
-    email, name = contact
-    if "@" not in email or len(email) > 254:
-        return Outcome(
-            "invalid", 422, message="Enter the email address for your receipt.", error_field="email"
-        )
-    if not name.strip():
-        return Outcome("invalid", 422, message="Enter the name on the order.", error_field="name")
+    problem = _contact_problem(*contact)
+    if problem is not None:
+        return problem
     page, gateway = cart.page, page_gateway(deps)
     bump_lines = [PricedLine(b.sku, b.name, 1, b.block.price) for b in chosen]
     total = totals([*cart.priced, *bump_lines], page.tax, page.currency).total
     order_id = "co_" + secrets.token_hex(10)
-    fill = prefill(query, max_quantity=page.max_quantity)
-    details: dict[str, Any] = {
-        "slug": page.slug,
-        "lines": [[x.sku, x.quantity, x.unit_price.amount] for x in cart.priced],
-        "bumps": [[b.sku, b.block.price.amount, b.offer_id] for b in chosen],
-        "email": email.strip().lower(),
-        "name": name.strip(),
-        "customer_id": customer or email.strip().lower(),
-        "utm": dict(fill.utm),
-    }
+    details = _order_details(cart, chosen, contact, customer, query)
     payment = gateway.start_payment(
         total.amount,
         page.currency,
@@ -135,7 +153,7 @@ def settle_checkout(deps: CheckoutDeps, payment: PagePayment) -> str | None:
 
 
 def _store_order(
-    tx: Any, pending: PendingPayment, method_id: str, label: str, now: datetime
+    tx: Transaction, pending: PendingPayment, method_id: str, label: str, now: datetime
 ) -> None:
     """The paid order, its checkout side, its charge and its bump events, in one transaction."""
     details, order_id, currency = pending.details, pending.order_id, pending.currency

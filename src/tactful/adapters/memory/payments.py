@@ -58,7 +58,7 @@ class MemoryPaymentStore:
 
     def settle_pending(self, payment_ref: str, *, status: str, at: datetime) -> bool:
         payment = self.data.pending.get(payment_ref)
-        if payment is None or payment.status == status:
+        if payment is None or payment.status in (status, "succeeded"):
             return False
         self.data.pending[payment_ref] = replace(payment, status=status, updated_at=utc(at))
         return True

@@ -36,7 +36,8 @@ class PaymentStore(Protocol):
         ...
 
     def settle_pending(self, payment_ref: str, *, status: str, at: datetime) -> bool:
-        """Move a payment to `status`; False when it had that status already (settled once)."""
+        """Move a payment to `status`; False when it had that status already (settled once) or
+        has succeeded (a succeeded payment is final, whatever arrives after)."""
         ...
 
     def record_dispute(self, dispute: Dispute) -> bool:

@@ -95,10 +95,15 @@ def pending_for_offer(conn: Connection, order_id: str, offer_id: str) -> Pending
 
 
 def settle_pending(conn: Connection, payment_ref: str, *, status: str, at: datetime) -> bool:
-    """Move a payment to `status`; False when it had that status already (settled once)."""
+    """Move a payment to `status`; False when it had that status already (settled once) or
+    has succeeded (a succeeded payment is final, whatever arrives after)."""
     query = (
         update(pending_payments)
-        .where(pending_payments.c.payment_ref == payment_ref, pending_payments.c.status != status)
+        .where(
+            pending_payments.c.payment_ref == payment_ref,
+            pending_payments.c.status != status,
+            pending_payments.c.status != "succeeded",
+        )
         .values(status=status, updated_at=at)
     )
     return bool(conn.execute(query).rowcount == 1)
