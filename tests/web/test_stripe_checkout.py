@@ -271,3 +271,23 @@ def test_the_return_and_webhooks_racing_make_one_order_and_late_failures_undo_no
     assert deliver(shop, "evt_again", "payment_intent.succeeded", intent).status_code == 200
     assert count(shop.engine, checkout_orders) == 1
     assert count(shop.engine, checkout_charges) == 1
+
+
+def test_an_unreachable_stripe_is_a_503_that_charges_nothing(
+    settings: Settings, engine: Engine
+) -> None:
+    closed = settings.model_copy(
+        update={
+            "payment_gateway": "stripe",
+            "stripe_secret_key": STRIPE_SECRET,
+            "stripe_publishable_key": "pk_test_standin",
+            "stripe_webhook_secret": WEBHOOK_SECRET,
+            "stripe_api_base": "http://127.0.0.1:9",
+        }
+    )
+    for shop in open_shop(closed, engine):
+        for _ in range(2):  # the key is released, so the retry runs (and fails) again
+            response = shop.pay(shop.link(), "k-down")
+            assert response.status_code == 503
+            assert "Nothing was charged" in response.json()["message"]
+        assert count(shop.engine, checkout_orders) == 0

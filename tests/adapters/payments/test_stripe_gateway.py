@@ -153,3 +153,16 @@ def test_webhooks_verify_with_the_endpoint_secret(
             gateway.verify_webhook(body, header)
     with pytest.raises(WebhookSignatureError):
         gateway.verify_webhook(body + b" ", signature_header(body, WEBHOOK_SECRET))
+
+
+def test_an_unreachable_stripe_is_one_error_the_pages_can_explain() -> None:
+    gateway = StripeGateway(
+        SECRET, "pk_test_x", WEBHOOK_SECRET, api_base="http://127.0.0.1:9", max_network_retries=0
+    )
+    with pytest.raises(PaymentError) as caught:
+        gateway.start_payment(
+            100, "GBP", email="a@b.c", save_card=False, idempotency_key="k", metadata={}
+        )
+    assert caught.value.code == "gateway_unavailable"
+    with pytest.raises(PaymentError):
+        gateway.get_payment("pi_1")

@@ -8,7 +8,8 @@ PaymentIntents on the saved card, our idempotency key sent as Stripe's `Idempote
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -171,10 +172,14 @@ class StripeGateway:
         idempotency_key: str,
         metadata: Mapping[str, str],
     ) -> PagePayment:
-        """A PaymentIntent the Payment Element confirms; saved for later only if `save_card`."""
-        customer = self.client.v1.customers.create(
-            {"email": email}, {"idempotency_key": f"{idempotency_key}:customer"}
-        )
+        """A PaymentIntent the Payment Element confirms; saved for later only if `save_card`.
+
+        PaymentError `gateway_unavailable` when Stripe cannot be reached (nothing was charged).
+        """
+        with _reachable():
+            customer = self.client.v1.customers.create(
+                {"email": email}, {"idempotency_key": f"{idempotency_key}:customer"}
+            )
         params: Any = {
             "amount": amount,
             "currency": currency.lower(),
@@ -186,17 +191,19 @@ class StripeGateway:
         if save_card:
             params["setup_future_usage"] = "off_session"
         try:
-            intent = self.client.v1.payment_intents.create(
-                params, {"idempotency_key": idempotency_key}
-            )
+            with _reachable():
+                intent = self.client.v1.payment_intents.create(
+                    params, {"idempotency_key": idempotency_key}
+                )
         except stripe.IdempotencyError as exc:
             raise IdempotencyConflictError("idempotency_key_reused", str(exc)) from exc
         return _page_payment(intent)
 
     def get_payment(self, payment_ref: str) -> PagePayment | None:
-        """The PaymentIntent as Stripe has it now."""
+        """The PaymentIntent as Stripe has it now (PaymentError when Stripe cannot be reached)."""
         try:
-            return _page_payment(self.client.v1.payment_intents.retrieve(payment_ref))
+            with _reachable():
+                return _page_payment(self.client.v1.payment_intents.retrieve(payment_ref))
         except stripe.InvalidRequestError as exc:
             if _error_code(exc) == "resource_missing":
                 return None
@@ -235,6 +242,17 @@ class StripeGateway:
         return GatewayEvent(
             event.id, event.type, data.to_dict() if hasattr(data, "to_dict") else dict(data)
         )
+
+
+@contextmanager
+def _reachable() -> Iterator[None]:
+    """Stripe unreachable, down or refusing our key: one PaymentError the pages can explain."""
+    try:
+        yield
+    except (stripe.APIConnectionError, stripe.AuthenticationError) as exc:
+        raise PaymentError("gateway_unavailable", "Stripe could not be reached") from exc
+    except stripe.APIError as exc:
+        raise PaymentError("gateway_unavailable", f"Stripe answered with an error: {exc}") from exc
 
 
 def _customer_id(customer: Any) -> str | None:

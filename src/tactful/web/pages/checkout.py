@@ -11,7 +11,14 @@ from fastapi import APIRouter, Form, Header, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from tactful.domain.catalog import Sku
-from tactful.domain.checkout import Branding, CheckoutPage, InvalidLink, LinkProblem, PageItem
+from tactful.domain.checkout import (
+    Branding,
+    CheckoutPage,
+    InvalidLink,
+    LinkProblem,
+    PageItem,
+    PaymentError,
+)
 from tactful.services import checkout_offers
 from tactful.services.checkout import CheckoutNotFoundError, find_page, view_checkout
 from tactful.services.checkout_idempotency import IdempotencyError, Outcome
@@ -19,7 +26,12 @@ from tactful.services.checkout_pay import PayForm, pay
 from tactful.web.api.checkout_pages import checkout_deps
 from tactful.web.deps import StateDep
 from tactful.web.pages import STATIC_TYPES, render, static_file
-from tactful.web.pages.stripe_pages import csp_for, offer_step_response, stripe_widget
+from tactful.web.pages.stripe_pages import (
+    csp_for,
+    gateway_unavailable,
+    offer_step_response,
+    stripe_widget,
+)
 from tactful.web.state import AppState
 
 router = APIRouter(prefix="/c", include_in_schema=True, tags=["checkout pages"])
@@ -167,6 +179,8 @@ def pay_page(
         outcome = pay(checkout_deps(state), slug, form, idempotency_key or header_key)
     except IdempotencyError as exc:
         return _idempotency_error(request, state, slug, exc)
+    except PaymentError as exc:  # the gateway could not be reached: nothing was charged
+        return gateway_unavailable(request, exc)
     if _wants_json(request):
         return JSONResponse(outcome.to_dict(), status_code=outcome.http_status)
     if outcome.status == "paid":

@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fastapi import APIRouter
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from tactful.domain.checkout import CheckoutPage
+from tactful.domain.checkout import CheckoutPage, PaymentError
 from tactful.services import page_payments
 from tactful.services.checkout import CheckoutView, find_page
 from tactful.services.checkout_idempotency import Outcome
@@ -66,10 +66,24 @@ def _message(state: AppState, slug: str, status: int, heading: str, message: str
     return HTMLResponse(body, status_code=status, headers=headers)
 
 
+UNAVAILABLE = "The payment provider could not be reached. Nothing was charged; please try again."
+
+
+def gateway_unavailable(request: Request, exc: PaymentError) -> Response:
+    """503 when the gateway cannot be reached; the key is released, so a retry runs again."""
+    if "application/json" in request.headers.get("accept", ""):
+        return JSONResponse({"status": exc.code, "message": UNAVAILABLE}, status_code=503)
+    return HTMLResponse(UNAVAILABLE, status_code=503, headers=NO_STORE)
+
+
 @router.get("/{slug}/payments/{payment_ref}/return", response_model=None)
 def payment_return(state: StateDep, slug: str, payment_ref: str) -> Response:
     """Back from Stripe: the order page once Stripe says the payment succeeded."""
-    outcome = page_payments.payment_returned(checkout_deps(state), slug, payment_ref)
+    try:
+        outcome = page_payments.payment_returned(checkout_deps(state), slug, payment_ref)
+    except PaymentError:
+        message = "We could not check your payment with the provider. Reload this page in a moment."
+        return _message(state, slug, 503, "Confirming your payment", message)
     if outcome.status == "paid" and outcome.order_id:
         return RedirectResponse(f"/c/{slug}/orders/{outcome.order_id}", status_code=303)
     if outcome.status == "processing":
