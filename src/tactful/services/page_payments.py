@@ -96,21 +96,12 @@ def start_checkout_payment(
         metadata={"tactful_order": order_id, "tactful_page": page.slug},
     )
     now = deps.clock.now()
+    pending = PendingPayment(
+        payment.payment_ref, gateway.name, CHECKOUT, order_id, total.amount, page.currency,
+        payment.status, details, now, now,
+    )  # fmt: skip
     with deps.database.transaction() as tx:
-        tx.payments.save_pending(
-            PendingPayment(
-                payment.payment_ref,
-                gateway.name,
-                CHECKOUT,
-                order_id,
-                total.amount,
-                page.currency,
-                payment.status,
-                details,
-                now,
-                now,
-            )
-        )
+        tx.payments.save_pending(pending)
     return Outcome(
         "requires_confirmation",
         200,
@@ -152,24 +143,50 @@ def settle_checkout(deps: CheckoutDeps, payment: PagePayment) -> str | None:
     return pending.order_id
 
 
-def _store_order(
-    tx: Transaction, pending: PendingPayment, method_id: str, label: str, now: datetime
-) -> None:
-    """The paid order, its checkout side, its charge and its bump events, in one transaction."""
-    details, order_id, currency = pending.details, pending.order_id, pending.currency
+def _order_lines(pending: PendingPayment) -> tuple[OrderLine, ...]:
+    """The order's lines as the server priced them when the payment started."""
+    order_id, currency = pending.order_id, pending.currency
     lines = [
         OrderLine(Sku(sku), int(qty), Money(int(price), currency))
-        for sku, qty, price in details["lines"]
+        for sku, qty, price in pending.details["lines"]
     ]
     bumps = [
         OrderLine(
             Sku(sku), 1, Money(int(price), currency), OfferId(f"{order_id}-b{n}"), LineSource.BUMP
         )
-        for n, (sku, price, _offer) in enumerate(details["bumps"], start=1)
+        for n, (sku, price, _offer) in enumerate(pending.details["bumps"], start=1)
     ]
+    return tuple(lines + bumps)
+
+
+def _bump_events(pending: PendingPayment, now: datetime) -> list[Event]:
+    order_id, customer_id = pending.order_id, pending.details["customer_id"]
+    return [
+        Event(
+            EventId(f"{order_id}-b{n}:accepted"),
+            EventType.OFFER_ACCEPTED,
+            CustomerId(customer_id),
+            now,
+            Sku(sku),
+            {
+                "offer_id": offer or f"{order_id}-b{n}",
+                "kind": "order_bump",
+                "for_sku": "",
+                "channel": "checkout",
+            },
+        )
+        for n, (sku, _price, offer) in enumerate(pending.details["bumps"], start=1)
+    ]
+
+
+def _store_order(
+    tx: Transaction, pending: PendingPayment, method_id: str, label: str, now: datetime
+) -> None:
+    """The paid order, its checkout side, its charge and its bump events, in one transaction."""
+    details, order_id = pending.details, pending.order_id
     customer_id = details["customer_id"]
     tx.orders.insert_orders(
-        [Order(OrderId(order_id), now, tuple(lines + bumps), CustomerId(customer_id))],
+        [Order(OrderId(order_id), now, _order_lines(pending), CustomerId(customer_id))],
         source="checkout",
     )
     tx.checkout.insert_checkout_order(
@@ -191,27 +208,10 @@ def _store_order(
         order_id=order_id,
         offer_id=None,
         amount=pending.amount,
-        currency=currency,
+        currency=pending.currency,
         at=now,
     )
-    tx.events.insert_events(
-        [
-            Event(
-                EventId(f"{order_id}-b{n}:accepted"),
-                EventType.OFFER_ACCEPTED,
-                CustomerId(customer_id),
-                now,
-                Sku(sku),
-                {
-                    "offer_id": offer or f"{order_id}-b{n}",
-                    "kind": "order_bump",
-                    "for_sku": "",
-                    "channel": "checkout",
-                },
-            )
-            for n, (sku, _price, offer) in enumerate(details["bumps"], start=1)
-        ]
-    )
+    tx.events.insert_events(_bump_events(pending, now))
 
 
 def payment_returned(deps: CheckoutDeps, slug: str, payment_ref: str) -> Outcome:
