@@ -16,6 +16,8 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from tactful.adapters.db.tables_checkout import checkout_charges, checkout_orders
+from tactful.adapters.db.transaction import SqlDatabase
+from tactful.domain.refunds import OrderRefund, RefundStatus
 from tactful.settings import Settings
 from tests.e2e.seed import PAGE
 from tests.stripe_signing import event_body, signature_header
@@ -291,3 +293,43 @@ def test_an_unreachable_stripe_is_a_503_that_charges_nothing(
             assert response.status_code == 503
             assert "Nothing was charged" in response.json()["message"]
         assert count(shop.engine, checkout_orders) == 0
+
+
+def test_a_dashboard_refund_waits_while_our_own_refund_is_being_made(
+    shop: Shop, stripe_api: tuple[StripeStandIn, str]
+) -> None:
+    api = stripe_api[0]
+    order_id, payment_ref = paid_order(shop, api)
+    in_flight = OrderRefund(
+        "rf_in_flight",
+        order_id,
+        100,
+        "GBP",
+        "",
+        RefundStatus.PENDING,
+        None,
+        None,
+        datetime.now(UTC),
+    )
+    with SqlDatabase(shop.engine).transaction() as tx:
+        tx.refunds.record_refund(in_flight)
+    with api.lock:
+        api.create_refund({"payment_intent": payment_ref, "amount": "300"})
+    charge = api.objects[api.objects[payment_ref]["latest_charge"]]
+    early = deliver(shop, "evt_7", "charge.refunded", charge)
+    assert early.status_code == 503  # Stripe delivers it again later
+    with SqlDatabase(shop.engine).transaction() as tx:
+        tx.refunds.finish_refund("rf_in_flight", status=RefundStatus.FAILED, gateway_ref=None)
+    assert deliver(shop, "evt_7", "charge.refunded", charge).json()["duplicate"] is False
+    listed = httpx.get(f"{shop.url}/v1/orders/{order_id}/refunds", headers=AUTH).json()
+    assert [r["amount"] for r in listed["refunds"] if r["status"] == "succeeded"] == [300]
+
+
+def test_without_stripe_the_webhook_endpoint_is_not_there(
+    settings: Settings, engine: Engine
+) -> None:
+    for plain in open_shop(settings, engine):
+        body = event_body("evt_x", "payment_intent.succeeded", {"id": "pi_1"})
+        headers = {"Stripe-Signature": signature_header(body, WEBHOOK_SECRET)}
+        response = httpx.post(f"{plain.url}/webhooks/stripe", content=body, headers=headers)
+        assert response.status_code == 404
