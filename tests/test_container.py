@@ -53,4 +53,4 @@ def test_close_stores_what_was_decided_then_refuses_more(
 
 def test_an_unknown_payment_gateway_is_refused() -> None:
     with pytest.raises(ValueError, match="payment_gateway"):
-        Settings.from_env({"TACTFUL_PAYMENT_GATEWAY": "stripe"})
+        Settings.from_env({"TACTFUL_PAYMENT_GATEWAY": "paypal"})

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC
 from pathlib import Path
+from typing import cast
 
 from sqlalchemy import Engine, text
 
@@ -27,6 +28,7 @@ from tactful.adapters.payments import TestModeGateway
 from tactful.adapters.spark import SparkUnavailableError
 from tactful.domain.affinity import MiningEngine
 from tactful.domain.checkout import PaymentGateway
+from tactful.domain.checkout.page_payments import PagePaymentGateway
 from tactful.domain.clock import Clock, SystemClock
 from tactful.domain.offers import OfferPolicy
 from tactful.services.checkout import BumpSource, CheckoutDeps
@@ -137,9 +139,18 @@ class Container:
 
 
 def payment_gateway(settings: Settings, engine: Engine, clock: Clock) -> PaymentGateway:
-    """The gateway `TACTFUL_PAYMENT_GATEWAY` names (only the built-in test mode so far)."""
+    """The gateway `TACTFUL_PAYMENT_GATEWAY` names: the built-in test mode or Stripe."""
     if settings.payment_gateway == "test":
         return TestModeGateway(engine, clock)
+    if settings.payment_gateway == "stripe":
+        from tactful.adapters.payments.stripe_gateway import StripeGateway  # stripe: only here
+
+        return StripeGateway(
+            settings.stripe_secret_key,
+            settings.stripe_publishable_key,
+            settings.stripe_webhook_secret,
+            api_base=settings.stripe_api_base,
+        )
     raise ValueError(f"TACTFUL_PAYMENT_GATEWAY: unknown gateway {settings.payment_gateway!r}")
 
 
@@ -181,6 +192,7 @@ def build_container(
         clock=clock,
         link_secret=settings.link_secret,
         bump_source=bump_source or engine_bumps(decisions),
+        page_gateway=cast(PagePaymentGateway, gateway) if gateway.name == "stripe" else None,
     )
     return Container(
         settings=settings,
@@ -197,7 +209,9 @@ def build_container(
         payment_gateway=gateway,
         checkout=checkout,
         order_files=FileReaders(),
-        refunds=Refunds(database, clock, {gateway.name: gateway}),
+        refunds=Refunds(
+            database, clock, {"test": TestModeGateway(db, clock), gateway.name: gateway}
+        ),
         owns_engine=owns_engine,
     )
 

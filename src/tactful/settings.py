@@ -49,8 +49,19 @@ class Settings(BaseSettings):
     allow_insecure_public_url: bool = Field(
         False, description="Allow an http:// public URL in production (behind a TLS proxy only)"
     )
-    payment_gateway: Literal["test"] = Field(
-        "test", description="Who takes payments: test (the built-in test mode; no real money)"
+    payment_gateway: Literal["test", "stripe"] = Field(
+        "test",
+        description="Who takes payments: test (the built-in test mode; no real money) or stripe",
+    )
+    stripe_secret_key: str = Field("", description="Stripe secret key (sk_...), for stripe")
+    stripe_publishable_key: str = Field(
+        "", description="Stripe publishable key (pk_...), given to Stripe.js in the page"
+    )
+    stripe_webhook_secret: str = Field(
+        "", description="Signing secret of the Stripe webhook endpoint (whsec_...)"
+    )
+    stripe_api_base: str = Field(
+        "", description="Stripe API address; empty means Stripe's own (tests use a stand-in)"
     )
 
     @field_validator("environment")
@@ -75,12 +86,17 @@ class Settings(BaseSettings):
         return settings
 
     def check_secrets(self) -> None:
-        """Refuse, in production, what would be a breach: guessable keys or plain-HTTP links.
+        """Refuse a Stripe gateway without its keys and, in production, what would be a
+        breach: guessable keys or plain-HTTP links.
 
         A placeholder or short key (or signing secret) can be guessed; an http:// public URL
         sends signed links and keys in clear, unless TACTFUL_ALLOW_INSECURE_PUBLIC_URL says
         TLS ends at a proxy in front.
         """
+        if self.payment_gateway == "stripe":
+            for name in ("stripe_secret_key", "stripe_publishable_key", "stripe_webhook_secret"):
+                if not getattr(self, name):
+                    raise ValueError(f"TACTFUL_{name.upper()} is needed when the gateway is stripe")
         if self.environment != "production":
             return
         for name in ("secret_key", "publishable_key", "signing_secret"):

@@ -28,6 +28,7 @@ from tactful.domain.checkout import (
     totals,
     verify_link,
 )
+from tactful.domain.checkout.page_payments import PagePaymentGateway
 from tactful.domain.clock import Clock
 from tactful.domain.money import Money
 from tactful.services.ports import Database, Transaction
@@ -62,6 +63,7 @@ class CheckoutDeps:
     clock: Clock
     link_secret: bytes
     bump_source: BumpSource | None = None
+    page_gateway: PagePaymentGateway | None = None  # set when cards are taken in the page
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from tactful.domain.catalog import Product, Sku
+from tactful.domain.catalog import Sku
 from tactful.domain.checkout import (
-    ChargeRecord,
-    CheckoutOrder,
+    Charge,
     CheckoutPage,
-    OfferAnswer,
-    OfferSpec,
-    PriceBlock,
-    PricedLine,
-    Response,
     Slot,
-    Totals,
     current_slot,
     dropped_slots,
     fingerprint,
@@ -26,72 +18,30 @@ from tactful.domain.checkout import (
     parse_slot,
     price_block,
     refusal,
-    totals,
 )
 from tactful.domain.customers import CustomerId
 from tactful.domain.events import Event, EventId, EventType
 from tactful.domain.money import Money
 from tactful.domain.orders import OfferId, Order, OrderLine
+from tactful.services import offer_confirmation
 from tactful.services.checkout import CheckoutDeps, CheckoutNotFoundError, load_page
+from tactful.services.checkout_funnel import Funnel, OfferView, Receipt
 from tactful.services.checkout_idempotency import Outcome, check_key, run_once
 from tactful.services.ports import Transaction
 
+__all__ = [
+    "Funnel",
+    "OfferView",
+    "Receipt",
+    "accept",
+    "claimed_offer_view",
+    "decline",
+    "funnel_view",
+    "record_offer_charge",
+]
+
 STALE_CLAIM = timedelta(seconds=60)
 WAIT_SECONDS = 15.0
-
-
-@dataclass(frozen=True, slots=True)
-class Funnel:
-    """An order's checkout state: its page, lines and answered offers."""
-
-    page: CheckoutPage
-    checkout: CheckoutOrder
-    order: Order
-    answers: dict[str, OfferAnswer]
-    dropped: frozenset[str] = frozenset()
-
-    @property
-    def responses(self) -> dict[str, Response]:
-        """Final answers by slot code; a pending claim counts as not answered yet."""
-        prefix = f"{self.order.order_id}-"
-        return {
-            offer_id.removeprefix(prefix): Response(a.status)
-            for offer_id, a in self.answers.items()
-            if a.status != "pending"
-        }
-
-    @property
-    def totals(self) -> Totals:
-        """What the order adds up to, tax as the page shows it."""
-        lines = [PricedLine(x.sku, x.sku, x.quantity, x.unit_price) for x in self.order.lines]
-        return totals(lines, self.page.tax, self.page.currency)
-
-
-@dataclass(frozen=True, slots=True)
-class OfferView:
-    """The one offer shown now, with the card it would charge."""
-
-    funnel: Funnel
-    slot: Slot
-    offer_id: str
-    spec: OfferSpec
-    product: Product
-    block: PriceBlock
-    charge: Money
-    card_label: str
-    closes_at: datetime
-    total_after: Money
-
-
-@dataclass(frozen=True, slots=True)
-class Receipt:
-    """The thank-you page: every line, the totals and the charges."""
-
-    funnel: Funnel
-    names: dict[str, str]
-    charges: list[ChargeRecord]
-    card_label: str
-    offers_closed: bool
 
 
 def _load(tx: Transaction, slug: str, order_id: str) -> Funnel:
@@ -248,14 +198,21 @@ def _refused(code: str, order_id: str, offer_id: str) -> Outcome:
 
 def _charge_offer(deps: CheckoutDeps, view: OfferView) -> Outcome:
     """Charge with a key derived from the offer, then add the line in one guarded transaction."""
-    funnel, order_id = view.funnel, view.funnel.order.order_id
     charge = deps.gateway.charge(
         view.charge.amount,
         view.charge.currency,
-        funnel.checkout.payment_method_id,
+        view.funnel.checkout.payment_method_id,
         f"offer:{view.offer_id}",
         off_session=True,
     )
+    if charge.client_secret is not None and not charge.succeeded:
+        return offer_confirmation.needs_customer(deps, view, charge)
+    return record_offer_charge(deps, view, charge)
+
+
+def record_offer_charge(deps: CheckoutDeps, view: OfferView, charge: Charge) -> Outcome:
+    """The offer's final answer from its charge: failed, or accepted with its line, once."""
+    funnel, order_id = view.funnel, view.funnel.order.order_id
     now = deps.clock.now()
     with deps.database.transaction() as tx:
         if not charge.succeeded:
@@ -325,6 +282,8 @@ def _settled(deps: CheckoutDeps, slug: str, order_id: str, offer_id: str) -> Out
             return _refused("offer_not_available", order_id, offer_id)
         if answer.status == "accepted" and answer.charge_id:
             return _replayed(order_id, offer_id, answer.charge_id)
+        if (waiting := offer_confirmation.awaiting(deps, order_id, offer_id)) is not None:
+            return waiting
         if answer.status == "declined":
             return Outcome(
                 "already_declined",
@@ -360,13 +319,20 @@ def _stale(deps: CheckoutDeps, order_id: str, offer_id: str) -> bool:
         return tx.checkout.retake_offer(order_id, offer_id, before=now - STALE_CLAIM, at=now)
 
 
-def _resume(deps: CheckoutDeps, slug: str, order_id: str, offer_id: str) -> Outcome:
-    """Finish a claim whose worker died: the gateway key makes the charge happen once."""
+def claimed_offer_view(
+    deps: CheckoutDeps, slug: str, order_id: str, offer_id: str
+) -> OfferView | None:
+    """A claimed offer as it is charged now (None when it is not on sale any more)."""
     now = deps.clock.now()
     with deps.database.transaction() as tx:
         funnel = _load(tx, slug, order_id)
         slot = parse_slot(funnel.page, order_id, offer_id)
-        view = _offer_view(tx, funnel, slot, now, now) if slot else None
+        return _offer_view(tx, funnel, slot, now, now) if slot else None
+
+
+def _resume(deps: CheckoutDeps, slug: str, order_id: str, offer_id: str) -> Outcome:
+    """Finish a claim whose worker died: the gateway key makes the charge happen once."""
+    view = claimed_offer_view(deps, slug, order_id, offer_id)
     if view is None:
         return _refused("offer_not_available", order_id, offer_id)
     return _charge_offer(deps, view)
@@ -388,6 +354,8 @@ def decline(deps: CheckoutDeps, slug: str, order_id: str, offer_id: str) -> Outc
             message="There is no such offer on this order.",
         )
     current = current_slot(funnel.page, funnel.responses, funnel.dropped)
+    if current == slot and offer_confirmation.cancel_waiting(deps, order_id, offer_id):
+        return Outcome("declined", 200, order_id=order_id, offer_id=offer_id)
     if current != slot or offer_id in funnel.answers:
         return Outcome("declined", 200, order_id=order_id, offer_id=offer_id)
     with deps.database.transaction() as tx:

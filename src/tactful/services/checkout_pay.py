@@ -36,6 +36,7 @@ from tactful.services.checkout import (
     offered_bumps,
 )
 from tactful.services.checkout_idempotency import Outcome, check_key, run_once
+from tactful.services.page_payments import start_checkout_payment
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +119,9 @@ def _pay(deps: CheckoutDeps, slug: str, form: PayForm, key: str) -> Outcome:
     chosen = _selected_bumps(form, offered)
     if isinstance(chosen, Outcome):
         return chosen
+    if deps.page_gateway is not None:  # the card is confirmed in the page, not sent here
+        contact = (form.email, form.name)
+        return start_checkout_payment(deps, cart, chosen, contact, key, terms.customer, query)
     card = _validate(form, now)
     if isinstance(card, Outcome):
         return card

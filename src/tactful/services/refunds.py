@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from tactful.domain.checkout.payments import PaymentError, PaymentGateway
 from tactful.domain.checkout.records import ChargeRecord
 from tactful.domain.clock import Clock
+from tactful.domain.payment_records import Dispute
 from tactful.domain.refunds import (
     OrderRefund,
     RefundError,
@@ -90,6 +91,13 @@ class Refunds:
             if not tx.orders.get_orders([order_id]):
                 raise RefundNotFoundError(f"order {order_id!r} not found")
             return tx.refunds.refunds_of(order_id), self._remaining_in(tx, order_id)
+
+    def disputes_of(self, order_id: str) -> list[Dispute]:
+        """The order's disputes (any means the order is disputed); RefundNotFoundError if none."""
+        with self.database.transaction() as tx:
+            if not tx.orders.get_orders([order_id]):
+                raise RefundNotFoundError(f"order {order_id!r} not found")
+            return tx.payments.disputes_of(order_id)
 
     def _remaining(self, order_id: str) -> int:
         with self.database.transaction() as tx:

@@ -24,6 +24,7 @@ from tactful.web.api import (
     products,
     refunds,
     rules,
+    webhooks,
 )
 from tactful.web.api_docs import install_api_docs
 from tactful.web.errors import install_error_handlers, install_outage_handler
@@ -31,6 +32,7 @@ from tactful.web.fast_path import TactfulAPI
 from tactful.web.limits import BodySizeLimit
 from tactful.web.observability import Metrics, RequestObserver
 from tactful.web.pages import checkout as checkout_html
+from tactful.web.pages import stripe_pages
 
 
 def create_app(
@@ -73,5 +75,7 @@ def create_app(
         app.include_router(part.router)
     app.include_router(checkout_pages.router)
     app.include_router(refunds.router)
+    app.include_router(webhooks.router)
+    app.include_router(stripe_pages.router)
     app.include_router(checkout_html.router)
     return app

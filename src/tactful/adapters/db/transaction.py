@@ -17,6 +17,7 @@ from tactful.adapters.db.repositories.model_jobs import SqlModelJobStore
 from tactful.adapters.db.repositories.models import SqlModelStore
 from tactful.adapters.db.repositories.offers import SqlOfferLog
 from tactful.adapters.db.repositories.orders import SqlOrderStore
+from tactful.adapters.db.repositories.payments import SqlPaymentStore
 from tactful.adapters.db.repositories.refunds import SqlRefundStore
 
 
@@ -65,6 +66,10 @@ class SqlTransaction:
     @cached_property
     def refunds(self) -> SqlRefundStore:
         return SqlRefundStore(self.connection)
+
+    @cached_property
+    def payments(self) -> SqlPaymentStore:
+        return SqlPaymentStore(self.connection)
 
 
 class SqlDatabase:

@@ -18,6 +18,7 @@ from tactful.adapters.memory.model_jobs import MemoryModelJobStore, ModelJobData
 from tactful.adapters.memory.models import MemoryModelStore, ModelData
 from tactful.adapters.memory.offers import MemoryOfferLog, OfferData
 from tactful.adapters.memory.orders import MemoryOrderStore, OrderData
+from tactful.adapters.memory.payments import MemoryPaymentStore, PaymentData
 from tactful.adapters.memory.refunds import MemoryRefundStore, RefundData
 
 
@@ -35,6 +36,7 @@ class MemoryState:
     checkout: CheckoutData = field(default_factory=CheckoutData)
     imports: ImportData = field(default_factory=ImportData)
     refunds: RefundData = field(default_factory=RefundData)
+    payments: PaymentData = field(default_factory=PaymentData)
 
 
 class MemoryTransaction:
@@ -82,6 +84,10 @@ class MemoryTransaction:
     @cached_property
     def refunds(self) -> MemoryRefundStore:
         return MemoryRefundStore(self.state)
+
+    @cached_property
+    def payments(self) -> MemoryPaymentStore:
+        return MemoryPaymentStore(self.state)
 
 
 class MemoryDatabase:

@@ -81,6 +81,7 @@ class Charge:
     created_at: datetime
     failure_code: str | None = None
     failure_message: str | None = None
+    client_secret: str | None = None  # set when the customer can confirm it in the page
 
     @property
     def succeeded(self) -> bool:

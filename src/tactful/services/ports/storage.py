@@ -14,6 +14,7 @@ from tactful.services.ports.model_jobs import ModelJobStore
 from tactful.services.ports.models import ModelStore
 from tactful.services.ports.offers import OfferLog
 from tactful.services.ports.orders import OrderStore
+from tactful.services.ports.payments import PaymentStore
 from tactful.services.ports.refunds import RefundStore
 
 
@@ -49,6 +50,9 @@ class Transaction(Protocol):
 
     @property
     def refunds(self) -> RefundStore: ...
+
+    @property
+    def payments(self) -> PaymentStore: ...
 
 
 class Database(Protocol):

@@ -158,3 +158,42 @@ def list_refunds(state: StateDep, _key: SecretKey, order_id: str) -> RefundsOut:
     except RefundNotFoundError as exc:
         raise HTTPException(404, str(exc)) from None
     return RefundsOut(refunds=[_out(r, remaining) for r in refunds], refundable_remaining=remaining)
+
+
+class DisputeOut(BaseModel):
+    dispute_id: str
+    amount: int
+    currency: str
+    reason: str
+    status: str
+    created_at: datetime
+
+
+class DisputesOut(BaseModel):
+    """An order is disputed when its customer's bank disputes one of its payments."""
+
+    disputed: bool
+    disputes: list[DisputeOut]
+
+
+@router.get("/{order_id}/disputes", response_model=DisputesOut)
+def list_disputes(state: StateDep, _key: SecretKey, order_id: str) -> DisputesOut:
+    """Whether the order is disputed, and its disputes (from Stripe's webhooks)."""
+    try:
+        disputes = state.refunds.disputes_of(order_id)
+    except RefundNotFoundError as exc:
+        raise HTTPException(404, str(exc)) from None
+    return DisputesOut(
+        disputed=bool(disputes),
+        disputes=[
+            DisputeOut(
+                dispute_id=d.dispute_id,
+                amount=d.amount,
+                currency=d.currency,
+                reason=d.reason,
+                status=d.status,
+                created_at=d.created_at,
+            )
+            for d in disputes
+        ],
+    )

@@ -12,6 +12,7 @@ from tactful.domain.money import Money
 STATIC_TYPES = {
     "checkout.css": "text/css",
     "checkout.js": "text/javascript",
+    "stripe-checkout.js": "text/javascript",  # only on pages taking real cards
     "example-logo.svg": "image/svg+xml",  # the logo of examples/checkout-page.yaml
 }
 

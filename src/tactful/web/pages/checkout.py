@@ -11,7 +11,14 @@ from fastapi import APIRouter, Form, Header, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from tactful.domain.catalog import Sku
-from tactful.domain.checkout import Branding, CheckoutPage, InvalidLink, LinkProblem, PageItem
+from tactful.domain.checkout import (
+    Branding,
+    CheckoutPage,
+    InvalidLink,
+    LinkProblem,
+    PageItem,
+    PaymentError,
+)
 from tactful.services import checkout_offers
 from tactful.services.checkout import CheckoutNotFoundError, find_page, view_checkout
 from tactful.services.checkout_idempotency import IdempotencyError, Outcome
@@ -19,6 +26,12 @@ from tactful.services.checkout_pay import PayForm, pay
 from tactful.web.api.checkout_pages import checkout_deps
 from tactful.web.deps import StateDep
 from tactful.web.pages import STATIC_TYPES, render, static_file
+from tactful.web.pages.stripe_pages import (
+    csp_for,
+    gateway_unavailable,
+    offer_step_response,
+    stripe_widget,
+)
 from tactful.web.state import AppState
 
 router = APIRouter(prefix="/c", include_in_schema=True, tags=["checkout pages"])
@@ -36,8 +49,9 @@ def _wants_json(request: Request) -> bool:
     return "application/json" in accept and "text/html" not in accept
 
 
-def _html(body: str, status_code: int = 200) -> HTMLResponse:
-    return HTMLResponse(body, status_code=status_code, headers=NO_STORE)
+def _html(body: str, status_code: int = 200, *, stripe: object = None) -> HTMLResponse:
+    headers = {**NO_STORE, "Content-Security-Policy": csp_for(stripe)}
+    return HTMLResponse(body, status_code=status_code, headers=headers)
 
 
 def _message(
@@ -96,6 +110,7 @@ def _checkout_html(
         return _invalid_link(_page_or_none(state, slug), exc.problem, exc.detail)
     shown = form or PayForm(email=view.prefill.email, name=view.prefill.name)
     combos = {k: v.format() for k, v in view.totals_by_choice().items()}
+    stripe = stripe_widget(state, view)
     body = render(
         "checkout.html",
         page=view.cart.page,
@@ -110,8 +125,9 @@ def _checkout_html(
         combo_totals=json.dumps(combos),
         quantity_problem=view.prefill.quantity_problem,
         step=2 if error else 1,
+        stripe=stripe,
     )
-    return _html(body, status_code)
+    return _html(body, status_code, stripe=stripe)
 
 
 @router.get("/static/{name}", include_in_schema=False)
@@ -163,10 +179,15 @@ def pay_page(
         outcome = pay(checkout_deps(state), slug, form, idempotency_key or header_key)
     except IdempotencyError as exc:
         return _idempotency_error(request, state, slug, exc)
+    except PaymentError as exc:  # the gateway could not be reached: nothing was charged
+        return gateway_unavailable(request, exc)
     if _wants_json(request):
         return JSONResponse(outcome.to_dict(), status_code=outcome.http_status)
     if outcome.status == "paid":
         return RedirectResponse(f"/c/{slug}/orders/{outcome.order_id}", status_code=303)
+    if outcome.status == "requires_confirmation":  # only the Payment Element's script can
+        heading, text = "Payment not taken", "This card form needs JavaScript. Nothing was charged."
+        return _message(_page_or_none(state, slug), 400, heading, text)
     query = dict(parse_qsl(link, keep_blank_values=True))
     if outcome.status == "invalid_link":  # the link page says why (expired, re-keyed...)
         return _checkout_html(state, slug, query, form=form, error=outcome, status_code=400)
@@ -242,6 +263,8 @@ def accept_offer(
         return _not_found(request, state, slug, str(exc))
     if _wants_json(request):
         return JSONResponse(outcome.to_dict(), status_code=outcome.http_status)
+    if (confirm_step := offer_step_response(slug, outcome)) is not None:
+        return confirm_step
     if outcome.status in {"accepted", "already_accepted"}:
         notice = "added" if outcome.status == "accepted" else "already"
         return RedirectResponse(f"/c/{slug}/orders/{order_id}?notice={notice}", status_code=303)
