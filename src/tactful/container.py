@@ -41,6 +41,7 @@ __all__ = [
     "SparkUnavailableError",
     "baskets_from_file",
     "build_container",
+    "file_readers",
     "migrate",
     "open_container",
     "schema_revisions",
@@ -177,6 +178,11 @@ def schema_revisions(settings: Settings) -> tuple[str | None, str | None]:
         return current_revision(engine), head_revision()
     finally:
         engine.dispose()
+
+
+def file_readers() -> OrderFiles:
+    """The order-export readers, for commands that read a file without a database."""
+    return FileReaders()
 
 
 def spark_engine(master: str | None) -> MiningEngine:

@@ -59,7 +59,8 @@ def fit_bgnbd(summary: CustomerSummary) -> BgNbdParams:
 
     def negative(log_params: FloatArray) -> float:
         r, alpha, a, b = np.exp(log_params)
-        total = float(np.sum(log_likelihood_terms(r, alpha, a, b, summary)))
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            total = float(np.sum(log_likelihood_terms(r, alpha, a, b, summary)))
         return -total if np.isfinite(total) else np.inf
 
     found = optimize.minimize(
@@ -68,6 +69,8 @@ def fit_bgnbd(summary: CustomerSummary) -> BgNbdParams:
         method="Nelder-Mead",
         options={"xatol": 1e-7, "fatol": 1e-9, "maxiter": 10_000, "maxfev": 20_000},
     )
+    if not (found.success and np.isfinite(found.fun) and np.all(np.abs(found.x) < 50)):
+        raise ValueError(f"the BG/NBD fit did not converge on these customers: {found.message}")
     r, alpha, a, b = (float(v) for v in np.exp(found.x))
     return BgNbdParams(r, alpha, a, b, log_likelihood=-float(found.fun))
 

@@ -58,7 +58,8 @@ def fit_gamma_gamma(summary: CustomerSummary) -> GammaGammaParams:
 
     def negative(log_params: FloatArray) -> float:
         p, q, gamma = np.exp(log_params)
-        total = float(np.sum(log_likelihood_terms(p, q, gamma, x, m)))
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            total = float(np.sum(log_likelihood_terms(p, q, gamma, x, m)))
         return -total if np.isfinite(total) else np.inf
 
     found = optimize.minimize(
@@ -67,6 +68,10 @@ def fit_gamma_gamma(summary: CustomerSummary) -> GammaGammaParams:
         method="Nelder-Mead",
         options={"xatol": 1e-7, "fatol": 1e-9, "maxiter": 10_000, "maxfev": 20_000},
     )
+    if not (found.success and np.isfinite(found.fun) and np.all(np.abs(found.x) < 50)):
+        raise ValueError(
+            f"the Gamma-Gamma fit did not converge on these customers: {found.message}"
+        )
     p, q, gamma = (float(v) for v in np.exp(found.x))
     return GammaGammaParams(p, q, gamma, log_likelihood=-float(found.fun))
 
