@@ -15,6 +15,7 @@ from tactful.adapters.db.catalog_cache import SqlCatalogSource
 from tactful.adapters.db.decision_log import SqlDecisionLog
 from tactful.adapters.db.decision_reads import SqlDecisionReads
 from tactful.adapters.db.engine import build_engine
+from tactful.adapters.db.history_reads import SqlHistoryReads
 from tactful.adapters.db.repositories.models import NpzModelPayloads
 from tactful.adapters.db.transaction import SqlDatabase
 from tactful.adapters.importers import FORMATS, FileReaders
@@ -32,6 +33,7 @@ from tactful.services.ingest import Ingest
 from tactful.services.model_jobs import ModelJobs, in_thread
 from tactful.services.models import ModelProvider, ModelStorage
 from tactful.services.ports import Database
+from tactful.services.ports.history import HistoryReads
 from tactful.services.ports.imports import OrderFiles
 from tactful.settings import Settings
 
@@ -67,6 +69,7 @@ class Container:
     payment_gateway: PaymentGateway
     checkout: CheckoutDeps
     order_files: OrderFiles
+    history: HistoryReads
     owns_engine: bool = field(default=False)
 
     def start(self) -> None:
@@ -152,6 +155,7 @@ def build_container(
         payment_gateway=gateway,
         checkout=checkout,
         order_files=FileReaders(),
+        history=SqlHistoryReads(db),
         owns_engine=owns_engine,
     )
 
