@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 
 import typer
+from rich import box
 from rich.table import Table
 
 from tactful.cli._app import app, console, fail, load_settings, open_services
@@ -59,16 +60,20 @@ def cohorts_command(
 
 
 def retention_table(report: CohortReport) -> Table:
-    """Cohorts by row, months since the first order by column (the first 13 shown)."""
-    table = Table(title="Customers ordering again, by month of first order (share of cohort)")
-    table.add_column("cohort")
-    table.add_column("customers", justify="right")
+    """Cohorts by row, months after the first order by column (+1 to +12; +0 is always 100%)."""
+    table = Table(
+        title="% of each cohort (month of first order) ordering in later months",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    table.add_column("cohort", no_wrap=True)
+    table.add_column("size", justify="right", no_wrap=True)
     months = min(report.retention.rates.shape[1], MONTHS_SHOWN)
-    for month in range(months):
-        table.add_column(f"+{month}", justify="right")
+    for month in range(1, months):
+        table.add_column(f"+{month}", justify="right", no_wrap=True)
     for row, label in enumerate(report.retention.cohorts):
         cells = [
-            "" if rate != rate else f"{rate:.0%}" for rate in report.retention.rates[row, :months]
+            "" if rate != rate else f"{100 * rate:.0f}" for rate in report.retention.rates[row, 1:months]
         ]
         table.add_row(label, f"{report.retention.sizes[row]:,}", *cells)
     return table
