@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tactful.cli import (  # noqa: F401  (registers commands)
+    backtest,
     cohorts,
     db,
     demo,

@@ -73,7 +73,8 @@ def retention_table(report: CohortReport) -> Table:
         table.add_column(f"+{month}", justify="right", no_wrap=True)
     for row, label in enumerate(report.retention.cohorts):
         cells = [
-            "" if rate != rate else f"{100 * rate:.0f}" for rate in report.retention.rates[row, 1:months]
+            "" if rate != rate else f"{100 * rate:.0f}"
+            for rate in report.retention.rates[row, 1:months]
         ]
         table.add_row(label, f"{report.retention.sizes[row]:,}", *cells)
     return table
