@@ -10,7 +10,7 @@ offers, so it cannot say what they would have changed.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -67,29 +67,34 @@ class Replay:
 
 
 class _Purchases:
-    """Each customer's first and last purchase of every SKU, as the decision reads them."""
+    """Each customer's first purchase of every SKU and their later ones, as decisions read them.
+
+    Orders arrive oldest first, so the later purchases stay in time order and the recent ones
+    are a suffix found by bisection.
+    """
 
     def __init__(self) -> None:
-        self.first: dict[int, dict[str, datetime]] = {}
-        self.last: dict[int, dict[str, datetime]] = {}
+        self.firsts: dict[int, list[Purchase]] = {}
+        self.seen: dict[int, set[str]] = {}
+        self.repeats: dict[int, list[Purchase]] = {}
 
     def add(self, customer: int, skus: Sequence[str], at: datetime) -> None:
-        first = self.first.setdefault(customer, {})
-        last = self.last.setdefault(customer, {})
+        firsts = self.firsts.setdefault(customer, [])
+        seen = self.seen.setdefault(customer, set())
+        repeats = self.repeats.setdefault(customer, [])
         for sku in skus:
-            first.setdefault(sku, at)
-            last[sku] = at
+            if sku in seen:
+                repeats.append(Purchase(Sku(sku), at))
+            else:
+                seen.add(sku)
+                firsts.append(Purchase(Sku(sku), at))
 
     def of(self, customer: int, recent_since: datetime) -> tuple[Purchase, ...]:
-        first = self.first.get(customer, {})
-        last = self.last.get(customer, {})
-        found = [Purchase(Sku(sku), at) for sku, at in first.items()]
-        found += [
-            Purchase(Sku(sku), at)
-            for sku, at in last.items()
-            if at >= recent_since and at != first[sku]
-        ]
-        return tuple(found)
+        """Each SKU's first purchase and, since `recent_since`, its last (as storage reads)."""
+        repeats = self.repeats.get(customer, [])
+        start = bisect_left(repeats, recent_since, key=lambda purchase: purchase.at)
+        latest = {purchase.sku: purchase for purchase in repeats[start:]}
+        return (*self.firsts.get(customer, ()), *latest.values())
 
 
 class _LaterPurchases:
@@ -147,7 +152,7 @@ def replay(
             guests += index >= first
             continue
         at = datetime.fromtimestamp(int(seconds[index]), tz=UTC)
-        skus = history.skus(index)
+        skus = list(dict.fromkeys(history.skus(index)))
         if index < first:
             purchases.add(customer, skus, at)
             continue
@@ -185,7 +190,7 @@ def _decide(
         purchases=purchases.of(customer, at - policy.recent_purchase_window),
         offer_events=shown,
     )
-    cart = [CartLine(Sku(sku)) for sku in dict.fromkeys(skus)]
+    cart = [CartLine(Sku(sku)) for sku in skus]
     who = Customer(CustomerId(history.customer_ids[customer]))
     decision = decide(who, run.policy.moment, cart, context)
     run.decisions += 1
