@@ -9,6 +9,7 @@ Target: the fit for all customers under 5 s.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 from datetime import date
@@ -64,7 +65,8 @@ def main() -> None:
     runs = [timed_fit(log) for _ in range(max(args.repeat, 1))]
     for step in ("summary", "bgnbd", "gamma_gamma", "predict", "total"):
         print(f"{step:>12}: median {statistics.median(r[step] for r in runs):.3f} s")
-    print(f"customers fitted: {int(runs[0]['customers']):,}; target total < 5 s")
+    load = os.getloadavg()[0]
+    print(f"customers fitted: {int(runs[0]['customers']):,}; target total < 5 s; load {load:.1f}")
     check = fit_lifetime(log, calibration_end=HOLDOUT_START, horizon_weeks=13.0)
     holdout = check.holdout
     assert holdout is not None
