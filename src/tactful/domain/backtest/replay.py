@@ -158,12 +158,13 @@ def replay(
             continue
         replayed += 1
         affinity = models.for_month(history.times[index].astype("datetime64[M]"))
-        for run in runs:
-            if run.policy.moment in _AFTER_PURCHASE:
+        for after_purchase in (False, True):  # before the order is counted, then after
+            for run in runs:
+                if (run.policy.moment in _AFTER_PURCHASE) is after_purchase:
+                    _decide(run, history, index, at, skus, catalog, affinity, purchases)
+                    _judge_offers(run, customer, int(seconds[index]), later, last_second)
+            if not after_purchase:
                 purchases.add(customer, skus, at)
-            _decide(run, history, index, at, skus, catalog, affinity, purchases)
-            _judge_offers(run, customer, int(seconds[index]), later, last_second)
-        purchases.add(customer, skus, at)
     return Replay(runs, replayed, guests, models.times_mined, start, end)
 
 
