@@ -21,7 +21,7 @@ from tactful.domain.backtest.models import MonthlyModels
 from tactful.domain.backtest.policy_file import BacktestPolicy
 from tactful.domain.catalog import Sku
 from tactful.domain.customers import Customer, CustomerId
-from tactful.domain.lifetime.history import OrderHistory
+from tactful.domain.lifetime.history import OrderHistory, utc_naive
 from tactful.domain.offers import (
     AffinitySource,
     CartLine,
@@ -142,14 +142,14 @@ def replay(
     runs = tuple(PolicyRun(policy) for policy in policies)
     purchases, later = _Purchases(), _LaterPurchases(history)
     seconds = history.times.astype(np.int64)
-    first = int(np.searchsorted(history.times, np.datetime64(_naive(start), "s")))
-    stop = int(np.searchsorted(history.times, np.datetime64(_naive(end), "s")))
+    first = int(np.searchsorted(history.times, np.datetime64(utc_naive(start), "s")))
+    stop = int(np.searchsorted(history.times, np.datetime64(utc_naive(end), "s")))
     last_second = int(seconds[-1]) if history.size else 0
     replayed = guests = 0
     for index in range(stop):
         customer = int(history.customers[index])
         if customer < 0:
-            guests += index >= first
+            guests += int(index >= first)
             continue
         at = datetime.fromtimestamp(int(seconds[index]), tz=UTC)
         skus = list(dict.fromkeys(history.skus(index)))
@@ -222,7 +222,3 @@ def _judge_offers(
         sku = run.offer_skus[len(run.bought_anyway)]
         run.bought_anyway.append(later.bought_within(customer, sku, second, window))
         run.observable.append(second + window <= last_second)
-
-
-def _naive(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
