@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import random
 from datetime import date, timedelta
@@ -131,3 +132,16 @@ def test_missing_file_and_too_few_repeaters(tmp_path: Path) -> None:
     code, output = run(str(path), "-f", "orders-csv", "--calibration-end", "2024-03-31")
     assert code == 2
     assert "at least two customers with repeat purchases" in output
+
+
+def test_every_customer_is_written_to_csv(tmp_path: Path) -> None:
+    out = tmp_path / "customers.csv"
+    args = ["-f", "orders-csv", "--calibration-end", "2024-03-31", "--out", str(out), "--json"]
+    code, output = run(str(small_file(tmp_path)), *args)
+    assert code == 0, output
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert len(rows) == 60
+    assert {row["customer_id"] for row in rows} == {f"cust{n}" for n in range(60)}
+    alive = [float(row["probability_alive"]) for row in rows]
+    assert all(0 <= p <= 1 for p in alive)
+    assert all(float(row["expected_value"]) >= 0 for row in rows)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ def clv_command(
     timezone: str = typer.Option("UTC", help="Time zone of times without an offset."),
     mapping: list[str] = typer.Option([], "--map", help="orders-csv columns: field=Column."),
     top: int = typer.Option(10, help="Customers listed in the table, by expected value."),
+    out: Path = typer.Option(None, help="Write every customer's outlook to this CSV file."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
 ) -> None:
     """Lifetime value per customer: purchases (BG/NBD) and spend (Gamma-Gamma), time in weeks."""
@@ -56,10 +58,48 @@ def clv_command(
         raise fail(str(exc)) from exc
     except ValueError as exc:
         raise fail(str(exc), 2) from exc
+    if out is not None:
+        try:
+            write_customers(fitted, out)
+        except OSError as exc:
+            raise fail(f"--out {out}: cannot write: {exc.strerror}", 2) from exc
     if as_json:
         typer.echo(json.dumps(clv_json(fitted), indent=1))
         return
     _print_fit(fitted, top)
+
+
+CUSTOMER_COLUMNS = (
+    "customer_id",
+    "repeat_purchases",
+    "recency_weeks",
+    "age_weeks",
+    "mean_repeat_value",
+    "probability_alive",
+    "expected_purchases",
+    "expected_spend",
+    "expected_value",
+)
+
+
+def write_customers(fitted: ClvFit, path: Path) -> None:
+    """One CSV row per customer of the calibration period, in the order first seen."""
+    summary, values = fitted.summary, fitted.values
+    columns = (
+        summary.frequency,
+        summary.recency,
+        summary.age,
+        summary.monetary,
+        values.probability_alive,
+        values.expected_purchases,
+        values.expected_spend,
+        values.expected_value,
+    )
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(CUSTOMER_COLUMNS)
+        for row, customer in enumerate(fitted.customer_ids):
+            writer.writerow([customer, *(f"{column[row]:.6g}" for column in columns)])
 
 
 def clv_json(fitted: ClvFit) -> dict[str, Any]:
