@@ -8,14 +8,17 @@ gateway, file readers) and hands them to services as ports.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import Engine, text
 
+from tactful.adapters.db.backup import BackupResult, BackupUnsupportedError, backup_sqlite
 from tactful.adapters.db.catalog_cache import SqlCatalogSource
 from tactful.adapters.db.decision_log import SqlDecisionLog
 from tactful.adapters.db.decision_reads import SqlDecisionReads
 from tactful.adapters.db.engine import build_engine
 from tactful.adapters.db.history_reads import SqlHistoryReads
+from tactful.adapters.db.outages import OUTAGE_ERRORS, outage_cause
 from tactful.adapters.db.repositories.models import NpzModelPayloads
 from tactful.adapters.db.transaction import SqlDatabase
 from tactful.adapters.importers import FORMATS, FileReaders
@@ -35,12 +38,16 @@ from tactful.services.models import ModelProvider, ModelStorage
 from tactful.services.ports import Database
 from tactful.services.ports.history import HistoryReads
 from tactful.services.ports.imports import OrderFiles
+from tactful.services.refunds import Refunds
 from tactful.settings import Settings
 
 __all__ = [
     "FORMATS",
+    "BackupResult",
+    "BackupUnsupportedError",
     "Container",
     "SparkUnavailableError",
+    "backup_database",
     "baskets_from_file",
     "build_container",
     "file_readers",
@@ -70,7 +77,15 @@ class Container:
     checkout: CheckoutDeps
     order_files: OrderFiles
     history: HistoryReads
+    refunds: Refunds
     owns_engine: bool = field(default=False)
+    outage_errors: tuple[type[Exception], ...] = OUTAGE_ERRORS
+    """Database errors that may mean "unavailable for now"; `outage_cause` says which."""
+
+    @staticmethod
+    def outage_cause(error: BaseException) -> str | None:
+        """Why `error` means the database is unavailable (answer 503), or None (a bug: 500)."""
+        return outage_cause(error)
 
     def start(self) -> None:
         """Load what serving needs before the first request (the active model)."""
@@ -92,6 +107,26 @@ class Container:
         with self.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
         return self.engine.dialect.name
+
+    def readiness(self) -> dict[str, str]:
+        """What `/readyz` reports: each check's verdict, "ok" or why it is not ready."""
+        from tactful.adapters.db.schema import current_revision, head_revision
+
+        checks: dict[str, str] = {}
+        try:
+            self.check_database()
+            checks["database"] = "ok"
+        except Exception as exc:  # any driver error means "not ready", with its cause
+            checks["database"] = f"unreachable: {type(exc).__name__}: {exc}".splitlines()[0]
+            checks["migrations"] = "unknown: the database is unreachable"
+        else:
+            current, head = current_revision(self.engine), head_revision()
+            checks["migrations"] = (
+                "ok" if current == head else f"schema at {current or 'empty'}, code needs {head}"
+            )
+        held = self.models.version
+        checks["model"] = "ok" if held else "no active model loaded (mine one: POST /v1/models)"
+        return checks
 
 
 def payment_gateway(settings: Settings, engine: Engine, clock: Clock) -> PaymentGateway:
@@ -156,6 +191,7 @@ def build_container(
         checkout=checkout,
         order_files=FileReaders(),
         history=SqlHistoryReads(db),
+        refunds=Refunds(database, clock, {gateway.name: gateway}),
         owns_engine=owns_engine,
     )
 
@@ -187,6 +223,15 @@ def schema_revisions(settings: Settings) -> tuple[str | None, str | None]:
 def file_readers() -> OrderFiles:
     """The order-export readers, for commands that read a file without a database."""
     return FileReaders()
+
+
+def backup_database(settings: Settings, target: Path) -> BackupResult:
+    """An online, consistent copy of the configured SQLite database at `target`."""
+    engine = build_engine(settings.resolved_database_url)
+    try:
+        return backup_sqlite(engine, target)
+    finally:
+        engine.dispose()
 
 
 def spark_engine(master: str | None) -> MiningEngine:

@@ -15,6 +15,12 @@ from tactful.key_file import KEY_FILE_NAME, KEY_PREFIXES, generate_key, saved_ke
 _PLACEHOLDERS = {"changeme", "change-me", "secret", "test", "dev", ""}
 
 
+def _looks_like_placeholder(value: str) -> bool:
+    """A key nobody chose: empty, short, a word like "changeme", or containing CHANGE-ME."""
+    lowered = value.lower()
+    return lowered in _PLACEHOLDERS or len(value) < 16 or "change-me" in lowered
+
+
 class Settings(BaseSettings):
     """Configuration for every entry point (CLI, server, worker).
 
@@ -36,6 +42,9 @@ class Settings(BaseSettings):
     public_url: str = Field("", description="Base URL for links; defaults to http://host:port")
     holdout_share: float = Field(0.05, ge=0.0, le=1.0, description="Share of customers held out")
     max_body_bytes: int = Field(1_000_000, description="Largest accepted request body")
+    allow_insecure_public_url: bool = Field(
+        False, description="Allow an http:// public URL in production (behind a TLS proxy only)"
+    )
     payment_gateway: Literal["test"] = Field(
         "test", description="Who takes payments: test (the built-in test mode; no real money)"
     )
@@ -62,13 +71,25 @@ class Settings(BaseSettings):
         return settings
 
     def check_secrets(self) -> None:
-        """Refuse placeholder keys in production, where a guessable key is a breach."""
+        """Refuse, in production, what would be a breach: guessable keys or plain-HTTP links.
+
+        A placeholder or short key (or signing secret) can be guessed; an http:// public URL
+        sends signed links and keys in clear, unless TACTFUL_ALLOW_INSECURE_PUBLIC_URL says
+        TLS ends at a proxy in front.
+        """
         if self.environment != "production":
             return
-        for name in ("secret_key", "publishable_key"):
+        for name in ("secret_key", "publishable_key", "signing_secret"):
             value = getattr(self, name)
-            if value.lower() in _PLACEHOLDERS or len(value) < 16:
+            if name == "signing_secret" and not value:
+                continue  # links are then signed with the secret key, checked above
+            if _looks_like_placeholder(value):
                 raise ValueError(f"TACTFUL_{name.upper()} must be a real key in production")
+        if self.public_url.startswith("http://") and not self.allow_insecure_public_url:
+            raise ValueError(
+                "TACTFUL_PUBLIC_URL must be https:// in production "
+                "(set TACTFUL_ALLOW_INSECURE_PUBLIC_URL=true if TLS ends at a proxy in front)"
+            )
 
     @property
     def resolved_database_url(self) -> str:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from tactful.cli._app import console, db_app, load_settings
-from tactful.container import migrate, schema_revisions
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tactful.cli._app import console, db_app, fail, load_settings
+from tactful.container import BackupUnsupportedError, backup_database, migrate, schema_revisions
 
 
 @db_app.command("upgrade")
@@ -23,3 +28,21 @@ def db_status() -> None:
     settings = load_settings()
     current, head = schema_revisions(settings)
     console.print(f"current: {current or 'empty'}  head: {head}")
+
+
+@db_app.command("backup")
+def db_backup(
+    path: Annotated[Path, typer.Argument(help="file to write the copy to (replaced if present)")],
+) -> None:
+    """Copy the SQLite database to PATH while the server keeps running (online backup API).
+
+    PostgreSQL is backed up with its own tools: `pg_dump --format=custom` (see the README).
+    """
+    settings = load_settings()
+    try:
+        result = backup_database(settings, path)
+    except (BackupUnsupportedError, ValueError, OSError, RuntimeError) as exc:
+        raise fail(f"backup failed: {exc}", 2) from exc
+    console.print(
+        f"Backed up to {result.path} ({result.size_bytes:,} bytes, integrity {result.integrity})."
+    )

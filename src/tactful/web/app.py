@@ -21,10 +21,11 @@ from tactful.web.api import (
     models,
     orders,
     products,
+    refunds,
     rules,
 )
 from tactful.web.api_docs import install_api_docs
-from tactful.web.errors import install_error_handlers
+from tactful.web.errors import install_error_handlers, install_outage_handler
 from tactful.web.fast_path import TactfulAPI
 from tactful.web.limits import BodySizeLimit
 from tactful.web.pages import checkout as checkout_html
@@ -60,9 +61,12 @@ def create_app(
     app.fast_paths["POST", "/v1/decisions"] = partial(decisions.serve_decision_fast, built)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     install_error_handlers(app)
+    install_outage_handler(app, built.outage_errors, built.outage_cause)
+    app.outage_cause = built.outage_cause
     app.include_router(health.router)
     for part in (products, customers, orders, events, decisions, models, rules):
         app.include_router(part.router)
     app.include_router(checkout_pages.router)
+    app.include_router(refunds.router)
     app.include_router(checkout_html.router)
     return app

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import logging
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+_log = logging.getLogger("tactful.outage")
+OutageCause = Callable[[BaseException], "str | None"]
+"""Says why an error means the database is unavailable (a 503), or None for a real bug."""
+RETRY_AFTER_SECONDS = 2
+UNAVAILABLE = "the service is briefly unavailable; retry after the Retry-After delay"
 
 
 def _field(loc: tuple[Any, ...]) -> str:
@@ -68,3 +75,28 @@ def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers that shape every error as {error, detail, errors?}."""
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+
+
+def outage_answer(error: BaseException, cause: OutageCause) -> dict[str, Any] | None:
+    """The 503 body for an outage, logging its cause once; None when `error` is not one."""
+    reason = cause(error)
+    if reason is None:
+        return None
+    _log.error("database unavailable, answering 503: %s", reason)
+    return error_body(503, UNAVAILABLE)
+
+
+def install_outage_handler(
+    app: FastAPI, errors: tuple[type[Exception], ...], cause: OutageCause
+) -> None:
+    """Answer 503 with Retry-After, not 500, while the database is down, full or read-only."""
+
+    async def _outage(_request: Request, exc: Exception) -> JSONResponse:
+        body = outage_answer(exc, cause)
+        if body is None:
+            raise exc  # not an outage: the server's 500 handler logs it
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        return JSONResponse(status_code=503, content=body, headers=headers)
+
+    for error in errors:
+        app.add_exception_handler(error, _outage)

@@ -20,7 +20,7 @@ import orjson
 from fastapi import FastAPI
 from starlette.types import Receive, Scope, Send
 
-from tactful.web.errors import error_body
+from tactful.web.errors import RETRY_AFTER_SECONDS, OutageCause, error_body, outage_answer
 
 _log = logging.getLogger(__name__)
 Headers = Sequence[tuple[bytes, bytes]]
@@ -42,6 +42,7 @@ class TactfulAPI(FastAPI):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.fast_paths: dict[tuple[str, str], FastHandler] = {}
+        self.outage_cause: OutageCause = _no_outages
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -49,12 +50,26 @@ class TactfulAPI(FastAPI):
             if handler is not None:
                 try:
                     status, body, headers = await handler(scope, receive)
-                except Exception:
-                    _log.exception("%s %s failed", scope["method"], scope["path"])
-                    status, body, headers = 500, json_error(500, INTERNAL), ()
+                except Exception as exc:
+                    status, body, headers = self._failure(scope, exc)
                 await send_json(send, status, body, headers)
                 return
         await super().__call__(scope, receive, send)
+
+    def _failure(self, scope: Scope, error: Exception) -> Answer:
+        """503 with Retry-After while the database is unavailable; otherwise a logged 500."""
+        outage = outage_answer(error, self.outage_cause)
+        if outage is not None:
+            return 503, orjson.dumps(outage), (RETRY_AFTER,)
+        _log.exception("%s %s failed", scope["method"], scope["path"])
+        return 500, json_error(500, INTERNAL), ()
+
+
+RETRY_AFTER = (b"retry-after", str(RETRY_AFTER_SECONDS).encode())
+
+
+def _no_outages(_error: BaseException) -> None:
+    return None
 
 
 def header(scope: Scope, name: bytes) -> bytes | None:

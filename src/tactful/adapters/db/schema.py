@@ -47,7 +47,12 @@ def head_revision() -> str | None:
 
 def all_metadata() -> MetaData:
     """The metadata with every part's tables registered."""
-    from tactful.adapters.db import tables_checkout, tables_models, tables_offers  # noqa: F401
+    from tactful.adapters.db import (  # noqa: F401
+        tables_checkout,
+        tables_models,
+        tables_offers,
+        tables_payments,
+    )
     from tactful.adapters.db.tables import metadata
 
     return metadata

@@ -17,6 +17,7 @@ from tactful.adapters.db.repositories.model_jobs import SqlModelJobStore
 from tactful.adapters.db.repositories.models import SqlModelStore
 from tactful.adapters.db.repositories.offers import SqlOfferLog
 from tactful.adapters.db.repositories.orders import SqlOrderStore
+from tactful.adapters.db.repositories.refunds import SqlRefundStore
 
 
 class SqlTransaction:
@@ -60,6 +61,10 @@ class SqlTransaction:
     @cached_property
     def imports(self) -> SqlImportLog:
         return SqlImportLog(self.connection)
+
+    @cached_property
+    def refunds(self) -> SqlRefundStore:
+        return SqlRefundStore(self.connection)
 
 
 class SqlDatabase:

@@ -18,6 +18,7 @@ from tactful.adapters.memory.model_jobs import MemoryModelJobStore, ModelJobData
 from tactful.adapters.memory.models import MemoryModelStore, ModelData
 from tactful.adapters.memory.offers import MemoryOfferLog, OfferData
 from tactful.adapters.memory.orders import MemoryOrderStore, OrderData
+from tactful.adapters.memory.refunds import MemoryRefundStore, RefundData
 
 
 @dataclass
@@ -33,6 +34,7 @@ class MemoryState:
     model_jobs: ModelJobData = field(default_factory=ModelJobData)
     checkout: CheckoutData = field(default_factory=CheckoutData)
     imports: ImportData = field(default_factory=ImportData)
+    refunds: RefundData = field(default_factory=RefundData)
 
 
 class MemoryTransaction:
@@ -76,6 +78,10 @@ class MemoryTransaction:
     @cached_property
     def imports(self) -> MemoryImportLog:
         return MemoryImportLog(self.state)
+
+    @cached_property
+    def refunds(self) -> MemoryRefundStore:
+        return MemoryRefundStore(self.state)
 
 
 class MemoryDatabase:

@@ -14,6 +14,7 @@ from tactful.services.ports.model_jobs import ModelJobStore
 from tactful.services.ports.models import ModelStore
 from tactful.services.ports.offers import OfferLog
 from tactful.services.ports.orders import OrderStore
+from tactful.services.ports.refunds import RefundStore
 
 
 class Transaction(Protocol):
@@ -45,6 +46,9 @@ class Transaction(Protocol):
 
     @property
     def imports(self) -> ImportLog: ...
+
+    @property
+    def refunds(self) -> RefundStore: ...
 
 
 class Database(Protocol):
