@@ -19,6 +19,7 @@ from tactful.adapters.db.catalog_cache import SqlCatalogSource
 from tactful.adapters.db.decision_log import SqlDecisionLog
 from tactful.adapters.db.decision_reads import SqlDecisionReads
 from tactful.adapters.db.engine import build_engine
+from tactful.adapters.db.history_reads import SqlHistoryReads
 from tactful.adapters.db.outages import OUTAGE_ERRORS, outage_cause
 from tactful.adapters.db.repositories.models import NpzModelPayloads
 from tactful.adapters.db.transaction import SqlDatabase
@@ -38,6 +39,7 @@ from tactful.services.ingest import Ingest
 from tactful.services.model_jobs import ModelJobs, in_thread
 from tactful.services.models import ModelProvider, ModelStorage
 from tactful.services.ports import Database
+from tactful.services.ports.history import HistoryReads
 from tactful.services.ports.imports import OrderFiles
 from tactful.services.refunds import Refunds
 from tactful.settings import Settings
@@ -51,6 +53,7 @@ __all__ = [
     "backup_database",
     "baskets_from_file",
     "build_container",
+    "file_readers",
     "migrate",
     "open_container",
     "schema_revisions",
@@ -76,6 +79,7 @@ class Container:
     payment_gateway: PaymentGateway
     checkout: CheckoutDeps
     order_files: OrderFiles
+    history: HistoryReads
     refunds: Refunds
     owns_engine: bool = field(default=False)
     outage_errors: tuple[type[Exception], ...] = OUTAGE_ERRORS
@@ -209,6 +213,7 @@ def build_container(
         payment_gateway=gateway,
         checkout=checkout,
         order_files=FileReaders(),
+        history=SqlHistoryReads(db),
         refunds=Refunds(
             database, clock, {"test": TestModeGateway(db, clock), gateway.name: gateway}
         ),
@@ -238,6 +243,11 @@ def schema_revisions(settings: Settings) -> tuple[str | None, str | None]:
         return current_revision(engine), head_revision()
     finally:
         engine.dispose()
+
+
+def file_readers() -> OrderFiles:
+    """The order-export readers, for commands that read a file without a database."""
+    return FileReaders()
 
 
 def backup_database(settings: Settings, target: Path) -> BackupResult:

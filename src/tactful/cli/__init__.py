@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from tactful.cli import db, demo, importing, links, mining, pages, serve  # noqa: F401  (registers commands)
+from tactful.cli import (  # noqa: F401  (registers commands)
+    backtest,
+    cohorts,
+    db,
+    demo,
+    importing,
+    lifetime,
+    links,
+    mining,
+    pages,
+    serve,
+)
 from tactful.cli._app import app
 
 
