@@ -24,6 +24,7 @@ from tactful.web.api import (
     products,
     refunds,
     rules,
+    sequences,
     webhooks,
 )
 from tactful.web.api_docs import install_api_docs
@@ -32,7 +33,7 @@ from tactful.web.fast_path import TactfulAPI
 from tactful.web.limits import BodySizeLimit
 from tactful.web.observability import Metrics, RequestObserver
 from tactful.web.pages import checkout as checkout_html
-from tactful.web.pages import stripe_pages
+from tactful.web.pages import email_pages, stripe_pages
 
 
 def create_app(
@@ -78,4 +79,6 @@ def create_app(
     app.include_router(webhooks.router)
     app.include_router(stripe_pages.router)
     app.include_router(checkout_html.router)
+    app.include_router(sequences.router)
+    app.include_router(email_pages.router)
     return app
