@@ -53,6 +53,7 @@ def all_metadata() -> MetaData:
         tables_models,
         tables_offers,
         tables_payments,
+        tables_shared,
     )
     from tactful.adapters.db.tables import metadata
 

@@ -1,7 +1,7 @@
 """email: sequence versions, enrolments, the outbox, suppressions, preferences, interactions
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 
 Email sequences (`tactful sequences load`, `POST /v1/sequences`) are stored per version; the
 worker enrols customers once per (sequence, customer, trigger) and sends each step once per
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0010"
-down_revision: str | None = "0009"
+revision: str = "0011"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
