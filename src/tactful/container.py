@@ -8,7 +8,7 @@ gateway, file readers) and hands them to services as ports.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, timedelta
 from pathlib import Path
 from typing import cast
 
@@ -20,6 +20,7 @@ from tactful.adapters.db.decision_log import SqlDecisionLog
 from tactful.adapters.db.decision_reads import SqlDecisionReads
 from tactful.adapters.db.engine import build_engine
 from tactful.adapters.db.history_reads import SqlHistoryReads
+from tactful.adapters.db.measurement_reads import SqlMeasurementReads
 from tactful.adapters.db.outages import OUTAGE_ERRORS, outage_cause
 from tactful.adapters.db.repositories.models import NpzModelPayloads
 from tactful.adapters.db.transaction import SqlDatabase
@@ -42,6 +43,8 @@ from tactful.services.ports import Database
 from tactful.services.ports.history import HistoryReads
 from tactful.services.ports.imports import OrderFiles
 from tactful.services.refunds import Refunds
+from tactful.services.reports import ReportService
+from tactful.services.simulation import SimulationService
 from tactful.settings import Settings
 
 __all__ = [
@@ -81,6 +84,8 @@ class Container:
     order_files: OrderFiles
     history: HistoryReads
     refunds: Refunds
+    reports: ReportService
+    simulation: SimulationService
     owns_engine: bool = field(default=False)
     outage_errors: tuple[type[Exception], ...] = OUTAGE_ERRORS
     """Database errors that may mean "unavailable for now"; `outage_cause` says which."""
@@ -190,6 +195,7 @@ def build_container(
         clock=clock,
     )
     gateway = payment_gateway(settings, db, clock)
+    history = SqlHistoryReads(db)
     checkout = CheckoutDeps(
         database=database,
         gateway=gateway,
@@ -213,9 +219,18 @@ def build_container(
         payment_gateway=gateway,
         checkout=checkout,
         order_files=FileReaders(),
-        history=SqlHistoryReads(db),
+        history=history,
         refunds=Refunds(
             database, clock, {"test": TestModeGateway(db, clock), gateway.name: gateway}
+        ),
+        reports=ReportService(
+            SqlMeasurementReads(db),
+            clock,
+            holdout_share=settings.holdout_share,
+            attribution=timedelta(days=settings.attribution_days),
+        ),
+        simulation=SimulationService(
+            database, history, clock, holdout_share=settings.holdout_share
         ),
         owns_engine=owns_engine,
     )

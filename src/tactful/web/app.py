@@ -23,6 +23,7 @@ from tactful.web.api import (
     orders,
     products,
     refunds,
+    reports,
     rules,
     webhooks,
 )
@@ -75,6 +76,7 @@ def create_app(
         app.include_router(part.router)
     app.include_router(checkout_pages.router)
     app.include_router(refunds.router)
+    app.include_router(reports.router)
     app.include_router(webhooks.router)
     app.include_router(stripe_pages.router)
     app.include_router(checkout_html.router)
