@@ -21,6 +21,7 @@ from tactful.adapters.db.decision_reads import SqlDecisionReads
 from tactful.adapters.db.engine import build_engine
 from tactful.adapters.db.history_reads import SqlHistoryReads
 from tactful.adapters.db.measurement_reads import SqlMeasurementReads
+from tactful.adapters.db.offer_budget import SqlOfferBudget
 from tactful.adapters.db.outages import OUTAGE_ERRORS, outage_cause
 from tactful.adapters.db.repositories.models import NpzModelPayloads
 from tactful.adapters.db.transaction import SqlDatabase
@@ -193,6 +194,7 @@ def build_container(
         policy=OfferPolicy(holdout_share=settings.holdout_share),
         model=ModelCache(models.get),
         clock=clock,
+        budget=SqlOfferBudget(db),
     )
     gateway = payment_gateway(settings, db, clock)
     history = SqlHistoryReads(db)

@@ -12,6 +12,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from tactful.key_file import KEY_FILE_NAME, KEY_PREFIXES, generate_key, saved_keys
 
+DEFAULT_RATE_LIMIT = 600
+"""Publishable calls per minute per key and IP unless TACTFUL_RATE_LIMIT_PER_MINUTE says."""
 _PLACEHOLDERS = {"changeme", "change-me", "secret", "test", "dev", ""}
 
 
@@ -65,6 +67,17 @@ class Settings(BaseSettings):
     )
     stripe_api_base: str = Field(
         "", description="Stripe API address; empty means Stripe's own (tests use a stand-in)"
+    )
+    allowed_origins: str = Field(
+        "",
+        description="Origins (comma-separated, e.g. https://shop.example) whose pages may call "
+        "the publishable endpoints from the browser; * allows any",
+    )
+    rate_limit_per_minute: int | None = Field(
+        None,
+        ge=0,
+        description="Publishable calls per minute per key and client IP (429 past it); "
+        "empty means 600 (no limit in the test environment), 0 means no limit",
     )
 
     @field_validator("environment")
@@ -125,6 +138,19 @@ class Settings(BaseSettings):
     def base_url(self) -> str:
         """Where the server is reached from outside."""
         return self.public_url.rstrip("/") or f"http://{self.host}:{self.port}"
+
+    @property
+    def origins(self) -> frozenset[str]:
+        """The allowed browser origins, without trailing slashes."""
+        listed = (origin.strip().rstrip("/") for origin in self.allowed_origins.split(","))
+        return frozenset(origin for origin in listed if origin)
+
+    @property
+    def publishable_rate_limit(self) -> int:
+        """Calls per minute per key and IP on the publishable endpoints; 0 means unlimited."""
+        if self.rate_limit_per_minute is not None:
+            return self.rate_limit_per_minute
+        return 0 if self.environment == "test" else DEFAULT_RATE_LIMIT
 
     @property
     def key_file(self) -> Path:

@@ -52,6 +52,7 @@ def all_metadata() -> MetaData:
         tables_models,
         tables_offers,
         tables_payments,
+        tables_shared,
     )
     from tactful.adapters.db.tables import metadata
 
