@@ -64,12 +64,9 @@ def lift_from_estimates(
         p_value = float(min(1.0, 2 * tail))
     else:
         p_value = 1.0 if estimate == 0 else 0.0
-    relative = rel_low = rel_high = None
-    if control != 0:
-        relative = treated / control - 1
-        rel_error = math.sqrt(
-            max(var_treated / control**2 + var_control * treated**2 / control**4, 0.0)
-        )
+    relative, rel_error = _relative(treated, control, var_treated, var_control)
+    rel_low = rel_high = None
+    if relative is not None and rel_error is not None:
         rel_low, rel_high = relative - quantile * rel_error, relative + quantile * rel_error
     return Lift(
         treated,
@@ -83,6 +80,20 @@ def lift_from_estimates(
         rel_low,
         rel_high,
     )
+
+
+def _relative(
+    treated: float, control: float, var_treated: float, var_control: float
+) -> tuple[float | None, float | None]:
+    """treated / control - 1 and its delta-method standard error; None where undefined."""
+    try:
+        ratio = treated / control
+        error = math.sqrt(max(var_treated + var_control * ratio**2, 0.0)) / abs(control)
+    except (ZeroDivisionError, OverflowError):
+        return None, None
+    if not (math.isfinite(ratio) and math.isfinite(error)):
+        return None, None
+    return ratio - 1, error
 
 
 def compare_means(treated: SampleStats, control: SampleStats, *, alpha: float = 0.05) -> Lift:
