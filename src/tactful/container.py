@@ -19,6 +19,7 @@ from tactful.adapters.db.catalog_cache import SqlCatalogSource
 from tactful.adapters.db.decision_log import SqlDecisionLog
 from tactful.adapters.db.decision_reads import SqlDecisionReads
 from tactful.adapters.db.engine import build_engine
+from tactful.adapters.db.feedback import SqlFeedbackStore
 from tactful.adapters.db.history_reads import SqlHistoryReads
 from tactful.adapters.db.measurement_reads import SqlMeasurementReads
 from tactful.adapters.db.offer_budget import SqlOfferBudget
@@ -37,6 +38,7 @@ from tactful.domain.offers import OfferPolicy
 from tactful.services.checkout import BumpSource, CheckoutDeps
 from tactful.services.checkout_bumps import engine_bumps
 from tactful.services.decisions import DecisionService, ModelCache
+from tactful.services.feedback import FeedbackService
 from tactful.services.ingest import Ingest
 from tactful.services.model_jobs import ModelJobs, in_thread
 from tactful.services.models import ModelProvider, ModelStorage
@@ -86,6 +88,7 @@ class Container:
     history: HistoryReads
     refunds: Refunds
     reports: ReportService
+    feedback: FeedbackService
     simulation: SimulationService
     owns_engine: bool = field(default=False)
     outage_errors: tuple[type[Exception], ...] = OUTAGE_ERRORS
@@ -198,6 +201,7 @@ def build_container(
     )
     gateway = payment_gateway(settings, db, clock)
     history = SqlHistoryReads(db)
+    feedback = SqlFeedbackStore(db)
     checkout = CheckoutDeps(
         database=database,
         gateway=gateway,
@@ -230,7 +234,9 @@ def build_container(
             clock,
             holdout_share=settings.holdout_share,
             attribution=timedelta(days=settings.attribution_days),
+            feedback=feedback,
         ),
+        feedback=FeedbackService(database, feedback, clock),
         simulation=SimulationService(
             database, history, clock, holdout_share=settings.holdout_share
         ),

@@ -70,3 +70,27 @@ def test_a_span_must_run_forward(database: Database) -> None:
     _, reports = services(database)
     with pytest.raises(ValueError, match="from"):
         reports.overview(since=NOW, until=NOW - timedelta(days=1))
+
+
+def test_satisfaction_compares_rating_customers_against_the_holdout(database: Database) -> None:
+    from tactful.adapters.memory.feedback import MemoryFeedbackStore
+    from tactful.domain.feedback import Feedback
+
+    simulation, _ = services(database)
+    done = simulation.run(REQUEST)
+    planned = simulation.plan(REQUEST)
+    store = MemoryFeedbackStore()
+    for index, (customer, held) in enumerate(
+        zip(planned.customers, planned.held_out.tolist(), strict=True)
+    ):
+        rating = 3 if held else 4 + index % 2
+        at = NOW - timedelta(days=1)
+        store.add(Feedback(f"f{index}", "o", customer.customer_id, rating, "", (), "api", at))
+    reports = ReportService(
+        measurement_reads(database), FixedClock(NOW), holdout_share=0.2, feedback=store
+    )
+    found = reports.overview(since=NOW - timedelta(days=14), until=NOW)["metrics"]["satisfaction"]
+    assert found["held_out"] == 3.0
+    assert 4.4 < found["treated"] < 4.6
+    assert found["ci_low"] > 0
+    assert done["held_out"] > 2

@@ -35,7 +35,10 @@ def _lift(lift: Lift | None, places: int = 2) -> dict[str, Any]:
 
 
 def overview_data(
-    found: Overview, offers: Sequence[OfferOutcome], head: dict[str, Any]
+    found: Overview,
+    offers: Sequence[OfferOutcome],
+    head: dict[str, Any],
+    satisfaction: Lift | None = None,
 ) -> dict[str, Any]:
     """The overview: incremental revenue, per-customer lifts, the split's health, the funnel."""
     revenue = _lift(found.revenue)
@@ -72,6 +75,7 @@ def overview_data(
             "conversion": _lift(found.conversion, 4),
             "units_per_order": _lift(found.units_per_order, 4),
             "refund_rate": _lift(found.refund_rate, 4),
+            "satisfaction": _lift(satisfaction, 4),
         },
         "funnel": _funnel(offers),
         "sample_needed": found.sample_needed,

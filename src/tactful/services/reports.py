@@ -12,13 +12,19 @@ from typing import Any
 
 from tactful.domain.clock import Clock
 from tactful.domain.measurement import (
+    MIN_GROUP,
+    Lift,
     OfferOutcome,
     Overview,
     OverviewSettings,
     customer_outcomes,
     offer_outcomes,
     overview,
+    satisfaction_groups,
 )
+from tactful.domain.measurement.comparison import compare_means
+from tactful.domain.measurement.samples import SampleStats
+from tactful.services.ports.feedback import FeedbackStore
 from tactful.services.ports.measurement import MeasurementReads
 from tactful.services.report_data import offers_data, overview_data
 
@@ -48,8 +54,10 @@ class ReportService:
         holdout_share: float,
         attribution: timedelta = timedelta(days=7),
         detectable_effect: float = 0.05,
+        feedback: FeedbackStore | None = None,
     ) -> None:
         self.reads = reads
+        self.feedback = feedback
         self.clock = clock
         self.attribution = attribution
         self.settings = OverviewSettings(
@@ -64,12 +72,22 @@ class ReportService:
             raise ValueError("from: must be before to")
         return ReportSpan(start, end)
 
-    def compute_overview(self, span: ReportSpan) -> tuple[Overview, list[OfferOutcome]]:
-        """The overview's statistics and the offers' outcomes it sums its funnel from."""
+    def compute_overview(
+        self, span: ReportSpan
+    ) -> tuple[Overview, list[OfferOutcome], Lift | None]:
+        """The overview's statistics, the offers' outcomes it sums its funnel from, and
+        satisfaction (mean rating per rating customer) against the holdout."""
         exposures = self.reads.exposures(since=span.since, until=span.until)
         orders = self.reads.order_totals(since=span.since - PRE_PERIOD, until=span.until)
         outcomes = customer_outcomes(exposures, orders, until=span.until, pre_period=PRE_PERIOD)
-        return overview(outcomes, self.settings), self.compute_offers(span)
+        satisfaction = None
+        if self.feedback is not None:
+            given = self.feedback.ratings(since=span.since, until=span.until)
+            rated = [(f.customer_id, f.rating) for f in given if f.customer_id is not None]
+            treated, held = satisfaction_groups(exposures, rated)
+            if min(treated.size, held.size) >= MIN_GROUP:
+                satisfaction = compare_means(SampleStats.of(treated), SampleStats.of(held))
+        return overview(outcomes, self.settings), self.compute_offers(span), satisfaction
 
     def compute_offers(self, span: ReportSpan) -> list[OfferOutcome]:
         """Each offer's outcomes over the span."""
@@ -84,8 +102,8 @@ class ReportService:
     ) -> dict[str, Any]:
         """The overview as plain data (the contract of `tactful report --json`)."""
         span = self.span(since, until)
-        found, offers = self.compute_overview(span)
-        return overview_data(found, offers, self._head(span))
+        found, offers, satisfaction = self.compute_overview(span)
+        return overview_data(found, offers, self._head(span), satisfaction)
 
     def offers(
         self, *, since: datetime | None = None, until: datetime | None = None

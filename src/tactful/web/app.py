@@ -17,6 +17,7 @@ from tactful.web.api import (
     customers,
     decisions,
     events,
+    feedback,
     health,
     metrics,
     models,
@@ -33,6 +34,7 @@ from tactful.web.fast_path import TactfulAPI
 from tactful.web.limits import BodySizeLimit
 from tactful.web.observability import Metrics, RequestObserver
 from tactful.web.pages import checkout as checkout_html
+from tactful.web.pages import feedback as feedback_page
 from tactful.web.pages import stripe_pages
 from tactful.web.rate_limit import TokenBuckets
 from tactful.web.storefront import StorefrontGate
@@ -81,8 +83,10 @@ def create_app(
     app.include_router(checkout_pages.router)
     app.include_router(refunds.router)
     app.include_router(reports.router)
+    app.include_router(feedback.router)
     app.include_router(webhooks.router)
     app.include_router(stripe_pages.router)
     app.include_router(checkout_html.router)
+    app.include_router(feedback_page.router)
     app.include_router(widget_router)
     return app

@@ -13,6 +13,7 @@ from tactful.domain.measurement.outcomes import (
     Exposure,
     OrderTotal,
     customer_outcomes,
+    satisfaction_groups,
 )
 from tactful.domain.measurement.overview import MIN_GROUP, Overview, OverviewSettings, overview
 from tactful.domain.measurement.samples import PairedStats, RatioStats, SampleStats
@@ -45,5 +46,6 @@ __all__ = [
     "offer_outcomes",
     "overview",
     "required_sample",
+    "satisfaction_groups",
     "srm_p_value",
 ]

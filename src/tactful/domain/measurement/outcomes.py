@@ -102,3 +102,18 @@ def customer_outcomes(
         currency=max(currencies, key=lambda c: currencies[c]) if currencies else None,
         **arrays,
     )
+
+
+def satisfaction_groups(
+    exposures: Sequence[Exposure], ratings: Sequence[tuple[str, int]]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Each rating customer's mean rating, treated customers' then held-out ones'."""
+    held = {e.customer_id: e.held_out for e in exposures if e.held_out is not None}
+    totals: dict[str, list[int]] = {}
+    for customer, rating in ratings:
+        if customer in held:
+            totals.setdefault(customer, []).append(rating)
+    means = {customer: sum(given) / len(given) for customer, given in totals.items()}
+    treated = [mean for customer, mean in means.items() if not held[customer]]
+    control = [mean for customer, mean in means.items() if held[customer]]
+    return np.array(treated, dtype=float), np.array(control, dtype=float)
