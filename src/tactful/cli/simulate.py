@@ -18,13 +18,16 @@ def simulate_command(
         0.05, "--uplift", help="Planted incremental revenue, relative to baseline spend."
     ),
     seed: int = typer.Option(1, "--seed", help="Random seed (each seed runs once per database)."),
+    visits: float = typer.Option(
+        0.5, "--visits-per-day", help="Visits (decisions) per customer per day after the first."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Drive stored customers through decisions, responses, orders and refunds whose true
     incremental revenue is known, then compare it with `tactful report`."""
     services = open_services(load_settings())
     try:
-        done = services.simulation.run(SimulationRequest(days, customers, uplift, seed))
+        done = services.simulation.run(SimulationRequest(days, customers, uplift, seed, visits))
     except ValueError as exc:
         raise fail(str(exc), 2) from exc
     finally:

@@ -47,6 +47,7 @@ class SimulationRequest:
     customers: int
     uplift: float
     seed: int
+    visits_per_day: float = 0.5
 
 
 class SimulationService:
@@ -71,6 +72,8 @@ class SimulationService:
         """Draw the traffic (nothing stored): the last `days` days up to now."""
         if request.days < 1 or request.customers < 1:
             raise ValueError("days and customers must be at least 1")
+        if not 0 <= request.visits_per_day <= 1000:
+            raise ValueError("visits_per_day: must be from 0 to 1000")
         history = self.history.order_history()
         rng = np.random.default_rng(request.seed)
         customers = customers_from_history(history, request.customers, rng, request.seed)
@@ -82,6 +85,7 @@ class SimulationService:
             seed=request.seed,
             offers=self._offers(),
             currency=_currency(history),
+            visits_per_day=request.visits_per_day,
         )
         return simulate(customers, plan, self._held_out)
 
