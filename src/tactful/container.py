@@ -14,8 +14,10 @@ from typing import cast
 
 from sqlalchemy import Engine, text
 
+from tactful.adapters.backtest_files import BacktestFolder
 from tactful.adapters.db.backup import BackupResult, BackupUnsupportedError, backup_sqlite
 from tactful.adapters.db.catalog_cache import SqlCatalogSource
+from tactful.adapters.db.dashboard_reads import SqlDashboardReports
 from tactful.adapters.db.decision_log import SqlDecisionLog
 from tactful.adapters.db.decision_reads import SqlDecisionReads
 from tactful.adapters.db.engine import build_engine
@@ -34,6 +36,7 @@ from tactful.domain.clock import Clock, SystemClock
 from tactful.domain.offers import OfferPolicy
 from tactful.services.checkout import BumpSource, CheckoutDeps
 from tactful.services.checkout_bumps import engine_bumps
+from tactful.services.dashboard import DashboardService
 from tactful.services.decisions import DecisionService, ModelCache
 from tactful.services.ingest import Ingest
 from tactful.services.model_jobs import ModelJobs, in_thread
@@ -54,6 +57,7 @@ __all__ = [
     "baskets_from_file",
     "build_container",
     "file_readers",
+    "keep_backtest",
     "migrate",
     "open_container",
     "schema_revisions",
@@ -81,6 +85,7 @@ class Container:
     order_files: OrderFiles
     history: HistoryReads
     refunds: Refunds
+    dashboard: DashboardService
     owns_engine: bool = field(default=False)
     outage_errors: tuple[type[Exception], ...] = OUTAGE_ERRORS
     """Database errors that may mean "unavailable for now"; `outage_cause` says which."""
@@ -190,6 +195,7 @@ def build_container(
         clock=clock,
     )
     gateway = payment_gateway(settings, db, clock)
+    history = SqlHistoryReads(db)
     checkout = CheckoutDeps(
         database=database,
         gateway=gateway,
@@ -213,9 +219,15 @@ def build_container(
         payment_gateway=gateway,
         checkout=checkout,
         order_files=FileReaders(),
-        history=SqlHistoryReads(db),
+        history=history,
         refunds=Refunds(
             database, clock, {"test": TestModeGateway(db, clock), gateway.name: gateway}
+        ),
+        dashboard=DashboardService(
+            SqlDashboardReports(db),
+            history,
+            settings.holdout_share,
+            BacktestFolder(settings.data_dir / "backtests"),
         ),
         owns_engine=owns_engine,
     )
@@ -257,6 +269,14 @@ def backup_database(settings: Settings, target: Path) -> BackupResult:
         return backup_sqlite(engine, target)
     finally:
         engine.dispose()
+
+
+def keep_backtest(settings: Settings, name: str, report: dict[str, object]) -> Path | None:
+    """Keep a copy of a backtest report in DATA_DIR/backtests/ for the dashboard (None if not)."""
+    try:
+        return BacktestFolder(settings.data_dir / "backtests").save(name, report)
+    except OSError:
+        return None
 
 
 def spark_engine(master: str | None) -> MiningEngine:

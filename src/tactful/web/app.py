@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from tactful import __version__
 from tactful.container import Container, build_container
 from tactful.settings import Settings
+from tactful.web.admin import install_admin
 from tactful.web.api import (
     checkout_pages,
     customers,
@@ -78,4 +79,5 @@ def create_app(
     app.include_router(webhooks.router)
     app.include_router(stripe_pages.router)
     app.include_router(checkout_html.router)
+    install_admin(app, settings)
     return app
