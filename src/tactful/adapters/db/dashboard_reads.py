@@ -14,7 +14,9 @@ import numpy as np
 from sqlalchemy import (
     Date,
     Engine,
+    Float,
     Integer,
+    case,
     cast,
     func,
     select,
@@ -64,26 +66,33 @@ class SqlDashboardReports:
         )
         refunded = _refunds_by_order()
         value = func.sum(order_lines.c.quantity * order_lines.c.unit_price)
-        order_rows = (
+        order_day = self._day(orders.c.created_at)
+        net_orders = (
             select(
                 orders.c.customer_id,
-                orders.c.created_at,
+                order_day.label("day"),
                 orders.c.currency,
-                value - func.max(func.coalesce(refunded.c.amount, 0)),
+                (value - func.max(func.coalesce(refunded.c.amount, 0))).label("net"),
             )
             .join(first, first.c.customer_id == orders.c.customer_id)
             .join(order_lines, order_lines.c.order_id == orders.c.order_id)
             .outerjoin(refunded, refunded.c.order_id == orders.c.order_id)
             .where(orders.c.created_at >= first.c.first_at)
             .where(orders.c.created_at < utc(period.until))
-            .group_by(
-                orders.c.order_id, orders.c.customer_id, orders.c.created_at, orders.c.currency
-            )
+            .group_by(orders.c.order_id, orders.c.customer_id, order_day, orders.c.currency)
+            .subquery()
         )
+        per_day = select(
+            net_orders.c.customer_id,
+            net_orders.c.day,
+            net_orders.c.currency,
+            func.sum(net_orders.c.net),
+        ).group_by(net_orders.c.customer_id, net_orders.c.day, net_orders.c.currency)
+        customers = select(first.c.customer_id, self._day(first.c.first_at), first.c.held)
         with self.engine.connect() as connection:
-            customers = connection.execute(select(first)).all()
-            rows = connection.execute(order_rows).all()
-        return _outcomes(customers, rows)
+            customer_rows = connection.execute(customers).all()
+            rows = connection.execute(per_day).all()
+        return _outcomes(customer_rows, rows)
 
     def daily(self, period: Period) -> list[DailyActivity]:
         counts: dict[date, Counter[str]] = defaultdict(Counter)
@@ -146,17 +155,17 @@ class SqlDashboardReports:
             )
             .group_by(*key, offer_responses.c.response)
         )
-        paid = base.add_columns(
-            order_lines.c.order_id, order_lines.c.quantity * order_lines.c.unit_price
-        ).join(order_lines, order_lines.c.offer_id == offer_impressions.c.offer_id)
+        paid = _paid_lines(base, key)
         with self.engine.connect() as connection:
             stats: dict[tuple[str, str, str], Counter[str]] = defaultdict(Counter)
             for sku, kind, moment, total in connection.execute(shown):
                 stats[(sku, kind, moment)]["impressions"] += int(total)
             for sku, kind, moment, response, total in connection.execute(answered):
                 stats[(sku, kind, moment)][str(response)] += int(total)
-            paid_rows = connection.execute(paid).all()
-            _add_paid(connection, stats, paid_rows)
+            for sku, kind, moment, count, revenue, refunded in connection.execute(paid):
+                entry = stats[(sku, kind, moment)]
+                entry.update(paid=int(count), revenue=int(revenue or 0))
+                entry["refunded"] += round(float(refunded or 0))
             names = dict(
                 connection.execute(
                     select(products.c.sku, products.c.name).where(
@@ -229,33 +238,31 @@ def _refunds_by_order() -> Any:
     )
 
 
-def _add_paid(
-    connection: Any, stats: dict[tuple[str, str, str], Counter[str]], rows: Sequence[Any]
-) -> None:
-    """Count paid offer lines and their revenue; refunds shared pro rata over each order."""
-    order_ids = {row[3] for row in rows}
-    if not order_ids:
-        return
+def _paid_lines(base: Any, key: tuple[Any, ...]) -> Any:
+    """Paid offer lines per key: count, revenue, and refunds shared pro rata over each order."""
     refunded = _refunds_by_order()
+    with_offers = select(order_lines.c.order_id).where(order_lines.c.offer_id.is_not(None))
     totals = (
         select(
             order_lines.c.order_id,
-            func.sum(order_lines.c.quantity * order_lines.c.unit_price),
-            func.max(func.coalesce(refunded.c.amount, 0)),
+            func.sum(order_lines.c.quantity * order_lines.c.unit_price).label("total"),
+            func.max(func.coalesce(refunded.c.amount, 0)).label("refunded"),
         )
         .outerjoin(refunded, refunded.c.order_id == order_lines.c.order_id)
-        .where(order_lines.c.order_id.in_(order_ids))
+        .where(order_lines.c.order_id.in_(with_offers))
         .group_by(order_lines.c.order_id)
+        .subquery()
     )
-    share = {
-        order_id: min(float(refund or 0) / float(total), 1.0) if total else 0.0
-        for order_id, total, refund in connection.execute(totals)
-    }
-    for sku, kind, moment, order_id, value in rows:
-        entry = stats[(sku, kind, moment)]
-        entry["paid"] += 1
-        entry["revenue"] += int(value)
-        entry["refunded"] += round(int(value) * share.get(order_id, 0.0))
+    value = order_lines.c.quantity * order_lines.c.unit_price
+    share = case(
+        (totals.c.total > 0, cast(value, Float) * totals.c.refunded / totals.c.total), else_=0.0
+    )
+    return (
+        base.add_columns(func.count(), func.sum(value), func.sum(share))
+        .join(order_lines, order_lines.c.offer_id == offer_impressions.c.offer_id)
+        .join(totals, totals.c.order_id == order_lines.c.order_id)
+        .group_by(*key)
+    )
 
 
 def _with_offers(connection: Any, heads: Iterable[Any]) -> list[DecisionSummary]:
@@ -311,14 +318,28 @@ def _outcomes(customers: Sequence[Any], rows: Sequence[Any]) -> CustomerOutcomes
     currency = Counter(row[2] for row in rows).most_common(1)
     chosen = currency[0][0] if currency else "GBP"
     kept = [row for row in rows if row[2] == chosen]
+    ordinal = _ordinals()
     return CustomerOutcomes(
         held_out=np.array([bool(row[2]) for row in customers], dtype=bool),
-        first_day=np.array([_aware(row[1]).date().toordinal() for row in customers], np.int64),
+        first_day=np.array([ordinal(row[1]) for row in customers], dtype=np.int64),
         order_customer=np.array([index[row[0]] for row in kept], dtype=np.int64),
-        order_day=np.array([_aware(row[1]).date().toordinal() for row in kept], dtype=np.int64),
+        order_day=np.array([ordinal(row[1]) for row in kept], dtype=np.int64),
         order_value=np.array([int(row[3]) for row in kept], dtype=np.int64),
         currency=chosen,
     )
+
+
+def _ordinals() -> Any:
+    """Day values (a date, or SQLite's YYYY-MM-DD text) to ordinals, each parsed once."""
+    seen: dict[Any, int] = {}
+
+    def ordinal(value: Any) -> int:
+        found = seen.get(value)
+        if found is None:
+            found = seen[value] = _as_date(value).toordinal()
+        return found
+
+    return ordinal
 
 
 def _as_date(value: Any) -> date:
