@@ -70,6 +70,9 @@ class Settings(BaseSettings):
         description="Origins (comma-separated, e.g. https://shop.example) whose pages may call "
         "the publishable endpoints from the browser; * allows any",
     )
+    demo_shop: bool = Field(
+        False, description="Serve the sample storefront at /demo/shop (tactful demo turns it on)"
+    )
     rate_limit_per_minute: int | None = Field(
         None,
         ge=0,

@@ -32,7 +32,7 @@ from tactful.web.fast_path import TactfulAPI
 from tactful.web.limits import BodySizeLimit
 from tactful.web.observability import Metrics, RequestObserver
 from tactful.web.pages import checkout as checkout_html
-from tactful.web.pages import stripe_pages
+from tactful.web.pages import demo_shop, stripe_pages
 from tactful.web.rate_limit import TokenBuckets
 from tactful.web.storefront import StorefrontGate
 from tactful.web.widget import router as widget_router
@@ -83,4 +83,6 @@ def create_app(
     app.include_router(stripe_pages.router)
     app.include_router(checkout_html.router)
     app.include_router(widget_router)
+    if settings.demo_shop:
+        app.include_router(demo_shop.router)
     return app
