@@ -31,7 +31,9 @@ from tactful.web.errors import install_error_handlers, install_outage_handler
 from tactful.web.fast_path import TactfulAPI
 from tactful.web.limits import BodySizeLimit
 from tactful.web.observability import Metrics, RequestObserver
+from tactful.web.page_security import PageSecurity
 from tactful.web.pages import checkout as checkout_html
+from tactful.web.pages import quote as checkout_quote
 from tactful.web.pages import stripe_pages
 
 
@@ -66,7 +68,13 @@ def create_app(
     app.entry = RequestObserver(app.dispatch, series, log_requests=settings.access_log)
     app.fast_paths["POST", "/v1/decisions"] = partial(decisions.serve_decision_fast, built, series)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        PageSecurity,
+        secret=settings.link_secret,
+        https=settings.base_url.startswith("https://"),
+    )
     install_error_handlers(app)
+    checkout_html.install_csrf_handler(app)
     install_outage_handler(app, built.outage_errors, built.outage_cause)
     app.outage_cause = built.outage_cause
     app.include_router(health.router)
@@ -77,5 +85,6 @@ def create_app(
     app.include_router(refunds.router)
     app.include_router(webhooks.router)
     app.include_router(stripe_pages.router)
+    app.include_router(checkout_quote.router)
     app.include_router(checkout_html.router)
     return app
