@@ -24,6 +24,7 @@ from tactful.web.api import (
     products,
     refunds,
     rules,
+    sequences,
     webhooks,
 )
 from tactful.web.api_docs import install_api_docs
@@ -33,8 +34,11 @@ from tactful.web.limits import BodySizeLimit
 from tactful.web.observability import Metrics, RequestObserver
 from tactful.web.page_security import PageSecurity
 from tactful.web.pages import checkout as checkout_html
+from tactful.web.pages import email_pages, stripe_pages
 from tactful.web.pages import quote as checkout_quote
-from tactful.web.pages import stripe_pages
+from tactful.web.rate_limit import TokenBuckets
+from tactful.web.storefront import StorefrontGate
+from tactful.web.widget import router as widget_router
 
 
 def create_app(
@@ -65,7 +69,8 @@ def create_app(
     install_api_docs(app)
     app.state.tactful = built
     app.state.metrics = series = Metrics(gauges=built.gauges)
-    app.entry = RequestObserver(app.dispatch, series, log_requests=settings.access_log)
+    gate = StorefrontGate(app.dispatch, settings, TokenBuckets(settings.publishable_rate_limit))
+    app.entry = RequestObserver(gate, series, log_requests=settings.access_log)
     app.fast_paths["POST", "/v1/decisions"] = partial(decisions.serve_decision_fast, built, series)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(
@@ -87,4 +92,7 @@ def create_app(
     app.include_router(stripe_pages.router)
     app.include_router(checkout_quote.router)
     app.include_router(checkout_html.router)
+    app.include_router(sequences.router)
+    app.include_router(email_pages.router)
+    app.include_router(widget_router)
     return app

@@ -81,8 +81,11 @@ def test_palette_keeps_a_colour_that_already_passes_and_darkens_one_that_does_no
     assert not palette("#0b5394").adjusted
     assert palette("#0b5394").on_brand == WHITE
     light = palette("#ffd400")  # yellow: dark text on it, never white
-    assert light.on_brand != WHITE and not light.adjusted
+    assert light.on_brand != WHITE
+    assert not light.adjusted
     mid = palette("#3b82f6")  # a mid blue fails white text (3.7:1): darkened just enough
-    assert mid.adjusted and mid.on_brand == WHITE and contrast(mid.brand, WHITE) >= AA_TEXT
+    assert mid.adjusted
+    assert mid.on_brand == WHITE
+    assert contrast(mid.brand, WHITE) >= AA_TEXT
     assert palette("not a colour").ratio >= AA_TEXT
     assert palette("#abc").brand == "#aabbcc" or palette("#abc").adjusted
