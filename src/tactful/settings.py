@@ -80,11 +80,43 @@ class Settings(BaseSettings):
         "empty means 600 (no limit in the test environment), 0 means no limit",
     )
 
+    smtp_url: str = Field(
+        "",
+        description="Where mail goes: smtp://user:pass@host:587 (STARTTLS), smtps://host:465, "
+        "or file:FOLDER for .eml files; empty means .eml files in data_dir/outbox",
+    )
+    email_from: str = Field("shop@example.com", description="Sender address of marketing mail")
+    email_merchant: str = Field("tactful demo shop", description="Merchant name in mail footers")
+    email_postal_address: str = Field(
+        "1 Example Street, Example City", description="Postal address in every mail's footer"
+    )
+    email_templates_dir: str = Field(
+        "", description="Folder of the merchant's mail templates (NAME.html and NAME.txt)"
+    )
+    email_max_per_week: int = Field(2, ge=0, description="Marketing mails per customer per 7 days")
+    email_min_gap_hours: float = Field(20.0, ge=0, description="Hours between marketing mails")
+    email_rate_per_minute: int = Field(
+        0, ge=0, description="Most mails sent per minute by one worker; 0 means no limit"
+    )
+    dkim_key_file: str = Field("", description="PEM private key file that DKIM-signs mail")
+    dkim_selector: str = Field("tactful", description="DKIM selector (s=) of that key")
+    dkim_domain: str = Field("", description="DKIM domain (d=); defaults to email_from's domain")
+    worker_interval: float = Field(
+        15.0, gt=0, description="Seconds between runs of `tactful worker` (and the demo's)"
+    )
+
     @field_validator("environment")
     @classmethod
     def _known_environment(cls, value: str) -> str:
         if value not in {"development", "test", "production"}:
             raise ValueError("environment must be development, test or production")
+        return value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _known_mail_url(cls, value: str) -> str:
+        if value and not value.startswith(("smtp://", "smtps://", "file:")):
+            raise ValueError("smtp_url must start with smtp://, smtps:// or file:")
         return value
 
     @classmethod
