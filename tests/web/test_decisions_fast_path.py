@@ -118,7 +118,7 @@ def test_a_failure_is_a_json_500_and_the_server_keeps_serving(
     def broken(*_args: Any, **_kwargs: Any) -> Any:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(DecisionService, "decide_offers", broken)
+    monkeypatch.setattr(DecisionService, "choose_offers", broken)
     headers = {"Authorization": f"Bearer {PUBLISHABLE}"}
     raw = httpx.Request("POST", "/", json=GOOD).content
     failed = _post(servers[0], headers, raw)

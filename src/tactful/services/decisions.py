@@ -1,13 +1,16 @@
 """Deciding offers: the path of one decision, each step a named method of `DecisionService`.
 
 request -> `read_inputs` (the customer, their purchases and offer events, through the
-`DecisionReads` port) -> `decide_offers` (the catalogue and model held in memory, the domain's
-`decide`) -> `record_of` (the decision as the log keeps it) -> the `DecisionLog` port (the
-API's group commit) or `save` (one transaction, for callers that decide one at a time).
+`DecisionReads` port) -> `choose_offers` (the catalogue and model held in memory, the domain's
+`decide`) -> `spend_budget` (the shown-offer budget spent atomically through the
+`OfferBudget` port, so processes cannot overspend it together) -> `record_of` (the decision
+as the log keeps it) -> the `DecisionLog` port (the API's group commit) or `save` (one
+transaction, for callers that decide one at a time).
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
 import time
@@ -33,11 +36,13 @@ from tactful.domain.offers import (
     OfferResponse,
     decide,
 )
+from tactful.domain.offers.engine import over_budget
 from tactful.domain.offers.records import DecisionInputs, DecisionRecord, Impression
 from tactful.services.decision_request import DecisionRequest
 from tactful.services.long_lived import keep_out_of_gc
 from tactful.services.ports import Database
 from tactful.services.ports.decisions import CatalogSource, DecisionLog, DecisionReads
+from tactful.services.ports.offer_budget import OfferBudget
 
 Response = OfferResponse
 """The old name of `OfferResponse`, kept for callers until they move."""
@@ -195,6 +200,8 @@ class DecisionService:
     model: ModelSource = lambda: NO_MODEL
     clock: Clock = field(default_factory=SystemClock)
     new_id: Callable[[], str] = new_decision_id
+    budget: OfferBudget | None = None
+    """The atomic budget check; None trusts the offer events read (one process, tests)."""
 
     def close(self) -> None:
         """Store what the log still holds, then release what the reads hold (shutdown)."""
@@ -215,8 +222,10 @@ class DecisionService:
 
     async def decide_logged(self, request: DecisionRequest) -> Decision:
         """Decide, then wait until the decision log has stored it (batched with others)."""
-        decision, record = self.decide_offers(request)
-        await self.log.write(record)
+        decision, version = self.choose_offers(request)
+        if decision.offers and self.budget is not None:
+            decision = await asyncio.to_thread(self.spend_budget, decision)
+        await self.log.write(record_of(decision, request, version))
         return decision
 
     def read_inputs(self, customer_id: str, now: datetime) -> DecisionInputs:
@@ -229,7 +238,13 @@ class DecisionService:
         )
 
     def decide_offers(self, request: DecisionRequest) -> tuple[Decision, DecisionRecord]:
-        """Read the inputs, run the domain's `decide`, and give the record to log; no write."""
+        """Choose the offers, spend the budget for them, and give the record to log."""
+        decision, version = self.choose_offers(request)
+        decision = self.spend_budget(decision)
+        return decision, record_of(decision, request, version)
+
+    def choose_offers(self, request: DecisionRequest) -> tuple[Decision, str | None]:
+        """Read the inputs and run the domain's `decide`: the decision and model version."""
         now = self.clock.now()
         model = self.model()
         inputs = self.read_inputs(request.customer_id, now)
@@ -248,8 +263,25 @@ class DecisionService:
             expires_at=request.expires_at,
         )
         who = inputs.customer or Customer(CustomerId(request.customer_id))
-        decision = decide(who, request.moment, request.cart, context)
-        return decision, record_of(decision, request, model.version)
+        return decide(who, request.moment, request.cart, context), model.version
+
+    def spend_budget(self, decision: Decision) -> Decision:
+        """Spend the shown-offer budget for the offers atomically in the database.
+
+        The domain already kept to the budget it read; a concurrent decision for the same
+        customer (in this or another process) may have spent the room meanwhile, and then
+        the offers the database refuses are dropped (traced as budget_exhausted).
+        """
+        if not decision.offers or self.budget is None:
+            return decision
+        refused = self.budget.spend(
+            decision.customer_id,
+            [offer.key for offer in decision.offers],
+            at=decision.at,
+            window=self.policy.budget_window,
+            budget=self.policy.budget,
+        )
+        return over_budget(decision, refused)
 
     def save(self, record: DecisionRecord) -> None:
         """Store one decision with its impressions in a transaction of its own."""

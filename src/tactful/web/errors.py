@@ -66,6 +66,7 @@ def _code(status_code: int) -> str:
         409: "conflict",
         413: "payload_too_large",
         422: "invalid_request",
+        429: "rate_limited",
         500: "internal_error",
         503: "unavailable",
     }.get(status_code, "error")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from hypothesis import HealthCheck, given, settings
 
 from tactful.domain.catalog import lawful_compare_at
@@ -11,7 +13,7 @@ from tactful.domain.offers import Decision, Moment, OfferKind, OfferResponse, Ta
 from tactful.domain.offers.candidates import candidates
 from tactful.domain.offers.framing import share_percent
 from tactful.domain.offers.guardrails import GUARDRAILS
-from tactful.domain.offers.situation import situate
+from tactful.domain.offers.situation import budget_day, offer_key, situate
 from tests.domain.offers.worlds import World, worlds
 
 
@@ -78,12 +80,14 @@ def check_cooldown_and_budget_are_respected(w: World, decision: Decision) -> Non
             if recent and nag and event.sku == offer.sku:
                 assert event.relevance is not None
                 assert offer.relevance > event.relevance * (1 + policy.stronger_signal_margin)
-    shown = sum(
-        1
+    spends = {
+        (offer_key(e.kind, e.sku, e.for_sku), budget_day(e.at))
         for e in w.context.offer_events
-        if e.response is OfferResponse.SHOWN and now - e.at < policy.budget_window
-    )
-    assert len(decision.offers) <= max(policy.budget - shown, 0)
+        if e.response is OfferResponse.SHOWN and timedelta() <= now - e.at < policy.budget_window
+    }
+    today = {key for key, day in spends if day == budget_day(now)}
+    new_offers = [offer for offer in decision.offers if offer.key not in today]
+    assert len(new_offers) <= max(policy.budget - len(spends), 0)
 
 
 def check_consent_is_respected(w: World, decision: Decision) -> None:

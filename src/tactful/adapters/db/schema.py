@@ -49,9 +49,11 @@ def all_metadata() -> MetaData:
     """The metadata with every part's tables registered."""
     from tactful.adapters.db import (  # noqa: F401
         tables_checkout,
+        tables_email,
         tables_models,
         tables_offers,
         tables_payments,
+        tables_shared,
     )
     from tactful.adapters.db.tables import metadata
 

@@ -60,6 +60,8 @@ class Offer:
     social_proof: SocialProof | None = None
     urgency: Urgency | None = None
     preselected: bool = False
+    name: str = ""
+    """The offered product's name, for labels that say what is added."""
 
 
 @dataclass(frozen=True, slots=True)

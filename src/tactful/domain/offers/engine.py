@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import replace
 
 from tactful.domain.customers import Customer
 from tactful.domain.experiments import assign
@@ -42,17 +43,25 @@ def _rank_key(candidate: Candidate, moment: Moment) -> tuple[int, float, float, 
 
 
 def _choose(pool: list[Candidate], passing: list[int], situation: Situation) -> list[int]:
-    """Best first, no repeated SKU, at most max_offers and what the shown-offer budget allows."""
+    """Best first, no repeated SKU, at most max_offers; an offer not already shown today
+    needs room in the shown-offer budget (one shown today again spends nothing)."""
     policy = situation.policy
-    room = min(policy.max_offers, max(policy.budget - situation.shown_recently, 0))
+    room = max(policy.budget - situation.shown_recently, 0)
+    free = situation.shown_today
     chosen: list[int] = []
     skus: set[str] = set()
     for index in sorted(passing, key=lambda passed: _rank_key(pool[passed], situation.moment)):
-        if len(chosen) == room:
+        if len(chosen) == policy.max_offers:
             break
-        if pool[index].sku not in skus:
-            chosen.append(index)
-            skus.add(pool[index].sku)
+        candidate = pool[index]
+        if candidate.sku in skus:
+            continue
+        if candidate.key not in free:
+            if room == 0:
+                continue
+            room -= 1
+        chosen.append(index)
+        skus.add(candidate.sku)
     return chosen
 
 
@@ -109,3 +118,21 @@ def decide(
         trace=tuple(map(TraceEntry, pool, settled)),
         warnings=tuple(warnings),
     )
+
+
+_OVER_BUDGET = (ReasonCode.BUDGET_EXHAUSTED,)
+
+
+def over_budget(decision: Decision, refused: Collection[str]) -> Decision:
+    """`decision` without the offers whose keys the budget refused (a concurrent decision
+    spent the room first); their trace entries then say budget_exhausted."""
+    if not refused:
+        return decision
+    offers = tuple(offer for offer in decision.offers if offer.key not in refused)
+    trace = tuple(
+        TraceEntry(entry.candidate, _OVER_BUDGET)
+        if entry.kept and entry.candidate.key in refused
+        else entry
+        for entry in decision.trace
+    )
+    return replace(decision, offers=offers, trace=trace)

@@ -191,4 +191,5 @@ def frame(
         decline_label=situation.policy.decline_label,
         social_proof=social_proof(candidate, situation),
         urgency=urgency(expires_at, situation.now),
+        name=candidate.name,
     )

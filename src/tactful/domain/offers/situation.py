@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime
 
 from tactful.domain.catalog import ProductKind, Sku
 from tactful.domain.money import Money
@@ -135,9 +135,12 @@ class Situation:
     history: PurchaseHistory
     declines: Mapping[Sku, tuple[OfferEvent, ...]]
     shown_recently: int
+    """Offers that spent the shown-offer budget in its window: one per offer and day."""
     accepted_upgrade_at: datetime | None
     in_progress: bool
     peak: bool
+    shown_today: frozenset[str] = frozenset()
+    """Keys of offers already shown today: showing one again spends no budget."""
 
     @property
     def bought(self) -> Mapping[Sku, datetime]:
@@ -201,12 +204,33 @@ def _read_cart(
     return lines, currency, total, warnings
 
 
-def _responses(
-    context: DecisionContext,
-) -> tuple[dict[Sku, tuple[OfferEvent, ...]], int, datetime | None]:
+def offer_key(kind: OfferKind | str | None, sku: str, for_sku: str | None) -> str:
+    """An offer's identity across decisions (the same as `Candidate.key`)."""
+    return f"{kind or ''}:{sku}:{for_sku or ''}"
+
+
+def budget_day(at: datetime) -> date:
+    """The day an offer shown at `at` spends budget on (UTC): once per offer and day."""
+    return at.date() if at.tzinfo is None else at.astimezone(UTC).date()
+
+
+@dataclass(frozen=True, slots=True)
+class _Responses:
+    declines: dict[Sku, tuple[OfferEvent, ...]]
+    spent: int
+    shown_today: frozenset[str]
+    last_upgrade: datetime | None
+
+
+def _responses(context: DecisionContext) -> _Responses:
+    """Declines in the cooldown, budget spends (distinct offer and day) and the last upgrade.
+
+    Showing the same offer again on the same day (a refresh, back and forward, a second tab)
+    is one spend: the budget counts distinct offers shown, not renders.
+    """
     policy, now = context.policy, context.now
     declines: dict[Sku, list[OfferEvent]] = {}
-    shown = 0
+    spends: set[tuple[str, date]] = set()
     last_upgrade: datetime | None = None
     for event in context.offer_events:
         if event.at > now:
@@ -215,10 +239,17 @@ def _responses(
         if event.response in _NAGGED and age < policy.cooldown:
             declines.setdefault(event.sku, []).append(event)
         elif event.response is OfferResponse.SHOWN and age < policy.budget_window:
-            shown += 1
+            key = offer_key(event.kind, event.sku, event.for_sku)
+            spends.add((key, budget_day(event.at)))
         elif event.response is OfferResponse.ACCEPTED and event.kind is OfferKind.UPSELL:
             last_upgrade = event.at if last_upgrade is None else max(last_upgrade, event.at)
-    return {sku: tuple(events) for sku, events in declines.items()}, shown, last_upgrade
+    today = budget_day(now)
+    return _Responses(
+        {sku: tuple(events) for sku, events in declines.items()},
+        len(spends),
+        frozenset(key for key, day in spends if day == today),
+        last_upgrade,
+    )
 
 
 def situate(
@@ -229,7 +260,7 @@ def situate(
     lines, currency, total, warnings = _read_cart(cart, catalog, context.viewing)
     horizon = now - context.policy.recent_purchase_window
     history = PurchaseHistory(context.purchases, now, horizon, catalog)
-    declines, shown, accepted_upgrade = _responses(context)
+    responses = _responses(context)
     task = context.task if moment is Moment.IN_APP else None
     viewing = context.viewing if context.viewing in catalog.products else None
     situation = Situation(
@@ -243,10 +274,11 @@ def situate(
         cart_total=Money(total, currency) if currency is not None else None,
         viewing=viewing,
         history=history,
-        declines=declines,
-        shown_recently=shown,
-        accepted_upgrade_at=accepted_upgrade,
+        declines=responses.declines,
+        shown_recently=responses.spent,
+        accepted_upgrade_at=responses.last_upgrade,
         in_progress=is_in_progress(moment, task),
         peak=is_peak(moment, task),
+        shown_today=responses.shown_today,
     )
     return situation, warnings

@@ -87,6 +87,7 @@ class OfferOut(TypedDict):
     offer_id: str
     kind: OfferKind
     sku: str
+    name: Annotated[str, Field(description="The offered product's name")]
     for_sku: str | None
     format: Format
     headline: str
@@ -158,6 +159,7 @@ def _offer(offer: Offer) -> OfferOut:
         "offer_id": offer.offer_id,
         "kind": offer.kind,
         "sku": offer.sku,
+        "name": offer.name,
         "for_sku": offer.for_sku,
         "format": offer.format,
         "headline": offer.headline,
