@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import random
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -59,6 +60,17 @@ def in_flight(engine: sa.Engine) -> int:
         return int(connection.execute(query).scalar_one())
 
 
+def key_claimed(engine: sa.Engine, key: str, timeout: float = 10.0) -> None:
+    """Return as soon as the accept under `key` has started (or after `timeout`)."""
+    query = sa.text("SELECT status FROM idempotency_keys WHERE key = :key")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with engine.connect() as connection:
+            if connection.execute(query, {"key": key}).first() is not None:
+                return
+        time.sleep(0.001)
+
+
 def a_minute_passes(engine: sa.Engine) -> None:
     """What the dead process claimed is now older than the one-minute staleness limit."""
     past = datetime(2000, 1, 1, tzinfo=UTC)
@@ -89,7 +101,8 @@ def test_accepts_killed_and_retried_charge_once(shop: tuple[Shop, KillableServer
         order_id = paid.json()["order_id"]
         url, key = checkout.offer_url(order_id, "u1", "accept"), f"accept-{n}"
         sender = accept_in_background(url, key)
-        threading.Event().wait(rng.uniform(0.0, 0.12))
+        key_claimed(checkout.engine, key)
+        threading.Event().wait(rng.uniform(0.0, 0.02))
         server.restart()
         sender.join()
         mid_work += in_flight(checkout.engine) > 0
