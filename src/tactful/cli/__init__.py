@@ -7,6 +7,7 @@ from tactful.cli import (  # noqa: F401  (registers commands)
     cohorts,
     db,
     demo,
+    email,
     importing,
     lifetime,
     links,

@@ -49,6 +49,7 @@ def all_metadata() -> MetaData:
     """The metadata with every part's tables registered."""
     from tactful.adapters.db import (  # noqa: F401
         tables_checkout,
+        tables_email,
         tables_measurement,
         tables_models,
         tables_offers,

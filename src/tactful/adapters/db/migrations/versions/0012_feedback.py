@@ -1,7 +1,7 @@
 """feedback: post-purchase ratings (1-5, optional comment), once by id
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 
 A rating comes from the hosted checkout's thank-you page or `POST /v1/feedback`; it keeps the
 order, its customer and the offers in it, and reports read it by time (satisfaction).
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0011"
-down_revision: str | None = "0010"
+revision: str = "0012"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
