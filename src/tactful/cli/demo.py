@@ -66,7 +66,7 @@ def demo(
 ) -> None:
     """Create the database, import the bundled Online Retail sample and serve on :8000."""
     environment = load_settings()
-    settings = with_saved_keys(environment)
+    settings = with_saved_keys(environment).model_copy(update={"demo_shop": True})
     run = _prepare(settings)
     table = Table(title="What the demo database holds")
     table.add_column("table")
@@ -76,6 +76,7 @@ def demo(
     console.print(table)
     base = settings.base_url
     console.print(f"Where to look: {base}/healthz  and the API docs at {base}/docs")
+    console.print(f"The sample shop with the offers widget: {base}/demo/shop")
     console.print(f"  secret key:      {settings.secret_key}", highlight=False)
     console.print(f"  publishable key: {settings.publishable_key}", highlight=False)
     if environment.missing_keys():
