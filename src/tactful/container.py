@@ -23,6 +23,7 @@ from tactful.adapters.db.engine import build_engine
 from tactful.adapters.db.history_reads import SqlHistoryReads
 from tactful.adapters.db.offer_budget import SqlOfferBudget
 from tactful.adapters.db.outages import OUTAGE_ERRORS, outage_cause
+from tactful.adapters.db.platform_orders import SqlPlatformOrderIds
 from tactful.adapters.db.repositories.models import NpzModelPayloads
 from tactful.adapters.db.transaction import SqlDatabase
 from tactful.adapters.email import DkimKey, JinjaMailTemplates, mailer_for
@@ -46,6 +47,7 @@ from tactful.services.email_worker import EmailWorker
 from tactful.services.ingest import Ingest
 from tactful.services.model_jobs import ModelJobs, in_thread
 from tactful.services.models import ModelProvider, ModelStorage
+from tactful.services.order_webhooks import OrderWebhooks
 from tactful.services.ports import Database
 from tactful.services.ports.email import Mailer
 from tactful.services.ports.history import HistoryReads
@@ -91,6 +93,7 @@ class Container:
     order_files: OrderFiles
     history: HistoryReads
     refunds: Refunds
+    order_webhooks: OrderWebhooks
     sequences: Sequences
     email: EmailWorker
     due_work: list[DueWork] = field(default_factory=list)
@@ -269,6 +272,15 @@ def build_container(
         decision_log=log,
         decisions=decisions,
         ingest=Ingest(database, clock, catalog_changed=catalog.reload),
+        order_webhooks=OrderWebhooks(
+            database,
+            clock,
+            SqlPlatformOrderIds(db),
+            {
+                "shopify": settings.shopify_webhook_secret,
+                "woocommerce": settings.woocommerce_webhook_secret,
+            },
+        ),
         payment_gateway=gateway,
         checkout=checkout,
         order_files=FileReaders(),

@@ -20,6 +20,7 @@ from tactful.web.api import (
     health,
     metrics,
     models,
+    order_webhooks,
     orders,
     products,
     refunds,
@@ -89,6 +90,7 @@ def create_app(
     app.include_router(checkout_pages.router)
     app.include_router(refunds.router)
     app.include_router(webhooks.router)
+    app.include_router(order_webhooks.router)
     app.include_router(stripe_pages.router)
     app.include_router(checkout_quote.router)
     app.include_router(checkout_html.router)
