@@ -22,7 +22,9 @@ from tactful.adapters.db.decision_log import SqlDecisionLog
 from tactful.adapters.db.decision_reads import SqlDecisionReads
 from tactful.adapters.db.email_store import SqlEmailStore
 from tactful.adapters.db.engine import build_engine
+from tactful.adapters.db.feedback import SqlFeedbackStore
 from tactful.adapters.db.history_reads import SqlHistoryReads
+from tactful.adapters.db.measurement_reads import SqlMeasurementReads
 from tactful.adapters.db.offer_budget import SqlOfferBudget
 from tactful.adapters.db.outages import OUTAGE_ERRORS, outage_cause
 from tactful.adapters.db.repositories.models import NpzModelPayloads
@@ -46,6 +48,7 @@ from tactful.services.due_work import DueWork
 from tactful.services.email_compose import EmailConfig
 from tactful.services.email_offers import EngineEmailOffers
 from tactful.services.email_worker import EmailWorker
+from tactful.services.feedback import FeedbackService
 from tactful.services.ingest import Ingest
 from tactful.services.model_jobs import ModelJobs, in_thread
 from tactful.services.models import ModelProvider, ModelStorage
@@ -54,7 +57,9 @@ from tactful.services.ports.email import Mailer
 from tactful.services.ports.history import HistoryReads
 from tactful.services.ports.imports import OrderFiles
 from tactful.services.refunds import Refunds
+from tactful.services.reports import ReportService
 from tactful.services.sequences import Sequences
+from tactful.services.simulation import SimulationService
 from tactful.settings import Settings
 
 __all__ = [
@@ -95,6 +100,9 @@ class Container:
     order_files: OrderFiles
     history: HistoryReads
     refunds: Refunds
+    reports: ReportService
+    feedback: FeedbackService
+    simulation: SimulationService
     dashboard: DashboardService
     sequences: Sequences
     email: EmailWorker
@@ -254,6 +262,7 @@ def build_container(
     )
     gateway = payment_gateway(settings, db, clock)
     history = SqlHistoryReads(db)
+    feedback = SqlFeedbackStore(db)
     email = email_worker(settings, db, decisions, mail_sender)
     checkout = CheckoutDeps(
         database=database,
@@ -281,6 +290,17 @@ def build_container(
         history=history,
         refunds=Refunds(
             database, clock, {"test": TestModeGateway(db, clock), gateway.name: gateway}
+        ),
+        reports=ReportService(
+            SqlMeasurementReads(db),
+            clock,
+            holdout_share=settings.holdout_share,
+            attribution=timedelta(days=settings.attribution_days),
+            feedback=feedback,
+        ),
+        feedback=FeedbackService(database, feedback, clock),
+        simulation=SimulationService(
+            database, history, clock, holdout_share=settings.holdout_share
         ),
         dashboard=DashboardService(
             SqlDashboardReports(db),
