@@ -1,7 +1,7 @@
 """storefront: platform order ids, webhook endpoints and the webhook outbox
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 
 Order webhooks from Shopify and WooCommerce record which platform order is which of ours
 (`platform_orders`), so refunds find their order. Webhooks out: the merchant's endpoints and
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0012"
-down_revision: str | None = "0011"
+revision: str = "0013"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
