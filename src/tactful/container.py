@@ -14,15 +14,20 @@ from typing import cast
 
 from sqlalchemy import Engine, text
 
+from tactful.adapters.backtest_files import BacktestFolder
 from tactful.adapters.db.backup import BackupResult, BackupUnsupportedError, backup_sqlite
 from tactful.adapters.db.catalog_cache import SqlCatalogSource
+from tactful.adapters.db.dashboard_reads import SqlDashboardReports
 from tactful.adapters.db.decision_log import SqlDecisionLog
 from tactful.adapters.db.decision_reads import SqlDecisionReads
 from tactful.adapters.db.email_store import SqlEmailStore
 from tactful.adapters.db.engine import build_engine
+from tactful.adapters.db.feedback import SqlFeedbackStore
 from tactful.adapters.db.history_reads import SqlHistoryReads
+from tactful.adapters.db.measurement_reads import SqlMeasurementReads
 from tactful.adapters.db.offer_budget import SqlOfferBudget
 from tactful.adapters.db.outages import OUTAGE_ERRORS, outage_cause
+from tactful.adapters.db.platform_orders import SqlPlatformOrderIds
 from tactful.adapters.db.repositories.models import NpzModelPayloads
 from tactful.adapters.db.transaction import SqlDatabase
 from tactful.adapters.email import DkimKey, JinjaMailTemplates, mailer_for
@@ -38,20 +43,25 @@ from tactful.domain.offers import OfferPolicy
 from tactful.domain.sequences import EmailCaps
 from tactful.services.checkout import BumpSource, CheckoutDeps
 from tactful.services.checkout_bumps import engine_bumps
+from tactful.services.dashboard import DashboardService
 from tactful.services.decisions import DecisionService, ModelCache
 from tactful.services.due_work import DueWork
 from tactful.services.email_compose import EmailConfig
 from tactful.services.email_offers import EngineEmailOffers
 from tactful.services.email_worker import EmailWorker
+from tactful.services.feedback import FeedbackService
 from tactful.services.ingest import Ingest
 from tactful.services.model_jobs import ModelJobs, in_thread
 from tactful.services.models import ModelProvider, ModelStorage
+from tactful.services.order_webhooks import OrderWebhooks
 from tactful.services.ports import Database
 from tactful.services.ports.email import Mailer
 from tactful.services.ports.history import HistoryReads
 from tactful.services.ports.imports import OrderFiles
 from tactful.services.refunds import Refunds
+from tactful.services.reports import ReportService
 from tactful.services.sequences import Sequences
+from tactful.services.simulation import SimulationService
 from tactful.settings import Settings
 
 __all__ = [
@@ -64,6 +74,7 @@ __all__ = [
     "baskets_from_file",
     "build_container",
     "file_readers",
+    "keep_backtest",
     "migrate",
     "open_container",
     "schema_revisions",
@@ -91,6 +102,11 @@ class Container:
     order_files: OrderFiles
     history: HistoryReads
     refunds: Refunds
+    order_webhooks: OrderWebhooks
+    reports: ReportService
+    feedback: FeedbackService
+    simulation: SimulationService
+    dashboard: DashboardService
     sequences: Sequences
     email: EmailWorker
     due_work: list[DueWork] = field(default_factory=list)
@@ -248,6 +264,8 @@ def build_container(
         budget=SqlOfferBudget(db),
     )
     gateway = payment_gateway(settings, db, clock)
+    history = SqlHistoryReads(db)
+    feedback = SqlFeedbackStore(db)
     email = email_worker(settings, db, decisions, mail_sender)
     checkout = CheckoutDeps(
         database=database,
@@ -269,12 +287,38 @@ def build_container(
         decision_log=log,
         decisions=decisions,
         ingest=Ingest(database, clock, catalog_changed=catalog.reload),
+        order_webhooks=OrderWebhooks(
+            database,
+            clock,
+            SqlPlatformOrderIds(db),
+            {
+                "shopify": settings.shopify_webhook_secret,
+                "woocommerce": settings.woocommerce_webhook_secret,
+            },
+        ),
         payment_gateway=gateway,
         checkout=checkout,
         order_files=FileReaders(),
-        history=SqlHistoryReads(db),
+        history=history,
         refunds=Refunds(
             database, clock, {"test": TestModeGateway(db, clock), gateway.name: gateway}
+        ),
+        reports=ReportService(
+            SqlMeasurementReads(db),
+            clock,
+            holdout_share=settings.holdout_share,
+            attribution=timedelta(days=settings.attribution_days),
+            feedback=feedback,
+        ),
+        feedback=FeedbackService(database, feedback, clock),
+        simulation=SimulationService(
+            database, history, clock, holdout_share=settings.holdout_share
+        ),
+        dashboard=DashboardService(
+            SqlDashboardReports(db),
+            history,
+            settings.holdout_share,
+            BacktestFolder(settings.data_dir / "backtests"),
         ),
         sequences=email.sequences,
         email=email,
@@ -319,6 +363,14 @@ def backup_database(settings: Settings, target: Path) -> BackupResult:
         return backup_sqlite(engine, target)
     finally:
         engine.dispose()
+
+
+def keep_backtest(settings: Settings, name: str, report: dict[str, object]) -> Path | None:
+    """Keep a copy of a backtest report in DATA_DIR/backtests/ for the dashboard (None if not)."""
+    try:
+        return BacktestFolder(settings.data_dir / "backtests").save(name, report)
+    except OSError:
+        return None
 
 
 def spark_engine(master: str | None) -> MiningEngine:

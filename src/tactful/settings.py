@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     database_url: str = Field("", description="SQLAlchemy URL; empty means SQLite in data_dir")
     secret_key: str = Field("", description="API key that may call every endpoint")
     publishable_key: str = Field("", description="API key for decisions, responses and events")
+    admin_password: str = Field(
+        "", description="Password for the /admin dashboard (the secret key also signs in)"
+    )
     signing_secret: str = Field(
         "", description="HMAC secret for signed links; defaults to secret_key"
     )
@@ -43,6 +46,9 @@ class Settings(BaseSettings):
     port: int = Field(8000, description="Port the server binds")
     public_url: str = Field("", description="Base URL for links; defaults to http://host:port")
     holdout_share: float = Field(0.05, ge=0.0, le=1.0, description="Share of customers held out")
+    attribution_days: float = Field(
+        7.0, gt=0, le=365, description="Days after an offer in which buying its SKU converts it"
+    )
     max_body_bytes: int = Field(1_000_000, description="Largest accepted request body")
     log_format: Literal["human", "json"] = Field(
         "human", description="human (readable lines) or json (one object per line)"
@@ -65,10 +71,19 @@ class Settings(BaseSettings):
     stripe_api_base: str = Field(
         "", description="Stripe API address; empty means Stripe's own (tests use a stand-in)"
     )
+    shopify_webhook_secret: str = Field(
+        "", description="Secret Shopify signs order webhooks with (X-Shopify-Hmac-Sha256)"
+    )
+    woocommerce_webhook_secret: str = Field(
+        "", description="Secret of the WooCommerce order webhooks (X-WC-Webhook-Signature)"
+    )
     allowed_origins: str = Field(
         "",
         description="Origins (comma-separated, e.g. https://shop.example) whose pages may call "
         "the publishable endpoints from the browser; * allows any",
+    )
+    demo_shop: bool = Field(
+        False, description="Serve the sample storefront at /demo/shop (tactful demo turns it on)"
     )
     rate_limit_per_minute: int | None = Field(
         None,
@@ -150,6 +165,8 @@ class Settings(BaseSettings):
                 continue  # links are then signed with the secret key, checked above
             if _looks_like_placeholder(value):
                 raise ValueError(f"TACTFUL_{name.upper()} must be a real key in production")
+        if self.admin_password and _looks_like_placeholder(self.admin_password):
+            raise ValueError("TACTFUL_ADMIN_PASSWORD must be a real password in production")
         if self.public_url.startswith("http://") and not self.allow_insecure_public_url:
             raise ValueError(
                 "TACTFUL_PUBLIC_URL must be https:// in production "

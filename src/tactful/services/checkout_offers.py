@@ -139,11 +139,20 @@ def _record_shown(deps: CheckoutDeps, view: OfferView, now: datetime) -> None:
 def accept(
     deps: CheckoutDeps, slug: str, order_id: str, offer_id: str, idempotency_key: str | None
 ) -> Outcome:
-    """Charge the vaulted card for one offer, once per key and once per offer whatever the key."""
+    """Charge the vaulted card for one offer, once per key and once per offer whatever the key.
+
+    Accepting is safe to run again (the offer's claim and the gateway key hold the charge to
+    one), so a retry after a crash resumes the dead request's key once it is stale.
+    """
     key = check_key(idempotency_key)
     print_ = fingerprint({"op": "accept", "slug": slug, "order": order_id, "offer": offer_id})
     return run_once(
-        deps.database, deps.clock, key, print_, lambda: _accept(deps, slug, order_id, offer_id)
+        deps.database,
+        deps.clock,
+        key,
+        print_,
+        lambda: _accept(deps, slug, order_id, offer_id),
+        resume_after=STALE_CLAIM,
     )
 
 

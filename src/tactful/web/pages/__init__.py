@@ -15,6 +15,7 @@ STATIC_TYPES = {
     "checkout.css": "text/css",
     "checkout.js": "text/javascript",
     "stripe-checkout.js": "text/javascript",  # only on pages taking real cards
+    "admin.css": "text/css",  # the merchant dashboard (/admin/static/admin.css)
     "example-logo.svg": "image/svg+xml",  # the logo of examples/checkout-page.yaml
 }
 

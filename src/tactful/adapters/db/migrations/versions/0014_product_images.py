@@ -1,7 +1,7 @@
 """product images: `products.image_url` for the hosted checkout's order summary
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0014
+Revises: 0013
 
 A product may name an image (an https:// URL or a path on this server); the checkout pages
 show it beside each line, with a neutral placeholder when there is none.
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0012"
-down_revision: str | None = "0011"
+revision: str = "0014"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
