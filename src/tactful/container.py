@@ -236,7 +236,7 @@ def build_container(
     engine: Engine | None = None,
     clock: Clock | None = None,
     bump_source: BumpSource | None = None,
-    model_check_every: float = 5.0,
+    model_check_every: float = 1.0,
     mail_sender: Mailer | None = None,
 ) -> Container:
     """Build every service for `settings`; the engine is created here unless one is passed.
@@ -249,7 +249,7 @@ def build_container(
     database = SqlDatabase(db)
     clock = clock or SystemClock()
     storage = ModelStorage(database, NpzModelPayloads())
-    models = ModelProvider(storage, check_every=model_check_every)
+    models = ModelProvider(storage, check_every=model_check_every, load_in_background=True)
     reads = SqlDecisionReads(db)
     log = SqlDecisionLog(db, connections=reads.connections.held)
     catalog = SqlCatalogSource(db)
