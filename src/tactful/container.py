@@ -22,9 +22,12 @@ from tactful.adapters.db.decision_log import SqlDecisionLog
 from tactful.adapters.db.decision_reads import SqlDecisionReads
 from tactful.adapters.db.email_store import SqlEmailStore
 from tactful.adapters.db.engine import build_engine
+from tactful.adapters.db.feedback import SqlFeedbackStore
 from tactful.adapters.db.history_reads import SqlHistoryReads
+from tactful.adapters.db.measurement_reads import SqlMeasurementReads
 from tactful.adapters.db.offer_budget import SqlOfferBudget
 from tactful.adapters.db.outages import OUTAGE_ERRORS, outage_cause
+from tactful.adapters.db.platform_orders import SqlPlatformOrderIds
 from tactful.adapters.db.repositories.models import NpzModelPayloads
 from tactful.adapters.db.transaction import SqlDatabase
 from tactful.adapters.email import DkimKey, JinjaMailTemplates, mailer_for
@@ -46,15 +49,19 @@ from tactful.services.due_work import DueWork
 from tactful.services.email_compose import EmailConfig
 from tactful.services.email_offers import EngineEmailOffers
 from tactful.services.email_worker import EmailWorker
+from tactful.services.feedback import FeedbackService
 from tactful.services.ingest import Ingest
 from tactful.services.model_jobs import ModelJobs, in_thread
 from tactful.services.models import ModelProvider, ModelStorage
+from tactful.services.order_webhooks import OrderWebhooks
 from tactful.services.ports import Database
 from tactful.services.ports.email import Mailer
 from tactful.services.ports.history import HistoryReads
 from tactful.services.ports.imports import OrderFiles
 from tactful.services.refunds import Refunds
+from tactful.services.reports import ReportService
 from tactful.services.sequences import Sequences
+from tactful.services.simulation import SimulationService
 from tactful.settings import Settings
 
 __all__ = [
@@ -95,6 +102,10 @@ class Container:
     order_files: OrderFiles
     history: HistoryReads
     refunds: Refunds
+    order_webhooks: OrderWebhooks
+    reports: ReportService
+    feedback: FeedbackService
+    simulation: SimulationService
     dashboard: DashboardService
     sequences: Sequences
     email: EmailWorker
@@ -225,7 +236,7 @@ def build_container(
     engine: Engine | None = None,
     clock: Clock | None = None,
     bump_source: BumpSource | None = None,
-    model_check_every: float = 5.0,
+    model_check_every: float = 1.0,
     mail_sender: Mailer | None = None,
 ) -> Container:
     """Build every service for `settings`; the engine is created here unless one is passed.
@@ -238,7 +249,7 @@ def build_container(
     database = SqlDatabase(db)
     clock = clock or SystemClock()
     storage = ModelStorage(database, NpzModelPayloads())
-    models = ModelProvider(storage, check_every=model_check_every)
+    models = ModelProvider(storage, check_every=model_check_every, load_in_background=True)
     reads = SqlDecisionReads(db)
     log = SqlDecisionLog(db, connections=reads.connections.held)
     catalog = SqlCatalogSource(db)
@@ -254,6 +265,7 @@ def build_container(
     )
     gateway = payment_gateway(settings, db, clock)
     history = SqlHistoryReads(db)
+    feedback = SqlFeedbackStore(db)
     email = email_worker(settings, db, decisions, mail_sender)
     checkout = CheckoutDeps(
         database=database,
@@ -275,12 +287,32 @@ def build_container(
         decision_log=log,
         decisions=decisions,
         ingest=Ingest(database, clock, catalog_changed=catalog.reload),
+        order_webhooks=OrderWebhooks(
+            database,
+            clock,
+            SqlPlatformOrderIds(db),
+            {
+                "shopify": settings.shopify_webhook_secret,
+                "woocommerce": settings.woocommerce_webhook_secret,
+            },
+        ),
         payment_gateway=gateway,
         checkout=checkout,
         order_files=FileReaders(),
         history=history,
         refunds=Refunds(
             database, clock, {"test": TestModeGateway(db, clock), gateway.name: gateway}
+        ),
+        reports=ReportService(
+            SqlMeasurementReads(db),
+            clock,
+            holdout_share=settings.holdout_share,
+            attribution=timedelta(days=settings.attribution_days),
+            feedback=feedback,
+        ),
+        feedback=FeedbackService(database, feedback, clock),
+        simulation=SimulationService(
+            database, history, clock, holdout_share=settings.holdout_share
         ),
         dashboard=DashboardService(
             SqlDashboardReports(db),

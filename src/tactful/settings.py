@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     port: int = Field(8000, description="Port the server binds")
     public_url: str = Field("", description="Base URL for links; defaults to http://host:port")
     holdout_share: float = Field(0.05, ge=0.0, le=1.0, description="Share of customers held out")
+    attribution_days: float = Field(
+        7.0, gt=0, le=365, description="Days after an offer in which buying its SKU converts it"
+    )
     max_body_bytes: int = Field(1_000_000, description="Largest accepted request body")
     log_format: Literal["human", "json"] = Field(
         "human", description="human (readable lines) or json (one object per line)"
@@ -67,6 +70,12 @@ class Settings(BaseSettings):
     )
     stripe_api_base: str = Field(
         "", description="Stripe API address; empty means Stripe's own (tests use a stand-in)"
+    )
+    shopify_webhook_secret: str = Field(
+        "", description="Secret Shopify signs order webhooks with (X-Shopify-Hmac-Sha256)"
+    )
+    woocommerce_webhook_secret: str = Field(
+        "", description="Secret of the WooCommerce order webhooks (X-WC-Webhook-Signature)"
     )
     allowed_origins: str = Field(
         "",

@@ -13,7 +13,9 @@ from tactful.cli import (  # noqa: F401  (registers commands)
     links,
     mining,
     pages,
+    report,
     serve,
+    simulate,
 )
 from tactful.cli._app import app
 

@@ -18,12 +18,15 @@ from tactful.web.api import (
     customers,
     decisions,
     events,
+    feedback,
     health,
     metrics,
     models,
+    order_webhooks,
     orders,
     products,
     refunds,
+    reports,
     rules,
     sequences,
     webhooks,
@@ -37,6 +40,7 @@ from tactful.web.openapi_errors import install_error_docs
 from tactful.web.page_security import PageSecurity
 from tactful.web.pages import checkout as checkout_html
 from tactful.web.pages import demo_shop, email_pages, stripe_pages
+from tactful.web.pages import feedback as feedback_page
 from tactful.web.pages import quote as checkout_quote
 from tactful.web.rate_limit import TokenBuckets
 from tactful.web.storefront import StorefrontGate
@@ -91,10 +95,14 @@ def create_app(
         app.include_router(part.router)
     app.include_router(checkout_pages.router)
     app.include_router(refunds.router)
+    app.include_router(reports.router)
+    app.include_router(feedback.router)
     app.include_router(webhooks.router)
+    app.include_router(order_webhooks.router)
     app.include_router(stripe_pages.router)
     app.include_router(checkout_quote.router)
     app.include_router(checkout_html.router)
+    app.include_router(feedback_page.router)
     app.include_router(sequences.router)
     app.include_router(email_pages.router)
     app.include_router(widget_router)

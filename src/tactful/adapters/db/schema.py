@@ -50,10 +50,12 @@ def all_metadata() -> MetaData:
     from tactful.adapters.db import (  # noqa: F401
         tables_checkout,
         tables_email,
+        tables_measurement,
         tables_models,
         tables_offers,
         tables_payments,
         tables_shared,
+        tables_storefront,
     )
     from tactful.adapters.db.tables import metadata
 

@@ -241,6 +241,8 @@ def order_page(state: StateDep, slug: str, order_id: str, notice: str = "") -> H
 _NOTICES = {
     "added": "Added to your order.",
     "already": "This offer was already added to your order; nothing more was charged.",
+    "rated": "Thank you for your rating.",
+    "rating_refused": "That rating could not be taken: choose a number from 1 to 5.",
 }
 
 
