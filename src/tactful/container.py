@@ -32,12 +32,14 @@ from tactful.domain.affinity import MiningEngine
 from tactful.domain.checkout import PaymentGateway
 from tactful.domain.checkout.page_payments import PagePaymentGateway
 from tactful.domain.clock import Clock, SystemClock
+from tactful.domain.model_jobs import JobId, ModelJob
 from tactful.domain.offers import OfferPolicy
+from tactful.mining_process import in_child_process
 from tactful.services.checkout import BumpSource, CheckoutDeps
 from tactful.services.checkout_bumps import engine_bumps
 from tactful.services.decisions import DecisionService, ModelCache
 from tactful.services.ingest import Ingest
-from tactful.services.model_jobs import ModelJobs, in_thread
+from tactful.services.model_jobs import Launch, ModelJobs
 from tactful.services.models import ModelProvider, ModelStorage
 from tactful.services.ports import Database
 from tactful.services.ports.history import HistoryReads
@@ -57,6 +59,7 @@ __all__ = [
     "file_readers",
     "migrate",
     "open_container",
+    "run_mining_job",
     "schema_revisions",
     "spark_engine",
 ]
@@ -166,11 +169,13 @@ def build_container(
     clock: Clock | None = None,
     bump_source: BumpSource | None = None,
     model_check_every: float = 1.0,
+    mining_launch: Launch | None = None,
 ) -> Container:
     """Build every service for `settings`; the engine is created here unless one is passed.
 
     `clock` and `bump_source` replace the system clock and the offer engine's order bumps
-    (tests); an engine passed in stays the caller's to dispose.
+    (tests); an engine passed in stays the caller's to dispose. Mining jobs run in a child
+    process (`tactful.mining_process`) unless `mining_launch` says otherwise.
     """
     owns_engine = engine is None
     db = engine if engine is not None else build_engine(settings.resolved_database_url)
@@ -207,7 +212,13 @@ def build_container(
         clock=clock,
         models=models,
         model_storage=storage,
-        model_jobs=ModelJobs(storage, settings, clock, provider=models, launch=in_thread),
+        model_jobs=ModelJobs(
+            storage,
+            settings,
+            clock,
+            provider=models,
+            launch=mining_launch or in_child_process(settings),
+        ),
         decision_reads=reads,
         decision_log=log,
         decisions=decisions,
@@ -266,6 +277,19 @@ def spark_engine(master: str | None) -> MiningEngine:
     from tactful.adapters.spark import SparkEngine, spark_session
 
     return SparkEngine(spark_session(master))
+
+
+def run_mining_job(settings: Settings, job_id: JobId) -> ModelJob:
+    """Run one stored mining job in this process (`python -m tactful.mining_process`).
+
+    Only what mining needs is built: the database, the model storage and the job runner.
+    """
+    engine = build_engine(settings.resolved_database_url)
+    try:
+        storage = ModelStorage(SqlDatabase(engine), NpzModelPayloads())
+        return ModelJobs(storage, settings, SystemClock()).run(job_id)
+    finally:
+        engine.dispose()
 
 
 def open_container(settings: Settings, *, migrated: bool = True) -> Container:

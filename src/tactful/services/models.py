@@ -241,6 +241,7 @@ class ModelProvider:
         self._loaded: LoadedModel | None = None
         self._checked_at = float("-inf")
         self._loading = False
+        self._load_lock = threading.Lock()
 
     def start(self) -> LoadedModel | None:
         """Load the active version (server start); a broken payload leaves no model loaded."""
@@ -274,6 +275,14 @@ class ModelProvider:
             self._load_in_thread()
             return held
         return self._load()
+
+    def serve(self, version: str) -> None:
+        """Hold `version` before returning, if it is still the active one (a job just
+        finished in another process: whoever reads the job then gets its model here)."""
+        if self.version != version:
+            with self._load_lock:
+                if self.version != version:
+                    self._load()
 
     def _load(self) -> LoadedModel | None:
         loaded = load_active(self.storage)
