@@ -50,9 +50,11 @@ def prepare(database_url: str, data_dir: Path) -> None:
 def children_rss_mb(pid: int) -> float:
     """The summed RSS of a process's children (the mining process), 0 when there are none."""
     total = 0.0
-    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
-        with contextlib.suppress(FileNotFoundError, LookupError):  # it just ended
-            total += rss_mb(int(child))
+    for task in Path(f"/proc/{pid}/task").iterdir():  # a child belongs to the thread that
+        with contextlib.suppress(FileNotFoundError):  # started it
+            for child in (task / "children").read_text().split():
+                with contextlib.suppress(FileNotFoundError, LookupError):  # it just ended
+                    total += rss_mb(int(child))
     return total
 
 
@@ -97,7 +99,7 @@ def one_run(server: Server, config: dict[str, Any]) -> dict[str, Any]:
     job = answer.json()
     while job["status"] not in ("succeeded", "failed"):
         time.sleep(0.1)
-        job = httpx.get(f"{base}{job['url']}", headers=AUTH).json()
+        job = httpx.get(f"{base}{job['url']}", headers=AUTH, timeout=120).json()
     duration = time.perf_counter() - began
     sampler.done.set()
     sampler.join()

@@ -277,12 +277,17 @@ class ModelProvider:
         return self._load()
 
     def serve(self, version: str) -> None:
-        """Hold `version` before returning, if it is still the active one (a job just
-        finished in another process: whoever reads the job then gets its model here)."""
-        if self.version != version:
-            with self._load_lock:
-                if self.version != version:
-                    self._load()
+        """Start serving `version` now (a job just finished in another process): loaded
+        before returning when no model is held yet, else in the background (with
+        `load_in_background`), decisions keeping the previous model meanwhile."""
+        if self.version == version:
+            return
+        if self._background and self._loaded is not None:
+            self._load_in_thread()
+            return
+        with self._load_lock:
+            if self.version != version:
+                self._load()
 
     def _load(self) -> LoadedModel | None:
         loaded = load_active(self.storage)
