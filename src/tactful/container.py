@@ -8,22 +8,29 @@ gateway, file readers) and hands them to services as ports.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, timedelta
 from pathlib import Path
 from typing import cast
 
 from sqlalchemy import Engine, text
 
+from tactful.adapters.backtest_files import BacktestFolder
 from tactful.adapters.db.backup import BackupResult, BackupUnsupportedError, backup_sqlite
 from tactful.adapters.db.catalog_cache import SqlCatalogSource
+from tactful.adapters.db.dashboard_reads import SqlDashboardReports
 from tactful.adapters.db.decision_log import SqlDecisionLog
 from tactful.adapters.db.decision_reads import SqlDecisionReads
+from tactful.adapters.db.email_store import SqlEmailStore
 from tactful.adapters.db.engine import build_engine
+from tactful.adapters.db.feedback import SqlFeedbackStore
 from tactful.adapters.db.history_reads import SqlHistoryReads
+from tactful.adapters.db.measurement_reads import SqlMeasurementReads
 from tactful.adapters.db.offer_budget import SqlOfferBudget
 from tactful.adapters.db.outages import OUTAGE_ERRORS, outage_cause
+from tactful.adapters.db.platform_orders import SqlPlatformOrderIds
 from tactful.adapters.db.repositories.models import NpzModelPayloads
 from tactful.adapters.db.transaction import SqlDatabase
+from tactful.adapters.email import DkimKey, JinjaMailTemplates, mailer_for
 from tactful.adapters.importers import FORMATS, FileReaders
 from tactful.adapters.importers.mining_input import baskets_from_file
 from tactful.adapters.payments import TestModeGateway
@@ -34,17 +41,29 @@ from tactful.domain.checkout.page_payments import PagePaymentGateway
 from tactful.domain.clock import Clock, SystemClock
 from tactful.domain.model_jobs import JobId, ModelJob
 from tactful.domain.offers import OfferPolicy
+from tactful.domain.sequences import EmailCaps
 from tactful.mining_process import in_child_process
 from tactful.services.checkout import BumpSource, CheckoutDeps
 from tactful.services.checkout_bumps import engine_bumps
+from tactful.services.dashboard import DashboardService
 from tactful.services.decisions import DecisionService, ModelCache
+from tactful.services.due_work import DueWork
+from tactful.services.email_compose import EmailConfig
+from tactful.services.email_offers import EngineEmailOffers
+from tactful.services.email_worker import EmailWorker
+from tactful.services.feedback import FeedbackService
 from tactful.services.ingest import Ingest
 from tactful.services.model_jobs import Launch, ModelJobs
 from tactful.services.models import ModelProvider, ModelStorage
+from tactful.services.order_webhooks import OrderWebhooks
 from tactful.services.ports import Database
+from tactful.services.ports.email import Mailer
 from tactful.services.ports.history import HistoryReads
 from tactful.services.ports.imports import OrderFiles
 from tactful.services.refunds import Refunds
+from tactful.services.reports import ReportService
+from tactful.services.sequences import Sequences
+from tactful.services.simulation import SimulationService
 from tactful.settings import Settings
 
 __all__ = [
@@ -57,6 +76,7 @@ __all__ = [
     "baskets_from_file",
     "build_container",
     "file_readers",
+    "keep_backtest",
     "migrate",
     "open_container",
     "run_mining_job",
@@ -85,6 +105,15 @@ class Container:
     order_files: OrderFiles
     history: HistoryReads
     refunds: Refunds
+    order_webhooks: OrderWebhooks
+    reports: ReportService
+    feedback: FeedbackService
+    simulation: SimulationService
+    dashboard: DashboardService
+    sequences: Sequences
+    email: EmailWorker
+    due_work: list[DueWork] = field(default_factory=list)
+    """What `tactful worker` runs when due: the email sends, then any other part's work."""
     owns_engine: bool = field(default=False)
     outage_errors: tuple[type[Exception], ...] = OUTAGE_ERRORS
     """Database errors that may mean "unavailable for now"; `outage_cause` says which."""
@@ -162,6 +191,48 @@ def payment_gateway(settings: Settings, engine: Engine, clock: Clock) -> Payment
     raise ValueError(f"TACTFUL_PAYMENT_GATEWAY: unknown gateway {settings.payment_gateway!r}")
 
 
+def email_config(settings: Settings) -> EmailConfig:
+    """What the email worker needs from the settings."""
+    return EmailConfig(
+        base_url=settings.base_url,
+        secret=settings.link_secret,
+        sender=settings.email_from,
+        merchant=settings.email_merchant,
+        postal_address=settings.email_postal_address,
+        caps=EmailCaps(
+            per_window=settings.email_max_per_week,
+            min_gap=timedelta(hours=settings.email_min_gap_hours),
+        ),
+        rate_per_minute=settings.email_rate_per_minute,
+    )
+
+
+def mailer(settings: Settings) -> Mailer:
+    """The mailer `TACTFUL_SMTP_URL` names, DKIM-signing when a key file is set."""
+    key = None
+    if settings.dkim_key_file:
+        domain = settings.dkim_domain or settings.email_from.rpartition("@")[2]
+        key = DkimKey.from_file(Path(settings.dkim_key_file), settings.dkim_selector, domain)
+    return mailer_for(settings.smtp_url, settings.data_dir / "outbox", key)
+
+
+def email_worker(
+    settings: Settings, db: Engine, decisions: DecisionService, sender: Mailer | None = None
+) -> EmailWorker:
+    """Sequences, their store, templates and the mailer, as the worker's due email work."""
+    store = SqlEmailStore(db)
+    folder = settings.email_templates_dir
+    templates = JinjaMailTemplates(Path(folder) if folder else None)
+    return EmailWorker(
+        store=store,
+        sequences=Sequences(store, templates),
+        mailer=sender or mailer(settings),
+        templates=templates,
+        offers=EngineEmailOffers(decisions),
+        config=email_config(settings),
+    )
+
+
 def build_container(
     settings: Settings,
     *,
@@ -169,13 +240,15 @@ def build_container(
     clock: Clock | None = None,
     bump_source: BumpSource | None = None,
     model_check_every: float = 1.0,
+    mail_sender: Mailer | None = None,
     mining_launch: Launch | None = None,
 ) -> Container:
     """Build every service for `settings`; the engine is created here unless one is passed.
 
-    `clock` and `bump_source` replace the system clock and the offer engine's order bumps
-    (tests); an engine passed in stays the caller's to dispose. Mining jobs run in a child
-    process (`tactful.mining_process`) unless `mining_launch` says otherwise.
+    `clock`, `bump_source` and `mail_sender` replace the system clock, the offer engine's
+    order bumps and the mailer (tests); an engine passed in stays the caller's to dispose.
+    Mining jobs run in a child process (`tactful.mining_process`) unless `mining_launch`
+    says otherwise.
     """
     owns_engine = engine is None
     db = engine if engine is not None else build_engine(settings.resolved_database_url)
@@ -197,6 +270,9 @@ def build_container(
         budget=SqlOfferBudget(db),
     )
     gateway = payment_gateway(settings, db, clock)
+    history = SqlHistoryReads(db)
+    feedback = SqlFeedbackStore(db)
+    email = email_worker(settings, db, decisions, mail_sender)
     checkout = CheckoutDeps(
         database=database,
         gateway=gateway,
@@ -223,13 +299,42 @@ def build_container(
         decision_log=log,
         decisions=decisions,
         ingest=Ingest(database, clock, catalog_changed=catalog.reload),
+        order_webhooks=OrderWebhooks(
+            database,
+            clock,
+            SqlPlatformOrderIds(db),
+            {
+                "shopify": settings.shopify_webhook_secret,
+                "woocommerce": settings.woocommerce_webhook_secret,
+            },
+        ),
         payment_gateway=gateway,
         checkout=checkout,
         order_files=FileReaders(),
-        history=SqlHistoryReads(db),
+        history=history,
         refunds=Refunds(
             database, clock, {"test": TestModeGateway(db, clock), gateway.name: gateway}
         ),
+        reports=ReportService(
+            SqlMeasurementReads(db),
+            clock,
+            holdout_share=settings.holdout_share,
+            attribution=timedelta(days=settings.attribution_days),
+            feedback=feedback,
+        ),
+        feedback=FeedbackService(database, feedback, clock),
+        simulation=SimulationService(
+            database, history, clock, holdout_share=settings.holdout_share
+        ),
+        dashboard=DashboardService(
+            SqlDashboardReports(db),
+            history,
+            settings.holdout_share,
+            BacktestFolder(settings.data_dir / "backtests"),
+        ),
+        sequences=email.sequences,
+        email=email,
+        due_work=[email],
         owns_engine=owns_engine,
     )
 
@@ -270,6 +375,14 @@ def backup_database(settings: Settings, target: Path) -> BackupResult:
         return backup_sqlite(engine, target)
     finally:
         engine.dispose()
+
+
+def keep_backtest(settings: Settings, name: str, report: dict[str, object]) -> Path | None:
+    """Keep a copy of a backtest report in DATA_DIR/backtests/ for the dashboard (None if not)."""
+    try:
+        return BacktestFolder(settings.data_dir / "backtests").save(name, report)
+    except OSError:
+        return None
 
 
 def spark_engine(master: str | None) -> MiningEngine:

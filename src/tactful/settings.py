@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     database_url: str = Field("", description="SQLAlchemy URL; empty means SQLite in data_dir")
     secret_key: str = Field("", description="API key that may call every endpoint")
     publishable_key: str = Field("", description="API key for decisions, responses and events")
+    admin_password: str = Field(
+        "", description="Password for the /admin dashboard (the secret key also signs in)"
+    )
     signing_secret: str = Field(
         "", description="HMAC secret for signed links; defaults to secret_key"
     )
@@ -43,6 +46,9 @@ class Settings(BaseSettings):
     port: int = Field(8000, description="Port the server binds")
     public_url: str = Field("", description="Base URL for links; defaults to http://host:port")
     holdout_share: float = Field(0.05, ge=0.0, le=1.0, description="Share of customers held out")
+    attribution_days: float = Field(
+        7.0, gt=0, le=365, description="Days after an offer in which buying its SKU converts it"
+    )
     max_body_bytes: int = Field(1_000_000, description="Largest accepted request body")
     log_format: Literal["human", "json"] = Field(
         "human", description="human (readable lines) or json (one object per line)"
@@ -65,10 +71,19 @@ class Settings(BaseSettings):
     stripe_api_base: str = Field(
         "", description="Stripe API address; empty means Stripe's own (tests use a stand-in)"
     )
+    shopify_webhook_secret: str = Field(
+        "", description="Secret Shopify signs order webhooks with (X-Shopify-Hmac-Sha256)"
+    )
+    woocommerce_webhook_secret: str = Field(
+        "", description="Secret of the WooCommerce order webhooks (X-WC-Webhook-Signature)"
+    )
     allowed_origins: str = Field(
         "",
         description="Origins (comma-separated, e.g. https://shop.example) whose pages may call "
         "the publishable endpoints from the browser; * allows any",
+    )
+    demo_shop: bool = Field(
+        False, description="Serve the sample storefront at /demo/shop (tactful demo turns it on)"
     )
     rate_limit_per_minute: int | None = Field(
         None,
@@ -77,11 +92,43 @@ class Settings(BaseSettings):
         "empty means 600 (no limit in the test environment), 0 means no limit",
     )
 
+    smtp_url: str = Field(
+        "",
+        description="Where mail goes: smtp://user:pass@host:587 (STARTTLS), smtps://host:465, "
+        "or file:FOLDER for .eml files; empty means .eml files in data_dir/outbox",
+    )
+    email_from: str = Field("shop@example.com", description="Sender address of marketing mail")
+    email_merchant: str = Field("tactful demo shop", description="Merchant name in mail footers")
+    email_postal_address: str = Field(
+        "1 Example Street, Example City", description="Postal address in every mail's footer"
+    )
+    email_templates_dir: str = Field(
+        "", description="Folder of the merchant's mail templates (NAME.html and NAME.txt)"
+    )
+    email_max_per_week: int = Field(2, ge=0, description="Marketing mails per customer per 7 days")
+    email_min_gap_hours: float = Field(20.0, ge=0, description="Hours between marketing mails")
+    email_rate_per_minute: int = Field(
+        0, ge=0, description="Most mails sent per minute by one worker; 0 means no limit"
+    )
+    dkim_key_file: str = Field("", description="PEM private key file that DKIM-signs mail")
+    dkim_selector: str = Field("tactful", description="DKIM selector (s=) of that key")
+    dkim_domain: str = Field("", description="DKIM domain (d=); defaults to email_from's domain")
+    worker_interval: float = Field(
+        15.0, gt=0, description="Seconds between runs of `tactful worker` (and the demo's)"
+    )
+
     @field_validator("environment")
     @classmethod
     def _known_environment(cls, value: str) -> str:
         if value not in {"development", "test", "production"}:
             raise ValueError("environment must be development, test or production")
+        return value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _known_mail_url(cls, value: str) -> str:
+        if value and not value.startswith(("smtp://", "smtps://", "file:")):
+            raise ValueError("smtp_url must start with smtp://, smtps:// or file:")
         return value
 
     @classmethod
@@ -118,6 +165,8 @@ class Settings(BaseSettings):
                 continue  # links are then signed with the secret key, checked above
             if _looks_like_placeholder(value):
                 raise ValueError(f"TACTFUL_{name.upper()} must be a real key in production")
+        if self.admin_password and _looks_like_placeholder(self.admin_password):
+            raise ValueError("TACTFUL_ADMIN_PASSWORD must be a real password in production")
         if self.public_url.startswith("http://") and not self.allow_insecure_public_url:
             raise ValueError(
                 "TACTFUL_PUBLIC_URL must be https:// in production "

@@ -59,6 +59,21 @@ def test_an_idempotency_key_is_claimed_once_then_completed(database: Database) -
         assert tx.checkout.claim_key("k1", "print", at=AT) is False
 
 
+def test_a_stale_key_in_flight_is_retaken_once(database: Database) -> None:
+    later = AT + timedelta(minutes=2)
+    with database.transaction() as tx:
+        tx.checkout.claim_key("k3", "print", at=AT)
+    with database.transaction() as tx:
+        assert tx.checkout.retake_key("k3", before=AT, at=later) is False  # not stale yet
+        assert tx.checkout.retake_key("k3", before=later, at=later) is True
+        assert tx.checkout.retake_key("k3", before=later, at=later) is False  # taken already
+        tx.checkout.complete_key("k3", {"status": "paid"}, at=later)
+    with database.transaction() as tx:
+        far = later + timedelta(hours=1)
+        assert tx.checkout.retake_key("k3", before=far, at=far) is False  # done keys stay
+        assert tx.checkout.retake_key("missing", before=far, at=far) is False
+
+
 def test_a_released_key_can_be_claimed_again(database: Database) -> None:
     with database.transaction() as tx:
         tx.checkout.claim_key("k2", "print", at=AT)

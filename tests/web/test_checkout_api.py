@@ -26,6 +26,7 @@ from tests.e2e.seed import (
     order_line_rows,
     seed_catalogue,
 )
+from tests.support.browser_forms import form_post
 from tests.web.test_api_models import _finished as _job_finished
 
 AUTH = {"Authorization": f"Bearer {SECRET}"}
@@ -147,10 +148,12 @@ def test_unsigned_harmless_fields_prefill(shop: Shop) -> None:
     assert 'value="bo@example.com"' in html
     assert 'value="Bo"' in html
     assert "£58.00" in html
-    line = re.search(r'<li><span class="name">[^<]* × 2</span>.*?</li>', html, re.S)
-    assert line is not None, "a line of two says how many"
-    assert '<span class="price">£58.00</span>' in line.group(0)
-    assert "(£29.00 each, was <s>£39.00</s>, save £10.00)" in line.group(0)
+    line = re.search(r'<li class="line" data-sku="COURSE">.*?</li>', html, re.S)
+    assert line is not None
+    assert '<span class="qty-badge" aria-hidden="true">2</span>' in line.group(0)
+    assert "2 × £29.00 each" in line.group(0), "a line of two says how many, and each"
+    assert '<span class="line-price">£58.00</span>' in line.group(0)
+    assert "was <s>£39.00</s>, save £10.00 each" in line.group(0)
     assert httpx.get(f"{shop.url}/c/{PAGE['slug']}?quantity=50").status_code == 200
 
 
@@ -204,7 +207,7 @@ def test_declined_card_charges_nothing_and_keeps_the_form(shop: Shop) -> None:
         "card_exp": "12/34",
         "card_cvc": "123",
     }
-    html = httpx.post(f"{shop.url}/c/{PAGE['slug']}/pay", data=form)
+    html = form_post(f"{shop.url}/c/{PAGE['slug']}/pay", form)
     assert html.status_code == 402
     assert "declined" in html.text
     assert 'value="ann@example.com"' in html.text
@@ -256,7 +259,7 @@ def test_offer_expires_and_charges_nothing(shop: Shop) -> None:
     )
     assert response.status_code == 410
     assert response.json()["status"] == "offer_expired"
-    html = httpx.post(shop.offer_url(order_id, "u1", "accept"), data={"idempotency_key": "late2"})
+    html = form_post(shop.offer_url(order_id, "u1", "accept"), {"idempotency_key": "late2"})
     assert html.status_code == 410
     assert "Nothing was charged" in html.text
     assert count_charges(shop.engine) == 1

@@ -22,6 +22,7 @@ PRODUCT_FIELDS = (
     "active",
     "inventory",
     "billing_period",
+    "image_url",
 )
 """The columns an upsert may be limited to (`update_fields`), besides the SKU."""
 
@@ -42,6 +43,7 @@ def product_row(product: Product, at: datetime) -> dict[str, Any]:
         "active": product.active,
         "inventory": product.inventory,
         "billing_period": product.billing_period.value if product.billing_period else None,
+        "image_url": product.image_url,
         "updated_at": at,
     }
 
@@ -63,4 +65,5 @@ def product_from_row(row: Mapping[Any, Any]) -> Product:
         active=bool(row["active"]),
         inventory=row["inventory"],
         billing_period=BillingPeriod(period) if (period := row.get("billing_period")) else None,
+        image_url=row.get("image_url"),
     )

@@ -7,12 +7,15 @@ from tactful.cli import (  # noqa: F401  (registers commands)
     cohorts,
     db,
     demo,
+    email,
     importing,
     lifetime,
     links,
     mining,
     pages,
+    report,
     serve,
+    simulate,
 )
 from tactful.cli._app import app
 

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from tactful.cli._app import app, console, fail, load_settings, open_services
 from tactful.cli.cohorts import parse_day
+from tactful.container import keep_backtest
 from tactful.domain.backtest.policy_file import BacktestPolicy, PolicyFileError, read_policy
 from tactful.domain.backtest.summary import PolicySummary
 from tactful.services.backtest import SCREEN_NOTE, BacktestReport, run_backtest
@@ -85,6 +86,7 @@ def backtest_command(
         console.print(comparison_table(report))
     console.print(f"[bold]Screen, not proof.[/bold] {SCREEN_NOTE}", highlight=False)
     console.print(f"Results written to {out}", highlight=False)
+    keep_backtest(services.settings, out.stem, report.to_dict())
 
 
 def day(option: str, text: str) -> datetime:

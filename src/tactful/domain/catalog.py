@@ -79,6 +79,7 @@ class Product:
     inventory: int | None = None
     billing_period: BillingPeriod | None = None
     """How often a subscription is billed; None for everything else."""
+    image_url: str | None = None  # shown on hosted pages; https:// or a path on this server
 
     def __post_init__(self) -> None:
         if not self.sku:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from tactful.domain.clock import Clock
@@ -68,16 +69,26 @@ def run_once(
     work: Callable[[], Outcome],
     *,
     wait_seconds: float = WAIT_SECONDS,
+    resume_after: timedelta | None = None,
 ) -> Outcome:
     """Run `work` the first time `key` is seen; a repeat gets the first Outcome.
 
     A repeat with another fingerprint gets 422; one arriving while the first is still running
-    waits for its result, or gets 409 if it does not come within `wait_seconds`.
+    waits for its result, or gets 409 if it does not come within `wait_seconds`. With
+    `resume_after`, `work` must be safe to run again: a repeat finding the key in flight for
+    longer than that (its process died) takes the key over and runs `work` to the end.
     """
     with database.transaction() as tx:
         claimed = tx.checkout.claim_key(key, fingerprint, at=clock.now())
     if not claimed:
-        return _first_result(database, key, fingerprint, wait_seconds)
+        once = _Once(database, clock, key, fingerprint, work)
+        return once.first_result(wait_seconds, resume_after)
+    return _run_and_store(database, clock, key, work)
+
+
+def _run_and_store(
+    database: Database, clock: Clock, key: str, work: Callable[[], Outcome]
+) -> Outcome:
     try:
         outcome = work()
     except BaseException:
@@ -89,21 +100,38 @@ def run_once(
     return outcome
 
 
-def _first_result(database: Database, key: str, fingerprint: str, wait_seconds: float) -> Outcome:
-    deadline = time.monotonic() + wait_seconds
-    while True:
-        with database.transaction() as tx:
-            stored = tx.checkout.get_key(key)
-        if stored is not None and stored.fingerprint != fingerprint:
-            raise IdempotencyError(
-                422,
-                "idempotency_key_reused",
-                "Idempotency-Key: already used for a different request",
-            )
-        if stored is not None and stored.result is not None:
-            return Outcome.from_dict(stored.result)
-        if time.monotonic() >= deadline:
-            raise IdempotencyError(
-                409, "request_in_progress", "A request with this Idempotency-Key is in progress"
-            )
-        time.sleep(POLL_SECONDS)
+@dataclass(frozen=True, slots=True)
+class _Once:
+    """A repeat of a claimed key: its first result, once there is one."""
+
+    database: Database
+    clock: Clock
+    key: str
+    fingerprint: str
+    work: Callable[[], Outcome]
+
+    def first_result(self, wait_seconds: float, resume_after: timedelta | None) -> Outcome:
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            with self.database.transaction() as tx:
+                stored = tx.checkout.get_key(self.key)
+            if stored is not None and stored.fingerprint != self.fingerprint:
+                raise IdempotencyError(
+                    422,
+                    "idempotency_key_reused",
+                    "Idempotency-Key: already used for a different request",
+                )
+            if stored is not None and stored.result is not None:
+                return Outcome.from_dict(stored.result)
+            if stored is not None and resume_after is not None and self._retake(resume_after):
+                return _run_and_store(self.database, self.clock, self.key, self.work)
+            if time.monotonic() >= deadline:
+                raise IdempotencyError(
+                    409, "request_in_progress", "A request with this Idempotency-Key is in progress"
+                )
+            time.sleep(POLL_SECONDS)
+
+    def _retake(self, resume_after: timedelta) -> bool:
+        now = self.clock.now()
+        with self.database.transaction() as tx:
+            return tx.checkout.retake_key(self.key, before=now - resume_after, at=now)

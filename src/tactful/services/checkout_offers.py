@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from tactful.domain.catalog import Sku
@@ -80,10 +81,10 @@ def funnel_view(deps: CheckoutDeps, slug: str, order_id: str) -> OfferView | Rec
             view = _offer_view(tx, funnel, slot, closes_at, now)
         products = tx.catalog.get_products([line.sku for line in funnel.order.lines])
         charges = tx.checkout.order_charges(order_id)
+    names = {sku: p.name for sku, p in products.items()}
     if view is not None:
         _record_shown(deps, view, now)
-        return view
-    names = {sku: p.name for sku, p in products.items()}
+        return replace(view, names=names)
     closed = slot is not None
     return Receipt(funnel, names, charges, _card_label(funnel), closed)
 
@@ -138,11 +139,20 @@ def _record_shown(deps: CheckoutDeps, view: OfferView, now: datetime) -> None:
 def accept(
     deps: CheckoutDeps, slug: str, order_id: str, offer_id: str, idempotency_key: str | None
 ) -> Outcome:
-    """Charge the vaulted card for one offer, once per key and once per offer whatever the key."""
+    """Charge the vaulted card for one offer, once per key and once per offer whatever the key.
+
+    Accepting is safe to run again (the offer's claim and the gateway key hold the charge to
+    one), so a retry after a crash resumes the dead request's key once it is stale.
+    """
     key = check_key(idempotency_key)
     print_ = fingerprint({"op": "accept", "slug": slug, "order": order_id, "offer": offer_id})
     return run_once(
-        deps.database, deps.clock, key, print_, lambda: _accept(deps, slug, order_id, offer_id)
+        deps.database,
+        deps.clock,
+        key,
+        print_,
+        lambda: _accept(deps, slug, order_id, offer_id),
+        resume_after=STALE_CLAIM,
     )
 
 

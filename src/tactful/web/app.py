@@ -12,18 +12,23 @@ from fastapi import FastAPI
 from tactful import __version__
 from tactful.container import Container, build_container
 from tactful.settings import Settings
+from tactful.web.admin import install_admin
 from tactful.web.api import (
     checkout_pages,
     customers,
     decisions,
     events,
+    feedback,
     health,
     metrics,
     models,
+    order_webhooks,
     orders,
     products,
     refunds,
+    reports,
     rules,
+    sequences,
     webhooks,
 )
 from tactful.web.api_docs import install_api_docs
@@ -31,8 +36,11 @@ from tactful.web.errors import install_error_handlers, install_outage_handler
 from tactful.web.fast_path import TactfulAPI
 from tactful.web.limits import BodySizeLimit
 from tactful.web.observability import Metrics, RequestObserver
+from tactful.web.page_security import PageSecurity
 from tactful.web.pages import checkout as checkout_html
-from tactful.web.pages import stripe_pages
+from tactful.web.pages import demo_shop, email_pages, stripe_pages
+from tactful.web.pages import feedback as feedback_page
+from tactful.web.pages import quote as checkout_quote
 from tactful.web.rate_limit import TokenBuckets
 from tactful.web.storefront import StorefrontGate
 from tactful.web.widget import router as widget_router
@@ -70,7 +78,13 @@ def create_app(
     app.entry = RequestObserver(gate, series, log_requests=settings.access_log)
     app.fast_paths["POST", "/v1/decisions"] = partial(decisions.serve_decision_fast, built, series)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        PageSecurity,
+        secret=settings.link_secret,
+        https=settings.base_url.startswith("https://"),
+    )
     install_error_handlers(app)
+    checkout_html.install_csrf_handler(app)
     install_outage_handler(app, built.outage_errors, built.outage_cause)
     app.outage_cause = built.outage_cause
     app.include_router(health.router)
@@ -79,8 +93,18 @@ def create_app(
         app.include_router(part.router)
     app.include_router(checkout_pages.router)
     app.include_router(refunds.router)
+    app.include_router(reports.router)
+    app.include_router(feedback.router)
     app.include_router(webhooks.router)
+    app.include_router(order_webhooks.router)
     app.include_router(stripe_pages.router)
+    app.include_router(checkout_quote.router)
     app.include_router(checkout_html.router)
+    app.include_router(feedback_page.router)
+    app.include_router(sequences.router)
+    app.include_router(email_pages.router)
     app.include_router(widget_router)
+    if settings.demo_shop:
+        app.include_router(demo_shop.router)
+    install_admin(app, settings)
     return app

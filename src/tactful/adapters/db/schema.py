@@ -49,10 +49,13 @@ def all_metadata() -> MetaData:
     """The metadata with every part's tables registered."""
     from tactful.adapters.db import (  # noqa: F401
         tables_checkout,
+        tables_email,
+        tables_measurement,
         tables_models,
         tables_offers,
         tables_payments,
         tables_shared,
+        tables_storefront,
     )
     from tactful.adapters.db.tables import metadata
 

@@ -83,6 +83,7 @@ products = Table(
     Column("active", Boolean, nullable=False, server_default=true()),
     Column("inventory", Integer),
     Column("billing_period", String(8)),
+    Column("image_url", Text),
     Column("updated_at", Timestamp, nullable=False),
 )
 

@@ -66,6 +66,13 @@ class MemoryCheckoutStore:
         if stored is not None and stored.status == "in_flight":
             del self.data.keys[key]
 
+    def retake_key(self, key: str, *, before: datetime, at: datetime) -> bool:
+        stored = self.data.keys.get(key)
+        if stored is None or stored.status != "in_flight" or stored.created_at >= before:
+            return False
+        self.data.keys[key] = dataclasses.replace(stored, created_at=at)
+        return True
+
     def insert_checkout_order(self, order: CheckoutOrder) -> None:
         if order.order_id in self.data.orders:
             raise ValueError(f"checkout order {order.order_id!r} exists")

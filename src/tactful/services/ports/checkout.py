@@ -46,6 +46,10 @@ class CheckoutStore(Protocol):
         """Forget a key still in flight, so a retry can run."""
         ...
 
+    def retake_key(self, key: str, *, before: datetime, at: datetime) -> bool:
+        """Take over a key still in flight since before `before` (its process died)."""
+        ...
+
     def insert_checkout_order(self, order: CheckoutOrder) -> None:
         """Remember the checkout side of a new order."""
         ...

@@ -29,6 +29,7 @@ def to_product(item: ProductIn) -> Product:
         active=item.active,
         inventory=item.inventory,
         billing_period=item.billing_period,
+        image_url=item.image_url,
     )
 
 

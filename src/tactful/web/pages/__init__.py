@@ -7,12 +7,15 @@ from importlib.resources import files
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from tactful.domain.checkout import display
 from tactful.domain.money import Money
+from tactful.web.page_security import FIELD, csp_nonce, csrf_token
 
 STATIC_TYPES = {
     "checkout.css": "text/css",
     "checkout.js": "text/javascript",
     "stripe-checkout.js": "text/javascript",  # only on pages taking real cards
+    "admin.css": "text/css",  # the merchant dashboard (/admin/static/admin.css)
     "example-logo.svg": "image/svg+xml",  # the logo of examples/checkout-page.yaml
 }
 
@@ -31,12 +34,21 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["money"] = _money
+    env.filters["rate"] = display.rate_text
+    env.globals.update(
+        price_suffix=display.price_suffix,
+        tax_line=display.tax_line,
+        footer_note=display.footer_note,
+        palette=display.palette,
+        csrf_field=FIELD,
+    )
     return env
 
 
 def render(name: str, **context: object) -> str:
-    """Render a template to HTML text."""
-    return environment().get_template(name).render(**context)
+    """Render a template to HTML text, with this request's CSRF token and style nonce."""
+    template = environment().get_template(name)
+    return template.render(csrf_token=csrf_token(), csp_nonce=csp_nonce(), **context)
 
 
 @lru_cache(maxsize=len(STATIC_TYPES))

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Annotated
 from urllib.parse import parse_qsl, urlencode
 
-from fastapi import APIRouter, Form, Header, Request
+from fastapi import APIRouter, FastAPI, Form, Header, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from tactful.domain.catalog import Sku
 from tactful.domain.checkout import (
@@ -25,7 +25,9 @@ from tactful.services.checkout_idempotency import IdempotencyError, Outcome
 from tactful.services.checkout_pay import PayForm, pay
 from tactful.web.api.checkout_pages import checkout_deps
 from tactful.web.deps import StateDep
+from tactful.web.page_security import CsrfChecked, CsrfRefusedError
 from tactful.web.pages import STATIC_TYPES, render, static_file
+from tactful.web.pages.checkout_view import checkout_context, is_test_mode
 from tactful.web.pages.stripe_pages import (
     csp_for,
     gateway_unavailable,
@@ -109,23 +111,19 @@ def _checkout_html(
     except InvalidLink as exc:
         return _invalid_link(_page_or_none(state, slug), exc.problem, exc.detail)
     shown = form or PayForm(email=view.prefill.email, name=view.prefill.name)
-    combos = {k: v.format() for k, v in view.totals_by_choice().items()}
     stripe = stripe_widget(state, view)
     body = render(
         "checkout.html",
-        page=view.cart.page,
-        cart=view.cart,
-        bumps=view.bumps,
-        totals=view.totals,
-        form=shown,
+        **checkout_context(view, shown, stripe),
         error=error,
         idempotency_key=uuid.uuid4().hex,
         link=urlencode(query),
         link_params=list(query.items()),
-        combo_totals=json.dumps(combos),
         quantity_problem=view.prefill.quantity_problem,
         step=2 if error else 1,
         stripe=stripe,
+        test_mode=is_test_mode(stripe),
+        test_cards=True,
     )
     return _html(body, status_code, stripe=stripe)
 
@@ -148,7 +146,7 @@ def checkout_page(state: StateDep, request: Request, slug: str) -> HTMLResponse:
     return _checkout_html(state, slug, dict(request.query_params))
 
 
-@router.post("/{slug}/pay", response_model=None)
+@router.post("/{slug}/pay", response_model=None, dependencies=[CsrfChecked])
 def pay_page(
     state: StateDep,
     request: Request,
@@ -162,6 +160,7 @@ def pay_page(
     card_cvc: Annotated[str, Form()] = "",
     quantity: Annotated[str, Form()] = "",
     bump: Annotated[list[str] | None, Form()] = None,
+    action: Annotated[str, Form()] = "",
     header_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> Response:
     """Charge for the cart once per Idempotency-Key (form field or header)."""
@@ -175,6 +174,9 @@ def pay_page(
         quantity,
         tuple(bump or ()),
     )
+    if action == "update":  # no JavaScript: show the totals for the ticked bumps, charge nothing
+        query = dict(parse_qsl(link, keep_blank_values=True))
+        return _checkout_html(state, slug, query, form=form)
     try:
         outcome = pay(checkout_deps(state), slug, form, idempotency_key or header_key)
     except IdempotencyError as exc:
@@ -239,10 +241,16 @@ def order_page(state: StateDep, slug: str, order_id: str, notice: str = "") -> H
 _NOTICES = {
     "added": "Added to your order.",
     "already": "This offer was already added to your order; nothing more was charged.",
+    "rated": "Thank you for your rating.",
+    "rating_refused": "That rating could not be taken: choose a number from 1 to 5.",
 }
 
 
-@router.post("/{slug}/orders/{order_id}/offers/{offer_id}/accept", response_model=None)
+@router.post(
+    "/{slug}/orders/{order_id}/offers/{offer_id}/accept",
+    response_model=None,
+    dependencies=[CsrfChecked],
+)
 def accept_offer(
     state: StateDep,
     request: Request,
@@ -275,7 +283,11 @@ def accept_offer(
     )
 
 
-@router.post("/{slug}/orders/{order_id}/offers/{offer_id}/decline", response_model=None)
+@router.post(
+    "/{slug}/orders/{order_id}/offers/{offer_id}/decline",
+    response_model=None,
+    dependencies=[CsrfChecked],
+)
 def decline_offer(
     state: StateDep, request: Request, slug: str, order_id: str, offer_id: str
 ) -> Response:
@@ -287,6 +299,22 @@ def decline_offer(
     if _wants_json(request):
         return JSONResponse(outcome.to_dict(), status_code=outcome.http_status)
     return RedirectResponse(f"/c/{slug}/orders/{order_id}", status_code=303)
+
+
+def install_csrf_handler(app: FastAPI) -> None:
+    """A refused CSRF check: 403, as a page for people and JSON for API clients."""
+
+    async def _refused(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, CsrfRefusedError)
+        if _wants_json(request):
+            body = {"error": "csrf_failed", "detail": exc.message}
+            return JSONResponse(body, status_code=403)
+        slug = request.path_params.get("slug", "")
+        state = request.app.state.tactful
+        page = await run_in_threadpool(_page_or_none, state, slug) if slug else None
+        return _message(page, 403, "Nothing was done", exc.message)
+
+    app.add_exception_handler(CsrfRefusedError, _refused)
 
 
 def _not_found(request: Request, state: AppState, slug: str, message: str) -> Response:

@@ -19,24 +19,18 @@ from tactful.services.checkout import CheckoutView, find_page
 from tactful.services.checkout_idempotency import Outcome
 from tactful.web.api.checkout_pages import checkout_deps
 from tactful.web.deps import StateDep
+from tactful.web.page_security import CsrfChecked, page_csp
 from tactful.web.pages import render
 from tactful.web.state import AppState
 
 router = APIRouter(prefix="/c", include_in_schema=False)
 
-SELF_ONLY_CSP = "script-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'self'"
-STRIPE_CSP = (
-    "script-src 'self' https://js.stripe.com; "
-    "frame-src https://js.stripe.com https://hooks.stripe.com; "
-    "connect-src 'self' https://api.stripe.com; "
-    "object-src 'none'; base-uri 'self'; frame-ancestors 'self'"
-)
 NO_STORE = {"Cache-Control": "no-store"}
 
 
 def csp_for(stripe: object) -> str:
     """The page's script policy: Stripe's only where the page takes real cards."""
-    return STRIPE_CSP if stripe else SELF_ONLY_CSP
+    return page_csp(stripe=bool(stripe))
 
 
 def stripe_widget(state: AppState, view: CheckoutView) -> dict[str, Any] | None:
@@ -62,7 +56,7 @@ def _message(state: AppState, slug: str, status: int, heading: str, message: str
     if page is None:
         return HTMLResponse(message, status_code=status, headers=NO_STORE)
     body = render("message.html", page=page, heading=heading, message=message, back=None, step=0)
-    headers = {**NO_STORE, "Content-Security-Policy": SELF_ONLY_CSP}
+    headers = {**NO_STORE, "Content-Security-Policy": page_csp()}
     return HTMLResponse(body, status_code=status, headers=headers)
 
 
@@ -125,10 +119,16 @@ def confirm_offer_page(state: StateDep, slug: str, order_id: str, offer_id: str)
         confirmed_url=f"/c/{slug}/orders/{order_id}/offers/{offer_id}/confirmed",
         decline_url=f"/c/{slug}/orders/{order_id}/offers/{offer_id}/decline",
     )
-    return HTMLResponse(body, headers={**NO_STORE, "Content-Security-Policy": STRIPE_CSP})
+    return HTMLResponse(
+        body, headers={**NO_STORE, "Content-Security-Policy": page_csp(stripe=True)}
+    )
 
 
-@router.post("/{slug}/orders/{order_id}/offers/{offer_id}/confirmed", response_model=None)
+@router.post(
+    "/{slug}/orders/{order_id}/offers/{offer_id}/confirmed",
+    response_model=None,
+    dependencies=[CsrfChecked],
+)
 def offer_confirmed(state: StateDep, slug: str, order_id: str, offer_id: str) -> Response:
     """Stripe.js confirmed: add the offer once Stripe says it succeeded."""
     outcome = page_payments.offer_confirmed(checkout_deps(state), slug, order_id, offer_id)

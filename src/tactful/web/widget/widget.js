@@ -12,7 +12,8 @@
 :host{display:block;position:relative;font:inherit;color:var(--tactful-text,#1f2328)}
 :host([hidden]){display:none}
 .live{position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}
-.box{border:1px solid var(--tactful-border,#8c959f);border-radius:var(--tactful-radius,8px);background:var(--tactful-background,#fff);padding:var(--tactful-gap,12px);display:grid;gap:var(--tactful-gap,12px);animation:in .2s ease-out}
+.box{border:1px solid var(--tactful-border,#8c959f);border-radius:var(--tactful-radius,8px);background:var(--tactful-background,#fff);padding:var(--tactful-gap,12px);display:grid;gap:var(--tactful-gap,12px)}
+.in{animation:in .2s ease-out}
 .top{display:flex;justify-content:space-between;align-items:center;gap:8px}
 h2{font-size:1em;margin:0}
 .offer{display:grid;gap:4px;padding-top:var(--tactful-gap,12px);border-top:1px solid var(--tactful-border,#d0d7de)}
@@ -20,7 +21,7 @@ h2{font-size:1em;margin:0}
 h3{font-size:1em;margin:0}
 p{margin:0}
 .reason,.proof,.after{color:var(--tactful-muted,#57606a);font-size:.9em}
-.price{font-weight:600}
+.price,.name{font-weight:600}
 s{font-weight:400;color:var(--tactful-muted,#57606a)}
 .urgent{color:var(--tactful-urgent,#a40e26);font-size:.9em}
 .acts{display:flex;flex-wrap:wrap;gap:8px;margin-top:4px}
@@ -30,7 +31,7 @@ button{font:inherit;cursor:pointer;border-radius:var(--tactful-radius,8px);paddi
 .x{background:transparent;border-color:transparent;color:var(--tactful-muted,#57606a);min-width:44px;padding:4px 10px}
 button:focus-visible{outline:3px solid var(--tactful-focus,#bf3989);outline-offset:2px}
 @keyframes in{from{opacity:0}to{opacity:1}}
-@media (prefers-reduced-motion:reduce){.box{animation:none}}`;
+@media (prefers-reduced-motion:reduce){.in{animation:none}}`;
 
   const h = (tag, attrs, ...kids) => {
     const node = document.createElement(tag);
@@ -165,7 +166,7 @@ button:focus-visible{outline:3px solid var(--tactful-focus,#bf3989);outline-offs
       if (seq !== this._seq || !this._connected) return;
       this._decision = decision;
       this._offers = decision && Array.isArray(decision.offers) ? decision.offers.slice(0, 2) : [];
-      this._render();
+      this._render(true);
       this._emit("tactful:offers", { decision_id: decision && decision.decision_id, offers: this._offers });
     }
 
@@ -179,12 +180,12 @@ button:focus-visible{outline:3px solid var(--tactful-focus,#bf3989);outline-offs
       this._timers = [];
     }
 
-    _render() {
+    _render(fresh) {
       this._clear();
       this._box.replaceChildren();
       if (!this._offers.length) return;
       const heading = this.getAttribute("heading") || "You might also like";
-      const box = h("section", { class: "box", part: "container", "aria-label": heading });
+      const box = h("section", { class: fresh ? "box in" : "box", part: "container", "aria-label": heading });
       const close = h("button", { type: "button", class: "x", part: "dismiss", "aria-label": "Dismiss suggestions" }, "\u00d7");
       close.addEventListener("click", () => this._dismiss());
       box.append(h("div", { class: "top" }, h("h2", { part: "heading" }, heading), close));
@@ -207,6 +208,7 @@ button:focus-visible{outline:3px solid var(--tactful-focus,#bf3989);outline-offs
         "article",
         { class: "offer", part: "offer", "data-offer": offer.offer_id, "aria-label": name },
         h("h3", { part: "headline" }, offer.headline),
+        offer.name && !String(offer.headline).includes(offer.name) ? h("p", { class: "name", part: "name" }, offer.name) : null,
         h("p", { class: "reason", part: "reason" }, offer.reason),
         priceBlock,
         offer.cart_total_after != null

@@ -95,6 +95,20 @@ def release_key(conn: Connection, key: str) -> None:
     )
 
 
+def retake_key(conn: Connection, key: str, *, before: datetime, at: datetime) -> bool:
+    """Take over a key in flight since before `before`; True for the one taker."""
+    result = conn.execute(
+        idempotency_keys.update()
+        .where(
+            idempotency_keys.c.key == key,
+            idempotency_keys.c.status == "in_flight",
+            idempotency_keys.c.created_at < before,
+        )
+        .values(created_at=at)
+    )
+    return result.rowcount == 1
+
+
 def insert_checkout_order(conn: Connection, order: CheckoutOrder) -> None:
     """Remember the checkout side of a new order."""
     conn.execute(
@@ -295,6 +309,9 @@ class SqlCheckoutStore:
 
     def release_key(self, key: str) -> None:
         release_key(self.connection, key)
+
+    def retake_key(self, key: str, *, before: datetime, at: datetime) -> bool:
+        return retake_key(self.connection, key, before=before, at=at)
 
     def insert_checkout_order(self, order: CheckoutOrder) -> None:
         insert_checkout_order(self.connection, order)

@@ -1,7 +1,7 @@
 """billing period: how often a subscription is billed (week, month, quarter, year)
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0015
+Revises: 0014
 
 The monthly-to-annual switch is offered from the same plan on a longer billing period;
 products without one keep the old reading (same ladder and rank, a higher price).
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0011"
-down_revision: str | None = "0010"
+revision: str = "0015"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

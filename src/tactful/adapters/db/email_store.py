@@ -1,0 +1,401 @@
+"""The `EmailStore` port on SQLAlchemy: sequence versions, enrolments and the outbox.
+
+Claiming is one UPDATE over the oldest due rows (`FOR UPDATE SKIP LOCKED` on PostgreSQL, a
+single writer on SQLite) that stamps a claim token and a lease; finishing checks the token, so
+a mail whose lease ran out and was taken over is never marked twice.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine, select, update
+
+from tactful.adapters.db.email_triggers import trigger_hits
+from tactful.adapters.db.repositories._common import dialect_insert
+from tactful.adapters.db.repositories.customers import get_customer, record_consent
+from tactful.adapters.db.tables import order_lines, orders
+from tactful.adapters.db.tables_email import (
+    email_enrolments,
+    email_interactions,
+    email_outbox,
+    email_preferences,
+    email_suppressions,
+    sequence_versions,
+)
+from tactful.domain.customers import Consent, ConsentPurpose
+from tactful.domain.sequences import Trigger
+from tactful.services.ports.email import (
+    ClaimedMail,
+    Enrolment,
+    NewMail,
+    OutboxEntry,
+    Outcome,
+    Recipient,
+    StoredSequence,
+    TriggerHit,
+)
+
+OPEN = "due"
+
+
+def _stored(row: Any) -> StoredSequence:
+    return StoredSequence(
+        row.sequence_id, row.version, row.definition, row.source, row.created_at, row.active
+    )
+
+
+def _mail_row(mail: NewMail) -> dict[str, Any]:
+    return {
+        "enrolment_key": mail.enrolment_key,
+        "step": mail.step,
+        "customer_id": mail.customer_id,
+        "due_at": mail.due_at,
+        "state": OPEN,
+        "attempts": 0,
+    }
+
+
+class SqlEmailStore:
+    """Email sequences in the tactful database (SQLite or PostgreSQL)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def save_sequence(
+        self, sequence_id: str, definition: Mapping[str, Any], source: str, at: datetime
+    ) -> tuple[int, bool]:
+        """Store a new version unless the newest one is the same definition."""
+        with self.engine.begin() as conn:
+            newest = conn.execute(
+                select(sequence_versions)
+                .where(sequence_versions.c.sequence_id == sequence_id)
+                .order_by(sequence_versions.c.version.desc())
+                .limit(1)
+            ).first()
+            if newest is not None and newest.definition == dict(definition):
+                return newest.version, False
+            version = 1 if newest is None else newest.version + 1
+            conn.execute(
+                update(sequence_versions)
+                .where(sequence_versions.c.sequence_id == sequence_id)
+                .values(active=False)
+            )
+            conn.execute(
+                sequence_versions.insert().values(
+                    sequence_id=sequence_id,
+                    version=version,
+                    definition=dict(definition),
+                    source=source,
+                    created_at=at,
+                    active=True,
+                )
+            )
+            return version, True
+
+    def active_sequences(self) -> list[StoredSequence]:
+        with self.engine.connect() as conn:
+            query = select(sequence_versions).where(sequence_versions.c.active.is_(True))
+            return [_stored(r) for r in conn.execute(query.order_by("sequence_id"))]
+
+    def sequence_version(self, sequence_id: str, version: int) -> StoredSequence | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(sequence_versions).where(
+                    sequence_versions.c.sequence_id == sequence_id,
+                    sequence_versions.c.version == version,
+                )
+            ).first()
+            return None if row is None else _stored(row)
+
+    def trigger_hits(
+        self, sequence_id: str, trigger: Trigger, since: datetime, until: datetime
+    ) -> list[TriggerHit]:
+        with self.engine.connect() as conn:
+            return trigger_hits(conn, sequence_id, trigger, since, until)
+
+    def enrol(self, enrolments: Sequence[Enrolment], mails: Sequence[NewMail]) -> int:
+        """Insert enrolments and their first mails once; returns how many enrolments are new."""
+        if not enrolments:
+            return 0
+        with self.engine.begin() as conn:
+            rows = [
+                {
+                    "enrolment_key": e.enrolment_key,
+                    "sequence_id": e.sequence_id,
+                    "version": e.version,
+                    "customer_id": e.customer_id,
+                    "trigger_key": e.trigger_key,
+                    "trigger_at": e.trigger_at,
+                    "enrolled_at": e.enrolled_at,
+                    "held_out": e.held_out,
+                    "state": e.state,
+                }
+                for e in enrolments
+            ]
+            statement = (
+                dialect_insert(conn, email_enrolments)
+                .on_conflict_do_nothing()
+                .returning(email_enrolments.c.enrolment_key)
+            )
+            inserted = len(conn.execute(statement, rows).all())
+            if mails:
+                conn.execute(
+                    dialect_insert(conn, email_outbox).on_conflict_do_nothing(),
+                    [_mail_row(m) for m in mails],
+                )
+            return inserted
+
+    def claim(self, now: datetime, limit: int, lease: timedelta) -> list[ClaimedMail]:
+        """Take up to `limit` due mails (and mails whose lease ran out) for this worker."""
+        token = uuid.uuid4().hex
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(email_outbox)
+                .where(email_outbox.c.state == "sending", email_outbox.c.lease_until < now)
+                .values(state=OPEN)
+            )
+            due = (
+                select(email_outbox.c.mail_id)
+                .where(email_outbox.c.state == OPEN, email_outbox.c.due_at <= now)
+                .order_by(email_outbox.c.due_at)
+                .limit(limit)
+            )
+            if conn.dialect.name == "postgresql":
+                due = due.with_for_update(skip_locked=True)
+            conn.execute(
+                update(email_outbox)
+                .where(email_outbox.c.mail_id.in_(due.scalar_subquery()))
+                .values(
+                    state="sending",
+                    claim_token=token,
+                    lease_until=now + lease,
+                    attempts=email_outbox.c.attempts + 1,
+                )
+            )
+            rows = conn.execute(
+                select(email_outbox)
+                .where(email_outbox.c.claim_token == token)
+                .order_by(email_outbox.c.due_at)
+            )
+            return [
+                ClaimedMail(
+                    r.mail_id, r.enrolment_key, r.step, r.customer_id, r.due_at, r.attempts, token
+                )
+                for r in rows
+            ]
+
+    def next_due(self, now: datetime) -> datetime | None:
+        """When the oldest open mail is due (the pick-next query of the bench)."""
+        with self.engine.connect() as conn:
+            return conn.execute(
+                select(email_outbox.c.due_at)
+                .where(email_outbox.c.state == OPEN)
+                .order_by(email_outbox.c.due_at)
+                .limit(1)
+            ).scalar()
+
+    def enrolment(self, enrolment_key: str) -> Enrolment | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(email_enrolments).where(email_enrolments.c.enrolment_key == enrolment_key)
+            ).first()
+        if row is None:
+            return None
+        return Enrolment(
+            row.enrolment_key,
+            row.sequence_id,
+            row.version,
+            row.customer_id,
+            row.trigger_key,
+            row.trigger_at,
+            row.enrolled_at,
+            row.held_out,
+            row.state,
+        )
+
+    def recipient(self, customer_id: str) -> Recipient | None:
+        with self.engine.connect() as conn:
+            customer = get_customer(conn, customer_id)
+            if customer is None:
+                return None
+            pref = conn.execute(
+                select(email_preferences).where(email_preferences.c.customer_id == customer_id)
+            ).first()
+            suppressed = None
+            if customer.email:
+                suppressed = conn.execute(
+                    select(email_suppressions.c.reason).where(
+                        email_suppressions.c.address == customer.email.lower()
+                    )
+                ).scalar()
+        if pref is None:
+            return Recipient(customer, suppressed=suppressed)
+        return Recipient(customer, pref.mode, pref.paused_until, suppressed)
+
+    def purchases_since(self, customer_id: str, since: datetime) -> list[set[str]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(orders.c.order_id, order_lines.c.sku)
+                .select_from(orders.outerjoin(order_lines))
+                .where(orders.c.customer_id == customer_id, orders.c.created_at > since)
+            )
+            baskets: dict[str, set[str]] = {}
+            for order_id, sku in rows:
+                baskets.setdefault(order_id, set()).update([sku] if sku else [])
+        return list(baskets.values())
+
+    def sent_times(self, customer_id: str, since: datetime) -> list[datetime]:
+        with self.engine.connect() as conn:
+            query = select(email_outbox.c.sent_at).where(
+                email_outbox.c.customer_id == customer_id,
+                email_outbox.c.sent_at > since,
+                email_outbox.c.state == "sent",
+            )
+            return [r[0] for r in conn.execute(query)]
+
+    def offered_in(self, enrolment_key: str) -> set[str]:
+        with self.engine.connect() as conn:
+            query = select(email_outbox.c.offered).where(
+                email_outbox.c.enrolment_key == enrolment_key, email_outbox.c.state == "sent"
+            )
+            return {sku for (offered,) in conn.execute(query) for sku in offered or ()}
+
+    def finish(self, mail: ClaimedMail, outcome: Outcome, then: NewMail | None) -> bool:
+        """Record how a claimed mail ended and schedule the next step, in one transaction."""
+        with self.engine.begin() as conn:
+            done = conn.execute(
+                update(email_outbox)
+                .where(
+                    email_outbox.c.mail_id == mail.mail_id,
+                    email_outbox.c.claim_token == mail.claim_token,
+                )
+                .values(
+                    state=outcome.state,
+                    sent_at=outcome.at if outcome.state == "sent" else None,
+                    recipient=outcome.recipient,
+                    subject=outcome.subject,
+                    offered=list(outcome.offered),
+                    error=outcome.error,
+                    lease_until=None,
+                )
+            ).rowcount
+            if not done:
+                return False
+            if then is not None:
+                conn.execute(
+                    dialect_insert(conn, email_outbox).on_conflict_do_nothing(), [_mail_row(then)]
+                )
+            elif outcome.state != "cancelled":
+                _end(conn, mail.enrolment_key, "done", None, outcome.at)
+            return True
+
+    def defer(self, mail: ClaimedMail, due_at: datetime, error: str | None = None) -> bool:
+        with self.engine.begin() as conn:
+            return bool(
+                conn.execute(
+                    update(email_outbox)
+                    .where(
+                        email_outbox.c.mail_id == mail.mail_id,
+                        email_outbox.c.claim_token == mail.claim_token,
+                    )
+                    .values(state=OPEN, due_at=due_at, error=error, lease_until=None)
+                ).rowcount
+            )
+
+    def end_enrolment(self, enrolment_key: str, reason: str, at: datetime) -> None:
+        with self.engine.begin() as conn:
+            _end(conn, enrolment_key, "exited", reason, at)
+            conn.execute(
+                update(email_outbox)
+                .where(email_outbox.c.enrolment_key == enrolment_key, email_outbox.c.state == OPEN)
+                .values(state="cancelled", error=reason)
+            )
+
+    def suppress(self, address: str, customer_id: str | None, reason: str, at: datetime) -> None:
+        with self.engine.begin() as conn:
+            statement = dialect_insert(conn, email_suppressions).on_conflict_do_nothing()
+            conn.execute(
+                statement,
+                [
+                    {
+                        "address": address.lower(),
+                        "customer_id": customer_id,
+                        "reason": reason,
+                        "at": at,
+                    }
+                ],
+            )
+
+    def set_preference(
+        self, customer_id: str, mode: str, paused_until: datetime | None, at: datetime
+    ) -> None:
+        """Store the customer's choice; "none" also records marketing consent withdrawn."""
+        with self.engine.begin() as conn:
+            insert = dialect_insert(conn, email_preferences)
+            values = {"mode": mode, "paused_until": paused_until, "updated_at": at}
+            conn.execute(
+                insert.on_conflict_do_update(index_elements=["customer_id"], set_=values),
+                [{"customer_id": customer_id, **values}],
+            )
+            granted = mode == "all"
+            consent = Consent(ConsentPurpose.MARKETING_EMAIL, granted, at, "email_preferences")
+            if mode in ("none", "orders_only") or (granted and _withdrawn(conn, customer_id)):
+                record_consent(conn, customer_id, consent)
+
+    def record_interaction(self, mail_id: int, kind: str, value: str, at: datetime) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                email_interactions.insert().values(mail_id=mail_id, kind=kind, value=value, at=at)
+            )
+
+    def mail_customer(self, mail_id: int) -> str | None:
+        with self.engine.connect() as conn:
+            return conn.execute(
+                select(email_outbox.c.customer_id).where(email_outbox.c.mail_id == mail_id)
+            ).scalar()
+
+    def outbox(self, limit: int) -> list[OutboxEntry]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(email_outbox, email_enrolments.c.sequence_id.label("sequence_id"))
+                .select_from(
+                    email_outbox.join(
+                        email_enrolments,
+                        email_enrolments.c.enrolment_key == email_outbox.c.enrolment_key,
+                    )
+                )
+                .order_by(email_outbox.c.due_at.desc())
+                .limit(limit)
+            )
+            return [
+                OutboxEntry(
+                    r.mail_id,
+                    r.sequence_id,
+                    r.step,
+                    r.customer_id,
+                    r.due_at,
+                    r.state,
+                    r.sent_at,
+                    r.recipient,
+                    r.subject,
+                    r.error,
+                )
+                for r in rows
+            ]
+
+
+def _withdrawn(conn: Connection, customer_id: str) -> bool:
+    customer = get_customer(conn, customer_id)
+    return customer is not None and not customer.allows(ConsentPurpose.MARKETING_EMAIL)
+
+
+def _end(conn: Connection, key: str, state: str, reason: str | None, at: datetime) -> None:
+    conn.execute(
+        update(email_enrolments)
+        .where(email_enrolments.c.enrolment_key == key, email_enrolments.c.state == "active")
+        .values(state=state, exit_reason=reason, ended_at=at)
+    )

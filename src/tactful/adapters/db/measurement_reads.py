@@ -1,0 +1,228 @@
+"""`MeasurementReads` on SQL: each read one aggregated query, grouped in the database."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    and_,
+    case,
+    exists,
+    func,
+    literal_column,
+    select,
+)
+
+from tactful.adapters.db.repositories._common import utc
+from tactful.adapters.db.tables import order_lines, orders
+from tactful.adapters.db.tables_offers import decisions, offer_impressions, offer_responses
+from tactful.adapters.db.tables_payments import order_refunds
+from tactful.domain.measurement import Conversion, Exposure, FunnelRow, OrderTotal
+from tactful.domain.offers import OfferResponse
+from tactful.domain.refunds import RefundStatus
+
+__all__ = ["SqlMeasurementReads"]
+
+
+def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return case((condition, 1), else_=0)
+
+
+def _refunded() -> Any:
+    """What was refunded of the outer query's order (failed refunds give nothing back)."""
+    return (
+        select(func.coalesce(func.sum(order_refunds.c.amount_minor), 0))
+        .where(order_refunds.c.order_id == orders.c.order_id)
+        .where(order_refunds.c.status != RefundStatus.FAILED.value)
+        .scalar_subquery()
+    )
+
+
+class SqlMeasurementReads:
+    """`tactful.services.ports.measurement.MeasurementReads` on a SQLAlchemy engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def exposures(self, *, since: datetime, until: datetime) -> list[Exposure]:
+        held = _flag(decisions.c.held_out)
+        query = (
+            select(
+                decisions.c.customer_id,
+                func.min(decisions.c.at),
+                func.min(held),
+                func.max(held),
+            )
+            .where(decisions.c.at >= utc(since), decisions.c.at < utc(until))
+            .group_by(decisions.c.customer_id)
+        )
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return [
+            Exposure(customer, utc(first), bool(low) if low == high else None)
+            for customer, first, low, high in rows
+        ]
+
+    def order_totals(self, *, since: datetime, until: datetime) -> list[OrderTotal]:
+        line_total = order_lines.c.quantity * order_lines.c.unit_price
+        query = (
+            select(
+                orders.c.customer_id,
+                orders.c.created_at,
+                func.sum(line_total),
+                func.sum(order_lines.c.quantity),
+                _refunded(),
+                orders.c.currency,
+            )
+            .join(order_lines, order_lines.c.order_id == orders.c.order_id)
+            .where(orders.c.customer_id.is_not(None))
+            .where(orders.c.created_at >= utc(since), orders.c.created_at < utc(until))
+            .group_by(
+                orders.c.order_id, orders.c.customer_id, orders.c.created_at, orders.c.currency
+            )
+        )
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return [
+            OrderTotal(customer, utc(at), int(gross), int(units), int(refunded), currency)
+            for customer, at, gross, units, refunded, currency in rows
+        ]
+
+    def funnel(self, *, since: datetime, until: datetime) -> list[FunnelRow]:
+        r = offer_responses
+        answers = (
+            select(
+                r.c.decision_id,
+                r.c.offer_id,
+                *(
+                    func.max(_flag(r.c.response == response.value)).label(response.value)
+                    for response in _ANSWERS
+                ),
+            )
+            .group_by(r.c.decision_id, r.c.offer_id)
+            .subquery()
+        )
+        i = offer_impressions
+        query = (
+            select(
+                i.c.kind,
+                i.c.sku,
+                decisions.c.moment,
+                func.count(),
+                func.count(answers.c.decision_id),
+                *(func.coalesce(func.sum(answers.c[a.value]), 0) for a in _ANSWERS),
+            )
+            .join(decisions, decisions.c.decision_id == i.c.decision_id)
+            .outerjoin(
+                answers,
+                and_(answers.c.decision_id == i.c.decision_id, answers.c.offer_id == i.c.offer_id),
+            )
+            .where(i.c.at >= utc(since), i.c.at < utc(until))
+            .group_by(i.c.kind, i.c.sku, decisions.c.moment)
+        )
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return [FunnelRow(*row[:3], *(int(value) for value in row[3:])) for row in rows]
+
+    def conversions(
+        self, *, since: datetime, until: datetime, attribution: timedelta
+    ) -> list[Conversion]:
+        credited = self._credited_lines(since, until, attribution)
+        i, r = offer_impressions, offer_responses
+        order_gross = (
+            select(func.sum(order_lines.c.quantity * order_lines.c.unit_price))
+            .where(order_lines.c.order_id == orders.c.order_id)
+            .scalar_subquery()
+        )
+        responded = exists().where(
+            r.c.decision_id == credited.c.decision_id, r.c.offer_id == credited.c.offer_id
+        )
+        query = (
+            select(
+                credited.c.decision_id,
+                credited.c.offer_id,
+                i.c.kind,
+                i.c.sku,
+                decisions.c.moment,
+                responded,
+                credited.c.gross,
+                order_gross,
+                _refunded(),
+            )
+            .join(
+                i,
+                and_(
+                    i.c.decision_id == credited.c.decision_id, i.c.offer_id == credited.c.offer_id
+                ),
+            )
+            .join(decisions, decisions.c.decision_id == credited.c.decision_id)
+            .join(orders, orders.c.order_id == credited.c.order_id)
+        )
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return [_conversion(*row) for row in rows]
+
+    def _credited_lines(self, since: datetime, until: datetime, attribution: timedelta) -> Any:
+        """Order lines with the latest impression of their SKU shown to the buyer before them."""
+        i = offer_impressions
+        window_start = self._shift(orders.c.created_at, -attribution)
+        latest = (
+            select(i)
+            .where(i.c.customer_id == orders.c.customer_id, i.c.sku == order_lines.c.sku)
+            .where(i.c.at <= orders.c.created_at, i.c.at >= window_start)
+            .where(i.c.at >= utc(since), i.c.at < utc(until))
+            .order_by(i.c.at.desc(), i.c.decision_id.desc(), i.c.offer_id.desc())
+            .limit(1)
+        )
+        decision = latest.with_only_columns(i.c.decision_id).scalar_subquery()
+        offer = latest.with_only_columns(i.c.offer_id).scalar_subquery()
+        lines = (
+            select(
+                order_lines.c.order_id,
+                (order_lines.c.quantity * order_lines.c.unit_price).label("gross"),
+                decision.label("decision_id"),
+                offer.label("offer_id"),
+            )
+            .join(orders, orders.c.order_id == order_lines.c.order_id)
+            .where(orders.c.customer_id.is_not(None))
+            .where(
+                orders.c.created_at >= utc(since), orders.c.created_at < utc(until + attribution)
+            )
+            .subquery()
+        )
+        return select(lines).where(lines.c.decision_id.is_not(None)).subquery()
+
+    def _shift(self, column: Any, by: timedelta) -> Any:
+        """`column` moved by `by`, in the engine's dialect (whole seconds)."""
+        seconds = int(by.total_seconds())
+        if self.engine.dialect.name == "sqlite":
+            return func.strftime("%Y-%m-%d %H:%M:%f", column, f"{seconds:+d} seconds")
+        return column + literal_column(f"interval '{seconds} seconds'")
+
+
+_ANSWERS = (OfferResponse.ACCEPTED, OfferResponse.DECLINED, OfferResponse.DISMISSED)
+
+
+def _net_share(gross: int, order_total: int, refunded: int) -> int:
+    """A line's share of its order's net revenue (refunds spread over the order's lines)."""
+    if order_total <= 0:
+        return gross
+    return round(gross * (order_total - refunded) / order_total)
+
+
+def _conversion(
+    decision_id: str,
+    offer_id: str,
+    kind: str,
+    sku: str,
+    moment: str,
+    answered: Any,
+    gross: Any,
+    order_total: Any,
+    refunded: Any,
+) -> Conversion:
+    net = _net_share(int(gross), int(order_total or 0), int(refunded))
+    return Conversion(decision_id, offer_id, kind, sku, moment, bool(answered), net)

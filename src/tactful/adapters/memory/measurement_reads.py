@@ -1,0 +1,129 @@
+"""`MeasurementReads` over the memory database: the same rows the SQL reads give."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+from tactful.adapters.memory._common import utc
+from tactful.adapters.memory.database import MemoryDatabase, MemoryState
+from tactful.domain.measurement import Conversion, Exposure, FunnelRow, OrderTotal
+from tactful.domain.offers import OfferResponse
+from tactful.domain.offers.records import Impression
+from tactful.domain.orders import Order
+
+__all__ = ["MemoryMeasurementReads"]
+
+
+class MemoryMeasurementReads:
+    """`tactful.services.ports.measurement.MeasurementReads` over a memory database."""
+
+    def __init__(self, database: MemoryDatabase) -> None:
+        self.database = database
+
+    def exposures(self, *, since: datetime, until: datetime) -> list[Exposure]:
+        first: dict[str, datetime] = {}
+        held: dict[str, set[bool]] = {}
+        for record in self.database.state.offers.decisions.values():
+            at = utc(record.at)
+            if not utc(since) <= at < utc(until):
+                continue
+            first[record.customer_id] = min(first.get(record.customer_id, at), at)
+            held.setdefault(record.customer_id, set()).add(record.held_out)
+        return [
+            Exposure(customer, at, next(iter(held[customer])) if len(held[customer]) == 1 else None)
+            for customer, at in first.items()
+        ]
+
+    def order_totals(self, *, since: datetime, until: datetime) -> list[OrderTotal]:
+        state = self.database.state
+        return [
+            OrderTotal(
+                order.customer_id,
+                utc(order.created_at),
+                order.total.amount,
+                sum(line.quantity for line in order.lines),
+                _refunded(state, order.order_id),
+                order.currency,
+            )
+            for order in _orders(state, since, until)
+            if order.customer_id is not None
+        ]
+
+    def funnel(self, *, since: datetime, until: datetime) -> list[FunnelRow]:
+        state = self.database.state
+        counts: dict[tuple[str, str, str], list[int]] = {}
+        for impression in _impressions(state, since, until):
+            moment = state.offers.decisions[impression.decision_id].moment
+            row = counts.setdefault((impression.kind, impression.sku, moment), [0] * 5)
+            answers = _answers(state, impression)
+            row[0] += 1
+            row[1] += bool(answers)
+            for column, response in enumerate(_ANSWERS, start=2):
+                row[column] += response in answers
+        return [FunnelRow(*key, *row) for key, row in counts.items()]
+
+    def conversions(
+        self, *, since: datetime, until: datetime, attribution: timedelta
+    ) -> list[Conversion]:
+        state = self.database.state
+        shown: dict[tuple[str, str], list[Impression]] = {}
+        for impression in _impressions(state, since, until):
+            shown.setdefault((impression.customer_id, impression.sku), []).append(impression)
+        found = []
+        for order in _orders(state, since, until + attribution):
+            if order.customer_id is None:
+                continue
+            at = utc(order.created_at)
+            refunded, total = _refunded(state, order.order_id), order.total.amount
+            for line in order.lines:
+                candidates = [
+                    i
+                    for i in shown.get((order.customer_id, line.sku), ())
+                    if at - attribution <= utc(i.at) <= at
+                ]
+                if not candidates:
+                    continue
+                latest = max(candidates, key=lambda i: (utc(i.at), i.decision_id, i.offer_id))
+                gross = line.total.amount
+                net = round(gross * (total - refunded) / total) if total > 0 else gross
+                moment = state.offers.decisions[latest.decision_id].moment
+                answered = bool(_answers(state, latest))
+                found.append(
+                    Conversion(
+                        latest.decision_id, latest.offer_id, latest.kind, latest.sku, moment,
+                        answered, net,
+                    )
+                )  # fmt: skip
+        return found
+
+
+_ANSWERS = (OfferResponse.ACCEPTED, OfferResponse.DECLINED, OfferResponse.DISMISSED)
+
+
+def _orders(state: MemoryState, since: datetime, until: datetime) -> Iterator[Order]:
+    for order in state.orders.orders.values():
+        if utc(since) <= utc(order.created_at) < utc(until):
+            yield order
+
+
+def _impressions(state: MemoryState, since: datetime, until: datetime) -> Iterator[Impression]:
+    for impression in state.offers.impressions.values():
+        if utc(since) <= utc(impression.at) < utc(until):
+            yield impression
+
+
+def _answers(state: MemoryState, impression: Impression) -> set[OfferResponse]:
+    return {
+        response
+        for response in _ANSWERS
+        if (impression.decision_id, impression.offer_id, response) in state.offers.responses
+    }
+
+
+def _refunded(state: MemoryState, order_id: str) -> int:
+    return sum(
+        refund.amount
+        for refund in state.refunds.refunds.values()
+        if refund.order_id == order_id and refund.counts
+    )

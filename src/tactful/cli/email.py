@@ -1,0 +1,106 @@
+"""`tactful sequences load|preview` and `tactful worker`: email sequences from the shell."""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+import typer
+
+from tactful.cli._app import app, console, fail, load_settings, open_services, with_saved_keys
+from tactful.domain.sequences import SequenceFileError
+from tactful.services.due_work import run_until
+from tactful.services.email_preview import PreviewError, preview
+
+sequences_app = typer.Typer(help="Email sequences.", no_args_is_help=True)
+app.add_typer(sequences_app, name="sequences")
+
+
+def parse_now(text: str | None) -> datetime:
+    """--now as an aware UTC datetime (naive means UTC); the clock when absent."""
+    if text is None:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise fail(f"--now: not an ISO-8601 instant: {text!r}", 2) from exc
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+@sequences_app.command("load")
+def load(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="YAML file.")) -> None:
+    """Check and store the sequences of a YAML file (a new version for each one changed)."""
+    services = open_services(load_settings())
+    try:
+        saved = services.sequences.load_file(file, services.clock.now())
+    except SequenceFileError as exc:
+        raise fail(str(exc), 2) from exc
+    finally:
+        services.close()
+    for item in saved:
+        state = "stored" if item.created else "unchanged"
+        console.print(f"{item.sequence_id}: version {item.version} ({state})", highlight=False)
+
+
+@sequences_app.command("preview")
+def preview_command(
+    sequence: str = typer.Argument(..., help="Id of a live sequence."),
+    customer: str = typer.Option(..., "--customer", help="Customer id."),
+    now: str | None = typer.Option(None, "--now", help="Pretend the trigger fires then."),
+    html: bool = typer.Option(False, "--html", help="Print the HTML parts, not the text."),
+) -> None:
+    """Render what the customer would get from the sequence, and when, without sending."""
+    settings = with_saved_keys(load_settings())
+    services = open_services(settings)
+    try:
+        shown = preview(services.email, sequence, customer, parse_now(now))
+    except PreviewError as exc:
+        raise fail(str(exc)) from exc
+    finally:
+        services.close()
+    console.print(f"{shown.sequence_id} v{shown.version} for {shown.customer_id}", highlight=False)
+    if shown.held_out:
+        console.print("held out: enrolled but sent nothing (the sequence's holdout)")
+    if shown.blocked:
+        console.print(f"would not be sent now: {shown.blocked}", highlight=False)
+    for mail in shown.mails:
+        console.rule(f"step {mail.step} ({mail.kind}) at {mail.due_at.isoformat()}")
+        if mail.note:
+            console.print(mail.note, highlight=False)
+            continue
+        console.print(f"Subject: {mail.subject}", highlight=False)
+        console.print(mail.html if html else mail.text, highlight=False, markup=False)
+
+
+@app.command()
+def worker(
+    once: bool = typer.Option(False, "--once", help="Do the work due now, then exit."),
+    now: str | None = typer.Option(None, "--now", help="With --once: act as if it were then."),
+    as_json: bool = typer.Option(False, "--json", help="Print each run as a JSON line."),
+) -> None:
+    """Enrol customers, send due email steps (and other due work); runs until stopped."""
+    if now is not None and not once:
+        raise fail("--now needs --once", 2)
+    settings = with_saved_keys(load_settings())
+    services = open_services(settings)
+    stop = threading.Event()
+    if not once:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
+    else:
+        stop.set()
+
+    def report(at: datetime, handled: dict[str, int]) -> None:
+        if as_json:
+            print(json.dumps({"at": at.isoformat(), "handled": handled}), flush=True)
+            return
+        parts = ", ".join(f"{k}: {v}" for k, v in handled.items())
+        console.print(f"{at:%Y-%m-%d %H:%M:%S}Z {parts}", highlight=False)
+
+    try:
+        run_until(services.due_work, lambda: parse_now(now), settings.worker_interval, stop, report)
+    finally:
+        services.close()

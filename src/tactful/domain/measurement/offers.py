@@ -1,0 +1,105 @@
+"""What happened to each offer: shown, accepted, declined, dismissed, converted, ignored.
+
+An impression is converted when the customer bought the offered SKU within the attribution
+window after it (each purchase line credited once, to the latest impression before it); it
+is ignored when it got no response and no purchase. Revenue credited is net of refunds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+__all__ = ["Conversion", "FunnelRow", "OfferOutcome", "offer_outcomes"]
+
+
+@dataclass(frozen=True, slots=True)
+class FunnelRow:
+    """Impressions of one offer (kind, SKU) at one moment, and the responses they got."""
+
+    kind: str
+    sku: str
+    moment: str
+    impressions: int
+    responded: int
+    accepted: int
+    declined: int
+    dismissed: int
+
+
+@dataclass(frozen=True, slots=True)
+class Conversion:
+    """A purchase line credited to an impression; `responded` whether it got a response."""
+
+    decision_id: str
+    offer_id: str
+    kind: str
+    sku: str
+    moment: str
+    responded: bool
+    net_revenue: int
+
+
+@dataclass(frozen=True, slots=True)
+class OfferOutcome:
+    """One offer at one moment, every outcome kept apart."""
+
+    kind: str
+    sku: str
+    moment: str
+    impressions: int
+    accepted: int
+    declined: int
+    dismissed: int
+    converted: int
+    ignored: int
+    net_revenue: int
+
+    @property
+    def acceptance_rate(self) -> float | None:
+        """Accepted per impression."""
+        return self.accepted / self.impressions if self.impressions else None
+
+    @property
+    def conversion_rate(self) -> float | None:
+        """Converted per impression."""
+        return self.converted / self.impressions if self.impressions else None
+
+    @property
+    def decline_rate(self) -> float | None:
+        """Declined or dismissed per impression."""
+        return (self.declined + self.dismissed) / self.impressions if self.impressions else None
+
+
+def offer_outcomes(
+    funnel: Sequence[FunnelRow], conversions: Sequence[Conversion]
+) -> list[OfferOutcome]:
+    """Each funnel row with its converted impressions and credited revenue, busiest first."""
+    converted: dict[tuple[str, str, str], set[tuple[str, str]]] = {}
+    silent: dict[tuple[str, str, str], set[tuple[str, str]]] = {}
+    revenue: dict[tuple[str, str, str], int] = {}
+    for item in conversions:
+        key = (item.kind, item.sku, item.moment)
+        converted.setdefault(key, set()).add((item.decision_id, item.offer_id))
+        if not item.responded:
+            silent.setdefault(key, set()).add((item.decision_id, item.offer_id))
+        revenue[key] = revenue.get(key, 0) + item.net_revenue
+    found = []
+    for row in funnel:
+        key = (row.kind, row.sku, row.moment)
+        ignored = row.impressions - row.responded - len(silent.get(key, ()))
+        found.append(
+            OfferOutcome(
+                row.kind,
+                row.sku,
+                row.moment,
+                row.impressions,
+                row.accepted,
+                row.declined,
+                row.dismissed,
+                len(converted.get(key, ())),
+                max(ignored, 0),
+                revenue.get(key, 0),
+            )
+        )
+    return sorted(found, key=lambda o: (-o.impressions, o.kind, o.sku, o.moment))

@@ -1,0 +1,119 @@
+"""Outcomes: who was exposed to the offer policy (or held out), and what they bought after.
+
+The unit is the customer. A customer's exposure starts at their first decision in the span;
+their outcome is every order from then to the span's end, net of refunds, and their
+covariate (for CUPED) is what they spent in the pre-period before it. Offers are credited
+separately (offers.py): a purchase of the offered SKU within the attribution window.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["CustomerOutcomes", "Exposure", "OrderTotal", "customer_outcomes"]
+
+
+@dataclass(frozen=True, slots=True)
+class Exposure:
+    """A customer's first decision in the span; held_out None when their decisions disagree."""
+
+    customer_id: str
+    first_at: datetime
+    held_out: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderTotal:
+    """One order of a known customer: lines' total, units and what was refunded of it."""
+
+    customer_id: str
+    at: datetime
+    gross: int
+    units: int
+    refunded: int
+    currency: str
+
+    @property
+    def net(self) -> int:
+        """What the merchant kept."""
+        return self.gross - self.refunded
+
+
+@dataclass(frozen=True, eq=False)
+class CustomerOutcomes:
+    """One row per exposed customer (mixed customers left out), as aligned arrays."""
+
+    held_out: NDArray[np.bool_]
+    revenue: NDArray[np.float64]
+    gross: NDArray[np.float64]
+    refunded: NDArray[np.float64]
+    orders: NDArray[np.float64]
+    units: NDArray[np.float64]
+    pre_revenue: NDArray[np.float64]
+    mixed: int
+    currency: str | None
+
+    @property
+    def treated(self) -> NDArray[np.bool_]:
+        """Eligible for offers, not held out."""
+        return ~self.held_out
+
+    def __len__(self) -> int:
+        return int(self.held_out.size)
+
+
+def customer_outcomes(
+    exposures: Sequence[Exposure],
+    orders: Sequence[OrderTotal],
+    *,
+    until: datetime,
+    pre_period: timedelta,
+) -> CustomerOutcomes:
+    """Join each order to its customer's exposure: after it (outcome) or in the pre-period."""
+    kept = [e for e in exposures if e.held_out is not None]
+    index = {e.customer_id: row for row, e in enumerate(kept)}
+    size = len(kept)
+    arrays = {name: np.zeros(size) for name in ("revenue", "gross", "refunded", "orders", "units")}
+    pre = np.zeros(size)
+    currencies: dict[str, int] = {}
+    for order in orders:
+        row = index.get(order.customer_id)
+        if row is None or order.at >= until:
+            continue
+        start = kept[row].first_at
+        if order.at >= start:
+            arrays["revenue"][row] += order.net
+            arrays["gross"][row] += order.gross
+            arrays["refunded"][row] += order.refunded
+            arrays["orders"][row] += 1
+            arrays["units"][row] += order.units
+            currencies[order.currency] = currencies.get(order.currency, 0) + 1
+        elif order.at >= start - pre_period:
+            pre[row] += order.net
+    return CustomerOutcomes(
+        held_out=np.array([bool(e.held_out) for e in kept], dtype=bool),
+        pre_revenue=pre,
+        mixed=len(exposures) - size,
+        currency=max(currencies, key=lambda c: currencies[c]) if currencies else None,
+        **arrays,
+    )
+
+
+def satisfaction_groups(
+    exposures: Sequence[Exposure], ratings: Sequence[tuple[str, int]]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Each rating customer's mean rating, treated customers' then held-out ones'."""
+    held = {e.customer_id: e.held_out for e in exposures if e.held_out is not None}
+    totals: dict[str, list[int]] = {}
+    for customer, rating in ratings:
+        if customer in held:
+            totals.setdefault(customer, []).append(rating)
+    means = {customer: sum(given) / len(given) for customer, given in totals.items()}
+    treated = [mean for customer, mean in means.items() if not held[customer]]
+    control = [mean for customer, mean in means.items() if held[customer]]
+    return np.array(treated, dtype=float), np.array(control, dtype=float)

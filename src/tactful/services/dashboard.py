@@ -1,0 +1,294 @@
+"""The merchant dashboard's reports: overview, offers, customers, decisions, backtests.
+
+Reads go through `DashboardReports` (decision, offer and order logs) and `HistoryReads` (the
+order history, for lifetime value and cohorts); the statistics are `tactful.domain.dashboard`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, TypeVar, cast
+
+import numpy as np
+
+from tactful.domain.dashboard import (
+    DayPoint,
+    Lift,
+    Period,
+    customers_needed,
+    daily_incremental,
+    revenue_lift,
+    srm_p_value,
+)
+from tactful.services.cohorts import CohortReport, cohort_report
+from tactful.services.lifetime import ClvFit, fit_lifetime, stored_purchases
+from tactful.services.ports.dashboard import (
+    BacktestArchive,
+    DailyActivity,
+    DashboardReports,
+    DecisionSummary,
+    OfferStats,
+)
+from tactful.services.ports.history import HistoryReads
+
+__all__ = [
+    "CustomersReport",
+    "DashboardService",
+    "Funnel",
+    "MomentStats",
+    "OverviewReport",
+]
+
+T = TypeVar("T")
+CUSTOMERS_CACHE_SECONDS = 600.0
+COMPUTING = (
+    "Lifetime value and cohorts are being computed on the whole order history; "
+    "reload this page in a minute."
+)
+REPORT_CACHE_SECONDS = 60.0
+"""How long an overview or offers report is reused: views within a minute share one query."""
+
+
+@dataclass(frozen=True)
+class Funnel:
+    """Offers shown, accepted, paid for and refunded (lines)."""
+
+    impressions: int
+    accepted: int
+    paid: int
+    refunded_value: int
+    revenue: int
+
+
+@dataclass(frozen=True)
+class MomentStats:
+    """Offers and answers at one moment (checkout, post-purchase, ...)."""
+
+    moment: str
+    impressions: int
+    accepted: int
+    declined: int
+    net_revenue: int
+
+    @property
+    def acceptance(self) -> float | None:
+        """Accepted per impression."""
+        return self.accepted / self.impressions if self.impressions else None
+
+
+@dataclass(frozen=True)
+class OverviewReport:
+    """What the overview page shows: incremental revenue, activity, funnel, holdout health."""
+
+    period: Period
+    currency: str
+    lift: Lift
+    incremental_series: list[DayPoint]
+    activity: list[DailyActivity]
+    funnel: Funnel
+    moments: list[MomentStats]
+    decisions: int
+    srm_p_value: float | None
+    holdout_share: float
+    customers_needed: int
+
+    @property
+    def acceptance(self) -> float | None:
+        """Accepted per offer shown, over the period."""
+        f = self.funnel
+        return f.accepted / f.impressions if f.impressions else None
+
+    @property
+    def srm_warning(self) -> bool:
+        """The split looks broken: the sample-ratio test rejects at p < 0.001."""
+        return self.srm_p_value is not None and self.srm_p_value < 0.001
+
+
+@dataclass(frozen=True)
+class CustomersReport:
+    """Lifetime value distribution, cohort retention, upgraders; `problem` when no fit."""
+
+    clv: ClvFit | None
+    cohorts: CohortReport | None
+    problem: str | None
+
+    @property
+    def total_value(self) -> float:
+        """Expected value of every fitted customer over the horizon (major units)."""
+        return float(np.nansum(self.clv.values.expected_value)) if self.clv else 0.0
+
+    def value_histogram(self, bins: int = 12) -> list[tuple[float, float, int]]:
+        """(low, high, customers) bins of expected value, the top 1% folded into the last."""
+        if self.clv is None or self.clv.values.customers.size == 0:
+            return []
+        values = self.clv.values.expected_value
+        values = values[np.isfinite(values)]
+        if values.size == 0:
+            return []
+        top = float(np.quantile(values, 0.99)) or 1.0
+        counts, edges = np.histogram(np.minimum(values, top), bins=bins, range=(0.0, top))
+        return [(float(edges[i]), float(edges[i + 1]), int(counts[i])) for i in range(bins)]
+
+
+@dataclass
+class DashboardService:
+    """Builds each dashboard page's figures from the stored logs."""
+
+    reports: DashboardReports
+    history: HistoryReads
+    holdout_share: float
+    backtests: BacktestArchive
+    _customers: tuple[float, CustomersReport] | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _computing: threading.Thread | None = field(default=None, repr=False)
+    _reports: dict[tuple[str, Period], tuple[float, Any]] = field(default_factory=dict, repr=False)
+    _report_lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+
+    def _reuse(self, key: tuple[str, Period], compute: Callable[[], T]) -> T:
+        """A report computed less than a minute ago for the same period, or a fresh one."""
+        with self._report_lock:
+            now = time.monotonic()
+            found = self._reports.get(key)
+            if found is not None and now - found[0] < REPORT_CACHE_SECONDS:
+                return cast(T, found[1])
+            value = compute()
+            stale = [k for k, (at, _) in self._reports.items() if now - at >= REPORT_CACHE_SECONDS]
+            for old in stale:
+                del self._reports[old]
+            self._reports[key] = (time.monotonic(), value)
+            return value
+
+    def period(self, days: int | None = None) -> Period:
+        """The last `days` days up to the newest decision, or all of the log (None)."""
+        span = self.reports.time_span()
+        if span is None:
+            now = datetime.now(UTC)
+            return Period(now - timedelta(days=days or 28), now)
+        end = datetime.combine(span[1].date() + timedelta(days=1), datetime.min.time(), UTC)
+        if days is None:
+            start = datetime.combine(span[0].date(), datetime.min.time(), UTC)
+        else:
+            start = end - timedelta(days=days)
+        return Period(start, end)
+
+    def overview(self, period: Period) -> OverviewReport:
+        """Incremental revenue with its interval over time, acceptance, funnel and SRM."""
+        return self._reuse(("overview", period), lambda: self._overview(period))
+
+    def _overview(self, period: Period) -> OverviewReport:
+        outcomes = self.reports.outcomes(period)
+        lift = revenue_lift(outcomes)
+        activity = self.reports.daily(period)
+        days = _days(period)
+        offers = self._offer_stats(period)
+        decisions = sum(a.decisions for a in activity)
+        accepted = sum(o.accepted for o in offers)
+        shown = sum(o.impressions for o in offers)
+        return OverviewReport(
+            period=period,
+            currency=outcomes.currency,
+            lift=lift,
+            incremental_series=daily_incremental(outcomes, days),
+            activity=activity,
+            funnel=Funnel(
+                impressions=shown,
+                accepted=accepted,
+                paid=sum(o.paid for o in offers),
+                refunded_value=sum(o.refunded for o in offers),
+                revenue=sum(o.revenue for o in offers),
+            ),
+            moments=by_moment(offers),
+            decisions=decisions,
+            srm_p_value=srm_p_value(lift.treated, lift.held_out, self.holdout_share),
+            holdout_share=self.holdout_share,
+            customers_needed=customers_needed(accepted / shown if shown else 0.05, 0.2),
+        )
+
+    def offers(self, period: Period) -> tuple[list[OfferStats], str]:
+        """Every offered item per moment, most shown first, and the currency of the figures."""
+        return self._offer_stats(period), self.reports.currency()
+
+    def _offer_stats(self, period: Period) -> list[OfferStats]:
+        return self._reuse(("offers", period), lambda: self.reports.offer_stats(period))
+
+    def decisions(self, limit: int = 50, before: datetime | None = None) -> list[DecisionSummary]:
+        """The newest decisions with their offers and answers."""
+        return self.reports.recent_decisions(limit, before=before)
+
+    def decision(self, decision_id: str) -> DecisionSummary | None:
+        """One decision with its offers and answers."""
+        return self.reports.decision(decision_id)
+
+    def backtest_results(self) -> list[tuple[str, dict[str, Any]]]:
+        """Saved backtest reports, newest first."""
+        return self.backtests.results()
+
+    def customers(self, wait: float = 5.0) -> CustomersReport:
+        """CLV fit on the stored history and cohorts, recomputed at most every 10 minutes.
+
+        The fit runs in a thread of its own: a request waits for it at most `wait` seconds,
+        then gets the previous report, or one saying the figures are being computed.
+        """
+        with self._lock:
+            cached = self._customers
+            if cached is not None and time.monotonic() - cached[0] < CUSTOMERS_CACHE_SECONDS:
+                return cached[1]
+            if self._computing is None:
+                self._computing = threading.Thread(
+                    target=self._refresh_customers, name="dashboard-customers", daemon=True
+                )
+                self._computing.start()
+            worker = self._computing
+        worker.join(wait)
+        with self._lock:
+            if self._customers is not None:
+                return self._customers[1]
+        return CustomersReport(None, None, COMPUTING)
+
+    def _refresh_customers(self) -> None:
+        try:
+            report = self._customers_report()
+            with self._lock:
+                self._customers = (time.monotonic(), report)
+        finally:
+            with self._lock:
+                self._computing = None
+
+    def _customers_report(self) -> CustomersReport:
+        try:
+            cohorts = cohort_report(self.history)
+        except ValueError as exc:
+            return CustomersReport(None, None, str(exc))
+        try:
+            log = stored_purchases(self.history)
+            if log.customers.size < 20:
+                return CustomersReport(
+                    None, cohorts, "Not enough customers with orders yet to fit lifetime value."
+                )
+            end = date(1970, 1, 1) + timedelta(days=int(log.days.max()))
+            return CustomersReport(fit_lifetime(log, calibration_end=end), cohorts, None)
+        except (ValueError, FloatingPointError, RuntimeError) as exc:
+            return CustomersReport(None, cohorts, f"Lifetime value could not be fitted: {exc}")
+
+
+def by_moment(offers: list[OfferStats]) -> list[MomentStats]:
+    """Offer figures summed per moment, most shown first."""
+    sums: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for offer in offers:
+        entry = sums[offer.moment]
+        entry[0] += offer.impressions
+        entry[1] += offer.accepted
+        entry[2] += offer.declined + offer.dismissed
+        entry[3] += offer.net_revenue
+    rows = [MomentStats(moment, *values) for moment, values in sums.items()]
+    return sorted(rows, key=lambda row: -row.impressions)
+
+
+def _days(period: Period) -> list[date]:
+    first, last = period.since.date(), (period.until - timedelta(microseconds=1)).date()
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]

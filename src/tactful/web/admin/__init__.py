@@ -1,0 +1,18 @@
+"""The merchant dashboard (/admin): server-rendered pages behind a sign-in."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from tactful.settings import Settings
+from tactful.web.admin import pages as _pages  # noqa: F401  (registers the page routes)
+from tactful.web.admin.auth import AdminAuth
+from tactful.web.admin.routes import AdminSite, router
+
+__all__ = ["AdminSite", "install_admin"]
+
+
+def install_admin(app: FastAPI, settings: Settings) -> None:
+    """Serve /admin on `app`, signing in with the admin password or the secret key."""
+    app.state.admin = AdminSite(AdminAuth(settings))
+    app.include_router(router)

@@ -1,0 +1,265 @@
+"""Charts drawn as SVG on the server: no script, readable without colour, each with a title.
+
+Colours are the Okabe-Ito palette (safe for the common colour-vision deficiencies); every
+chart is also offered as a table and a CSV file by the page that shows it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from html import escape
+
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442")
+BLUE, ORANGE, GREEN, VERMILION = OKABE_ITO[0], OKABE_ITO[1], OKABE_ITO[2], OKABE_ITO[3]
+INK, MUTED, GRID = "#1f2933", "#52606d", "#e4e7eb"
+FONT = 'font-family="inherit" font-size="12"'
+
+
+@dataclass(frozen=True)
+class Band:
+    """One x position of a line with its interval."""
+
+    label: str
+    value: float
+    low: float
+    high: float
+
+
+def _svg(
+    title: str, width: int, height: int, body: str, chart_id: str, *, natural: bool = False
+) -> str:
+    size = (
+        f'width="{width}" height="{height}" class="chart chart-natural"'
+        if natural
+        else 'class="chart"'
+    )
+    return (
+        f'<svg {size} viewBox="0 0 {width} {height}" role="img" '
+        f'aria-labelledby="{chart_id}-title" xmlns="http://www.w3.org/2000/svg" {FONT}>'
+        f'<title id="{chart_id}-title">{escape(title)}</title>{body}</svg>'
+    )
+
+
+def _ticks(low: float, high: float, count: int = 5) -> list[float]:
+    """Round tick values covering [low, high]."""
+    if high <= low:
+        high = low + 1.0
+    raw = (high - low) / count
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    start = math.floor(low / step) * step
+    ticks, value = [], start
+    while value <= high + step * 1e-9:
+        ticks.append(round(value, 10))
+        value += step
+    if ticks[-1] < high:
+        ticks.append(ticks[-1] + step)
+    return ticks
+
+
+def line_with_band(
+    points: Sequence[Band],
+    *,
+    title: str,
+    chart_id: str,
+    fmt: Callable[[float], str],
+    width: int = 600,
+    height: int = 240,
+) -> str:
+    """A line with its shaded 95% interval, and a dashed zero line when zero is in range."""
+    if not points:
+        return ""
+    left, right, top, bottom = 64, 16, 12, 32
+    ticks = _ticks(min(min(p.low for p in points), 0.0), max(max(p.high for p in points), 0.0))
+    y_min, y_max = ticks[0], ticks[-1]
+    inner_w, inner_h = width - left - right, height - top - bottom
+
+    def x(i: int) -> float:
+        return left + (inner_w * i / (len(points) - 1) if len(points) > 1 else inner_w / 2)
+
+    def y(v: float) -> float:
+        return top + inner_h * (1 - (v - y_min) / (y_max - y_min))
+
+    parts = [_y_grid(ticks, y, left, width - right, fmt)]
+    upper = " ".join(f"{x(i):.1f},{y(p.high):.1f}" for i, p in enumerate(points))
+    lower = " ".join(f"{x(i):.1f},{y(p.low):.1f}" for i, p in reversed(list(enumerate(points))))
+    parts.append(f'<polygon points="{upper} {lower}" fill="{BLUE}" fill-opacity="0.18"/>')
+    parts.append(
+        f'<line x1="{left}" x2="{width - right}" y1="{y(0):.1f}" y2="{y(0):.1f}" '
+        f'stroke="{INK}" stroke-dasharray="4 3"/>'
+    )
+    line = " ".join(f"{x(i):.1f},{y(p.value):.1f}" for i, p in enumerate(points))
+    parts.append(f'<polyline points="{line}" fill="none" stroke="{BLUE}" stroke-width="2.5"/>')
+    for i in _label_positions(len(points), 6):
+        anchor = "end" if i == len(points) - 1 and i else "start" if i == 0 else "middle"
+        parts.append(
+            f'<text x="{x(i):.1f}" y="{height - 10}" text-anchor="{anchor}" fill="{MUTED}">'
+            f"{escape(points[i].label)}</text>"
+        )
+    return _svg(title, width, height, "".join(parts), chart_id)
+
+
+def _y_grid(
+    ticks: Sequence[float],
+    y: Callable[[float], float],
+    x0: int,
+    x1: int,
+    fmt: Callable[[float], str],
+) -> str:
+    out = []
+    for tick in ticks:
+        out.append(
+            f'<line x1="{x0}" x2="{x1}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="{GRID}"/>'
+            f'<text x="{x0 - 8}" y="{y(tick) + 4:.1f}" text-anchor="end" fill="{MUTED}">'
+            f"{escape(fmt(tick))}</text>"
+        )
+    return "".join(out)
+
+
+def _label_positions(count: int, most: int) -> list[int]:
+    if count <= most:
+        return list(range(count))
+    step = math.ceil((count - 1) / (most - 1))
+    positions = list(range(0, count, step))
+    if positions[-1] != count - 1:
+        positions[-1] = count - 1
+    return positions
+
+
+def bars(
+    rows: Sequence[tuple[str, float]],
+    *,
+    title: str,
+    chart_id: str,
+    fmt: Callable[[float], str],
+    colour: str = BLUE,
+    width: int = 720,
+    label_width: int = 250,
+) -> str:
+    """Horizontal bars, one per label, each with its value written at its end."""
+    if not rows:
+        return ""
+    label_w, bar_h, gap, right = label_width, 22, 10, 80
+    height = len(rows) * (bar_h + gap) + gap
+    top = max(max(value for _, value in rows), 0.0) or 1.0
+    inner = width - label_w - right
+    parts = []
+    for i, (label, value) in enumerate(rows):
+        y = gap + i * (bar_h + gap)
+        length = max(inner * max(value, 0.0) / top, 1.0)
+        parts.append(
+            f'<text x="{label_w - 8}" y="{y + bar_h * 0.7:.1f}" text-anchor="end" fill="{INK}">'
+            f"{escape(_clip(label, 36))}</text>"
+            f'<rect x="{label_w}" y="{y}" width="{length:.1f}" height="{bar_h}" rx="3" '
+            f'fill="{colour}"/>'
+            f'<text x="{label_w + length + 6:.1f}" y="{y + bar_h * 0.7:.1f}" fill="{INK}">'
+            f"{escape(fmt(value))}</text>"
+        )
+    return _svg(title, width, height, "".join(parts), chart_id)
+
+
+def funnel(steps: Sequence[tuple[str, int]], *, title: str, chart_id: str, width: int = 720) -> str:
+    """Steps as shrinking bars with counts and the share kept from the first step."""
+    if not steps or steps[0][1] <= 0:
+        return ""
+    colours = (BLUE, GREEN, ORANGE, VERMILION)
+    bar_h, gap, label_w = 30, 8, 100
+    height = len(steps) * (bar_h + gap) + gap
+    first = steps[0][1]
+    inner = width - label_w - 120
+    parts = []
+    for i, (label, count) in enumerate(steps):
+        y = gap + i * (bar_h + gap)
+        length = max(inner * count / first, 1.0)
+        share = f"{count / first:.1%}" if i else "100%"
+        parts.append(
+            f'<text x="{label_w - 8}" y="{y + 20}" text-anchor="end" fill="{INK}">'
+            f"{escape(label)}</text>"
+            f'<rect x="{label_w}" y="{y}" width="{length:.1f}" height="{bar_h}" rx="3" '
+            f'fill="{colours[i % len(colours)]}"/>'
+            f'<text x="{label_w + length + 8:.1f}" y="{y + 20}" fill="{INK}">'
+            f"{count:,} ({share})</text>"
+        )
+    return _svg(title, width, height, "".join(parts), chart_id)
+
+
+def heatmap(
+    rows: Sequence[str],
+    columns: Sequence[str],
+    values: Sequence[Sequence[float | None]],
+    *,
+    title: str,
+    chart_id: str,
+) -> str:
+    """A grid of shares (0-1) shaded in one hue, each cell printed; empty cells left blank."""
+    if not rows or not columns:
+        return ""
+    label_w, cell_w, cell_h, top = 80, 46, 24, 24
+    width = label_w + cell_w * len(columns) + 8
+    height = top + cell_h * len(rows) + 4
+    parts = []
+    for j, column in enumerate(columns):
+        parts.append(
+            f'<text x="{label_w + cell_w * j + cell_w / 2:.1f}" y="16" text-anchor="middle" '
+            f'fill="{MUTED}">{escape(column)}</text>'
+        )
+    for i, row in enumerate(rows):
+        y = top + cell_h * i
+        parts.append(
+            f'<text x="{label_w - 6}" y="{y + 16}" text-anchor="end" fill="{INK}">'
+            f"{escape(row)}</text>"
+        )
+        for j, value in enumerate(values[i]):
+            if value is None:
+                continue
+            x = label_w + cell_w * j
+            strength = min(max(value, 0.0), 1.0) ** 0.5
+            text_fill = "#ffffff" if strength > 0.55 else INK
+            parts.append(
+                f'<rect x="{x + 1}" y="{y + 1}" width="{cell_w - 2}" height="{cell_h - 2}" '
+                f'fill="{BLUE}" fill-opacity="{0.06 + 0.94 * strength:.2f}"/>'
+                f'<text x="{x + cell_w / 2:.1f}" y="{y + 16}" text-anchor="middle" '
+                f'fill="{text_fill}">{value:.0%}</text>'
+            )
+    return _svg(title, width, height, "".join(parts), chart_id, natural=True)
+
+
+def histogram(
+    bins: Sequence[tuple[float, float, int]],
+    *,
+    title: str,
+    chart_id: str,
+    fmt: Callable[[float], str],
+    width: int = 720,
+    height: int = 240,
+) -> str:
+    """Vertical bars of counts over value ranges."""
+    if not bins:
+        return ""
+    left, bottom, top = 56, 36, 12
+    ticks = _ticks(0.0, float(max(count for _, _, count in bins)))
+    inner_w, inner_h = width - left - 12, height - top - bottom
+    slot = inner_w / len(bins)
+
+    def y(v: float) -> float:
+        return top + inner_h * (1 - v / ticks[-1])
+
+    parts = [_y_grid(ticks, y, left, width - 12, lambda v: f"{v:,.0f}")]
+    for i, (low, _high, count) in enumerate(bins):
+        x = left + slot * i
+        parts.append(
+            f'<rect x="{x + 2:.1f}" y="{y(count):.1f}" width="{slot - 4:.1f}" '
+            f'height="{inner_h + top - y(count):.1f}" fill="{GREEN}"/>'
+        )
+        if i % 2 == 0:
+            parts.append(
+                f'<text x="{x:.1f}" y="{height - 14}" text-anchor="middle" fill="{MUTED}">'
+                f"{escape(fmt(low))}</text>"
+            )
+    return _svg(title, width, height, "".join(parts), chart_id)
+
+
+def _clip(text: str, most: int) -> str:
+    return text if len(text) <= most else text[: most - 1] + "…"

@@ -1,0 +1,192 @@
+"""The dashboard's report pages; each needs a signed-in session (else: to the sign-in form)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Query, Request
+from fastapi.responses import Response
+
+from tactful.web.admin import views
+from tactful.web.admin.routes import (
+    PERIODS,
+    SECURITY_HEADERS,
+    _dashboard,
+    _page,
+    _session,
+    _to_login,
+    router,
+)
+
+Days = Annotated[str, Query()]
+PAGE_SIZE = 50
+
+
+def _key(days: str) -> str:
+    return days if days in PERIODS else "all"
+
+
+@router.get("")
+def overview(request: Request, days: Days = "all") -> Response:
+    session = _session(request)
+    if session is None:
+        return _to_login(request)
+    service = _dashboard(request)
+    key = _key(days)
+    report = service.overview(service.period(PERIODS[key]))
+    return _page(
+        request,
+        session,
+        "overview.html",
+        title="Overview",
+        active="overview",
+        days=key,
+        periods=PERIODS,
+        report=report,
+        charts=views.overview_charts(report),
+        tables=views.overview_tables(report),
+    )
+
+
+@router.get("/offers")
+def offers(request: Request, days: Days = "all") -> Response:
+    session = _session(request)
+    if session is None:
+        return _to_login(request)
+    service = _dashboard(request)
+    key = _key(days)
+    rows, currency = service.offers(service.period(PERIODS[key]))
+    return _page(
+        request,
+        session,
+        "offers.html",
+        title="Offers",
+        active="offers",
+        days=key,
+        periods=PERIODS,
+        table=views.offer_tables(rows, currency),
+        chart=views.offer_chart(rows, currency),
+        count=len(rows),
+    )
+
+
+@router.get("/experiments")
+def experiments(request: Request) -> Response:
+    session = _session(request)
+    if session is None:
+        return _to_login(request)
+    service = _dashboard(request)
+    report = service.overview(service.period(None))
+    return _page(
+        request,
+        session,
+        "experiments.html",
+        title="Experiments",
+        active="experiments",
+        report=report,
+    )
+
+
+@router.get("/customers")
+def customers(request: Request) -> Response:
+    session = _session(request)
+    if session is None:
+        return _to_login(request)
+    report = _dashboard(request).customers()
+    return _page(
+        request,
+        session,
+        "customers.html",
+        title="Customers",
+        active="customers",
+        report=report,
+        charts=views.customer_charts(report),
+        tables=views.customer_tables(report),
+    )
+
+
+@router.get("/backtests")
+def backtests(request: Request) -> Response:
+    session = _session(request)
+    if session is None:
+        return _to_login(request)
+    return _page(
+        request,
+        session,
+        "backtests.html",
+        title="Backtests",
+        active="backtests",
+        results=_dashboard(request).backtest_results(),
+    )
+
+
+@router.get("/decisions")
+def decisions(request: Request, before: Annotated[str, Query()] = "") -> Response:
+    session = _session(request)
+    if session is None:
+        return _to_login(request)
+    try:
+        cursor = datetime.fromisoformat(before) if before else None
+    except ValueError:
+        cursor = None
+    if cursor is not None and cursor.tzinfo is None:
+        cursor = cursor.replace(tzinfo=UTC)
+    shown = _dashboard(request).decisions(PAGE_SIZE, before=cursor)
+    return _page(
+        request,
+        session,
+        "decisions.html",
+        title="Recent decisions",
+        active="decisions",
+        decisions=shown,
+        older=shown[-1].at.isoformat() if len(shown) == PAGE_SIZE else None,
+        paged=cursor is not None,
+    )
+
+
+@router.get("/decisions/{decision_id}")
+def decision(request: Request, decision_id: str) -> Response:
+    session = _session(request)
+    if session is None:
+        return _to_login(request)
+    found = _dashboard(request).decision(decision_id)
+    response = _page(
+        request,
+        session,
+        "decision.html",
+        title=f"Decision {decision_id}",
+        active="decisions",
+        decision=found,
+        decision_id=decision_id,
+    )
+    if found is None:
+        response.status_code = 404
+    return response
+
+
+@router.get("/csv/{page}/{name}.csv")
+def csv_file(request: Request, page: str, name: str, days: Days = "all") -> Response:
+    session = _session(request)
+    if session is None:
+        return _to_login(request)
+    service = _dashboard(request)
+    period = service.period(PERIODS[_key(days)])
+    if page == "overview":
+        tables = views.overview_tables(service.overview(period))
+    elif page == "offers":
+        tables = {"offers": views.offer_tables(*service.offers(period))}
+    elif page == "customers":
+        tables = views.customer_tables(service.customers())
+    else:
+        tables = {}
+    if name not in tables:
+        return Response("no such table", status_code=404, headers=SECURITY_HEADERS)
+    return Response(
+        views.csv_text(tables[name]),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            **SECURITY_HEADERS,
+            "Content-Disposition": f'attachment; filename="tactful-{page}-{name}.csv"',
+        },
+    )

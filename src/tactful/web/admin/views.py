@@ -1,0 +1,295 @@
+"""Figures as the dashboard prints them: money, shares, charts and their CSV tables."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from tactful.domain.money import Money, exponent
+from tactful.services.dashboard import CustomersReport, OverviewReport
+from tactful.services.ports.dashboard import OfferStats
+from tactful.web.admin import charts
+
+Table = tuple[list[str], list[list[Any]]]
+
+
+def money(minor: float | None, currency: str) -> str:
+    """Minor units as the currency prints them ("£1,234.50"); a dash for unknown."""
+    if minor is None:
+        return "–"
+    amount = round(minor)
+    text = Money(abs(amount), currency).format()
+    return f"−{text}" if amount < 0 else text
+
+
+def compact(minor: float, currency: str) -> str:
+    """An axis label: "£1.2k", "-£40k", "£3.1M" (symbol from the currency's own format)."""
+    value = minor / 10 ** exponent(currency)
+    symbol = Money(0, currency).format().rstrip("0.,\u00a0 ")
+    size = abs(value)
+    for limit, suffix in ((1e6, "M"), (1e3, "k")):
+        if size >= limit:
+            text = f"{size / limit:.3g}{suffix}"
+            break
+    else:
+        text = f"{size:.3g}"
+    return f"{'−' if value < 0 else ''}{symbol}{text}"
+
+
+def money_major(value: float, currency: str) -> str:
+    """Major units (12.5) as the currency prints them."""
+    return money(value * 10 ** exponent(currency), currency)
+
+
+def major(minor: float, currency: str) -> float:
+    """Minor units as a plain number of major units, for CSV files."""
+    return float(round(minor / 10 ** exponent(currency), exponent(currency)))
+
+
+def share(value: float | None) -> str:
+    """A rate as a percentage with one decimal; a dash for unknown."""
+    return "–" if value is None else f"{value:.1%}"
+
+
+def overview_tables(report: OverviewReport) -> dict[str, Table]:
+    """Each overview chart's data, as headers and rows (also served as CSV)."""
+    cur = report.currency
+    return {
+        "incremental": (
+            ["day", f"incremental revenue ({cur})", "95% CI low", "95% CI high"],
+            [
+                [
+                    p.day.isoformat(),
+                    major(p.estimate, cur),
+                    major(p.ci_low, cur),
+                    major(p.ci_high, cur),
+                ]
+                for p in report.incremental_series
+            ],
+        ),
+        "funnel": (
+            ["step", "count"],
+            [
+                ["offers shown", report.funnel.impressions],
+                ["accepted", report.funnel.accepted],
+                ["paid", report.funnel.paid],
+            ],
+        ),
+        "moments": (
+            [
+                "moment",
+                "offers shown",
+                "accepted",
+                "declined",
+                "acceptance",
+                f"net revenue ({cur})",
+            ],
+            [
+                [
+                    m.moment,
+                    m.impressions,
+                    m.accepted,
+                    m.declined,
+                    share(m.acceptance),
+                    major(m.net_revenue, cur),
+                ]
+                for m in report.moments
+            ],
+        ),
+        "daily": (
+            [
+                "day",
+                "decisions",
+                "held out",
+                "offers shown",
+                "accepted",
+                "declined",
+                f"offer revenue ({cur})",
+            ],
+            [
+                [
+                    a.day.isoformat(),
+                    a.decisions,
+                    a.held_out,
+                    a.impressions,
+                    a.accepted,
+                    a.declined,
+                    major(a.offer_revenue, cur),
+                ]
+                for a in report.activity
+            ],
+        ),
+    }
+
+
+def overview_charts(report: OverviewReport) -> dict[str, str]:
+    """The overview's SVG charts."""
+    cur = report.currency
+    band = [
+        charts.Band(p.day.strftime("%d %b"), p.estimate, p.ci_low, p.ci_high)
+        for p in report.incremental_series
+    ]
+    f = report.funnel
+    return {
+        "incremental": charts.line_with_band(
+            band,
+            title="Cumulative incremental revenue with its 95% confidence band, by day",
+            chart_id="incremental",
+            fmt=lambda v: compact(v, cur),
+        ),
+        "funnel": charts.funnel(
+            [("Offers shown", f.impressions), ("Accepted", f.accepted), ("Paid", f.paid)],
+            title="Funnel: offers shown, accepted and paid",
+            chart_id="funnel",
+            width=460,
+        ),
+        "moments": charts.bars(
+            [(m.moment.replace("_", " "), (m.acceptance or 0.0)) for m in report.moments],
+            title="Acceptance rate by moment",
+            chart_id="moments",
+            fmt=lambda v: f"{v:.1%}",
+            width=460,
+            label_width=120,
+        ),
+    }
+
+
+def offer_tables(offers: Sequence[OfferStats], currency: str) -> Table:
+    """The offers page's table (and CSV)."""
+    return (
+        [
+            "item",
+            "sku",
+            "kind",
+            "moment",
+            "shown",
+            "accepted",
+            "acceptance",
+            "declined",
+            "decline rate",
+            "paid",
+            "conversion",
+            f"net revenue ({currency})",
+        ],
+        [
+            [
+                o.name,
+                o.sku,
+                o.kind,
+                o.moment,
+                o.impressions,
+                o.accepted,
+                share(o.acceptance),
+                o.declined + o.dismissed,
+                share(o.decline_rate),
+                o.paid,
+                share(o.conversion),
+                major(o.net_revenue, currency),
+            ]
+            for o in offers
+        ],
+    )
+
+
+def offer_chart(offers: Sequence[OfferStats], currency: str) -> str:
+    """Net revenue of the ten offers that earned most."""
+    top = sorted(offers, key=lambda o: -o.net_revenue)[:10]
+    return charts.bars(
+        [
+            (
+                f"{o.name} · {o.moment.replace('_', ' ')} {o.kind.replace('_', '-')}",
+                float(o.net_revenue),
+            )
+            for o in top
+            if o.net_revenue > 0
+        ],
+        title="Net revenue of the ten best-earning offers",
+        chart_id="offers",
+        fmt=lambda v: money(v, currency),
+        colour=charts.GREEN,
+    )
+
+
+def customer_tables(report: CustomersReport) -> dict[str, Table]:
+    """The customers page's data: CLV bins, cohort retention and upgrader windows."""
+    tables: dict[str, Table] = {}
+    if report.clv is not None:
+        cur = report.clv.currency
+        tables["clv"] = (
+            [f"expected value from ({cur})", f"to ({cur})", "customers"],
+            [
+                [round(low, 2), round(high, 2), count]
+                for low, high, count in report.value_histogram()
+            ],
+        )
+    if report.cohorts is not None:
+        data = report.cohorts.to_dict()
+        months = max((len(c["retention"]) for c in data["cohorts"]), default=0)
+        tables["cohorts"] = (
+            ["cohort", "customers", *[f"month {k}" for k in range(months)]],
+            [
+                [c["cohort"], c["customers"], *[_pct(r) for r in c["retention"]]]
+                for c in data["cohorts"]
+            ],
+        )
+        tables["upgraders"] = (
+            [
+                "window (days)",
+                "upgraders",
+                "upgraders ordering again",
+                "matched non-upgraders",
+                "difference",
+            ],
+            [
+                [
+                    w["days"],
+                    w["upgraders"],
+                    share(w["upgrader_repeat_rate"]),
+                    share(w["control_repeat_rate"]),
+                    share(w["difference"]),
+                ]
+                for w in data["upgraders"]["windows"]
+            ],
+        )
+    return tables
+
+
+def customer_charts(report: CustomersReport) -> dict[str, str]:
+    """CLV histogram and the cohort heatmap (the most recent 12 cohorts, 12 months)."""
+    out: dict[str, str] = {}
+    if report.clv is not None:
+        cur = report.clv.currency
+        out["clv"] = charts.histogram(
+            report.value_histogram(),
+            title="Customers by expected value over the next 52 weeks",
+            chart_id="clv",
+            fmt=lambda v: money(v * 10 ** exponent(cur), cur),
+        )
+    if report.cohorts is not None:
+        cohorts = report.cohorts.retention
+        rates = cohorts.rates[-12:, :12]
+        labels = list(cohorts.cohorts[-12:])
+        out["cohorts"] = charts.heatmap(
+            labels,
+            [f"M{k}" for k in range(rates.shape[1] if rates.size else 0)],
+            [[None if v != v else float(v) for v in row] for row in rates],
+            title="Share of each monthly cohort ordering again, by month since first order",
+            chart_id="cohorts",
+        )
+    return out
+
+
+def _pct(value: float | None) -> str:
+    return "" if value is None else f"{value:.1%}"
+
+
+def csv_text(table: Table) -> str:
+    """A table as CSV text (RFC 4180 quoting)."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(table[0])
+    writer.writerows(table[1])
+    return buffer.getvalue()

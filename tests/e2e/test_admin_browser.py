@@ -1,0 +1,145 @@
+"""The dashboard in Chromium: sign in, walk every page on desktop and phone, keyboard, no errors."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tactful.adapters.db.engine import build_engine
+from tactful.adapters.db.schema import upgrade
+from tactful.settings import Settings
+from tactful.web.app import create_app
+from tests.conftest import LiveServer
+from tests.e2e.conftest import VIEWPORTS
+from tests.support.dashboard_seed import seed_store
+
+pytestmark = pytest.mark.e2e
+SECRET = "sk_test_secret_key_0123456789"
+PAGES = {
+    "overview": "/admin",
+    "offers": "/admin/offers",
+    "experiments": "/admin/experiments",
+    "customers": "/admin/customers",
+    "backtests": "/admin/backtests",
+    "decisions": "/admin/decisions",
+    "decision": "/admin/decisions/dec_0000003",
+}
+BACKTEST = {
+    "kind": "screen, not proof",
+    "from": datetime(2026, 11, 1, tzinfo=UTC).isoformat(),
+    "to": datetime(2027, 3, 1, tzinfo=UTC).isoformat(),
+    "orders_replayed": 1500,
+    "policies": [
+        {
+            "name": name,
+            "moment": "checkout",
+            "decisions": 1500,
+            "offers": offers,
+            "observable_offers": offers,
+            "bought_anyway": anyway,
+            "weekly": {"mean": mean, "over_budget": 0},
+        }
+        for name, offers, anyway, mean in (
+            ("one-offer", 1320, 61, 1.1),
+            ("two-offers", 2480, 140, 2.0),
+        )
+    ],
+}
+
+
+@pytest.fixture
+def dashboard(tmp_path: Path) -> Iterator[str]:
+    url = f"sqlite:///{(tmp_path / 'tactful.db').as_posix()}"
+    engine = build_engine(url)
+    upgrade(engine)
+    seed_store(engine, decisions_count=1500, days=180)
+    (tmp_path / "backtests").mkdir()
+    (tmp_path / "backtests" / "checkout-policies.json").write_text(json.dumps(BACKTEST))
+    settings = Settings.from_env(
+        {},
+        environment="test",
+        data_dir=tmp_path,
+        database_url=url,
+        secret_key=SECRET,
+        holdout_share=0.1,
+    )
+    with LiveServer(create_app(settings, engine=engine)) as server:
+        yield server.url
+    engine.dispose()
+
+
+@pytest.fixture
+def screenshots(shots: Path) -> Path:
+    """TACTFUL_SCREENSHOTS (kept by CI as artefacts) or the test's own folder."""
+    folder = Path(os.environ.get("TACTFUL_SCREENSHOTS", shots)) / "admin"
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"admin screenshots: {folder}")
+    return folder
+
+
+def _sign_in(tab: Any, url: str) -> None:
+    tab.goto(f"{url}/admin")
+    assert "/admin/login" in tab.url
+    tab.fill("#password", SECRET)
+    tab.keyboard.press("Enter")
+    tab.wait_for_url(f"{url}/admin")
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "mobile"])
+def test_walk_every_page(browser: Any, dashboard: str, screenshots: Path, viewport: str) -> None:
+    context = browser.new_context(**VIEWPORTS[viewport])
+    outside: list[str] = []
+    context.route(
+        "**/*",
+        lambda route: (
+            route.continue_()
+            if route.request.url.startswith(dashboard)
+            else (outside.append(route.request.url), route.abort())
+        ),
+    )
+    tab = context.new_page()
+    problems: list[str] = []
+    tab.on("pageerror", lambda error: problems.append(str(error)))
+    tab.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+    tab.goto(f"{dashboard}/admin/login")
+    tab.screenshot(path=screenshots / f"{viewport}-0-login.png", full_page=True)
+    _sign_in(tab, dashboard)
+    for i, (name, path) in enumerate(PAGES.items(), start=1):
+        tab.goto(f"{dashboard}{path}")
+        assert tab.locator("h1").count() == 1, name
+        for svg in tab.locator("svg.chart").all():
+            assert svg.get_attribute("role") == "img"
+            assert svg.locator("title").count() == 1
+        tab.screenshot(path=screenshots / f"{viewport}-{i}-{name}.png", full_page=True)
+    assert outside == [], outside
+    assert problems == [], problems
+    context.close()
+
+
+def test_keyboard_reaches_navigation_and_tables(browser: Any, dashboard: str) -> None:
+    context = browser.new_context(**VIEWPORTS["desktop"])
+    tab = context.new_page()
+    _sign_in(tab, dashboard)
+    tab.keyboard.press("Tab")
+    assert tab.evaluate("document.activeElement.textContent") == "Skip to content"
+    visited = []
+    for _ in range(8):
+        tab.keyboard.press("Tab")
+        visited.append(tab.evaluate("document.activeElement.textContent.trim()"))
+    assert "Offers" in visited
+    assert "Customers" in visited
+    tab.focus("nav[aria-label=Dashboard] a:text('Offers')")
+    tab.keyboard.press("Enter")
+    tab.wait_for_url(f"{dashboard}/admin/offers")
+    tab.goto(f"{dashboard}/admin")
+    summary = tab.locator("summary").first
+    summary.focus()
+    tab.keyboard.press("Enter")
+    assert tab.locator("details").first.get_attribute("open") is not None
+    context.close()

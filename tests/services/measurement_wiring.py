@@ -1,0 +1,18 @@
+"""The measurement reads of any `Database` the tests hold: the SQL adapter or the memory one."""
+
+from __future__ import annotations
+
+from tactful.adapters.db.measurement_reads import SqlMeasurementReads
+from tactful.adapters.db.transaction import SqlDatabase
+from tactful.adapters.memory import MemoryDatabase
+from tactful.adapters.memory.measurement_reads import MemoryMeasurementReads
+from tactful.services.ports import Database
+from tactful.services.ports.measurement import MeasurementReads
+
+
+def measurement_reads(database: Database) -> MeasurementReads:
+    """`SqlMeasurementReads` on a SQL database's engine, the memory twin on a memory one."""
+    if isinstance(database, SqlDatabase):
+        return SqlMeasurementReads(database.engine)
+    assert isinstance(database, MemoryDatabase)
+    return MemoryMeasurementReads(database)

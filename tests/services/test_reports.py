@@ -1,0 +1,96 @@
+"""Reports over stored traffic: a simulation's report equals its in-memory outcomes, on every
+database; an empty store says "not enough data yet" with the sample needed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tactful.domain.clock import FixedClock
+from tactful.domain.measurement import OverviewSettings, overview
+from tactful.services.ports import Database
+from tactful.services.reports import ReportService
+from tactful.services.simulation import SimulationRequest, SimulationService
+from tests.services.history_wiring import history_reads
+from tests.services.measurement_wiring import measurement_reads
+
+NOW = datetime(2026, 3, 1, tzinfo=UTC)
+REQUEST = SimulationRequest(days=14, customers=300, uplift=0.2, seed=5)
+
+
+def services(database: Database) -> tuple[SimulationService, ReportService]:
+    clock = FixedClock(NOW)
+    simulation = SimulationService(database, history_reads(database), clock, holdout_share=0.2)
+    reports = ReportService(measurement_reads(database), clock, holdout_share=0.2)
+    return simulation, reports
+
+
+def test_the_report_of_a_stored_simulation_is_its_planned_outcome(database: Database) -> None:
+    simulation, reports = services(database)
+    planned = simulation.plan(REQUEST)
+    done = simulation.run(REQUEST)
+    found = reports.overview(since=NOW - timedelta(days=14), until=NOW)
+    expected = overview(planned.outcomes(), OverviewSettings(holdout_share=0.2))
+    assert done["treated"] == found["customers"]["treated"] == expected.treated
+    assert found["customers"]["held_out"] == expected.held_out == done["held_out"]
+    assert expected.incremental is not None
+    assert found["incremental_revenue"]["estimate"] == round(expected.incremental[0])
+    assert found["incremental_revenue"]["ci_low"] == round(expected.incremental[1])
+    assert found["revenue_per_customer"]["treated"] == pytest.approx(
+        expected.revenue.treated, abs=0.01
+    )  # type: ignore[union-attr]
+    assert found["srm_p_value"] == pytest.approx(expected.srm_p_value, abs=1e-6)
+    assert found["funnel"]["impressions"] == done["impressions"]
+    accepted = int((planned.visit_response == 0).sum())
+    assert found["funnel"]["accepted"] == accepted
+    assert found["funnel"]["converted"] >= accepted
+
+
+def test_a_seed_runs_once_per_database(database: Database) -> None:
+    simulation, _ = services(database)
+    small = SimulationRequest(days=2, customers=5, uplift=0.1, seed=9)
+    simulation.run(small)
+    with pytest.raises(ValueError, match="seed"):
+        simulation.run(small)
+
+
+def test_an_empty_store_says_not_enough_data(database: Database) -> None:
+    _, reports = services(database)
+    found = reports.overview()
+    assert found["status"] == "not_enough_data"
+    assert found["message"].startswith("not enough data yet")
+    assert found["incremental_revenue"]["estimate"] is None
+    assert found["customers"] == {"treated": 0, "held_out": 0, "mixed": 0}
+    assert found["acceptance_rate"] is None
+    assert reports.offers()["offers"] == []
+
+
+def test_a_span_must_run_forward(database: Database) -> None:
+    _, reports = services(database)
+    with pytest.raises(ValueError, match="from"):
+        reports.overview(since=NOW, until=NOW - timedelta(days=1))
+
+
+def test_satisfaction_compares_rating_customers_against_the_holdout(database: Database) -> None:
+    from tactful.adapters.memory.feedback import MemoryFeedbackStore
+    from tactful.domain.feedback import Feedback
+
+    simulation, _ = services(database)
+    done = simulation.run(REQUEST)
+    planned = simulation.plan(REQUEST)
+    store = MemoryFeedbackStore()
+    for index, (customer, held) in enumerate(
+        zip(planned.customers, planned.held_out.tolist(), strict=True)
+    ):
+        rating = 3 if held else 4 + index % 2
+        at = NOW - timedelta(days=1)
+        store.add(Feedback(f"f{index}", "o", customer.customer_id, rating, "", (), "api", at))
+    reports = ReportService(
+        measurement_reads(database), FixedClock(NOW), holdout_share=0.2, feedback=store
+    )
+    found = reports.overview(since=NOW - timedelta(days=14), until=NOW)["metrics"]["satisfaction"]
+    assert found["held_out"] == 3.0
+    assert 4.4 < found["treated"] < 4.6
+    assert found["ci_low"] > 0
+    assert done["held_out"] > 2

@@ -1,0 +1,170 @@
+"""A synthetic store for the dashboard: decisions, offers, answers, orders and refunds.
+
+Treated customers spend a planted amount more than held-out ones, so the overview has an
+effect to find. Written straight into the tables, as the decision log and ingest would.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine, insert
+
+from tactful.adapters.db.tables import order_lines, orders, products
+from tactful.adapters.db.tables_offers import decisions, offer_impressions, offer_responses
+from tactful.adapters.db.tables_payments import order_refunds
+
+START = datetime(2026, 11, 1, tzinfo=UTC)
+SKUS = {
+    "MUG": ("Enamel mug", 1200),
+    "BEANS": ("House coffee beans 250 g", 950),
+    "GRINDER": ("Hand grinder", 4500),
+    "FILTERS": ("Paper filters (100)", 400),
+    "KETTLE": ("Gooseneck kettle", 6500),
+    "SCALE": ("Brewing scale", 3200),
+}
+MOMENTS = ("checkout", "post_purchase", "product_page")
+
+
+def seed_store(
+    engine: Engine, *, decisions_count: int = 600, seed: int = 7, days: int = 28
+) -> None:
+    """`decisions_count` decisions over `days` days, with 10% of customers held out."""
+    rng = random.Random(seed)
+    rows: dict[str, list[dict[str, object]]] = {
+        "decisions": [],
+        "impressions": [],
+        "responses": [],
+        "orders": [],
+        "lines": [],
+        "refunds": [],
+    }
+    customers = max(decisions_count // 3, 10)
+    for i in range(decisions_count):
+        when = rng.uniform(0, days)
+        # customers arrive over time and drift away: each buys mostly soon after arriving
+        newest = int(when / days * customers)
+        code = max(newest - int(rng.expovariate(1 / max(customers / 12, 1))), 0)
+        _one_decision(rng, rows, i, f"cus_{code:05d}", when)
+    with engine.begin() as connection:
+        connection.execute(
+            insert(products),
+            [
+                {"sku": sku, "name": name, "price": price, "currency": "GBP", "updated_at": START}
+                for sku, (name, price) in SKUS.items()
+            ],
+        )
+        for table, key in (
+            (decisions, "decisions"),
+            (offer_impressions, "impressions"),
+            (offer_responses, "responses"),
+            (orders, "orders"),
+            (order_lines, "lines"),
+            (order_refunds, "refunds"),
+        ):
+            if rows[key]:
+                connection.execute(insert(table), rows[key])
+
+
+def _one_decision(
+    rng: random.Random, rows: dict[str, list[dict[str, object]]], i: int, customer: str, day: float
+) -> None:
+    at = START + timedelta(days=day)
+    held = int(customer[4:]) % 10 == 0
+    decision_id = f"dec_{i:07d}"
+    moment = rng.choice(MOMENTS)
+    cart_sku = rng.choice(list(SKUS))
+    rows["decisions"].append(
+        {
+            "decision_id": decision_id,
+            "customer_id": customer,
+            "moment": moment,
+            "channel": "web",
+            "at": at,
+            "held_out": held,
+            "offer_count": 0 if held else 1,
+            "cart": [{"sku": cart_sku, "quantity": 1}],
+            "model_version": "m1",
+        }
+    )
+    order_id = f"ord_{i:07d}"
+    lines = [
+        {
+            "order_id": order_id,
+            "line_no": 1,
+            "sku": cart_sku,
+            "quantity": 1 + int(rng.expovariate(1.0) * (1 + int(customer[4:]) % 4)),
+            "unit_price": SKUS[cart_sku][1],
+            "offer_id": None,
+            "source": "main",
+        }
+    ]
+    if not held:
+        sku = rng.choice([s for s in SKUS if s != cart_sku])
+        kind = rng.choice(("cross_sell", "upsell"))
+        offer_id = f"off_{i:07d}"
+        rows["impressions"].append(
+            {
+                "decision_id": decision_id,
+                "offer_id": offer_id,
+                "position": 0,
+                "customer_id": customer,
+                "kind": kind,
+                "sku": sku,
+                "for_sku": cart_sku,
+                "format": "inline",
+                "price": SKUS[sku][1],
+                "currency": "GBP",
+                "relevance": round(rng.random(), 3),
+                "at": at,
+            }
+        )
+        answer = rng.random()
+        response = "accepted" if answer < 0.22 else "declined" if answer < 0.55 else None
+        if response:
+            rows["responses"].append(
+                {
+                    "decision_id": decision_id,
+                    "offer_id": offer_id,
+                    "response": response,
+                    "customer_id": customer,
+                    "at": at + timedelta(seconds=20),
+                }
+            )
+        if response == "accepted":
+            lines.append(
+                {
+                    "order_id": order_id,
+                    "line_no": 2,
+                    "sku": sku,
+                    "quantity": 1,
+                    "unit_price": SKUS[sku][1],
+                    "offer_id": offer_id,
+                    "source": "upsell" if kind == "upsell" else "bump",
+                }
+            )
+    rows["orders"].append(
+        {
+            "order_id": order_id,
+            "customer_id": customer,
+            "created_at": at + timedelta(minutes=2),
+            "currency": "GBP",
+            "source": "api",
+        }
+    )
+    rows["lines"].extend(lines)
+    if rng.random() < 0.03:
+        rows["refunds"].append(
+            {
+                "refund_id": f"re_{i:07d}",
+                "order_id": order_id,
+                "amount_minor": SKUS[cart_sku][1],
+                "currency": "GBP",
+                "reason": "requested_by_customer",
+                "status": "succeeded",
+                "gateway_ref": None,
+                "lines": None,
+                "created_at": at + timedelta(days=2),
+            }
+        )

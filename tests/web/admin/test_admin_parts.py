@@ -1,0 +1,78 @@
+"""Sign-in cookies, the throttle and the SVG charts, without a server."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from tactful.settings import Settings
+from tactful.web.admin import charts
+from tactful.web.admin.auth import AdminAuth, LoginThrottle, tokens_match
+from tactful.web.admin.views import compact
+
+SETTINGS = Settings.from_env(
+    {}, secret_key="sk_test_secret_key_0123456789", admin_password="a long admin password"
+)
+
+
+def test_a_session_expires_and_cannot_be_altered() -> None:
+    now = [1_000_000.0]
+    auth = AdminAuth(SETTINGS, now=lambda: now[0])
+    cookie, session = auth.issue()
+    assert auth.read(cookie) == session
+    expires, csrf, signature = cookie.split(".")
+    assert auth.read(f"{int(expires) + 999}.{csrf}.{signature}") is None
+    assert auth.read(f"{expires}.other.{signature}") is None
+    now[0] += 8 * 3600 + 1
+    assert auth.read(cookie) is None
+
+
+def test_changing_the_password_signs_everybody_out() -> None:
+    cookie, _ = AdminAuth(SETTINGS).issue()
+    changed = SETTINGS.model_copy(update={"admin_password": "another long password"})
+    assert AdminAuth(changed).read(cookie) is None
+    assert AdminAuth(changed).password_ok("sk_test_secret_key_0123456789")
+    assert not AdminAuth(changed).password_ok("a long admin password")
+
+
+def test_the_throttle_forgets_after_its_window() -> None:
+    clock = [0.0]
+    throttle = LoginThrottle(limit=5, window=900, now=lambda: clock[0])
+    for _ in range(5):
+        assert throttle.retry_after("1.2.3.4") == 0
+        throttle.failed("1.2.3.4")
+    assert 0 < throttle.retry_after("1.2.3.4") <= 901
+    assert throttle.retry_after("5.6.7.8") == 0
+    clock[0] += 901
+    assert throttle.retry_after("1.2.3.4") == 0
+
+
+def test_tokens_must_both_be_present_and_equal() -> None:
+    assert tokens_match("abc", "abc")
+    assert not tokens_match("abc", "abd")
+    assert not tokens_match(None, None)
+
+
+def test_charts_are_valid_svg_with_a_title() -> None:
+    drawn = [
+        charts.line_with_band(
+            [charts.Band(str(i), i * 10.0, i * 5.0 - 20, i * 15.0 + 5) for i in range(30)],
+            title="band",
+            chart_id="b",
+            fmt=str,
+        ),
+        charts.bars([("a <b>", 3.0), ("c", 1.0)], title="bars", chart_id="r", fmt=str),
+        charts.funnel([("shown", 100), ("accepted", 20)], title="funnel", chart_id="f"),
+        charts.heatmap(["2026-01"], ["M0", "M1"], [[1.0, None]], title="heat", chart_id="h"),
+        charts.histogram([(0, 1, 5), (1, 2, 0)], title="hist", chart_id="g", fmt=str),
+    ]
+    for svg in drawn:
+        root = ET.fromstring(svg)
+        assert root.get("role") == "img"
+        assert root.find("{http://www.w3.org/2000/svg}title") is not None
+    assert charts.bars([], title="x", chart_id="x", fmt=str) == ""
+
+
+def test_axis_money_is_compact() -> None:
+    assert compact(40_000_000, "GBP") == "£400k"
+    assert compact(-250_000, "GBP") == "−£2.5k"
+    assert compact(0, "GBP") == "£0"

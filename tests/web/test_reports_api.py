@@ -1,0 +1,39 @@
+"""GET /v1/reports/overview and /v1/reports/offers over real HTTP, secret key only."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.conftest import LiveServer
+
+SECRET = {"Authorization": "Bearer sk_test_secret_key_0123456789"}
+PUBLISHABLE = {"Authorization": "Bearer pk_test_publishable_0123456789"}
+
+
+def test_reports_answer_with_the_secret_key_only(live_server: LiveServer) -> None:
+    for path in ("/v1/reports/overview", "/v1/reports/offers"):
+        url = live_server.url + path
+        assert httpx.get(url).status_code == 401
+        assert httpx.get(url, headers=PUBLISHABLE).status_code == 403
+        answer = httpx.get(url, headers=SECRET, params={"from": "2026-01-01", "to": "2026-02-01"})
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["from"].startswith("2026-01-01")
+
+
+def test_an_empty_overview_says_what_is_missing(live_server: LiveServer) -> None:
+    body = httpx.get(live_server.url + "/v1/reports/overview", headers=SECRET).json()
+    assert body["status"] == "not_enough_data"
+    assert body["incremental_revenue"]["estimate"] is None
+    offers = httpx.get(live_server.url + "/v1/reports/offers", headers=SECRET).json()
+    assert offers["offers"] == []
+    assert offers["totals"]["impressions"] == 0
+
+
+def test_a_backward_span_is_422(live_server: LiveServer) -> None:
+    answer = httpx.get(
+        live_server.url + "/v1/reports/overview",
+        headers=SECRET,
+        params={"from": "2026-02-01", "to": "2026-01-01"},
+    )
+    assert answer.status_code == 422
+    assert "from" in answer.text
