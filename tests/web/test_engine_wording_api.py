@@ -22,7 +22,7 @@ LADDER = [
 
 
 def test_a_currency_change_is_stored_and_named_in_warnings(live_server: LiveServer) -> None:
-    assert post(live_server, "/v1/products", {"products": [MAT]}, SECRET).json()["warnings"] == []
+    assert "warnings" not in post(live_server, "/v1/products", {"products": [MAT]}, SECRET).json()
     euros = {**MAT, "currency": "EUR"}
     answer = post(live_server, "/v1/products", {"products": [MAT_PLUS, euros]}, SECRET)
     assert answer.status_code == 200

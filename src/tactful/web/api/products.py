@@ -33,7 +33,7 @@ def to_product(item: ProductIn) -> Product:
     )
 
 
-@router.post("", response_model=ProductsOut)
+@router.post("", response_model=ProductsOut, response_model_exclude_none=True)
 def upsert_products(body: ProductsIn, _scope: SecretKey, ingest: IngestDep) -> ProductsOut:
     """Upsert the batch (all or nothing); a changed price is added to the price history.
 
@@ -47,5 +47,5 @@ def upsert_products(body: ProductsIn, _scope: SecretKey, ingest: IngestDep) -> P
         created=counts.created,
         updated=counts.updated,
         unchanged=counts.unchanged,
-        warnings=warnings,
+        warnings=warnings or None,
     )

@@ -188,10 +188,10 @@ class UpsertCountsOut(BaseModel):
 class ProductsOut(UpsertCountsOut):
     """What a product upsert did, and what the merchant should know about it."""
 
-    warnings: list[str] = Field(
-        default_factory=list,
-        description="e.g. a product whose currency changed: its offers drop for carts priced "
-        "in the old currency",
+    warnings: list[str] | None = Field(
+        None,
+        description="Present when there is something to know, e.g. a product whose currency "
+        "changed: its offers drop for carts priced in the old currency",
     )
 
 
