@@ -167,7 +167,7 @@ def check_csrf(request: Request, submitted: str) -> None:
             raise CsrfRefusedError(CsrfRefusedError.message)
         return
     cookie = request.cookies.get(COOKIE, "")
-    if not cookie or not hmac.compare_digest(token, token_for(secret, cookie)):
+    if not cookie or not hmac.compare_digest(token.encode(), token_for(secret, cookie).encode()):
         raise CsrfRefusedError(CsrfRefusedError.message)
 
 
