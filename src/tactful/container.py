@@ -272,6 +272,13 @@ def build_container(
         bump_source=bump_source or engine_bumps(decisions),
         page_gateway=cast(PagePaymentGateway, gateway) if gateway.name == "stripe" else None,
     )
+    reports = ReportService(
+        SqlMeasurementReads(db),
+        clock,
+        holdout_share=settings.holdout_share,
+        attribution=timedelta(days=settings.attribution_days),
+        feedback=feedback,
+    )
     return Container(
         settings=settings,
         engine=db,
@@ -291,13 +298,7 @@ def build_container(
         refunds=Refunds(
             database, clock, {"test": TestModeGateway(db, clock), gateway.name: gateway}
         ),
-        reports=ReportService(
-            SqlMeasurementReads(db),
-            clock,
-            holdout_share=settings.holdout_share,
-            attribution=timedelta(days=settings.attribution_days),
-            feedback=feedback,
-        ),
+        reports=reports,
         feedback=FeedbackService(database, feedback, clock),
         simulation=SimulationService(
             database, history, clock, holdout_share=settings.holdout_share
@@ -307,6 +308,7 @@ def build_container(
             history,
             settings.holdout_share,
             BacktestFolder(settings.data_dir / "backtests"),
+            measurement=reports,
         ),
         sequences=email.sequences,
         email=email,
