@@ -15,12 +15,15 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
 
+from tactful.adapters.db.measurement_reads import SqlMeasurementReads
 from tactful.adapters.db.tables_offers import decisions
-from tactful.container import build_container
+from tactful.container import build_container, migrate
+from tactful.services.reports import ReportService
 from tactful.services.simulation import SimulationRequest
 from tactful.settings import Settings
 
@@ -105,6 +108,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     settings = prepare(args.db_dir, args.database_url)
+    migrate(settings)
     count = fill(settings, args.decisions)
     print(f"{count:,} decisions stored; load {os.getloadavg()[0]:.1f}")
     measure(settings, args.repeat)

@@ -25,6 +25,7 @@ from tactful.adapters.db.engine import build_engine
 from tactful.adapters.db.feedback import SqlFeedbackStore
 from tactful.adapters.db.history_reads import SqlHistoryReads
 from tactful.adapters.db.measurement_reads import SqlMeasurementReads
+from tactful.adapters.db.measurement_rollups import SqlMeasurementRollups
 from tactful.adapters.db.offer_budget import SqlOfferBudget
 from tactful.adapters.db.outages import OUTAGE_ERRORS, outage_cause
 from tactful.adapters.db.repositories.models import NpzModelPayloads
@@ -58,6 +59,7 @@ from tactful.services.ports.history import HistoryReads
 from tactful.services.ports.imports import OrderFiles
 from tactful.services.refunds import Refunds
 from tactful.services.reports import ReportService
+from tactful.services.rollups import RollupService
 from tactful.services.sequences import Sequences
 from tactful.services.simulation import SimulationService
 from tactful.settings import Settings
@@ -101,6 +103,7 @@ class Container:
     history: HistoryReads
     refunds: Refunds
     reports: ReportService
+    rollups: RollupService
     feedback: FeedbackService
     simulation: SimulationService
     dashboard: DashboardService
@@ -263,6 +266,9 @@ def build_container(
     gateway = payment_gateway(settings, db, clock)
     history = SqlHistoryReads(db)
     feedback = SqlFeedbackStore(db)
+    measure_reads, measure_rollups = SqlMeasurementReads(db), SqlMeasurementRollups(db)
+    attribution = timedelta(days=settings.attribution_days)
+    rollups = RollupService(measure_reads, measure_rollups, clock, attribution=attribution)
     email = email_worker(settings, db, decisions, mail_sender)
     checkout = CheckoutDeps(
         database=database,
@@ -292,12 +298,14 @@ def build_container(
             database, clock, {"test": TestModeGateway(db, clock), gateway.name: gateway}
         ),
         reports=ReportService(
-            SqlMeasurementReads(db),
+            measure_reads,
             clock,
             holdout_share=settings.holdout_share,
-            attribution=timedelta(days=settings.attribution_days),
+            attribution=attribution,
             feedback=feedback,
+            rollups=measure_rollups,
         ),
+        rollups=rollups,
         feedback=FeedbackService(database, feedback, clock),
         simulation=SimulationService(
             database, history, clock, holdout_share=settings.holdout_share
@@ -310,7 +318,7 @@ def build_container(
         ),
         sequences=email.sequences,
         email=email,
-        due_work=[email],
+        due_work=[email, rollups],
         owns_engine=owns_engine,
     )
 

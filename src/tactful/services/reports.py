@@ -13,20 +13,24 @@ from typing import Any
 from tactful.domain.clock import Clock
 from tactful.domain.measurement import (
     MIN_GROUP,
+    Exposure,
     Lift,
     OfferOutcome,
     Overview,
     OverviewSettings,
     customer_outcomes,
+    merge_exposures,
     offer_outcomes,
     overview,
     satisfaction_groups,
+    sum_outcomes,
 )
 from tactful.domain.measurement.comparison import compare_means
 from tactful.domain.measurement.samples import SampleStats
 from tactful.services.ports.feedback import FeedbackStore
-from tactful.services.ports.measurement import MeasurementReads
+from tactful.services.ports.measurement import MeasurementReads, MeasurementRollups
 from tactful.services.report_data import offers_data, overview_data
+from tactful.services.rollups import RollupSpan, split_span
 
 __all__ = ["DEFAULT_SPAN", "PRE_PERIOD", "ReportService", "ReportSpan"]
 
@@ -55,8 +59,10 @@ class ReportService:
         attribution: timedelta = timedelta(days=7),
         detectable_effect: float = 0.05,
         feedback: FeedbackStore | None = None,
+        rollups: MeasurementRollups | None = None,
     ) -> None:
         self.reads = reads
+        self.rollups = rollups
         self.feedback = feedback
         self.clock = clock
         self.attribution = attribution
@@ -77,7 +83,8 @@ class ReportService:
     ) -> tuple[Overview, list[OfferOutcome], Lift | None]:
         """The overview's statistics, the offers' outcomes it sums its funnel from, and
         satisfaction (mean rating per rating customer) against the holdout."""
-        exposures = self.reads.exposures(since=span.since, until=span.until)
+        parts = self._parts(span)
+        exposures = self._exposures(parts)
         orders = self.reads.order_totals(since=span.since - PRE_PERIOD, until=span.until)
         outcomes = customer_outcomes(exposures, orders, until=span.until, pre_period=PRE_PERIOD)
         satisfaction = None
@@ -87,15 +94,35 @@ class ReportService:
             treated, held = satisfaction_groups(exposures, rated)
             if min(treated.size, held.size) >= MIN_GROUP:
                 satisfaction = compare_means(SampleStats.of(treated), SampleStats.of(held))
-        return overview(outcomes, self.settings), self.compute_offers(span), satisfaction
+        return overview(outcomes, self.settings), self._offers(parts), satisfaction
 
     def compute_offers(self, span: ReportSpan) -> list[OfferOutcome]:
         """Each offer's outcomes over the span."""
-        funnel = self.reads.funnel(since=span.since, until=span.until)
-        conversions = self.reads.conversions(
-            since=span.since, until=span.until, attribution=self.attribution
-        )
-        return offer_outcomes(funnel, conversions)
+        return self._offers(self._parts(span))
+
+    def _parts(self, span: ReportSpan) -> RollupSpan:
+        held = self.rollups.rolled_range() if self.rollups is not None else None
+        return split_span(span.since, span.until, held)
+
+    def _exposures(self, parts: RollupSpan) -> list[Exposure]:
+        found = [self.reads.exposures(since=since, until=until) for since, until in parts.raw]
+        if parts.rolled is not None and self.rollups is not None:
+            first, end = parts.rolled
+            found.append(self.rollups.rolled_exposures(first_day=first, end_day=end))
+        return merge_exposures(found)
+
+    def _offers(self, parts: RollupSpan) -> list[OfferOutcome]:
+        found = []
+        for since, until in parts.raw:
+            funnel = self.reads.funnel(since=since, until=until)
+            credited = self.reads.conversions(
+                since=since, until=until, attribution=self.attribution
+            )
+            found.append(offer_outcomes(funnel, credited))
+        if parts.rolled is not None and self.rollups is not None:
+            first, end = parts.rolled
+            found.append(self.rollups.rolled_offers(first_day=first, end_day=end))
+        return sum_outcomes(found)
 
     def overview(
         self, *, since: datetime | None = None, until: datetime | None = None
