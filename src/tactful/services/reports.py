@@ -7,7 +7,7 @@ plain data for JSON, the terminal and the dashboard alike (money in minor units)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tactful.domain.clock import Clock
@@ -30,7 +30,7 @@ from tactful.domain.measurement.samples import SampleStats
 from tactful.services.ports.feedback import FeedbackStore
 from tactful.services.ports.measurement import MeasurementReads, MeasurementRollups
 from tactful.services.report_data import offers_data, overview_data
-from tactful.services.rollups import RollupSpan, split_span
+from tactful.services.rollups import RollupSpan, day_start, split_span
 
 __all__ = ["DEFAULT_SPAN", "PRE_PERIOD", "ReportService", "ReportSpan"]
 
@@ -71,9 +71,10 @@ class ReportService:
         )
 
     def span(self, since: datetime | None = None, until: datetime | None = None) -> ReportSpan:
-        """The span asked for, its open ends filled: until now, since 28 days before until."""
+        """The span asked for, its open ends filled: until now, since midnight UTC 28 days
+        before until (whole days are read from the rollups)."""
         end = until or self.clock.now()
-        start = since or end - DEFAULT_SPAN
+        start = since or _midnight(end - DEFAULT_SPAN)
         if start >= end:
             raise ValueError("from: must be before to")
         return ReportSpan(start, end)
@@ -145,3 +146,7 @@ class ReportService:
             "to": span.until.isoformat(),
             "attribution_days": self.attribution.total_seconds() / 86400,
         }
+
+
+def _midnight(moment: datetime) -> datetime:
+    return day_start(moment.astimezone(UTC).date())
