@@ -28,8 +28,7 @@ def report_command(
         raise fail(str(exc), 2) from exc
     services = open_services(load_settings())
     try:
-        overview = services.reports.overview(since=start, until=end)
-        offers = services.reports.offers(since=start, until=end)
+        overview, offers = services.reports.overview_and_offers(since=start, until=end)
     except ValueError as exc:
         raise fail(str(exc), 2) from exc
     finally:

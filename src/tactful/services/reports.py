@@ -133,6 +133,15 @@ class ReportService:
         found, offers, satisfaction = self.compute_overview(span)
         return overview_data(found, offers, self._head(span), satisfaction)
 
+    def overview_and_offers(
+        self, *, since: datetime | None = None, until: datetime | None = None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Both reports from one pass over the data (the terminal report shows both)."""
+        span = self.span(since, until)
+        found, offers, satisfaction = self.compute_overview(span)
+        head = self._head(span)
+        return overview_data(found, offers, head, satisfaction), offers_data(offers, head)
+
     def offers(
         self, *, since: datetime | None = None, until: datetime | None = None
     ) -> dict[str, Any]:
