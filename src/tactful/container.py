@@ -28,6 +28,7 @@ from tactful.adapters.db.measurement_reads import SqlMeasurementReads
 from tactful.adapters.db.measurement_rollups import SqlMeasurementRollups
 from tactful.adapters.db.offer_budget import SqlOfferBudget
 from tactful.adapters.db.outages import OUTAGE_ERRORS, outage_cause
+from tactful.adapters.db.platform_orders import SqlPlatformOrderIds
 from tactful.adapters.db.repositories.models import NpzModelPayloads
 from tactful.adapters.db.transaction import SqlDatabase
 from tactful.adapters.email import DkimKey, JinjaMailTemplates, mailer_for
@@ -53,6 +54,7 @@ from tactful.services.feedback import FeedbackService
 from tactful.services.ingest import Ingest
 from tactful.services.model_jobs import ModelJobs, in_thread
 from tactful.services.models import ModelProvider, ModelStorage
+from tactful.services.order_webhooks import OrderWebhooks
 from tactful.services.ports import Database
 from tactful.services.ports.email import Mailer
 from tactful.services.ports.history import HistoryReads
@@ -102,6 +104,7 @@ class Container:
     order_files: OrderFiles
     history: HistoryReads
     refunds: Refunds
+    order_webhooks: OrderWebhooks
     reports: ReportService
     rollups: RollupService
     feedback: FeedbackService
@@ -236,7 +239,7 @@ def build_container(
     engine: Engine | None = None,
     clock: Clock | None = None,
     bump_source: BumpSource | None = None,
-    model_check_every: float = 5.0,
+    model_check_every: float = 1.0,
     mail_sender: Mailer | None = None,
 ) -> Container:
     """Build every service for `settings`; the engine is created here unless one is passed.
@@ -249,7 +252,7 @@ def build_container(
     database = SqlDatabase(db)
     clock = clock or SystemClock()
     storage = ModelStorage(database, NpzModelPayloads())
-    models = ModelProvider(storage, check_every=model_check_every)
+    models = ModelProvider(storage, check_every=model_check_every, load_in_background=True)
     reads = SqlDecisionReads(db)
     log = SqlDecisionLog(db, connections=reads.connections.held)
     catalog = SqlCatalogSource(db)
@@ -290,6 +293,15 @@ def build_container(
         decision_log=log,
         decisions=decisions,
         ingest=Ingest(database, clock, catalog_changed=catalog.reload),
+        order_webhooks=OrderWebhooks(
+            database,
+            clock,
+            SqlPlatformOrderIds(db),
+            {
+                "shopify": settings.shopify_webhook_secret,
+                "woocommerce": settings.woocommerce_webhook_secret,
+            },
+        ),
         payment_gateway=gateway,
         checkout=checkout,
         order_files=FileReaders(),

@@ -71,6 +71,12 @@ class Settings(BaseSettings):
     stripe_api_base: str = Field(
         "", description="Stripe API address; empty means Stripe's own (tests use a stand-in)"
     )
+    shopify_webhook_secret: str = Field(
+        "", description="Secret Shopify signs order webhooks with (X-Shopify-Hmac-Sha256)"
+    )
+    woocommerce_webhook_secret: str = Field(
+        "", description="Secret of the WooCommerce order webhooks (X-WC-Webhook-Signature)"
+    )
     allowed_origins: str = Field(
         "",
         description="Origins (comma-separated, e.g. https://shop.example) whose pages may call "

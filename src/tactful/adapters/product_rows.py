@@ -21,6 +21,7 @@ PRODUCT_FIELDS = (
     "outcome",
     "active",
     "inventory",
+    "image_url",
 )
 """The columns an upsert may be limited to (`update_fields`), besides the SKU."""
 
@@ -40,6 +41,7 @@ def product_row(product: Product, at: datetime) -> dict[str, Any]:
         "outcome": product.outcome,
         "active": product.active,
         "inventory": product.inventory,
+        "image_url": product.image_url,
         "updated_at": at,
     }
 
@@ -60,4 +62,5 @@ def product_from_row(row: Mapping[Any, Any]) -> Product:
         outcome=row["outcome"],
         active=bool(row["active"]),
         inventory=row["inventory"],
+        image_url=row.get("image_url"),
     )

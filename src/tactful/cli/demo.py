@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import typer
 from rich.table import Table
 
@@ -10,6 +12,8 @@ from tactful.cli.importing import progress_bar
 from tactful.cli.serve import run_server
 from tactful.container import open_container
 from tactful.services.demo import DemoRun, decision_curl, prepare_demo
+from tactful.services.due_work import run_until
+from tactful.services.email_demo import prepare_email_demo
 from tactful.services.models import ModelVersions
 from tactful.settings import Settings
 
@@ -21,7 +25,7 @@ def _prepare(settings: Settings) -> DemoRun:
     try:
         with progress_bar() as bar:
             task = bar.add_task("Importing the sample", total=None)
-            return prepare_demo(
+            run = prepare_demo(
                 settings,
                 container.database,
                 container.order_files,
@@ -29,8 +33,31 @@ def _prepare(settings: Settings) -> DemoRun:
                 say=console.print,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
+        prepare_email_demo(
+            container.sequences,
+            container.ingest,
+            container.database,
+            container.clock.now(),
+            say=console.print,
+        )
+        return run
     finally:
         container.close()
+
+
+def start_worker_thread(settings: Settings) -> threading.Event:
+    """`tactful worker` in a daemon thread (its own container); set the event to stop it."""
+    stop = threading.Event()
+
+    def work() -> None:
+        container = open_container(settings, migrated=False)
+        try:
+            run_until(container.due_work, container.clock.now, settings.worker_interval, stop)
+        finally:
+            container.close()
+
+    threading.Thread(target=work, name="tactful-worker", daemon=True).start()
+    return stop
 
 
 @app.command()
@@ -59,4 +86,12 @@ def demo(
         console.print("Ask for a decision (a real customer and the sample's best-selling item):")
         console.print(decision_curl(base, settings.publishable_key, example), soft_wrap=True)
     if serve:
-        run_server(settings)
+        console.print(
+            f"Worker thread: enrols and sends due mails every {settings.worker_interval:g} s "
+            f"(.eml files in {settings.data_dir / 'outbox'}; outbox: GET {base}/v1/email/outbox)"
+        )
+        stop = start_worker_thread(settings)
+        try:
+            run_server(settings)
+        finally:
+            stop.set()

@@ -12,7 +12,7 @@ import typer
 
 from tactful.cli._app import app, console, fail, load_settings, open_services, with_saved_keys
 from tactful.domain.sequences import SequenceFileError
-from tactful.services.due_work import run_all
+from tactful.services.due_work import run_until
 from tactful.services.email_preview import PreviewError, preview
 
 sequences_app = typer.Typer(help="Email sequences.", no_args_is_help=True)
@@ -90,17 +90,17 @@ def worker(
     if not once:
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
+    else:
+        stop.set()
+
+    def report(at: datetime, handled: dict[str, int]) -> None:
+        if as_json:
+            print(json.dumps({"at": at.isoformat(), "handled": handled}), flush=True)
+            return
+        parts = ", ".join(f"{k}: {v}" for k, v in handled.items())
+        console.print(f"{at:%Y-%m-%d %H:%M:%S}Z {parts}", highlight=False)
+
     try:
-        while True:
-            at = parse_now(now)
-            handled = run_all(services.due_work, at)
-            report = {"at": at.isoformat(), "handled": handled}
-            if as_json:
-                print(json.dumps(report), flush=True)
-            else:
-                parts = ", ".join(f"{k}: {v}" for k, v in handled.items())
-                console.print(f"{at:%Y-%m-%d %H:%M:%S}Z {parts}", highlight=False)
-            if once or stop.wait(settings.worker_interval):
-                return
+        run_until(services.due_work, lambda: parse_now(now), settings.worker_interval, stop, report)
     finally:
         services.close()

@@ -50,6 +50,7 @@ class Product:
     outcome: str | None = None
     active: bool = True
     inventory: int | None = None
+    image_url: str | None = None  # shown on hosted pages; https:// or a path on this server
 
     def __post_init__(self) -> None:
         if not self.sku:

@@ -9,9 +9,10 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import numpy as np
 
@@ -43,7 +44,14 @@ __all__ = [
     "OverviewReport",
 ]
 
+T = TypeVar("T")
 CUSTOMERS_CACHE_SECONDS = 600.0
+COMPUTING = (
+    "Lifetime value and cohorts are being computed on the whole order history; "
+    "reload this page in a minute."
+)
+REPORT_CACHE_SECONDS = 60.0
+"""How long an overview or offers report is reused: views within a minute share one query."""
 
 
 @dataclass(frozen=True)
@@ -137,6 +145,23 @@ class DashboardService:
     backtests: BacktestArchive
     _customers: tuple[float, CustomersReport] | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _computing: threading.Thread | None = field(default=None, repr=False)
+    _reports: dict[tuple[str, Period], tuple[float, Any]] = field(default_factory=dict, repr=False)
+    _report_lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+
+    def _reuse(self, key: tuple[str, Period], compute: Callable[[], T]) -> T:
+        """A report computed less than a minute ago for the same period, or a fresh one."""
+        with self._report_lock:
+            now = time.monotonic()
+            found = self._reports.get(key)
+            if found is not None and now - found[0] < REPORT_CACHE_SECONDS:
+                return cast(T, found[1])
+            value = compute()
+            stale = [k for k, (at, _) in self._reports.items() if now - at >= REPORT_CACHE_SECONDS]
+            for old in stale:
+                del self._reports[old]
+            self._reports[key] = (time.monotonic(), value)
+            return value
 
     def period(self, days: int | None = None) -> Period:
         """The last `days` days up to the newest decision, or all of the log (None)."""
@@ -153,11 +178,14 @@ class DashboardService:
 
     def overview(self, period: Period) -> OverviewReport:
         """Incremental revenue with its interval over time, acceptance, funnel and SRM."""
+        return self._reuse(("overview", period), lambda: self._overview(period))
+
+    def _overview(self, period: Period) -> OverviewReport:
         outcomes = self.reports.outcomes(period)
         lift = revenue_lift(outcomes)
         activity = self.reports.daily(period)
         days = _days(period)
-        offers = self.reports.offer_stats(period)
+        offers = self._offer_stats(period)
         decisions = sum(a.decisions for a in activity)
         accepted = sum(o.accepted for o in offers)
         shown = sum(o.impressions for o in offers)
@@ -183,7 +211,10 @@ class DashboardService:
 
     def offers(self, period: Period) -> tuple[list[OfferStats], str]:
         """Every offered item per moment, most shown first, and the currency of the figures."""
-        return self.reports.offer_stats(period), self.reports.currency()
+        return self._offer_stats(period), self.reports.currency()
+
+    def _offer_stats(self, period: Period) -> list[OfferStats]:
+        return self._reuse(("offers", period), lambda: self.reports.offer_stats(period))
 
     def decisions(self, limit: int = 50, before: datetime | None = None) -> list[DecisionSummary]:
         """The newest decisions with their offers and answers."""
@@ -197,15 +228,36 @@ class DashboardService:
         """Saved backtest reports, newest first."""
         return self.backtests.results()
 
-    def customers(self) -> CustomersReport:
-        """CLV fit on the stored history and cohorts, recomputed at most every 10 minutes."""
+    def customers(self, wait: float = 5.0) -> CustomersReport:
+        """CLV fit on the stored history and cohorts, recomputed at most every 10 minutes.
+
+        The fit runs in a thread of its own: a request waits for it at most `wait` seconds,
+        then gets the previous report, or one saying the figures are being computed.
+        """
         with self._lock:
             cached = self._customers
             if cached is not None and time.monotonic() - cached[0] < CUSTOMERS_CACHE_SECONDS:
                 return cached[1]
+            if self._computing is None:
+                self._computing = threading.Thread(
+                    target=self._refresh_customers, name="dashboard-customers", daemon=True
+                )
+                self._computing.start()
+            worker = self._computing
+        worker.join(wait)
+        with self._lock:
+            if self._customers is not None:
+                return self._customers[1]
+        return CustomersReport(None, None, COMPUTING)
+
+    def _refresh_customers(self) -> None:
+        try:
             report = self._customers_report()
-            self._customers = (time.monotonic(), report)
-            return report
+            with self._lock:
+                self._customers = (time.monotonic(), report)
+        finally:
+            with self._lock:
+                self._computing = None
 
     def _customers_report(self) -> CustomersReport:
         try:

@@ -7,7 +7,8 @@ on each in turn, as often as it likes: every run does what is due at `now` and n
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Protocol
 
@@ -32,3 +33,19 @@ def run_all(work: Iterable[DueWork], now: datetime) -> dict[str, int]:
             log.exception("due work %s failed", part.name)
             handled[part.name] = -1
     return handled
+
+
+def run_until(
+    work: Iterable[DueWork],
+    now: Callable[[], datetime],
+    interval: float,
+    stop: threading.Event,
+    report: Callable[[datetime, dict[str, int]], None] = lambda _at, _handled: None,
+) -> None:
+    """Run the due work every `interval` seconds until `stop` is set (worker, demo thread)."""
+    parts = list(work)
+    while True:
+        at = now()
+        report(at, run_all(parts, at))
+        if stop.wait(interval):
+            return

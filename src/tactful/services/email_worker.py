@@ -80,18 +80,33 @@ class EmailWorker:
     on_sent: Callable[[int], None] = lambda _mail_id: None
     name: str = "email"
     _cache: dict[tuple[str, int], Sequence] = field(default_factory=dict)
+    _minute: datetime | None = None
+    _used: int = 0
 
     def run_due(self, now: datetime) -> int:
-        """Enrol and send everything due at `now`; returns how many mails were handled."""
+        """Enrol and send everything due at `now` (within the per-minute rate); returns how
+        many mails were handled."""
         self.enrol(now)
         handled = 0
-        while True:
-            batch = self.store.claim(now, self.config.batch, self.config.lease)
+        while (room := self._room(now)) > 0:
+            batch = self.store.claim(now, room, self.config.lease)
             for mail in batch:
                 self.process(mail, now)
             handled += len(batch)
-            if len(batch) < self.config.batch:
-                return handled
+            self._used += len(batch)
+            if len(batch) < room:
+                break
+        return handled
+
+    def _room(self, now: datetime) -> int:
+        """How many mails the next claim may take: a batch, or what the minute has left."""
+        limit = self.config.rate_per_minute
+        if not limit:
+            return self.config.batch
+        minute = now.replace(second=0, microsecond=0)
+        if minute != self._minute:
+            self._minute, self._used = minute, 0
+        return min(self.config.batch, limit - self._used)
 
     def enrol(self, now: datetime) -> int:
         """Enrol every customer whose trigger fired in the look-back window; returns new ones."""

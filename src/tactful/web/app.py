@@ -22,6 +22,7 @@ from tactful.web.api import (
     health,
     metrics,
     models,
+    order_webhooks,
     orders,
     products,
     refunds,
@@ -95,6 +96,7 @@ def create_app(
     app.include_router(reports.router)
     app.include_router(feedback.router)
     app.include_router(webhooks.router)
+    app.include_router(order_webhooks.router)
     app.include_router(stripe_pages.router)
     app.include_router(checkout_quote.router)
     app.include_router(checkout_html.router)

@@ -48,7 +48,7 @@ def page_csp(*, stripe: bool = False) -> str:
         "default-src 'self'",
         f"script-src {script}",
         f"style-src 'self' 'nonce-{_nonce.get()}'",
-        "img-src 'self' https: data:",
+        "img-src 'self' https: http: data:",  # logo_url may be http:// (pages accept it)
         "object-src 'none'",
         "base-uri 'none'",
         "form-action 'self'",

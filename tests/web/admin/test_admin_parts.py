@@ -74,5 +74,5 @@ def test_charts_are_valid_svg_with_a_title() -> None:
 
 def test_axis_money_is_compact() -> None:
     assert compact(40_000_000, "GBP") == "£400k"
-    assert compact(-250_000, "GBP") == "-£2.5k"
+    assert compact(-250_000, "GBP") == "−£2.5k"
     assert compact(0, "GBP") == "£0"

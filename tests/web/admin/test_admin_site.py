@@ -84,6 +84,14 @@ def test_sign_in_walk_every_page_and_sign_out(site: str, password: str) -> None:
         assert "Incremental revenue" in overview
         assert "<svg" in overview
         assert client.get("/admin/decisions/nope").status_code == 404
+        first = client.get("/admin/decisions").text
+        older = re.search(r'href="(/admin/decisions\?before=[^"]+)"', first)
+        assert older is not None
+        second = client.get(older.group(1).replace("&amp;", "&")).text
+        ids = re.findall(r"/admin/decisions/(dec_\d+)", first + second)
+        assert len(ids) == 100
+        assert len(set(ids)) == 100
+        assert client.get("/admin/decisions?before=garbage").status_code == 200
         csv = client.get("/admin/csv/overview/incremental.csv")
         assert csv.headers["content-type"].startswith("text/csv")
         assert csv.text.splitlines()[0].startswith("day,incremental revenue (GBP)")

@@ -136,15 +136,18 @@ class SqlEmailStore:
                 }
                 for e in enrolments
             ]
-            inserted = conn.execute(
-                dialect_insert(conn, email_enrolments).on_conflict_do_nothing(), rows
-            ).rowcount
+            statement = (
+                dialect_insert(conn, email_enrolments)
+                .on_conflict_do_nothing()
+                .returning(email_enrolments.c.enrolment_key)
+            )
+            inserted = len(conn.execute(statement, rows).all())
             if mails:
                 conn.execute(
                     dialect_insert(conn, email_outbox).on_conflict_do_nothing(),
                     [_mail_row(m) for m in mails],
                 )
-            return max(int(inserted or 0), 0)
+            return inserted
 
     def claim(self, now: datetime, limit: int, lease: timedelta) -> list[ClaimedMail]:
         """Take up to `limit` due mails (and mails whose lease ran out) for this worker."""

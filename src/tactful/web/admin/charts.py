@@ -65,8 +65,8 @@ def line_with_band(
     title: str,
     chart_id: str,
     fmt: Callable[[float], str],
-    width: int = 720,
-    height: int = 260,
+    width: int = 600,
+    height: int = 240,
 ) -> str:
     """A line with its shaded 95% interval, and a dashed zero line when zero is in range."""
     if not points:

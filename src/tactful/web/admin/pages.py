@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Query, Request
@@ -19,6 +20,7 @@ from tactful.web.admin.routes import (
 )
 
 Days = Annotated[str, Query()]
+PAGE_SIZE = 50
 
 
 def _key(days: str) -> str:
@@ -120,17 +122,26 @@ def backtests(request: Request) -> Response:
 
 
 @router.get("/decisions")
-def decisions(request: Request) -> Response:
+def decisions(request: Request, before: Annotated[str, Query()] = "") -> Response:
     session = _session(request)
     if session is None:
         return _to_login(request)
+    try:
+        cursor = datetime.fromisoformat(before) if before else None
+    except ValueError:
+        cursor = None
+    if cursor is not None and cursor.tzinfo is None:
+        cursor = cursor.replace(tzinfo=UTC)
+    shown = _dashboard(request).decisions(PAGE_SIZE, before=cursor)
     return _page(
         request,
         session,
         "decisions.html",
         title="Recent decisions",
         active="decisions",
-        decisions=_dashboard(request).decisions(50),
+        decisions=shown,
+        older=shown[-1].at.isoformat() if len(shown) == PAGE_SIZE else None,
+        paged=cursor is not None,
     )
 
 

@@ -17,7 +17,9 @@ def money(minor: float | None, currency: str) -> str:
     """Minor units as the currency prints them ("£1,234.50"); a dash for unknown."""
     if minor is None:
         return "–"
-    return Money(round(minor), currency).format()
+    amount = round(minor)
+    text = Money(abs(amount), currency).format()
+    return f"−{text}" if amount < 0 else text
 
 
 def compact(minor: float, currency: str) -> str:
@@ -31,7 +33,7 @@ def compact(minor: float, currency: str) -> str:
             break
     else:
         text = f"{size:.3g}"
-    return f"{'-' if value < 0 else ''}{symbol}{text}"
+    return f"{'−' if value < 0 else ''}{symbol}{text}"
 
 
 def money_major(value: float, currency: str) -> str:

@@ -28,6 +28,7 @@ def to_product(item: ProductIn) -> Product:
         outcome=item.outcome,
         active=item.active,
         inventory=item.inventory,
+        image_url=item.image_url,
     )
 
 

@@ -25,6 +25,15 @@ Text = Annotated[str, Field(max_length=10_000, pattern=r"^[^\x00]*$")]
 Int32 = Annotated[StrictInt, Field(ge=0, le=2**31 - 1)]
 Currency = Annotated[str, Field(pattern=r"^[A-Za-z]{3}$", examples=["GBP"])]
 MinorUnits = Annotated[StrictInt, Field(ge=0, le=10**15, description="Integer minor units")]
+ImageUrl = Annotated[
+    str,
+    Field(
+        max_length=2000,
+        pattern=r"^(https://|/)[^\s\"'<>\\]*$",
+        description="Product image for hosted pages: an https:// URL or a path on this server",
+        examples=["https://cdn.example.com/course.jpg"],
+    ),
+]
 
 
 class TierIn(BaseModel):
@@ -48,6 +57,7 @@ class ProductIn(BaseModel):
     outcome: Annotated[Text, Field(max_length=500)] | None = None
     active: StrictBool = True
     inventory: Int32 | None = None
+    image_url: ImageUrl | None = None
 
 
 class ProductsIn(BaseModel):
