@@ -30,11 +30,13 @@ from tactful.adapters.db.outages import OUTAGE_ERRORS, outage_cause
 from tactful.adapters.db.platform_orders import SqlPlatformOrderIds
 from tactful.adapters.db.repositories.models import NpzModelPayloads
 from tactful.adapters.db.transaction import SqlDatabase
+from tactful.adapters.db.webhook_store import SqlWebhookStore
 from tactful.adapters.email import DkimKey, JinjaMailTemplates, mailer_for
 from tactful.adapters.importers import FORMATS, FileReaders
 from tactful.adapters.importers.mining_input import baskets_from_file
 from tactful.adapters.payments import TestModeGateway
 from tactful.adapters.spark import SparkUnavailableError
+from tactful.adapters.webhooks import StandardWebhookSender, new_secret
 from tactful.domain.affinity import MiningEngine
 from tactful.domain.checkout import PaymentGateway
 from tactful.domain.checkout.page_payments import PagePaymentGateway
@@ -62,6 +64,7 @@ from tactful.services.refunds import Refunds
 from tactful.services.reports import ReportService
 from tactful.services.sequences import Sequences
 from tactful.services.simulation import SimulationService
+from tactful.services.webhooks_out import WebhookDelivery, Webhooks
 from tactful.settings import Settings
 
 __all__ = [
@@ -103,6 +106,8 @@ class Container:
     history: HistoryReads
     refunds: Refunds
     order_webhooks: OrderWebhooks
+    webhooks: Webhooks
+    webhook_delivery: WebhookDelivery
     reports: ReportService
     feedback: FeedbackService
     simulation: SimulationService
@@ -127,6 +132,7 @@ class Container:
     def close(self) -> None:
         """Write the decisions still queued, release held connections, dispose an own engine."""
         self.decisions.close()
+        self.webhook_delivery.close()
         if self.owns_engine:
             self.engine.dispose()
 
@@ -267,6 +273,8 @@ def build_container(
     history = SqlHistoryReads(db)
     feedback = SqlFeedbackStore(db)
     email = email_worker(settings, db, decisions, mail_sender)
+    webhook_store = SqlWebhookStore(db)
+    webhook_delivery = WebhookDelivery(webhook_store, StandardWebhookSender())
     checkout = CheckoutDeps(
         database=database,
         gateway=gateway,
@@ -322,7 +330,9 @@ def build_container(
         ),
         sequences=email.sequences,
         email=email,
-        due_work=[email],
+        webhooks=Webhooks(webhook_store, clock, new_secret),
+        webhook_delivery=webhook_delivery,
+        due_work=[email, webhook_delivery],
         owns_engine=owns_engine,
     )
 

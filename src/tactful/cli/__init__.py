@@ -16,6 +16,7 @@ from tactful.cli import (  # noqa: F401  (registers commands)
     report,
     serve,
     simulate,
+    webhooks,
 )
 from tactful.cli._app import app
 
