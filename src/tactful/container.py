@@ -61,6 +61,7 @@ from tactful.services.ports.email import Mailer
 from tactful.services.ports.history import HistoryReads
 from tactful.services.ports.imports import OrderFiles
 from tactful.services.refunds import Refunds
+from tactful.services.remine import ScheduledRemine
 from tactful.services.reports import ReportService
 from tactful.services.sequences import Sequences
 from tactful.services.simulation import SimulationService
@@ -303,6 +304,7 @@ def build_container(
                 "shopify": settings.shopify_webhook_secret,
                 "woocommerce": settings.woocommerce_webhook_secret,
             },
+            one_writer=db.dialect.name == "sqlite",
         ),
         payment_gateway=gateway,
         checkout=checkout,
@@ -332,7 +334,11 @@ def build_container(
         email=email,
         webhooks=Webhooks(webhook_store, clock, new_secret),
         webhook_delivery=webhook_delivery,
-        due_work=[email, webhook_delivery],
+        due_work=[
+            email,
+            webhook_delivery,
+            ScheduledRemine(storage, settings, timedelta(hours=settings.remine_every_hours)),
+        ],
         owns_engine=owns_engine,
     )
 

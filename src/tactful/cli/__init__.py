@@ -12,6 +12,7 @@ from tactful.cli import (  # noqa: F401  (registers commands)
     lifetime,
     links,
     mining,
+    models,
     pages,
     report,
     serve,
