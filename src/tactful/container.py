@@ -41,8 +41,10 @@ from tactful.domain.affinity import MiningEngine
 from tactful.domain.checkout import PaymentGateway
 from tactful.domain.checkout.page_payments import PagePaymentGateway
 from tactful.domain.clock import Clock, SystemClock
+from tactful.domain.model_jobs import JobId, ModelJob
 from tactful.domain.offers import OfferPolicy
 from tactful.domain.sequences import EmailCaps
+from tactful.mining_process import in_child_process
 from tactful.services.checkout import BumpSource, CheckoutDeps
 from tactful.services.checkout_bumps import engine_bumps
 from tactful.services.dashboard import DashboardService
@@ -53,7 +55,7 @@ from tactful.services.email_offers import EngineEmailOffers
 from tactful.services.email_worker import EmailWorker
 from tactful.services.feedback import FeedbackService
 from tactful.services.ingest import Ingest
-from tactful.services.model_jobs import ModelJobs, in_thread
+from tactful.services.model_jobs import Launch, ModelJobs
 from tactful.services.models import ModelProvider, ModelStorage
 from tactful.services.order_webhooks import OrderWebhooks
 from tactful.services.ports import Database
@@ -81,6 +83,7 @@ __all__ = [
     "keep_backtest",
     "migrate",
     "open_container",
+    "run_mining_job",
     "schema_revisions",
     "spark_engine",
 ]
@@ -243,20 +246,23 @@ def build_container(
     engine: Engine | None = None,
     clock: Clock | None = None,
     bump_source: BumpSource | None = None,
-    model_check_every: float = 5.0,
+    model_check_every: float = 1.0,
     mail_sender: Mailer | None = None,
+    mining_launch: Launch | None = None,
 ) -> Container:
     """Build every service for `settings`; the engine is created here unless one is passed.
 
     `clock`, `bump_source` and `mail_sender` replace the system clock, the offer engine's
     order bumps and the mailer (tests); an engine passed in stays the caller's to dispose.
+    Mining jobs run in a child process (`tactful.mining_process`) unless `mining_launch`
+    says otherwise.
     """
     owns_engine = engine is None
     db = engine if engine is not None else build_engine(settings.resolved_database_url)
     database = SqlDatabase(db)
     clock = clock or SystemClock()
     storage = ModelStorage(database, NpzModelPayloads())
-    models = ModelProvider(storage, check_every=model_check_every)
+    models = ModelProvider(storage, check_every=model_check_every, load_in_background=True)
     reads = SqlDecisionReads(db)
     log = SqlDecisionLog(db, connections=reads.connections.held)
     catalog = SqlCatalogSource(db)
@@ -291,7 +297,13 @@ def build_container(
         clock=clock,
         models=models,
         model_storage=storage,
-        model_jobs=ModelJobs(storage, settings, clock, provider=models, launch=in_thread),
+        model_jobs=ModelJobs(
+            storage,
+            settings,
+            clock,
+            provider=models,
+            launch=mining_launch or in_child_process(settings),
+        ),
         decision_reads=reads,
         decision_log=log,
         decisions=decisions,
@@ -394,6 +406,19 @@ def spark_engine(master: str | None) -> MiningEngine:
     from tactful.adapters.spark import SparkEngine, spark_session
 
     return SparkEngine(spark_session(master))
+
+
+def run_mining_job(settings: Settings, job_id: JobId) -> ModelJob:
+    """Run one stored mining job in this process (`python -m tactful.mining_process`).
+
+    Only what mining needs is built: the database, the model storage and the job runner.
+    """
+    engine = build_engine(settings.resolved_database_url)
+    try:
+        storage = ModelStorage(SqlDatabase(engine), NpzModelPayloads())
+        return ModelJobs(storage, settings, SystemClock()).run(job_id)
+    finally:
+        engine.dispose()
 
 
 def open_container(settings: Settings, *, migrated: bool = True) -> Container:

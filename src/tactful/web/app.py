@@ -37,6 +37,7 @@ from tactful.web.errors import install_error_handlers, install_outage_handler
 from tactful.web.fast_path import TactfulAPI
 from tactful.web.limits import BodySizeLimit
 from tactful.web.observability import Metrics, RequestObserver
+from tactful.web.openapi_errors import install_error_docs
 from tactful.web.page_security import PageSecurity
 from tactful.web.pages import checkout as checkout_html
 from tactful.web.pages import demo_shop, email_pages, stripe_pages
@@ -73,6 +74,7 @@ def create_app(
         redoc_url=None,
     )
     install_api_docs(app)
+    install_error_docs(app)
     app.state.tactful = built
     app.state.metrics = series = Metrics(gauges=built.gauges)
     gate = StorefrontGate(app.dispatch, settings, TokenBuckets(settings.publishable_rate_limit))
