@@ -31,17 +31,21 @@ from tactful.adapters.db.outages import OUTAGE_ERRORS, outage_cause
 from tactful.adapters.db.platform_orders import SqlPlatformOrderIds
 from tactful.adapters.db.repositories.models import NpzModelPayloads
 from tactful.adapters.db.transaction import SqlDatabase
+from tactful.adapters.db.webhook_store import SqlWebhookStore
 from tactful.adapters.email import DkimKey, JinjaMailTemplates, mailer_for
 from tactful.adapters.importers import FORMATS, FileReaders
 from tactful.adapters.importers.mining_input import baskets_from_file
 from tactful.adapters.payments import TestModeGateway
 from tactful.adapters.spark import SparkUnavailableError
+from tactful.adapters.webhooks import StandardWebhookSender, new_secret
 from tactful.domain.affinity import MiningEngine
 from tactful.domain.checkout import PaymentGateway
 from tactful.domain.checkout.page_payments import PagePaymentGateway
 from tactful.domain.clock import Clock, SystemClock
+from tactful.domain.model_jobs import JobId, ModelJob
 from tactful.domain.offers import OfferPolicy
 from tactful.domain.sequences import EmailCaps
+from tactful.mining_process import in_child_process
 from tactful.services.checkout import BumpSource, CheckoutDeps
 from tactful.services.checkout_bumps import engine_bumps
 from tactful.services.dashboard import DashboardService
@@ -52,7 +56,7 @@ from tactful.services.email_offers import EngineEmailOffers
 from tactful.services.email_worker import EmailWorker
 from tactful.services.feedback import FeedbackService
 from tactful.services.ingest import Ingest
-from tactful.services.model_jobs import ModelJobs, in_thread
+from tactful.services.model_jobs import Launch, ModelJobs
 from tactful.services.models import ModelProvider, ModelStorage
 from tactful.services.order_webhooks import OrderWebhooks
 from tactful.services.ports import Database
@@ -60,10 +64,12 @@ from tactful.services.ports.email import Mailer
 from tactful.services.ports.history import HistoryReads
 from tactful.services.ports.imports import OrderFiles
 from tactful.services.refunds import Refunds
+from tactful.services.remine import ScheduledRemine
 from tactful.services.reports import ReportService
 from tactful.services.rollups import RollupService
 from tactful.services.sequences import Sequences
 from tactful.services.simulation import SimulationService
+from tactful.services.webhooks_out import WebhookDelivery, Webhooks
 from tactful.settings import Settings
 
 __all__ = [
@@ -79,6 +85,7 @@ __all__ = [
     "keep_backtest",
     "migrate",
     "open_container",
+    "run_mining_job",
     "schema_revisions",
     "spark_engine",
 ]
@@ -105,6 +112,8 @@ class Container:
     history: HistoryReads
     refunds: Refunds
     order_webhooks: OrderWebhooks
+    webhooks: Webhooks
+    webhook_delivery: WebhookDelivery
     reports: ReportService
     rollups: RollupService
     feedback: FeedbackService
@@ -130,6 +139,7 @@ class Container:
     def close(self) -> None:
         """Write the decisions still queued, release held connections, dispose an own engine."""
         self.decisions.close()
+        self.webhook_delivery.close()
         if self.owns_engine:
             self.engine.dispose()
 
@@ -241,11 +251,14 @@ def build_container(
     bump_source: BumpSource | None = None,
     model_check_every: float = 1.0,
     mail_sender: Mailer | None = None,
+    mining_launch: Launch | None = None,
 ) -> Container:
     """Build every service for `settings`; the engine is created here unless one is passed.
 
     `clock`, `bump_source` and `mail_sender` replace the system clock, the offer engine's
     order bumps and the mailer (tests); an engine passed in stays the caller's to dispose.
+    Mining jobs run in a child process (`tactful.mining_process`) unless `mining_launch`
+    says otherwise.
     """
     owns_engine = engine is None
     db = engine if engine is not None else build_engine(settings.resolved_database_url)
@@ -273,6 +286,8 @@ def build_container(
     attribution = timedelta(days=settings.attribution_days)
     rollups = RollupService(measure_reads, measure_rollups, clock, attribution=attribution)
     email = email_worker(settings, db, decisions, mail_sender)
+    webhook_store = SqlWebhookStore(db)
+    webhook_delivery = WebhookDelivery(webhook_store, StandardWebhookSender())
     checkout = CheckoutDeps(
         database=database,
         gateway=gateway,
@@ -288,7 +303,13 @@ def build_container(
         clock=clock,
         models=models,
         model_storage=storage,
-        model_jobs=ModelJobs(storage, settings, clock, provider=models, launch=in_thread),
+        model_jobs=ModelJobs(
+            storage,
+            settings,
+            clock,
+            provider=models,
+            launch=mining_launch or in_child_process(settings),
+        ),
         decision_reads=reads,
         decision_log=log,
         decisions=decisions,
@@ -301,6 +322,7 @@ def build_container(
                 "shopify": settings.shopify_webhook_secret,
                 "woocommerce": settings.woocommerce_webhook_secret,
             },
+            one_writer=db.dialect.name == "sqlite",
         ),
         payment_gateway=gateway,
         checkout=checkout,
@@ -330,7 +352,14 @@ def build_container(
         ),
         sequences=email.sequences,
         email=email,
-        due_work=[email, rollups],
+        webhooks=Webhooks(webhook_store, clock, new_secret),
+        webhook_delivery=webhook_delivery,
+        due_work=[
+            email,
+            webhook_delivery,
+            rollups,
+            ScheduledRemine(storage, settings, timedelta(hours=settings.remine_every_hours)),
+        ],
         owns_engine=owns_engine,
     )
 
@@ -386,6 +415,19 @@ def spark_engine(master: str | None) -> MiningEngine:
     from tactful.adapters.spark import SparkEngine, spark_session
 
     return SparkEngine(spark_session(master))
+
+
+def run_mining_job(settings: Settings, job_id: JobId) -> ModelJob:
+    """Run one stored mining job in this process (`python -m tactful.mining_process`).
+
+    Only what mining needs is built: the database, the model storage and the job runner.
+    """
+    engine = build_engine(settings.resolved_database_url)
+    try:
+        storage = ModelStorage(SqlDatabase(engine), NpzModelPayloads())
+        return ModelJobs(storage, settings, SystemClock()).run(job_id)
+    finally:
+        engine.dispose()
 
 
 def open_container(settings: Settings, *, migrated: bool = True) -> Container:

@@ -241,6 +241,7 @@ class ModelProvider:
         self._loaded: LoadedModel | None = None
         self._checked_at = float("-inf")
         self._loading = False
+        self._load_lock = threading.Lock()
 
     def start(self) -> LoadedModel | None:
         """Load the active version (server start); a broken payload leaves no model loaded."""
@@ -274,6 +275,19 @@ class ModelProvider:
             self._load_in_thread()
             return held
         return self._load()
+
+    def serve(self, version: str) -> None:
+        """Start serving `version` now (a job just finished in another process): loaded
+        before returning when no model is held yet, else in the background (with
+        `load_in_background`), decisions keeping the previous model meanwhile."""
+        if self.version == version:
+            return
+        if self._background and self._loaded is not None:
+            self._load_in_thread()
+            return
+        with self._load_lock:
+            if self.version != version:
+                self._load()
 
     def _load(self) -> LoadedModel | None:
         loaded = load_active(self.storage)

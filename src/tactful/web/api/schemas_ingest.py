@@ -11,9 +11,17 @@ from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    ValidationInfo,
+    field_validator,
+)
 
-from tactful.domain.catalog import ProductKind
+from tactful.domain.catalog import BillingPeriod, ProductKind
 from tactful.domain.events import EventType
 from tactful.domain.orders import LineSource
 from tactful.services.request_fields import Identifier, as_utc
@@ -58,6 +66,20 @@ class ProductIn(BaseModel):
     active: StrictBool = True
     inventory: Int32 | None = None
     image_url: ImageUrl | None = None
+    billing_period: BillingPeriod | None = Field(
+        None,
+        description="Subscriptions only: how often it is billed (week, month, quarter, "
+        "year); the same plan on a longer period is offered as the term switch",
+    )
+
+    @field_validator("billing_period")
+    @classmethod
+    def _period_for_subscriptions(
+        cls, value: BillingPeriod | None, info: ValidationInfo
+    ) -> BillingPeriod | None:
+        if value is not None and info.data.get("kind") is not ProductKind.SUBSCRIPTION:
+            raise ValueError("only a subscription (kind subscription) has a billing period")
+        return value
 
 
 class ProductsIn(BaseModel):
@@ -161,6 +183,16 @@ class UpsertCountsOut(BaseModel):
     created: int
     updated: int
     unchanged: int
+
+
+class ProductsOut(UpsertCountsOut):
+    """What a product upsert did, and what the merchant should know about it."""
+
+    warnings: list[str] | None = Field(
+        None,
+        description="Present when there is something to know, e.g. a product whose currency "
+        "changed: its offers drop for carts priced in the old currency",
+    )
 
 
 class InsertCountsOut(BaseModel):

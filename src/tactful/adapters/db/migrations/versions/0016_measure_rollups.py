@@ -1,7 +1,7 @@
 """measurement rollups: customers' first decision per day, offers' outcomes per day shown
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 
 Reports over a million decisions read these instead of the raw log for the whole days they
 hold (`tactful rollups` rebuilds them from the raw log, so they give identical numbers); the
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0015"
-down_revision: str | None = "0014"
+revision: str = "0016"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
