@@ -25,21 +25,27 @@ from tactful.adapters.db.engine import build_engine
 from tactful.adapters.db.feedback import SqlFeedbackStore
 from tactful.adapters.db.history_reads import SqlHistoryReads
 from tactful.adapters.db.measurement_reads import SqlMeasurementReads
+from tactful.adapters.db.measurement_rollups import SqlMeasurementRollups
 from tactful.adapters.db.offer_budget import SqlOfferBudget
 from tactful.adapters.db.outages import OUTAGE_ERRORS, outage_cause
+from tactful.adapters.db.platform_orders import SqlPlatformOrderIds
 from tactful.adapters.db.repositories.models import NpzModelPayloads
 from tactful.adapters.db.transaction import SqlDatabase
+from tactful.adapters.db.webhook_store import SqlWebhookStore
 from tactful.adapters.email import DkimKey, JinjaMailTemplates, mailer_for
 from tactful.adapters.importers import FORMATS, FileReaders
 from tactful.adapters.importers.mining_input import baskets_from_file
 from tactful.adapters.payments import TestModeGateway
 from tactful.adapters.spark import SparkUnavailableError
+from tactful.adapters.webhooks import StandardWebhookSender, new_secret
 from tactful.domain.affinity import MiningEngine
 from tactful.domain.checkout import PaymentGateway
 from tactful.domain.checkout.page_payments import PagePaymentGateway
 from tactful.domain.clock import Clock, SystemClock
+from tactful.domain.model_jobs import JobId, ModelJob
 from tactful.domain.offers import OfferPolicy
 from tactful.domain.sequences import EmailCaps
+from tactful.mining_process import in_child_process
 from tactful.services.checkout import BumpSource, CheckoutDeps
 from tactful.services.checkout_bumps import engine_bumps
 from tactful.services.dashboard import DashboardService
@@ -50,16 +56,20 @@ from tactful.services.email_offers import EngineEmailOffers
 from tactful.services.email_worker import EmailWorker
 from tactful.services.feedback import FeedbackService
 from tactful.services.ingest import Ingest
-from tactful.services.model_jobs import ModelJobs, in_thread
+from tactful.services.model_jobs import Launch, ModelJobs
 from tactful.services.models import ModelProvider, ModelStorage
+from tactful.services.order_webhooks import OrderWebhooks
 from tactful.services.ports import Database
 from tactful.services.ports.email import Mailer
 from tactful.services.ports.history import HistoryReads
 from tactful.services.ports.imports import OrderFiles
 from tactful.services.refunds import Refunds
+from tactful.services.remine import ScheduledRemine
 from tactful.services.reports import ReportService
+from tactful.services.rollups import RollupService
 from tactful.services.sequences import Sequences
 from tactful.services.simulation import SimulationService
+from tactful.services.webhooks_out import WebhookDelivery, Webhooks
 from tactful.settings import Settings
 
 __all__ = [
@@ -75,6 +85,7 @@ __all__ = [
     "keep_backtest",
     "migrate",
     "open_container",
+    "run_mining_job",
     "schema_revisions",
     "spark_engine",
 ]
@@ -100,7 +111,11 @@ class Container:
     order_files: OrderFiles
     history: HistoryReads
     refunds: Refunds
+    order_webhooks: OrderWebhooks
+    webhooks: Webhooks
+    webhook_delivery: WebhookDelivery
     reports: ReportService
+    rollups: RollupService
     feedback: FeedbackService
     simulation: SimulationService
     dashboard: DashboardService
@@ -124,6 +139,7 @@ class Container:
     def close(self) -> None:
         """Write the decisions still queued, release held connections, dispose an own engine."""
         self.decisions.close()
+        self.webhook_delivery.close()
         if self.owns_engine:
             self.engine.dispose()
 
@@ -233,20 +249,23 @@ def build_container(
     engine: Engine | None = None,
     clock: Clock | None = None,
     bump_source: BumpSource | None = None,
-    model_check_every: float = 5.0,
+    model_check_every: float = 1.0,
     mail_sender: Mailer | None = None,
+    mining_launch: Launch | None = None,
 ) -> Container:
     """Build every service for `settings`; the engine is created here unless one is passed.
 
     `clock`, `bump_source` and `mail_sender` replace the system clock, the offer engine's
     order bumps and the mailer (tests); an engine passed in stays the caller's to dispose.
+    Mining jobs run in a child process (`tactful.mining_process`) unless `mining_launch`
+    says otherwise.
     """
     owns_engine = engine is None
     db = engine if engine is not None else build_engine(settings.resolved_database_url)
     database = SqlDatabase(db)
     clock = clock or SystemClock()
     storage = ModelStorage(database, NpzModelPayloads())
-    models = ModelProvider(storage, check_every=model_check_every)
+    models = ModelProvider(storage, check_every=model_check_every, load_in_background=True)
     reads = SqlDecisionReads(db)
     log = SqlDecisionLog(db, connections=reads.connections.held)
     catalog = SqlCatalogSource(db)
@@ -263,7 +282,12 @@ def build_container(
     gateway = payment_gateway(settings, db, clock)
     history = SqlHistoryReads(db)
     feedback = SqlFeedbackStore(db)
+    measure_reads, measure_rollups = SqlMeasurementReads(db), SqlMeasurementRollups(db)
+    attribution = timedelta(days=settings.attribution_days)
+    rollups = RollupService(measure_reads, measure_rollups, clock, attribution=attribution)
     email = email_worker(settings, db, decisions, mail_sender)
+    webhook_store = SqlWebhookStore(db)
+    webhook_delivery = WebhookDelivery(webhook_store, StandardWebhookSender())
     checkout = CheckoutDeps(
         database=database,
         gateway=gateway,
@@ -273,11 +297,12 @@ def build_container(
         page_gateway=cast(PagePaymentGateway, gateway) if gateway.name == "stripe" else None,
     )
     reports = ReportService(
-        SqlMeasurementReads(db),
+        measure_reads,
         clock,
         holdout_share=settings.holdout_share,
-        attribution=timedelta(days=settings.attribution_days),
+        attribution=attribution,
         feedback=feedback,
+        rollups=measure_rollups,
     )
     return Container(
         settings=settings,
@@ -286,11 +311,27 @@ def build_container(
         clock=clock,
         models=models,
         model_storage=storage,
-        model_jobs=ModelJobs(storage, settings, clock, provider=models, launch=in_thread),
+        model_jobs=ModelJobs(
+            storage,
+            settings,
+            clock,
+            provider=models,
+            launch=mining_launch or in_child_process(settings),
+        ),
         decision_reads=reads,
         decision_log=log,
         decisions=decisions,
         ingest=Ingest(database, clock, catalog_changed=catalog.reload),
+        order_webhooks=OrderWebhooks(
+            database,
+            clock,
+            SqlPlatformOrderIds(db),
+            {
+                "shopify": settings.shopify_webhook_secret,
+                "woocommerce": settings.woocommerce_webhook_secret,
+            },
+            one_writer=db.dialect.name == "sqlite",
+        ),
         payment_gateway=gateway,
         checkout=checkout,
         order_files=FileReaders(),
@@ -299,6 +340,7 @@ def build_container(
             database, clock, {"test": TestModeGateway(db, clock), gateway.name: gateway}
         ),
         reports=reports,
+        rollups=rollups,
         feedback=FeedbackService(database, feedback, clock),
         simulation=SimulationService(
             database, history, clock, holdout_share=settings.holdout_share
@@ -312,7 +354,14 @@ def build_container(
         ),
         sequences=email.sequences,
         email=email,
-        due_work=[email],
+        webhooks=Webhooks(webhook_store, clock, new_secret),
+        webhook_delivery=webhook_delivery,
+        due_work=[
+            email,
+            webhook_delivery,
+            rollups,
+            ScheduledRemine(storage, settings, timedelta(hours=settings.remine_every_hours)),
+        ],
         owns_engine=owns_engine,
     )
 
@@ -368,6 +417,19 @@ def spark_engine(master: str | None) -> MiningEngine:
     from tactful.adapters.spark import SparkEngine, spark_session
 
     return SparkEngine(spark_session(master))
+
+
+def run_mining_job(settings: Settings, job_id: JobId) -> ModelJob:
+    """Run one stored mining job in this process (`python -m tactful.mining_process`).
+
+    Only what mining needs is built: the database, the model storage and the job runner.
+    """
+    engine = build_engine(settings.resolved_database_url)
+    try:
+        storage = ModelStorage(SqlDatabase(engine), NpzModelPayloads())
+        return ModelJobs(storage, settings, SystemClock()).run(job_id)
+    finally:
+        engine.dispose()
 
 
 def open_container(settings: Settings, *, migrated: bool = True) -> Container:

@@ -7,69 +7,24 @@ alone would think the budget untouched while the other one is spending it.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 import sqlalchemy as sa
 
-import tactful
 from tactful.adapters.db.engine import build_engine
 from tactful.adapters.db.tables_shared import offer_budget_spends
-from tests.cli.test_serve_workers import PUBLISHABLE_KEY, SECRET_KEY, Served, stop
-from tests.cli.test_serve_workers import wait_until_healthy as healthy
-from tests.conftest import free_port, truncate_all
+from tests.cli.test_serve_workers import SECRET_KEY
+from tests.conftest import truncate_all
+from tests.support.served import call, serve
 from tests.web.test_api_decisions import customer_ids
 
 DECISIONS = 20
 BUDGET = 6
-
-
-@contextmanager
-def serve(database_url: str, data_dir: Path) -> Iterator[Served]:
-    """One `tactful serve` process (one worker) on its own port."""
-    port = free_port()
-    source = str(Path(tactful.__file__).resolve().parents[1])
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([source, os.environ.get("PYTHONPATH", "")]),
-        "TACTFUL_ENVIRONMENT": "test",
-        "TACTFUL_DATA_DIR": str(data_dir),
-        "TACTFUL_DATABASE_URL": database_url,
-        "TACTFUL_SECRET_KEY": SECRET_KEY,
-        "TACTFUL_PUBLISHABLE_KEY": PUBLISHABLE_KEY,
-    }
-    log = data_dir / "serve.log"
-    data_dir.mkdir(parents=True)
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "tactful", "serve", "--port", str(port)],
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    served = Served(process, f"http://127.0.0.1:{port}", log)
-    try:
-        healthy(served, timeout=90)
-        yield served
-    finally:
-        stop(process)
-
-
-def call(url: str, path: str, body: Any, key: str = PUBLISHABLE_KEY) -> Any:
-    headers = {"Authorization": f"Bearer {key}"}
-    response = httpx.post(f"{url}{path}", json=body, headers=headers, timeout=60)
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 def cart(customer: str, ladder: int) -> dict[str, Any]:

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import Engine
 
 from tactful.domain.affinity import Baskets, FrequentItemsets, LocalEngine, MiningConfig
+from tactful.services.model_jobs import in_thread
 from tactful.settings import Settings
 from tests.conftest import LiveServer
 from tests.services.test_models import _orders, _store
@@ -108,7 +109,8 @@ def gated(settings: Settings, engine: Engine) -> Iterator[tuple[LiveServer, Gate
     app = create_app(settings, engine=engine)
     gate = GatedEngine()
     container = app.state.tactful
-    container.model_jobs = replace(container.model_jobs, mining_engine=gate)
+    # in a thread of this process, where the test's gate is (the server uses a child process)
+    container.model_jobs = replace(container.model_jobs, mining_engine=gate, launch=in_thread)
     with LiveServer(app) as server:
         yield server, gate
 

@@ -126,3 +126,31 @@ def test_full_sqlite_disk_gives_503_naming_the_cause_and_keeps_earlier_writes(
     stored = _stored_events(url)
     engine.dispose()
     assert stored >= 4  # the three acknowledged before, and the one after, survive
+
+
+def test_read_only_sqlite_gives_503_naming_the_cause_then_recovers(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = f"sqlite:///{(tmp_path / 'tactful.db').as_posix()}"
+    settings = _settings(url, tmp_path)
+    engine = build_engine(url)
+    from tactful.adapters.db.schema import upgrade
+
+    upgrade(engine)
+
+    def read_only(dbapi_connection: Any, _record: Any) -> None:  # as a read-only file or mount
+        dbapi_connection.execute("PRAGMA query_only = ON")
+
+    with LiveServer(create_app(settings, engine=engine)) as server:
+        assert _send_event(server).status_code == 202
+        sa_event.listen(engine, "connect", read_only)
+        engine.dispose()
+        with caplog.at_level(logging.ERROR, logger="tactful.outage"):
+            _assert_outage_answer(_send_event(server))
+        assert any("read-only" in record.getMessage() for record in caplog.records)
+        sa_event.remove(engine, "connect", read_only)
+        engine.dispose()
+        assert _send_event(server).status_code == 202
+    stored = _stored_events(url)
+    engine.dispose()
+    assert stored == 2  # the acknowledged events, and nothing the refused request sent

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import Engine
 
 from tactful.settings import Settings
+from tests.support.browser_forms import form_post
 from tests.web.test_checkout_api import AUTH, JSON, PAGE, Shop, open_shop
 
 PUBLISHABLE = {"Authorization": "Bearer pk_test_publishable_0123456789"}
@@ -70,13 +71,13 @@ def test_the_thank_you_page_asks_for_a_rating_and_takes_it_once(shop: Shop) -> N
     receipt = httpx.get(page_url).text
     assert "How was your purchase?" in receipt
     assert f'action="/c/{PAGE["slug"]}/orders/{order_id}/feedback"' in receipt
-    sent = httpx.post(f"{page_url}/feedback", data={"rating": "5", "comment": " lovely "})
+    sent = form_post(f"{page_url}/feedback", {"rating": "5", "comment": " lovely "})
     assert sent.status_code == 303
     assert sent.headers["location"].endswith("notice=rated#rate")
     assert "Thank you for your rating." in httpx.get(page_url + "?notice=rated").text
     stored = rate(shop, id=f"page:{order_id}", order_id=order_id, rating=5, comment="lovely")
     assert stored.status_code == 200
     assert stored.json()["source"] == "page"
-    refused = httpx.post(f"{page_url}/feedback", data={"rating": "9"})
+    refused = form_post(f"{page_url}/feedback", {"rating": "9"})
     assert refused.headers["location"].endswith("notice=rating_refused#rate")
     assert httpx.get(f"{shop.url}/v1/reports/overview", headers=AUTH).status_code == 200

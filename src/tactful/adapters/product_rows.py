@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from tactful.domain.catalog import Product, ProductKind, Sku, Tier
+from tactful.domain.catalog import BillingPeriod, Product, ProductKind, Sku, Tier
 from tactful.domain.money import Money
 
 PRODUCT_FIELDS = (
@@ -21,6 +21,8 @@ PRODUCT_FIELDS = (
     "outcome",
     "active",
     "inventory",
+    "billing_period",
+    "image_url",
 )
 """The columns an upsert may be limited to (`update_fields`), besides the SKU."""
 
@@ -40,6 +42,8 @@ def product_row(product: Product, at: datetime) -> dict[str, Any]:
         "outcome": product.outcome,
         "active": product.active,
         "inventory": product.inventory,
+        "billing_period": product.billing_period.value if product.billing_period else None,
+        "image_url": product.image_url,
         "updated_at": at,
     }
 
@@ -60,4 +64,6 @@ def product_from_row(row: Mapping[Any, Any]) -> Product:
         outcome=row["outcome"],
         active=bool(row["active"]),
         inventory=row["inventory"],
+        billing_period=BillingPeriod(period) if (period := row.get("billing_period")) else None,
+        image_url=row.get("image_url"),
     )

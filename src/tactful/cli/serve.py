@@ -42,9 +42,14 @@ def worker_app() -> FastAPI:
 
 
 def settings_environment(settings: Settings) -> dict[str, str]:
-    """`settings` as TACTFUL_* variables, which `Settings.from_env` reads back unchanged."""
+    """`settings` as TACTFUL_* variables, which `Settings.from_env` reads back unchanged.
+
+    An unset optional value (None) is left out, so the worker reads the same default.
+    """
     values = settings.model_dump(mode="json")
-    return {f"TACTFUL_{name.upper()}": str(value) for name, value in values.items()}
+    return {
+        f"TACTFUL_{name.upper()}": str(value) for name, value in values.items() if value is not None
+    }
 
 
 def announce_keys(settings: Settings) -> Settings:

@@ -28,6 +28,33 @@ class ProductKind(StrEnum):
         return self is not ProductKind.PHYSICAL
 
 
+class BillingPeriod(StrEnum):
+    """How often a subscription is billed (month to year is the classic term switch)."""
+
+    WEEK = "week"
+    MONTH = "month"
+    QUARTER = "quarter"
+    YEAR = "year"
+
+    @property
+    def months(self) -> float:
+        """Its length in months, to compare periods."""
+        return _MONTHS[self]
+
+    @property
+    def adverb(self) -> str:
+        """How it reads after "billed": weekly, monthly, quarterly, yearly."""
+        return "yearly" if self is BillingPeriod.YEAR else f"{self.value}ly"
+
+
+_MONTHS = {
+    BillingPeriod.WEEK: 12 / 52,
+    BillingPeriod.MONTH: 1.0,
+    BillingPeriod.QUARTER: 3.0,
+    BillingPeriod.YEAR: 12.0,
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Tier:
     """A rung on an upgrade ladder, e.g. plan 'pro' at rank 2 of ladder 'plans'."""
@@ -50,10 +77,15 @@ class Product:
     outcome: str | None = None
     active: bool = True
     inventory: int | None = None
+    billing_period: BillingPeriod | None = None
+    """How often a subscription is billed; None for everything else."""
+    image_url: str | None = None  # shown on hosted pages; https:// or a path on this server
 
     def __post_init__(self) -> None:
         if not self.sku:
             raise ValueError("sku must not be empty")
+        if self.billing_period is not None and self.kind is not ProductKind.SUBSCRIPTION:
+            raise ValueError(f"billing period of {self.sku}: only subscriptions have one")
         if self.price.amount < 0:
             raise ValueError(f"price of {self.sku} must not be negative")
         if self.compare_at is not None and self.compare_at.currency != self.price.currency:

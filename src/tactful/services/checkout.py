@@ -72,6 +72,7 @@ class LineView:
 
     line: PricedLine
     block: PriceBlock
+    image_url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +86,7 @@ class BumpView:
     block: PriceBlock
     total_with: Money
     offer_id: str | None
+    image_url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,7 +238,8 @@ def build_cart(
             Money(terms.price, page.currency) if n == 0 and terms.price is not None else None
         )
         block = price_block(product, history.get(sku, []), now, link_price)
-        lines.append(LineView(PricedLine(sku, product.name, count, block.price), block))
+        line = PricedLine(sku, product.name, count, block.price)
+        lines.append(LineView(line, block, product.image_url))
     return Cart(page, tuple(lines), first_quantity, editable)
 
 
@@ -277,7 +280,14 @@ def offered_bumps(
         headline = bump.headline or product.outcome or f"Add {product.name}"
         views.append(
             BumpView(
-                product.sku, product.name, headline, bump.reason, block, total_with, bump.offer_id
+                product.sku,
+                product.name,
+                headline,
+                bump.reason,
+                block,
+                total_with,
+                bump.offer_id,
+                product.image_url,
             )
         )
     return tuple(views)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from tactful.domain.catalog import Product
@@ -64,6 +64,7 @@ class OfferView:
     card_label: str
     closes_at: datetime
     total_after: Money
+    names: dict[str, str] = field(default_factory=dict)  # of the order's lines, for the page
 
 
 @dataclass(frozen=True, slots=True)

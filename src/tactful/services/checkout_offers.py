@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from tactful.domain.catalog import Sku
@@ -80,10 +81,10 @@ def funnel_view(deps: CheckoutDeps, slug: str, order_id: str) -> OfferView | Rec
             view = _offer_view(tx, funnel, slot, closes_at, now)
         products = tx.catalog.get_products([line.sku for line in funnel.order.lines])
         charges = tx.checkout.order_charges(order_id)
+    names = {sku: p.name for sku, p in products.items()}
     if view is not None:
         _record_shown(deps, view, now)
-        return view
-    names = {sku: p.name for sku, p in products.items()}
+        return replace(view, names=names)
     closed = slot is not None
     return Receipt(funnel, names, charges, _card_label(funnel), closed)
 

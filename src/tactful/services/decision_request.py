@@ -24,6 +24,7 @@ from pydantic_core import CoreSchema, core_schema
 
 from tactful.domain.catalog import Sku
 from tactful.domain.offers import CartLine, Moment, Task
+from tactful.domain.offers.framing import is_time_zone
 from tactful.services.request_fields import Identifier, as_utc
 
 MAX_CART_LINES = 500
@@ -67,6 +68,19 @@ class ContextIn(BaseModel):
     expires_at: datetime | None = Field(
         None, description="A real deadline set by the merchant; the only source of urgency"
     )
+    time_zone: Annotated[str, Field(min_length=1, max_length=64)] | None = Field(
+        None,
+        description="The customer's IANA time zone (e.g. Europe/London): deadlines are "
+        "written in it; UTC when absent",
+        examples=["Europe/London"],
+    )
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is not None and not is_time_zone(value):
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name like Europe/London)")
+        return value
 
     @field_validator("expires_at")
     @classmethod
@@ -119,3 +133,8 @@ class DecisionRequest(BaseModel):
     def expires_at(self) -> datetime | None:
         """The merchant's real deadline, in UTC (context.expires_at)."""
         return self.context.expires_at
+
+    @property
+    def time_zone(self) -> str | None:
+        """The customer's time zone for deadlines (context.time_zone)."""
+        return self.context.time_zone

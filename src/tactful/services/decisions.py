@@ -123,6 +123,11 @@ def _declined_upsell(events: Sequence[OfferEvent], now: datetime) -> DeclinedUps
     return None
 
 
+def _stored_time_zone(customer: Customer | None) -> str | None:
+    """The time zone stored with the customer (POST /v1/customers), for deadlines."""
+    return customer.timezone if customer is not None else None
+
+
 _VALUES: dict[str, str] = {m: m.value for e in (Moment, OfferKind, Format) for m in e}
 """Each enum member's value, looked up faster than the `value` property."""
 
@@ -261,6 +266,7 @@ class DecisionService:
             offer_events=inputs.offer_events,
             declined_upsell=_declined_upsell(inputs.offer_events, now),
             expires_at=request.expires_at,
+            time_zone=request.time_zone or _stored_time_zone(inputs.customer),
         )
         who = inputs.customer or Customer(CustomerId(request.customer_id))
         return decide(who, request.moment, request.cart, context), model.version

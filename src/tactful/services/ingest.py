@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from tactful.domain.catalog import Product
@@ -18,6 +18,20 @@ def _nothing() -> None:
     return None
 
 
+def currency_changes(batch: Sequence[Product], before: Mapping[str, Product]) -> list[str]:
+    """A warning per product of `batch` stored before in another currency, naming its index."""
+    warnings = []
+    for index, product in enumerate(batch):
+        old = before.get(product.sku)
+        if old is not None and old.price.currency != product.price.currency:
+            warnings.append(
+                f"products.{index}.currency: {product.sku} changed from {old.price.currency} "
+                f"to {product.price.currency}; its offers now drop for carts priced in "
+                f"{old.price.currency} (currency_mismatch)"
+            )
+    return warnings
+
+
 @dataclass
 class Ingest:
     """Stores what a merchant sends, one transaction per batch: all of it or nothing."""
@@ -28,11 +42,20 @@ class Ingest:
 
     def products(self, batch: Sequence[Product]) -> UpsertCounts:
         """Create or update products (a new price is kept in the price history)."""
+        return self.products_noting_changes(batch)[0]
+
+    def products_noting_changes(self, batch: Sequence[Product]) -> tuple[UpsertCounts, list[str]]:
+        """`products`, plus a warning for each product whose currency the batch changes.
+
+        A currency change is stored (the merchant may mean it), but it is never silent: the
+        product's offers now drop for carts priced in the old currency (currency_mismatch).
+        """
         with self.database.transaction() as tx:
+            before = tx.catalog.get_products([product.sku for product in batch])
             counts = tx.catalog.upsert_products(batch, at=self.clock.now())
         if counts.created or counts.updated:
             self.catalog_changed()
-        return counts
+        return counts, currency_changes(batch, before)
 
     def customers(self, batch: Sequence[Customer]) -> UpsertCounts:
         """Create or update customers and record the consents they sent."""

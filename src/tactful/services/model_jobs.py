@@ -1,7 +1,9 @@
 """Mining as a background job: `submit` stores the job and answers at once, `run` does the work.
 
-The web app runs a job in a thread of its own process (`in_thread`); the coming
-`tactful worker` will call `ModelJobs.run` the same way. Every stage is written to the job's
+The server runs each job in a child process (`tactful.mining_process.in_child_process`), so
+mining never blocks requests nor swells the server's memory; `in_thread` runs it in a thread
+of the caller (tests, single commands), and the coming `tactful worker` will call
+`ModelJobs.run` the same way. Every stage is written to the job's
 row, so any process can report progress, and the serving process's `ModelProvider` swaps to
 the new version only once it is saved: decisions keep the previous model until then.
 """
@@ -14,7 +16,6 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import partial
 
 from tactful.domain.affinity import MiningConfig, MiningEngine
 from tactful.domain.clock import Clock
@@ -23,16 +24,27 @@ from tactful.domain.model_versions import config_from_json, config_to_json
 from tactful.services.models import ModelProvider, ModelStorage, NoOrdersError, mine_and_activate
 from tactful.settings import Settings
 
-__all__ = ["STALE_AFTER", "Launch", "ModelJobs", "in_thread"]
+__all__ = ["STALE_AFTER", "JobRun", "Launch", "ModelJobs", "in_thread"]
 
 logger = logging.getLogger(__name__)
 
-Launch = Callable[[Callable[[], object]], None]
-"""Starts a job's work somewhere else than the caller (a thread, later a worker)."""
+Launch = Callable[["JobRun"], None]
+"""Starts a job's work somewhere else than the caller (a thread, a child process, a worker)."""
 
 # A running job writes its row at every stage; one silent for this long lost its process
 # (a restart or a crash), so it no longer holds back the next POST.
 STALE_AFTER = timedelta(minutes=30)
+
+
+@dataclass(frozen=True)
+class JobRun:
+    """One job's work: call it to run it here, or hand `job_id` to another process."""
+
+    jobs: ModelJobs
+    job_id: JobId
+
+    def __call__(self) -> ModelJob:
+        return self.jobs.run(self.job_id)
 
 
 def in_thread(work: Callable[[], object]) -> None:
@@ -75,13 +87,16 @@ class ModelJobs:
                 updated_at=now,
             )
             tx.model_jobs.insert_job(job)
-        self.launch(partial(self.run, job.job_id))
+        self.launch(JobRun(self, job.job_id))
         return job, True
 
     def get(self, job_id: JobId) -> ModelJob | None:
-        """One job as stored now."""
+        """One job as stored now; once it succeeded, this process serves its model."""
         with self.storage.database.transaction() as tx:
-            return tx.model_jobs.get_job(job_id)
+            job = tx.model_jobs.get_job(job_id)
+        if job is not None and job.model_version is not None and self.provider is not None:
+            self.provider.serve(job.model_version)
+        return job
 
     def run(self, job_id: JobId) -> ModelJob:
         """Run a queued job to its end; a failure is stored on the job, not raised."""
@@ -105,6 +120,16 @@ class ModelJobs:
                 logger.exception("mining job %s failed", job_id)
             return self._save(progress.job.failed(_reason(exc), self.clock.now()))
         return self._save(progress.job.succeeded(info.version, self.clock.now()))
+
+    def fail_unfinished(self, job_id: JobId, reason: str) -> ModelJob | None:
+        """Mark the job failed with `reason` unless it finished (its process died first)."""
+        with self.storage.database.transaction() as tx:
+            job = tx.model_jobs.get_job(job_id)
+            if job is None or job.status in (JobStatus.SUCCEEDED, JobStatus.FAILED):
+                return job
+            failed = job.failed(reason, self.clock.now())
+            tx.model_jobs.update_job(failed)
+            return failed
 
     def _save(self, job: ModelJob) -> ModelJob:
         return _store(self.storage, job)

@@ -8,6 +8,7 @@ seconds, so every worker process picks up a new version soon after it is activat
 
 from __future__ import annotations
 
+import logging
 import secrets
 import threading
 import time
@@ -34,6 +35,7 @@ from tactful.services.ports import Database
 from tactful.services.ports.models import ModelPayloads
 from tactful.settings import Settings
 
+_log = logging.getLogger(__name__)
 __all__ = [
     "LoadedModel",
     "ModelInfo",
@@ -218,7 +220,9 @@ class ModelProvider:
 
     Readers never block on a load: `get()` returns whatever is loaded now and, at most every
     `check_every` seconds, compares the active version in the database (one indexed lookup)
-    and reloads when another process activated a newer one.
+    and reloads when another process activated a newer one. With `load_in_background` (the
+    server) that reload runs in a thread, so requests keep the previous model until the new
+    one is ready instead of waiting for it.
     """
 
     def __init__(
@@ -227,13 +231,17 @@ class ModelProvider:
         *,
         check_every: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
+        load_in_background: bool = False,
     ) -> None:
         self.storage = storage
         self._check_every = check_every
         self._clock = clock
+        self._background = load_in_background
         self._lock = threading.Lock()
         self._loaded: LoadedModel | None = None
         self._checked_at = float("-inf")
+        self._loading = False
+        self._load_lock = threading.Lock()
 
     def start(self) -> LoadedModel | None:
         """Load the active version (server start); a broken payload leaves no model loaded."""
@@ -263,10 +271,44 @@ class ModelProvider:
         held = self._loaded
         if version is None or (held is not None and held.info.version == version):
             return held
+        if self._background and held is not None:
+            self._load_in_thread()
+            return held
+        return self._load()
+
+    def serve(self, version: str) -> None:
+        """Start serving `version` now (a job just finished in another process): loaded
+        before returning when no model is held yet, else in the background (with
+        `load_in_background`), decisions keeping the previous model meanwhile."""
+        if self.version == version:
+            return
+        if self._background and self._loaded is not None:
+            self._load_in_thread()
+            return
+        with self._load_lock:
+            if self.version != version:
+                self._load()
+
+    def _load(self) -> LoadedModel | None:
         loaded = load_active(self.storage)
         if loaded is not None:
             self.swap(loaded)
         return self._loaded
+
+    def _load_in_thread(self) -> None:
+        with self._lock:
+            if self._loading:
+                return
+            self._loading = True
+        threading.Thread(target=self._load_quietly, name="model-load", daemon=True).start()
+
+    def _load_quietly(self) -> None:
+        try:
+            self._load()
+        except Exception:  # the previous model keeps serving; the next check tries again
+            _log.exception("loading the newly activated model failed; keeping the loaded one")
+        finally:
+            self._loading = False
 
     @property
     def version(self) -> str | None:

@@ -14,5 +14,14 @@ Identifier = Annotated[
 
 
 def as_utc(value: datetime) -> datetime:
-    """Naive datetimes are read as UTC; aware ones are converted."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    """Naive datetimes are read as UTC; aware ones are converted.
+
+    A time whose UTC reading falls outside years 1 to 9999 (0001-01-01T00:00+03:00) is a
+    ValueError, which request validation answers with 422 naming the field.
+    """
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("is out of range once read as UTC") from None

@@ -22,12 +22,14 @@ from tactful.web.api import (
     health,
     metrics,
     models,
+    order_webhooks,
     orders,
     products,
     refunds,
     reports,
     rules,
     sequences,
+    webhook_endpoints,
     webhooks,
 )
 from tactful.web.api_docs import install_api_docs
@@ -35,6 +37,7 @@ from tactful.web.errors import install_error_handlers, install_outage_handler
 from tactful.web.fast_path import TactfulAPI
 from tactful.web.limits import BodySizeLimit
 from tactful.web.observability import Metrics, RequestObserver
+from tactful.web.openapi_errors import install_error_docs
 from tactful.web.page_security import PageSecurity
 from tactful.web.pages import checkout as checkout_html
 from tactful.web.pages import demo_shop, email_pages, stripe_pages
@@ -71,6 +74,7 @@ def create_app(
         redoc_url=None,
     )
     install_api_docs(app)
+    install_error_docs(app)
     app.state.tactful = built
     app.state.metrics = series = Metrics(gauges=built.gauges)
     gate = StorefrontGate(app.dispatch, settings, TokenBuckets(settings.publishable_rate_limit))
@@ -95,6 +99,8 @@ def create_app(
     app.include_router(reports.router)
     app.include_router(feedback.router)
     app.include_router(webhooks.router)
+    app.include_router(order_webhooks.router)
+    app.include_router(webhook_endpoints.router)
     app.include_router(stripe_pages.router)
     app.include_router(checkout_quote.router)
     app.include_router(checkout_html.router)

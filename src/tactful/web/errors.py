@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -15,6 +16,8 @@ _log = logging.getLogger("tactful.outage")
 OutageCause = Callable[[BaseException], "str | None"]
 """Says why an error means the database is unavailable (a 503), or None for a real bug."""
 RETRY_AFTER_SECONDS = 2
+_FIELD_FIRST = re.compile(r"^(?P<field>[\w.\-\[\]]+): (?P<message>.+)$", re.DOTALL)
+UNPARSABLE_BODY = "There was an error parsing the body"  # FastAPI's 400 for broken JSON
 UNAVAILABLE = "the service is briefly unavailable; retry after the Retry-After delay"
 
 
@@ -54,7 +57,19 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     body = error_body(exc.status_code, exc.detail)
+    if isinstance(exc.detail, Mapping) and "field" in exc.detail:  # name it where 422s do
+        body["errors"] = [{"field": str(exc.detail["field"]), "message": _message(exc.detail)}]
+    elif exc.status_code == 400 and exc.detail == UNPARSABLE_BODY:
+        body["errors"] = [{"field": "body", "message": "is not valid JSON", "type": "json_invalid"}]
+    elif exc.status_code in (400, 422) and isinstance(exc.detail, str):
+        named = _FIELD_FIRST.match(exc.detail)  # "from: must be before to"
+        if named is not None:
+            body["errors"] = [{"field": named["field"], "message": named["message"]}]
     return JSONResponse(status_code=exc.status_code, content=body, headers=exc.headers)
+
+
+def _message(detail: Mapping[str, Any]) -> str:
+    return str(detail.get("message") or detail.get("error") or "invalid")
 
 
 def _code(status_code: int) -> str:

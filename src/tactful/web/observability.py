@@ -145,21 +145,31 @@ class RequestObserver:
         self.metrics.requests.labels(method, route, str(status)).inc()
         self.metrics.latency.labels(method, route).observe(seconds)
         if self.log_requests:
+            path = _without_keys(scope["path"])
             access_log.info(
                 "%s %s %d %.1f ms",
                 method,
-                scope["path"],
+                path,
                 status,
                 seconds * 1000,
                 extra={
                     "request_id": request_id.decode(),
                     "method": method,
-                    "path": scope["path"],  # never the query string: it may carry tokens
+                    "path": path,  # never the query string: it may carry tokens
                     "route": route,
                     "status": status,
                     "duration_ms": round(seconds * 1000, 3),
                 },
             )
+
+
+_KEY_LIKE = re.compile(r"(?:sk|pk|rk|whsec)_[A-Za-z0-9_\-]+")
+"""An API or webhook key, which a client may put in a path by mistake (GET /sk_live_...)."""
+
+
+def _without_keys(path: str) -> str:
+    """The path as logged: anything shaped like a key is replaced."""
+    return _KEY_LIKE.sub("[redacted]", path)
 
 
 _EXTRA_FIELDS = ("request_id", "method", "path", "route", "status", "duration_ms")

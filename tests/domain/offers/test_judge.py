@@ -32,8 +32,9 @@ _CHOICE = {
 
 
 def _each_guardrail(candidate: Candidate, situation: Situation) -> tuple[ReasonCode, ...]:
+    """What each guardrail returns, in policy order, each reason once (issue 21, bug 9)."""
     found = [guardrail(candidate, situation) for guardrail in GUARDRAILS]
-    return tuple(reason for reason in found if reason is not None)
+    return tuple(dict.fromkeys(reason for reason in found if reason is not None))
 
 
 def _trace_is_the_guardrails(w: World, moment: Moment) -> None:
@@ -74,8 +75,7 @@ def test_judge_checks_every_guardrail_of_a_cross_sell_in_order() -> None:
         ReasonCode.OUT_OF_STOCK,
         ReasonCode.CURRENCY_MISMATCH,
         ReasonCode.BELOW_RELEVANCE_FLOOR,
-        ReasonCode.CURRENCY_MISMATCH,
-        ReasonCode.TOO_BIG_FOR_MOMENT,
+        ReasonCode.TOO_BIG_FOR_MOMENT,  # the price ceiling's currency mismatch: listed once
     )
 
 

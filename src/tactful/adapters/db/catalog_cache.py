@@ -1,4 +1,4 @@
-"""`CatalogSource` on SQL: the catalogue in memory, reloaded when a cheap stamp changes."""
+"""`CatalogSource` on SQL: the catalogue in memory, reloaded when its change counter moves."""
 
 from __future__ import annotations
 
@@ -6,39 +6,42 @@ import logging
 import threading
 import time
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine
 
 from tactful.adapters.db.repositories.catalog import SqlCatalogStore
-from tactful.adapters.db.tables import bundles, products
+from tactful.adapters.db.repositories.change_counters import CATALOG
+from tactful.adapters.db.repositories.change_counters import version as change_version
 from tactful.domain.offers import OfferCatalog
 from tactful.services.decision_reads import load_catalog
 from tactful.services.long_lived import keep_out_of_gc
 
 _log = logging.getLogger(__name__)
+_AFTER_FAILURE = 5.0
+"""Seconds added before the next look after a failed one (the database may be down)."""
 
 
-def catalog_stamp(connection: Connection) -> tuple[object, ...]:
-    """What changes whenever a product or bundle does: counts, newest update, bundle prices."""
-    product_part = select(func.count(), func.max(products.c.updated_at)).select_from(products)
-    bundle_part = select(func.count(), func.sum(bundles.c.price)).select_from(bundles)
-    return (*connection.execute(product_part).one(), *connection.execute(bundle_part).one())
+def catalog_stamp(connection: Connection) -> int:
+    """The catalogue's change counter: every write to products, prices or bundles bumps it."""
+    return change_version(connection, CATALOG)
 
 
 class SqlCatalogSource:
     """The catalogue indexed in memory, so a decision reads no product rows.
 
     An upsert through this process reloads it before the upsert's request returns
-    (`reload`); changes by other processes (importers, other workers) are noticed by a cheap
-    stamp query every `recheck` seconds and reloaded in a background thread, so decisions
-    never wait for a reload except the very first one.
+    (`reload`); changes by other processes (`tactful import`, other workers) bump the
+    catalogue's row in `change_counters` in their own transaction, and a request that finds
+    the last look older than `recheck` seconds (0.1 s) has a background thread read that row
+    (one primary-key lookup) and reload on a new version, so decisions never wait for a
+    reload except the very first one.
     """
 
-    def __init__(self, engine: Engine, *, recheck: float = 2.0) -> None:
+    def __init__(self, engine: Engine, *, recheck: float = 0.1) -> None:
         self._engine = engine
         self._recheck = recheck
         self._lock = threading.Lock()
         self._catalog: OfferCatalog | None = None
-        self._stamp: tuple[object, ...] | None = None
+        self._stamp: int | None = None
         self._checked = 0.0
         self._checking = False
 
@@ -72,6 +75,7 @@ class SqlCatalogSource:
                 self._checked = time.monotonic()
         except Exception:  # a failed refresh keeps serving the catalogue it has
             _log.exception("catalogue refresh failed; keeping the loaded catalogue")
+            self._checked = time.monotonic() + _AFTER_FAILURE  # no log line every 0.1 s
         finally:
             self._checking = False
 

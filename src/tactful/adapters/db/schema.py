@@ -55,6 +55,7 @@ def all_metadata() -> MetaData:
         tables_offers,
         tables_payments,
         tables_shared,
+        tables_storefront,
     )
     from tactful.adapters.db.tables import metadata
 

@@ -82,6 +82,8 @@ products = Table(
     Column("outcome", Text),
     Column("active", Boolean, nullable=False, server_default=true()),
     Column("inventory", Integer),
+    Column("billing_period", String(8)),
+    Column("image_url", Text),
     Column("updated_at", Timestamp, nullable=False),
 )
 

@@ -209,4 +209,6 @@ def sign_values(secret: bytes, purpose: str, values: tuple[str, ...]) -> str:
 
 def values_signed(secret: bytes, purpose: str, values: tuple[str, ...], mac: str) -> bool:
     """Whether `mac` is sign_values(secret, purpose, values)."""
-    return bool(secret) and hmac.compare_digest(mac, sign_values(secret, purpose, values))
+    return bool(secret) and hmac.compare_digest(
+        mac.encode(), sign_values(secret, purpose, values).encode()
+    )

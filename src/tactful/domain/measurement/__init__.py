@@ -7,12 +7,19 @@ from tactful.domain.measurement.bayes import BayesianView, bayesian_view
 from tactful.domain.measurement.checks import SRM_THRESHOLD, required_sample, srm_p_value
 from tactful.domain.measurement.comparison import Lift, compare_means, compare_ratios
 from tactful.domain.measurement.cuped import CupedResult, compare_cuped
-from tactful.domain.measurement.offers import Conversion, FunnelRow, OfferOutcome, offer_outcomes
+from tactful.domain.measurement.offers import (
+    Conversion,
+    FunnelRow,
+    OfferOutcome,
+    offer_outcomes,
+    sum_outcomes,
+)
 from tactful.domain.measurement.outcomes import (
     CustomerOutcomes,
     Exposure,
     OrderTotal,
     customer_outcomes,
+    merge_exposures,
     satisfaction_groups,
 )
 from tactful.domain.measurement.overview import MIN_GROUP, Overview, OverviewSettings, overview
@@ -42,10 +49,12 @@ __all__ = [
     "compare_means",
     "compare_ratios",
     "customer_outcomes",
+    "merge_exposures",
     "msprt",
     "offer_outcomes",
     "overview",
     "required_sample",
     "satisfaction_groups",
     "srm_p_value",
+    "sum_outcomes",
 ]

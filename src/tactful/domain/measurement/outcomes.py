@@ -15,7 +15,14 @@ from datetime import datetime, timedelta
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["CustomerOutcomes", "Exposure", "OrderTotal", "customer_outcomes"]
+__all__ = [
+    "CustomerOutcomes",
+    "Exposure",
+    "OrderTotal",
+    "customer_outcomes",
+    "merge_exposures",
+    "satisfaction_groups",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +72,22 @@ class CustomerOutcomes:
 
     def __len__(self) -> int:
         return int(self.held_out.size)
+
+
+def merge_exposures(parts: Sequence[Sequence[Exposure]]) -> list[Exposure]:
+    """One exposure per customer from the exposures of consecutive sub-spans (daily rollups
+    and raw edges): the earliest first decision; held out only when every part agrees."""
+    merged: dict[str, Exposure] = {}
+    for part in parts:
+        for exposure in part:
+            seen = merged.get(exposure.customer_id)
+            if seen is None:
+                merged[exposure.customer_id] = exposure
+                continue
+            held = seen.held_out if seen.held_out == exposure.held_out else None
+            first = min(seen.first_at, exposure.first_at)
+            merged[exposure.customer_id] = Exposure(exposure.customer_id, first, held)
+    return list(merged.values())
 
 
 def customer_outcomes(

@@ -112,7 +112,9 @@ def decide(
         at=context.now,
         held_out=is_held_out,
         offers=tuple(
-            frame(pool[index], situation, context.decision_id, context.expires_at)
+            frame(
+                pool[index], situation, context.decision_id, context.expires_at, context.time_zone
+            )
             for index in chosen
         ),
         trace=tuple(map(TraceEntry, pool, settled)),

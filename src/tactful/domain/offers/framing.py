@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tactful.domain.catalog import Sku, lawful_compare_at
 from tactful.domain.money import Money
@@ -104,8 +105,8 @@ def reason(candidate: Candidate, situation: Situation) -> str:
     anchor = _anchor_name(candidate, situation)
     if candidate.kind is OfferKind.UPSELL:
         if candidate.term_switch:
-            return f"The same plan as {anchor}, on a longer billing term"
-        return f"The next step up from {anchor}"
+            return f"The same plan as {anchor}, {_billed(candidate, situation)}"
+        return f"{_steps_up(candidate, situation)} from {anchor}"
     if candidate.kind is OfferKind.BUNDLE and candidate.bundle is not None:
         parts = [
             p
@@ -122,6 +123,28 @@ def reason(candidate: Candidate, situation: Situation) -> str:
             )
         return f"Includes {anchor} and {len(candidate.bundle.skus) - 1} more"
     return "Costs less than the upgrade you passed on"
+
+
+def _billed(candidate: Candidate, situation: Situation) -> str:
+    """ "billed yearly instead of monthly" when both periods are known."""
+    base = situation.catalog.get(candidate.for_sku) if candidate.for_sku is not None else None
+    old = base.billing_period if base is not None else None
+    new = candidate.product.billing_period if candidate.product is not None else None
+    if old is None or new is None:
+        return "on a longer billing term"
+    return f"billed {new.adverb} instead of {old.adverb}"
+
+
+_STEPS = {2: "Two", 3: "Three", 4: "Four", 5: "Five"}
+
+
+def _steps_up(candidate: Candidate, situation: Situation) -> str:
+    """ "The next step up" for the nearest rung; "Two steps up" (and so on) beyond it."""
+    between = len(situation.catalog.rungs_between(candidate.for_sku, candidate.sku))
+    if between == 0:
+        return "The next step up"
+    steps = between + 1
+    return f"{_STEPS.get(steps, str(steps))} steps up"
 
 
 def social_proof(candidate: Candidate, situation: Situation) -> SocialProof | None:
@@ -144,12 +167,27 @@ def social_proof(candidate: Candidate, situation: Situation) -> SocialProof | No
     return SocialProof(text=text, share=pct, sample_size=evidence.antecedent_count)
 
 
-def urgency(expires_at: datetime | None, now: datetime) -> Urgency | None:
-    """Only a real deadline still in the future produces urgency copy."""
+def is_time_zone(name: str) -> bool:
+    """Whether `name` is a time zone the system knows (an IANA name like Europe/London)."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def urgency(
+    expires_at: datetime | None, now: datetime, time_zone: str | None = None
+) -> Urgency | None:
+    """Only a real deadline still in the future produces urgency copy, written in the
+    customer's time zone (UTC when it is not known)."""
     if expires_at is None or expires_at.tzinfo is None or expires_at <= now:
         return None
-    when = expires_at.astimezone(UTC)
-    return Urgency(expires_at=expires_at, text=f"Offer ends {when:%d %b %Y, %H:%M} UTC")
+    if time_zone is None or not is_time_zone(time_zone):
+        when = expires_at.astimezone(UTC)
+        return Urgency(expires_at=expires_at, text=f"Offer ends {when:%d %b %Y, %H:%M} UTC")
+    when = expires_at.astimezone(ZoneInfo(time_zone))
+    return Urgency(expires_at=expires_at, text=f"Offer ends {when:%d %b %Y, %H:%M} {when.tzname()}")
 
 
 def price_block(candidate: Candidate, situation: Situation) -> PriceBlock:
@@ -167,14 +205,18 @@ def price_block(candidate: Candidate, situation: Situation) -> PriceBlock:
 
 
 def frame(
-    candidate: Candidate, situation: Situation, decision_id: str, expires_at: datetime | None
+    candidate: Candidate,
+    situation: Situation,
+    decision_id: str,
+    expires_at: datetime | None,
+    time_zone: str | None = None,
 ) -> Offer:
     """Turn a kept candidate into an offer the customer can easily decline."""
     total, increase = situation.cart_total, candidate.increase
     if total is not None and total.currency == increase.currency:
         cart_total_after = total + increase
     else:
-        cart_total_after = increase  # an empty cart (or another currency: never offered)
+        cart_total_after = candidate.price  # an empty cart would hold just the offer
     return Offer(
         offer_id=offer_id(decision_id, candidate),
         key=candidate.key,
@@ -190,6 +232,6 @@ def frame(
         relevance=candidate.relevance,
         decline_label=situation.policy.decline_label,
         social_proof=social_proof(candidate, situation),
-        urgency=urgency(expires_at, situation.now),
+        urgency=urgency(expires_at, situation.now, time_zone),
         name=candidate.name,
     )

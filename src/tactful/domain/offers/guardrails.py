@@ -207,10 +207,10 @@ GUARDRAILS: tuple[Guardrail, ...] = (
 
 
 def judge(candidate: Candidate, situation: Situation) -> Reasons:
-    """Every guardrail the candidate fails, in policy order (empty when it passes them all)."""
-    failed = []
+    """Every reason the candidate fails, in policy order, each once (empty when it passes)."""
+    failed: list[ReasonCode] = []
     for guardrail in GUARDRAILS:
         reason = guardrail(candidate, situation)
-        if reason is not None:
+        if reason is not None and reason not in failed:  # e.g. a currency mismatch, once
             failed.append(reason)
     return tuple(failed)

@@ -158,6 +158,8 @@ class DecisionContext:
     offer_events: Sequence[OfferEvent] = ()
     declined_upsell: DeclinedUpsell | None = None
     expires_at: datetime | None = None
+    time_zone: str | None = None
+    """The customer's IANA time zone: deadlines are written in it (UTC when None)."""
 
     def __post_init__(self) -> None:
         if not self.decision_id:

@@ -137,8 +137,9 @@ class OfferCatalog:
     def longer_term(self, sku: Sku) -> Product | None:
         """The same plan billed over a longer term (e.g. annual for monthly).
 
-        A subscription on the same ladder and rank with a higher price is read as the same plan
-        on a longer term, so no extra catalogue field is needed.
+        A subscription on the same ladder and rank is the same plan; with billing periods on
+        both, the other must be billed over a longer period; without them, a higher price is
+        read as a longer term.
         """
         base = self.products.get(sku)
         if base is None or base.tier is None or base.kind is not ProductKind.SUBSCRIPTION:
@@ -151,6 +152,14 @@ class OfferCatalog:
             and p.active
             and p.kind is ProductKind.SUBSCRIPTION
             and p.tier == tier
-            and p.price.amount > base.price.amount
+            and _longer(base, p)
         ]
         return min(longer, key=lambda p: (p.price.amount, p.sku), default=None)
+
+
+def _longer(base: Product, other: Product) -> bool:
+    """`other` is `base`'s plan on a longer term: a longer billing period when both say,
+    else a higher price."""
+    if base.billing_period is not None and other.billing_period is not None:
+        return other.billing_period.months > base.billing_period.months
+    return other.price.amount > base.price.amount

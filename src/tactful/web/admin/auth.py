@@ -59,7 +59,7 @@ class AdminAuth:
         if not cookie or cookie.count(".") != 2:
             return None
         expires, csrf, signature = cookie.split(".")
-        if not hmac.compare_digest(signature, self._sign(f"{expires}.{csrf}")):
+        if not hmac.compare_digest(signature.encode(), self._sign(f"{expires}.{csrf}").encode()):
             return None
         if not expires.isdigit() or int(expires) <= self._now():
             return None

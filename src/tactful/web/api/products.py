@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from tactful.domain.catalog import Product, Sku, Tier
 from tactful.domain.money import Money
-from tactful.web.api.schemas_ingest import ProductIn, ProductsIn, UpsertCountsOut, convert_each
+from tactful.web.api.schemas_ingest import ProductIn, ProductsIn, ProductsOut, convert_each
 from tactful.web.deps import IngestDep, SecretKey
 
 router = APIRouter(prefix="/v1/products", tags=["catalogue"])
@@ -28,17 +28,24 @@ def to_product(item: ProductIn) -> Product:
         outcome=item.outcome,
         active=item.active,
         inventory=item.inventory,
+        billing_period=item.billing_period,
+        image_url=item.image_url,
     )
 
 
-@router.post("", response_model=UpsertCountsOut)
-def upsert_products(body: ProductsIn, _scope: SecretKey, ingest: IngestDep) -> UpsertCountsOut:
-    """Upsert the batch (all or nothing); a changed price is added to the price history."""
+@router.post("", response_model=ProductsOut, response_model_exclude_none=True)
+def upsert_products(body: ProductsIn, _scope: SecretKey, ingest: IngestDep) -> ProductsOut:
+    """Upsert the batch (all or nothing); a changed price is added to the price history.
+
+    A changed currency is stored and named in `warnings`: the product's offers then drop
+    for carts priced in its old currency.
+    """
     products = convert_each("products", body.products, to_product)
-    counts = ingest.products(products)
-    return UpsertCountsOut(
+    counts, warnings = ingest.products_noting_changes(products)
+    return ProductsOut(
         received=len(products),
         created=counts.created,
         updated=counts.updated,
         unchanged=counts.unchanged,
+        warnings=warnings or None,
     )

@@ -11,9 +11,17 @@ from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    ValidationInfo,
+    field_validator,
+)
 
-from tactful.domain.catalog import ProductKind
+from tactful.domain.catalog import BillingPeriod, ProductKind
 from tactful.domain.events import EventType
 from tactful.domain.orders import LineSource
 from tactful.services.request_fields import Identifier, as_utc
@@ -25,6 +33,15 @@ Text = Annotated[str, Field(max_length=10_000, pattern=r"^[^\x00]*$")]
 Int32 = Annotated[StrictInt, Field(ge=0, le=2**31 - 1)]
 Currency = Annotated[str, Field(pattern=r"^[A-Za-z]{3}$", examples=["GBP"])]
 MinorUnits = Annotated[StrictInt, Field(ge=0, le=10**15, description="Integer minor units")]
+ImageUrl = Annotated[
+    str,
+    Field(
+        max_length=2000,
+        pattern=r"^(https://|/)[^\s\"'<>\\]*$",
+        description="Product image for hosted pages: an https:// URL or a path on this server",
+        examples=["https://cdn.example.com/course.jpg"],
+    ),
+]
 
 
 class TierIn(BaseModel):
@@ -48,6 +65,21 @@ class ProductIn(BaseModel):
     outcome: Annotated[Text, Field(max_length=500)] | None = None
     active: StrictBool = True
     inventory: Int32 | None = None
+    image_url: ImageUrl | None = None
+    billing_period: BillingPeriod | None = Field(
+        None,
+        description="Subscriptions only: how often it is billed (week, month, quarter, "
+        "year); the same plan on a longer period is offered as the term switch",
+    )
+
+    @field_validator("billing_period")
+    @classmethod
+    def _period_for_subscriptions(
+        cls, value: BillingPeriod | None, info: ValidationInfo
+    ) -> BillingPeriod | None:
+        if value is not None and info.data.get("kind") is not ProductKind.SUBSCRIPTION:
+            raise ValueError("only a subscription (kind subscription) has a billing period")
+        return value
 
 
 class ProductsIn(BaseModel):
@@ -151,6 +183,16 @@ class UpsertCountsOut(BaseModel):
     created: int
     updated: int
     unchanged: int
+
+
+class ProductsOut(UpsertCountsOut):
+    """What a product upsert did, and what the merchant should know about it."""
+
+    warnings: list[str] | None = Field(
+        None,
+        description="Present when there is something to know, e.g. a product whose currency "
+        "changed: its offers drop for carts priced in the old currency",
+    )
 
 
 class InsertCountsOut(BaseModel):

@@ -40,7 +40,6 @@ def checkout_context(view: CheckoutView, form: PayForm, stripe: object) -> dict[
         "form": form,
         "quotes": json.dumps(quotes_by_choice(view), separators=(",", ":")),
         "bump_charges": charges,
-        "images": {},
     }
 
 

@@ -9,11 +9,16 @@ from fastapi.responses import RedirectResponse
 
 from tactful.domain.feedback import FeedbackError
 from tactful.web.deps import StateDep
+from tactful.web.page_security import CsrfChecked
 
 router = APIRouter(prefix="/c", tags=["checkout pages"])
 
 
-@router.post("/{slug}/orders/{order_id}/feedback", response_class=RedirectResponse)
+@router.post(
+    "/{slug}/orders/{order_id}/feedback",
+    response_class=RedirectResponse,
+    dependencies=[CsrfChecked],
+)
 def rate_order(
     state: StateDep,
     slug: str,

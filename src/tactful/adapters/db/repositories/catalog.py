@@ -18,6 +18,7 @@ from tactful.adapters.db.repositories._common import (
     unique,
     utc,
 )
+from tactful.adapters.db.repositories.change_counters import CATALOG, bump
 from tactful.adapters.db.tables import bundle_items, bundles, products
 from tactful.adapters.db.tables import price_history as price_table
 from tactful.adapters.product_rows import PRODUCT_FIELDS, product_from_row, product_row
@@ -82,6 +83,7 @@ def upsert_products(
 def _write_products(conn: Connection, rows: list[dict[str, Any]], fields: Sequence[str]) -> None:
     if not rows:
         return
+    bump(conn, CATALOG)
     insert = dialect_insert(conn, products)
     if not fields:
         conn.execute(insert.on_conflict_do_nothing(index_elements=["sku"]), rows)
@@ -136,6 +138,7 @@ def record_price_points(conn: Connection, points: Iterable[PricePoint]) -> None:
         for p in last_by(list(points), lambda p: (p.sku, p.effective_at))
     ]
     if rows:
+        bump(conn, CATALOG)
         insert = dialect_insert(conn, price_table)
         statement = insert.on_conflict_do_nothing(index_elements=["sku", "effective_at"])
         bulk_insert(conn, statement, rows)
@@ -152,6 +155,7 @@ def upsert_bundles(conn: Connection, bundles_: Sequence[Bundle]) -> UpsertCounts
     current = {b.bundle_id: b for b in _load_bundles(conn, [b.bundle_id for b in batch])}
     changed = [b for b in batch if current.get(b.bundle_id) != b]
     if changed:
+        bump(conn, CATALOG)
         ids = [b.bundle_id for b in changed]
         conn.execute(bundle_items.delete().where(bundle_items.c.bundle_id.in_(ids)))
         insert = dialect_insert(conn, bundles)

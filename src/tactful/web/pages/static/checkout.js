@@ -73,6 +73,11 @@
       li.classList.toggle("done", n < step);
     });
     if (push) { history.pushState({ step: step }, "", step === 2 ? "#payment" : "#details"); }
+    var recap = document.getElementById("recap");
+    if (recap) {
+      document.getElementById("recap-email").textContent = form.email.value;
+      recap.hidden = step !== 2;
+    }
     save();
   };
   var detailsValid = function () {
@@ -90,7 +95,9 @@
     next.hidden = false;
     back.hidden = false;
     next.addEventListener("click", function () { if (detailsValid()) { show(2, true); document.getElementById("payment-h").focus(); } });
-    back.addEventListener("click", function () { history.back(); });
+    var toDetails = function () { show(1, true); form.email.focus(); };
+    back.addEventListener("click", toDetails);
+    document.getElementById("recap-change").addEventListener("click", toDetails);
     window.addEventListener("popstate", function (ev) {
       var step = ev.state && ev.state.step ? ev.state.step : (location.hash === "#payment" ? 2 : 1);
       if (step === 2 && !detailsValid()) { step = 1; }
