@@ -296,6 +296,14 @@ def build_container(
         bump_source=bump_source or engine_bumps(decisions),
         page_gateway=cast(PagePaymentGateway, gateway) if gateway.name == "stripe" else None,
     )
+    reports = ReportService(
+        measure_reads,
+        clock,
+        holdout_share=settings.holdout_share,
+        attribution=attribution,
+        feedback=feedback,
+        rollups=measure_rollups,
+    )
     return Container(
         settings=settings,
         engine=db,
@@ -331,14 +339,7 @@ def build_container(
         refunds=Refunds(
             database, clock, {"test": TestModeGateway(db, clock), gateway.name: gateway}
         ),
-        reports=ReportService(
-            measure_reads,
-            clock,
-            holdout_share=settings.holdout_share,
-            attribution=attribution,
-            feedback=feedback,
-            rollups=measure_rollups,
-        ),
+        reports=reports,
         rollups=rollups,
         feedback=FeedbackService(database, feedback, clock),
         simulation=SimulationService(
@@ -349,6 +350,7 @@ def build_container(
             history,
             settings.holdout_share,
             BacktestFolder(settings.data_dir / "backtests"),
+            measurement=reports,
         ),
         sequences=email.sequences,
         email=email,
