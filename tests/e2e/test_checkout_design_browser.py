@@ -253,3 +253,18 @@ def test_without_javascript_multi_step_shows_every_step_and_update_total_works(
     assert count_charges(shop.engine, None) == 0
     _keep(shots)
     context.close()
+
+
+def test_offer_deadline_is_shown_in_the_customers_time_zone(browser: Any, shop: Store) -> None:
+    context = browser.new_context(**VIEWPORTS["desktop"], timezone_id="America/New_York")
+    page = context.new_page()
+    page.goto(shop.link())
+    page.fill("#email", "ann@example.com")
+    page.fill("#name", "Ann Buyer")
+    _fill_card(page)
+    with page.expect_navigation():
+        page.click("#pay")
+    deadline = page.inner_text("time[data-local]")
+    assert "UTC" not in deadline
+    assert "EST" in deadline or "EDT" in deadline or "GMT-" in deadline, deadline
+    context.close()

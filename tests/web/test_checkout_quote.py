@@ -98,3 +98,22 @@ def test_without_javascript_update_total_recomputes_and_charges_nothing(shop: Sh
     assert 'value="WORKBOOK" aria-describedby="bump-1-price" checked' in page.text
     assert "4242424242424242" not in page.text, "card details are never echoed"
     assert count_charges(shop.engine, None) == 0
+
+
+def test_exclusive_upsell_says_price_plus_tax_and_what_it_adds(shop: Shop) -> None:
+    form = {
+        "idempotency_key": "k-b2b",
+        "link": "",
+        "email": "ann@example.com",
+        "name": "Ann",
+        "card_number": "4242424242424242",
+        "card_exp": "12/34",
+        "card_cvc": "123",
+    }
+    paid = httpx.post(f"{shop.url}/c/{EXCLUSIVE['slug']}/pay", data=form, headers=JSON)
+    assert paid.status_code == 200, paid.text
+    offer = httpx.get(f"{shop.url}/c/{EXCLUSIVE['slug']}/orders/{paid.json()['order_id']}").text
+    assert '£120.00 <span class="tax-suffix">+ VAT</span>' in offer
+    assert "Adds <strong>£144.00</strong> (£120.00 + VAT £24.00)" in offer
+    assert "Paid so far</th><td>£34.80" in offer
+    assert "New order total</th><td>£178.80" in offer

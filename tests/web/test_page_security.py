@@ -102,6 +102,8 @@ def test_pages_carry_strict_security_headers(shop: Shop) -> None:
         assert headers["referrer-policy"] == "strict-origin-when-cross-origin"
         assert headers["x-frame-options"] == "DENY"
         assert "strict-transport-security" not in headers  # the public URL is http here
+    unavailable = httpx.get(f"{shop.url}/c/static/nope.css").headers  # no route-set policy
+    assert "default-src 'self'" in unavailable["content-security-policy"]
     cookie = httpx.get(shop.link()).headers["set-cookie"]
     assert "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie

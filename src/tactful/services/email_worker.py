@@ -240,7 +240,7 @@ class EmailWorker:
                 self.store.finish(mail, Outcome("skipped", now, error="no offer"), then)
                 return
         address = customer.email or ""
-        draft = Draft(mail.mail_id, sequence, mail.step, mail.customer_id, address, (), offers)
+        draft = Draft(mail.mail_id, sequence, mail.step, mail.customer_id, address, (), offers, now)
         try:
             outgoing = compose(self.config, self.templates, draft)
         except TemplateError as exc:

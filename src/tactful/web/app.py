@@ -29,6 +29,7 @@ from tactful.web.api import (
     reports,
     rules,
     sequences,
+    webhook_endpoints,
     webhooks,
 )
 from tactful.web.api_docs import install_api_docs
@@ -101,6 +102,7 @@ def create_app(
     app.include_router(feedback.router)
     app.include_router(webhooks.router)
     app.include_router(order_webhooks.router)
+    app.include_router(webhook_endpoints.router)
     app.include_router(stripe_pages.router)
     app.include_router(checkout_quote.router)
     app.include_router(checkout_html.router)

@@ -8,8 +8,9 @@ neither `Origin`, `Sec-Fetch-Site` nor the cookie (a browser always sends one of
 cross-site form or fetch is refused).
 
 Every answer carries X-Content-Type-Options, Referrer-Policy and X-Frame-Options, a
-Content-Security-Policy with `frame-ancestors 'none'` unless the route set a stricter one, and
-HSTS when the public URL is HTTPS. Pages get a per-request nonce for their one inline style.
+Content-Security-Policy (the pages' strict one under /c/, else `frame-ancestors 'none'`) unless
+the route set its own, and HSTS when the public URL is HTTPS. Pages get a per-request nonce
+for their one inline style.
 """
 
 from __future__ import annotations
@@ -109,7 +110,8 @@ class PageSecurity:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = self._headers(list(message.get("headers", [])), new_cookie)
+                headers = list(message.get("headers", []))
+                message["headers"] = self._headers(headers, new_cookie, page=page)
             await send(message)
 
         try:
@@ -118,11 +120,13 @@ class PageSecurity:
             _token.reset(token)
             _nonce.reset(nonce)
 
-    def _headers(self, headers: list[Any], new_cookie: str) -> list[Any]:
+    def _headers(self, headers: list[Any], new_cookie: str, *, page: bool) -> list[Any]:
         present = {name.lower() for name, _ in headers}
         headers += [h for h in BASE_HEADERS if h[0] not in present]
-        if b"content-security-policy" not in present:
-            headers.append((b"content-security-policy", DEFAULT_CSP))
+        if b"content-security-policy" not in present:  # a page's own answer gets the strict one
+            headers.append(
+                (b"content-security-policy", page_csp().encode() if page else DEFAULT_CSP)
+            )
         if self.https:
             headers.append(HSTS)
         if new_cookie:
