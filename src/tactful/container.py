@@ -25,6 +25,7 @@ from tactful.adapters.db.engine import build_engine
 from tactful.adapters.db.feedback import SqlFeedbackStore
 from tactful.adapters.db.history_reads import SqlHistoryReads
 from tactful.adapters.db.measurement_reads import SqlMeasurementReads
+from tactful.adapters.db.measurement_rollups import SqlMeasurementRollups
 from tactful.adapters.db.offer_budget import SqlOfferBudget
 from tactful.adapters.db.outages import OUTAGE_ERRORS, outage_cause
 from tactful.adapters.db.platform_orders import SqlPlatformOrderIds
@@ -65,6 +66,7 @@ from tactful.services.ports.imports import OrderFiles
 from tactful.services.refunds import Refunds
 from tactful.services.remine import ScheduledRemine
 from tactful.services.reports import ReportService
+from tactful.services.rollups import RollupService
 from tactful.services.sequences import Sequences
 from tactful.services.simulation import SimulationService
 from tactful.services.webhooks_out import WebhookDelivery, Webhooks
@@ -113,6 +115,7 @@ class Container:
     webhooks: Webhooks
     webhook_delivery: WebhookDelivery
     reports: ReportService
+    rollups: RollupService
     feedback: FeedbackService
     simulation: SimulationService
     dashboard: DashboardService
@@ -279,6 +282,9 @@ def build_container(
     gateway = payment_gateway(settings, db, clock)
     history = SqlHistoryReads(db)
     feedback = SqlFeedbackStore(db)
+    measure_reads, measure_rollups = SqlMeasurementReads(db), SqlMeasurementRollups(db)
+    attribution = timedelta(days=settings.attribution_days)
+    rollups = RollupService(measure_reads, measure_rollups, clock, attribution=attribution)
     email = email_worker(settings, db, decisions, mail_sender)
     webhook_store = SqlWebhookStore(db)
     webhook_delivery = WebhookDelivery(webhook_store, StandardWebhookSender())
@@ -289,6 +295,14 @@ def build_container(
         link_secret=settings.link_secret,
         bump_source=bump_source or engine_bumps(decisions),
         page_gateway=cast(PagePaymentGateway, gateway) if gateway.name == "stripe" else None,
+    )
+    reports = ReportService(
+        measure_reads,
+        clock,
+        holdout_share=settings.holdout_share,
+        attribution=attribution,
+        feedback=feedback,
+        rollups=measure_rollups,
     )
     return Container(
         settings=settings,
@@ -325,13 +339,8 @@ def build_container(
         refunds=Refunds(
             database, clock, {"test": TestModeGateway(db, clock), gateway.name: gateway}
         ),
-        reports=ReportService(
-            SqlMeasurementReads(db),
-            clock,
-            holdout_share=settings.holdout_share,
-            attribution=timedelta(days=settings.attribution_days),
-            feedback=feedback,
-        ),
+        reports=reports,
+        rollups=rollups,
         feedback=FeedbackService(database, feedback, clock),
         simulation=SimulationService(
             database, history, clock, holdout_share=settings.holdout_share
@@ -341,6 +350,7 @@ def build_container(
             history,
             settings.holdout_share,
             BacktestFolder(settings.data_dir / "backtests"),
+            measurement=reports,
         ),
         sequences=email.sequences,
         email=email,
@@ -349,6 +359,7 @@ def build_container(
         due_work=[
             email,
             webhook_delivery,
+            rollups,
             ScheduledRemine(storage, settings, timedelta(hours=settings.remine_every_hours)),
         ],
         owns_engine=owns_engine,
