@@ -19,6 +19,11 @@ _COUNTS = ("impressions", "accepted", "declined", "dismissed", "converted", "ign
 def report_command(
     since: str = typer.Option(None, "--from", help="First day (YYYY-MM-DD); default 28 days back."),
     until: str = typer.Option(None, "--to", help="Day the span ends (excluded); default now."),
+    segment: str = typer.Option(
+        None,
+        "--segment",
+        help="Only new customers or returning ones (spent in the 90 days before).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON (overview and offers)."),
 ) -> None:
     """Incremental revenue with its 95% interval, lifts against the holdout, each offer's funnel."""
@@ -28,7 +33,9 @@ def report_command(
         raise fail(str(exc), 2) from exc
     services = open_services(load_settings())
     try:
-        overview, offers = services.reports.overview_and_offers(since=start, until=end)
+        overview, offers = services.reports.overview_and_offers(
+            since=start, until=end, segment=segment
+        )
     except ValueError as exc:
         raise fail(str(exc), 2) from exc
     finally:

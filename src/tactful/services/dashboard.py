@@ -226,7 +226,7 @@ class DashboardService:
         measured, satisfaction = None, None
         if self.measurement is not None:
             span = ReportSpan(period.since, period.until)
-            measured, _offers, satisfaction = self.measurement.compute_overview(span)
+            measured, _offers, satisfaction, _segments = self.measurement.compute_overview(span)
         accepted = sum(o.accepted for o in offers)
         shown = sum(o.impressions for o in offers)
         return OverviewReport(

@@ -13,6 +13,7 @@ from typing import Any
 from tactful.domain.clock import Clock
 from tactful.domain.measurement import (
     MIN_GROUP,
+    SEGMENTS,
     Exposure,
     Lift,
     OfferOutcome,
@@ -29,7 +30,7 @@ from tactful.domain.measurement.comparison import compare_means
 from tactful.domain.measurement.samples import SampleStats
 from tactful.services.ports.feedback import FeedbackStore
 from tactful.services.ports.measurement import MeasurementReads, MeasurementRollups
-from tactful.services.report_data import offers_data, overview_data
+from tactful.services.report_data import offers_data, overview_data, segments_data
 from tactful.services.rollups import RollupSpan, day_start, split_span
 
 __all__ = ["DEFAULT_SPAN", "PRE_PERIOD", "ReportService", "ReportSpan"]
@@ -80,14 +81,17 @@ class ReportService:
         return ReportSpan(start, end)
 
     def compute_overview(
-        self, span: ReportSpan
-    ) -> tuple[Overview, list[OfferOutcome], Lift | None]:
+        self, span: ReportSpan, segment: str | None = None
+    ) -> tuple[Overview, list[OfferOutcome], Lift | None, dict[str, Overview]]:
         """The overview's statistics, the offers' outcomes it sums its funnel from, and
         satisfaction (mean rating per rating customer) against the holdout."""
         parts = self._parts(span)
         exposures = self._exposures(parts)
         orders = self.reads.order_totals(since=span.since - PRE_PERIOD, until=span.until)
         outcomes = customer_outcomes(exposures, orders, until=span.until, pre_period=PRE_PERIOD)
+        segments = {name: overview(outcomes.segment(name), self.settings) for name in SEGMENTS}
+        if segment is not None:
+            outcomes = outcomes.segment(segment)
         satisfaction = None
         if self.feedback is not None:
             given = self.feedback.ratings(since=span.since, until=span.until)
@@ -95,7 +99,8 @@ class ReportService:
             treated, held = satisfaction_groups(exposures, rated)
             if min(treated.size, held.size) >= MIN_GROUP:
                 satisfaction = compare_means(SampleStats.of(treated), SampleStats.of(held))
-        return overview(outcomes, self.settings), self._offers(parts), satisfaction
+        found = overview(outcomes, self.settings)
+        return found, self._offers(parts), satisfaction, segments
 
     def compute_offers(self, span: ReportSpan) -> list[OfferOutcome]:
         """Each offer's outcomes over the span."""
@@ -126,21 +131,31 @@ class ReportService:
         return sum_outcomes(found)
 
     def overview(
-        self, *, since: datetime | None = None, until: datetime | None = None
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        segment: str | None = None,
     ) -> dict[str, Any]:
-        """The overview as plain data (the contract of `tactful report --json`)."""
-        span = self.span(since, until)
-        found, offers, satisfaction = self.compute_overview(span)
-        return overview_data(found, offers, self._head(span), satisfaction)
+        """The overview as plain data (the contract of `tactful report --json`), of every
+        customer or of one segment (`new`, `returning`), with each segment's revenue lift."""
+        return self.overview_and_offers(since=since, until=until, segment=segment)[0]
 
     def overview_and_offers(
-        self, *, since: datetime | None = None, until: datetime | None = None
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        segment: str | None = None,
     ) -> tuple[dict[str, Any], dict[str, Any]]:
         """Both reports from one pass over the data (the terminal report shows both)."""
         span = self.span(since, until)
-        found, offers, satisfaction = self.compute_overview(span)
+        found, offers, satisfaction, segments = self.compute_overview(span, segment)
         head = self._head(span)
-        return overview_data(found, offers, head, satisfaction), offers_data(offers, head)
+        data = overview_data(found, offers, head, satisfaction)
+        data["segment"] = segment
+        data["segments"] = segments_data(segments)
+        return data, offers_data(offers, head)
 
     def offers(
         self, *, since: datetime | None = None, until: datetime | None = None

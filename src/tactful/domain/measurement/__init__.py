@@ -15,6 +15,7 @@ from tactful.domain.measurement.offers import (
     sum_outcomes,
 )
 from tactful.domain.measurement.outcomes import (
+    SEGMENTS,
     CustomerOutcomes,
     Exposure,
     OrderTotal,
@@ -28,6 +29,7 @@ from tactful.domain.measurement.sequential import SequentialResult, msprt
 
 __all__ = [
     "MIN_GROUP",
+    "SEGMENTS",
     "SRM_THRESHOLD",
     "BayesianView",
     "Conversion",
