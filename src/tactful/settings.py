@@ -77,6 +77,12 @@ class Settings(BaseSettings):
     woocommerce_webhook_secret: str = Field(
         "", description="Secret of the WooCommerce order webhooks (X-WC-Webhook-Signature)"
     )
+    remine_every_hours: float = Field(
+        24.0,
+        ge=0,
+        description="The worker re-mines the active model when it is this old and new orders "
+        "arrived (0: never)",
+    )
     allowed_origins: str = Field(
         "",
         description="Origins (comma-separated, e.g. https://shop.example) whose pages may call "
