@@ -214,6 +214,7 @@ def email_config(settings: Settings) -> EmailConfig:
             min_gap=timedelta(hours=settings.email_min_gap_hours),
         ),
         rate_per_minute=settings.email_rate_per_minute,
+        pause_after_purchase=timedelta(days=settings.email_pause_after_purchase_days),
     )
 
 

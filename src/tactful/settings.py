@@ -113,6 +113,9 @@ class Settings(BaseSettings):
     )
     email_max_per_week: int = Field(2, ge=0, description="Marketing mails per customer per 7 days")
     email_min_gap_hours: float = Field(20.0, ge=0, description="Hours between marketing mails")
+    email_pause_after_purchase_days: float = Field(
+        3.0, ge=0, description="Days every sequence of a customer waits after they buy"
+    )
     email_rate_per_minute: int = Field(
         0, ge=0, description="Most mails sent per minute by one worker; 0 means no limit"
     )

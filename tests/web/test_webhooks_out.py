@@ -17,6 +17,8 @@ from standardwebhooks.webhooks import WebhookVerificationError
 from tactful.adapters.webhooks import new_secret
 from tactful.container import Container, build_container
 from tactful.domain.clock import FixedClock
+from tactful.domain.experiments import assign
+from tactful.domain.offers import OfferPolicy
 from tactful.domain.webhooks_out import RETRY_DELAYS, EventType
 from tactful.settings import Settings
 from tactful.web.app import create_app
@@ -134,3 +136,80 @@ def test_endpoints_over_http_and_offer_responses_publish(
             f"{server.url}/v1/webhook-endpoints/{endpoint_id}/deliveries", headers=SECRET
         )
         assert deliveries.json() == []
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_new_refund_publishes_refund_created_once(
+    settings: Settings, engine: Engine, receiver: Receiver
+) -> None:
+    with LiveServer(create_app(settings, engine=engine)) as server:
+        made = httpx.post(
+            f"{server.url}/v1/webhook-endpoints",
+            json={"url": receiver.url, "events": ["refund.created"]},
+            headers=SECRET,
+        ).json()
+        order = {
+            "id": "o-1",
+            "customer_id": "c1",
+            "created_at": "2026-03-01T12:00:00Z",
+            "currency": "GBP",
+            "lines": [{"sku": "A", "quantity": 1, "unit_price": 1500}],
+        }
+        stored = httpx.post(f"{server.url}/v1/orders", json={"orders": [order]}, headers=SECRET)
+        assert stored.status_code == 200, stored.text
+        for expected in (201, 200):  # the repeat (same key) publishes nothing
+            answer = httpx.post(
+                f"{server.url}/v1/orders/o-1/refunds",
+                json={"amount": 500, "reason": "damaged"},
+                headers=SECRET | {"Idempotency-Key": "k1"},
+            )
+            assert answer.status_code == expected, answer.text
+        deliveries = httpx.get(
+            f"{server.url}/v1/webhook-endpoints/{made['endpoint_id']}/deliveries", headers=SECRET
+        ).json()
+        assert [(d["event_type"], d["status"]) for d in deliveries] == [
+            ("refund.created", "pending")
+        ]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_an_offer_response_publishes_offer_accepted(
+    settings: Settings, engine: Engine, receiver: Receiver
+) -> None:
+    ladder = [("MAT", 1, 2000), ("MAT_PLUS", 2, 2600)]
+    products = [
+        {"sku": s, "name": s, "price": p, "currency": "GBP", "tier": {"ladder": "m", "rank": r}}
+        for s, r, p in ladder
+    ]
+    policy = OfferPolicy()
+    customer = next(
+        c
+        for c in (f"shopper-{n}" for n in range(100))
+        if not assign(c, policy.holdout_salt, policy.holdout_share)
+    )
+    publishable = {"Authorization": "Bearer pk_test_publishable_0123456789"}
+    with LiveServer(create_app(settings, engine=engine)) as server:
+        made = httpx.post(
+            f"{server.url}/v1/webhook-endpoints",
+            json={"url": receiver.url, "events": ["offer.accepted"]},
+            headers=SECRET,
+        ).json()
+        httpx.post(f"{server.url}/v1/products", json={"products": products}, headers=SECRET)
+        decision = httpx.post(
+            f"{server.url}/v1/decisions",
+            json={"customer_id": customer, "moment": "cart", "cart": [{"sku": "MAT"}]},
+            headers=publishable,
+        ).json()
+        offer = decision["offers"][0]
+        path = f"{server.url}/v1/decisions/{decision['decision_id']}/responses"
+        for _ in range(2):  # a repeated response is stored, and published, once
+            answer = httpx.post(
+                path,
+                json={"offer_id": offer["offer_id"], "response": "accepted"},
+                headers=publishable,
+            )
+            assert answer.status_code == 200, answer.text
+        deliveries = httpx.get(
+            f"{server.url}/v1/webhook-endpoints/{made['endpoint_id']}/deliveries", headers=SECRET
+        ).json()
+        assert [d["event_type"] for d in deliveries] == ["offer.accepted"]

@@ -35,6 +35,7 @@ class EmailConfig:
     batch: int = 200
     lease: timedelta = timedelta(minutes=10)
     rate_per_minute: int = 0
+    pause_after_purchase: timedelta = timedelta(days=3)
 
     @property
     def domain(self) -> str:
