@@ -106,9 +106,7 @@ def verify_link(secret: bytes, slug: str, query: Mapping[str, str], *, now: date
             raise InvalidLink(LinkProblem.UNSIGNED, f"unsigned parameter {(unsafe or ['exp'])[0]}")
         return LinkTerms()
     exp = query.get("exp", "")
-    if not exp.isdigit():
-        raise InvalidLink(LinkProblem.MALFORMED, "exp must be a Unix time")
-    expires_at = datetime.fromtimestamp(int(exp), UTC)
+    expires_at = _expiry(exp)
     if now >= expires_at:
         raise InvalidLink(
             LinkProblem.EXPIRED, f"the link expired at {expires_at:%Y-%m-%d %H:%M} UTC"
@@ -117,6 +115,16 @@ def verify_link(secret: bytes, slug: str, query: Mapping[str, str], *, now: date
     if signed is None:
         raise _signature_problem(secret, query.get("kid"))
     return _terms(signed, expires_at)
+
+
+def _expiry(exp: str) -> datetime:
+    """The moment a link's `exp` (Unix seconds) names, or InvalidLink if it names none."""
+    try:
+        if not (exp.isascii() and exp.isdigit()):
+            raise ValueError(exp)
+        return datetime.fromtimestamp(int(exp), UTC)
+    except (ValueError, OverflowError, OSError) as error:
+        raise InvalidLink(LinkProblem.MALFORMED, "exp must be a Unix time") from error
 
 
 def _signed_fields(
