@@ -15,12 +15,15 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
 
+from tactful.adapters.db.measurement_reads import SqlMeasurementReads
 from tactful.adapters.db.tables_offers import decisions
-from tactful.container import build_container
+from tactful.container import build_container, migrate
+from tactful.services.reports import ReportService
 from tactful.services.simulation import SimulationRequest
 from tactful.settings import Settings
 
@@ -77,20 +80,41 @@ def fill(settings: Settings, target: int) -> int:
         container.close()
 
 
+def timed(label: str, call: object, repeat: int) -> None:
+    runs = []
+    for _ in range(repeat):
+        wall, cpu = time.perf_counter(), time.process_time()
+        call()  # type: ignore[operator]
+        runs.append((time.perf_counter() - wall, time.process_time() - cpu))
+    best = min(runs)
+    listed = ", ".join(f"{w:.2f}" for w, _ in runs)
+    print(f"{label}: wall {best[0]:.2f} s, CPU {best[1]:.2f} s (best of {repeat}; walls {listed})")
+
+
 def measure(settings: Settings, repeat: int) -> None:
+    """The overview and offers reports from the raw log, then from the daily rollups."""
     container = build_container(settings)
     try:
-        for name in ("overview", "offers"):
-            runs = []
-            for _ in range(repeat):
-                wall, cpu = time.perf_counter(), time.process_time()
-                getattr(container.reports, name)()
-                runs.append((time.perf_counter() - wall, time.process_time() - cpu))
-            best = min(runs)
-            print(
-                f"{name}: wall {best[0]:.2f} s, CPU {best[1]:.2f} s (best of {repeat}; "
-                f"all wall {', '.join(f'{w:.2f}' for w, _ in runs)})"
-            )
+        wall, cpu = time.perf_counter(), time.process_time()
+        built = container.rollups.rebuild(since=container.clock.now().date() - timedelta(days=40))
+        print(
+            f"rollups of {built['days']} days rebuilt: wall {time.perf_counter() - wall:.1f} s, "
+            f"CPU {time.process_time() - cpu:.1f} s"
+        )
+        raw = ReportService(
+            SqlMeasurementReads(container.engine),
+            container.clock,
+            holdout_share=settings.holdout_share,
+            attribution=container.reports.attribution,
+        )
+        for label, service in (("raw log", raw), ("rollups", container.reports)):
+            timed(f"{label} overview", service.overview, repeat)
+            timed(f"{label} offers", service.offers, repeat)
+        span = container.reports.span()
+        same = raw.overview(since=span.since, until=span.until) == container.reports.overview(
+            since=span.since, until=span.until
+        )
+        print(f"rollups and raw log give identical overviews: {same}")
     finally:
         container.close()
 
@@ -105,6 +129,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     settings = prepare(args.db_dir, args.database_url)
+    migrate(settings)
     count = fill(settings, args.decisions)
     print(f"{count:,} decisions stored; load {os.getloadavg()[0]:.1f}")
     measure(settings, args.repeat)

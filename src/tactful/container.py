@@ -25,16 +25,19 @@ from tactful.adapters.db.engine import build_engine
 from tactful.adapters.db.feedback import SqlFeedbackStore
 from tactful.adapters.db.history_reads import SqlHistoryReads
 from tactful.adapters.db.measurement_reads import SqlMeasurementReads
+from tactful.adapters.db.measurement_rollups import SqlMeasurementRollups
 from tactful.adapters.db.offer_budget import SqlOfferBudget
 from tactful.adapters.db.outages import OUTAGE_ERRORS, outage_cause
 from tactful.adapters.db.platform_orders import SqlPlatformOrderIds
 from tactful.adapters.db.repositories.models import NpzModelPayloads
 from tactful.adapters.db.transaction import SqlDatabase
+from tactful.adapters.db.webhook_store import SqlWebhookStore
 from tactful.adapters.email import DkimKey, JinjaMailTemplates, mailer_for
 from tactful.adapters.importers import FORMATS, FileReaders
 from tactful.adapters.importers.mining_input import baskets_from_file
 from tactful.adapters.payments import TestModeGateway
 from tactful.adapters.spark import SparkUnavailableError
+from tactful.adapters.webhooks import StandardWebhookSender, new_secret
 from tactful.domain.affinity import MiningEngine
 from tactful.domain.checkout import PaymentGateway
 from tactful.domain.checkout.page_payments import PagePaymentGateway
@@ -61,9 +64,12 @@ from tactful.services.ports.email import Mailer
 from tactful.services.ports.history import HistoryReads
 from tactful.services.ports.imports import OrderFiles
 from tactful.services.refunds import Refunds
+from tactful.services.remine import ScheduledRemine
 from tactful.services.reports import ReportService
+from tactful.services.rollups import RollupService
 from tactful.services.sequences import Sequences
 from tactful.services.simulation import SimulationService
+from tactful.services.webhooks_out import WebhookDelivery, Webhooks
 from tactful.settings import Settings
 
 __all__ = [
@@ -106,7 +112,10 @@ class Container:
     history: HistoryReads
     refunds: Refunds
     order_webhooks: OrderWebhooks
+    webhooks: Webhooks
+    webhook_delivery: WebhookDelivery
     reports: ReportService
+    rollups: RollupService
     feedback: FeedbackService
     simulation: SimulationService
     dashboard: DashboardService
@@ -130,6 +139,7 @@ class Container:
     def close(self) -> None:
         """Write the decisions still queued, release held connections, dispose an own engine."""
         self.decisions.close()
+        self.webhook_delivery.close()
         if self.owns_engine:
             self.engine.dispose()
 
@@ -204,6 +214,7 @@ def email_config(settings: Settings) -> EmailConfig:
             min_gap=timedelta(hours=settings.email_min_gap_hours),
         ),
         rate_per_minute=settings.email_rate_per_minute,
+        pause_after_purchase=timedelta(days=settings.email_pause_after_purchase_days),
     )
 
 
@@ -272,7 +283,12 @@ def build_container(
     gateway = payment_gateway(settings, db, clock)
     history = SqlHistoryReads(db)
     feedback = SqlFeedbackStore(db)
+    measure_reads, measure_rollups = SqlMeasurementReads(db), SqlMeasurementRollups(db)
+    attribution = timedelta(days=settings.attribution_days)
+    rollups = RollupService(measure_reads, measure_rollups, clock, attribution=attribution)
     email = email_worker(settings, db, decisions, mail_sender)
+    webhook_store = SqlWebhookStore(db)
+    webhook_delivery = WebhookDelivery(webhook_store, StandardWebhookSender())
     checkout = CheckoutDeps(
         database=database,
         gateway=gateway,
@@ -280,6 +296,14 @@ def build_container(
         link_secret=settings.link_secret,
         bump_source=bump_source or engine_bumps(decisions),
         page_gateway=cast(PagePaymentGateway, gateway) if gateway.name == "stripe" else None,
+    )
+    reports = ReportService(
+        measure_reads,
+        clock,
+        holdout_share=settings.holdout_share,
+        attribution=attribution,
+        feedback=feedback,
+        rollups=measure_rollups,
     )
     return Container(
         settings=settings,
@@ -307,6 +331,7 @@ def build_container(
                 "shopify": settings.shopify_webhook_secret,
                 "woocommerce": settings.woocommerce_webhook_secret,
             },
+            one_writer=db.dialect.name == "sqlite",
         ),
         payment_gateway=gateway,
         checkout=checkout,
@@ -315,13 +340,8 @@ def build_container(
         refunds=Refunds(
             database, clock, {"test": TestModeGateway(db, clock), gateway.name: gateway}
         ),
-        reports=ReportService(
-            SqlMeasurementReads(db),
-            clock,
-            holdout_share=settings.holdout_share,
-            attribution=timedelta(days=settings.attribution_days),
-            feedback=feedback,
-        ),
+        reports=reports,
+        rollups=rollups,
         feedback=FeedbackService(database, feedback, clock),
         simulation=SimulationService(
             database, history, clock, holdout_share=settings.holdout_share
@@ -331,10 +351,18 @@ def build_container(
             history,
             settings.holdout_share,
             BacktestFolder(settings.data_dir / "backtests"),
+            measurement=reports,
         ),
         sequences=email.sequences,
         email=email,
-        due_work=[email],
+        webhooks=Webhooks(webhook_store, clock, new_secret),
+        webhook_delivery=webhook_delivery,
+        due_work=[
+            email,
+            webhook_delivery,
+            rollups,
+            ScheduledRemine(storage, settings, timedelta(hours=settings.remine_every_hours)),
+        ],
         owns_engine=owns_engine,
     )
 

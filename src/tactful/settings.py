@@ -77,6 +77,12 @@ class Settings(BaseSettings):
     woocommerce_webhook_secret: str = Field(
         "", description="Secret of the WooCommerce order webhooks (X-WC-Webhook-Signature)"
     )
+    remine_every_hours: float = Field(
+        24.0,
+        ge=0,
+        description="The worker re-mines the active model when it is this old and new orders "
+        "arrived (0: never)",
+    )
     allowed_origins: str = Field(
         "",
         description="Origins (comma-separated, e.g. https://shop.example) whose pages may call "
@@ -107,6 +113,9 @@ class Settings(BaseSettings):
     )
     email_max_per_week: int = Field(2, ge=0, description="Marketing mails per customer per 7 days")
     email_min_gap_hours: float = Field(20.0, ge=0, description="Hours between marketing mails")
+    email_pause_after_purchase_days: float = Field(
+        3.0, ge=0, description="Days every sequence of a customer waits after they buy"
+    )
     email_rate_per_minute: int = Field(
         0, ge=0, description="Most mails sent per minute by one worker; 0 means no limit"
     )

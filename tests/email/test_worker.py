@@ -72,3 +72,16 @@ def test_purchase_of_any_item_ends_a_purchase_sequence(settings: Settings, tmp_p
     container.email.run_due(T0 + timedelta(days=2))
     container.close()
     assert sender.sent == []
+
+
+def test_a_purchase_pauses_a_sequence_that_does_not_exit_on_it(shop) -> None:  # type: ignore[no-untyped-def]
+    container, sender = shop  # exit: purchase_of_offer; the workbook was never offered
+    seed_shop(container, [customer("fred")], at=T0)
+    container.email.run_due(T0 + timedelta(hours=1))
+    buy(container, "fred", "WORKBOOK", T0 + timedelta(hours=20))
+    container.email.run_due(T0 + timedelta(days=1, minutes=1))
+    assert sender.sent == []  # paused for 3 days after the purchase
+    container.email.run_due(T0 + timedelta(days=3, hours=21))  # 07:00 UTC: quiet hours
+    assert sender.sent == []
+    container.email.run_due(T0 + timedelta(days=4))
+    assert [m.to for m in sender.sent] == ["fred@example.com"]

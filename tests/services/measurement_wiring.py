@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from tactful.adapters.db.measurement_reads import SqlMeasurementReads
+from tactful.adapters.db.measurement_rollups import SqlMeasurementRollups
 from tactful.adapters.db.transaction import SqlDatabase
 from tactful.adapters.memory import MemoryDatabase
 from tactful.adapters.memory.measurement_reads import MemoryMeasurementReads
+from tactful.adapters.memory.measurement_rollups import MemoryMeasurementRollups
 from tactful.services.ports import Database
-from tactful.services.ports.measurement import MeasurementReads
+from tactful.services.ports.measurement import MeasurementReads, MeasurementRollups
 
 
 def measurement_reads(database: Database) -> MeasurementReads:
@@ -16,3 +18,11 @@ def measurement_reads(database: Database) -> MeasurementReads:
         return SqlMeasurementReads(database.engine)
     assert isinstance(database, MemoryDatabase)
     return MemoryMeasurementReads(database)
+
+
+def measurement_rollups(database: Database) -> MeasurementRollups:
+    """`SqlMeasurementRollups` on a SQL database's engine, the memory twin on a memory one."""
+    if isinstance(database, SqlDatabase):
+        return SqlMeasurementRollups(database.engine)
+    assert isinstance(database, MemoryDatabase)
+    return MemoryMeasurementRollups(database)

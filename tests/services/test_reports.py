@@ -94,3 +94,19 @@ def test_satisfaction_compares_rating_customers_against_the_holdout(database: Da
     assert 4.4 < found["treated"] < 4.6
     assert found["ci_low"] > 0
     assert done["held_out"] > 2
+
+
+def test_segments_split_customers_by_spend_before_their_first_decision(database: Database) -> None:
+    simulation, reports = services(database)
+    simulation.run(REQUEST)
+    span = {"since": NOW - timedelta(days=14), "until": NOW}
+    whole = reports.overview(**span)
+    segments = whole["segments"]
+    assert set(segments) == {"new", "returning"}
+    for key in ("treated", "held_out"):
+        assert sum(s["customers"][key] for s in segments.values()) == whole["customers"][key]
+    returning = reports.overview(**span, segment="returning")
+    assert returning["segment"] == "returning"
+    assert returning["customers"]["treated"] == segments["returning"]["customers"]["treated"]
+    with pytest.raises(ValueError, match="segment"):
+        reports.overview(**span, segment="vip")

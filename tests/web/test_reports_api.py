@@ -37,3 +37,11 @@ def test_a_backward_span_is_422(live_server: LiveServer) -> None:
     )
     assert answer.status_code == 422
     assert "from" in answer.text
+
+
+def test_an_unknown_segment_is_422_naming_it(live_server: LiveServer) -> None:
+    url = live_server.url + "/v1/reports/overview"
+    answer = httpx.get(url, headers=SECRET, params={"segment": "vip"})
+    assert answer.status_code == 422
+    assert "segment" in answer.text
+    assert httpx.get(url, headers=SECRET, params={"segment": "new"}).json()["segment"] == "new"

@@ -12,10 +12,12 @@ from tactful.cli import (  # noqa: F401  (registers commands)
     lifetime,
     links,
     mining,
+    models,
     pages,
     report,
     serve,
     simulate,
+    webhooks,
 )
 from tactful.cli._app import app
 

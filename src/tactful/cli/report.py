@@ -19,6 +19,11 @@ _COUNTS = ("impressions", "accepted", "declined", "dismissed", "converted", "ign
 def report_command(
     since: str = typer.Option(None, "--from", help="First day (YYYY-MM-DD); default 28 days back."),
     until: str = typer.Option(None, "--to", help="Day the span ends (excluded); default now."),
+    segment: str = typer.Option(
+        None,
+        "--segment",
+        help="Only new customers or returning ones (spent in the 90 days before).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON (overview and offers)."),
 ) -> None:
     """Incremental revenue with its 95% interval, lifts against the holdout, each offer's funnel."""
@@ -28,8 +33,9 @@ def report_command(
         raise fail(str(exc), 2) from exc
     services = open_services(load_settings())
     try:
-        overview = services.reports.overview(since=start, until=end)
-        offers = services.reports.offers(since=start, until=end)
+        overview, offers = services.reports.overview_and_offers(
+            since=start, until=end, segment=segment
+        )
     except ValueError as exc:
         raise fail(str(exc), 2) from exc
     finally:
@@ -113,3 +119,31 @@ def offers_table(data: dict[str, Any]) -> Table:
         revenue = f"{row['net_revenue'] / 100:,.2f}"
         table.add_row(f"{row['kind']} {row['sku']}", row["moment"], *counts, revenue)
     return table
+
+
+@app.command("rollups")
+def rollups_command(
+    since: str = typer.Option(
+        None, "--from", help="First day to rebuild (YYYY-MM-DD); default: new and recent days."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Rebuild the daily rollups reports read (the nightly job; `tactful worker` runs it too)."""
+    try:
+        start = parse_day("--from", since)
+    except ValueError as exc:
+        raise fail(str(exc), 2) from exc
+    services = open_services(load_settings())
+    try:
+        done = services.rollups.rebuild(since=start.date() if start else None)
+    except ValueError as exc:
+        raise fail(str(exc), 2) from exc
+    finally:
+        services.close()
+    if as_json:
+        typer.echo(json.dumps(done))
+        return
+    if not done["days"]:
+        console.print("Nothing to roll up yet: no whole day of decisions before today.")
+        return
+    console.print(f"Rolled up {done['days']} days, {done['from']} to {done['to']} (excluded).")

@@ -25,6 +25,8 @@ from tactful.domain.dashboard import (
     revenue_lift,
     srm_p_value,
 )
+from tactful.domain.measurement import OfferOutcome, Overview
+from tactful.domain.measurement.comparison import Lift as MeasuredLift
 from tactful.services.cohorts import CohortReport, cohort_report
 from tactful.services.lifetime import ClvFit, fit_lifetime, stored_purchases
 from tactful.services.ports.dashboard import (
@@ -35,12 +37,14 @@ from tactful.services.ports.dashboard import (
     OfferStats,
 )
 from tactful.services.ports.history import HistoryReads
+from tactful.services.reports import ReportService, ReportSpan
 
 __all__ = [
     "CustomersReport",
     "DashboardService",
     "Funnel",
     "MomentStats",
+    "OffersReport",
     "OverviewReport",
 ]
 
@@ -96,6 +100,23 @@ class OverviewReport:
     srm_p_value: float | None
     holdout_share: float
     customers_needed: int
+    measured: Overview | None = None
+    """The measurement's overview (CUPED, sequential, Bayesian, ratio metrics), when wired."""
+    satisfaction: MeasuredLift | None = None
+
+    @property
+    def incremental(self) -> tuple[float, float, float] | None:
+        """Incremental revenue (estimate, low, high): CUPED-adjusted when measured."""
+        if self.measured is not None:
+            return self.measured.incremental
+        return self.lift.incremental()
+
+    @property
+    def arms(self) -> tuple[int, int]:
+        """(treated, held out) customers behind the comparison."""
+        if self.measured is not None:
+            return self.measured.treated, self.measured.held_out
+        return self.lift.treated, self.lift.held_out
 
     @property
     def acceptance(self) -> float | None:
@@ -107,6 +128,18 @@ class OverviewReport:
     def srm_warning(self) -> bool:
         """The split looks broken: the sample-ratio test rejects at p < 0.001."""
         return self.srm_p_value is not None and self.srm_p_value < 0.001
+
+
+@dataclass(frozen=True)
+class OffersReport:
+    """Offers by item, kind and moment: the logs' own counts, and the measurement's outcomes
+    (converted within the attribution window) when it is wired."""
+
+    stats: list[OfferStats]
+    outcomes: list[OfferOutcome] | None
+    names: dict[str, str]
+    currency: str
+    attribution_days: float | None
 
 
 @dataclass(frozen=True)
@@ -143,6 +176,8 @@ class DashboardService:
     history: HistoryReads
     holdout_share: float
     backtests: BacktestArchive
+    measurement: ReportService | None = None
+    """The measurement service (`tactful report`): its statistics head the overview."""
     _customers: tuple[float, CustomersReport] | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _computing: threading.Thread | None = field(default=None, repr=False)
@@ -187,6 +222,11 @@ class DashboardService:
         days = _days(period)
         offers = self._offer_stats(period)
         decisions = sum(a.decisions for a in activity)
+        srm = srm_p_value(lift.treated, lift.held_out, self.holdout_share)
+        measured, satisfaction = None, None
+        if self.measurement is not None:
+            span = ReportSpan(period.since, period.until)
+            measured, _offers, satisfaction, _segments = self.measurement.compute_overview(span)
         accepted = sum(o.accepted for o in offers)
         shown = sum(o.impressions for o in offers)
         return OverviewReport(
@@ -204,14 +244,27 @@ class DashboardService:
             ),
             moments=by_moment(offers),
             decisions=decisions,
-            srm_p_value=srm_p_value(lift.treated, lift.held_out, self.holdout_share),
+            srm_p_value=srm if measured is None else measured.srm_p_value,
             holdout_share=self.holdout_share,
-            customers_needed=customers_needed(accepted / shown if shown else 0.05, 0.2),
+            customers_needed=(measured.sample_needed if measured else None)
+            or customers_needed(accepted / shown if shown else 0.05, 0.2),
+            measured=measured,
+            satisfaction=satisfaction,
         )
 
     def offers(self, period: Period) -> tuple[list[OfferStats], str]:
         """Every offered item per moment, most shown first, and the currency of the figures."""
         return self._offer_stats(period), self.reports.currency()
+
+    def offer_outcomes(self, period: Period) -> OffersReport:
+        """Each offer's outcomes: converted within the attribution window when measured."""
+        stats, currency = self.offers(period)
+        if self.measurement is None:
+            return OffersReport(stats, None, {s.sku: s.name for s in stats}, currency, None)
+        measurement, span = self.measurement, ReportSpan(period.since, period.until)
+        outcomes = self._reuse(("outcomes", period), lambda: measurement.compute_offers(span))
+        days = measurement.attribution.total_seconds() / 86_400
+        return OffersReport(stats, outcomes, {s.sku: s.name for s in stats}, currency, days)
 
     def _offer_stats(self, period: Period) -> list[OfferStats]:
         return self._reuse(("offers", period), lambda: self.reports.offer_stats(period))

@@ -68,6 +68,11 @@ class EmailActions:
         self.store.record_interaction(mail_id, "click", target, self.clock.now())
         return target
 
+    def offer_terms(self, customer_id: str, sku: str, price: str, mac: str) -> None:
+        """Check that an offer link's item and price are the ones the mail signed."""
+        if not verify(self.config, "offer", mac, customer_id, sku, price):
+            raise BadLinkError("this link is not valid")
+
     def feedback(self, mail_id: int, rating: int, mac: str) -> None:
         """A check-in answer (1-5) from a signed link in the mail."""
         if not 1 <= rating <= 5 or not verify(

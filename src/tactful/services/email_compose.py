@@ -4,15 +4,16 @@ every marketing mail needs (RFC 8058 one-click unsubscribe, a stable Message-ID)
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from tactful.domain.checkout.links import sign_values, values_signed
+from tactful.domain.checkout.links import LinkTerms, sign_link, sign_values, values_signed
 from tactful.domain.offers import Offer
 from tactful.domain.sequences import EmailCaps, Sequence, Step, StepKind, subject_variant
 from tactful.services.ports.email import MailTemplates, OutgoingMail
 
+LINK_TTL = timedelta(days=14)
 _DEFAULT_SUBJECTS = {
     StepKind.VALUE: "Getting the most from your purchase",
     StepKind.OFFER: "Something that goes with what you bought",
@@ -34,6 +35,7 @@ class EmailConfig:
     batch: int = 200
     lease: timedelta = timedelta(minutes=10)
     rate_per_minute: int = 0
+    pause_after_purchase: timedelta = timedelta(days=3)
 
     @property
     def domain(self) -> str:
@@ -75,20 +77,25 @@ def feedback_url(config: EmailConfig, mail_id: int, rating: int) -> str:
     return f"{config.base_url}/email/feedback?{urlencode({'m': mail_id, 'r': rating, 's': mac})}"
 
 
-def offer_target(config: EmailConfig, sequence: Sequence, customer_id: str, offer: Offer) -> str:
-    """Where an offer leads: the sequence's URL (or ours) with the item and price signed."""
-    price = str(offer.price.price.amount)
-    template = sequence.offer_url or "{base_url}/offers/{sku}"
+def offer_target(
+    config: EmailConfig, sequence: Sequence, customer_id: str, offer: Offer, now: datetime
+) -> str:
+    """Where an offer leads, in one click, with the item and price fixed by a signature:
+    the sequence's hosted checkout page, else its `offer_url`, else our offer page."""
+    price = offer.price.price.amount
+    if sequence.checkout_page:
+        terms = LinkTerms(price=price, sku=offer.sku, quantity=1, customer=customer_id)
+        signed = sign_link(config.secret, sequence.checkout_page, terms, now=now, ttl=LINK_TTL)
+        return f"{config.base_url}/c/{sequence.checkout_page}?{urlencode(signed)}"
+    template = sequence.offer_url or "{base_url}/email/offer"
     url = template.format(base_url=config.base_url, sku=offer.sku)
-    token = sign(config, "offer", customer_id, offer.sku, price)
+    token = sign(config, "offer", customer_id, offer.sku, str(price))
     joiner = "&" if "?" in url else "?"
     query = urlencode({"sku": offer.sku, "price": price, "c": customer_id, "t": token})
     return f"{url}{joiner}{query}"
 
 
-def _offer_view(
-    config: EmailConfig, sequence: Sequence, customer_id: str, mail_id: int, offer: Offer
-) -> dict[str, Any]:
+def _offer_view(config: EmailConfig, draft: Draft, offer: Offer) -> dict[str, Any]:
     block = offer.price
     return {
         "sku": offer.sku,
@@ -99,7 +106,11 @@ def _offer_view(
         "savings": block.savings.format() if block.savings else None,
         "total_after": offer.cart_total_after.format(),
         "social_proof": offer.social_proof.text if offer.social_proof else None,
-        "url": click_url(config, mail_id, offer_target(config, sequence, customer_id, offer)),
+        "url": click_url(
+            config,
+            draft.mail_id,
+            offer_target(config, draft.sequence, draft.customer_id, offer, draft.now),
+        ),
     }
 
 
@@ -122,6 +133,7 @@ class Draft:
     address: str
     items: tuple[str, ...] = ()
     offers: tuple[Offer, ...] = ()
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
 def compose(config: EmailConfig, templates: MailTemplates, draft: Draft) -> OutgoingMail:
@@ -134,9 +146,7 @@ def compose(config: EmailConfig, templates: MailTemplates, draft: Draft) -> Outg
         "subject": subject,
         "preheader": step.preheader,
         "items": list(draft.items),
-        "offers": [
-            _offer_view(config, draft.sequence, draft.customer_id, mail_id, o) for o in draft.offers
-        ],
+        "offers": [_offer_view(config, draft, o) for o in draft.offers],
         "question": step.question,
         "ratings": ratings,
         "merchant": config.merchant,

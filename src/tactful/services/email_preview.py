@@ -66,7 +66,7 @@ def preview(worker: EmailWorker, sequence_id: str, customer_id: str, now: dateti
             if not offers:
                 mails.append(PreviewMail(step_index, step.kind.value, at, note="skipped: no offer"))
                 continue
-        draft = Draft(0, sequence, step_index, customer_id, customer.email or "", (), offers)
+        draft = Draft(0, sequence, step_index, customer_id, customer.email or "", (), offers, at)
         try:
             mail = compose(worker.config, worker.templates, draft)
         except TemplateError as exc:

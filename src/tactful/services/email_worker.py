@@ -162,6 +162,11 @@ class EmailWorker:
             self.store.finish(mail, Outcome("cancelled", now, error=reason), None)
             return
         later = self.not_before(sequence, recipient, now)
+        paused = self.paused_by_purchase(enrolment, now)
+        if paused is not None and (later is None or paused > later):
+            later = send_time(
+                paused, recipient.customer.timezone, sequence.quiet_hours, sequence.send_window
+            )
         if later is not None:
             if later - now > self.config.caps.window and sequence.exits_on(ExitRule.CONTACT_BUDGET):
                 self.store.end_enrolment(enrolment.enrolment_key, "contact_budget", now)
@@ -203,6 +208,16 @@ class EmailWorker:
             return ExitRule.PURCHASE_OF_OFFER.value
         return None
 
+    def paused_by_purchase(self, enrolment: Enrolment, now: datetime) -> datetime | None:
+        """A purchase after the trigger pauses the sequence for a while ("a meaningful action")."""
+        pause = self.config.pause_after_purchase
+        if not pause:
+            return None
+        last = self.store.last_order_after(enrolment.customer_id, enrolment.trigger_at)
+        if last is None or last + pause <= now:
+            return None
+        return last + pause
+
     def not_before(
         self, sequence: Sequence, recipient: Recipient, now: datetime
     ) -> datetime | None:
@@ -240,7 +255,7 @@ class EmailWorker:
                 self.store.finish(mail, Outcome("skipped", now, error="no offer"), then)
                 return
         address = customer.email or ""
-        draft = Draft(mail.mail_id, sequence, mail.step, mail.customer_id, address, (), offers)
+        draft = Draft(mail.mail_id, sequence, mail.step, mail.customer_id, address, (), offers, now)
         try:
             outgoing = compose(self.config, self.templates, draft)
         except TemplateError as exc:

@@ -9,7 +9,9 @@ delivery, or `orders/updated` after `orders/create`, stores nothing new.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -76,6 +78,10 @@ class OrderWebhooks:
     clock: Clock
     ids: PlatformOrderIds
     secrets: Mapping[str, str] = field(default_factory=dict)
+    one_writer: bool = False
+    """Store one delivery at a time (SQLite: one writer anyway, so threads queue here rather
+    than sleep on the database's busy timeout)."""
+    _writing: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def receive(self, platform: Platform, topic: str, body: bytes, signature: str) -> Received:
         """Verify, read and store one delivery; SignatureError or MalformedPayloadError."""
@@ -85,11 +91,12 @@ class OrderWebhooks:
         if not signature_matches(secret, body, signature):
             raise SignatureError("the signature does not match the body")
         payload = _json(body)
-        if platform == "shopify":
-            return self._shopify(topic, payload)
-        placed, refunds = woocommerce_order(payload)
-        received = self._store(platform, placed)
-        return self._refunds(platform, refunds, received)
+        with self._writing if self.one_writer else nullcontext():
+            if platform == "shopify":
+                return self._shopify(topic, payload)
+            placed, refunds = woocommerce_order(payload)
+            received = self._store(platform, placed)
+            return self._refunds(platform, refunds, received)
 
     def _shopify(self, topic: str, payload: Mapping[str, Any]) -> Received:
         if topic == SHOPIFY_REFUND_TOPIC:

@@ -7,7 +7,7 @@ from typing import Any
 
 from tactful.domain.measurement import Lift, OfferOutcome, Overview
 
-__all__ = ["NOT_ENOUGH_DATA", "offers_data", "overview_data"]
+__all__ = ["NOT_ENOUGH_DATA", "offers_data", "overview_data", "segments_data"]
 
 NOT_ENOUGH_DATA = "not enough data yet"
 
@@ -163,4 +163,15 @@ def _bayesian(found: Overview) -> dict[str, Any] | None:
         "ci_high": _num(view.ci_high, 4),
         "expected_loss_treated": _num(view.risk_treated),
         "expected_loss_held_out": _num(view.risk_control),
+    }
+
+
+def segments_data(segments: dict[str, Overview]) -> dict[str, Any]:
+    """Per segment: its customers and the lift in revenue per customer, with its interval."""
+    return {
+        name: {
+            "customers": {"treated": found.treated, "held_out": found.held_out},
+            "revenue_per_customer": _lift(found.revenue),
+        }
+        for name, found in segments.items()
     }

@@ -7,26 +7,31 @@ plain data for JSON, the terminal and the dashboard alike (money in minor units)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tactful.domain.clock import Clock
 from tactful.domain.measurement import (
     MIN_GROUP,
+    SEGMENTS,
+    Exposure,
     Lift,
     OfferOutcome,
     Overview,
     OverviewSettings,
     customer_outcomes,
+    merge_exposures,
     offer_outcomes,
     overview,
     satisfaction_groups,
+    sum_outcomes,
 )
 from tactful.domain.measurement.comparison import compare_means
 from tactful.domain.measurement.samples import SampleStats
 from tactful.services.ports.feedback import FeedbackStore
-from tactful.services.ports.measurement import MeasurementReads
-from tactful.services.report_data import offers_data, overview_data
+from tactful.services.ports.measurement import MeasurementReads, MeasurementRollups
+from tactful.services.report_data import offers_data, overview_data, segments_data
+from tactful.services.rollups import RollupSpan, day_start, split_span
 
 __all__ = ["DEFAULT_SPAN", "PRE_PERIOD", "ReportService", "ReportSpan"]
 
@@ -55,8 +60,10 @@ class ReportService:
         attribution: timedelta = timedelta(days=7),
         detectable_effect: float = 0.05,
         feedback: FeedbackStore | None = None,
+        rollups: MeasurementRollups | None = None,
     ) -> None:
         self.reads = reads
+        self.rollups = rollups
         self.feedback = feedback
         self.clock = clock
         self.attribution = attribution
@@ -65,21 +72,26 @@ class ReportService:
         )
 
     def span(self, since: datetime | None = None, until: datetime | None = None) -> ReportSpan:
-        """The span asked for, its open ends filled: until now, since 28 days before until."""
+        """The span asked for, its open ends filled: until now, since midnight UTC 28 days
+        before until (whole days are read from the rollups)."""
         end = until or self.clock.now()
-        start = since or end - DEFAULT_SPAN
+        start = since or _midnight(end - DEFAULT_SPAN)
         if start >= end:
             raise ValueError("from: must be before to")
         return ReportSpan(start, end)
 
     def compute_overview(
-        self, span: ReportSpan
-    ) -> tuple[Overview, list[OfferOutcome], Lift | None]:
+        self, span: ReportSpan, segment: str | None = None
+    ) -> tuple[Overview, list[OfferOutcome], Lift | None, dict[str, Overview]]:
         """The overview's statistics, the offers' outcomes it sums its funnel from, and
         satisfaction (mean rating per rating customer) against the holdout."""
-        exposures = self.reads.exposures(since=span.since, until=span.until)
+        parts = self._parts(span)
+        exposures = self._exposures(parts)
         orders = self.reads.order_totals(since=span.since - PRE_PERIOD, until=span.until)
         outcomes = customer_outcomes(exposures, orders, until=span.until, pre_period=PRE_PERIOD)
+        segments = {name: overview(outcomes.segment(name), self.settings) for name in SEGMENTS}
+        if segment is not None:
+            outcomes = outcomes.segment(segment)
         satisfaction = None
         if self.feedback is not None:
             given = self.feedback.ratings(since=span.since, until=span.until)
@@ -87,23 +99,63 @@ class ReportService:
             treated, held = satisfaction_groups(exposures, rated)
             if min(treated.size, held.size) >= MIN_GROUP:
                 satisfaction = compare_means(SampleStats.of(treated), SampleStats.of(held))
-        return overview(outcomes, self.settings), self.compute_offers(span), satisfaction
+        found = overview(outcomes, self.settings)
+        return found, self._offers(parts), satisfaction, segments
 
     def compute_offers(self, span: ReportSpan) -> list[OfferOutcome]:
         """Each offer's outcomes over the span."""
-        funnel = self.reads.funnel(since=span.since, until=span.until)
-        conversions = self.reads.conversions(
-            since=span.since, until=span.until, attribution=self.attribution
-        )
-        return offer_outcomes(funnel, conversions)
+        return self._offers(self._parts(span))
+
+    def _parts(self, span: ReportSpan) -> RollupSpan:
+        held = self.rollups.rolled_range() if self.rollups is not None else None
+        return split_span(span.since, span.until, held)
+
+    def _exposures(self, parts: RollupSpan) -> list[Exposure]:
+        found = [self.reads.exposures(since=since, until=until) for since, until in parts.raw]
+        if parts.rolled is not None and self.rollups is not None:
+            first, end = parts.rolled
+            found.append(self.rollups.rolled_exposures(first_day=first, end_day=end))
+        return merge_exposures(found)
+
+    def _offers(self, parts: RollupSpan) -> list[OfferOutcome]:
+        found = []
+        for since, until in parts.raw:
+            funnel = self.reads.funnel(since=since, until=until)
+            credited = self.reads.conversions(
+                since=since, until=until, attribution=self.attribution
+            )
+            found.append(offer_outcomes(funnel, credited))
+        if parts.rolled is not None and self.rollups is not None:
+            first, end = parts.rolled
+            found.append(self.rollups.rolled_offers(first_day=first, end_day=end))
+        return sum_outcomes(found)
 
     def overview(
-        self, *, since: datetime | None = None, until: datetime | None = None
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        segment: str | None = None,
     ) -> dict[str, Any]:
-        """The overview as plain data (the contract of `tactful report --json`)."""
+        """The overview as plain data (the contract of `tactful report --json`), of every
+        customer or of one segment (`new`, `returning`), with each segment's revenue lift."""
+        return self.overview_and_offers(since=since, until=until, segment=segment)[0]
+
+    def overview_and_offers(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        segment: str | None = None,
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Both reports from one pass over the data (the terminal report shows both)."""
         span = self.span(since, until)
-        found, offers, satisfaction = self.compute_overview(span)
-        return overview_data(found, offers, self._head(span), satisfaction)
+        found, offers, satisfaction, segments = self.compute_overview(span, segment)
+        head = self._head(span)
+        data = overview_data(found, offers, head, satisfaction)
+        data["segment"] = segment
+        data["segments"] = segments_data(segments)
+        return data, offers_data(offers, head)
 
     def offers(
         self, *, since: datetime | None = None, until: datetime | None = None
@@ -118,3 +170,7 @@ class ReportService:
             "to": span.until.isoformat(),
             "attribution_days": self.attribution.total_seconds() / 86400,
         }
+
+
+def _midnight(moment: datetime) -> datetime:
+    return day_start(moment.astimezone(UTC).date())

@@ -29,9 +29,11 @@ from tactful.web.api import (
     reports,
     rules,
     sequences,
+    webhook_endpoints,
     webhooks,
 )
 from tactful.web.api_docs import install_api_docs
+from tactful.web.card_testing import PayGuard
 from tactful.web.errors import install_error_handlers, install_outage_handler
 from tactful.web.fast_path import TactfulAPI
 from tactful.web.limits import BodySizeLimit
@@ -75,6 +77,7 @@ def create_app(
     install_api_docs(app)
     install_error_docs(app)
     app.state.tactful = built
+    app.state.pay_guard = PayGuard()
     app.state.metrics = series = Metrics(gauges=built.gauges)
     gate = StorefrontGate(app.dispatch, settings, TokenBuckets(settings.publishable_rate_limit))
     app.entry = RequestObserver(gate, series, log_requests=settings.access_log)
@@ -99,6 +102,7 @@ def create_app(
     app.include_router(feedback.router)
     app.include_router(webhooks.router)
     app.include_router(order_webhooks.router)
+    app.include_router(webhook_endpoints.router)
     app.include_router(stripe_pages.router)
     app.include_router(checkout_quote.router)
     app.include_router(checkout_html.router)

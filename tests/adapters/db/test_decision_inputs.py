@@ -166,6 +166,16 @@ def test_the_stamp_changes_with_every_order_and_times_are_aware_utc(engine: Engi
     assert newest.tzinfo is UTC
 
 
+def test_an_order_in_a_year_before_1000_reads_back(engine: Engine) -> None:
+    # Found by API fuzzing: year 347 was stored as '347-...' and could not be read back.
+    at = datetime(347, 5, 11, 7, 19, 39, tzinfo=UTC)
+    ancient = Order(OrderId("o-347"), at, (line("MUG"),), CustomerId("c1"))
+    with engine.begin() as connection:
+        orders_repo.insert_orders(connection, [ancient], source="api")
+    with engine.connect() as connection:
+        assert reads(connection, purchases=False).stamp == (1, at)
+
+
 def test_times_given_in_other_zones_bound_the_same_moment(engine: Engine) -> None:
     with engine.begin() as connection:
         orders_repo.insert_orders(connection, [order("o1", 0, line("MUG"))], source="api")

@@ -80,6 +80,12 @@ def test_sign_in_walk_every_page_and_sign_out(site: str, password: str) -> None:
             local = page.text.replace('xmlns="http://www.w3.org/2000/svg"', "")
             assert "http://" not in local, path  # nothing from elsewhere
             assert "https://" not in local, path
+        statistics = client.get("/admin/csv/overview/statistics.csv").text.splitlines()
+        assert statistics[0].startswith("metric,treated,held out,lift,95% CI")
+        assert any(line.startswith('"Revenue per customer, CUPED",') for line in statistics)
+        offers_csv = client.get("/admin/csv/offers/offers.csv").text.splitlines()
+        assert "converted ≤ 7 d" in offers_csv[0]
+        assert len(offers_csv) > 2
         overview = client.get("/admin").text
         assert "Incremental revenue" in overview
         assert "<svg" in overview

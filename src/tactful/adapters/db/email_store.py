@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import Connection, Engine, func, select, update
 
 from tactful.adapters.db.email_triggers import trigger_hits
 from tactful.adapters.db.repositories._common import dialect_insert
@@ -247,6 +247,14 @@ class SqlEmailStore:
             for order_id, sku in rows:
                 baskets.setdefault(order_id, set()).update([sku] if sku else [])
         return list(baskets.values())
+
+    def last_order_after(self, customer_id: str, since: datetime) -> datetime | None:
+        with self.engine.connect() as conn:
+            return conn.execute(
+                select(func.max(orders.c.created_at)).where(
+                    orders.c.customer_id == customer_id, orders.c.created_at > since
+                )
+            ).scalar()
 
     def sent_times(self, customer_id: str, since: datetime) -> list[datetime]:
         with self.engine.connect() as conn:

@@ -160,6 +160,7 @@ class SqlMeasurementReads:
             )
             .join(decisions, decisions.c.decision_id == credited.c.decision_id)
             .join(orders, orders.c.order_id == credited.c.order_id)
+            .where(i.c.at >= utc(since), i.c.at < utc(until))
         )
         with self.engine.connect() as connection:
             rows = connection.execute(query).all()
@@ -173,7 +174,6 @@ class SqlMeasurementReads:
             select(i)
             .where(i.c.customer_id == orders.c.customer_id, i.c.sku == order_lines.c.sku)
             .where(i.c.at <= orders.c.created_at, i.c.at >= window_start)
-            .where(i.c.at >= utc(since), i.c.at < utc(until))
             .order_by(i.c.at.desc(), i.c.decision_id.desc(), i.c.offer_id.desc())
             .limit(1)
         )

@@ -1,8 +1,20 @@
-"""Tables for measurement: post-purchase feedback."""
+"""Tables for measurement: post-purchase feedback, and the daily rollups reports read."""
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, Index, Integer, String, Table, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Date,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+)
 
 from tactful.adapters.db.tables import Timestamp, metadata
 
@@ -21,4 +33,50 @@ feedback = Table(
     Index("ix_feedback_order_id", "order_id"),
 )
 
-__all__ = ["feedback"]
+
+# Daily rollups (rebuilt from the raw log by `tactful rollups`): each customer's first decision
+# of a day, and each offer's outcomes by the day it was shown. `held` is 0 or 1, 2 when the
+# day's decisions disagreed.
+rollup_exposures = Table(
+    "rollup_exposures",
+    metadata,
+    Column("day", Date, nullable=False),
+    Column("customer_id", String(128), nullable=False),
+    Column("first_at", Timestamp, nullable=False),
+    Column("held", SmallInteger, nullable=False),
+    PrimaryKeyConstraint("day", "customer_id"),
+)
+
+rollup_offers = Table(
+    "rollup_offers",
+    metadata,
+    Column("day", Date, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("sku", String(128), nullable=False),
+    Column("moment", String(32), nullable=False),
+    *(
+        Column(name, BigInteger, nullable=False)
+        for name in (
+            "impressions",
+            "accepted",
+            "declined",
+            "dismissed",
+            "converted",
+            "ignored",
+            "net_revenue",
+        )
+    ),
+    PrimaryKeyConstraint("day", "kind", "sku", "moment"),
+)
+
+# The days [first_day, end_day) the rollups hold, one row.
+rollup_range = Table(
+    "rollup_range",
+    metadata,
+    Column("name", String(16), primary_key=True),
+    Column("first_day", Date, nullable=False),
+    Column("end_day", Date, nullable=False),
+    Column("built_at", Timestamp, nullable=False),
+)
+
+__all__ = ["feedback", "rollup_exposures", "rollup_offers", "rollup_range"]

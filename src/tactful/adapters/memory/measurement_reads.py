@@ -68,7 +68,7 @@ class MemoryMeasurementReads:
     ) -> list[Conversion]:
         state = self.database.state
         shown: dict[tuple[str, str], list[Impression]] = {}
-        for impression in _impressions(state, since, until):
+        for impression in state.offers.impressions.values():
             shown.setdefault((impression.customer_id, impression.sku), []).append(impression)
         found = []
         for order in _orders(state, since, until + attribution):
@@ -85,6 +85,8 @@ class MemoryMeasurementReads:
                 if not candidates:
                     continue
                 latest = max(candidates, key=lambda i: (utc(i.at), i.decision_id, i.offer_id))
+                if not utc(since) <= utc(latest.at) < utc(until):
+                    continue
                 gross = line.total.amount
                 net = round(gross * (total - refunded) / total) if total > 0 else gross
                 moment = state.offers.decisions[latest.decision_id].moment

@@ -114,7 +114,8 @@ def _weekly(run: PolicyRun, history: OrderHistory) -> WeeklyLoad:
     counts = np.zeros(weeks.size, dtype=np.int64)
     offered = np.asarray(run.offer_orders, dtype=np.int64)
     if offered.size:
-        np.add.at(counts, np.searchsorted(weeks, keys(offered)), 1)
+        spent = _budget_spends(keys(offered), history.times[offered], run.offer_skus)
+        np.add.at(counts, np.searchsorted(weeks, spent), 1)
     budget = run.policy.policy.budget
     return WeeklyLoad(
         customer_weeks=int(weeks.size),
@@ -123,6 +124,19 @@ def _weekly(run: PolicyRun, history: OrderHistory) -> WeeklyLoad:
         max=int(counts.max()),
         over_budget=int(np.count_nonzero(counts > budget)),
     )
+
+
+def _budget_spends(week_keys: np.ndarray, times: np.ndarray, skus: list[str]) -> np.ndarray:
+    """The customer-week of each offer that spent budget: as in the engine, showing the same
+    offer again on the same day spends nothing."""
+    days = times.astype(np.int64) // 86_400
+    seen: set[tuple[int, int, str]] = set()
+    spent: list[int] = []
+    for week, day, sku in zip(week_keys.tolist(), days.tolist(), skus, strict=True):
+        if (week, day, sku) not in seen:
+            seen.add((week, day, sku))
+            spent.append(week)
+    return np.asarray(spent, dtype=np.int64)
 
 
 def compare_runs(first: PolicyRun, second: PolicyRun) -> Comparison:

@@ -7,12 +7,20 @@ from tactful.domain.measurement.bayes import BayesianView, bayesian_view
 from tactful.domain.measurement.checks import SRM_THRESHOLD, required_sample, srm_p_value
 from tactful.domain.measurement.comparison import Lift, compare_means, compare_ratios
 from tactful.domain.measurement.cuped import CupedResult, compare_cuped
-from tactful.domain.measurement.offers import Conversion, FunnelRow, OfferOutcome, offer_outcomes
+from tactful.domain.measurement.offers import (
+    Conversion,
+    FunnelRow,
+    OfferOutcome,
+    offer_outcomes,
+    sum_outcomes,
+)
 from tactful.domain.measurement.outcomes import (
+    SEGMENTS,
     CustomerOutcomes,
     Exposure,
     OrderTotal,
     customer_outcomes,
+    merge_exposures,
     satisfaction_groups,
 )
 from tactful.domain.measurement.overview import MIN_GROUP, Overview, OverviewSettings, overview
@@ -21,6 +29,7 @@ from tactful.domain.measurement.sequential import SequentialResult, msprt
 
 __all__ = [
     "MIN_GROUP",
+    "SEGMENTS",
     "SRM_THRESHOLD",
     "BayesianView",
     "Conversion",
@@ -42,10 +51,12 @@ __all__ = [
     "compare_means",
     "compare_ratios",
     "customer_outcomes",
+    "merge_exposures",
     "msprt",
     "offer_outcomes",
     "overview",
     "required_sample",
     "satisfaction_groups",
     "srm_p_value",
+    "sum_outcomes",
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["Conversion", "FunnelRow", "OfferOutcome", "offer_outcomes"]
+__all__ = ["Conversion", "FunnelRow", "OfferOutcome", "offer_outcomes", "sum_outcomes"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,4 +102,17 @@ def offer_outcomes(
                 revenue.get(key, 0),
             )
         )
+    return sorted(found, key=lambda o: (-o.impressions, o.kind, o.sku, o.moment))
+
+
+def sum_outcomes(parts: Sequence[Sequence[OfferOutcome]]) -> list[OfferOutcome]:
+    """The outcomes of consecutive sub-spans (daily rollups, raw edges) added up per offer."""
+    totals: dict[tuple[str, str, str], list[int]] = {}
+    for part in parts:
+        for o in part:
+            row = totals.setdefault((o.kind, o.sku, o.moment), [0] * 7)
+            counts = (o.impressions, o.accepted, o.declined, o.dismissed, o.converted, o.ignored)
+            for column, value in enumerate((*counts, o.net_revenue)):
+                row[column] += value
+    found = [OfferOutcome(*key, *row) for key, row in totals.items()]
     return sorted(found, key=lambda o: (-o.impressions, o.kind, o.sku, o.moment))

@@ -15,7 +15,18 @@ from datetime import datetime, timedelta
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["CustomerOutcomes", "Exposure", "OrderTotal", "customer_outcomes"]
+SEGMENTS = ("new", "returning")
+"""Customer segments every report splits by: spent in the pre-period before exposure or not."""
+
+__all__ = [
+    "SEGMENTS",
+    "CustomerOutcomes",
+    "Exposure",
+    "OrderTotal",
+    "customer_outcomes",
+    "merge_exposures",
+    "satisfaction_groups",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +76,43 @@ class CustomerOutcomes:
 
     def __len__(self) -> int:
         return int(self.held_out.size)
+
+    def subset(self, mask: NDArray[np.bool_]) -> CustomerOutcomes:
+        """The customers `mask` selects (a segment)."""
+        return CustomerOutcomes(
+            held_out=self.held_out[mask],
+            revenue=self.revenue[mask],
+            gross=self.gross[mask],
+            refunded=self.refunded[mask],
+            orders=self.orders[mask],
+            units=self.units[mask],
+            pre_revenue=self.pre_revenue[mask],
+            mixed=0,
+            currency=self.currency,
+        )
+
+    def segment(self, name: str) -> CustomerOutcomes:
+        """`returning` customers (they spent in the pre-period) or `new` ones (they did not)."""
+        if name not in SEGMENTS:
+            raise ValueError(f"segment: expected one of {', '.join(SEGMENTS)}, got {name!r}")
+        returning = self.pre_revenue > 0
+        return self.subset(returning if name == "returning" else ~returning)
+
+
+def merge_exposures(parts: Sequence[Sequence[Exposure]]) -> list[Exposure]:
+    """One exposure per customer from the exposures of consecutive sub-spans (daily rollups
+    and raw edges): the earliest first decision; held out only when every part agrees."""
+    merged: dict[str, Exposure] = {}
+    for part in parts:
+        for exposure in part:
+            seen = merged.get(exposure.customer_id)
+            if seen is None:
+                merged[exposure.customer_id] = exposure
+                continue
+            held = seen.held_out if seen.held_out == exposure.held_out else None
+            first = min(seen.first_at, exposure.first_at)
+            merged[exposure.customer_id] = Exposure(exposure.customer_id, first, held)
+    return list(merged.values())
 
 
 def customer_outcomes(

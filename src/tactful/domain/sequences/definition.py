@@ -107,6 +107,7 @@ class Sequence:
     quiet_hours: Hours = DEFAULT_QUIET
     send_window: Hours | None = None
     offer_url: str = ""
+    checkout_page: str = ""
     name: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 

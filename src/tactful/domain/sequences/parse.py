@@ -108,6 +108,7 @@ class _Reader:
             or DEFAULT_QUIET,
             send_window=self.hours(data.get("send_window"), (*path, "send_window")),
             offer_url=str(data.get("offer_url", "")),
+            checkout_page=str(data.get("checkout_page", "")),
             name=str(data.get("name", seq_id)),
         )
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
-from tactful.domain.measurement import Conversion, Exposure, FunnelRow, OrderTotal
+from tactful.domain.measurement import Conversion, Exposure, FunnelRow, OfferOutcome, OrderTotal
 
 
 class MeasurementReads(Protocol):
@@ -30,6 +31,44 @@ class MeasurementReads(Protocol):
     def conversions(
         self, *, since: datetime, until: datetime, attribution: timedelta
     ) -> list[Conversion]:
-        """Purchase lines of an offered SKU within `attribution` after an impression shown in
-        the span, each credited to the latest such impression, net of refunds."""
+        """Purchase lines of an offered SKU within `attribution` after an impression of it, each
+        credited to the latest such impression, net of refunds: those whose credited
+        impression was shown in the span."""
+        ...
+
+
+class MeasurementRollups(Protocol):
+    """Daily rollups of the raw reads, for whole UTC days [first_day, end_day).
+
+    Built from `MeasurementReads` over each day (services/rollups.py), so a report that reads
+    them for the days they hold gives the numbers the raw log gives.
+    """
+
+    def rolled_range(self) -> tuple[date, date] | None:
+        """The days the rollups hold, or None before the first build."""
+        ...
+
+    def rolled_exposures(self, *, first_day: date, end_day: date) -> list[Exposure]:
+        """Each customer's exposure over those days, merged as `merge_exposures` does."""
+        ...
+
+    def rolled_offers(self, *, first_day: date, end_day: date) -> list[OfferOutcome]:
+        """Each offer's outcomes over those days, added up."""
+        ...
+
+    def replace_days(
+        self,
+        *,
+        first_day: date,
+        end_day: date,
+        exposures: Sequence[tuple[date, Exposure]],
+        offers: Sequence[tuple[date, OfferOutcome]],
+        built_at: datetime,
+    ) -> None:
+        """Replace the rollups of those days in one transaction, and widen the range to hold
+        them (they must touch or overlap it)."""
+        ...
+
+    def first_decision_at(self) -> datetime | None:
+        """When the oldest logged decision was made."""
         ...

@@ -136,7 +136,7 @@ def bars(
     fmt: Callable[[float], str],
     colour: str = BLUE,
     width: int = 720,
-    label_width: int = 250,
+    label_width: int = 290,
 ) -> str:
     """Horizontal bars, one per label, each with its value written at its end."""
     if not rows:
@@ -151,7 +151,7 @@ def bars(
         length = max(inner * max(value, 0.0) / top, 1.0)
         parts.append(
             f'<text x="{label_w - 8}" y="{y + bar_h * 0.7:.1f}" text-anchor="end" fill="{INK}">'
-            f"{escape(_clip(label, 36))}</text>"
+            f"{escape(_clip(label, 42))}</text>"
             f'<rect x="{label_w}" y="{y}" width="{length:.1f}" height="{bar_h}" rx="3" '
             f'fill="{colour}"/>'
             f'<text x="{label_w + length + 6:.1f}" y="{y + bar_h * 0.7:.1f}" fill="{INK}">'

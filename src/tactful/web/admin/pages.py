@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Query, Request
 from fastapi.responses import Response
 
-from tactful.web.admin import views
+from tactful.web.admin import offer_views, views
 from tactful.web.admin.routes import (
     PERIODS,
     SECURITY_HEADERS,
@@ -56,7 +56,8 @@ def offers(request: Request, days: Days = "all") -> Response:
         return _to_login(request)
     service = _dashboard(request)
     key = _key(days)
-    rows, currency = service.offers(service.period(PERIODS[key]))
+    report = service.offer_outcomes(service.period(PERIODS[key]))
+    table = offer_views.offers_table(report)
     return _page(
         request,
         session,
@@ -65,9 +66,10 @@ def offers(request: Request, days: Days = "all") -> Response:
         active="offers",
         days=key,
         periods=PERIODS,
-        table=views.offer_tables(rows, currency),
-        chart=views.offer_chart(rows, currency),
-        count=len(rows),
+        table=table,
+        chart=offer_views.offers_chart(report),
+        count=len(table[1]),
+        attribution_days=report.attribution_days,
     )
 
 
@@ -175,7 +177,7 @@ def csv_file(request: Request, page: str, name: str, days: Days = "all") -> Resp
     if page == "overview":
         tables = views.overview_tables(service.overview(period))
     elif page == "offers":
-        tables = {"offers": views.offer_tables(*service.offers(period))}
+        tables = {"offers": offer_views.offers_table(service.offer_outcomes(period))}
     elif page == "customers":
         tables = views.customer_tables(service.customers())
     else:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable
 from typing import Any
 
+from tactful.domain.measurement.comparison import Lift as MeasuredLift
 from tactful.domain.money import Money, exponent
 from tactful.services.dashboard import CustomersReport, OverviewReport
-from tactful.services.ports.dashboard import OfferStats
 from tactful.web.admin import charts
 
 Table = tuple[list[str], list[list[Any]]]
@@ -54,7 +54,9 @@ def share(value: float | None) -> str:
 def overview_tables(report: OverviewReport) -> dict[str, Table]:
     """Each overview chart's data, as headers and rows (also served as CSV)."""
     cur = report.currency
+    statistics = statistics_table(report)
     return {
+        **({"statistics": statistics} if statistics else {}),
         "incremental": (
             ["day", f"incremental revenue ({cur})", "95% CI low", "95% CI high"],
             [
@@ -154,62 +156,6 @@ def overview_charts(report: OverviewReport) -> dict[str, str]:
     }
 
 
-def offer_tables(offers: Sequence[OfferStats], currency: str) -> Table:
-    """The offers page's table (and CSV)."""
-    return (
-        [
-            "item",
-            "sku",
-            "kind",
-            "moment",
-            "shown",
-            "accepted",
-            "acceptance",
-            "declined",
-            "decline rate",
-            "paid",
-            "conversion",
-            f"net revenue ({currency})",
-        ],
-        [
-            [
-                o.name,
-                o.sku,
-                o.kind,
-                o.moment,
-                o.impressions,
-                o.accepted,
-                share(o.acceptance),
-                o.declined + o.dismissed,
-                share(o.decline_rate),
-                o.paid,
-                share(o.conversion),
-                major(o.net_revenue, currency),
-            ]
-            for o in offers
-        ],
-    )
-
-
-def offer_chart(offers: Sequence[OfferStats], currency: str) -> str:
-    """Net revenue of the ten offers that earned most."""
-    top = sorted(offers, key=lambda o: -o.net_revenue)[:10]
-    return charts.bars(
-        [
-            (
-                f"{o.name} · {o.moment.replace('_', ' ')} {o.kind.replace('_', '-')}",
-                float(o.net_revenue),
-            )
-            for o in top
-            if o.net_revenue > 0
-        ],
-        title="Net revenue of the ten best-earning offers",
-        chart_id="offers",
-        fmt=lambda v: money(v, currency),
-        colour=charts.GREEN,
-    )
-
-
 def customer_tables(report: CustomersReport) -> dict[str, Table]:
     """The customers page's data: CLV bins, cohort retention and upgrader windows."""
     tables: dict[str, Table] = {}
@@ -293,3 +239,54 @@ def csv_text(table: Table) -> str:
     writer.writerow(table[0])
     writer.writerows(table[1])
     return buffer.getvalue()
+
+
+def _lift_row(
+    label: str, lift: MeasuredLift | None, fmt: Callable[[float], str], note: str = ""
+) -> list[Any] | None:
+    if lift is None:
+        return None
+    relative = "–" if lift.relative is None else f"{lift.relative:+.1%}"
+    return [
+        label,
+        fmt(lift.treated),
+        fmt(lift.control),
+        fmt(lift.estimate),
+        f"{fmt(lift.ci_low)} to {fmt(lift.ci_high)}",
+        relative,
+        f"{lift.p_value:.3f}",
+        note,
+    ]
+
+
+def statistics_table(report: OverviewReport) -> Table | None:
+    """Every comparison of the measurement against the holdout, one metric a row."""
+    m = report.measured
+    if m is None or m.revenue is None:
+        return None
+    cur = report.currency
+
+    def cash(value: float) -> str:
+        return money(value, cur)
+
+    def points(value: float) -> str:
+        return f"{value:.1%}"
+
+    rows = [
+        _lift_row("Revenue per customer", m.revenue, cash, "Welch"),
+        _lift_row(
+            "Revenue per customer, CUPED",
+            m.cuped.lift if m.cuped else None,
+            cash,
+            f"variance {max(m.cuped.variance_reduction, 0.0):.0%} lower" if m.cuped else "",
+        ),
+        _lift_row("Customers who ordered", m.conversion, points),
+        _lift_row("Average order value", m.aov, cash, "delta method"),
+        _lift_row("Units per order", m.units_per_order, lambda v: f"{v:.2f}", "delta method"),
+        _lift_row("Refund rate", m.refund_rate, points, "lower is better"),
+        _lift_row("Satisfaction (1-5)", report.satisfaction, lambda v: f"{v:.2f}"),
+    ]
+    return (
+        ["metric", "treated", "held out", "lift", "95% CI", "relative", "p", "note"],
+        [row for row in rows if row is not None],
+    )

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from tactful.domain.refunds import LineRequest, OrderRefund, RefundError, RefundRequest
+from tactful.domain.webhooks_out import EventType
 from tactful.services.refunds import RefundFailedError, RefundNotFoundError
 from tactful.web.deps import SecretKey, StateDep
 
@@ -146,6 +147,8 @@ def create_refund(
         return _error(exc.status, exc.code, None, exc.message)
     out = _out(result.refund, result.remaining)
     if result.created:
+        data = out.model_dump(mode="json", exclude={"refundable_remaining"})
+        state.webhooks.publish(EventType.REFUND_CREATED, data)
         return out
     return JSONResponse(status_code=200, content=out.model_dump(mode="json"))
 

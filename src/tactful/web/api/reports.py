@@ -26,15 +26,22 @@ def _utc(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC)
 
 
+Segment = Annotated[str | None, Query(description="new or returning (spent in the 90 days before)")]
+
+
 @router.get("/overview")
 def overview(
-    state: StateDep, _scope: SecretKey, since: SpanStart = None, until: SpanEnd = None
+    state: StateDep,
+    _scope: SecretKey,
+    since: SpanStart = None,
+    until: SpanEnd = None,
+    segment: Segment = None,
 ) -> dict[str, Any]:
     """Incremental revenue against the holdout with its 95% interval (CUPED), revenue per
     customer, AOV lift, acceptance, the split's SRM check, the always-valid mSPRT and the
     Bayesian view; "not_enough_data" with the sample needed while groups are too small."""
     try:
-        return state.reports.overview(since=_utc(since), until=_utc(until))
+        return state.reports.overview(since=_utc(since), until=_utc(until), segment=segment)
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from exc
 

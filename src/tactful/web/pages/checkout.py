@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import uuid
 from typing import Annotated
 from urllib.parse import parse_qsl, urlencode
@@ -24,6 +25,7 @@ from tactful.services.checkout import CheckoutNotFoundError, find_page, view_che
 from tactful.services.checkout_idempotency import IdempotencyError, Outcome
 from tactful.services.checkout_pay import PayForm, pay
 from tactful.web.api.checkout_pages import checkout_deps
+from tactful.web.card_testing import PayGuard
 from tactful.web.deps import StateDep
 from tactful.web.page_security import CsrfChecked, CsrfRefusedError
 from tactful.web.pages import STATIC_TYPES, render, static_file
@@ -177,8 +179,13 @@ def pay_page(
     if action == "update":  # no JavaScript: show the totals for the ticked bumps, charge nothing
         query = dict(parse_qsl(link, keep_blank_values=True))
         return _checkout_html(state, slug, query, form=form)
+    guard: PayGuard = request.app.state.pay_guard
+    address, card = request.client.host if request.client else "", guard.card(card_number)
+    if (wait := guard.wait_seconds(address, slug, card)) > 0:
+        return _too_many_attempts(request, state, slug, wait)
     try:
         outcome = pay(checkout_deps(state), slug, form, idempotency_key or header_key)
+        guard.record(address, slug, card, declined=outcome.http_status == 402)
     except IdempotencyError as exc:
         return _idempotency_error(request, state, slug, exc)
     except PaymentError as exc:  # the gateway could not be reached: nothing was charged
@@ -198,6 +205,18 @@ def pay_page(
     return _checkout_html(
         state, slug, query, form=form, error=outcome, status_code=outcome.http_status
     )
+
+
+def _too_many_attempts(request: Request, state: AppState, slug: str, wait: float) -> Response:
+    """429: card testing is held off before anything reaches the gateway."""
+    headers = {"Retry-After": str(math.ceil(wait))}
+    text = "Too many payment attempts were declined. Nothing was charged; try again later."
+    if _wants_json(request):
+        body = {"error": "too_many_attempts", "detail": f"card_number: {text}"}
+        return JSONResponse(body, status_code=429, headers=headers)
+    page = _message(_page_or_none(state, slug), 429, "Payment not taken", text)
+    page.headers.update(headers)
+    return page
 
 
 def _idempotency_error(

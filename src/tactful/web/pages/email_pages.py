@@ -121,3 +121,24 @@ def feedback(
     except BadLinkError:
         return _bad_link()
     return _page("Thank you", "Your answer reached the people who run the shop.")
+
+
+@router.get("/offer", response_class=HTMLResponse)
+def offer(
+    state: StateDep,
+    sku: Annotated[str, Query(max_length=128)],
+    price: Annotated[str, Query(max_length=20)],
+    c: Annotated[str, Query(max_length=128)],
+    t: Annotated[str, Query(max_length=128)],
+) -> HTMLResponse:
+    """Where an offer leads when the sequence names no shop URL or checkout page: the signed
+    item and price, so the link works in the demo (set `offer_url` or `checkout_page`)."""
+    try:
+        _actions(state).offer_terms(c, sku, price, t)
+    except BadLinkError:
+        return _bad_link()
+    return _page(
+        f"Item {sku}",
+        f"Price fixed by this link: {int(price) / 100:.2f}. In a real shop this link opens the "
+        "product or a hosted checkout (the sequence's offer_url or checkout_page).",
+    )

@@ -76,7 +76,7 @@ def time_param(conn: Connection) -> Callable[[datetime], Any]:
     def to_text(moment: datetime) -> str:
         text = cache.get(moment)
         if text is None:
-            text = cache[moment] = utc(moment).strftime("%Y-%m-%d %H:%M:%S.%f")
+            text = cache[moment] = utc(moment).replace(tzinfo=None).isoformat(" ", "microseconds")
         return text
 
     return to_text

@@ -1,0 +1,109 @@
+"""Daily rollups of what reports read, rebuilt from the raw log (the nightly job).
+
+Each whole UTC day's exposures and offer outcomes are computed by the same raw reads a report
+makes over that day, so a report reading the rollups for the days they hold gives the numbers
+the raw log gives. Late answers and purchases (up to the attribution window after an offer)
+change recent days, so each run rebuilds the last window's days as well as the new ones.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from tactful.domain.clock import Clock
+from tactful.domain.measurement import Exposure, OfferOutcome, offer_outcomes
+from tactful.services.ports.measurement import MeasurementReads, MeasurementRollups
+
+__all__ = ["RollupService", "RollupSpan", "day_start", "split_span"]
+
+
+def day_start(day: date) -> datetime:
+    """Midnight UTC at the start of `day`."""
+    return datetime.combine(day, time(0), tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class RollupSpan:
+    """A report span cut into raw edges and the whole days read from rollups."""
+
+    raw: tuple[tuple[datetime, datetime], ...]
+    rolled: tuple[date, date] | None
+
+
+def split_span(since: datetime, until: datetime, held: tuple[date, date] | None) -> RollupSpan:
+    """[since, until) as rollup days (those whole days the rollups hold) and raw edges."""
+    if held is None:
+        return RollupSpan(((since, until),), None)
+    first = since.astimezone(UTC).date()
+    if day_start(first) < since:
+        first += timedelta(days=1)
+    end = until.astimezone(UTC).date()
+    low, high = max(first, held[0]), min(end, held[1])
+    if low >= high:
+        return RollupSpan(((since, until),), None)
+    edges = ((since, day_start(low)), (day_start(high), until))
+    return RollupSpan(tuple(edge for edge in edges if edge[0] < edge[1]), (low, high))
+
+
+class RollupService:
+    """Builds the daily rollups from the raw reads; as due work, once a day."""
+
+    name = "rollups"
+
+    def __init__(
+        self,
+        reads: MeasurementReads,
+        rollups: MeasurementRollups,
+        clock: Clock,
+        *,
+        attribution: timedelta,
+    ) -> None:
+        self.reads = reads
+        self.rollups = rollups
+        self.clock = clock
+        self.attribution = attribution
+
+    def run_due(self, now: datetime) -> int:
+        """The nightly job: rebuild once the day the rollups end at has passed."""
+        today = now.astimezone(UTC).date()
+        held = self.rollups.rolled_range()
+        if held is not None and held[1] >= today:
+            return 0
+        days = self.rebuild(today=today)["days"]
+        return days if isinstance(days, int) else 0
+
+    def rebuild(self, *, since: date | None = None, today: date | None = None) -> dict[str, object]:
+        """Rebuild [since, today): by default the days not built yet and the last attribution
+        window's (late answers), or every day since the first decision on a first run."""
+        today = today or self.clock.now().astimezone(UTC).date()
+        first = since or self._default_start(today)
+        if first is None or first >= today:
+            return {"days": 0, "from": None, "to": None}
+        exposures: list[tuple[date, Exposure]] = []
+        offers: list[tuple[date, OfferOutcome]] = []
+        day = first
+        while day < today:
+            start, end = day_start(day), day_start(day + timedelta(days=1))
+            exposures += [(day, e) for e in self.reads.exposures(since=start, until=end)]
+            funnel = self.reads.funnel(since=start, until=end)
+            credited = self.reads.conversions(since=start, until=end, attribution=self.attribution)
+            offers += [(day, o) for o in offer_outcomes(funnel, credited)]
+            day += timedelta(days=1)
+        self.rollups.replace_days(
+            first_day=first,
+            end_day=today,
+            exposures=exposures,
+            offers=offers,
+            built_at=self.clock.now(),
+        )
+        return {"days": (today - first).days, "from": first.isoformat(), "to": today.isoformat()}
+
+    def _default_start(self, today: date) -> date | None:
+        held = self.rollups.rolled_range()
+        if held is None:
+            oldest = self.rollups.first_decision_at()
+            return None if oldest is None else oldest.astimezone(UTC).date()
+        lookback = timedelta(days=math.ceil(self.attribution.total_seconds() / 86400) + 1)
+        return max(held[0], min(held[1], today) - lookback)

@@ -1,0 +1,123 @@
+"""The offers page's table and chart: the measurement's outcomes, or the logs' own counts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from tactful.services.dashboard import OffersReport
+from tactful.services.ports.dashboard import OfferStats
+from tactful.web.admin import charts
+from tactful.web.admin.views import Table, major, money, share
+
+
+def offers_table(report: OffersReport) -> Table:
+    """The offers page's table: the measurement's outcomes when there, else the logs' counts.
+
+    The columns a merchant compares come first, so a narrow screen scrolls only to details.
+    """
+    if report.outcomes is None:
+        return offer_tables(report.stats, report.currency)
+    cur, days = report.currency, f"{report.attribution_days:g}"
+    headers = [
+        "item", "kind", "moment", "shown", "acceptance", "conversion",
+        f"net revenue ({cur})", "accepted", "declined", "dismissed", "decline rate",
+        f"converted ≤ {days} d", "ignored", "sku",
+    ]  # fmt: skip
+    rows = [
+        [
+            report.names.get(o.sku, o.sku),
+            o.kind.replace("_", " "),
+            o.moment.replace("_", " "),
+            o.impressions,
+            share(o.acceptance_rate),
+            share(o.conversion_rate),
+            major(o.net_revenue, cur),
+            o.accepted,
+            o.declined,
+            o.dismissed,
+            share(o.decline_rate),
+            o.converted,
+            o.ignored,
+            o.sku,
+        ]
+        for o in report.outcomes
+    ]
+    return headers, rows
+
+
+def offers_chart(report: OffersReport) -> str:
+    """Net revenue of the ten offers that earned most (credited within the window if measured)."""
+    if report.outcomes is None:
+        return offer_chart(report.stats, report.currency)
+    top = sorted(report.outcomes, key=lambda o: -o.net_revenue)[:10]
+    return charts.bars(
+        [
+            (
+                f"{report.names.get(o.sku, o.sku)} · {o.moment.replace('_', ' ')} "
+                f"{o.kind.replace('_', '-')}",
+                float(o.net_revenue),
+            )
+            for o in top
+            if o.net_revenue > 0
+        ],
+        title="Net revenue of the ten best-earning offers",
+        chart_id="offers",
+        fmt=lambda v: money(v, report.currency),
+        colour=charts.GREEN,
+    )
+
+
+def offer_tables(offers: Sequence[OfferStats], currency: str) -> Table:
+    """The offers page's table (and CSV) from the logs' own counts."""
+    return (
+        [
+            "item",
+            "sku",
+            "kind",
+            "moment",
+            "shown",
+            "accepted",
+            "acceptance",
+            "declined",
+            "decline rate",
+            "paid",
+            "conversion",
+            f"net revenue ({currency})",
+        ],
+        [
+            [
+                o.name,
+                o.sku,
+                o.kind.replace("_", " "),
+                o.moment.replace("_", " "),
+                o.impressions,
+                o.accepted,
+                share(o.acceptance),
+                o.declined + o.dismissed,
+                share(o.decline_rate),
+                o.paid,
+                share(o.conversion),
+                major(o.net_revenue, currency),
+            ]
+            for o in offers
+        ],
+    )
+
+
+def offer_chart(offers: Sequence[OfferStats], currency: str) -> str:
+    """Net revenue of the ten offers that earned most."""
+    top = sorted(offers, key=lambda o: -o.net_revenue)[:10]
+    return charts.bars(
+        [
+            (
+                f"{o.name} · {o.moment.replace('_', ' ')} {o.kind.replace('_', '-')}",
+                float(o.net_revenue),
+            )
+            for o in top
+            if o.net_revenue > 0
+        ],
+        title="Net revenue of the ten best-earning offers",
+        chart_id="offers",
+        fmt=lambda v: money(v, currency),
+        colour=charts.GREEN,
+    )

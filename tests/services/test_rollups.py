@@ -1,0 +1,69 @@
+"""Daily rollups give the numbers the raw log gives, on every database; the job's schedule."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from tactful.domain.clock import FixedClock
+from tactful.services.ports import Database
+from tactful.services.reports import ReportService
+from tactful.services.rollups import RollupService, split_span
+from tactful.services.simulation import SimulationRequest, SimulationService
+from tests.services.history_wiring import history_reads
+from tests.services.measurement_wiring import measurement_reads, measurement_rollups
+
+NOW = datetime(2026, 3, 1, 15, 30, tzinfo=UTC)
+WEEK = timedelta(days=7)
+
+
+def test_split_span_reads_whole_held_days_from_rollups_and_the_edges_raw() -> None:
+    since, until = datetime(2026, 2, 1, 6, tzinfo=UTC), datetime(2026, 2, 20, 12, tzinfo=UTC)
+    held = (date(2026, 1, 1), date(2026, 2, 10))
+    parts = split_span(since, until, held)
+    assert parts.rolled == (date(2026, 2, 2), date(2026, 2, 10))
+    assert parts.raw == (
+        (since, datetime(2026, 2, 2, tzinfo=UTC)),
+        (datetime(2026, 2, 10, tzinfo=UTC), until),
+    )
+    assert split_span(since, until, None).raw == ((since, until),)
+    assert split_span(since, until, (date(2026, 3, 1), date(2026, 3, 5))).rolled is None
+    midnight = split_span(datetime(2026, 2, 2, tzinfo=UTC), until, held)
+    assert midnight.raw[0][0] == datetime(2026, 2, 10, tzinfo=UTC)
+
+
+def test_reports_with_rollups_equal_reports_from_the_raw_log(database: Database) -> None:
+    clock = FixedClock(NOW)
+    simulation = SimulationService(database, history_reads(database), clock, holdout_share=0.2)
+    simulation.run(SimulationRequest(days=12, customers=250, uplift=0.2, seed=8))
+    reads, rollups = measurement_reads(database), measurement_rollups(database)
+    raw = ReportService(reads, clock, holdout_share=0.2, attribution=WEEK)
+    rolled = ReportService(reads, clock, holdout_share=0.2, attribution=WEEK, rollups=rollups)
+    job = RollupService(reads, rollups, clock, attribution=WEEK)
+    assert job.run_due(NOW) == 12
+    assert rollups.rolled_range() == (date(2026, 2, 17), date(2026, 3, 1))
+    assert job.run_due(NOW + timedelta(hours=3)) == 0
+    for since, until in (
+        (NOW - timedelta(days=12), NOW),
+        (NOW - timedelta(days=9, hours=5), NOW - timedelta(days=2, hours=1)),
+    ):
+        assert rolled.overview(since=since, until=until) == raw.overview(since=since, until=until)
+        assert rolled.offers(since=since, until=until) == raw.offers(since=since, until=until)
+    assert raw.offers(since=NOW - timedelta(days=12), until=NOW)["totals"]["impressions"] > 0
+
+
+def test_a_later_run_rebuilds_the_attribution_window_and_extends_the_range(
+    database: Database,
+) -> None:
+    clock = FixedClock(NOW)
+    simulation = SimulationService(database, history_reads(database), clock, holdout_share=0.2)
+    simulation.run(SimulationRequest(days=3, customers=20, uplift=0.2, seed=2))
+    rollups = measurement_rollups(database)
+    job = RollupService(measurement_reads(database), rollups, clock, attribution=WEEK)
+    assert job.rebuild(today=date(2026, 3, 1))["days"] == 3
+    later = job.rebuild(today=date(2026, 3, 4))
+    assert later == {"days": 6, "from": "2026-02-26", "to": "2026-03-04"}
+    assert rollups.rolled_range() == (date(2026, 2, 26), date(2026, 3, 4))
+    with pytest.raises(ValueError, match="rollups"):
+        job.rebuild(since=date(2026, 5, 1), today=date(2026, 5, 3))
