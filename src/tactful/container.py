@@ -29,6 +29,7 @@ from tactful.adapters.db.measurement_rollups import SqlMeasurementRollups
 from tactful.adapters.db.offer_budget import SqlOfferBudget
 from tactful.adapters.db.outages import OUTAGE_ERRORS, outage_cause
 from tactful.adapters.db.platform_orders import SqlPlatformOrderIds
+from tactful.adapters.db.queue_gauges import queue_gauges
 from tactful.adapters.db.repositories.models import NpzModelPayloads
 from tactful.adapters.db.transaction import SqlDatabase
 from tactful.adapters.db.webhook_store import SqlWebhookStore
@@ -155,8 +156,10 @@ class Container:
         return self.engine.dialect.name
 
     def gauges(self) -> dict[str, float]:
-        """Operational figures read when metrics are scraped: model age, holdout share."""
+        """Operational figures read when metrics are scraped: model age, holdout share, and
+        the mail and webhook outboxes (depth per state, oldest due wait)."""
         figures = {"holdout_share": self.settings.holdout_share}
+        figures.update(queue_gauges(self.engine, self.clock.now()))
         loaded = self.models.get()
         if loaded is not None:
             created = loaded.info.created_at

@@ -213,3 +213,23 @@ def test_an_offer_response_publishes_offer_accepted(
             f"{server.url}/v1/webhook-endpoints/{made['endpoint_id']}/deliveries", headers=SECRET
         ).json()
         assert [d["event_type"] for d in deliveries] == ["offer.accepted"]
+
+
+def test_metrics_gauges_show_the_outbox_depth_and_the_oldest_wait(
+    container: Container, receiver: Receiver
+) -> None:
+    assert container.gauges()["webhook_outbox_oldest_due_seconds"] == 0.0
+    register(container, receiver)
+    container.webhooks.publish(EventType.OFFER_ACCEPTED, {"offer_id": "off_1"})
+    container.webhooks.publish(EventType.OFFER_ACCEPTED, {"offer_id": "off_2"})
+    later = FixedClock(NOW + timedelta(minutes=5))
+    waiting = build_container(container.settings, engine=container.engine, clock=later)
+    try:
+        figures = waiting.gauges()
+        assert figures["webhook_outbox_pending"] == 2
+        assert figures["webhook_outbox_oldest_due_seconds"] == pytest.approx(300.0)
+        assert figures["email_outbox_oldest_due_seconds"] == 0.0
+        assert waiting.webhook_delivery.run_due(datetime.now(UTC)) == 2
+        assert waiting.gauges()["webhook_outbox_delivered"] == 2
+    finally:
+        waiting.close()

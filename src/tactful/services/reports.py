@@ -37,6 +37,10 @@ __all__ = ["DEFAULT_SPAN", "PRE_PERIOD", "ReportService", "ReportSpan"]
 
 DEFAULT_SPAN = timedelta(days=28)
 PRE_PERIOD = timedelta(days=90)
+# Reports read from 90 days before a span to a window after it: ends far outside these would
+# overflow the calendar (and no order history lies there).
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 """How far before a customer's first decision their spend is read as the CUPED covariate."""
 
 
@@ -74,6 +78,9 @@ class ReportService:
     def span(self, since: datetime | None = None, until: datetime | None = None) -> ReportSpan:
         """The span asked for, its open ends filled: until now, since midnight UTC 28 days
         before until (whole days are read from the rollups)."""
+        for field, moment in (("from", since), ("to", until)):
+            if moment is not None and not EARLIEST <= moment < LATEST:
+                raise ValueError(f"{field}: must be a time between 1970 and 9000")
         end = until or self.clock.now()
         start = since or _midnight(end - DEFAULT_SPAN)
         if start >= end:
