@@ -29,7 +29,12 @@ Locate = Callable[[Path], int | None]
 _DURATION = re.compile(r"^\s*(-?\d+)\s*([mhdw])\s*$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-_TRIGGER_KEYS = {"type", "kind", "sku", "category", "after", "minutes", "days"}
+_TRIGGER_KEYS = {"type", "kind", "sku", "category", "after", "minutes", "days", "views", "within"}
+_DEFAULT_AFTER = {
+    TriggerType.CART_ABANDONED: timedelta(minutes=60),
+    TriggerType.LAPSED: timedelta(days=90),
+    TriggerType.RENEWAL_UPCOMING: timedelta(days=7),
+}
 _STEP_KEYS = {"template", "subject", "subjects", "preheader", "max_offers", "question"}
 
 
@@ -128,12 +133,26 @@ class _Reader:
         for key, unit in (("minutes", "m"), ("days", "d"), ("after", "")):
             if key in data:
                 after = self.duration(f"{data[key]}{unit}", (*path, key))
-        if kind is TriggerType.CART_ABANDONED and not after:
-            after = timedelta(minutes=60)
-        if kind is TriggerType.LAPSED and not after:
-            after = timedelta(days=90)
+        after = after or _DEFAULT_AFTER.get(kind, timedelta(0))
+        views, within = self.browsing(kind, data, path)
         text = {k: str(data[k]) for k in ("kind", "sku", "category") if data.get(k) is not None}
-        return Trigger(kind, after=after, **text)
+        return Trigger(kind, after=after, views=views, within=within, **text)
+
+    def browsing(
+        self, kind: TriggerType, data: Mapping[str, Any], path: Path
+    ) -> tuple[int, timedelta]:
+        if kind is not TriggerType.BROWSED:
+            for key in ("views", "within"):
+                if key in data:
+                    raise self.fail((*path, key), "only a browsed trigger has this field")
+            return 0, timedelta(0)
+        views = data.get("views", 3)
+        if isinstance(views, bool) or not isinstance(views, int) or not 1 <= views <= 100:
+            raise self.fail((*path, "views"), "must be a whole number from 1 to 100")
+        within = self.duration(data.get("within", "7d"), (*path, "within"))
+        if not within:
+            raise self.fail((*path, "within"), "must be longer than zero")
+        return views, within
 
     def step(self, raw: object, path: Path) -> Step:
         data = self.mapping(raw, path)
