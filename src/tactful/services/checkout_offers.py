@@ -24,7 +24,7 @@ from tactful.domain.customers import CustomerId
 from tactful.domain.events import Event, EventId, EventType
 from tactful.domain.money import Money
 from tactful.domain.orders import OfferId, Order, OrderLine
-from tactful.services import offer_confirmation
+from tactful.services import offer_confirmation, webhook_events
 from tactful.services.checkout import CheckoutDeps, CheckoutNotFoundError, load_page
 from tactful.services.checkout_funnel import Funnel, OfferView, Receipt
 from tactful.services.checkout_idempotency import Outcome, check_key, run_once
@@ -256,6 +256,15 @@ def record_offer_charge(deps: CheckoutDeps, view: OfferView, charge: Charge) -> 
         )
         tx.events.insert_events(
             [_event(funnel, view.offer_id, view.product.sku, EventType.OFFER_ACCEPTED, now)]
+        )
+        webhook_events.upsell_charged(
+            tx.outbox,
+            order_id=order_id,
+            offer_id=view.offer_id,
+            sku=str(view.product.sku),
+            charge_id=charge.charge_id,
+            amount=charge.amount,
+            at=now,
         )
     return Outcome(
         "accepted",

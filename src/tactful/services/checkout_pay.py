@@ -26,6 +26,7 @@ from tactful.domain.customers import CustomerId
 from tactful.domain.events import Event, EventId, EventType
 from tactful.domain.money import Money
 from tactful.domain.orders import LineSource, OfferId, Order, OrderId, OrderLine
+from tactful.services import webhook_events
 from tactful.services.checkout import (
     BumpView,
     Cart,
@@ -150,11 +151,9 @@ def _record_paid_order(
     ]
     customer_id = customer or email
     fill = prefill(query, max_quantity=page.max_quantity)
+    order = Order(OrderId(order_id), now, tuple(lines), CustomerId(customer_id))
     with deps.database.transaction() as tx:
-        tx.orders.insert_orders(
-            [Order(OrderId(order_id), now, tuple(lines), CustomerId(customer_id))],
-            source="checkout",
-        )
+        tx.orders.insert_orders([order], source="checkout")
         tx.checkout.insert_checkout_order(
             CheckoutOrder(
                 order_id,
@@ -178,6 +177,9 @@ def _record_paid_order(
             at=now,
         )
         tx.events.insert_events(_bump_events(order_id, customer_id, chosen, now))
+        webhook_events.order_paid(
+            tx.outbox, order, slug=page.slug, email=email, total=total, charge_id=charge.charge_id
+        )
     return order_id
 
 
