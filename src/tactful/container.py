@@ -22,6 +22,7 @@ from tactful.adapters.db.decision_log import SqlDecisionLog
 from tactful.adapters.db.decision_reads import SqlDecisionReads
 from tactful.adapters.db.email_store import SqlEmailStore
 from tactful.adapters.db.engine import build_engine
+from tactful.adapters.db.experiments import SqlExperimentStore
 from tactful.adapters.db.feedback import SqlFeedbackStore
 from tactful.adapters.db.history_reads import SqlHistoryReads
 from tactful.adapters.db.measurement_reads import SqlMeasurementReads
@@ -55,6 +56,8 @@ from tactful.services.due_work import DueWork
 from tactful.services.email_compose import EmailConfig
 from tactful.services.email_offers import EngineEmailOffers
 from tactful.services.email_worker import EmailWorker
+from tactful.services.experiment_policy import ExperimentPolicies
+from tactful.services.experiments import ExperimentService
 from tactful.services.feedback import FeedbackService
 from tactful.services.ingest import Ingest
 from tactful.services.model_jobs import Launch, ModelJobs
@@ -118,6 +121,7 @@ class Container:
     reports: ReportService
     rollups: RollupService
     feedback: FeedbackService
+    experiments: ExperimentService
     simulation: SimulationService
     dashboard: DashboardService
     sequences: Sequences
@@ -273,6 +277,8 @@ def build_container(
     reads = SqlDecisionReads(db)
     log = SqlDecisionLog(db, connections=reads.connections.held)
     catalog = SqlCatalogSource(db)
+    experiment_store = SqlExperimentStore(db)
+    arm_policies = ExperimentPolicies(experiment_store)
     decisions = DecisionService(
         database,
         reads,
@@ -282,6 +288,7 @@ def build_container(
         model=ModelCache(models.get),
         clock=clock,
         budget=SqlOfferBudget(db),
+        policy_for=arm_policies,
     )
     gateway = payment_gateway(settings, db, clock)
     history = SqlHistoryReads(db)
@@ -346,6 +353,9 @@ def build_container(
         reports=reports,
         rollups=rollups,
         feedback=FeedbackService(database, feedback, clock),
+        experiments=ExperimentService(
+            experiment_store, measure_reads, clock, changed=arm_policies.forget
+        ),
         simulation=SimulationService(
             database, history, clock, holdout_share=settings.holdout_share
         ),

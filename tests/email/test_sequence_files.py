@@ -27,7 +27,7 @@ def test_the_contract_example_loads_with_built_in_templates() -> None:
 
 def test_the_shipped_examples_load() -> None:
     parsed = parse_text(EXAMPLES.read_text(), str(EXAMPLES), JinjaMailTemplates())
-    assert len(parsed) == 4
+    assert len(parsed) == 6
 
 
 @pytest.mark.parametrize(

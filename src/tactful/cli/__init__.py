@@ -8,6 +8,7 @@ from tactful.cli import (  # noqa: F401  (registers commands)
     db,
     demo,
     email,
+    experiments,
     importing,
     lifetime,
     links,

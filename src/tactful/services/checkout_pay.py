@@ -63,6 +63,11 @@ def pay(deps: CheckoutDeps, slug: str, form: PayForm, idempotency_key: str | Non
     return run_once(deps.database, deps.clock, key, print_, lambda: _pay(deps, slug, form, key))
 
 
+def _digits(text: str, most: int) -> bool:
+    """Whether `text` is 1 to `most` ASCII digits ('²' and '٣' are digits to str.isdigit)."""
+    return 0 < len(text) <= most and text.isascii() and text.isdigit()
+
+
 def _invalid(message: str, field: str) -> Outcome:
     return Outcome("invalid", 422, message=message, error_field=field)
 
@@ -73,7 +78,7 @@ def _validate(form: PayForm, now: datetime) -> Outcome | CardDetails:
     if not form.name.strip():
         return _invalid("Enter the name on the order.", "name")
     month, _, year = form.card_exp.replace(" ", "").partition("/")
-    if not (month.isdigit() and year.isdigit() and len(year) in (2, 4)):
+    if not (_digits(month, 2) and _digits(year, 4) and len(year) in (2, 4)):
         return _invalid("Enter the card expiry as MM/YY.", "card_exp")
     full_year = int(year) + (2000 if len(year) == 2 else 0)
     number = "".join(form.card_number.split())
@@ -83,7 +88,7 @@ def _validate(form: PayForm, now: datetime) -> Outcome | CardDetails:
 def _quantity(form: PayForm, cart_page: CheckoutPage) -> int | Outcome | None:
     if not form.quantity:
         return None
-    if not form.quantity.isdigit() or not 1 <= int(form.quantity) <= cart_page.max_quantity:
+    if not _digits(form.quantity, 9) or not 1 <= int(form.quantity) <= cart_page.max_quantity:
         return _invalid(f"Quantity must be between 1 and {cart_page.max_quantity}.", "quantity")
     return int(form.quantity)
 
@@ -114,12 +119,14 @@ def _pay(deps: CheckoutDeps, slug: str, form: PayForm, key: str) -> Outcome:
             cart = build_cart(tx, page, terms, quantity, now)
             offered = offered_bumps(deps, tx, cart, terms.customer, now)
     except InvalidLink as exc:
-        return Outcome("invalid_link", 400, message=exc.detail)
+        return Outcome("invalid_link", 400, message=exc.detail, error_field="link")
     except CheckoutNotFoundError as exc:
         return Outcome("not_found", 404, message=str(exc))
     chosen = _selected_bumps(form, offered)
     if isinstance(chosen, Outcome):
         return chosen
+    if _cart_total(cart, chosen).amount <= 0:  # no gateway takes a charge of nothing
+        return _invalid("This order comes to nothing, so there is nothing to pay.", "price")
     if deps.page_gateway is not None:  # the card is confirmed in the page, not sent here
         contact = (form.email, form.name)
         return start_checkout_payment(deps, cart, chosen, contact, key, terms.customer, query)
@@ -183,6 +190,12 @@ def _record_paid_order(
     return order_id
 
 
+def _cart_total(cart: Cart, chosen: list[BumpView]) -> Money:
+    """What the cart with the chosen bumps costs, as the quote computes it."""
+    bump_lines = [PricedLine(b.sku, b.name, 1, b.block.price) for b in chosen]
+    return totals([*cart.priced, *bump_lines], cart.page.tax, cart.page.currency).total
+
+
 def _charge_and_save(
     deps: CheckoutDeps,
     cart: Cart,
@@ -194,8 +207,7 @@ def _charge_and_save(
     query: dict[str, str],
 ) -> Outcome:
     page = cart.page
-    bump_lines = [PricedLine(b.sku, b.name, 1, b.block.price) for b in chosen]
-    total = totals([*cart.priced, *bump_lines], page.tax, page.currency).total
+    total = _cart_total(cart, chosen)
     email = form.email.strip().lower()
     try:
         method = deps.gateway.create_payment_method(card, customer_ref=email)

@@ -214,6 +214,8 @@ class DecisionService:
     new_id: Callable[[], str] = new_decision_id
     budget: OfferBudget | None = None
     """The atomic budget check; None trusts the offer events read (one process, tests)."""
+    policy_for: Callable[[str, OfferPolicy], OfferPolicy] | None = None
+    """The policy the customer's experiment arms apply (services/experiment_policy.py)."""
 
     def close(self) -> None:
         """Store what the log still holds, then release what the reads hold (shutdown)."""
@@ -265,7 +267,7 @@ class DecisionService:
             now=now,
             catalog=self.catalog.current(),
             affinity=model.affinity,
-            policy=self.policy,
+            policy=self._policy_of(request.customer_id),
             task=request.task,
             channel=request.channel,
             viewing=request.viewing,
@@ -277,6 +279,10 @@ class DecisionService:
         )
         who = inputs.customer or Customer(CustomerId(request.customer_id))
         return decide(who, request.moment, request.cart, context), model.version
+
+    def _policy_of(self, customer_id: str) -> OfferPolicy:
+        policy_for = self.policy_for
+        return self.policy if policy_for is None else policy_for(customer_id, self.policy)
 
     def spend_budget(self, decision: Decision) -> Decision:
         """Spend the shown-offer budget for the offers atomically in the database.

@@ -7,7 +7,7 @@ from typing import Any
 
 from tactful.domain.measurement import Lift, OfferOutcome, Overview
 
-__all__ = ["NOT_ENOUGH_DATA", "offers_data", "overview_data", "segments_data"]
+__all__ = ["NOT_ENOUGH_DATA", "lift_data", "offers_data", "overview_data", "segments_data"]
 
 NOT_ENOUGH_DATA = "not enough data yet"
 
@@ -32,6 +32,10 @@ def _lift(lift: Lift | None, places: int = 2) -> dict[str, Any]:
         "relative_ci_low": _num(lift.relative_ci_low, 4),
         "relative_ci_high": _num(lift.relative_ci_high, 4),
     }
+
+
+lift_data = _lift
+"""A lift as plain data (estimate, interval, p-value, relative), None throughout without one."""
 
 
 def overview_data(

@@ -18,6 +18,7 @@ from tactful.web.api import (
     customers,
     decisions,
     events,
+    experiments,
     feedback,
     health,
     metrics,
@@ -100,6 +101,7 @@ def create_app(
     app.include_router(refunds.router)
     app.include_router(reports.router)
     app.include_router(feedback.router)
+    app.include_router(experiments.router)
     app.include_router(webhooks.router)
     app.include_router(order_webhooks.router)
     app.include_router(webhook_endpoints.router)

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, exists, func, literal, select
 from sqlalchemy.sql import Select
 
+from tactful.adapters.db.email_triggers_derived import browsed_hits, renewal_hits
 from tactful.adapters.db.tables import customers, events, order_lines, orders, products
 from tactful.adapters.db.tables_email import email_enrolments
 from tactful.domain.sequences import Trigger, TriggerType
@@ -97,6 +98,10 @@ def trigger_hits(
     conn: Connection, sequence_id: str, trigger: Trigger, since: datetime, until: datetime
 ) -> list[TriggerHit]:
     """One hit per customer not active in `sequence_id`, for triggers in (since, until]."""
+    if trigger.type is TriggerType.BROWSED:
+        return browsed_hits(conn, sequence_id, trigger, since, until)
+    if trigger.type is TriggerType.RENEWAL_UPCOMING:
+        return renewal_hits(conn, sequence_id, trigger, since, until)
     builders = {
         TriggerType.ORDER_PLACED: _order_placed,
         TriggerType.CART_ABANDONED: _cart_abandoned,

@@ -79,4 +79,18 @@ rollup_range = Table(
     Column("built_at", Timestamp, nullable=False),
 )
 
-__all__ = ["feedback", "rollup_exposures", "rollup_offers", "rollup_range"]
+__all__ = ["experiments", "feedback", "rollup_exposures", "rollup_offers", "rollup_range"]
+
+
+# Experiments: variants (name, weight, the policy each applies) as JSON; assignment is the
+# hash of (experiment id, customer id), so nothing per customer is stored.
+experiments = Table(
+    "experiments",
+    metadata,
+    Column("experiment_id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("variants", JSON, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("started_at", Timestamp, nullable=False),
+    Column("stopped_at", Timestamp),
+)

@@ -19,6 +19,8 @@ class TriggerType(StrEnum):
     WISHLIST_ADDED = "wishlist_added"
     USAGE_LIMIT_REACHED = "usage_limit_reached"
     TASK_COMPLETED = "task_completed"
+    BROWSED = "browsed"
+    RENEWAL_UPCOMING = "renewal_upcoming"
 
 
 class ExitRule(StrEnum):
@@ -50,14 +52,19 @@ class StepKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Trigger:
-    """When to enrol: the event type and its filters (kind, sku, category, minutes, days)."""
+    """When to enrol: the event type and its filters (kind, sku, category, minutes, days, views)."""
 
     type: TriggerType
     kind: str | None = None
     sku: str | None = None
     category: str | None = None
     after: timedelta = timedelta(0)
-    """cart_abandoned: minutes without an order; lapsed: days without a purchase."""
+    """cart_abandoned: minutes without an order; lapsed: days without a purchase;
+    renewal_upcoming: how long before the renewal."""
+    views: int = 0
+    """browsed: how many views of related items enrol (k)."""
+    within: timedelta = timedelta(0)
+    """browsed: the span those k views fall in."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +78,8 @@ class Step:
     preheader: str = ""
     max_offers: int = 1
     question: str = ""
+    when: str = ""
+    """In a branch: the reaction (bought, clicked, nothing) this mail needs; empty: always."""
 
     @property
     def sends(self) -> bool:

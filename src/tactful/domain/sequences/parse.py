@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import time, timedelta
 from typing import Any
 
+from tactful.domain.sequences.branches import ARM_ORDER
 from tactful.domain.sequences.definition import (
     DEFAULT_QUIET,
     ExitRule,
@@ -29,7 +31,12 @@ Locate = Callable[[Path], int | None]
 _DURATION = re.compile(r"^\s*(-?\d+)\s*([mhdw])\s*$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-_TRIGGER_KEYS = {"type", "kind", "sku", "category", "after", "minutes", "days"}
+_TRIGGER_KEYS = {"type", "kind", "sku", "category", "after", "minutes", "days", "views", "within"}
+_DEFAULT_AFTER = {
+    TriggerType.CART_ABANDONED: timedelta(minutes=60),
+    TriggerType.LAPSED: timedelta(days=90),
+    TriggerType.RENEWAL_UPCOMING: timedelta(days=7),
+}
 _STEP_KEYS = {"template", "subject", "subjects", "preheader", "max_offers", "question"}
 
 
@@ -95,7 +102,9 @@ class _Reader:
         steps_raw = data.get("steps")
         if not isinstance(steps_raw, list) or not steps_raw:
             raise self.fail((*path, "steps"), "needs a list of steps")
-        steps = tuple(self.step(s, (*path, "steps", i)) for i, s in enumerate(steps_raw))
+        steps = tuple(
+            step for i, s in enumerate(steps_raw) for step in self.steps(s, (*path, "steps", i))
+        )
         if not any(step.sends for step in steps):
             raise self.fail((*path, "steps"), "needs at least one step that sends a mail")
         return Sequence(
@@ -128,23 +137,64 @@ class _Reader:
         for key, unit in (("minutes", "m"), ("days", "d"), ("after", "")):
             if key in data:
                 after = self.duration(f"{data[key]}{unit}", (*path, key))
-        if kind is TriggerType.CART_ABANDONED and not after:
-            after = timedelta(minutes=60)
-        if kind is TriggerType.LAPSED and not after:
-            after = timedelta(days=90)
+        after = after or _DEFAULT_AFTER.get(kind, timedelta(0))
+        views, within = self.browsing(kind, data, path)
         text = {k: str(data[k]) for k in ("kind", "sku", "category") if data.get(k) is not None}
-        return Trigger(kind, after=after, **text)
+        return Trigger(kind, after=after, views=views, within=within, **text)
+
+    def browsing(
+        self, kind: TriggerType, data: Mapping[str, Any], path: Path
+    ) -> tuple[int, timedelta]:
+        if kind is not TriggerType.BROWSED:
+            for key in ("views", "within"):
+                if key in data:
+                    raise self.fail((*path, key), "only a browsed trigger has this field")
+            return 0, timedelta(0)
+        views = data.get("views", 3)
+        if isinstance(views, bool) or not isinstance(views, int) or not 1 <= views <= 100:
+            raise self.fail((*path, "views"), "must be a whole number from 1 to 100")
+        within = self.duration(data.get("within", "7d"), (*path, "within"))
+        if not within:
+            raise self.fail((*path, "within"), "must be longer than zero")
+        return views, within
+
+    def steps(self, raw: object, path: Path) -> list[Step]:
+        data = self.mapping(raw, path)
+        if len(data) != 1 or "branch" not in data:
+            return [self.step(raw, path)]
+        arms = self.mapping(data["branch"], (*path, "branch"))
+        unknown = set(arms) - {r.value for r in ARM_ORDER}
+        if unknown:
+            known = ", ".join(r.value for r in ARM_ORDER)
+            raise self.fail(
+                (*path, "branch", sorted(unknown)[0]), f"is not a reaction; use {known}"
+            )
+        if not arms:
+            raise self.fail((*path, "branch"), f"needs at least one of {', '.join(ARM_ORDER)}")
+        laid_out = []
+        for arm in ARM_ORDER:
+            items = arms.get(arm.value, [])
+            if not isinstance(items, list):
+                raise self.fail((*path, "branch", arm.value), "needs a list of mail steps")
+            for i, item in enumerate(items):
+                step = self.step(item, (*path, "branch", arm.value, i))
+                if not step.sends:
+                    raise self.fail(
+                        (*path, "branch", arm.value, i), "a branch holds mail steps, not waits"
+                    )
+                laid_out.append(replace(step, when=arm.value))
+        return laid_out
 
     def step(self, raw: object, path: Path) -> Step:
         data = self.mapping(raw, path)
         if len(data) != 1:
-            raise self.fail(path, "a step is one of wait, value, offer or check_in")
+            raise self.fail(path, "a step is one of wait, value, offer, check_in or branch")
         name, body = next(iter(data.items()))
         try:
             kind = StepKind(name)
         except ValueError:
             raise self.fail(
-                (*path, name), "unknown step; use wait, value, offer or check_in"
+                (*path, name), "unknown step; use wait, value, offer, check_in or branch"
             ) from None
         if kind is StepKind.WAIT:
             return Step(kind, wait=self.duration(body, (*path, name)))

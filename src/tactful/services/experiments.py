@@ -1,0 +1,156 @@
+"""Experiments: create, list and stop A/B(/n) tests of the offer policy, and their results.
+
+Customers are assigned by hash (`tactful.domain.experiments`), under the global holdout: a
+held-out customer is in no experiment. Results compare each variant with the control on
+the customers who had a decision while the experiment ran, with the overview's statistics
+(revenue per customer with its Welch interval, CUPED, conversion, the SRM check).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from tactful.domain.clock import Clock
+from tactful.domain.experiments import (
+    Experiment,
+    ExperimentError,
+    Variant,
+    check_variants,
+)
+from tactful.domain.measurement import Exposure, OverviewSettings, customer_outcomes, overview
+from tactful.domain.measurement.checks import SRM_THRESHOLD, srm_p_value
+from tactful.services.ports.experiments import ExperimentStore
+from tactful.services.ports.measurement import MeasurementReads
+from tactful.services.report_data import lift_data
+from tactful.services.reports import PRE_PERIOD
+
+__all__ = ["ExperimentService", "UnknownExperimentError", "experiment_data"]
+
+
+class UnknownExperimentError(LookupError):
+    """No experiment has that id."""
+
+
+def experiment_data(experiment: Experiment) -> dict[str, Any]:
+    """The experiment as plain data."""
+    return {
+        "id": experiment.experiment_id,
+        "name": experiment.name,
+        "status": experiment.status,
+        "started_at": experiment.started_at.isoformat(),
+        "stopped_at": experiment.stopped_at and experiment.stopped_at.isoformat(),
+        "variants": [
+            {"name": v.name, "weight": v.weight, "max_offers": v.max_offers}
+            for v in experiment.variants
+        ],
+    }
+
+
+class ExperimentService:
+    """Experiments kept in an `ExperimentStore`, measured through `MeasurementReads`."""
+
+    def __init__(
+        self,
+        store: ExperimentStore,
+        reads: MeasurementReads,
+        clock: Clock,
+        *,
+        changed: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.store = store
+        self.reads = reads
+        self.clock = clock
+        self.changed = changed
+        """Called after a create or stop (decisions read the running experiments again)."""
+
+    def create(self, name: str, variants: Sequence[Variant]) -> Experiment:
+        """Start a new experiment now (raises `ExperimentError` naming the bad field)."""
+        if not name.strip() or len(name) > 200:
+            raise ExperimentError("name", "must be 1-200 characters")
+        experiment = Experiment(
+            f"exp_{secrets.token_hex(8)}", name, check_variants(variants), "running", self.now()
+        )
+        self.store.add(experiment)
+        self.changed()
+        return experiment
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def all(self) -> list[Experiment]:
+        return self.store.all()
+
+    def running(self) -> list[Experiment]:
+        return [e for e in self.store.all() if e.status == "running"]
+
+    def get(self, experiment_id: str) -> Experiment:
+        found = self.store.get(experiment_id)
+        if found is None:
+            raise UnknownExperimentError(experiment_id)
+        return found
+
+    def stop(self, experiment_id: str) -> Experiment:
+        """Stop a running experiment (stopping a stopped one changes nothing)."""
+        found = self.get(experiment_id)
+        if found.status == "running":
+            self.store.stop(experiment_id, self.now())
+            self.changed()
+        return self.get(experiment_id)
+
+    def results(self, experiment_id: str) -> dict[str, Any]:
+        """The experiment with each variant against the control, and the split's SRM check."""
+        experiment = self.get(experiment_id)
+        until = experiment.stopped_at or self.now()
+        exposures = self.reads.exposures(since=experiment.started_at, until=until)
+        orders = self.reads.order_totals(since=experiment.started_at - PRE_PERIOD, until=until)
+        arms: dict[str, list[Exposure]] = {v.name: [] for v in experiment.variants}
+        for exposure in exposures:
+            if exposure.held_out is False:
+                arms[experiment.variant_of(exposure.customer_id).name].append(exposure)
+        counts = [len(arms[v.name]) for v in experiment.variants]
+        srm = srm_p_value(counts, [v.weight / 100 for v in experiment.variants])
+        control = experiment.variants[0]
+        compared = [
+            _compare(control, other, arms, orders, until) for other in experiment.variants[1:]
+        ]
+        return {
+            **experiment_data(experiment),
+            "control": control.name,
+            "customers": dict(zip(arms, counts, strict=True)),
+            "srm_p_value": round(srm, 6),
+            "srm_warning": srm < SRM_THRESHOLD,
+            "results": compared,
+        }
+
+
+def _compare(
+    control: Variant,
+    other: Variant,
+    arms: dict[str, list[Exposure]],
+    orders: Sequence[Any],
+    until: datetime,
+) -> dict[str, Any]:
+    """One variant against the control: the control plays the overview's held-out group."""
+    pair = [Exposure(e.customer_id, e.first_at, False) for e in arms[other.name]]
+    pair += [Exposure(e.customer_id, e.first_at, True) for e in arms[control.name]]
+    outcomes = customer_outcomes(pair, orders, until=until, pre_period=PRE_PERIOD)
+    share = control.weight / (control.weight + other.weight)
+    found = overview(outcomes, OverviewSettings(holdout_share=share))
+    return {
+        "variant": other.name,
+        "status": "ok" if found.enough_data else "not_enough_data",
+        "customers": {"variant": found.treated, "control": found.held_out},
+        "currency": found.currency,
+        "revenue_per_customer": _renamed(lift_data(found.revenue)),
+        "conversion": _renamed(lift_data(found.conversion, 4)),
+        "sample_needed": found.sample_needed,
+    }
+
+
+def _renamed(lift: dict[str, Any]) -> dict[str, Any]:
+    """A lift with its groups named for an experiment (variant against control)."""
+    lift["variant"], lift["control"] = lift.pop("treated"), lift.pop("held_out")
+    return lift
