@@ -161,6 +161,8 @@ class EmailWorker:
             self.store.end_enrolment(enrolment.enrolment_key, reason or "unknown_customer", now)
             self.store.finish(mail, Outcome("cancelled", now, error=reason), None)
             return
+        if self.off_branch(mail, sequence, enrolment, recipient, now):
+            return
         later = self.not_before(sequence, recipient, now)
         paused = self.paused_by_purchase(enrolment, now)
         if paused is not None and (later is None or paused > later):
@@ -207,6 +209,29 @@ class EmailWorker:
         if any(basket & offered for basket in baskets):
             return ExitRule.PURCHASE_OF_OFFER.value
         return None
+
+    def off_branch(
+        self,
+        mail: ClaimedMail,
+        sequence: Sequence,
+        enrolment: Enrolment,
+        recipient: Recipient,
+        now: datetime,
+    ) -> bool:
+        """Skip a branch mail whose reaction (bought, clicked, nothing) is not what happened."""
+        wanted = sequence.steps[mail.step].when
+        if not wanted:
+            return False
+        offer_steps = [i for i, s in enumerate(sequence.steps) if s.kind is StepKind.OFFER]
+        happened = self.store.reaction(
+            enrolment.enrolment_key, enrolment.customer_id, enrolment.trigger_at, offer_steps
+        )
+        if happened.value == wanted:
+            return False
+        tz = recipient.customer.timezone
+        then = next_mail(sequence, mail.enrolment_key, mail.customer_id, mail.step, now, tz)
+        self.store.finish(mail, Outcome("skipped", now, error=f"branch: {happened}"), then)
+        return True
 
     def paused_by_purchase(self, enrolment: Enrolment, now: datetime) -> datetime | None:
         """A purchase after the trigger pauses the sequence for a while ("a meaningful action")."""

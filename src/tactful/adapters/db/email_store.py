@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select, update
 
+from tactful.adapters.db.email_reactions import EmailReactions
 from tactful.adapters.db.email_triggers import trigger_hits
 from tactful.adapters.db.repositories._common import dialect_insert
 from tactful.adapters.db.repositories.customers import get_customer, record_consent
@@ -59,7 +60,7 @@ def _mail_row(mail: NewMail) -> dict[str, Any]:
     }
 
 
-class SqlEmailStore:
+class SqlEmailStore(EmailReactions):
     """Email sequences in the tactful database (SQLite or PostgreSQL)."""
 
     def __init__(self, engine: Engine) -> None:

@@ -78,6 +78,8 @@ class Step:
     preheader: str = ""
     max_offers: int = 1
     question: str = ""
+    when: str = ""
+    """In a branch: the reaction (bought, clicked, nothing) this mail needs; empty: always."""
 
     @property
     def sends(self) -> bool:

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import time, timedelta
 from typing import Any
 
+from tactful.domain.sequences.branches import ARM_ORDER
 from tactful.domain.sequences.definition import (
     DEFAULT_QUIET,
     ExitRule,
@@ -100,7 +102,9 @@ class _Reader:
         steps_raw = data.get("steps")
         if not isinstance(steps_raw, list) or not steps_raw:
             raise self.fail((*path, "steps"), "needs a list of steps")
-        steps = tuple(self.step(s, (*path, "steps", i)) for i, s in enumerate(steps_raw))
+        steps = tuple(
+            step for i, s in enumerate(steps_raw) for step in self.steps(s, (*path, "steps", i))
+        )
         if not any(step.sends for step in steps):
             raise self.fail((*path, "steps"), "needs at least one step that sends a mail")
         return Sequence(
@@ -154,16 +158,43 @@ class _Reader:
             raise self.fail((*path, "within"), "must be longer than zero")
         return views, within
 
+    def steps(self, raw: object, path: Path) -> list[Step]:
+        data = self.mapping(raw, path)
+        if len(data) != 1 or "branch" not in data:
+            return [self.step(raw, path)]
+        arms = self.mapping(data["branch"], (*path, "branch"))
+        unknown = set(arms) - {r.value for r in ARM_ORDER}
+        if unknown:
+            known = ", ".join(r.value for r in ARM_ORDER)
+            raise self.fail(
+                (*path, "branch", sorted(unknown)[0]), f"is not a reaction; use {known}"
+            )
+        if not arms:
+            raise self.fail((*path, "branch"), f"needs at least one of {', '.join(ARM_ORDER)}")
+        laid_out = []
+        for arm in ARM_ORDER:
+            items = arms.get(arm.value, [])
+            if not isinstance(items, list):
+                raise self.fail((*path, "branch", arm.value), "needs a list of mail steps")
+            for i, item in enumerate(items):
+                step = self.step(item, (*path, "branch", arm.value, i))
+                if not step.sends:
+                    raise self.fail(
+                        (*path, "branch", arm.value, i), "a branch holds mail steps, not waits"
+                    )
+                laid_out.append(replace(step, when=arm.value))
+        return laid_out
+
     def step(self, raw: object, path: Path) -> Step:
         data = self.mapping(raw, path)
         if len(data) != 1:
-            raise self.fail(path, "a step is one of wait, value, offer or check_in")
+            raise self.fail(path, "a step is one of wait, value, offer, check_in or branch")
         name, body = next(iter(data.items()))
         try:
             kind = StepKind(name)
         except ValueError:
             raise self.fail(
-                (*path, name), "unknown step; use wait, value, offer or check_in"
+                (*path, name), "unknown step; use wait, value, offer, check_in or branch"
             ) from None
         if kind is StepKind.WAIT:
             return Step(kind, wait=self.duration(body, (*path, name)))
