@@ -39,6 +39,14 @@ def test_create_list_read_and_stop(live_server: LiveServer) -> None:
     assert stopped["status"] == "stopped"
     assert stopped["stopped_at"] is not None
     assert httpx.get(f"{url}/exp_nope", headers=SECRET).status_code == 404
+    report = f"{live_server.url}/v1/reports/experiments"
+    assert httpx.get(f"{report}/{body['id']}", headers=SECRET).json() == {
+        **read,
+        "status": "stopped",
+        "stopped_at": stopped["stopped_at"],
+    }
+    assert httpx.get(f"{report}/exp_nope", headers=SECRET).status_code == 404
+    assert httpx.get(f"{report}/{body['id']}", headers=PUBLISHABLE).status_code == 403
     assert httpx.post(f"{url}/exp_nope/stop", headers=SECRET).status_code == 404
 
 

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query
 
+from tactful.services.experiments import UnknownExperimentError
 from tactful.web.deps import SecretKey, StateDep
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
@@ -56,3 +57,14 @@ def offers(
         return state.reports.offers(since=_utc(since), until=_utc(until))
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from exc
+
+
+@router.get("/experiments/{experiment_id}")
+def experiment(experiment_id: str, state: StateDep, _scope: SecretKey) -> dict[str, Any]:
+    """The experiment's results, as `GET /v1/experiments/{id}` gives them: each variant
+    against the control (revenue per customer with its 95% interval, conversion) and the
+    split's SRM check."""
+    try:
+        return state.experiments.results(experiment_id)
+    except UnknownExperimentError as exc:
+        raise HTTPException(404, f"unknown experiment {experiment_id}") from exc
