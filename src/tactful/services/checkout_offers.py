@@ -24,7 +24,7 @@ from tactful.domain.customers import CustomerId
 from tactful.domain.events import Event, EventId, EventType
 from tactful.domain.money import Money
 from tactful.domain.orders import OfferId, Order, OrderLine
-from tactful.services import offer_confirmation
+from tactful.services import offer_confirmation, webhook_events
 from tactful.services.checkout import CheckoutDeps, CheckoutNotFoundError, load_page
 from tactful.services.checkout_funnel import Funnel, OfferView, Receipt
 from tactful.services.checkout_idempotency import Outcome, check_key, run_once
@@ -170,6 +170,7 @@ def _accept(deps: CheckoutDeps, slug: str, order_id: str, offer_id: str) -> Outc
             order_id=order_id,
             offer_id=offer_id,
             message="There is no such offer on this order.",
+            error_field="offer_id",
         )
     why = refusal(
         funnel.page,
@@ -190,6 +191,7 @@ def _accept(deps: CheckoutDeps, slug: str, order_id: str, offer_id: str) -> Outc
             order_id=order_id,
             offer_id=offer_id,
             message="This product is no longer on sale. Nothing was charged.",
+            error_field="offer_id",
         )
     with deps.database.transaction() as tx:
         claimed = tx.checkout.claim_offer(order_id, offer_id, view.product.sku, "pending", at=now)
@@ -201,9 +203,13 @@ def _accept(deps: CheckoutDeps, slug: str, order_id: str, offer_id: str) -> Outc
 def _refused(code: str, order_id: str, offer_id: str) -> Outcome:
     if code == "offer_expired":
         message = "This offer has expired. Nothing was charged."
-        return Outcome(code, 410, order_id=order_id, offer_id=offer_id, message=message)
+        return Outcome(
+            code, 410, order_id=order_id, offer_id=offer_id, message=message, error_field="offer_id"
+        )
     message = "This offer is not available any more. Nothing was charged."
-    return Outcome(code, 409, order_id=order_id, offer_id=offer_id, message=message)
+    return Outcome(
+        code, 409, order_id=order_id, offer_id=offer_id, message=message, error_field="offer_id"
+    )
 
 
 def _charge_offer(deps: CheckoutDeps, view: OfferView) -> Outcome:
@@ -256,6 +262,15 @@ def record_offer_charge(deps: CheckoutDeps, view: OfferView, charge: Charge) -> 
         )
         tx.events.insert_events(
             [_event(funnel, view.offer_id, view.product.sku, EventType.OFFER_ACCEPTED, now)]
+        )
+        webhook_events.upsell_charged(
+            tx.outbox,
+            order_id=order_id,
+            offer_id=view.offer_id,
+            sku=str(view.product.sku),
+            charge_id=charge.charge_id,
+            amount=charge.amount,
+            at=now,
         )
     return Outcome(
         "accepted",
@@ -362,6 +377,7 @@ def decline(deps: CheckoutDeps, slug: str, order_id: str, offer_id: str) -> Outc
             order_id=order_id,
             offer_id=offer_id,
             message="There is no such offer on this order.",
+            error_field="offer_id",
         )
     current = current_slot(funnel.page, funnel.responses, funnel.dropped)
     if current == slot and offer_confirmation.cancel_waiting(deps, order_id, offer_id):

@@ -26,6 +26,7 @@ from tactful.domain.customers import CustomerId
 from tactful.domain.events import Event, EventId, EventType
 from tactful.domain.money import Money
 from tactful.domain.orders import LineSource, OfferId, Order, OrderId, OrderLine
+from tactful.services import webhook_events
 from tactful.services.checkout import (
     BumpView,
     Cart,
@@ -62,6 +63,11 @@ def pay(deps: CheckoutDeps, slug: str, form: PayForm, idempotency_key: str | Non
     return run_once(deps.database, deps.clock, key, print_, lambda: _pay(deps, slug, form, key))
 
 
+def _digits(text: str, most: int) -> bool:
+    """Whether `text` is 1 to `most` ASCII digits ('²' and '٣' are digits to str.isdigit)."""
+    return 0 < len(text) <= most and text.isascii() and text.isdigit()
+
+
 def _invalid(message: str, field: str) -> Outcome:
     return Outcome("invalid", 422, message=message, error_field=field)
 
@@ -72,7 +78,7 @@ def _validate(form: PayForm, now: datetime) -> Outcome | CardDetails:
     if not form.name.strip():
         return _invalid("Enter the name on the order.", "name")
     month, _, year = form.card_exp.replace(" ", "").partition("/")
-    if not (month.isdigit() and year.isdigit() and len(year) in (2, 4)):
+    if not (_digits(month, 2) and _digits(year, 4) and len(year) in (2, 4)):
         return _invalid("Enter the card expiry as MM/YY.", "card_exp")
     full_year = int(year) + (2000 if len(year) == 2 else 0)
     number = "".join(form.card_number.split())
@@ -82,7 +88,7 @@ def _validate(form: PayForm, now: datetime) -> Outcome | CardDetails:
 def _quantity(form: PayForm, cart_page: CheckoutPage) -> int | Outcome | None:
     if not form.quantity:
         return None
-    if not form.quantity.isdigit() or not 1 <= int(form.quantity) <= cart_page.max_quantity:
+    if not _digits(form.quantity, 9) or not 1 <= int(form.quantity) <= cart_page.max_quantity:
         return _invalid(f"Quantity must be between 1 and {cart_page.max_quantity}.", "quantity")
     return int(form.quantity)
 
@@ -113,12 +119,14 @@ def _pay(deps: CheckoutDeps, slug: str, form: PayForm, key: str) -> Outcome:
             cart = build_cart(tx, page, terms, quantity, now)
             offered = offered_bumps(deps, tx, cart, terms.customer, now)
     except InvalidLink as exc:
-        return Outcome("invalid_link", 400, message=exc.detail)
+        return Outcome("invalid_link", 400, message=exc.detail, error_field="link")
     except CheckoutNotFoundError as exc:
         return Outcome("not_found", 404, message=str(exc))
     chosen = _selected_bumps(form, offered)
     if isinstance(chosen, Outcome):
         return chosen
+    if _cart_total(cart, chosen).amount <= 0:  # no gateway takes a charge of nothing
+        return _invalid("This order comes to nothing, so there is nothing to pay.", "price")
     if deps.page_gateway is not None:  # the card is confirmed in the page, not sent here
         contact = (form.email, form.name)
         return start_checkout_payment(deps, cart, chosen, contact, key, terms.customer, query)
@@ -150,11 +158,9 @@ def _record_paid_order(
     ]
     customer_id = customer or email
     fill = prefill(query, max_quantity=page.max_quantity)
+    order = Order(OrderId(order_id), now, tuple(lines), CustomerId(customer_id))
     with deps.database.transaction() as tx:
-        tx.orders.insert_orders(
-            [Order(OrderId(order_id), now, tuple(lines), CustomerId(customer_id))],
-            source="checkout",
-        )
+        tx.orders.insert_orders([order], source="checkout")
         tx.checkout.insert_checkout_order(
             CheckoutOrder(
                 order_id,
@@ -178,7 +184,16 @@ def _record_paid_order(
             at=now,
         )
         tx.events.insert_events(_bump_events(order_id, customer_id, chosen, now))
+        webhook_events.order_paid(
+            tx.outbox, order, slug=page.slug, email=email, total=total, charge_id=charge.charge_id
+        )
     return order_id
+
+
+def _cart_total(cart: Cart, chosen: list[BumpView]) -> Money:
+    """What the cart with the chosen bumps costs, as the quote computes it."""
+    bump_lines = [PricedLine(b.sku, b.name, 1, b.block.price) for b in chosen]
+    return totals([*cart.priced, *bump_lines], cart.page.tax, cart.page.currency).total
 
 
 def _charge_and_save(
@@ -192,8 +207,7 @@ def _charge_and_save(
     query: dict[str, str],
 ) -> Outcome:
     page = cart.page
-    bump_lines = [PricedLine(b.sku, b.name, 1, b.block.price) for b in chosen]
-    total = totals([*cart.priced, *bump_lines], page.tax, page.currency).total
+    total = _cart_total(cart, chosen)
     email = form.email.strip().lower()
     try:
         method = deps.gateway.create_payment_method(card, customer_ref=email)

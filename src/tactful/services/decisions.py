@@ -38,6 +38,8 @@ from tactful.domain.offers import (
 )
 from tactful.domain.offers.engine import over_budget
 from tactful.domain.offers.records import DecisionInputs, DecisionRecord, Impression
+from tactful.domain.webhooks_out import EventType as WebhookEvent
+from tactful.services import webhook_events
 from tactful.services.decision_request import DecisionRequest
 from tactful.services.long_lived import keep_out_of_gc
 from tactful.services.ports import Database
@@ -47,6 +49,11 @@ from tactful.services.ports.offer_budget import OfferBudget
 Response = OfferResponse
 """The old name of `OfferResponse`, kept for callers until they move."""
 DOWNSELL_WINDOW = timedelta(minutes=30)
+
+RESPONSE_EVENTS = {
+    OfferResponse.ACCEPTED: WebhookEvent.OFFER_ACCEPTED,
+    OfferResponse.DECLINED: WebhookEvent.OFFER_DECLINED,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,5 +313,9 @@ class DecisionService:
             impression = tx.offers.get_impression(decision_id, offer_id)
             if impression is None:
                 raise UnknownOfferError(f"decision {decision_id!r} did not show {offer_id!r}")
-            stored = tx.offers.save_response(impression, response, at=self.clock.now())
+            now = self.clock.now()
+            stored = tx.offers.save_response(impression, response, at=now)
+            event = RESPONSE_EVENTS.get(response)
+            if stored and event is not None:
+                webhook_events.offer_response(tx.outbox, event, decision_id, offer_id, now)
         return ResponseOutcome(decision_id, offer_id, response, duplicate=not stored)

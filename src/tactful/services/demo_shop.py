@@ -47,7 +47,9 @@ def read_cart(text: str) -> dict[str, int]:
     lines: dict[str, int] = {}
     for item in text.split(",")[:MAX_LINES]:
         sku, _, quantity = item.strip().partition(":")
-        amount = int(quantity) if quantity.isdigit() else 1
+        amount = (
+            int(quantity) if quantity.isascii() and quantity.isdigit() and len(quantity) < 9 else 1
+        )
         if sku and amount > 0:
             lines[sku] = min(MAX_QUANTITY, lines.get(sku, 0) + amount)
     return lines

@@ -22,7 +22,7 @@ from tactful.domain.events import Event, EventId, EventType
 from tactful.domain.money import Money
 from tactful.domain.orders import LineSource, OfferId, Order, OrderId, OrderLine
 from tactful.domain.payment_records import PendingPayment
-from tactful.services import checkout_offers
+from tactful.services import checkout_offers, webhook_events
 from tactful.services.checkout import BumpView, Cart, CheckoutDeps
 from tactful.services.checkout_idempotency import Outcome
 from tactful.services.offer_confirmation import OFFER, SETTLED
@@ -185,10 +185,8 @@ def _store_order(
     """The paid order, its checkout side, its charge and its bump events, in one transaction."""
     details, order_id = pending.details, pending.order_id
     customer_id = details["customer_id"]
-    tx.orders.insert_orders(
-        [Order(OrderId(order_id), now, _order_lines(pending), CustomerId(customer_id))],
-        source="checkout",
-    )
+    order = Order(OrderId(order_id), now, _order_lines(pending), CustomerId(customer_id))
+    tx.orders.insert_orders([order], source="checkout")
     tx.checkout.insert_checkout_order(
         CheckoutOrder(
             order_id,
@@ -212,6 +210,14 @@ def _store_order(
         at=now,
     )
     tx.events.insert_events(_bump_events(pending, now))
+    webhook_events.order_paid(
+        tx.outbox,
+        order,
+        slug=details["slug"],
+        email=details["email"],
+        total=Money(pending.amount, pending.currency),
+        charge_id=pending.payment_ref,
+    )
 
 
 def payment_returned(deps: CheckoutDeps, slug: str, payment_ref: str) -> Outcome:

@@ -13,11 +13,25 @@ from typing import Any
 
 from tactful.domain.clock import Clock
 from tactful.domain.webhooks_out import Delivery, Endpoint, EventType, next_attempt
-from tactful.services.ports.webhooks_out import WebhookSender, WebhookStore
+from tactful.services.ports.webhooks_out import Outbox, WebhookSender, WebhookStore
 
 BATCH = 200
 LEASE = timedelta(minutes=2)
 MAX_PER_RUN = 20_000
+
+
+def message_body(event_type: EventType, data: Mapping[str, Any], now: datetime) -> str:
+    """The JSON a receiver gets: the event's type, when it happened, and its data."""
+    body = {"type": event_type.value, "timestamp": now.isoformat(), "data": dict(data)}
+    return json.dumps(body, default=str)
+
+
+def publish_in(
+    outbox: Outbox, event_type: EventType, data: Mapping[str, Any], now: datetime
+) -> list[str]:
+    """Queue `event_type` in the caller's transaction (`tx.outbox`), so the message commits
+    with the fact it reports, or neither does; returns the message ids."""
+    return outbox.enqueue(event_type.value, message_body(event_type, data, now), now)
 
 
 class UnknownEndpointError(LookupError):
@@ -59,8 +73,7 @@ class Webhooks:
     def publish(self, event_type: EventType, data: Mapping[str, Any]) -> list[str]:
         """Queue `event_type` for every subscribed endpoint; returns the message ids."""
         now = self.clock.now()
-        body = {"type": event_type.value, "timestamp": now.isoformat(), "data": dict(data)}
-        return self.store.enqueue(event_type.value, json.dumps(body, default=str), now)
+        return self.store.enqueue(event_type.value, message_body(event_type, data, now), now)
 
     def replay(self, message_id: str) -> None:
         """Send a message again now, with its own id (receivers dedupe by it)."""

@@ -19,6 +19,7 @@ from tactful.adapters.db.repositories.offers import SqlOfferLog
 from tactful.adapters.db.repositories.orders import SqlOrderStore
 from tactful.adapters.db.repositories.payments import SqlPaymentStore
 from tactful.adapters.db.repositories.refunds import SqlRefundStore
+from tactful.adapters.db.webhook_store import SqlOutbox
 
 
 class SqlTransaction:
@@ -70,6 +71,10 @@ class SqlTransaction:
     @cached_property
     def payments(self) -> SqlPaymentStore:
         return SqlPaymentStore(self.connection)
+
+    @cached_property
+    def outbox(self) -> SqlOutbox:
+        return SqlOutbox(self.connection)
 
 
 class SqlDatabase:

@@ -11,7 +11,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, insert, or_, select, update
+from sqlalchemy import Connection, Engine, insert, or_, select, update
 
 from tactful.adapters.db.tables_storefront import webhook_endpoints, webhook_outbox
 from tactful.domain.webhooks_out import Delivery, DeliveryStatus, Endpoint, EventType, Outcome
@@ -19,6 +19,31 @@ from tactful.services.ports.webhooks_out import Claimed
 
 PENDING = DeliveryStatus.PENDING.value
 MAX_ERROR = 500
+
+
+class SqlOutbox:
+    """The `Outbox` port inside a transaction (its rows commit with the caller's writes)."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def enqueue(self, event_type: str, payload: str, at: datetime) -> list[str]:
+        subscribed = [
+            row.endpoint_id
+            for row in self.connection.execute(
+                select(webhook_endpoints.c.endpoint_id, webhook_endpoints.c.events).where(
+                    webhook_endpoints.c.enabled.is_(True)
+                )
+            )
+            if event_type in row.events
+        ]
+        rows = [
+            _new_row(f"msg_{uuid.uuid4().hex}", endpoint_id, event_type, payload, at)
+            for endpoint_id in subscribed
+        ]
+        if rows:
+            self.connection.execute(insert(webhook_outbox), rows)
+        return [row["message_id"] for row in rows]
 
 
 class SqlWebhookStore:
@@ -60,22 +85,7 @@ class SqlWebhookStore:
 
     def enqueue(self, event_type: str, payload: str, at: datetime) -> list[str]:
         with self.engine.begin() as conn:
-            subscribed = [
-                row.endpoint_id
-                for row in conn.execute(
-                    select(webhook_endpoints.c.endpoint_id, webhook_endpoints.c.events).where(
-                        webhook_endpoints.c.enabled.is_(True)
-                    )
-                )
-                if event_type in row.events
-            ]
-            rows = [
-                _new_row(f"msg_{uuid.uuid4().hex}", endpoint_id, event_type, payload, at)
-                for endpoint_id in subscribed
-            ]
-            if rows:
-                conn.execute(insert(webhook_outbox), rows)
-        return [row["message_id"] for row in rows]
+            return SqlOutbox(conn).enqueue(event_type, payload, at)
 
     def claim(self, now: datetime, limit: int, lease: timedelta) -> list[Claimed]:
         with self.engine.begin() as conn:

@@ -18,6 +18,7 @@ from tactful.adapters.memory.model_jobs import MemoryModelJobStore, ModelJobData
 from tactful.adapters.memory.models import MemoryModelStore, ModelData
 from tactful.adapters.memory.offers import MemoryOfferLog, OfferData
 from tactful.adapters.memory.orders import MemoryOrderStore, OrderData
+from tactful.adapters.memory.outbox import MemoryOutbox, OutboxData
 from tactful.adapters.memory.payments import MemoryPaymentStore, PaymentData
 from tactful.adapters.memory.refunds import MemoryRefundStore, RefundData
 
@@ -37,6 +38,7 @@ class MemoryState:
     imports: ImportData = field(default_factory=ImportData)
     refunds: RefundData = field(default_factory=RefundData)
     payments: PaymentData = field(default_factory=PaymentData)
+    outbox: OutboxData = field(default_factory=OutboxData)
 
 
 class MemoryTransaction:
@@ -88,6 +90,10 @@ class MemoryTransaction:
     @cached_property
     def payments(self) -> MemoryPaymentStore:
         return MemoryPaymentStore(self.state)
+
+    @cached_property
+    def outbox(self) -> MemoryOutbox:
+        return MemoryOutbox(self.state)
 
 
 class MemoryDatabase:

@@ -57,13 +57,18 @@ class Slot:
         return f"{order_id}-{self.code}"
 
 
+def _small_number(text: str) -> bool:
+    """1 to 4 ASCII digits: int() refuses '²' and numbers of thousands of digits."""
+    return 0 < len(text) <= 4 and text.isascii() and text.isdigit()
+
+
 def parse_slot(page: CheckoutPage, order_id: str, offer_id: str) -> Slot | None:
     """The slot an offer id names on `page`, or None if it names none."""
     prefix = f"{order_id}-"
     if not offer_id.startswith(prefix):
         return None
     code = offer_id[len(prefix) :]
-    if len(code) < 2 or code[0] not in "ud" or not code[1:].isdigit():
+    if len(code) < 2 or code[0] not in "ud" or not _small_number(code[1:]):
         return None
     slot = Slot(int(code[1:]), SlotKind(code[0]))
     return slot if offer_for(page, slot) is not None else None

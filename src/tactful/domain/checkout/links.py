@@ -167,10 +167,15 @@ def _terms(fields: Mapping[str, str], expires_at: datetime) -> LinkTerms:
     )
 
 
+def _ascii_digits(text: str) -> bool:
+    """At most 18 ASCII digits, so int() takes them ('²' is a digit to str.isdigit)."""
+    return 0 < len(text) <= 18 and text.isascii() and text.isdigit()
+
+
 def _whole(value: str | None, field: str, low: int, high: int) -> int | None:
     if value is None:
         return None
-    if not value.isdigit() or not low <= int(value) <= high:
+    if not _ascii_digits(value) or not low <= int(value) <= high:
         raise InvalidLink(LinkProblem.MALFORMED, f"{field} must be a whole number {low}-{high}")
     return int(value)
 
@@ -198,11 +203,11 @@ def _unsigned_quantity(raw: str | None, max_quantity: int) -> tuple[int | None, 
     """The quantity a customer chose, or None and why it cannot be used (naming the limit)."""
     if raw is None or raw == "":
         return None, ""
-    if raw.isdigit() and 1 <= int(raw) <= max_quantity:
+    if _ascii_digits(raw) and 1 <= int(raw) <= max_quantity:
         return int(raw), ""
     if max_quantity == 1:
         return None, "The quantity of this order is fixed, so it was not changed."
-    if raw.isdigit() and int(raw) > max_quantity:
+    if raw.isascii() and raw.isdigit() and (len(raw) > 18 or int(raw) > max_quantity):
         return None, (
             f"You can buy at most {max_quantity} here, so the quantity was not changed "
             f"to {raw[:6]}. Choose 1 to {max_quantity}."

@@ -131,7 +131,7 @@ class PaymentGateway(Protocol):
 
 def luhn_valid(number: str) -> bool:
     """The card-number checksum every real card passes."""
-    if not number.isdigit() or not 12 <= len(number) <= 19:
+    if not (number.isascii() and number.isdigit()) or not 12 <= len(number) <= 19:
         return False
     total = 0
     for i, ch in enumerate(reversed(number)):

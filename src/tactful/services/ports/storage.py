@@ -16,6 +16,7 @@ from tactful.services.ports.offers import OfferLog
 from tactful.services.ports.orders import OrderStore
 from tactful.services.ports.payments import PaymentStore
 from tactful.services.ports.refunds import RefundStore
+from tactful.services.ports.webhooks_out import Outbox
 
 
 class Transaction(Protocol):
@@ -53,6 +54,9 @@ class Transaction(Protocol):
 
     @property
     def payments(self) -> PaymentStore: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
 
 
 class Database(Protocol):

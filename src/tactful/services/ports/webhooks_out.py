@@ -22,6 +22,16 @@ class Claimed:
     """Attempts so far, this one included."""
 
 
+class Outbox(Protocol):
+    """The outbox as one transaction sees it: a message queued here commits (or rolls back)
+    together with the fact it reports, so a crash between them can neither lose nor repeat it."""
+
+    def enqueue(self, event_type: str, payload: str, at: datetime) -> list[str]:
+        """Queue the message for every enabled endpoint subscribed to `event_type`; returns
+        the new message ids (one per endpoint)."""
+        ...
+
+
 class WebhookStore(Protocol):
     """Endpoints and the durable outbox (one row per message and endpoint)."""
 

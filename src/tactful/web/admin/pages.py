@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import Query, Request
-from fastapi.responses import Response
+from fastapi import Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
 
+from tactful.services.experiments import ExperimentService, UnknownExperimentError
 from tactful.web.admin import offer_views, views
+from tactful.web.admin.auth import tokens_match
 from tactful.web.admin.routes import (
     PERIODS,
     SECURITY_HEADERS,
@@ -80,6 +82,7 @@ def experiments(request: Request) -> Response:
         return _to_login(request)
     service = _dashboard(request)
     report = service.overview(service.period(None))
+    tests: ExperimentService = request.app.state.tactful.experiments
     return _page(
         request,
         session,
@@ -87,7 +90,25 @@ def experiments(request: Request) -> Response:
         title="Experiments",
         active="experiments",
         report=report,
+        experiments=[tests.results(e.experiment_id) for e in tests.all()],
     )
+
+
+@router.post("/experiments/{experiment_id}/stop")
+def stop_experiment(
+    request: Request, experiment_id: str, csrf: Annotated[str, Form()] = ""
+) -> Response:
+    session = _session(request)
+    if session is None:
+        return _to_login(request)
+    if not tokens_match(session.csrf, csrf):
+        return Response("Invalid form token.", status_code=403, headers=SECURITY_HEADERS)
+    tests: ExperimentService = request.app.state.tactful.experiments
+    try:
+        tests.stop(experiment_id)
+    except UnknownExperimentError:
+        return Response("no such experiment", status_code=404, headers=SECURITY_HEADERS)
+    return RedirectResponse("/admin/experiments", status_code=303, headers=SECURITY_HEADERS)
 
 
 @router.get("/customers")

@@ -11,7 +11,6 @@ from pydantic import ValidationError
 from starlette.types import Receive, Scope
 
 from tactful.domain.offers import OfferResponse
-from tactful.domain.webhooks_out import EventType
 from tactful.services.decision_request import DecisionRequest
 from tactful.services.decisions import UnknownOfferError
 from tactful.web.api.schemas_decisions import DecisionOut, ResponseIn, ResponseOut, answer_json
@@ -29,7 +28,6 @@ from tactful.web.observability import Metrics
 from tactful.web.state import AppState
 
 router = APIRouter(prefix="/v1/decisions", tags=["decisions"])
-RESPONSE_EVENTS = {"accepted": EventType.OFFER_ACCEPTED, "declined": EventType.OFFER_DECLINED}
 
 
 def read_request(raw: bytes) -> DecisionRequest | list[dict[str, Any]]:
@@ -137,10 +135,6 @@ def respond(
         outcome = service.respond(decision_id, body.offer_id, OfferResponse(body.response))
     except UnknownOfferError as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
-    event = RESPONSE_EVENTS.get(body.response)
-    if event is not None and not outcome.duplicate:
-        data = {"decision_id": decision_id, "offer_id": body.offer_id, "response": body.response}
-        state.webhooks.publish(event, data)
     return ResponseOut(
         decision_id=outcome.decision_id,
         offer_id=outcome.offer_id,

@@ -1,0 +1,73 @@
+"""The facts a merchant's endpoints hear about, each queued in the transaction that stores it.
+
+Every function here takes the caller's `tx.outbox`: the message commits with the order, the
+charge or the response, or neither does, so a crash can neither lose nor repeat a message.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tactful.domain.money import Money
+from tactful.domain.orders import Order
+from tactful.domain.webhooks_out import EventType
+from tactful.services.ports.webhooks_out import Outbox
+from tactful.services.webhooks_out import publish_in
+
+
+def order_paid(
+    outbox: Outbox, order: Order, *, slug: str, email: str, total: Money, charge_id: str
+) -> list[str]:
+    """`order.paid`: a checkout page took the payment and stored the order."""
+    lines = [
+        {
+            "sku": str(line.sku),
+            "quantity": line.quantity,
+            "unit_price": line.unit_price.amount,
+            "source": line.source.value,
+            "offer_id": line.offer_id,
+        }
+        for line in order.lines
+    ]
+    data = {
+        "order_id": str(order.order_id),
+        "checkout": slug,
+        "customer_id": order.customer_id,
+        "email": email,
+        "amount": total.amount,
+        "currency": total.currency,
+        "charge_id": charge_id,
+        "lines": lines,
+    }
+    return publish_in(outbox, EventType.ORDER_PAID, data, order.created_at)
+
+
+def upsell_charged(
+    outbox: Outbox,
+    *,
+    order_id: str,
+    offer_id: str,
+    sku: str,
+    charge_id: str,
+    amount: Money,
+    at: datetime,
+) -> list[str]:
+    """`upsell.charged`: a one-click offer after payment was accepted and charged."""
+    data = {
+        "order_id": order_id,
+        "offer_id": offer_id,
+        "sku": sku,
+        "charge_id": charge_id,
+        "amount": amount.amount,
+        "currency": amount.currency,
+    }
+    return publish_in(outbox, EventType.UPSELL_CHARGED, data, at)
+
+
+def offer_response(
+    outbox: Outbox, event_type: EventType, decision_id: str, offer_id: str, at: datetime
+) -> list[str]:
+    """`offer.accepted` / `offer.declined`: a response to an offer of the decision API."""
+    response = "accepted" if event_type is EventType.OFFER_ACCEPTED else "declined"
+    data = {"decision_id": decision_id, "offer_id": offer_id, "response": response}
+    return publish_in(outbox, event_type, data, at)

@@ -1,0 +1,52 @@
+"""The /admin experiments page over real HTTP: each experiment's variants with customers and
+lift against the control, and a stop button that needs the session's CSRF token."""
+
+from __future__ import annotations
+
+import httpx
+from sqlalchemy import Engine
+
+from tactful.adapters.db.experiments import SqlExperimentStore
+from tactful.adapters.db.transaction import SqlDatabase
+from tactful.domain.clock import FixedClock
+from tactful.domain.experiments import Variant
+from tactful.services.experiments import ExperimentService
+from tactful.services.simulation import SimulationService
+from tactful.settings import Settings
+from tactful.web.app import create_app
+from tests.conftest import LiveServer
+from tests.services.history_wiring import history_reads
+from tests.services.measurement_wiring import measurement_reads
+from tests.services.test_experiments import NOW, REQUEST, START
+from tests.web.admin.test_admin_site import _csrf, sign_in
+
+
+def test_the_page_shows_each_variant_and_stops_an_experiment(
+    engine: Engine, settings: Settings
+) -> None:
+    database = SqlDatabase(engine)
+    store = SqlExperimentStore(engine)
+    created = ExperimentService(store, measurement_reads(database), FixedClock(START)).create(
+        "one offer or two", [Variant("control", 50), Variant("one_offer", 50, max_offers=1)]
+    )
+    SimulationService(database, history_reads(database), FixedClock(NOW), holdout_share=0.2).run(
+        REQUEST
+    )
+    with (
+        LiveServer(create_app(settings, engine=engine)) as server,
+        httpx.Client(base_url=server.url) as client,
+    ):
+        sign_in(client)
+        page = client.get("/admin/experiments")
+        assert page.status_code == 200
+        assert "No experiments yet" not in page.text
+        assert "one offer or two" in page.text
+        assert "one_offer" in page.text
+        assert "not enough data yet" not in page.text  # the lift is drawn
+        stop = f"/admin/experiments/{created.experiment_id}/stop"
+        assert client.post(stop, data={"csrf": "forged"}).status_code == 403
+        assert store.get(created.experiment_id).status == "running"  # type: ignore[union-attr]
+        answer = client.post(stop, data={"csrf": _csrf(page.text)})
+        assert answer.status_code == 303
+        assert store.get(created.experiment_id).status == "stopped"  # type: ignore[union-attr]
+        assert "Stop experiment" not in client.get("/admin/experiments").text
