@@ -46,7 +46,7 @@ from tactful.domain.checkout.page_payments import PagePaymentGateway
 from tactful.domain.clock import Clock, SystemClock
 from tactful.domain.model_jobs import JobId, ModelJob
 from tactful.domain.offers import OfferPolicy
-from tactful.domain.sequences import EmailCaps
+from tactful.domain.sequences import EmailCaps, FrequentBuyers
 from tactful.mining_process import in_child_process
 from tactful.services.checkout import BumpSource, CheckoutDeps
 from tactful.services.checkout_bumps import engine_bumps
@@ -222,6 +222,11 @@ def email_config(settings: Settings) -> EmailConfig:
         ),
         rate_per_minute=settings.email_rate_per_minute,
         pause_after_purchase=timedelta(days=settings.email_pause_after_purchase_days),
+        frequent_buyers=FrequentBuyers(
+            orders=settings.email_frequent_buyer_orders,
+            window=timedelta(days=settings.email_frequent_buyer_days),
+            max_offers=settings.email_frequent_buyer_max_offers,
+        ),
     )
 
 

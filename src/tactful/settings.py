@@ -116,6 +116,15 @@ class Settings(BaseSettings):
     email_pause_after_purchase_days: float = Field(
         3.0, ge=0, description="Days every sequence of a customer waits after they buy"
     )
+    email_frequent_buyer_orders: int = Field(
+        4, ge=0, description="Orders within the window that make a frequent buyer; 0: no rule"
+    )
+    email_frequent_buyer_days: float = Field(
+        90.0, gt=0, description="Days over which a frequent buyer's orders are counted"
+    )
+    email_frequent_buyer_max_offers: int = Field(
+        1, ge=1, le=3, description="Most offers per mail to a frequent buyer (one offer mail)"
+    )
     email_rate_per_minute: int = Field(
         0, ge=0, description="Most mails sent per minute by one worker; 0 means no limit"
     )

@@ -35,7 +35,7 @@ from tactful.adapters.db.engine import build_engine
 from tactful.container import migrate
 from tactful.settings import Settings
 from tactful.web.app import create_app
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, truncate_all
 from tests.web.test_api_models import BODY, _finished, _orders, _store
 
 SECRET = "sk_test_secret_key_0123456789"
@@ -52,15 +52,25 @@ EXCLUDED = {
 FIELD_FIRST = re.compile(r"^[\w.\-\[\]]+: ")  # "cart.0.quantity: must be ..."
 
 
-@pytest.fixture(scope="module")
-def fuzz_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """A live server on SQLite with a mined model (so /readyz answers 200)."""
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def fuzz_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    """A live server on SQLite, then PostgreSQL, with a mined model (so /readyz answers 200)."""
     folder = tmp_path_factory.mktemp("fuzz")
+    url = f"sqlite:///{(folder / 'tactful.db').as_posix()}"
+    if request.param == "postgresql":
+        url = request.getfixturevalue("postgres_url")
+        cleaner = build_engine(url)
+        truncate_all(cleaner)
+        cleaner.dispose()
     config = Settings.from_env(
         {},
         environment="test",
         data_dir=folder,
-        database_url=f"sqlite:///{(folder / 'tactful.db').as_posix()}",
+        database_url=url,
         secret_key=SECRET,
         publishable_key=PUBLISHABLE,
         access_log=False,

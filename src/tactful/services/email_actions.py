@@ -11,8 +11,12 @@ from datetime import timedelta
 from enum import StrEnum
 
 from tactful.domain.clock import Clock
+from tactful.domain.webhooks_out import EventType
 from tactful.services.email_compose import EmailConfig, verify
 from tactful.services.ports.email import EmailStore
+from tactful.services.webhooks_out import message_body
+
+UNSUBSCRIBE = EventType.UNSUBSCRIBE
 
 PAUSE = timedelta(days=30)
 
@@ -56,7 +60,11 @@ class EmailActions:
         customer = self.customer_of(mail_id, mac)
         now = self.clock.now()
         until = now + PAUSE if choice is Choice.PAUSE_30_DAYS else None
-        self.store.set_preference(customer, choice.value, until, now)
+        webhook = None
+        if choice in (Choice.NOTHING, Choice.ONLY_ORDER_UPDATES):
+            data = {"customer_id": customer, "mail_id": mail_id, "preference": choice.value}
+            webhook = (UNSUBSCRIBE.value, message_body(UNSUBSCRIBE, data, now))
+        self.store.set_preference(customer, choice.value, until, now, webhook)
         if choice is Choice.NOTHING:
             self.store.record_interaction(mail_id, "unsubscribe", "one-click", now)
         return customer

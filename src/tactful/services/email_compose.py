@@ -10,7 +10,14 @@ from urllib.parse import urlencode
 
 from tactful.domain.checkout.links import LinkTerms, sign_link, sign_values, values_signed
 from tactful.domain.offers import Offer
-from tactful.domain.sequences import EmailCaps, Sequence, Step, StepKind, subject_variant
+from tactful.domain.sequences import (
+    EmailCaps,
+    FrequentBuyers,
+    Sequence,
+    Step,
+    StepKind,
+    subject_variant,
+)
 from tactful.services.ports.email import MailTemplates, OutgoingMail
 
 LINK_TTL = timedelta(days=14)
@@ -36,6 +43,7 @@ class EmailConfig:
     lease: timedelta = timedelta(minutes=10)
     rate_per_minute: int = 0
     pause_after_purchase: timedelta = timedelta(days=3)
+    frequent_buyers: FrequentBuyers = field(default_factory=FrequentBuyers)
 
     @property
     def domain(self) -> str:

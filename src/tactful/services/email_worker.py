@@ -233,6 +233,15 @@ class EmailWorker:
         self.store.finish(mail, Outcome("skipped", now, error=f"branch: {happened}"), then)
         return True
 
+    def offer_limit(self, mail: ClaimedMail, step_max: int, now: datetime) -> int:
+        """How many offers this mail may carry: fewer (or none) for frequent buyers."""
+        rule = self.config.frequent_buyers
+        if not rule.orders:
+            return step_max
+        recent = len(self.store.purchases_since(mail.customer_id, now - rule.window))
+        offered = bool(self.store.offered_in(mail.enrolment_key))
+        return rule.offers_allowed(recent, step_max, offered)
+
     def paused_by_purchase(self, enrolment: Enrolment, now: datetime) -> datetime | None:
         """A purchase after the trigger pauses the sequence for a while ("a meaningful action")."""
         pause = self.config.pause_after_purchase
@@ -275,9 +284,11 @@ class EmailWorker:
         step = sequence.steps[mail.step]
         offers: tuple[Offer, ...] = ()
         if step.kind is StepKind.OFFER:
-            offers = tuple(self.offers.offers(mail.customer_id, now, step.max_offers))
+            limit = self.offer_limit(mail, step.max_offers, now)
+            offers = tuple(self.offers.offers(mail.customer_id, now, limit)) if limit else ()
             if not offers:
-                self.store.finish(mail, Outcome("skipped", now, error="no offer"), then)
+                why = "no offer" if limit else "frequent buyer"
+                self.store.finish(mail, Outcome("skipped", now, error=why), then)
                 return
         address = customer.email or ""
         draft = Draft(mail.mail_id, sequence, mail.step, mail.customer_id, address, (), offers, now)

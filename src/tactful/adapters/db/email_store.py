@@ -27,6 +27,7 @@ from tactful.adapters.db.tables_email import (
     email_suppressions,
     sequence_versions,
 )
+from tactful.adapters.db.webhook_store import SqlOutbox
 from tactful.domain.customers import Consent, ConsentPurpose
 from tactful.domain.sequences import Trigger
 from tactful.services.ports.email import (
@@ -340,10 +341,17 @@ class SqlEmailStore(EmailReactions):
             )
 
     def set_preference(
-        self, customer_id: str, mode: str, paused_until: datetime | None, at: datetime
+        self,
+        customer_id: str,
+        mode: str,
+        paused_until: datetime | None,
+        at: datetime,
+        webhook: tuple[str, str] | None = None,
     ) -> None:
         """Store the customer's choice; "none" also records marketing consent withdrawn."""
         with self.engine.begin() as conn:
+            if webhook is not None and _mode(conn, customer_id) != mode:
+                SqlOutbox(conn).enqueue(*webhook, at)
             insert = dialect_insert(conn, email_preferences)
             values = {"mode": mode, "paused_until": paused_until, "updated_at": at}
             conn.execute(
@@ -408,3 +416,8 @@ def _end(conn: Connection, key: str, state: str, reason: str | None, at: datetim
         .where(email_enrolments.c.enrolment_key == key, email_enrolments.c.state == "active")
         .values(state=state, exit_reason=reason, ended_at=at)
     )
+
+
+def _mode(conn: Connection, customer_id: str) -> str | None:
+    where = email_preferences.c.customer_id == customer_id
+    return conn.execute(select(email_preferences.c.mode).where(where)).scalar()

@@ -17,7 +17,7 @@ from tactful.domain.sequences.parse import (
     parse_duration,
     parse_sequences,
 )
-from tactful.domain.sequences.rules import EmailCaps, held_out, subject_variant
+from tactful.domain.sequences.rules import EmailCaps, FrequentBuyers, held_out, subject_variant
 from tactful.domain.sequences.timing import after_wait, allowed, send_time, zone
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "DEFAULT_QUIET",
     "EmailCaps",
     "ExitRule",
+    "FrequentBuyers",
     "Hours",
     "Sequence",
     "SequenceFileError",

@@ -39,3 +39,26 @@ class EmailCaps:
         if len(recent) >= self.per_window:
             earliest = max(earliest, recent[-self.per_window] + self.window)
         return earliest
+
+
+@dataclass(frozen=True, slots=True)
+class FrequentBuyers:
+    """Frequent buyers get fewer offers, not more: `orders` or more orders within `window`
+    make a customer frequent; they get at most `max_offers` per offer mail and one offer mail
+    per enrolment. `orders` 0 turns the rule off."""
+
+    orders: int = 4
+    window: timedelta = timedelta(days=90)
+    max_offers: int = 1
+
+    def is_frequent(self, recent_orders: int) -> bool:
+        """Whether this many orders within the window make a frequent buyer."""
+        return self.orders > 0 and recent_orders >= self.orders
+
+    def offers_allowed(self, recent_orders: int, step_max: int, offered_before: bool) -> int:
+        """How many offers an offer mail may carry (0: skip it) for this customer."""
+        if not self.is_frequent(recent_orders):
+            return step_max
+        if offered_before:
+            return 0
+        return min(step_max, self.max_offers)

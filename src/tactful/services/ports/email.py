@@ -140,8 +140,17 @@ class EmailStore(Protocol):
         self, address: str, customer_id: str | None, reason: str, at: datetime
     ) -> None: ...
     def set_preference(
-        self, customer_id: str, mode: str, paused_until: datetime | None, at: datetime
-    ) -> None: ...
+        self,
+        customer_id: str,
+        mode: str,
+        paused_until: datetime | None,
+        at: datetime,
+        webhook: tuple[str, str] | None = None,
+    ) -> None:
+        """Store the choice; when the mode changes, queue `webhook` (event type, payload) in
+        the webhook outbox in the same transaction."""
+        ...
+
     def record_interaction(self, mail_id: int, kind: str, value: str, at: datetime) -> None: ...
     def mail_customer(self, mail_id: int) -> str | None: ...
     def outbox(self, limit: int) -> list[OutboxEntry]: ...

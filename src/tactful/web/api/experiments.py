@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from tactful.domain.experiments import MAX_OFFERS, ExperimentError, Variant
 from tactful.services.experiments import UnknownExperimentError, experiment_data
 from tactful.web.deps import SecretKey, StateDep
+from tactful.web.errors import validation_body
 
 router = APIRouter(prefix="/v1/experiments", tags=["experiments"])
 
@@ -35,8 +36,9 @@ class ExperimentIn(BaseModel):
 
 
 def _unprocessable(error: ExperimentError) -> JSONResponse:
-    detail = [{"loc": ["body", *error.field.split(".")], "msg": str(error), "type": "value_error"}]
-    return JSONResponse({"detail": detail}, status_code=422)
+    message = str(error).removeprefix(f"{error.field}: ")
+    raw = [{"loc": ["body", *error.field.split(".")], "msg": message, "type": "value_error"}]
+    return JSONResponse(validation_body(raw), status_code=422)
 
 
 @router.post("", status_code=201, response_model=None)
