@@ -90,14 +90,18 @@ def test_demo_prepares_the_database_and_a_rerun_is_quick(tmp_path: Path) -> None
     assert "Imported the UCI Online Retail sample" in first.output
     assert "/healthz" in first.output
     assert "secret key" in first.output
+    assert "Simulated traffic for the dashboard" in first.output  # so /admin has figures
     orders = orders_in(tmp_path)
     assert orders > 2000
     again = runner.invoke(app, ["demo", "--no-serve"], env=env_for(tmp_path))
     assert again.exit_code == 0, again.output
     assert "already imported" in again.output
-    assert orders_in(tmp_path) == orders
+    assert orders_in(tmp_path) == orders, "a second run adds no orders, simulated or imported"
     keys = printed_keys(first.output)
     assert printed_keys(again.output) == keys, "a second run reuses the keys integrations hold"
+    assert "Simulated traffic: none added (seed: seed 1 was already simulated here)" in " ".join(
+        again.output.split()
+    )
     merchants = runner.invoke(app, ["mine", "--level", "customer"], env=env_for(tmp_path))
     assert merchants.exit_code == 0, merchants.output
     mined = active_model(tmp_path)

@@ -15,6 +15,7 @@ from tactful.services.demo import DemoRun, decision_curl, prepare_demo
 from tactful.services.due_work import run_until
 from tactful.services.email_demo import prepare_email_demo
 from tactful.services.models import ModelVersions
+from tactful.services.simulation import SimulationRequest, SimulationService
 from tactful.settings import Settings
 
 
@@ -40,9 +41,27 @@ def _prepare(settings: Settings) -> DemoRun:
             container.clock.now(),
             say=console.print,
         )
+        _simulate_traffic(container.simulation)
         return run
     finally:
         container.close()
+
+
+DEMO_TRAFFIC = SimulationRequest(days=28, customers=1000, uplift=0.05, seed=1)
+
+
+def _simulate_traffic(simulation: SimulationService) -> None:
+    """Four weeks of simulated offers and orders, once per database, so /admin has figures."""
+    try:
+        done = simulation.run(DEMO_TRAFFIC)
+    except ValueError as exc:  # e.g. a second demo: the traffic simulated first is kept
+        console.print(f"Simulated traffic: none added ({exc}).")
+        return
+    console.print(
+        f"Simulated traffic for the dashboard: {done['decisions']:,} decisions and "
+        f"{done['orders']:,} orders over {DEMO_TRAFFIC.days} days, with a planted "
+        f"{DEMO_TRAFFIC.uplift:.0%} uplift (tactful simulate; see tactful report)."
+    )
 
 
 def start_worker_thread(settings: Settings) -> threading.Event:
@@ -77,6 +96,7 @@ def demo(
     base = settings.base_url
     console.print(f"Where to look: {base}/healthz  and the API docs at {base}/docs")
     console.print(f"The sample shop with the offers widget: {base}/demo/shop")
+    console.print(f"The merchant dashboard: {base}/admin (sign in with the secret key)")
     console.print(f"  secret key:      {settings.secret_key}", highlight=False)
     console.print(f"  publishable key: {settings.publishable_key}", highlight=False)
     if environment.missing_keys():
