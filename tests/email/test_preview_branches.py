@@ -1,4 +1,4 @@
-"""`tactful sequences preview` labels each branch mail with its arm (bought, clicked, did nothing)."""
+"""`tactful sequences preview` heads each branch mail with its arm (bought, clicked, ...)."""
 
 from __future__ import annotations
 
