@@ -300,7 +300,10 @@ def build_container(
     feedback = SqlFeedbackStore(db)
     measure_reads, measure_rollups = SqlMeasurementReads(db), SqlMeasurementRollups(db)
     attribution = timedelta(days=settings.attribution_days)
-    rollups = RollupService(measure_reads, measure_rollups, clock, attribution=attribution)
+    dashboard_reads = SqlDashboardReports(db)
+    rollups = RollupService(
+        measure_reads, measure_rollups, clock, attribution=attribution, dashboard=dashboard_reads
+    )
     email = email_worker(settings, db, decisions, mail_sender)
     webhook_store = SqlWebhookStore(db)
     webhook_delivery = WebhookDelivery(webhook_store, StandardWebhookSender())
@@ -365,11 +368,12 @@ def build_container(
             database, history, clock, holdout_share=settings.holdout_share
         ),
         dashboard=DashboardService(
-            SqlDashboardReports(db),
+            dashboard_reads,
             history,
             settings.holdout_share,
             BacktestFolder(settings.data_dir / "backtests"),
             measurement=reports,
+            rollups=measure_rollups,
         ),
         sequences=email.sequences,
         email=email,

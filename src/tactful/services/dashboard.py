@@ -22,17 +22,20 @@ from tactful.domain.dashboard import (
     Period,
     customers_needed,
     daily_incremental,
+    outcomes_of,
     revenue_lift,
     srm_p_value,
 )
 from tactful.domain.measurement import OfferOutcome, Overview
 from tactful.domain.measurement.comparison import Lift as MeasuredLift
 from tactful.services.cohorts import CohortReport, cohort_report
+from tactful.services.dashboard_figures import DashboardFigures
 from tactful.services.lifetime import ClvFit, fit_lifetime, stored_purchases
 from tactful.services.ports.dashboard import (
     BacktestArchive,
     DailyActivity,
     DashboardReports,
+    DashboardRollups,
     DecisionSummary,
     OfferStats,
 )
@@ -178,6 +181,8 @@ class DashboardService:
     backtests: BacktestArchive
     measurement: ReportService | None = None
     """The measurement service (`tactful report`): its statistics head the overview."""
+    rollups: DashboardRollups | None = None
+    """The daily rollups: whole days of the chart and the offers are read from them."""
     _customers: tuple[float, CustomersReport] | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _computing: threading.Thread | None = field(default=None, repr=False)
@@ -215,18 +220,26 @@ class DashboardService:
         """Incremental revenue with its interval over time, acceptance, funnel and SRM."""
         return self._reuse(("overview", period), lambda: self._overview(period))
 
+    @property
+    def figures(self) -> DashboardFigures:
+        """Activity and offer figures, from the rollups where they hold the days."""
+        return DashboardFigures(self.reports, self.rollups)
+
     def _overview(self, period: Period) -> OverviewReport:
-        outcomes = self.reports.outcomes(period)
+        measured, satisfaction = None, None
+        if self.measurement is None:
+            outcomes = self.reports.outcomes(period)
+        else:
+            span = ReportSpan(period.since, period.until)
+            inputs = self.measurement.read_inputs(span)
+            outcomes = outcomes_of(inputs.exposures, inputs.orders, until=period.until)
+            measured, _, satisfaction, _ = self.measurement.compute_overview(span, inputs=inputs)
         lift = revenue_lift(outcomes)
-        activity = self.reports.daily(period)
+        activity = self.figures.activity(period)
         days = _days(period)
         offers = self._offer_stats(period)
         decisions = sum(a.decisions for a in activity)
         srm = srm_p_value(lift.treated, lift.held_out, self.holdout_share)
-        measured, satisfaction = None, None
-        if self.measurement is not None:
-            span = ReportSpan(period.since, period.until)
-            measured, _offers, satisfaction, _segments = self.measurement.compute_overview(span)
         accepted = sum(o.accepted for o in offers)
         shown = sum(o.impressions for o in offers)
         return OverviewReport(
@@ -267,7 +280,7 @@ class DashboardService:
         return OffersReport(stats, outcomes, {s.sku: s.name for s in stats}, currency, days)
 
     def _offer_stats(self, period: Period) -> list[OfferStats]:
-        return self._reuse(("offers", period), lambda: self.reports.offer_stats(period))
+        return self._reuse(("offers", period), lambda: self.figures.offer_stats(period))
 
     def decisions(self, limit: int = 50, before: datetime | None = None) -> list[DecisionSummary]:
         """The newest decisions with their offers and answers."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from tactful.domain.clock import Clock
 from tactful.domain.measurement import (
@@ -17,6 +17,7 @@ from tactful.domain.measurement import (
     Exposure,
     Lift,
     OfferOutcome,
+    OrderTotal,
     Overview,
     OverviewSettings,
     customer_outcomes,
@@ -33,7 +34,7 @@ from tactful.services.ports.measurement import MeasurementReads, MeasurementRoll
 from tactful.services.report_data import offers_data, overview_data, segments_data
 from tactful.services.rollups import RollupSpan, day_start, split_span
 
-__all__ = ["DEFAULT_SPAN", "PRE_PERIOD", "ReportService", "ReportSpan"]
+__all__ = ["DEFAULT_SPAN", "PRE_PERIOD", "MeasuredInputs", "ReportService", "ReportSpan"]
 
 DEFAULT_SPAN = timedelta(days=28)
 PRE_PERIOD = timedelta(days=90)
@@ -42,6 +43,13 @@ PRE_PERIOD = timedelta(days=90)
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 """How far before a customer's first decision their spend is read as the CUPED covariate."""
+
+
+class MeasuredInputs(NamedTuple):
+    """What the overview is computed from (the dashboard reuses it for its charts)."""
+
+    exposures: list[Exposure]
+    orders: list[OrderTotal]
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,14 +95,19 @@ class ReportService:
             raise ValueError("from: must be before to")
         return ReportSpan(start, end)
 
+    def read_inputs(self, span: ReportSpan) -> MeasuredInputs:
+        """Each customer's exposure over the span, and their orders from the pre-period on."""
+        exposures = self._exposures(self._parts(span))
+        orders = self.reads.order_totals(since=span.since - PRE_PERIOD, until=span.until)
+        return MeasuredInputs(exposures, orders)
+
     def compute_overview(
-        self, span: ReportSpan, segment: str | None = None
+        self, span: ReportSpan, segment: str | None = None, inputs: MeasuredInputs | None = None
     ) -> tuple[Overview, list[OfferOutcome], Lift | None, dict[str, Overview]]:
         """The overview's statistics, the offers' outcomes it sums its funnel from, and
         satisfaction (mean rating per rating customer) against the holdout."""
         parts = self._parts(span)
-        exposures = self._exposures(parts)
-        orders = self.reads.order_totals(since=span.since - PRE_PERIOD, until=span.until)
+        exposures, orders = inputs or self.read_inputs(span)
         outcomes = customer_outcomes(exposures, orders, until=span.until, pre_period=PRE_PERIOD)
         segments = {name: overview(outcomes.segment(name), self.settings) for name in SEGMENTS}
         if segment is not None:

@@ -51,21 +51,35 @@ class SqlMeasurementReads:
 
     def exposures(self, *, since: datetime, until: datetime) -> list[Exposure]:
         held = _flag(decisions.c.held_out)
-        query = (
+        by_customer = decisions.c.customer_id
+        ranked = (
             select(
                 decisions.c.customer_id,
-                func.min(decisions.c.at),
-                func.min(held),
-                func.max(held),
+                decisions.c.at,
+                decisions.c.moment,
+                decisions.c.channel,
+                func.min(held).over(partition_by=by_customer).label("low"),
+                func.max(held).over(partition_by=by_customer).label("high"),
+                func.row_number()
+                .over(partition_by=by_customer, order_by=(decisions.c.at, decisions.c.decision_id))
+                .label("rank"),
             )
             .where(decisions.c.at >= utc(since), decisions.c.at < utc(until))
-            .group_by(decisions.c.customer_id)
+            .subquery()
         )
+        query = select(
+            ranked.c.customer_id,
+            ranked.c.at,
+            ranked.c.low,
+            ranked.c.high,
+            ranked.c.moment,
+            ranked.c.channel,
+        ).where(ranked.c.rank == 1)
         with self.engine.connect() as connection:
             rows = connection.execute(query).all()
         return [
-            Exposure(customer, utc(first), bool(low) if low == high else None)
-            for customer, first, low, high in rows
+            Exposure(customer, utc(first), bool(low) if low == high else None, moment, channel)
+            for customer, first, low, high, moment, channel in rows
         ]
 
     def order_totals(self, *, since: datetime, until: datetime) -> list[OrderTotal]:

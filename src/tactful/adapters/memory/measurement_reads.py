@@ -9,7 +9,7 @@ from tactful.adapters.memory._common import utc
 from tactful.adapters.memory.database import MemoryDatabase, MemoryState
 from tactful.domain.measurement import Conversion, Exposure, FunnelRow, OrderTotal
 from tactful.domain.offers import OfferResponse
-from tactful.domain.offers.records import Impression
+from tactful.domain.offers.records import DecisionRecord, Impression
 from tactful.domain.orders import Order
 
 __all__ = ["MemoryMeasurementReads"]
@@ -22,17 +22,25 @@ class MemoryMeasurementReads:
         self.database = database
 
     def exposures(self, *, since: datetime, until: datetime) -> list[Exposure]:
-        first: dict[str, datetime] = {}
+        first: dict[str, DecisionRecord] = {}
         held: dict[str, set[bool]] = {}
         for record in self.database.state.offers.decisions.values():
             at = utc(record.at)
             if not utc(since) <= at < utc(until):
                 continue
-            first[record.customer_id] = min(first.get(record.customer_id, at), at)
+            seen = first.get(record.customer_id)
+            if seen is None or (at, record.decision_id) < (utc(seen.at), seen.decision_id):
+                first[record.customer_id] = record
             held.setdefault(record.customer_id, set()).add(record.held_out)
         return [
-            Exposure(customer, at, next(iter(held[customer])) if len(held[customer]) == 1 else None)
-            for customer, at in first.items()
+            Exposure(
+                customer,
+                utc(record.at),
+                next(iter(held[customer])) if len(held[customer]) == 1 else None,
+                record.moment,
+                record.channel,
+            )
+            for customer, record in first.items()
         ]
 
     def order_totals(self, *, since: datetime, until: datetime) -> list[OrderTotal]:

@@ -36,6 +36,9 @@ class Exposure:
     customer_id: str
     first_at: datetime
     held_out: bool | None
+    moment: str | None = None
+    """The moment and channel of that first decision (segments)."""
+    channel: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,8 +113,10 @@ def merge_exposures(parts: Sequence[Sequence[Exposure]]) -> list[Exposure]:
                 merged[exposure.customer_id] = exposure
                 continue
             held = seen.held_out if seen.held_out == exposure.held_out else None
-            first = min(seen.first_at, exposure.first_at)
-            merged[exposure.customer_id] = Exposure(exposure.customer_id, first, held)
+            first = exposure if exposure.first_at < seen.first_at else seen
+            merged[exposure.customer_id] = Exposure(
+                exposure.customer_id, first.first_at, held, first.moment, first.channel
+            )
     return list(merged.values())
 
 

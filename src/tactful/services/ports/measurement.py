@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from tactful.domain.measurement import Conversion, Exposure, FunnelRow, OfferOutcome, OrderTotal
+from tactful.services.ports.dashboard import DailyActivity, OfferStats
 
 
 class MeasurementReads(Protocol):
@@ -64,9 +65,11 @@ class MeasurementRollups(Protocol):
         exposures: Sequence[tuple[date, Exposure]],
         offers: Sequence[tuple[date, OfferOutcome]],
         built_at: datetime,
+        activity: Sequence[DailyActivity] = (),
+        offer_stats: Sequence[tuple[date, OfferStats]] = (),
     ) -> None:
-        """Replace the rollups of those days in one transaction, and widen the range to hold
-        them (they must touch or overlap it)."""
+        """Replace the rollups of those days in one transaction (the dashboard's activity and
+        offer figures too), and widen the range to hold them (they must touch or overlap it)."""
         ...
 
     def first_decision_at(self) -> datetime | None:
