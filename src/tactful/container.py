@@ -57,7 +57,7 @@ from tactful.services.email_compose import EmailConfig
 from tactful.services.email_offers import EngineEmailOffers
 from tactful.services.email_worker import EmailWorker
 from tactful.services.experiment_policy import ExperimentPolicies
-from tactful.services.experiments import ExperimentService
+from tactful.services.experiments import ExperimentService, variant_lookup
 from tactful.services.feedback import FeedbackService
 from tactful.services.ingest import Ingest
 from tactful.services.model_jobs import Launch, ModelJobs
@@ -315,6 +315,9 @@ def build_container(
         bump_source=bump_source or engine_bumps(decisions),
         page_gateway=cast(PagePaymentGateway, gateway) if gateway.name == "stripe" else None,
     )
+    experiments = ExperimentService(
+        experiment_store, measure_reads, clock, changed=arm_policies.forget
+    )
     reports = ReportService(
         measure_reads,
         clock,
@@ -322,6 +325,7 @@ def build_container(
         attribution=attribution,
         feedback=feedback,
         rollups=measure_rollups,
+        variants=variant_lookup(experiments),
     )
     return Container(
         settings=settings,
@@ -361,9 +365,7 @@ def build_container(
         reports=reports,
         rollups=rollups,
         feedback=FeedbackService(database, feedback, clock),
-        experiments=ExperimentService(
-            experiment_store, measure_reads, clock, changed=arm_policies.forget
-        ),
+        experiments=experiments,
         simulation=SimulationService(
             database, history, clock, holdout_share=settings.holdout_share
         ),

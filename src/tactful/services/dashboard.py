@@ -106,6 +106,9 @@ class OverviewReport:
     measured: Overview | None = None
     """The measurement's overview (CUPED, sequential, Bayesian, ratio metrics), when wired."""
     satisfaction: MeasuredLift | None = None
+    segment: str = "customer"
+    segments: dict[str, Overview] = field(default_factory=dict)
+    """Each value of the segment's dimension (`country:France`): its own comparison."""
 
     @property
     def incremental(self) -> tuple[float, float, float] | None:
@@ -186,10 +189,10 @@ class DashboardService:
     _customers: tuple[float, CustomersReport] | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _computing: threading.Thread | None = field(default=None, repr=False)
-    _reports: dict[tuple[str, Period], tuple[float, Any]] = field(default_factory=dict, repr=False)
+    _reports: dict[tuple[Any, ...], tuple[float, Any]] = field(default_factory=dict, repr=False)
     _report_lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
-    def _reuse(self, key: tuple[str, Period], compute: Callable[[], T]) -> T:
+    def _reuse(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
         """A report computed less than a minute ago for the same period, or a fresh one."""
         with self._report_lock:
             now = time.monotonic()
@@ -216,24 +219,28 @@ class DashboardService:
             start = end - timedelta(days=days)
         return Period(start, end)
 
-    def overview(self, period: Period) -> OverviewReport:
-        """Incremental revenue with its interval over time, acceptance, funnel and SRM."""
-        return self._reuse(("overview", period), lambda: self._overview(period))
+    def overview(self, period: Period, segment: str = "customer") -> OverviewReport:
+        """Incremental revenue with its interval over time, acceptance, funnel and SRM, and
+        the lift of each value of the `segment` dimension."""
+        return self._reuse(("overview", period, segment), lambda: self._overview(period, segment))
 
     @property
     def figures(self) -> DashboardFigures:
         """Activity and offer figures, from the rollups where they hold the days."""
         return DashboardFigures(self.reports, self.rollups)
 
-    def _overview(self, period: Period) -> OverviewReport:
+    def _overview(self, period: Period, segment: str = "customer") -> OverviewReport:
         measured, satisfaction = None, None
+        segments: dict[str, Overview] = {}
         if self.measurement is None:
             outcomes = self.reports.outcomes(period)
         else:
             span = ReportSpan(period.since, period.until)
             inputs = self.measurement.read_inputs(span)
             outcomes = outcomes_of(inputs.exposures, inputs.orders, until=period.until)
-            measured, _, satisfaction, _ = self.measurement.compute_overview(span, inputs=inputs)
+            measured, _, satisfaction, segments = self.measurement.compute_overview(
+                span, segment, inputs=inputs
+            )
         lift = revenue_lift(outcomes)
         activity = self.figures.activity(period)
         days = _days(period)
@@ -263,6 +270,8 @@ class DashboardService:
             or customers_needed(accepted / shown if shown else 0.05, 0.2),
             measured=measured,
             satisfaction=satisfaction,
+            segment=segment,
+            segments={name: found for name, found in segments.items() if ":" in name},
         )
 
     def offers(self, period: Period) -> tuple[list[OfferStats], str]:

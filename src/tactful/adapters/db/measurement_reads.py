@@ -19,10 +19,11 @@ from sqlalchemy import (
 )
 
 from tactful.adapters.db.repositories._common import utc
-from tactful.adapters.db.tables import order_lines, orders
+from tactful.adapters.db.tables import customers, order_lines, orders, products
 from tactful.adapters.db.tables_offers import decisions, offer_impressions, offer_responses
 from tactful.adapters.db.tables_payments import order_refunds
 from tactful.domain.measurement import Conversion, Exposure, FunnelRow, OrderTotal
+from tactful.domain.measurement.segments import CustomerTraits, traits_of
 from tactful.domain.offers import OfferResponse
 from tactful.domain.refunds import RefundStatus
 
@@ -106,6 +107,27 @@ class SqlMeasurementReads:
             OrderTotal(customer, utc(at), int(gross), int(units), int(refunded), currency)
             for customer, at, gross, units, refunded, currency in rows
         ]
+
+    def customer_traits(self, *, since: datetime, until: datetime) -> dict[str, CustomerTraits]:
+        lines = (
+            select(orders.c.customer_id, products.c.kind, func.count())
+            .join(order_lines, order_lines.c.order_id == orders.c.order_id)
+            .join(products, products.c.sku == order_lines.c.sku)
+            .where(orders.c.customer_id.is_not(None))
+            .where(orders.c.created_at >= utc(since), orders.c.created_at < utc(until))
+            .group_by(orders.c.customer_id, products.c.kind)
+        )
+        countries = select(customers.c.customer_id, customers.c.country).where(
+            customers.c.country.is_not(None)
+        )
+        with self.engine.connect() as connection:
+            counted = connection.execute(lines).all()
+            known = dict(connection.execute(countries).all())
+        return traits_of(known, counted)
+
+    def product_kinds(self) -> dict[str, str]:
+        with self.engine.connect() as connection:
+            return dict(connection.execute(select(products.c.sku, products.c.kind)).all())
 
     def funnel(self, *, since: datetime, until: datetime) -> list[FunnelRow]:
         r = offer_responses

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from tactful.adapters.memory._common import utc
 from tactful.adapters.memory.database import MemoryDatabase, MemoryState
 from tactful.domain.measurement import Conversion, Exposure, FunnelRow, OrderTotal
+from tactful.domain.measurement.segments import CustomerTraits, traits_of
 from tactful.domain.offers import OfferResponse
 from tactful.domain.offers.records import DecisionRecord, Impression
 from tactful.domain.orders import Order
@@ -57,6 +58,24 @@ class MemoryMeasurementReads:
             for order in _orders(state, since, until)
             if order.customer_id is not None
         ]
+
+    def customer_traits(self, *, since: datetime, until: datetime) -> dict[str, CustomerTraits]:
+        kinds = self.product_kinds()
+        counts: dict[tuple[str, str], int] = {}
+        for order in _orders(self.database.state, since, until):
+            for line in order.lines if order.customer_id is not None else ():
+                key = (str(order.customer_id), kinds.get(line.sku, "physical"))
+                counts[key] = counts.get(key, 0) + 1
+        countries = {
+            customer_id: str(row["country"])
+            for customer_id, row in self.database.state.customers.customers.items()
+            if row.get("country")
+        }
+        return traits_of(countries, [(*key, count) for key, count in counts.items()])
+
+    def product_kinds(self) -> dict[str, str]:
+        products = self.database.state.catalog.products
+        return {sku: str(row.get("kind", "physical")) for sku, row in products.items()}
 
     def funnel(self, *, since: datetime, until: datetime) -> list[FunnelRow]:
         state = self.database.state

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from tactful.domain.measurement import Conversion, Exposure, FunnelRow, OfferOutcome, OrderTotal
+from tactful.domain.measurement.segments import CustomerTraits
 from tactful.services.ports.dashboard import DailyActivity, OfferStats
 
 
@@ -23,6 +24,15 @@ class MeasurementReads(Protocol):
 
     def order_totals(self, *, since: datetime, until: datetime) -> list[OrderTotal]:
         """Each order of a known customer created in the span, its refunds (not failed) taken."""
+        ...
+
+    def customer_traits(self, *, since: datetime, until: datetime) -> dict[str, CustomerTraits]:
+        """Customers' stored country, and the product kind they bought most lines of in the
+        span (ties: the first kind by name); customers with neither are left out."""
+        ...
+
+    def product_kinds(self) -> dict[str, str]:
+        """Each product's kind by SKU."""
         ...
 
     def funnel(self, *, since: datetime, until: datetime) -> list[FunnelRow]:
