@@ -8,8 +8,8 @@ a 10% holdout, one offer per treated decision, answers, orders and refunds. With
 is the database `bench/report_speed.py` prepared there (the full Online Retail history and
 about 1,000,000 simulated decisions with outcomes); the daily rollups are rebuilt first, as
 the nightly job would. CPU per request (server thread and client) is printed too.
-The customers page's lifetime-value fit is kept for 10 minutes and the overview and offers figures for one
-minute, so the first (cold) request is shown apart from the p50 and p95 of the rest.
+The customers page's lifetime-value fit is kept for 10 minutes and the overview and offers
+figures for one minute, so the first (cold) request is shown apart from the p50 and p95 of the rest.
 """
 
 from __future__ import annotations
