@@ -24,6 +24,7 @@ from tactful.adapters.db.email_store import SqlEmailStore
 from tactful.adapters.db.engine import build_engine
 from tactful.adapters.db.experiments import SqlExperimentStore
 from tactful.adapters.db.feedback import SqlFeedbackStore
+from tactful.adapters.db.guardrail_reads import SqlGuardrailReads
 from tactful.adapters.db.history_reads import SqlHistoryReads
 from tactful.adapters.db.measurement_reads import SqlMeasurementReads
 from tactful.adapters.db.measurement_rollups import SqlMeasurementRollups
@@ -44,6 +45,7 @@ from tactful.domain.affinity import MiningEngine
 from tactful.domain.checkout import PaymentGateway
 from tactful.domain.checkout.page_payments import PagePaymentGateway
 from tactful.domain.clock import Clock, SystemClock
+from tactful.domain.measurement.guardrails import GuardrailThresholds
 from tactful.domain.model_jobs import JobId, ModelJob
 from tactful.domain.offers import OfferPolicy
 from tactful.domain.sequences import EmailCaps, FrequentBuyers
@@ -56,6 +58,7 @@ from tactful.services.due_work import DueWork
 from tactful.services.email_compose import EmailConfig
 from tactful.services.email_offers import EngineEmailOffers
 from tactful.services.email_worker import EmailWorker
+from tactful.services.experiment_guardrails import ExperimentGuardrails
 from tactful.services.experiment_policy import ExperimentPolicies
 from tactful.services.experiments import ExperimentService
 from tactful.services.feedback import FeedbackService
@@ -206,6 +209,16 @@ def payment_gateway(settings: Settings, engine: Engine, clock: Clock) -> Payment
             api_base=settings.stripe_api_base,
         )
     raise ValueError(f"TACTFUL_PAYMENT_GATEWAY: unknown gateway {settings.payment_gateway!r}")
+
+
+def guardrail_thresholds(settings: Settings) -> GuardrailThresholds:
+    """The harm each experiment guardrail tolerates before a variant is flagged."""
+    return GuardrailThresholds(
+        decline_rate=settings.guardrail_decline_rate,
+        refund_rate=settings.guardrail_refund_rate,
+        unsubscribe_rate=settings.guardrail_unsubscribe_rate,
+        satisfaction=settings.guardrail_satisfaction,
+    )
 
 
 def email_config(settings: Settings) -> EmailConfig:
@@ -359,7 +372,13 @@ def build_container(
         rollups=rollups,
         feedback=FeedbackService(database, feedback, clock),
         experiments=ExperimentService(
-            experiment_store, measure_reads, clock, changed=arm_policies.forget
+            experiment_store,
+            measure_reads,
+            clock,
+            changed=arm_policies.forget,
+            guardrails=ExperimentGuardrails(
+                SqlGuardrailReads(db), feedback, guardrail_thresholds(settings)
+            ),
         ),
         simulation=SimulationService(
             database, history, clock, holdout_share=settings.holdout_share

@@ -22,9 +22,10 @@ from tactful.domain.experiments import (
 )
 from tactful.domain.measurement import Exposure, OverviewSettings, customer_outcomes, overview
 from tactful.domain.measurement.checks import SRM_THRESHOLD, srm_p_value
+from tactful.services.experiment_guardrails import ExperimentGuardrails
 from tactful.services.ports.experiments import ExperimentStore
 from tactful.services.ports.measurement import MeasurementReads
-from tactful.services.report_data import lift_data
+from tactful.services.report_data import lift_data, sequential_data
 from tactful.services.reports import PRE_PERIOD
 
 __all__ = ["ExperimentService", "UnknownExperimentError", "experiment_data"]
@@ -59,12 +60,15 @@ class ExperimentService:
         clock: Clock,
         *,
         changed: Callable[[], None] = lambda: None,
+        guardrails: ExperimentGuardrails | None = None,
     ) -> None:
         self.store = store
         self.reads = reads
         self.clock = clock
         self.changed = changed
         """Called after a create or stop (decisions read the running experiments again)."""
+        self.guardrails = guardrails
+        """Decline, refund, unsubscribe and satisfaction checks; None leaves them out."""
 
     def create(self, name: str, variants: Sequence[Variant]) -> Experiment:
         """Start a new experiment now (raises `ExperimentError` naming the bad field)."""
@@ -116,7 +120,7 @@ class ExperimentService:
         compared = [
             _compare(control, other, arms, orders, until) for other in experiment.variants[1:]
         ]
-        return {
+        found = {
             **experiment_data(experiment),
             "control": control.name,
             "customers": dict(zip(arms, counts, strict=True)),
@@ -124,6 +128,11 @@ class ExperimentService:
             "srm_warning": srm < SRM_THRESHOLD,
             "results": compared,
         }
+        if self.guardrails is not None:
+            found["guardrails"] = self.guardrails.compare(
+                experiment.variants, arms, orders, since=experiment.started_at, until=until
+            )
+        return found
 
 
 def _compare(
@@ -146,6 +155,7 @@ def _compare(
         "currency": found.currency,
         "revenue_per_customer": _renamed(lift_data(found.revenue)),
         "conversion": _renamed(lift_data(found.conversion, 4)),
+        "sequential": sequential_data(found),
         "sample_needed": found.sample_needed,
     }
 
