@@ -41,36 +41,51 @@ def service(engine: Engine, moment: datetime) -> ExperimentService:
 def plant(engine: Engine, *, harmful: bool = True) -> Experiment:
     """Start "pushy" (control vs pushy, 50/50) and store two weeks of its traffic.
 
-    Every customer sees 4 offers and buys once. Control customers decline 1 in 10 of them; pushy
-    ones (when `harmful`) decline 6 in 10, spend twice as much, and 1 in 5 withdraws marketing
-    email. 1 in 10 customers in each arm is refunded in full and each rates 4 or 5. An opt-out
-    and a 1-star rating (g0047) given before a customer's first decision are not theirs to count.
+    Every customer sees 4 offers and buys once. Counting each arm's customers in turn (`ranks`,
+    so the shares are exact whatever the split): control customers decline 1 in 10 of them;
+    pushy ones (when `harmful`) decline 6 in 10, spend twice as much, and 1 in 5 withdraws
+    marketing email. 1 in 10 customers in each arm is refunded in full, and they rate 4 and 5 by
+    turns. An opt-out and a 1-star rating (g0047) given before a customer's first decision are
+    not theirs to count.
     """
     experiment = service(engine, START).create(
         "pushy offers", [Variant("control", 50), Variant("pushy", 50)]
     )
     database = SqlDatabase(engine)
+    rank = ranks(experiment)
     with database.transaction() as tx:
         for number in range(CUSTOMERS):
             customer = f"g{number:04d}"
             pushy = harmful and experiment.variant_of(customer).name == "pushy"
-            _customer(tx, customer, number, pushy)
+            _customer(tx, customer, number, rank[customer], pushy)
     feedback = SqlFeedbackStore(engine)
     for number in range(CUSTOMERS):
         customer = f"g{number:04d}"
-        rating = 4 + number % 2
+        rating = 4 + rank[customer] % 2
         feedback.add(_rating(f"f{number}", customer, rating, START + timedelta(days=3)))
     feedback.add(_rating("early", "g0047", 1, START + timedelta(minutes=30)))
     return experiment
 
 
-def _customer(tx: Transaction, customer: str, number: int, pushy: bool) -> None:
+def ranks(experiment: Experiment) -> dict[str, int]:
+    """Each planted customer's place among the customers of their arm, from 0."""
+    seen: dict[str, int] = {}
+    found = {}
+    for number in range(CUSTOMERS):
+        customer = f"g{number:04d}"
+        arm = experiment.variant_of(customer).name
+        found[customer] = seen.get(arm, 0)
+        seen[arm] = found[customer] + 1
+    return found
+
+
+def _customer(tx: Transaction, customer: str, number: int, rank: int, pushy: bool) -> None:
     at = START + timedelta(hours=1 + number % 48)
     offers = [shown(f"{customer}-{i}", customer, "cross_sell", "MUG", at) for i in range(4)]
     tx.offers.save_decisions(
         [decide(f"{customer}-{i}", customer, "cart", at, offers[i]) for i in range(4)]
     )
-    declined = (number % 10 < 6) if pushy else (number % 10 == 0)
+    declined = (rank % 10 < 6) if pushy else (rank % 10 == 0)
     if declined:
         for offer in offers:
             tx.offers.save_response(offer, OfferResponse.DECLINED, at=at + timedelta(minutes=1))
@@ -79,7 +94,7 @@ def _customer(tx: Transaction, customer: str, number: int, pushy: bool) -> None:
         [order(f"o-{customer}", customer, at + timedelta(days=1), ("MUG", 1, price))],
         source="api",
     )
-    if number % 10 == 3:
+    if rank % 10 == 3:
         tx.refunds.record_refund(
             OrderRefund(
                 f"r-{customer}",
@@ -93,7 +108,7 @@ def _customer(tx: Transaction, customer: str, number: int, pushy: bool) -> None:
                 at + timedelta(days=2),
             )
         )
-    withdrawn = pushy and number % 5 == 0
+    withdrawn = pushy and rank % 5 == 0
     early = number % 7 == 0
     if withdrawn or early:
         when = at + timedelta(days=2) if withdrawn else START + timedelta(minutes=5)

@@ -6,29 +6,34 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine
 
-from tests.services.guardrail_seed import CUSTOMERS, NOW, plant, service
+from tests.services.guardrail_seed import CUSTOMERS, NOW, plant, ranks, service
 
 
 def planted_shares(experiment_id: str, engine: Engine) -> dict[str, dict[str, float]]:
-    """The rates the seed plants in each arm, worked out from the customers' arms."""
+    """The rates the seed plants in each arm, worked out from the customers' places in them."""
     experiment = service(engine, NOW).get(experiment_id)
+    rank = ranks(experiment)
     arms: dict[str, list[int]] = {"control": [], "pushy": []}
     for number in range(CUSTOMERS):
-        arms[experiment.variant_of(f"g{number:04d}").name].append(number)
+        customer = f"g{number:04d}"
+        arms[experiment.variant_of(customer).name].append(rank[customer])
     control, pushy = arms["control"], arms["pushy"]
-    ratings = {name: [4 + n % 2 for n in numbers] for name, numbers in arms.items()}
     return {
         "decline_rate": {
-            "control": sum(n % 10 == 0 for n in control) / len(control),
-            "variant": sum(n % 10 < 6 for n in pushy) / len(pushy),
+            "control": sum(k % 10 == 0 for k in control) / len(control),
+            "variant": sum(k % 10 < 6 for k in pushy) / len(pushy),
+        },
+        "refund_rate": {
+            "control": sum(k % 10 == 3 for k in control) / len(control),
+            "variant": sum(k % 10 == 3 for k in pushy) / len(pushy),
         },
         "unsubscribe_rate": {
             "control": 0.0,
-            "variant": sum(n % 5 == 0 for n in pushy) / len(pushy),
+            "variant": sum(k % 5 == 0 for k in pushy) / len(pushy),
         },
         "satisfaction": {
-            "control": sum(ratings["control"]) / len(control),
-            "variant": sum(ratings["pushy"]) / len(pushy),
+            "control": sum(4 + k % 2 for k in control) / len(control),
+            "variant": sum(4 + k % 2 for k in pushy) / len(pushy),
         },
     }
 
