@@ -29,7 +29,6 @@ from tactful.adapters.db.measurement_reads import SqlMeasurementReads
 from tactful.adapters.db.measurement_rollups import SqlMeasurementRollups
 from tactful.adapters.db.offer_budget import SqlOfferBudget
 from tactful.adapters.db.outages import OUTAGE_ERRORS, outage_cause
-from tactful.adapters.db.platform_orders import SqlPlatformOrderIds
 from tactful.adapters.db.queue_gauges import queue_gauges
 from tactful.adapters.db.repositories.models import NpzModelPayloads
 from tactful.adapters.db.transaction import SqlDatabase
@@ -341,7 +340,6 @@ def build_container(
         order_webhooks=OrderWebhooks(
             database,
             clock,
-            SqlPlatformOrderIds(db),
             {
                 "shopify": settings.shopify_webhook_secret,
                 "woocommerce": settings.woocommerce_webhook_secret,
