@@ -75,7 +75,7 @@ def test_a_later_run_rebuilds_the_attribution_window_and_extends_the_range(
 
 
 def test_dashboard_figures_from_rollups_equal_the_raw_log(database: Database) -> None:
-    """The nightly rebuild's activity and offer figures (migration 0018's columns) give the
+    """The nightly rebuild's activity and offer figures (migration 0019's columns) give the
     dashboard the numbers its raw reads give, over whole days and with a raw edge."""
     if not isinstance(database, SqlDatabase):
         pytest.skip("the dashboard reads SQL only")

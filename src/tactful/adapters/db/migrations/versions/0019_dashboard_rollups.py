@@ -1,7 +1,7 @@
 """dashboard rollups: daily activity and offer figures, exposures' moment and channel
 
-Revision ID: 0018
-Revises: 0017
+Revision ID: 0019
+Revises: 0018
 
 The dashboard's chart, funnel and offers read whole days from these (built by `tactful
 rollups` from the raw log, like the measurement rollups of 0016), and the decisions page's
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0018"
-down_revision: str | None = "0017"
+revision: str = "0019"
+down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
