@@ -222,3 +222,33 @@ def test_reaction_counts_only_what_came_after_the_last_offer(database: Database)
     order(database, "o1", "c1", T0 + timedelta(hours=1), "BOOK")
     assert store.reaction(key, "c1", T0 - timedelta(days=1), [0]) is Reaction.BOUGHT
     assert store.reaction(key, "c1", T0 + timedelta(hours=2), [1]) is Reaction.NOTHING
+
+
+def test_send_facts_answer_the_send_time_reads_for_a_whole_batch(database: Database) -> None:
+    store = email_store(database)
+    seed_products(database)
+    seed_customers(database, "c1", "c2")
+    order(database, "o1", "c1", T0 - timedelta(days=2), "COURSE")  # before the trigger
+    order(database, "o2", "c1", T0 + timedelta(hours=1), "BOOK", "MUG")
+    store.set_preference("c2", "paused", T0 + timedelta(days=3), T0)
+    store.suppress("c2@example.com", "c2", "bounce", T0)
+    enrol(store, "c1", T0 - timedelta(days=1), T0)
+    enrol(store, "c2", T0 - timedelta(minutes=1))
+    enrol(store, "ghost", T0 - timedelta(minutes=2))  # no customer row
+    (sent,) = store.claim(T0 - timedelta(days=1), 1, LEASE)
+    store.finish(sent, Outcome("sent", T0 - timedelta(days=1), "c1@example.com", "Hi"), None)
+    mails = store.claim(T0, 10, LEASE)
+    facts = store.send_facts(mails, T0 + timedelta(days=1), T0 - timedelta(days=7))
+    assert facts.orders_since == T0  # the earliest trigger, before the asked-for time
+    assert facts.sent_since == T0 - timedelta(days=7)
+    assert set(facts.enrolments) == {m.enrolment_key for m in mails}
+    for mail in mails:
+        assert facts.enrolments[mail.enrolment_key] == store.enrolment(mail.enrolment_key)
+    assert set(facts.recipients) == {"c1", "c2"}
+    for customer_id in ("c1", "c2"):
+        assert facts.recipients[customer_id] == store.recipient(customer_id)
+    assert [set(skus) for _, skus in facts.orders["c1"]] == store.purchases_since("c1", T0)
+    assert [at for at, _ in facts.orders["c1"]] == [T0 + timedelta(hours=1)]
+    assert "c2" not in facts.orders
+    assert list(facts.sent["c1"]) == [T0 - timedelta(days=1)]
+    assert "c2" not in facts.sent

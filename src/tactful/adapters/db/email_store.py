@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, select, update
 
 from tactful.adapters.db.email_reactions import EmailReactions
+from tactful.adapters.db.email_send_facts import EmailSendFacts
 from tactful.adapters.db.email_triggers import trigger_hits
 from tactful.adapters.db.repositories._common import dialect_insert
 from tactful.adapters.db.repositories.customers import get_customer, record_consent
@@ -61,7 +62,7 @@ def _mail_row(mail: NewMail) -> dict[str, Any]:
     }
 
 
-class SqlEmailStore(EmailReactions):
+class SqlEmailStore(EmailReactions, EmailSendFacts):
     """Email sequences in the tactful database (SQLite or PostgreSQL)."""
 
     def __init__(self, engine: Engine) -> None:

@@ -28,6 +28,7 @@ from tactful.services.ports.email import (
     OutboxEntry,
     Outcome,
     Recipient,
+    SendFacts,
     StoredSequence,
     TriggerHit,
 )
@@ -143,6 +144,8 @@ class MemoryEmailStore:
 
     def enrol(self, enrolments: Sequence[Enrolment], mails: Sequence[NewMail]) -> int:
         """Insert enrolments and their first mails once; returns how many enrolments are new."""
+        if not enrolments:
+            return 0
         with self.database.transaction() as tx:
             data, inserted = tx.state.email, 0
             for e in enrolments:
@@ -203,6 +206,21 @@ class MemoryEmailStore:
             e.held_out,
             row["state"],
         )
+
+    def send_facts(
+        self, mails: Sequence[ClaimedMail], orders_since: datetime, sent_since: datetime
+    ) -> SendFacts:
+        keys, ids = {m.enrolment_key for m in mails}, {m.customer_id for m in mails}
+        enrolments = {k: e for k in keys if (e := self.enrolment(k)) is not None}
+        since = min([utc(orders_since), *(e.trigger_at for e in enrolments.values())])
+        recipients = {c: r for c in ids if (r := self.recipient(c)) is not None}
+        orders: dict[str, list[tuple[datetime, frozenset[str]]]] = {}
+        for order in self._read().orders.orders.values():
+            if order.customer_id in ids and utc(order.created_at) > since:
+                skus = frozenset(line.sku for line in order.lines)
+                orders.setdefault(order.customer_id, []).append((utc(order.created_at), skus))
+        sent = {c: times for c in ids if (times := self.sent_times(c, sent_since))}
+        return SendFacts(enrolments, recipients, orders, sent, since, utc(sent_since))
 
     def recipient(self, customer_id: str) -> Recipient | None:
         state = self._read()
