@@ -10,7 +10,7 @@ from tactful.domain.measurement import Conversion, Exposure, FunnelRow, OrderTot
 from tactful.domain.money import Money
 from tactful.domain.offers import OfferResponse
 from tactful.domain.offers.records import DecisionRecord, Impression
-from tactful.domain.orders import Order, OrderId, OrderLine
+from tactful.domain.orders import LineSource, OfferId, Order, OrderId, OrderLine
 from tactful.domain.refunds import OrderRefund, RefundStatus
 from tactful.services.ports import Database
 from tests.services.measurement_wiring import measurement_reads
@@ -128,3 +128,33 @@ def test_a_purchase_in_the_window_credits_the_latest_impression_net(database: Da
         since=SINCE, until=UNTIL, attribution=timedelta(days=14)
     )
     assert {c.decision_id for c in longer} == {"d1", "d2", "d3"}
+
+
+def test_a_one_click_line_added_to_an_earlier_order_credits_its_offer(database: Database) -> None:
+    """A post-purchase one-click upsell accepted on ann's order of the day before: its line
+    is appended to that order (placed before the offer was shown) and names the offer."""
+    seed(database)
+    one_click = shown("d5", "ann", "upsell", "CASE", T0 + timedelta(days=1, hours=2))
+    line = OrderLine(Sku("CASE"), 1, Money(1500, "GBP"), OfferId("off-d5"), LineSource.UPSELL)
+    stray = OrderLine(Sku("CASE"), 1, Money(1500, "GBP"), OfferId("elsewhere"), LineSource.UPSELL)
+    with database.transaction() as tx:
+        tx.offers.save_decision(decide("d5", "ann", "post_purchase", one_click.at, one_click))
+        tx.offers.save_response(one_click, OfferResponse.ACCEPTED, at=one_click.at)
+        tx.checkout.append_line("o1", line)
+        tx.checkout.append_line("pre", stray)
+    reads = measurement_reads(database)
+    found = reads.conversions(since=SINCE, until=UNTIL, attribution=WEEK)
+    credited = [c for c in found if c.decision_id == "d5"]
+    # o1 is 8000 + 1500 gross with 4000 refunded: the line keeps its share of the net
+    assert credited == [
+        Conversion(
+            "d5", "off-d5", "upsell", "CASE", "post_purchase", True, round(1500 * 5500 / 9500)
+        )
+    ]
+    # a span holding the offer's day but not the order's still credits it, once
+    day = reads.conversions(
+        since=T0 + timedelta(days=1, hours=1), until=T0 + timedelta(days=2), attribution=WEEK
+    )
+    assert [c.decision_id for c in day] == ["d5"]
+    # a line naming an offer not shown to its buyer (or another SKU) is left to the time rule
+    assert all(c.sku != "CASE" or c.decision_id == "d5" for c in found)

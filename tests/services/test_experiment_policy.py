@@ -16,7 +16,7 @@ from tactful.domain.offers import CartLine, Moment, OfferPolicy
 from tactful.services.decision_request import DecisionRequest
 from tactful.services.decisions import ActiveModel, DecisionService
 from tactful.services.experiment_policy import ExperimentPolicies
-from tactful.services.experiments import ExperimentService
+from tactful.services.experiments import ExperimentService, StopRequest
 from tactful.services.ports import Database
 from tests.services.measurement_wiring import measurement_reads
 from tests.services.test_decisions import AFFINITY, LAMP, MUG, NOW, PEGS, TENT, product
@@ -61,5 +61,5 @@ def test_an_arm_without_offers_shows_none_until_the_experiment_stops(database: D
     silent, shown = customer_in(created, "none"), customer_in(created, "control")
     assert offers_for(service, silent) == 0
     assert offers_for(service, shown) >= 1
-    experiments.stop(created.experiment_id)
+    experiments.stop(created.experiment_id, StopRequest("keep_control", "no offers lost", "t"))
     assert offers_for(service, customer_in(created, "none")) >= 1

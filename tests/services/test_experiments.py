@@ -11,7 +11,7 @@ from tactful.adapters.db.experiments import SqlExperimentStore
 from tactful.adapters.db.transaction import SqlDatabase
 from tactful.domain.clock import FixedClock
 from tactful.domain.experiments import Variant
-from tactful.services.experiments import ExperimentService, UnknownExperimentError
+from tactful.services.experiments import ExperimentService, StopRequest, UnknownExperimentError
 from tactful.services.ports import Database
 from tactful.services.reports import ReportService
 from tactful.services.simulation import SimulationRequest, SimulationService
@@ -57,10 +57,14 @@ def test_a_stopped_experiment_stays_readable(database: Database) -> None:
     created = experiments_at(database, START).create(
         "ab", [Variant("control", 30), Variant("b", 70)]
     )
-    stopped = experiments_at(database, NOW).stop(created.experiment_id)
+    stopped = experiments_at(database, NOW).stop(
+        created.experiment_id, StopRequest("inconclusive", "too few customers", "test")
+    )
     assert stopped.status == "stopped"
     assert stopped.stopped_at == NOW
-    again = experiments_at(database, NOW + timedelta(days=1)).stop(created.experiment_id)
+    again = experiments_at(database, NOW + timedelta(days=1)).stop(
+        created.experiment_id, StopRequest("keep_control", "again", "test")
+    )
     assert again.stopped_at == NOW
     found = experiments_at(database, NOW).results(created.experiment_id)
     assert found["results"][0]["status"] == "not_enough_data"

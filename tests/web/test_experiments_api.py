@@ -29,14 +29,21 @@ def test_create_list_read_and_stop(live_server: LiveServer) -> None:
     assert created.status_code == 201, created.text
     body = created.json()
     assert body["status"] == "running"
-    assert body["variants"][1] == {"name": "one", "weight": 50, "max_offers": 1}
+    assert body["variants"][1]["name"] == "one"
+    assert body["variants"][1]["max_offers"] == 1
+    assert (body["layer"], body["moments"], body["traffic"]) == ("default", [], 100)
     listed = httpx.get(url, headers=SECRET).json()["experiments"]
     assert [e["id"] for e in listed] == [body["id"]]
     read = httpx.get(f"{url}/{body['id']}", headers=SECRET).json()
     assert read["customers"] == {"control": 0, "one": 0}
     assert read["results"][0]["status"] == "not_enough_data"
-    stopped = httpx.post(f"{url}/{body['id']}/stop", headers=SECRET).json()
+    stop = {"decision": "ship", "variant": "one", "reason": "fewer, better offers", "by": "ana"}
+    stopped = httpx.post(f"{url}/{body['id']}/stop", json=stop, headers=SECRET).json()
     assert stopped["status"] == "stopped"
+    record = stopped["stop_decision"]
+    assert (record["decision"], record["variant"], record["by"]) == ("ship", "one", "ana")
+    assert record["reason"] == "fewer, better offers"
+    assert record["at"] == stopped["stopped_at"]
     assert stopped["stopped_at"] is not None
     assert httpx.get(f"{url}/exp_nope", headers=SECRET).status_code == 404
     report = f"{live_server.url}/v1/reports/experiments"
@@ -44,10 +51,11 @@ def test_create_list_read_and_stop(live_server: LiveServer) -> None:
         **read,
         "status": "stopped",
         "stopped_at": stopped["stopped_at"],
+        "stop_decision": record,
     }
     assert httpx.get(f"{report}/exp_nope", headers=SECRET).status_code == 404
     assert httpx.get(f"{report}/{body['id']}", headers=PUBLISHABLE).status_code == 403
-    assert httpx.post(f"{url}/exp_nope/stop", headers=SECRET).status_code == 404
+    assert httpx.post(f"{url}/exp_nope/stop", json=stop, headers=SECRET).status_code == 404
 
 
 def test_bad_definitions_are_422_naming_the_field_and_store_nothing(
@@ -71,3 +79,58 @@ def test_bad_definitions_are_422_naming_the_field_and_store_nothing(
         assert answer.status_code == 422, body
         assert field in answer.text
     assert httpx.get(url, headers=SECRET).json() == {"experiments": []}
+
+
+def test_a_taken_layer_is_409_naming_it_and_variant_settings_round_trip(
+    live_server: LiveServer,
+) -> None:
+    url = live_server.url + "/v1/experiments"
+    variants = [
+        {"name": "control", "weight": 50},
+        {
+            "name": "off",
+            "weight": 50,
+            "discount_percent": 10,
+            "headline": "plain",
+            "format": "compact",
+            "wait_multiplier": 2.0,
+        },
+    ]
+    body = {
+        "name": "ten off",
+        "variants": variants,
+        "layer": "checkout",
+        "moments": ["checkout"],
+        "traffic": 60,
+    }
+    created = httpx.post(url, json=body, headers=SECRET)
+    assert created.status_code == 201, created.text
+    assert created.json()["variants"][1] == {**variants[1], "max_offers": None}
+    clash = httpx.post(url, json={**body, "name": "clash", "traffic": 50}, headers=SECRET)
+    assert clash.status_code == 409
+    assert clash.json()["errors"][0]["field"] == "layer"
+    assert "no free 50%" in clash.json()["detail"]
+    fits = httpx.post(url, json={**body, "name": "fits", "traffic": 40}, headers=SECRET)
+    assert fits.status_code == 201
+    elsewhere = {**body, "name": "email", "moments": ["email"], "traffic": 100}
+    assert httpx.post(url, json=elsewhere, headers=SECRET).status_code == 201
+    assert len(httpx.get(url, headers=SECRET).json()["experiments"]) == 3
+    for bad, field in [
+        ({**body, "moments": ["teatime"]}, "moments"),
+        ({**body, "layer": "Bad Layer!"}, "layer"),
+        (
+            {**body, "variants": [variants[0], {**variants[1], "discount_percent": 70}]},
+            "discount_percent",
+        ),
+        ({**body, "variants": [variants[0], {**variants[1], "format": "poster"}]}, "format"),
+    ]:
+        answer = httpx.post(url, json=bad, headers=SECRET)
+        assert answer.status_code == 422, bad
+        assert field in answer.text
+    stop = f"{url}/{created.json()['id']}/stop"
+    assert httpx.post(stop, headers=SECRET).status_code == 422  # a stop needs its decision
+    ship = httpx.post(stop, json={"decision": "ship", "reason": "pays"}, headers=SECRET)
+    assert ship.status_code == 422
+    assert "variant" in ship.text
+    kept = httpx.post(stop, json={"decision": "keep_control", "reason": "no lift"}, headers=SECRET)
+    assert kept.json()["stop_decision"]["by"] == "api"

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
+from rich.text import Text
 
 from tactful.cli._app import app, console, fail, load_settings, open_services, with_saved_keys
 from tactful.domain.sequences import SequenceFileError
@@ -66,8 +67,11 @@ def preview_command(
         console.print("held out: enrolled but sent nothing (the sequence's holdout)")
     if shown.blocked:
         console.print(f"would not be sent now: {shown.blocked}", highlight=False)
+    if any(mail.branch for mail in shown.mails):
+        console.print("branch mails: only the arm matching what the customer did goes out")
     for mail in shown.mails:
-        console.rule(f"step {mail.step} ({mail.kind}) at {mail.due_at.isoformat()}")
+        arm = f" [branch: {mail.branch}]" if mail.branch else ""
+        console.rule(Text(f"step {mail.step} ({mail.kind}){arm} at {mail.due_at.isoformat()}"))
         if mail.note:
             console.print(mail.note, highlight=False)
             continue

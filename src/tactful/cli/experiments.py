@@ -1,14 +1,17 @@
-"""`tactful experiments create|list|show|stop`: A/B(/n) tests of the offer policy."""
+"""`tactful experiments create|load|list|show|stop`: A/B(/n) tests of the offer policy."""
 
 from __future__ import annotations
 
+import getpass
 import json
+from pathlib import Path
 
 import typer
 
 from tactful.cli._app import app, fail, load_settings, open_services
-from tactful.domain.experiments import ExperimentError, Variant
-from tactful.services.experiments import UnknownExperimentError, experiment_data
+from tactful.domain.experiments import DEFAULT_LAYER, ExperimentError, Variant
+from tactful.services.experiment_definitions import ExperimentFileError, load_experiments
+from tactful.services.experiments import StopRequest, UnknownExperimentError, experiment_data
 
 experiments_app = typer.Typer(help="A/B(/n) tests of the offer policy.", no_args_is_help=True)
 app.add_typer(experiments_app, name="experiments")
@@ -33,16 +36,39 @@ def create(
     variant: list[str] = typer.Option(
         ..., "--variant", help="NAME:WEIGHT[:MAX_OFFERS]; the first is the control."
     ),
+    layer: str = typer.Option(DEFAULT_LAYER, help="Experiments in one layer never overlap."),
+    moment: list[str] = typer.Option([], "--moment", help="A moment it applies to (repeat)."),
+    traffic: int = typer.Option(100, help="Percent of the layer's customers it takes."),
 ) -> None:
-    """Start an experiment now; weights (percent) must sum to 100."""
+    """Start an experiment now; weights (percent) must sum to 100. Variant settings beyond
+    max offers (headline, discount, format, wait multiplier) are set in a YAML file: see
+    `tactful experiments load`."""
     services = open_services(load_settings())
     try:
-        created = services.experiments.create(name, [parse_variant(v) for v in variant])
+        created = services.experiments.create(
+            name, [parse_variant(v) for v in variant], layer=layer, moments=moment, traffic=traffic
+        )
     except ExperimentError as exc:
         raise fail(str(exc), 2) from exc
     finally:
         services.close()
     typer.echo(json.dumps(experiment_data(created), indent=1))
+
+
+@experiments_app.command("load")
+def load(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True),
+) -> None:
+    """Start every experiment a YAML file defines, or none (errors name file, line, field)."""
+    text = file.read_text(encoding="utf-8")
+    services = open_services(load_settings())
+    try:
+        created = load_experiments(text, str(file), services.experiments)
+    except ExperimentFileError as exc:
+        raise fail(str(exc), 2) from exc
+    finally:
+        services.close()
+    typer.echo(json.dumps([experiment_data(e) for e in created], indent=1))
 
 
 @experiments_app.command("list")
@@ -69,13 +95,22 @@ def show(experiment_id: str = typer.Argument(...)) -> None:
 
 
 @experiments_app.command("stop")
-def stop(experiment_id: str = typer.Argument(...)) -> None:
-    """Stop a running experiment."""
+def stop(
+    experiment_id: str = typer.Argument(...),
+    decision: str = typer.Option(..., help="ship, keep_control or inconclusive."),
+    reason: str = typer.Option(..., help="Why (kept with the experiment)."),
+    variant: str | None = typer.Option(None, help="The variant shipped (with ship)."),
+    by: str = typer.Option("", help="Who decided (default: your user name)."),
+) -> None:
+    """Stop a running experiment, recording the decision taken and why."""
+    request = StopRequest(decision, reason, by or getpass.getuser(), variant)
     services = open_services(load_settings())
     try:
-        stopped = services.experiments.stop(experiment_id)
+        stopped = services.experiments.stop(experiment_id, request)
     except UnknownExperimentError as exc:
         raise fail(f"unknown experiment {experiment_id}", 1) from exc
+    except ExperimentError as exc:
+        raise fail(str(exc), 2) from exc
     finally:
         services.close()
     typer.echo(json.dumps(experiment_data(stopped), indent=1))

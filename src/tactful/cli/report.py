@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 import typer
@@ -11,6 +12,8 @@ from rich.table import Table
 
 from tactful.cli._app import app, console, fail, load_settings, open_services
 from tactful.cli.cohorts import parse_day
+from tactful.cli.experiment_tables import experiments_table
+from tactful.container import Container
 
 _COUNTS = ("impressions", "accepted", "declined", "dismissed", "converted", "ignored")
 
@@ -36,6 +39,7 @@ def report_command(
         overview, offers = services.reports.overview_and_offers(
             since=start, until=end, segment=segment
         )
+        tests = [] if as_json else _experiments_in(services, overview["from"], overview["to"])
     except ValueError as exc:
         raise fail(str(exc), 2) from exc
     finally:
@@ -47,6 +51,18 @@ def report_command(
     if overview["status"] != "ok":
         console.print(f"[yellow]{overview['message']}[/yellow]")
     console.print(offers_table(offers))
+    if tests:
+        console.print(experiments_table(tests))
+
+
+def _experiments_in(services: Container, since: str, until: str) -> list[dict[str, Any]]:
+    """Results of the experiments that ran during [since, until)."""
+    start, end = datetime.fromisoformat(since), datetime.fromisoformat(until)
+    return [
+        services.experiments.results(e.experiment_id)
+        for e in services.experiments.all()
+        if e.started_at < end and (e.stopped_at is None or e.stopped_at >= start)
+    ]
 
 
 def _money(value: float | None, currency: str | None) -> str:

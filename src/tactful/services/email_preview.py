@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from tactful.domain.offers import Offer
 from tactful.domain.sequences import Sequence, StepKind, held_out
+from tactful.domain.sequences.branches import branch_label
 from tactful.services.email_compose import Draft, compose
 from tactful.services.email_worker import EmailWorker, next_mail
 from tactful.services.ports.email import Enrolment, TemplateError
@@ -18,7 +19,10 @@ class PreviewError(LookupError):
 
 @dataclass(frozen=True, slots=True)
 class PreviewMail:
-    """One step as it would go out if the trigger fired now (`note` says why not, if so)."""
+    """One step as it would go out if the trigger fired now (`note` says why not, if so).
+
+    `branch` names the arm a branch mail belongs to ('bought', 'clicked', 'did nothing'; ''
+    outside a branch): only the arm matching what the customer did goes out."""
 
     step: int
     kind: str
@@ -27,6 +31,7 @@ class PreviewMail:
     text: str = ""
     html: str = ""
     note: str = ""
+    branch: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,21 +65,20 @@ def preview(worker: EmailWorker, sequence_id: str, customer_id: str, now: dateti
     ) is not None:
         step_index, at = scheduled.step, scheduled.due_at
         step = sequence.steps[step_index]
+        shown = PreviewMail(step_index, step.kind.value, at, branch=branch_label(step.when))
         offers: tuple[Offer, ...] = ()
         if step.kind is StepKind.OFFER:
             offers = tuple(worker.offers.preview(customer_id, at, step.max_offers))
             if not offers:
-                mails.append(PreviewMail(step_index, step.kind.value, at, note="skipped: no offer"))
+                mails.append(replace(shown, note="skipped: no offer"))
                 continue
         draft = Draft(0, sequence, step_index, customer_id, customer.email or "", (), offers, at)
         try:
             mail = compose(worker.config, worker.templates, draft)
         except TemplateError as exc:
-            mails.append(PreviewMail(step_index, step.kind.value, at, note=f"fails: {exc}"))
+            mails.append(replace(shown, note=f"fails: {exc}"))
             continue
-        mails.append(
-            PreviewMail(step_index, step.kind.value, at, mail.subject, mail.text, mail.html)
-        )
+        mails.append(replace(shown, subject=mail.subject, text=mail.text, html=mail.html))
     blocked = worker.exit_reason(
         sequence, _as_enrolment(sequence_id, customer_id, now), recipient, now
     )

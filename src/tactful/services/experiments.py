@@ -10,43 +10,90 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from tactful.domain.clock import Clock
+from tactful.domain.experiment_rules import check_layer, check_moments, check_traffic, place
 from tactful.domain.experiments import (
+    DEFAULT_LAYER,
+    STOP_DECISIONS,
     Experiment,
     ExperimentError,
+    LayerConflictError,
+    StopRecord,
     Variant,
     check_variants,
 )
 from tactful.domain.measurement import Exposure, OverviewSettings, customer_outcomes, overview
 from tactful.domain.measurement.checks import SRM_THRESHOLD, srm_p_value
+from tactful.services.experiment_guardrails import ExperimentGuardrails
 from tactful.services.ports.experiments import ExperimentStore
 from tactful.services.ports.measurement import MeasurementReads
-from tactful.services.report_data import lift_data
+from tactful.services.report_data import lift_data, sequential_data
 from tactful.services.reports import PRE_PERIOD
 
-__all__ = ["ExperimentService", "UnknownExperimentError", "experiment_data"]
+__all__ = ["ExperimentService", "StopRequest", "UnknownExperimentError", "experiment_data"]
 
 
 class UnknownExperimentError(LookupError):
     """No experiment has that id."""
 
 
+@dataclass(frozen=True, slots=True)
+class StopRequest:
+    """What was decided when stopping: `ship` (with the variant), `keep_control` or
+    `inconclusive`, why, and who decided."""
+
+    decision: str
+    reason: str
+    by: str
+    variant: str | None = None
+
+
 def experiment_data(experiment: Experiment) -> dict[str, Any]:
     """The experiment as plain data."""
+    record = experiment.stop_record
     return {
         "id": experiment.experiment_id,
         "name": experiment.name,
         "status": experiment.status,
         "started_at": experiment.started_at.isoformat(),
         "stopped_at": experiment.stopped_at and experiment.stopped_at.isoformat(),
+        "layer": experiment.layer,
+        "moments": list(experiment.moments),
+        "traffic": experiment.traffic,
         "variants": [
-            {"name": v.name, "weight": v.weight, "max_offers": v.max_offers}
-            for v in experiment.variants
+            {"name": v.name, "weight": v.weight, **v.parameters()} for v in experiment.variants
         ],
+        "stop_decision": None
+        if record is None
+        else {
+            "decision": record.decision,
+            "variant": record.variant,
+            "reason": record.reason,
+            "by": record.by,
+            "at": record.at.isoformat(),
+        },
     }
+
+
+def check_stop(experiment: Experiment, request: StopRequest) -> None:
+    """Refuse a stop record that does not say what was decided (naming the field)."""
+    if request.decision not in STOP_DECISIONS:
+        raise ExperimentError("decision", f"must be one of {', '.join(STOP_DECISIONS)}")
+    names = [v.name for v in experiment.variants]
+    if request.decision == "ship":
+        if request.variant not in names[1:]:
+            treatments = ", ".join(names[1:])
+            raise ExperimentError("variant", f"ship names the variant shipped: {treatments}")
+    elif request.variant is not None:
+        raise ExperimentError("variant", "only a ship decision names a variant")
+    if not request.reason.strip() or len(request.reason) > 2000:
+        raise ExperimentError("reason", "say why, in 1-2000 characters")
+    if not request.by.strip() or len(request.by) > 200:
+        raise ExperimentError("by", "name who decided, in 1-200 characters")
 
 
 class ExperimentService:
@@ -59,23 +106,75 @@ class ExperimentService:
         clock: Clock,
         *,
         changed: Callable[[], None] = lambda: None,
+        guardrails: ExperimentGuardrails | None = None,
     ) -> None:
         self.store = store
         self.reads = reads
         self.clock = clock
         self.changed = changed
         """Called after a create or stop (decisions read the running experiments again)."""
+        self.guardrails = guardrails
+        """Decline, refund, unsubscribe and satisfaction checks; None leaves them out."""
 
-    def create(self, name: str, variants: Sequence[Variant]) -> Experiment:
-        """Start a new experiment now (raises `ExperimentError` naming the bad field)."""
-        if not name.strip() or len(name) > 200:
-            raise ExperimentError("name", "must be 1-200 characters")
-        experiment = Experiment(
-            f"exp_{secrets.token_hex(8)}", name, check_variants(variants), "running", self.now()
-        )
+    def create(
+        self,
+        name: str,
+        variants: Sequence[Variant],
+        *,
+        layer: str = DEFAULT_LAYER,
+        moments: Sequence[str] = (),
+        traffic: int = 100,
+    ) -> Experiment:
+        """Start a new experiment now in a free slice of its layer (raises `ExperimentError`
+        naming the bad field: `layer` when it would overlap a running experiment)."""
+        experiment = self.draft(name, variants, layer=layer, moments=moments, traffic=traffic)
+        start = place(experiment, self.running())
+        experiment = replace(experiment, traffic_start=start)
         self.store.add(experiment)
         self.changed()
         return experiment
+
+    def draft(
+        self,
+        name: str,
+        variants: Sequence[Variant],
+        *,
+        layer: str = DEFAULT_LAYER,
+        moments: Sequence[str] = (),
+        traffic: int = 100,
+    ) -> Experiment:
+        """The experiment `create` would start, checked but not placed nor stored."""
+        if not name.strip() or len(name) > 200:
+            raise ExperimentError("name", "must be 1-200 characters")
+        return Experiment(
+            f"exp_{secrets.token_hex(8)}",
+            name,
+            check_variants(variants),
+            "running",
+            self.now(),
+            layer=check_layer(layer),
+            moments=check_moments(moments),
+            traffic=check_traffic(traffic),
+        )
+
+    def create_all(self, drafts: Sequence[Experiment]) -> list[Experiment]:
+        """Start every draft or none: all are placed (against the running ones and each
+        other) before the first is stored."""
+        placed: list[Experiment] = []
+        running = self.running()
+        for index, draft in enumerate(drafts):
+            try:
+                start = place(draft, running + placed)
+            except LayerConflictError as error:
+                raise LayerConflictError(
+                    f"experiments[{index}].{error.field}", _message(error)
+                ) from error
+            placed.append(replace(draft, traffic_start=start))
+        for experiment in placed:
+            self.store.add(experiment)
+        if placed:
+            self.changed()
+        return placed
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -92,11 +191,20 @@ class ExperimentService:
             raise UnknownExperimentError(experiment_id)
         return found
 
-    def stop(self, experiment_id: str) -> Experiment:
-        """Stop a running experiment (stopping a stopped one changes nothing)."""
+    def stop(self, experiment_id: str, request: StopRequest) -> Experiment:
+        """Stop a running experiment with the decision taken (raises `ExperimentError`
+        naming the field of a bad record); stopping a stopped one changes nothing."""
         found = self.get(experiment_id)
         if found.status == "running":
-            self.store.stop(experiment_id, self.now())
+            check_stop(found, request)
+            record = StopRecord(
+                request.decision,
+                request.reason.strip(),
+                request.by.strip(),
+                self.now(),
+                request.variant,
+            )
+            self.store.stop(experiment_id, record)
             self.changed()
         return self.get(experiment_id)
 
@@ -106,17 +214,20 @@ class ExperimentService:
         until = experiment.stopped_at or self.now()
         exposures = self.reads.exposures(since=experiment.started_at, until=until)
         orders = self.reads.order_totals(since=experiment.started_at - PRE_PERIOD, until=until)
+        shown = self.store.variants_shown(experiment_id, since=experiment.started_at, until=until)
         arms: dict[str, list[Exposure]] = {v.name: [] for v in experiment.variants}
         for exposure in exposures:
             if exposure.held_out is False:
-                arms[experiment.variant_of(exposure.customer_id).name].append(exposure)
+                arm = _arm_of(experiment, exposure.customer_id, shown)
+                if arm is not None:
+                    arms[arm].append(exposure)
         counts = [len(arms[v.name]) for v in experiment.variants]
         srm = srm_p_value(counts, [v.weight / 100 for v in experiment.variants])
         control = experiment.variants[0]
         compared = [
             _compare(control, other, arms, orders, until) for other in experiment.variants[1:]
         ]
-        return {
+        found = {
             **experiment_data(experiment),
             "control": control.name,
             "customers": dict(zip(arms, counts, strict=True)),
@@ -124,6 +235,26 @@ class ExperimentService:
             "srm_warning": srm < SRM_THRESHOLD,
             "results": compared,
         }
+        if self.guardrails is not None:
+            found["guardrails"] = self.guardrails.compare(
+                experiment.variants, arms, orders, since=experiment.started_at, until=until
+            )
+        return found
+
+
+def _message(error: ExperimentError) -> str:
+    return str(error).removeprefix(f"{error.field}: ")
+
+
+def _arm_of(experiment: Experiment, customer_id: str, shown: dict[str, str]) -> str | None:
+    """The variant the customer's decisions logged; for decisions logged before variants were
+    stored, the one their hash names, when they fall in the experiment's slice."""
+    logged = shown.get(customer_id)
+    if logged is not None:
+        return logged if logged in experiment.weights else None
+    if experiment.moments or not experiment.includes(customer_id):
+        return None
+    return experiment.variant_of(customer_id).name
 
 
 def _compare(
@@ -146,6 +277,7 @@ def _compare(
         "currency": found.currency,
         "revenue_per_customer": _renamed(lift_data(found.revenue)),
         "conversion": _renamed(lift_data(found.conversion, 4)),
+        "sequential": sequential_data(found),
         "sample_needed": found.sample_needed,
     }
 

@@ -46,7 +46,22 @@ def test_the_page_shows_each_variant_and_stops_an_experiment(
         stop = f"/admin/experiments/{created.experiment_id}/stop"
         assert client.post(stop, data={"csrf": "forged"}).status_code == 403
         assert store.get(created.experiment_id).status == "running"  # type: ignore[union-attr]
-        answer = client.post(stop, data={"csrf": _csrf(page.text)})
+        token = _csrf(page.text)
+        assert 'name="reason"' in page.text
+        assert "Ship one_offer" in page.text
+        refused = client.post(stop, data={"csrf": token, "decision": "ship:one_offer"})
+        assert refused.status_code == 422
+        assert "reason" in refused.text
+        assert store.get(created.experiment_id).status == "running"  # type: ignore[union-attr]
+        form = {"csrf": token, "decision": "ship:one_offer", "reason": "fewer offers, same revenue"}
+        answer = client.post(stop, data=form)
         assert answer.status_code == 303
-        assert store.get(created.experiment_id).status == "stopped"  # type: ignore[union-attr]
-        assert "Stop experiment" not in client.get("/admin/experiments").text
+        stopped = store.get(created.experiment_id)
+        assert stopped is not None
+        assert stopped.status == "stopped"
+        assert stopped.stop_record is not None
+        assert (stopped.stop_record.decision, stopped.stop_record.variant) == ("ship", "one_offer")
+        after = client.get("/admin/experiments").text
+        assert "Stop experiment" not in after
+        assert "ship one_offer" in after
+        assert "fewer offers, same revenue" in after

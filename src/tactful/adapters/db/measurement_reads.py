@@ -13,7 +13,9 @@ from sqlalchemy import (
     exists,
     func,
     literal_column,
+    or_,
     select,
+    union_all,
 )
 
 from tactful.adapters.db.repositories._common import utc
@@ -191,9 +193,36 @@ class SqlMeasurementReads:
             .where(
                 orders.c.created_at >= utc(since), orders.c.created_at < utc(until + attribution)
             )
+            .where(or_(order_lines.c.offer_id.is_(None), ~_names_an_offer()))
             .subquery()
         )
-        return select(lines).where(lines.c.decision_id.is_not(None)).subquery()
+        by_time = select(lines).where(lines.c.decision_id.is_not(None))
+        return union_all(by_time, self._lines_naming_offers(since, until)).subquery()
+
+    def _lines_naming_offers(self, since: datetime, until: datetime) -> Any:
+        """Order lines that carry the offer id of an impression of their SKU shown to their
+        buyer (a one-click upsell added to an order placed before the offer): credited to that
+        impression, whenever the order was placed."""
+        i = offer_impressions
+        return (
+            select(
+                order_lines.c.order_id,
+                (order_lines.c.quantity * order_lines.c.unit_price).label("gross"),
+                i.c.decision_id,
+                i.c.offer_id,
+            )
+            .join(orders, orders.c.order_id == order_lines.c.order_id)
+            .join(
+                i,
+                and_(
+                    i.c.customer_id == orders.c.customer_id,
+                    i.c.offer_id == order_lines.c.offer_id,
+                    i.c.sku == order_lines.c.sku,
+                ),
+            )
+            .where(order_lines.c.offer_id.is_not(None))
+            .where(i.c.at >= utc(since), i.c.at < utc(until))
+        )
 
     def _shift(self, column: Any, by: timedelta) -> Any:
         """`column` moved by `by`, in the engine's dialect (whole seconds)."""
@@ -201,6 +230,16 @@ class SqlMeasurementReads:
         if self.engine.dialect.name == "sqlite":
             return func.strftime("%Y-%m-%d %H:%M:%f", column, f"{seconds:+d} seconds")
         return column + literal_column(f"interval '{seconds} seconds'")
+
+
+def _names_an_offer() -> Any:
+    """The outer order line carries the offer id of an impression of its SKU to its buyer."""
+    i = offer_impressions
+    return exists().where(
+        i.c.customer_id == orders.c.customer_id,
+        i.c.offer_id == order_lines.c.offer_id,
+        i.c.sku == order_lines.c.sku,
+    )
 
 
 _ANSWERS = (OfferResponse.ACCEPTED, OfferResponse.DECLINED, OfferResponse.DISMISSED)

@@ -79,11 +79,19 @@ rollup_range = Table(
     Column("built_at", Timestamp, nullable=False),
 )
 
-__all__ = ["experiments", "feedback", "rollup_exposures", "rollup_offers", "rollup_range"]
+__all__ = [
+    "decision_variants",
+    "experiments",
+    "feedback",
+    "rollup_exposures",
+    "rollup_offers",
+    "rollup_range",
+]
 
 
 # Experiments: variants (name, weight, the policy each applies) as JSON; assignment is the
-# hash of (experiment id, customer id), so nothing per customer is stored.
+# hash of (experiment id, customer id) within the experiment's slice of its layer; the
+# variant each decision really followed is kept in decision_variants (migration 0018).
 experiments = Table(
     "experiments",
     metadata,
@@ -93,4 +101,22 @@ experiments = Table(
     Column("status", String(16), nullable=False),
     Column("started_at", Timestamp, nullable=False),
     Column("stopped_at", Timestamp),
+    Column("layer", String(64), nullable=False, server_default="default"),
+    Column("moments", JSON),
+    Column("traffic", Integer, nullable=False, server_default="100"),
+    Column("traffic_start", Integer, nullable=False, server_default="0"),
+    Column("stop_record", JSON),
+)
+
+# The experiment arm each decision followed (one row per experiment that applied), written
+# with the decision, so reports count what was shown rather than recomputing the hash.
+decision_variants = Table(
+    "decision_variants",
+    metadata,
+    Column("decision_id", String(64), primary_key=True),
+    Column("experiment_id", String(64), primary_key=True),
+    Column("variant", String(64), nullable=False),
+    Column("customer_id", String(128), nullable=False),
+    Column("at", Timestamp, nullable=False),
+    Index("ix_decision_variants_experiment_at", "experiment_id", "at"),
 )

@@ -71,16 +71,19 @@ class MemoryMeasurementReads:
         for impression in state.offers.impressions.values():
             shown.setdefault((impression.customer_id, impression.sku), []).append(impression)
         found = []
-        for order in _orders(state, since, until + attribution):
+        in_window = {o.order_id for o in _orders(state, since, until + attribution)}
+        for order in state.orders.orders.values():
             if order.customer_id is None:
                 continue
             at = utc(order.created_at)
             refunded, total = _refunded(state, order.order_id), order.total.amount
             for line in order.lines:
-                candidates = [
-                    i
-                    for i in shown.get((order.customer_id, line.sku), ())
-                    if at - attribution <= utc(i.at) <= at
+                impressions = shown.get((order.customer_id, line.sku), ())
+                named = [i for i in impressions if i.offer_id == line.offer_id]
+                if not named and order.order_id not in in_window:
+                    continue
+                candidates = named or [
+                    i for i in impressions if at - attribution <= utc(i.at) <= at
                 ]
                 if not candidates:
                     continue

@@ -6,7 +6,7 @@ import hashlib
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from tactful.domain.catalog import Sku, lawful_compare_at
+from tactful.domain.catalog import Sku, lawful_compare_at, lowest_prior_price
 from tactful.domain.money import Money
 from tactful.domain.offers.candidates import Candidate
 from tactful.domain.offers.decision import Offer, PriceBlock, SocialProof, Urgency
@@ -60,7 +60,10 @@ def _anchor_name(candidate: Candidate, situation: Situation) -> str:
 
 
 def headline(candidate: Candidate, situation: Situation) -> str:
-    """The product's own outcome line, else one written from why it is offered."""
+    """The product's own outcome line, else one written from why it is offered; with the
+    `plain` headline style, just what is added."""
+    if situation.policy.headline_style == "plain":
+        return f"Add {candidate.name}"
     if candidate.product is not None and candidate.product.outcome:
         return candidate.product.outcome
     anchor = situation.catalog.get(candidate.for_sku) if candidate.for_sku is not None else None
@@ -192,6 +195,8 @@ def urgency(
 
 def price_block(candidate: Candidate, situation: Situation) -> PriceBlock:
     """Compare-at and savings only when the compare-at price is lawful (lowest of 30 days)."""
+    if situation.policy.discount_percent:
+        return discounted_block(candidate, situation, situation.policy.discount_percent)
     if candidate.product is None or candidate.product.compare_at is None:
         return PriceBlock(price=candidate.price, compare_at=None, savings=None)
     compare_at = lawful_compare_at(
@@ -204,6 +209,21 @@ def price_block(candidate: Candidate, situation: Situation) -> PriceBlock:
     )
 
 
+def discounted_block(candidate: Candidate, situation: Situation, percent: int) -> PriceBlock:
+    """The price cut by `percent` (rounded to the customer's favour): the price shown and
+    charged. The 'was' price is the lowest price of the last 30 days, the current one
+    included, so a reduction is only ever claimed from a price really asked."""
+    regular = candidate.price
+    cut = regular.amount * percent // 100
+    price = Money(regular.amount - cut, regular.currency)
+    prior = lowest_prior_price(situation.catalog.history(candidate.sku), situation.now)
+    reference = regular if prior is None or prior.currency != regular.currency else prior
+    reference = regular if regular.amount < reference.amount else reference
+    if reference.amount <= price.amount:
+        return PriceBlock(price=price, compare_at=None, savings=None)
+    return PriceBlock(price=price, compare_at=reference, savings=reference - price)
+
+
 def frame(
     candidate: Candidate,
     situation: Situation,
@@ -213,10 +233,13 @@ def frame(
 ) -> Offer:
     """Turn a kept candidate into an offer the customer can easily decline."""
     total, increase = situation.cart_total, candidate.increase
+    block = price_block(candidate, situation)
+    if block.price != candidate.price and increase.currency == block.price.currency:
+        increase = increase - (candidate.price - block.price)  # the discount taken off
     if total is not None and total.currency == increase.currency:
         cart_total_after = total + increase
     else:
-        cart_total_after = candidate.price  # an empty cart would hold just the offer
+        cart_total_after = block.price  # an empty cart would hold just the offer
     return Offer(
         offer_id=offer_id(decision_id, candidate),
         key=candidate.key,
@@ -226,7 +249,7 @@ def frame(
         format=choose_format(candidate, situation),
         headline=headline(candidate, situation),
         reason=reason(candidate, situation),
-        price=price_block(candidate, situation),
+        price=block,
         cart_total_after=cart_total_after,
         evidence=candidate.evidence,
         relevance=candidate.relevance,

@@ -57,6 +57,11 @@ class OfferPolicy:
     max_candidates: int = 12
     upgrades_per_item: int = 2
     decline_label: str = "No thanks"
+    headline_style: str = "outcome"
+    """`outcome`: the product's outcome line (or one written from why it is offered);
+    `plain`: just what is added (an experiment's headline variant)."""
+    discount_percent: int = 0
+    """A real cut of every offer's price (an experiment's discount variant); 0: none."""
 
     def __post_init__(self) -> None:
         if not 0 <= self.max_offers <= 2:
@@ -72,6 +77,12 @@ class OfferPolicy:
             raise ValueError("per-item candidate limits must not be negative")
         if self.price_ceiling < 0 or self.stronger_signal_margin < 0:
             raise ValueError("price_ceiling and stronger_signal_margin must not be negative")
+        if self.headline_style not in ("outcome", "plain"):
+            raise ValueError(f"headline_style must be outcome or plain, got {self.headline_style}")
+        if not 0 <= self.discount_percent <= 90:
+            raise ValueError(
+                f"discount_percent must be between 0 and 90, got {self.discount_percent}"
+            )
         if not self.decline_label.strip():
             raise ValueError("decline_label must not be empty")
 

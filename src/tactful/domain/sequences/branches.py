@@ -21,6 +21,18 @@ class Reaction(StrEnum):
 ARM_ORDER = (Reaction.BOUGHT, Reaction.CLICKED, Reaction.NOTHING)
 """How the arms of a branch are laid out: strongest reaction first."""
 
+BRANCH_LABELS = {
+    Reaction.BOUGHT: "bought",
+    Reaction.CLICKED: "clicked",
+    Reaction.NOTHING: "did nothing",
+}
+"""How a merchant reads each arm (a preview, the outbox): what the customer did."""
+
+
+def branch_label(when: str) -> str:
+    """The label of a step's arm ('bought', 'clicked', 'did nothing'); '' outside a branch."""
+    return BRANCH_LABELS[Reaction(when)] if when else ""
+
 
 def reaction(*, clicked: bool, bought: bool) -> Reaction:
     """The strongest thing that happened: a purchase beats a click beats nothing."""

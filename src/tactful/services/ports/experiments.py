@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from tactful.domain.experiments import Experiment
+from tactful.domain.experiments import Experiment, StopRecord
 
 
 class ExperimentStore(Protocol):
-    """Experiments by id; a stop is stored once."""
+    """Experiments by id; a stop is stored once, with its decision record."""
 
     def add(self, experiment: Experiment) -> None:
         """Store a new experiment (its id is new)."""
@@ -23,6 +23,12 @@ class ExperimentStore(Protocol):
         """Every experiment, the newest first."""
         ...
 
-    def stop(self, experiment_id: str, at: datetime) -> None:
-        """Mark a running experiment stopped at `at`."""
+    def stop(self, experiment_id: str, record: StopRecord) -> None:
+        """Mark a running experiment stopped at `record.at`, keeping the record."""
+        ...
+
+    def variants_shown(
+        self, experiment_id: str, *, since: datetime, until: datetime
+    ) -> dict[str, str]:
+        """Customer id -> the variant their first decision in the window followed."""
         ...

@@ -8,7 +8,8 @@ from typing import Annotated
 from fastapi import Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from tactful.services.experiments import ExperimentService, UnknownExperimentError
+from tactful.domain.experiments import ExperimentError
+from tactful.services.experiments import ExperimentService, StopRequest, UnknownExperimentError
 from tactful.web.admin import offer_views, views
 from tactful.web.admin.auth import tokens_match
 from tactful.web.admin.routes import (
@@ -96,18 +97,30 @@ def experiments(request: Request) -> Response:
 
 @router.post("/experiments/{experiment_id}/stop")
 def stop_experiment(
-    request: Request, experiment_id: str, csrf: Annotated[str, Form()] = ""
+    request: Request,
+    experiment_id: str,
+    csrf: Annotated[str, Form()] = "",
+    decision: Annotated[str, Form()] = "",
+    variant: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+    by: Annotated[str, Form()] = "",
 ) -> Response:
+    """Stop with the decision record the form gives (refused, naming the field, without)."""
     session = _session(request)
     if session is None:
         return _to_login(request)
     if not tokens_match(session.csrf, csrf):
         return Response("Invalid form token.", status_code=403, headers=SECURITY_HEADERS)
     tests: ExperimentService = request.app.state.tactful.experiments
+    if decision.startswith("ship:"):  # the form's "Ship <variant>" options
+        decision, variant = "ship", decision.removeprefix("ship:")
+    record = StopRequest(decision, reason, by.strip() or "admin", variant or None)
     try:
-        tests.stop(experiment_id)
+        tests.stop(experiment_id, record)
     except UnknownExperimentError:
         return Response("no such experiment", status_code=404, headers=SECURITY_HEADERS)
+    except ExperimentError as error:
+        return Response(str(error), status_code=422, headers=SECURITY_HEADERS)
     return RedirectResponse("/admin/experiments", status_code=303, headers=SECURITY_HEADERS)
 
 

@@ -6,49 +6,34 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
 
-from tactful.domain.experiments import MAX_OFFERS, ExperimentError, Variant
-from tactful.services.experiments import UnknownExperimentError, experiment_data
+from tactful.domain.experiments import ExperimentError, LayerConflictError
+from tactful.services.experiment_definitions import ExperimentIn, StopIn
+from tactful.services.experiments import StopRequest, UnknownExperimentError, experiment_data
 from tactful.web.deps import SecretKey, StateDep
 from tactful.web.errors import validation_body
 
 router = APIRouter(prefix="/v1/experiments", tags=["experiments"])
 
 
-class VariantIn(BaseModel):
-    """One arm: its name, share of customers (whole percent) and the policy it applies."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    name: str = Field(min_length=1, max_length=64)
-    weight: int = Field(ge=1, le=100)
-    max_offers: int | None = Field(None, ge=0, le=MAX_OFFERS)
-
-
-class ExperimentIn(BaseModel):
-    """A new experiment; the first variant is the control. Weights must sum to 100."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    name: str = Field(min_length=1, max_length=200)
-    variants: list[VariantIn] = Field(min_length=2, max_length=10)
-
-
-def _unprocessable(error: ExperimentError) -> JSONResponse:
+def refused(error: ExperimentError) -> JSONResponse:
+    """422 naming the field (409 when the layer is taken), as FastAPI's own errors read."""
     message = str(error).removeprefix(f"{error.field}: ")
     raw = [{"loc": ["body", *error.field.split(".")], "msg": message, "type": "value_error"}]
-    return JSONResponse(validation_body(raw), status_code=422)
+    status = 409 if isinstance(error, LayerConflictError) else 422
+    return JSONResponse(validation_body(raw), status_code=status)
 
 
 @router.post("", status_code=201, response_model=None)
 def create(body: ExperimentIn, state: StateDep, _scope: SecretKey) -> Any:
     """Start an experiment now: customers outside the holdout split by the weights."""
-    variants = [Variant(v.name, v.weight, v.max_offers) for v in body.variants]
+    variants = [v.variant() for v in body.variants]
     try:
-        created = state.experiments.create(body.name, variants)
+        created = state.experiments.create(
+            body.name, variants, layer=body.layer, moments=body.moments, traffic=body.traffic
+        )
     except ExperimentError as error:
-        return _unprocessable(error)
+        return refused(error)
     return experiment_data(created)
 
 
@@ -68,10 +53,14 @@ def read(experiment_id: str, state: StateDep, _scope: SecretKey) -> dict[str, An
         raise HTTPException(404, f"unknown experiment {experiment_id}") from exc
 
 
-@router.post("/{experiment_id}/stop")
-def stop(experiment_id: str, state: StateDep, _scope: SecretKey) -> dict[str, Any]:
-    """Stop the experiment (again: no change); its results stay readable."""
+@router.post("/{experiment_id}/stop", response_model=None)
+def stop(experiment_id: str, body: StopIn, state: StateDep, _scope: SecretKey) -> Any:
+    """Stop the experiment with its decision record (again: no change); its results stay
+    readable."""
+    request = StopRequest(body.decision, body.reason, body.by, body.variant)
     try:
-        return experiment_data(state.experiments.stop(experiment_id))
+        return experiment_data(state.experiments.stop(experiment_id, request))
     except UnknownExperimentError as exc:
         raise HTTPException(404, f"unknown experiment {experiment_id}") from exc
+    except ExperimentError as error:
+        return refused(error)
