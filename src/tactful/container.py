@@ -56,7 +56,7 @@ from tactful.services.due_work import DueWork
 from tactful.services.email_compose import EmailConfig
 from tactful.services.email_offers import EngineEmailOffers
 from tactful.services.email_worker import EmailWorker
-from tactful.services.experiment_policy import ExperimentPolicies
+from tactful.services.experiment_policy import ExperimentPolicies, wait_multipliers
 from tactful.services.experiments import ExperimentService
 from tactful.services.feedback import FeedbackService
 from tactful.services.ingest import Ingest
@@ -253,6 +253,7 @@ def email_worker(
         templates=templates,
         offers=EngineEmailOffers(decisions),
         config=email_config(settings),
+        wait_multiplier=wait_multipliers(decisions.policy_for, decisions.policy),
     )
 
 
