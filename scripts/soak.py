@@ -1,19 +1,23 @@
-"""Issue 25 soak: a real `tactful serve` under steady load; memory, p99, errors, consistency.
+"""Issue 25 soak: `tactful serve` and `tactful worker` under steady load; memory, p99, mail.
 
     .venv/bin/python scripts/soak.py [--minutes 30] [--decisions 200] [--events 50]
 
 Paced clients send decisions and events at the given rates per second and one hosted-checkout
-flow (link, pay, one-click accept) per second, on loopback, to `tactful serve` on a fresh
-SQLite file. Every 10 s it samples the server's resident memory; every minute it prints the
-achieved rates and p99 latency. At the end it prints the pass line: memory growth after the
-first 5 minutes (target < 10%), p99 per 5-minute window (steady), errors (0) and whether the
-data is consistent (every acknowledged event stored once, one charge per paid order and per
-accepted offer). Not run in CI; `scripts/soak.sh` runs it for 30 minutes.
+flow (consenting customer, link, pay, one-click accept) per second, on loopback, to
+`tactful serve` on a fresh SQLite file. A `tactful worker` process on the same database enrols
+each paying customer in a one-mail sequence and sends it over SMTP to a local aiosmtpd sink.
+Every 10 s it samples the resident memory of server and worker. At the end it prints p50/p99
+per 5-minute window, memory over time, and the pass line: memory growth after the first 5
+minutes (target < 10%, server and worker), errors (0), mails received = paid orders with no
+duplicate, and whether the data is consistent (every acknowledged event stored once, one
+charge per paid order and per accepted offer). Not run in CI; `scripts/soak.sh` runs it for
+30 minutes.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -22,14 +26,22 @@ import time
 import uuid
 from collections import defaultdict
 from pathlib import Path
+from typing import NamedTuple
 
 import httpx
 import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from scripts.soak_mail import SOAK_SEQUENCE, SmtpSink, WorkerProcess
 from tests.e2e.seed import PAGE, SUCCESS_CARD, seed_catalogue
-from tests.support.killable import PUBLISHABLE_AUTH, SECRET_AUTH, KillableServer
+from tests.support.killable import (
+    PUBLISHABLE_AUTH,
+    SECRET_AUTH,
+    KillableServer,
+    free_port,
+    tactful_environment,
+)
 
 JSON = {"Accept": "application/json"}
 
@@ -45,6 +57,7 @@ class Soak:
         self.errors: list[str] = []
         self.events: set[str] = set()
         self.paid, self.accepted = 0, 0
+        self.customers: set[str] = set()
 
     def minute(self) -> int:
         return int((time.monotonic() - self.started) // 60)
@@ -93,15 +106,26 @@ class Soak:
                 self.events.add(event_id)
 
     def checkout(self, client: httpx.Client) -> None:
-        link = self.timed(
-            "link",
+        n = uuid.uuid4().hex[:12]
+        customer = {
+            "id": f"soak-{n}",
+            "email": f"s{n}@example.com",
+            "consents": {"marketing_email": True},
+        }
+        known = self.timed(
+            "customer",
             lambda: client.post(
-                "/v1/checkout-links", json={"page": PAGE["slug"]}, headers=SECRET_AUTH
+                "/v1/customers", json={"customers": [customer]}, headers=SECRET_AUTH
             ),
+        )
+        if known is None or known.status_code >= 400:
+            return
+        terms = {"page": PAGE["slug"], "customer": customer["id"]}
+        link = self.timed(
+            "link", lambda: client.post("/v1/checkout-links", json=terms, headers=SECRET_AUTH)
         )
         if link is None or link.status_code != 201:
             return
-        n = uuid.uuid4().hex[:12]
         client.cookies.clear()  # an API client: no CSRF cookie, so no form token is due
         address = ".".join(str(int(n[i : i + 2], 16)) for i in (0, 2, 4))  # a shopper each
         shopper = {**JSON, "X-Forwarded-For": f"10.{address}"}
@@ -127,6 +151,7 @@ class Soak:
         )
         with self.lock:
             self.paid += 1
+            self.customers.add(customer["email"])
             self.accepted += accepted is not None and accepted.status_code == 200
 
 
@@ -137,15 +162,27 @@ def rss_kib(pid: int) -> int:
     return 0
 
 
-def p99(values: list[float]) -> float:
-    return (
-        statistics.quantiles(values, n=100)[98] * 1000
-        if len(values) >= 100
-        else max(values, default=0) * 1000
-    )
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its waited-for children."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
-def report(soak: Soak, memory: list[tuple[float, int]], database_url: str) -> bool:
+def percentile(values: list[float], which: int) -> float:
+    if len(values) < 100:
+        ordered = sorted(values)
+        return ordered[min(len(ordered) - 1, len(ordered) * which // 100)] * 1000 if values else 0
+    return statistics.quantiles(values, n=100)[which - 1] * 1000
+
+
+class Sample(NamedTuple):
+    seconds: float
+    server_kib: int
+    worker_kib: int
+    mails: int
+
+
+def latency_report(soak: Soak) -> None:
     minutes = max(m for _, m in soak.latency) + 1 if soak.latency else 0
     for window in range(0, minutes, 5):
         decisions = [
@@ -154,26 +191,156 @@ def report(soak: Soak, memory: list[tuple[float, int]], database_url: str) -> bo
             if k == "decision" and window <= m < window + 5
             for v in vs
         ]
-        p99_ms, count = p99(decisions), len(decisions)
-        print(f"minutes {window}-{window + 5}: decisions p99 {p99_ms:.1f} ms over {count}")
-    after_five = [kib for t, kib in memory if t >= 300] or [kib for _, kib in memory]
-    growth = (memory[-1][1] - after_five[0]) / after_five[0] * 100
+        print(
+            f"minutes {window}-{window + 5}: decisions p50 {percentile(decisions, 50):.1f} ms"
+            f" p99 {percentile(decisions, 99):.1f} ms over {len(decisions)}"
+        )
+    for kind in sorted({k for k, _ in soak.latency}):
+        values = [v for (k, _), vs in soak.latency.items() if k == kind for v in vs]
+        print(
+            f"{kind}: {len(values)} requests, p50 {percentile(values, 50):.1f} ms,"
+            f" p99 {percentile(values, 99):.1f} ms"
+        )
+
+
+def growth(samples: list[Sample], field: str) -> tuple[int, int, float]:
+    """MiB after the first 5 minutes (or first), MiB at the end, growth in %."""
+    after_five = [s for s in samples if s.seconds >= 300] or samples
+    first, last = getattr(after_five[0], field), getattr(samples[-1], field)
+    return first // 1024, last // 1024, (last - first) / first * 100
+
+
+def memory_report(samples: list[Sample]) -> bool:
+    for sample in samples:
+        if int(sample.seconds) % 300 < 10:
+            print(
+                f"  t={sample.seconds / 60:5.1f} min server {sample.server_kib // 1024} MiB"
+                f" worker {sample.worker_kib // 1024} MiB mails {sample.mails}"
+            )
+    ok = True
+    for name in ("server_kib", "worker_kib"):
+        first, last, grew = growth(samples, name)
+        print(f"memory {name[:-4]}: {first} MiB after 5 min, {last} MiB at the end, {grew:+.1f}%")
+        ok = ok and grew < 10
+    return ok
+
+
+def data_report(soak: Soak, database_url: str) -> bool:
     engine = sa.create_engine(database_url)
     with engine.connect() as connection:
         stored = set(connection.execute(sa.text("SELECT event_id FROM events")).scalars())
         charges = connection.execute(
             sa.text("SELECT count(*) FROM charges WHERE status = 'succeeded'")
         ).scalar_one()
+        rows = connection.execute(
+            sa.text("SELECT state, count(*) FROM email_outbox GROUP BY state")
+        )
+        outbox = dict(rows)
     engine.dispose()
     consistent = soak.events <= stored and charges == soak.paid + soak.accepted
-    first, last = after_five[0] // 1024, memory[-1][1] // 1024
-    print(f"memory: {first} MiB after 5 min (or first), {last} MiB at the end, {growth:+.1f}%")
-    print(f"errors: {len(soak.errors)} {soak.errors[:3]}")
     print(
-        f"consistent: {consistent} (events acknowledged {len(soak.events)}, charges {charges}"
-        f" = paid {soak.paid} + accepted {soak.accepted})"
+        f"consistent: {consistent} (events acknowledged {len(soak.events)}, stored"
+        f" {len(stored)}, charges {charges} = paid {soak.paid} + accepted {soak.accepted})"
     )
-    return growth < 10 and not soak.errors and consistent
+    print(f"outbox: {outbox}")
+    return consistent
+
+
+def mail_report(soak: Soak, sink: SmtpSink, worker: WorkerProcess) -> bool:
+    received = sink.inbox.received()
+    again, twice = sink.inbox.duplicates()
+    strangers = set(sink.inbox.recipients) - soak.customers
+    tally = worker.tally()
+    print(
+        f"mails: received {received}, expected {len(soak.customers)} (paid customers),"
+        f" duplicate Message-IDs {again}, customers mailed twice {twice},"
+        f" unexpected recipients {len(strangers)}; worker {tally}"
+    )
+    return (
+        received == len(soak.customers)
+        and again == twice == len(strangers) == 0
+        and tally["failed_parts"] == tally["error_lines"] == 0
+    )
+
+
+def drain(soak: Soak, sink: SmtpSink, seconds: float) -> float:
+    """Wait until every paid customer's mail arrived (or `seconds` passed); how long it took."""
+    began = time.monotonic()
+    while sink.inbox.received() < len(soak.customers) and time.monotonic() - began < seconds:
+        time.sleep(1)
+    return time.monotonic() - began
+
+
+def run(args: argparse.Namespace, tmp: Path) -> bool:
+    url = f"sqlite:///{tmp}/tactful.db"
+    quiet = {"TACTFUL_ACCESS_LOG": "false"}
+    with (
+        KillableServer(url, tmp / "var", extra_env=quiet) as server,
+        SmtpSink(free_port()) as sink,
+    ):
+        engine = sa.create_engine(url)
+        seed_catalogue(engine)
+        engine.dispose()
+        for path, body in (("/v1/checkout-pages", PAGE), ("/v1/sequences", SOAK_SEQUENCE)):
+            answer = httpx.post(f"{server.url}{path}", json=body, headers=SECRET_AUTH)
+            assert answer.status_code == 201, answer.text
+        env = tactful_environment(
+            url,
+            tmp / "var",
+            {
+                **quiet,
+                "TACTFUL_SMTP_URL": sink.url,
+                "TACTFUL_WORKER_INTERVAL": str(args.worker_interval),
+                "TACTFUL_REMINE_EVERY_HOURS": "0",
+            },
+        )
+        with WorkerProcess(env, tmp) as worker:
+            return drive(args, server, sink, worker, url)
+
+
+def drive(
+    args: argparse.Namespace,
+    server: KillableServer,
+    sink: SmtpSink,
+    worker: WorkerProcess,
+    url: str,
+) -> bool:
+    soak = Soak(server.url, args.minutes * 60)
+    clients = (
+        [(soak.decide, args.decisions / 8)] * 8
+        + [(soak.event, args.events / 2)] * 2
+        + [(soak.checkout, 1.0)]
+    )
+    threads = [threading.Thread(target=soak.paced, args=(rate, one)) for one, rate in clients]
+    for thread in threads:
+        thread.start()
+    samples: list[Sample] = []
+    assert server.process is not None
+    server_pid = server.process.pid
+    while any(t.is_alive() for t in threads):
+        samples.append(
+            Sample(
+                time.monotonic() - soak.started,
+                rss_kib(server_pid),
+                rss_kib(worker.pid) if worker.alive() else 0,
+                sink.inbox.received(),
+            )
+        )
+        if len(samples) % 6 == 1:
+            print(f"progress {samples[-1]}, errors {len(soak.errors)}", flush=True)
+        time.sleep(10)
+    waited = drain(soak, sink, 300)
+    print(f"load done; mails drained {waited:.0f} s after the load stopped")
+    print(
+        f"cpu: server {cpu_seconds(server_pid):.0f} s, worker {cpu_seconds(worker.pid):.0f} s"
+        f" over {samples[-1].seconds:.0f} s wall"
+    )
+    latency_report(soak)
+    memory_ok = memory_report(samples)
+    print(f"errors: {len(soak.errors)} {soak.errors[:3]}")
+    data_ok = data_report(soak, url)
+    mail_ok = mail_report(soak, sink, worker)
+    return memory_ok and not soak.errors and data_ok and mail_ok
 
 
 def main() -> int:
@@ -181,38 +348,10 @@ def main() -> int:
     parser.add_argument("--minutes", type=float, default=30)
     parser.add_argument("--decisions", type=float, default=200)
     parser.add_argument("--events", type=float, default=50)
+    parser.add_argument("--worker-interval", type=float, default=5)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="tactful-soak-") as tmp:
-        url = f"sqlite:///{tmp}/tactful.db"
-        with KillableServer(
-            url, Path(tmp) / "var", extra_env={"TACTFUL_ACCESS_LOG": "false"}
-        ) as server:
-            engine = sa.create_engine(url)
-            seed_catalogue(engine)
-            engine.dispose()
-            assert (
-                httpx.post(
-                    f"{server.url}/v1/checkout-pages", json=PAGE, headers=SECRET_AUTH
-                ).status_code
-                == 201
-            )
-            soak = Soak(server.url, args.minutes * 60)
-            clients = (
-                [(soak.decide, args.decisions / 8)] * 8
-                + [(soak.event, args.events / 2)] * 2
-                + [(soak.checkout, 1.0)]
-            )
-            threads = [
-                threading.Thread(target=soak.paced, args=(rate, one)) for one, rate in clients
-            ]
-            for thread in threads:
-                thread.start()
-            memory: list[tuple[float, int]] = []
-            assert server.process is not None
-            while any(t.is_alive() for t in threads):
-                memory.append((time.monotonic() - soak.started, rss_kib(server.process.pid)))
-                time.sleep(10)
-            ok = report(soak, memory, url)
+        ok = run(args, Path(tmp))
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1
 

@@ -7,7 +7,14 @@ from typing import Any
 
 from tactful.domain.measurement import Lift, OfferOutcome, Overview
 
-__all__ = ["NOT_ENOUGH_DATA", "lift_data", "offers_data", "overview_data", "segments_data"]
+__all__ = [
+    "NOT_ENOUGH_DATA",
+    "lift_data",
+    "offers_data",
+    "overview_data",
+    "segments_data",
+    "sequential_data",
+]
 
 NOT_ENOUGH_DATA = "not enough data yet"
 
@@ -36,6 +43,11 @@ def _lift(lift: Lift | None, places: int = 2) -> dict[str, Any]:
 
 lift_data = _lift
 """A lift as plain data (estimate, interval, p-value, relative), None throughout without one."""
+
+
+def sequential_data(found: Overview) -> dict[str, Any] | None:
+    """The always-valid (mSPRT) test on revenue per customer, None without data."""
+    return _sequential(found)
 
 
 def overview_data(

@@ -21,6 +21,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tactful.web.errors import RETRY_AFTER_SECONDS, OutageCause, error_body, outage_answer
+from tactful.web.limits import declares_more_than
 from tactful.web.observability import ROUTE_KEY
 
 _log = logging.getLogger(__name__)
@@ -91,7 +92,7 @@ def header(scope: Scope, name: bytes) -> bytes | None:
 async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes | None:
     """The whole request body, or None as soon as it is (or is declared) over `limit`."""
     declared = header(scope, b"content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
+    if declares_more_than(declared, limit):
         return None
     chunks: list[bytes] = []
     size = 0

@@ -3,8 +3,25 @@
 from __future__ import annotations
 
 import json
+import re
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+_LENGTH = re.compile(rb"[0-9]{1,18}")
+
+
+def declares_more_than(content_length: bytes | None, limit: int) -> bool:
+    """Whether a Content-Length header declares a body over `limit` bytes.
+
+    Only ASCII digits count (bytes.isdigit is ASCII-only, but say so); 19 digits or more is
+    over any limit without calling int() on it (int() refuses over 4,300 digits). Anything else
+    declares nothing: the body is still counted as it arrives.
+    """
+    if content_length is None or not content_length.isascii():
+        return False
+    if _LENGTH.fullmatch(content_length):
+        return int(content_length) > limit
+    return len(content_length) > 18 and content_length.isdigit()
 
 
 class BodySizeLimit:
@@ -19,7 +36,7 @@ class BodySizeLimit:
             await self.app(scope, receive, send)
             return
         declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+        if declares_more_than(declared, self.max_bytes):
             await self._reject(send)
             return
         received = 0

@@ -20,6 +20,7 @@ from tactful.adapters.memory.offers import MemoryOfferLog, OfferData
 from tactful.adapters.memory.orders import MemoryOrderStore, OrderData
 from tactful.adapters.memory.outbox import MemoryOutbox, OutboxData
 from tactful.adapters.memory.payments import MemoryPaymentStore, PaymentData
+from tactful.adapters.memory.platform_orders import MemoryPlatformOrderStore, PlatformOrderData
 from tactful.adapters.memory.refunds import MemoryRefundStore, RefundData
 
 
@@ -39,6 +40,7 @@ class MemoryState:
     refunds: RefundData = field(default_factory=RefundData)
     payments: PaymentData = field(default_factory=PaymentData)
     outbox: OutboxData = field(default_factory=OutboxData)
+    platform_orders: PlatformOrderData = field(default_factory=PlatformOrderData)
 
 
 class MemoryTransaction:
@@ -94,6 +96,10 @@ class MemoryTransaction:
     @cached_property
     def outbox(self) -> MemoryOutbox:
         return MemoryOutbox(self.state)
+
+    @cached_property
+    def platform_orders(self) -> MemoryPlatformOrderStore:
+        return MemoryPlatformOrderStore(self.state)
 
 
 class MemoryDatabase:

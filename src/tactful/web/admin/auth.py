@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 import threading
 import time
@@ -23,6 +24,7 @@ LOGIN_CSRF_COOKIE = "tactful_admin_login"
 SESSION_SECONDS = 8 * 3600
 MAX_FAILURES = 5
 FAILURE_WINDOW_SECONDS = 15 * 60
+_EXPIRY = re.compile(r"[0-9]{1,12}")
 
 
 @dataclass(frozen=True)
@@ -61,12 +63,18 @@ class AdminAuth:
         expires, csrf, signature = cookie.split(".")
         if not hmac.compare_digest(signature.encode(), self._sign(f"{expires}.{csrf}").encode()):
             return None
-        if not expires.isdigit() or int(expires) <= self._now():
+        ends = _expiry(expires)
+        if ends is None or ends <= self._now():
             return None
-        return Session(int(expires), csrf)
+        return Session(ends, csrf)
 
     def _sign(self, body: str) -> str:
         return hmac.new(self._key, body.encode(), hashlib.sha256).hexdigest()
+
+
+def _expiry(text: str) -> int | None:
+    """A session's end in Unix seconds: 1 to 12 ASCII digits ('²' is a digit to str.isdigit)."""
+    return int(text) if _EXPIRY.fullmatch(text) else None
 
 
 def tokens_match(expected: str | None, presented: str | None) -> bool:
