@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from tactful.domain.measurement.segments import DIMENSIONS, parse_segment
 from tactful.domain.experiments import ExperimentError
+from tactful.domain.measurement.segments import DIMENSIONS, parse_segment
 from tactful.services.experiments import ExperimentService, StopRequest, UnknownExperimentError
 from tactful.web.admin import offer_views, views
 from tactful.web.admin.auth import tokens_match
