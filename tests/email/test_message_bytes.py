@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from tactful.adapters.email.message import build_message, to_bytes
 from tactful.services.ports.email import OutgoingMail
 
-HEADERS = ("From", "To", "Subject", "Message-ID", "List-Unsubscribe", "List-Unsubscribe-Post")
+HEADERS = ("To", "Message-ID", "List-Unsubscribe", "List-Unsubscribe-Post")
 line_text = st.text(
     st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp"), blacklist_characters="\x85"),
     min_size=1,
@@ -66,6 +66,9 @@ def test_the_hand_written_wire_form_reads_back_as_the_same_mail(
     assert all(len(line) <= 998 for line in raw.split(b"\r\n"))
     assert b"\n" not in raw.replace(b"\r\n", b"")
     ours, reference = parsed(raw), parsed(build_message(mail).as_bytes())
+    (sender,) = ours["From"].addresses  # the reference folds long encoded names wrongly
+    assert (sender.display_name, sender.addr_spec) == (name, "shop@example.com")
+    assert str(ours["Subject"]) == subject == str(reference["Subject"])
     for header in HEADERS:
         assert str(ours[header]).strip() == str(reference[header]).strip(), header
     assert ours.get_content_type() == "multipart/alternative"
