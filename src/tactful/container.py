@@ -45,7 +45,7 @@ from tactful.services.decisions import DecisionService
 from tactful.services.due_work import DueWork
 from tactful.services.email_worker import EmailWorker
 from tactful.services.experiment_guardrails import ExperimentGuardrails
-from tactful.services.experiments import ExperimentService
+from tactful.services.experiments import ExperimentService, variant_lookup
 from tactful.services.feedback import FeedbackService
 from tactful.services.ingest import Ingest
 from tactful.services.model_jobs import Launch, ModelJobs
@@ -194,6 +194,16 @@ def build_container(
     webhook_delivery = WebhookDelivery(webhook_store, StandardWebhookSender())
     launch = mining_launch or in_child_process(settings)
     bumps = bump_source or engine_bumps(decision.service)
+    experiments = ExperimentService(
+        decision.experiment_store,
+        measurement.reads,
+        clock,
+        changed=decision.arm_policies.forget,
+        guardrails=ExperimentGuardrails(
+            SqlGuardrailReads(db), measurement.feedback, guardrail_thresholds(settings)
+        ),
+    )
+    measurement.reports.variants = variant_lookup(experiments)
     return Container(
         settings=settings,
         engine=db,
@@ -217,19 +227,11 @@ def build_container(
         reports=measurement.reports,
         rollups=measurement.rollups,
         feedback=FeedbackService(database, measurement.feedback, clock),
-        experiments=ExperimentService(
-            decision.experiment_store,
-            measurement.reads,
-            clock,
-            changed=decision.arm_policies.forget,
-            guardrails=ExperimentGuardrails(
-                SqlGuardrailReads(db), measurement.feedback, guardrail_thresholds(settings)
-            ),
-        ),
+        experiments=experiments,
         simulation=SimulationService(
             database, history, clock, holdout_share=settings.holdout_share
         ),
-        dashboard=dashboard(settings, db, history, measurement.reports),
+        dashboard=dashboard(settings, db, history, measurement),
         sequences=email.sequences,
         email=email,
         webhooks=Webhooks(webhook_store, clock, new_secret),

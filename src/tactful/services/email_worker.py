@@ -47,16 +47,23 @@ MAX_ATTEMPTS = 8
 
 
 def next_mail(
-    sequence: Sequence, key: str, customer_id: str, after_step: int, at: datetime, tz: str
+    sequence: Sequence,
+    key: str,
+    customer_id: str,
+    after_step: int,
+    at: datetime,
+    tz: str,
+    wait_multiplier: float = 1.0,
 ) -> NewMail | None:
-    """The next mail step after `after_step`, due after the waits between, in allowed hours."""
+    """The next mail step after `after_step`, due after the waits between (times the
+    customer's experiment arm's `wait_multiplier`), in allowed hours."""
     wait = timedelta(0)
     for index in range(after_step + 1, len(sequence.steps)):
         step = sequence.steps[index]
         if step.kind is StepKind.WAIT:
             wait += step.wait
             continue
-        earliest = after_wait(at, wait, tz)
+        earliest = after_wait(at, wait * wait_multiplier, tz)
         due = send_time(earliest, tz, sequence.quiet_hours, sequence.send_window)
         return NewMail(key, index, customer_id, due)
     return None
@@ -79,6 +86,8 @@ class EmailWorker:
     config: EmailConfig
     on_sent: Callable[[int], None] = lambda _mail_id: None
     name: str = "email"
+    wait_multiplier: Callable[[str], float] = lambda _customer_id: 1.0
+    """How many times as long a customer's sequences wait (their experiment arm's setting)."""
     _cache: dict[tuple[str, int], Sequence] = field(default_factory=dict)
     _minute: datetime | None = None
     _used: int = 0
@@ -132,7 +141,15 @@ class EmailWorker:
                         "held_out" if out else "active",
                     )
                 )
-                first = next_mail(sequence, key, hit.customer_id, -1, hit.trigger_at, hit.timezone)
+                first = next_mail(
+                    sequence,
+                    key,
+                    hit.customer_id,
+                    -1,
+                    hit.trigger_at,
+                    hit.timezone,
+                    self.wait_multiplier(hit.customer_id),
+                )
                 if first is not None and not out:
                     mails.append(first)
             total += self.store.enrol(enrolments, mails)
@@ -229,7 +246,15 @@ class EmailWorker:
         if happened.value == wanted:
             return False
         tz = recipient.customer.timezone
-        then = next_mail(sequence, mail.enrolment_key, mail.customer_id, mail.step, now, tz)
+        then = next_mail(
+            sequence,
+            mail.enrolment_key,
+            mail.customer_id,
+            mail.step,
+            now,
+            tz,
+            self.wait_multiplier(mail.customer_id),
+        )
         self.store.finish(mail, Outcome("skipped", now, error=f"branch: {happened}"), then)
         return True
 
@@ -279,7 +304,13 @@ class EmailWorker:
         """Render and hand the mail to the mailer, then record the outcome."""
         customer = recipient.customer
         then = next_mail(
-            sequence, mail.enrolment_key, mail.customer_id, mail.step, now, customer.timezone
+            sequence,
+            mail.enrolment_key,
+            mail.customer_id,
+            mail.step,
+            now,
+            customer.timezone,
+            self.wait_multiplier(mail.customer_id),
         )
         step = sequence.steps[mail.step]
         offers: tuple[Offer, ...] = ()

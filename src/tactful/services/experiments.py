@@ -286,3 +286,17 @@ def _renamed(lift: dict[str, Any]) -> dict[str, Any]:
     """A lift with its groups named for an experiment (variant against control)."""
     lift["variant"], lift["control"] = lift.pop("treated"), lift.pop("held_out")
     return lift
+
+
+def variant_lookup(experiments: ExperimentService) -> Callable[[str], Callable[[str], str]]:
+    """Segments by experiment arm: an experiment id to its sticky hash assignment
+    (customer id -> variant name); ValueError naming `segment` for an unknown experiment."""
+
+    def lookup(experiment_id: str) -> Callable[[str], str]:
+        try:
+            experiment = experiments.get(experiment_id)
+        except UnknownExperimentError as exc:
+            raise ValueError(f"segment: variant: unknown experiment {experiment_id!r}") from exc
+        return lambda customer_id: experiment.variant_of(customer_id).name
+
+    return lookup
