@@ -34,7 +34,7 @@ from tactful.services.decisions import DecisionService, ModelCache
 from tactful.services.email_compose import EmailConfig
 from tactful.services.email_offers import EngineEmailOffers
 from tactful.services.email_worker import EmailWorker
-from tactful.services.experiment_policy import ExperimentPolicies
+from tactful.services.experiment_policy import ExperimentPolicies, wait_multipliers
 from tactful.services.models import ModelProvider
 from tactful.services.order_webhooks import OrderWebhooks
 from tactful.services.ports import Database
@@ -222,4 +222,5 @@ def email_worker(
         templates=templates,
         offers=EngineEmailOffers(decisions),
         config=email_config(settings),
+        wait_multiplier=wait_multipliers(decisions.policy_for, decisions.policy),
     )

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine, func, select, update
 
 from tactful.adapters.db.email_preferences import EmailPreferences
 from tactful.adapters.db.email_reactions import EmailReactions
+from tactful.adapters.db.email_send_facts import EmailSendFacts
 from tactful.adapters.db.email_triggers import trigger_hits
 from tactful.adapters.db.repositories._common import dialect_insert
 from tactful.adapters.db.tables import order_lines, orders
@@ -55,7 +56,7 @@ def _mail_row(mail: NewMail) -> dict[str, Any]:
     }
 
 
-class SqlEmailStore(EmailReactions, EmailPreferences):
+class SqlEmailStore(EmailReactions, EmailPreferences, EmailSendFacts):
     """Email sequences in the tactful database (SQLite or PostgreSQL)."""
 
     def __init__(self, engine: Engine) -> None:
