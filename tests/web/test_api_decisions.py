@@ -18,6 +18,7 @@ from tests.conftest import LiveServer
 
 SECRET = {"Authorization": "Bearer sk_test_secret_key_0123456789"}
 PUBLISHABLE = {"Authorization": "Bearer pk_test_publishable_0123456789"}
+SECRET = {"Authorization": "Bearer sk_test_secret_key_0123456789"}
 
 LADDERS = [
     ("MAT", "mats", 1, 2000),
@@ -191,6 +192,28 @@ def test_bad_response_value_names_field(shop: LiveServer) -> None:
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "response"
+
+
+def test_control_characters_in_ids_name_the_field(shop: LiveServer) -> None:
+    """A NUL byte cannot be stored in PostgreSQL text: 422 naming the id, never a 500."""
+    body = decide(shop, customer_ids(held_out=False))
+    in_body = post(
+        shop,
+        f"/v1/decisions/{body['decision_id']}/responses",
+        {"offer_id": "off_\x00", "response": "declined"},
+    )
+    assert in_body.status_code == 422
+    assert in_body.json()["errors"][0]["field"] == "offer_id"
+    in_path = post(
+        shop,
+        "/v1/decisions/dec%00x/responses",
+        {"offer_id": body["offers"][0]["offer_id"], "response": "declined"},
+    )
+    assert in_path.status_code == 422
+    assert in_path.json()["errors"][0]["field"] == "decision_id"
+    refund = post(shop, "/v1/orders/o%00/refunds", {"amount": 1}, headers=SECRET)
+    assert refund.status_code == 422
+    assert refund.json()["errors"][0]["field"] == "order_id"
 
 
 def test_nothing_during_payment(shop: LiveServer) -> None:

@@ -17,6 +17,7 @@ from tactful.services.checkout import (
     save_page,
 )
 from tactful.services.checkout import get_page as stored_page
+from tactful.web.api.path_params import PathIdentifier
 from tactful.web.deps import SecretKey, StateDep
 from tactful.web.state import AppState
 
@@ -54,7 +55,7 @@ def create_page(
 
 
 @router.get("/checkout-pages/{slug}")
-def get_page(state: StateDep, _key: SecretKey, slug: str) -> dict[str, Any]:
+def get_page(state: StateDep, _key: SecretKey, slug: PathIdentifier) -> dict[str, Any]:
     """A page's stored definition."""
     try:
         return stored_page(checkout_deps(state), slug).to_dict()

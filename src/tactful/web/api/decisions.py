@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 import orjson
-from fastapi import APIRouter, HTTPException, Path, Request, Response, status
+from fastapi import APIRouter, HTTPException, Request, Response, status
 from fastapi.routing import APIRoute
 from pydantic import ValidationError
 from starlette.types import Receive, Scope
@@ -13,6 +13,7 @@ from starlette.types import Receive, Scope
 from tactful.domain.offers import OfferResponse
 from tactful.services.decision_request import DecisionRequest
 from tactful.services.decisions import UnknownOfferError
+from tactful.web.api.path_params import PathDecisionId
 from tactful.web.api.schemas_decisions import DecisionOut, ResponseIn, ResponseOut, answer_json
 from tactful.web.deps import (
     INVALID_KEY,
@@ -124,7 +125,7 @@ router.add_api_route(
 
 @router.post("/{decision_id}/responses", response_model=ResponseOut)
 def respond(
-    decision_id: Annotated[str, Path(min_length=1, max_length=64)],
+    decision_id: PathDecisionId,
     body: ResponseIn,
     _scope: AnyKey,
     service: DecisionsDep,

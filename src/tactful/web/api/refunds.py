@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from tactful.domain.refunds import LineRequest, OrderRefund, RefundError, RefundRequest
 from tactful.services.refunds import RefundFailedError, RefundNotFoundError
+from tactful.web.api.path_params import PathIdentifier
 from tactful.web.deps import SecretKey, StateDep
 
 router = APIRouter(prefix="/v1/orders", tags=["refunds"])
@@ -124,7 +125,7 @@ def _request(body: RefundIn) -> RefundRequest:
 def create_refund(
     state: StateDep,
     _key: SecretKey,
-    order_id: str,
+    order_id: PathIdentifier,
     body: RefundIn,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> RefundOut | JSONResponse:
@@ -151,7 +152,7 @@ def create_refund(
 
 
 @router.get("/{order_id}/refunds", response_model=RefundsOut)
-def list_refunds(state: StateDep, _key: SecretKey, order_id: str) -> RefundsOut:
+def list_refunds(state: StateDep, _key: SecretKey, order_id: PathIdentifier) -> RefundsOut:
     """The order's refunds, oldest first, and what remains refundable."""
     try:
         refunds, remaining = state.refunds.refunds_of(order_id)
@@ -177,7 +178,7 @@ class DisputesOut(BaseModel):
 
 
 @router.get("/{order_id}/disputes", response_model=DisputesOut)
-def list_disputes(state: StateDep, _key: SecretKey, order_id: str) -> DisputesOut:
+def list_disputes(state: StateDep, _key: SecretKey, order_id: PathIdentifier) -> DisputesOut:
     """Whether the order is disputed, and its disputes (from Stripe's webhooks)."""
     try:
         disputes = state.refunds.disputes_of(order_id)

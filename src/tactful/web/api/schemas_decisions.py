@@ -27,6 +27,7 @@ from tactful.domain.offers import (
     ReasonCode,
     TraceEntry,
 )
+from tactful.services.request_fields import Identifier
 
 Answer = Literal["accepted", "declined", "dismissed"]
 """What a customer can do with a shown offer (the domain's `OfferResponse` less `shown`)."""
@@ -35,7 +36,7 @@ Answer = Literal["accepted", "declined", "dismissed"]
 class ResponseIn(BaseModel):
     """What the customer did with a shown offer."""
 
-    offer_id: Annotated[str, Field(min_length=1, max_length=128)]
+    offer_id: Identifier
     response: Answer
 
 

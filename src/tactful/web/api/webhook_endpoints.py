@@ -10,10 +10,11 @@ from pydantic import AnyHttpUrl, BaseModel, Field
 
 from tactful.domain.webhooks_out import Delivery, Endpoint, EventType
 from tactful.services.webhooks_out import UnknownEndpointError
+from tactful.web.api.path_params import NO_CONTROL_CHARACTERS
 from tactful.web.deps import SecretKey, StateDep
 
 router = APIRouter(tags=["webhooks out"])
-Id = Annotated[str, Path(min_length=1, max_length=64)]
+Id = Annotated[str, Path(min_length=1, max_length=64, pattern=NO_CONTROL_CHARACTERS)]
 
 
 class EndpointIn(BaseModel):
