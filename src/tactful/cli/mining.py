@@ -15,6 +15,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
 from tactful.cli._app import app, console, fail, load_settings, open_services
+from tactful.cli.next_purchase import TASKS, run_next_purchase
 
 FORMAT_HELP = "online-retail, shopify, baskets or orders-csv"
 
@@ -34,7 +35,7 @@ def _progress(label: str) -> Iterator[Any]:
 
 
 def _load_file(path: Path, fmt: str) -> Any:
-    from tactful.container import FORMATS, baskets_from_file
+    from tactful.standalone import FORMATS, baskets_from_file
 
     if fmt not in FORMATS:
         raise fail(f"--format: unknown format {fmt!r}; use one of {', '.join(FORMATS)}", 2)
@@ -61,7 +62,7 @@ def _engine(name: str, master: str | None) -> Any:
         return None
     if name != "spark":
         raise fail(f"--engine: unknown engine {name!r}; use local or spark", 2)
-    from tactful.container import SparkUnavailableError, spark_engine
+    from tactful.standalone import SparkUnavailableError, spark_engine
 
     try:
         return spark_engine(master)
@@ -214,21 +215,38 @@ def rules(
 def evaluate(
     file: Path = typer.Argument(..., help="Order export to replay."),
     fmt: str = typer.Option(..., "--format", help=f"FILE format: {FORMAT_HELP}."),
-    split: str = typer.Option(..., help="time:YYYY-MM-DD or random:0.8."),
+    split: str | None = typer.Option(
+        None,
+        help="add-on: time:YYYY-MM-DD or random:0.8 (required); "
+        "next-purchase: last (default) or time:YYYY-MM-DD.",
+    ),
     seed: int = typer.Option(0, help="Seed of the random split and of the hidden items."),
-    k: list[int] = typer.Option([1, 2, 10], "--k", help="Cut-offs for HR@k (repeatable)."),
+    k: list[int] = typer.Option(
+        [], "--k", help="Cut-offs (repeatable); default 1, 2, 10 (add-on) or 10 (next-purchase)."
+    ),
+    task: str = typer.Option(
+        "add-on", "--task", help="add-on (hide one item per basket) or next-purchase."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
 ) -> None:
-    """Hide one item per test basket and measure how often each ranking brings it back."""
+    """Measure rankings on history: add-ons for a basket, or each customer's next purchase."""
     from tactful.domain.affinity.evaluation import Split
     from tactful.domain.affinity.evaluation import evaluate as run_evaluation
 
+    if task not in TASKS:
+        raise fail(f"--task: unknown task {task!r}; use one of {', '.join(TASKS)}", 2)
+    if any(value < 1 for value in k):
+        raise fail("--k: every k must be a positive integer", 2)
+    if task == "next-purchase":
+        run_next_purchase(_load_file, file, fmt, split, k or [10], as_json)
+        return
+    if split is None:
+        raise fail("--split: required for --task add-on (time:YYYY-MM-DD or random:0.8)", 2)
+    k = k or [1, 2, 10]
     try:
         parsed = Split.parse(split)
     except ValueError as exc:
         raise fail(f"--{exc}", 2) from exc
-    if any(value < 1 for value in k):
-        raise fail("--k: every k must be a positive integer", 2)
     baskets = _load_file(file, fmt)
     try:
         with console.status("evaluating"):
