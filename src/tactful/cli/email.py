@@ -14,7 +14,6 @@ from rich.text import Text
 from tactful.cli._app import app, console, fail, load_settings, open_services, with_saved_keys
 from tactful.domain.sequences import SequenceFileError
 from tactful.services.due_work import run_until
-from tactful.services.email_preview import PreviewError, preview
 
 sequences_app = typer.Typer(help="Email sequences.", no_args_is_help=True)
 app.add_typer(sequences_app, name="sequences")
@@ -54,6 +53,8 @@ def preview_command(
     html: bool = typer.Option(False, "--html", help="Print the HTML parts, not the text."),
 ) -> None:
     """Render what the customer would get from the sequence, and when, without sending."""
+    from tactful.services.email_preview import PreviewError, preview
+
     settings = with_saved_keys(load_settings())
     services = open_services(settings)
     try:
