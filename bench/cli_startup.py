@@ -50,11 +50,11 @@ def main() -> None:
     tactful = [sys.executable, "-m", "tactful"]
     env = {k: v for k, v in os.environ.items() if not k.startswith("TACTFUL_")}
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed tactful runs from compiled bytecode
-    commands = {"tactful --help": tactful + ["--help"]}
+    commands = {"tactful --help": [*tactful, "--help"]}
     database = args.db_dir / "tactful.db"
     if database.is_file():
         env.update(TACTFUL_DATA_DIR=str(args.db_dir), TACTFUL_DATABASE_URL=f"sqlite:///{database}")
-        commands["tactful report --json"] = tactful + ["report", "--json"]
+        commands["tactful report --json"] = [*tactful, "report", "--json"]
     else:
         print(f"no {database}: report skipped (build it with bench/report_speed.py)")
     for label, command in commands.items():

@@ -126,7 +126,10 @@ def compare_with_baseline(setup: Setup, current: Server, stack: ExitStack) -> No
     ref, work = setup.args.baseline, setup.work
     print(f"\n== ab: current tree vs {ref}, SQLite, one server process each")
     source = stack.enter_context(checkout(ref))
-    url = copy_sqlite(setup.prepared_url, work / "baseline")
+    # the baseline cannot open a schema migrated past its own head: it builds its own database
+    # with its own commands (import and mine), kept beside the current tree's for the next run
+    kept = setup.folder / f"baseline-{ref}"
+    url, _, _ = prepared(kept, setup.args.sample_rows, work / "baseline", source)
     baseline = start_tactful(f"baseline {ref}", url, work / "baseline", source=source)
     floor = start_floor()
     stack.callback(stop, [baseline, floor])
