@@ -20,6 +20,7 @@ from tactful.adapters.db.catalog_cache import SqlCatalogSource
 from tactful.adapters.db.dashboard_reads import SqlDashboardReports
 from tactful.adapters.db.decision_log import SqlDecisionLog
 from tactful.adapters.db.decision_reads import SqlDecisionReads
+from tactful.adapters.db.email_feedback import SqlEmailFeedback
 from tactful.adapters.db.email_store import SqlEmailStore
 from tactful.adapters.db.engine import build_engine
 from tactful.adapters.db.experiments import SqlExperimentStore
@@ -54,6 +55,7 @@ from tactful.services.dashboard import DashboardService
 from tactful.services.decisions import DecisionService, ModelCache
 from tactful.services.due_work import DueWork
 from tactful.services.email_compose import EmailConfig
+from tactful.services.email_feedback import EmailFeedback
 from tactful.services.email_offers import EngineEmailOffers
 from tactful.services.email_worker import EmailWorker
 from tactful.services.experiment_policy import ExperimentPolicies
@@ -126,6 +128,7 @@ class Container:
     dashboard: DashboardService
     sequences: Sequences
     email: EmailWorker
+    email_feedback: EmailFeedback
     due_work: list[DueWork] = field(default_factory=list)
     """What `tactful worker` runs when due: the email sends, then any other part's work."""
     owns_engine: bool = field(default=False)
@@ -373,6 +376,7 @@ def build_container(
         ),
         sequences=email.sequences,
         email=email,
+        email_feedback=EmailFeedback(SqlEmailFeedback(db), email.config, clock),
         webhooks=Webhooks(webhook_store, clock, new_secret),
         webhook_delivery=webhook_delivery,
         due_work=[
