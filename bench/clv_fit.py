@@ -17,10 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
-from tactful.container import file_readers
 from tactful.domain.imports import ImportOptions
 from tactful.domain.lifetime import fit_bgnbd, fit_gamma_gamma, predict_values
 from tactful.services.lifetime import PurchaseLog, fit_lifetime, read_purchases
+from tactful.standalone import file_readers
 
 DATA = (
     Path(__file__).resolve().parents[2] / "shared" / "data" / "online_retail" / "online_retail.csv"

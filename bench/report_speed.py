@@ -22,10 +22,11 @@ from sqlalchemy import func, select
 
 from tactful.adapters.db.measurement_reads import SqlMeasurementReads
 from tactful.adapters.db.tables_offers import decisions
-from tactful.container import build_container, migrate
+from tactful.container import build_container
 from tactful.services.reports import ReportService
 from tactful.services.simulation import SimulationRequest
 from tactful.settings import Settings
+from tactful.standalone import migrate
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "online_retail" / "online_retail.csv"

@@ -9,57 +9,45 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta
-from pathlib import Path
-from typing import cast
 
 from sqlalchemy import Engine, text
 
-from tactful.adapters.backtest_files import BacktestFolder
-from tactful.adapters.db.backup import BackupResult, BackupUnsupportedError, backup_sqlite
-from tactful.adapters.db.catalog_cache import SqlCatalogSource
-from tactful.adapters.db.dashboard_reads import SqlDashboardReports
 from tactful.adapters.db.decision_log import SqlDecisionLog
 from tactful.adapters.db.decision_reads import SqlDecisionReads
 from tactful.adapters.db.email_feedback import SqlEmailFeedback
-from tactful.adapters.db.email_store import SqlEmailStore
 from tactful.adapters.db.engine import build_engine
-from tactful.adapters.db.experiments import SqlExperimentStore
-from tactful.adapters.db.feedback import SqlFeedbackStore
+from tactful.adapters.db.guardrail_reads import SqlGuardrailReads
 from tactful.adapters.db.history_reads import SqlHistoryReads
-from tactful.adapters.db.measurement_reads import SqlMeasurementReads
-from tactful.adapters.db.measurement_rollups import SqlMeasurementRollups
-from tactful.adapters.db.offer_budget import SqlOfferBudget
 from tactful.adapters.db.outages import OUTAGE_ERRORS, outage_cause
-from tactful.adapters.db.platform_orders import SqlPlatformOrderIds
 from tactful.adapters.db.queue_gauges import queue_gauges
 from tactful.adapters.db.repositories.models import NpzModelPayloads
 from tactful.adapters.db.transaction import SqlDatabase
 from tactful.adapters.db.webhook_store import SqlWebhookStore
-from tactful.adapters.email import DkimKey, JinjaMailTemplates, mailer_for
-from tactful.adapters.importers import FORMATS, FileReaders
-from tactful.adapters.importers.mining_input import baskets_from_file
+from tactful.adapters.importers import FileReaders
 from tactful.adapters.payments import TestModeGateway
-from tactful.adapters.spark import SparkUnavailableError
 from tactful.adapters.webhooks import StandardWebhookSender, new_secret
-from tactful.domain.affinity import MiningEngine
+from tactful.container_parts import (
+    checkout_deps,
+    dashboard,
+    decision_parts,
+    email_worker,
+    measurement_parts,
+    order_webhooks,
+    payment_gateway,
+)
 from tactful.domain.checkout import PaymentGateway
-from tactful.domain.checkout.page_payments import PagePaymentGateway
 from tactful.domain.clock import Clock, SystemClock
-from tactful.domain.model_jobs import JobId, ModelJob
-from tactful.domain.offers import OfferPolicy
-from tactful.domain.sequences import EmailCaps, FrequentBuyers
+from tactful.domain.measurement.guardrails import GuardrailThresholds
 from tactful.mining_process import in_child_process
 from tactful.services.checkout import BumpSource, CheckoutDeps
 from tactful.services.checkout_bumps import engine_bumps
 from tactful.services.dashboard import DashboardService
-from tactful.services.decisions import DecisionService, ModelCache
+from tactful.services.decisions import DecisionService
 from tactful.services.due_work import DueWork
-from tactful.services.email_compose import EmailConfig
 from tactful.services.email_feedback import EmailFeedback
-from tactful.services.email_offers import EngineEmailOffers
 from tactful.services.email_worker import EmailWorker
-from tactful.services.experiment_policy import ExperimentPolicies
-from tactful.services.experiments import ExperimentService
+from tactful.services.experiment_guardrails import ExperimentGuardrails
+from tactful.services.experiments import ExperimentService, variant_lookup
 from tactful.services.feedback import FeedbackService
 from tactful.services.ingest import Ingest
 from tactful.services.model_jobs import Launch, ModelJobs
@@ -77,24 +65,9 @@ from tactful.services.sequences import Sequences
 from tactful.services.simulation import SimulationService
 from tactful.services.webhooks_out import WebhookDelivery, Webhooks
 from tactful.settings import Settings
+from tactful.standalone import migrate
 
-__all__ = [
-    "FORMATS",
-    "BackupResult",
-    "BackupUnsupportedError",
-    "Container",
-    "SparkUnavailableError",
-    "backup_database",
-    "baskets_from_file",
-    "build_container",
-    "file_readers",
-    "keep_backtest",
-    "migrate",
-    "open_container",
-    "run_mining_job",
-    "schema_revisions",
-    "spark_engine",
-]
+__all__ = ["Container", "build_container", "open_container"]
 
 
 @dataclass
@@ -195,70 +168,6 @@ class Container:
         return checks
 
 
-def payment_gateway(settings: Settings, engine: Engine, clock: Clock) -> PaymentGateway:
-    """The gateway `TACTFUL_PAYMENT_GATEWAY` names: the built-in test mode or Stripe."""
-    if settings.payment_gateway == "test":
-        return TestModeGateway(engine, clock)
-    if settings.payment_gateway == "stripe":
-        from tactful.adapters.payments.stripe_gateway import StripeGateway  # stripe: only here
-
-        return StripeGateway(
-            settings.stripe_secret_key,
-            settings.stripe_publishable_key,
-            settings.stripe_webhook_secret,
-            api_base=settings.stripe_api_base,
-        )
-    raise ValueError(f"TACTFUL_PAYMENT_GATEWAY: unknown gateway {settings.payment_gateway!r}")
-
-
-def email_config(settings: Settings) -> EmailConfig:
-    """What the email worker needs from the settings."""
-    return EmailConfig(
-        base_url=settings.base_url,
-        secret=settings.link_secret,
-        sender=settings.email_from,
-        merchant=settings.email_merchant,
-        postal_address=settings.email_postal_address,
-        caps=EmailCaps(
-            per_window=settings.email_max_per_week,
-            min_gap=timedelta(hours=settings.email_min_gap_hours),
-        ),
-        rate_per_minute=settings.email_rate_per_minute,
-        pause_after_purchase=timedelta(days=settings.email_pause_after_purchase_days),
-        frequent_buyers=FrequentBuyers(
-            orders=settings.email_frequent_buyer_orders,
-            window=timedelta(days=settings.email_frequent_buyer_days),
-            max_offers=settings.email_frequent_buyer_max_offers,
-        ),
-    )
-
-
-def mailer(settings: Settings) -> Mailer:
-    """The mailer `TACTFUL_SMTP_URL` names, DKIM-signing when a key file is set."""
-    key = None
-    if settings.dkim_key_file:
-        domain = settings.dkim_domain or settings.email_from.rpartition("@")[2]
-        key = DkimKey.from_file(Path(settings.dkim_key_file), settings.dkim_selector, domain)
-    return mailer_for(settings.smtp_url, settings.data_dir / "outbox", key)
-
-
-def email_worker(
-    settings: Settings, db: Engine, decisions: DecisionService, sender: Mailer | None = None
-) -> EmailWorker:
-    """Sequences, their store, templates and the mailer, as the worker's due email work."""
-    store = SqlEmailStore(db)
-    folder = settings.email_templates_dir
-    templates = JinjaMailTemplates(Path(folder) if folder else None)
-    return EmailWorker(
-        store=store,
-        sequences=Sequences(store, templates),
-        mailer=sender or mailer(settings),
-        templates=templates,
-        offers=EngineEmailOffers(decisions),
-        config=email_config(settings),
-    )
-
-
 def build_container(
     settings: Settings,
     *,
@@ -271,58 +180,33 @@ def build_container(
 ) -> Container:
     """Build every service for `settings`; the engine is created here unless one is passed.
 
-    `clock`, `bump_source` and `mail_sender` replace the system clock, the offer engine's
-    order bumps and the mailer (tests); an engine passed in stays the caller's to dispose.
-    Mining jobs run in a child process (`tactful.mining_process`) unless `mining_launch`
-    says otherwise.
+    `clock`, `bump_source`, `mail_sender` and `mining_launch` replace the system clock, the
+    offer engine's order bumps, the mailer and the child mining process (tests); an engine
+    passed in stays the caller's to dispose.
     """
-    owns_engine = engine is None
     db = engine if engine is not None else build_engine(settings.resolved_database_url)
-    database = SqlDatabase(db)
-    clock = clock or SystemClock()
+    database, clock = SqlDatabase(db), clock or SystemClock()
     storage = ModelStorage(database, NpzModelPayloads())
     models = ModelProvider(storage, check_every=model_check_every, load_in_background=True)
-    reads = SqlDecisionReads(db)
-    log = SqlDecisionLog(db, connections=reads.connections.held)
-    catalog = SqlCatalogSource(db)
-    experiment_store = SqlExperimentStore(db)
-    arm_policies = ExperimentPolicies(experiment_store)
-    decisions = DecisionService(
-        database,
-        reads,
-        catalog,
-        log,
-        policy=OfferPolicy(holdout_share=settings.holdout_share),
-        model=ModelCache(models.get),
-        clock=clock,
-        budget=SqlOfferBudget(db),
-        policy_for=arm_policies,
-    )
+    decision = decision_parts(settings, db, database, clock, models)
     gateway = payment_gateway(settings, db, clock)
     history = SqlHistoryReads(db)
-    feedback = SqlFeedbackStore(db)
-    measure_reads, measure_rollups = SqlMeasurementReads(db), SqlMeasurementRollups(db)
-    attribution = timedelta(days=settings.attribution_days)
-    rollups = RollupService(measure_reads, measure_rollups, clock, attribution=attribution)
-    email = email_worker(settings, db, decisions, mail_sender)
+    measurement = measurement_parts(settings, db, clock)
+    email = email_worker(settings, db, decision.service, mail_sender)
     webhook_store = SqlWebhookStore(db)
     webhook_delivery = WebhookDelivery(webhook_store, StandardWebhookSender())
-    checkout = CheckoutDeps(
-        database=database,
-        gateway=gateway,
-        clock=clock,
-        link_secret=settings.link_secret,
-        bump_source=bump_source or engine_bumps(decisions),
-        page_gateway=cast(PagePaymentGateway, gateway) if gateway.name == "stripe" else None,
-    )
-    reports = ReportService(
-        measure_reads,
+    launch = mining_launch or in_child_process(settings)
+    bumps = bump_source or engine_bumps(decision.service)
+    experiments = ExperimentService(
+        decision.experiment_store,
+        measurement.reads,
         clock,
-        holdout_share=settings.holdout_share,
-        attribution=attribution,
-        feedback=feedback,
-        rollups=measure_rollups,
+        changed=decision.arm_policies.forget,
+        guardrails=ExperimentGuardrails(
+            SqlGuardrailReads(db), measurement.feedback, guardrail_thresholds(settings)
+        ),
     )
+    measurement.reports.variants = variant_lookup(experiments)
     return Container(
         settings=settings,
         engine=db,
@@ -330,129 +214,50 @@ def build_container(
         clock=clock,
         models=models,
         model_storage=storage,
-        model_jobs=ModelJobs(
-            storage,
-            settings,
-            clock,
-            provider=models,
-            launch=mining_launch or in_child_process(settings),
-        ),
-        decision_reads=reads,
-        decision_log=log,
-        decisions=decisions,
-        ingest=Ingest(database, clock, catalog_changed=catalog.reload),
-        order_webhooks=OrderWebhooks(
-            database,
-            clock,
-            SqlPlatformOrderIds(db),
-            {
-                "shopify": settings.shopify_webhook_secret,
-                "woocommerce": settings.woocommerce_webhook_secret,
-            },
-            one_writer=db.dialect.name == "sqlite",
-        ),
+        model_jobs=ModelJobs(storage, settings, clock, provider=models, launch=launch),
+        decision_reads=decision.reads,
+        decision_log=decision.log,
+        decisions=decision.service,
+        ingest=Ingest(database, clock, catalog_changed=decision.catalog.reload),
+        order_webhooks=order_webhooks(settings, db, database, clock),
         payment_gateway=gateway,
-        checkout=checkout,
+        checkout=checkout_deps(settings, database, gateway, clock, bumps),
         order_files=FileReaders(),
         history=history,
         refunds=Refunds(
             database, clock, {"test": TestModeGateway(db, clock), gateway.name: gateway}
         ),
-        reports=reports,
-        rollups=rollups,
-        feedback=FeedbackService(database, feedback, clock),
-        experiments=ExperimentService(
-            experiment_store, measure_reads, clock, changed=arm_policies.forget
-        ),
+        reports=measurement.reports,
+        rollups=measurement.rollups,
+        feedback=FeedbackService(database, measurement.feedback, clock),
+        experiments=experiments,
         simulation=SimulationService(
             database, history, clock, holdout_share=settings.holdout_share
         ),
-        dashboard=DashboardService(
-            SqlDashboardReports(db),
-            history,
-            settings.holdout_share,
-            BacktestFolder(settings.data_dir / "backtests"),
-            measurement=reports,
-        ),
+        dashboard=dashboard(settings, db, history, measurement),
         sequences=email.sequences,
         email=email,
         email_feedback=EmailFeedback(SqlEmailFeedback(db), email.config, clock),
         webhooks=Webhooks(webhook_store, clock, new_secret),
         webhook_delivery=webhook_delivery,
-        due_work=[
-            email,
-            webhook_delivery,
-            rollups,
-            ScheduledRemine(storage, settings, timedelta(hours=settings.remine_every_hours)),
-        ],
-        owns_engine=owns_engine,
+        due_work=[email, webhook_delivery, measurement.rollups, _remine(storage, settings)],
+        owns_engine=engine is None,
     )
 
 
-def migrate(settings: Settings) -> tuple[str | None, str | None, str]:
-    """Upgrade the configured database to the newest schema: (before, after, safe URL)."""
-    from tactful.adapters.db.schema import current_revision, upgrade  # alembic: only here
-
-    engine = build_engine(settings.resolved_database_url)
-    try:
-        before = current_revision(engine)
-        upgrade(engine)
-        return before, current_revision(engine), engine.url.render_as_string(hide_password=True)
-    finally:
-        engine.dispose()
+def guardrail_thresholds(settings: Settings) -> GuardrailThresholds:
+    """The harm each experiment guardrail tolerates before a variant is flagged."""
+    return GuardrailThresholds(
+        decline_rate=settings.guardrail_decline_rate,
+        refund_rate=settings.guardrail_refund_rate,
+        unsubscribe_rate=settings.guardrail_unsubscribe_rate,
+        satisfaction=settings.guardrail_satisfaction,
+    )
 
 
-def schema_revisions(settings: Settings) -> tuple[str | None, str | None]:
-    """The configured database's schema revision and the newest one this code knows."""
-    from tactful.adapters.db.schema import current_revision, head_revision
-
-    engine = build_engine(settings.resolved_database_url)
-    try:
-        return current_revision(engine), head_revision()
-    finally:
-        engine.dispose()
-
-
-def file_readers() -> OrderFiles:
-    """The order-export readers, for commands that read a file without a database."""
-    return FileReaders()
-
-
-def backup_database(settings: Settings, target: Path) -> BackupResult:
-    """An online, consistent copy of the configured SQLite database at `target`."""
-    engine = build_engine(settings.resolved_database_url)
-    try:
-        return backup_sqlite(engine, target)
-    finally:
-        engine.dispose()
-
-
-def keep_backtest(settings: Settings, name: str, report: dict[str, object]) -> Path | None:
-    """Keep a copy of a backtest report in DATA_DIR/backtests/ for the dashboard (None if not)."""
-    try:
-        return BacktestFolder(settings.data_dir / "backtests").save(name, report)
-    except OSError:
-        return None
-
-
-def spark_engine(master: str | None) -> MiningEngine:
-    """The Spark mining engine on `master` (default local[*]); SparkUnavailableError if absent."""
-    from tactful.adapters.spark import SparkEngine, spark_session
-
-    return SparkEngine(spark_session(master))
-
-
-def run_mining_job(settings: Settings, job_id: JobId) -> ModelJob:
-    """Run one stored mining job in this process (`python -m tactful.mining_process`).
-
-    Only what mining needs is built: the database, the model storage and the job runner.
-    """
-    engine = build_engine(settings.resolved_database_url)
-    try:
-        storage = ModelStorage(SqlDatabase(engine), NpzModelPayloads())
-        return ModelJobs(storage, settings, SystemClock()).run(job_id)
-    finally:
-        engine.dispose()
+def _remine(storage: ModelStorage, settings: Settings) -> ScheduledRemine:
+    """Mining again every `TACTFUL_REMINE_EVERY_HOURS`, as due work."""
+    return ScheduledRemine(storage, settings, timedelta(hours=settings.remine_every_hours))
 
 
 def open_container(settings: Settings, *, migrated: bool = True) -> Container:

@@ -76,7 +76,7 @@ def main(argv: Sequence[str]) -> int:
         print("usage: python -m tactful.mining_process JOB_ID", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    from tactful.container import run_mining_job  # the wiring lives in the container
+    from tactful.standalone import run_mining_job  # the wiring lives outside the server
 
     run_mining_job(Settings.from_env(), JobId(argv[0]))
     return 0

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from tactful.domain.clock import FixedClock
 from tests.e2e.seed import PAGE, seed_catalogue
 from tests.support.killable import SECRET_AUTH, KillableServer
-from tests.web.test_checkout_api import JSON, Shop
+from tests.web.checkout_shop import JSON, Shop
 
 MAX_ROUNDS = 8
 WANTED_MID_WORK = 2  # kills that left an accept unfinished (its key still in flight)

@@ -61,7 +61,7 @@ def test_a_checkout_page_link_fixes_item_price_and_customer() -> None:
 def test_the_default_offer_page_checks_its_signature(
     live_server: LiveServer, settings: Settings
 ) -> None:
-    from tactful.container import email_config
+    from tactful.container_parts import email_config
 
     config = email_config(settings)
     text = SEQUENCE_YAML

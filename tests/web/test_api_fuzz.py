@@ -32,8 +32,8 @@ from schemathesis import GenerationMode
 from schemathesis.checks import negative_data_rejection, positive_data_acceptance
 
 from tactful.adapters.db.engine import build_engine
-from tactful.container import migrate
 from tactful.settings import Settings
+from tactful.standalone import migrate
 from tactful.web.app import create_app
 from tests.conftest import LiveServer, truncate_all
 from tests.web.test_api_models import BODY, _finished, _orders, _store

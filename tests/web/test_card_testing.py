@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from tactful.settings import Settings
 from tactful.web.card_testing import Limits, PayGuard
 from tests.e2e.seed import DECLINED_CARD, SUCCESS_CARD, count_charges
-from tests.web.test_checkout_api import Shop, open_shop
+from tests.web.checkout_shop import Shop, open_shop
 
 UNKNOWN_CARDS = [f"4111 1111 1111 {n:04d}" for n in range(10)]  # refused: not test cards
 

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, func, select
 from tactful.adapters.db.tables_checkout import charges
 from tactful.settings import Settings
 from tests.e2e.seed import count_charges, order_line_rows
-from tests.web.test_checkout_api import JSON, Shop, open_shop
+from tests.web.checkout_shop import JSON, Shop, open_shop
 
 ATTEMPTS = 20
 

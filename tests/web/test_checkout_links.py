@@ -16,7 +16,7 @@ from tactful.domain.checkout import LinkTerms, sign_link
 from tactful.settings import Settings
 from tests.e2e.seed import PAGE, count_charges
 from tests.support.browser_forms import form_post
-from tests.web.test_checkout_api import Shop, open_shop
+from tests.web.checkout_shop import Shop, open_shop
 
 SLUG = PAGE["slug"]
 

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from tactful.settings import Settings
 from tests.e2e.seed import PAGE, count_charges
 from tests.support.browser_forms import form_post
-from tests.web.test_checkout_api import AUTH, JSON, Shop, open_shop
+from tests.web.checkout_shop import AUTH, JSON, Shop, open_shop
 
 EXCLUSIVE = {
     **PAGE,

@@ -33,7 +33,7 @@ from tactful.web.app import create_app
 from tactful.web.card_testing import Limits, PayGuard
 from tests.conftest import LiveServer
 from tests.e2e.seed import PAGE, PRICES, SUCCESS_CARD, count_charges, seed_catalogue
-from tests.web.test_checkout_api import AUTH, JSON, Shop
+from tests.web.checkout_shop import AUTH, JSON, Shop
 
 SLUG = PAGE["slug"]
 MONEY_FIELDS = ("price", "amount", "total", "currency", "discount", "unit_price", "tax")

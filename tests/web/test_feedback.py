@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import Engine
 
 from tactful.settings import Settings
+from tests.e2e.seed import PAGE
 from tests.support.browser_forms import form_post
-from tests.web.test_checkout_api import AUTH, JSON, PAGE, Shop, open_shop
+from tests.web.checkout_shop import AUTH, JSON, Shop, open_shop
 
 PUBLISHABLE = {"Authorization": "Bearer pk_test_publishable_0123456789"}
 

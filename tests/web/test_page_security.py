@@ -17,7 +17,7 @@ from tactful.web.app import create_app
 from tests.conftest import LiveServer
 from tests.e2e.seed import PAGE, SUCCESS_CARD, count_charges
 from tests.support.browser_forms import csrf_client
-from tests.web.test_checkout_api import JSON, Shop, open_shop
+from tests.web.checkout_shop import JSON, Shop, open_shop
 
 FORM = re.compile(r'<form method="post"[^>]*>(.*?)</form>', re.S)
 

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, func, select
 
 from tactful.adapters.db.tables_checkout import refunds as gateway_refunds
 from tactful.settings import Settings
-from tests.web.test_checkout_api import AUTH, Shop, open_shop
+from tests.web.checkout_shop import AUTH, Shop, open_shop
 
 
 @pytest.fixture

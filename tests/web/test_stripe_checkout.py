@@ -19,12 +19,12 @@ from tactful.adapters.db.tables_checkout import checkout_charges, checkout_order
 from tactful.adapters.db.transaction import SqlDatabase
 from tactful.domain.refunds import OrderRefund, RefundStatus
 from tactful.settings import Settings
-from tests.e2e.seed import PAGE
+from tests.e2e.seed import PAGE, order_line_rows
 from tests.stripe_signing import event_body, signature_header
 from tests.stripe_standin import StripeStandIn
 from tests.stripe_standin_http import StandInServer
 from tests.support.browser_forms import form_post
-from tests.web.test_checkout_api import AUTH, JSON, Shop, open_shop, order_line_rows
+from tests.web.checkout_shop import AUTH, JSON, Shop, open_shop
 
 STRIPE_SECRET = "sk_test_standin_0123456789"
 WEBHOOK_SECRET = "whsec_standin_0123456789"

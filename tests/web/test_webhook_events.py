@@ -26,7 +26,7 @@ from tactful.domain.webhooks_out import EventType
 from tactful.services import webhook_events
 from tactful.settings import Settings
 from tests.support.webhook_receiver import Receiver
-from tests.web.test_checkout_api import AUTH, JSON, Shop, open_shop
+from tests.web.checkout_shop import AUTH, JSON, Shop, open_shop
 
 EVENTS = ["order.paid", "upsell.charged"]
 

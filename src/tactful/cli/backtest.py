@@ -13,10 +13,10 @@ from rich.table import Table
 
 from tactful.cli._app import app, console, fail, load_settings, open_services
 from tactful.cli.cohorts import parse_day
-from tactful.container import keep_backtest
 from tactful.domain.backtest.policy_file import BacktestPolicy, PolicyFileError, read_policy
 from tactful.domain.backtest.summary import PolicySummary
 from tactful.services.backtest import SCREEN_NOTE, BacktestReport, run_backtest
+from tactful.standalone import keep_backtest
 
 
 def _line_of(root: yaml.Node | None, field: str) -> int | None:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from tactful.cli._app import console, db_app, fail, load_settings
-from tactful.container import BackupUnsupportedError, backup_database, migrate, schema_revisions
+from tactful.standalone import BackupUnsupportedError, backup_database, migrate, schema_revisions
 
 
 @db_app.command("upgrade")

@@ -34,7 +34,7 @@ def clv_command(
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
 ) -> None:
     """Lifetime value per customer: purchases (BG/NBD) and spend (Gamma-Gamma), time in weeks."""
-    from tactful.container import file_readers
+    from tactful.standalone import file_readers
 
     try:
         end = calibration_date(calibration_end)

@@ -35,7 +35,7 @@ def _progress(label: str) -> Iterator[Any]:
 
 
 def _load_file(path: Path, fmt: str) -> Any:
-    from tactful.container import FORMATS, baskets_from_file
+    from tactful.standalone import FORMATS, baskets_from_file
 
     if fmt not in FORMATS:
         raise fail(f"--format: unknown format {fmt!r}; use one of {', '.join(FORMATS)}", 2)
@@ -62,7 +62,7 @@ def _engine(name: str, master: str | None) -> Any:
         return None
     if name != "spark":
         raise fail(f"--engine: unknown engine {name!r}; use local or spark", 2)
-    from tactful.container import SparkUnavailableError, spark_engine
+    from tactful.standalone import SparkUnavailableError, spark_engine
 
     try:
         return spark_engine(master)

@@ -86,7 +86,7 @@ def run_server(settings: Settings, workers: int = 1) -> None:
     """
     import uvicorn
 
-    from tactful.container import migrate
+    from tactful.standalone import migrate
     from tactful.web.app import create_app
 
     generated = announce_keys(settings)

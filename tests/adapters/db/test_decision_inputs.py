@@ -1,11 +1,11 @@
-"""A decision's reads against real SQLite and PostgreSQL: one statement, the same values."""
+"""A decision's reads against real SQLite and PostgreSQL: the same values on both."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 
 from tactful.adapters.db.repositories import customers as customers_repo
 from tactful.adapters.db.repositories import decision_inputs as repo
@@ -17,41 +17,16 @@ from tactful.domain.customers import Consent, ConsentPurpose, CustomerId
 from tactful.domain.events import Event, EventId, EventType
 from tactful.domain.money import Money
 from tactful.domain.offers import OfferEvent, OfferKind, OfferResponse, Purchase
-from tactful.domain.orders import LineSource, Order, OrderId, OrderLine
-
-NOW = datetime(2025, 6, 1, 12, 0, 0, 250_000, tzinfo=UTC)
-SINCE = NOW - timedelta(days=30)
-RECENT = NOW - timedelta(days=30)
-
-
-def line(sku: str, source: LineSource = LineSource.MAIN) -> OrderLine:
-    return OrderLine(Sku(sku), 1, Money(500, "GBP"), source=source)
-
-
-def order(order_id: str, days: float, *lines: OrderLine, customer: str = "c1") -> Order:
-    return Order(OrderId(order_id), NOW - timedelta(days=days), lines, CustomerId(customer))
-
-
-def offer_event(event_id: str, type_: EventType, days: float, **properties: Any) -> Event:
-    return Event(
-        EventId(event_id),
-        type_,
-        CustomerId("c1"),
-        NOW - timedelta(days=days),
-        Sku("MUG"),
-        properties,
-    )
-
-
-def reads(connection: Connection, customer: str = "c1", **kwargs: Any) -> repo.CustomerReads:
-    return repo.read_customer_inputs(
-        connection,
-        customer,
-        since=kwargs.get("since", SINCE),
-        until=kwargs.get("until", NOW),
-        recent=kwargs.get("recent", RECENT),
-        purchases=kwargs.get("purchases", True),
-    )
+from tactful.domain.orders import LineSource, Order, OrderId
+from tests.adapters.db.decision_inputs_support import (
+    NOW,
+    RECENT,
+    SINCE,
+    line,
+    offer_event,
+    order,
+    reads,
+)
 
 
 def test_an_unknown_customer_reads_as_nothing(engine: Engine) -> None:
@@ -191,77 +166,6 @@ def test_times_given_in_other_zones_bound_the_same_moment(engine: Engine) -> Non
     assert earlier.purchases == ()
 
 
-class _CountingDriver:
-    """The driver connection, counting statements sent to the database."""
-
-    def __init__(self, raw: Any) -> None:
-        self.raw = raw
-        self.statements: list[str] = []
-
-    def execute(self, sql: str, params: Any = ()) -> Any:
-        self.statements.append(sql)
-        return self.raw.execute(sql, params)
-
-    def cursor(self) -> Any:
-        return _CountingCursor(self)
-
-
-class _CountingCursor:
-    def __init__(self, driver: _CountingDriver) -> None:
-        self.driver = driver
-        self.cursor = driver.raw.cursor()
-
-    def __enter__(self) -> _CountingCursor:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.cursor.close()
-
-    def execute(self, sql: str, params: Any = ()) -> Any:
-        self.driver.statements.append(sql)
-        return self.cursor.execute(sql, params)
-
-    def fetchall(self) -> Any:
-        return self.cursor.fetchall()
-
-
-class _Counted:
-    """Stands in for a SQLAlchemy connection as the repository uses it."""
-
-    def __init__(self, connection: Connection) -> None:
-        self.dialect = connection.dialect
-        self.driver = _CountingDriver(connection.connection.driver_connection)
-        self.connection = self
-
-    @property
-    def driver_connection(self) -> _CountingDriver:
-        return self.driver
-
-
-def test_one_statement_reads_everything_but_sqlite_order_lines(engine: Engine) -> None:
-    with engine.begin() as connection:
-        orders_repo.insert_orders(connection, [order("o1", 2, line("MUG"))], source="api")
-        events_repo.insert_events(connection, [offer_event("e", EventType.OFFER_SHOWN, 1)])
-        customers_repo.record_consent(
-            connection, "c1", Consent(ConsentPurpose.ONSITE_OFFERS, True, NOW, "web")
-        )
-    with engine.connect() as connection:
-        counted = _Counted(connection)
-        cached = reads(counted, purchases=False)  # type: ignore[arg-type]
-        assert len(counted.driver.statements) == 1
-        cold = reads(counted)  # type: ignore[arg-type]
-        sqlite = engine.dialect.name == "sqlite"
-        assert len(counted.driver.statements) == (3 if sqlite else 2)
-        unknown = reads(counted, "nobody")  # type: ignore[arg-type]
-        assert len(counted.driver.statements) == (4 if sqlite else 3), "no lines read for no order"
-    assert cached.customer is not None
-    assert cached.offer_events
-    assert cached.stamp[0] == 1
-    assert cold._replace(purchases=None) == cached
-    assert cold.purchases
-    assert unknown == repo.CustomerReads(None, (0, None), (), ())
-
-
 def test_decision_inputs_gathers_the_three(engine: Engine) -> None:
     with engine.begin() as connection:
         orders_repo.insert_orders(connection, [order("o1", 2, line("MUG"))], source="api")
@@ -329,19 +233,6 @@ def test_purchases_match_the_orders_in_any_insert_order_with_ties(engine: Engine
                     assert list(found) == expected, "first seen first, each last right after it"
                 inputs = reads(connection, customer, until=until, recent=recent)
                 assert inputs.purchases == found
-
-
-def test_sqlite_reads_lines_from_indexes_alone_without_sorting(engine: Engine) -> None:
-    """The lines' order within an order comes from the index walk, so no sort may step in."""
-    if engine.dialect.name != "sqlite":
-        return
-    with engine.connect() as connection:
-        plan = connection.exec_driver_sql(
-            "EXPLAIN QUERY PLAN " + repo._SQLITE_LINES_SQL, ("c1", "2025-01-01")
-        ).all()
-    steps = " / ".join(str(row[-1]) for row in plan)
-    assert "TEMP B-TREE" not in steps
-    assert steps.count("COVERING INDEX") == 2, steps
 
 
 def _logged(
@@ -417,18 +308,3 @@ def test_offers_decisions_showed_are_read_as_shown_events_among_the_others(
     assert (third.kind, third.for_sku, third.relevance) == (OfferKind.UPSELL, "TENT", 0.5)
     assert third.at == NOW - timedelta(days=2)
     assert third.at.tzinfo is UTC
-
-
-def test_sqlite_reads_shown_offers_from_the_covering_index_alone(engine: Engine) -> None:
-    """A customer's impressions are read on every decision: no table row may be visited."""
-    if engine.dialect.name != "sqlite":
-        return
-    with engine.connect() as connection:
-        plan = connection.exec_driver_sql(
-            "EXPLAIN QUERY PLAN " + repo._READS_SQL, repo._params("c1", "2025-01-01")
-        ).all()
-    steps = [str(row[-1]) for row in plan if "offer_impressions" in str(row[-1])]
-    assert steps == [
-        "SEARCH offer_impressions USING COVERING INDEX ix_offer_impressions_customer_shown "
-        "(customer_id=? AND at>?)"
-    ]

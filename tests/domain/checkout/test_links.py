@@ -144,3 +144,13 @@ def test_non_ascii_signature_or_key_id_is_refused_not_an_error() -> None:
     for changed in ({**query, "sig": "é"}, {**query, "sig": "é", "kid": "ü"}):
         with pytest.raises(InvalidLink):
             verify_link(SECRET, "page", changed, now=NOW)
+
+
+@pytest.mark.parametrize(
+    "exp", ["", "soon", "-5", "1.5", "١٢٣", "253402300800", "9" * 5000, str(2**70)]
+)
+def test_an_exp_that_names_no_moment_is_malformed(exp: str) -> None:
+    query = {**sign_link(SECRET, "page", LinkTerms(price=100), now=NOW, ttl=timedelta(days=1))}
+    with pytest.raises(InvalidLink) as error:
+        verify_link(SECRET, "page", {**query, "exp": exp}, now=NOW)
+    assert error.value.problem is LinkProblem.MALFORMED

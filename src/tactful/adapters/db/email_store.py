@@ -14,21 +14,17 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select, update
 
+from tactful.adapters.db.email_preferences import EmailPreferences
 from tactful.adapters.db.email_reactions import EmailReactions
+from tactful.adapters.db.email_send_facts import EmailSendFacts
 from tactful.adapters.db.email_triggers import trigger_hits
 from tactful.adapters.db.repositories._common import dialect_insert
-from tactful.adapters.db.repositories.customers import get_customer, record_consent
 from tactful.adapters.db.tables import order_lines, orders
 from tactful.adapters.db.tables_email import (
     email_enrolments,
-    email_interactions,
     email_outbox,
-    email_preferences,
-    email_suppressions,
     sequence_versions,
 )
-from tactful.adapters.db.webhook_store import SqlOutbox
-from tactful.domain.customers import Consent, ConsentPurpose
 from tactful.domain.sequences import Trigger
 from tactful.services.ports.email import (
     ClaimedMail,
@@ -36,7 +32,6 @@ from tactful.services.ports.email import (
     NewMail,
     OutboxEntry,
     Outcome,
-    Recipient,
     StoredSequence,
     TriggerHit,
 )
@@ -61,7 +56,7 @@ def _mail_row(mail: NewMail) -> dict[str, Any]:
     }
 
 
-class SqlEmailStore(EmailReactions):
+class SqlEmailStore(EmailReactions, EmailPreferences, EmailSendFacts):
     """Email sequences in the tactful database (SQLite or PostgreSQL)."""
 
     def __init__(self, engine: Engine) -> None:
@@ -166,29 +161,30 @@ class SqlEmailStore(EmailReactions):
                 .order_by(email_outbox.c.due_at)
                 .limit(limit)
             )
+            chosen: Any = due.scalar_subquery()
             if conn.dialect.name == "postgresql":
-                due = due.with_for_update(skip_locked=True)
-            conn.execute(
+                # lock the chosen rows first; other workers skip them and take the next ones
+                chosen = [r[0] for r in conn.execute(due.with_for_update(skip_locked=True))]
+                if not chosen:
+                    return []
+            claimed = conn.execute(
                 update(email_outbox)
-                .where(email_outbox.c.mail_id.in_(due.scalar_subquery()))
+                .where(email_outbox.c.mail_id.in_(chosen))
                 .values(
                     state="sending",
                     claim_token=token,
                     lease_until=now + lease,
                     attempts=email_outbox.c.attempts + 1,
                 )
+                .returning(email_outbox)
+            ).all()
+        rows = sorted(claimed, key=lambda r: (r.due_at, r.mail_id))
+        return [
+            ClaimedMail(
+                r.mail_id, r.enrolment_key, r.step, r.customer_id, r.due_at, r.attempts, token
             )
-            rows = conn.execute(
-                select(email_outbox)
-                .where(email_outbox.c.claim_token == token)
-                .order_by(email_outbox.c.due_at)
-            )
-            return [
-                ClaimedMail(
-                    r.mail_id, r.enrolment_key, r.step, r.customer_id, r.due_at, r.attempts, token
-                )
-                for r in rows
-            ]
+            for r in rows
+        ]
 
     def next_due(self, now: datetime) -> datetime | None:
         """When the oldest open mail is due (the pick-next query of the bench)."""
@@ -218,25 +214,6 @@ class SqlEmailStore(EmailReactions):
             row.held_out,
             row.state,
         )
-
-    def recipient(self, customer_id: str) -> Recipient | None:
-        with self.engine.connect() as conn:
-            customer = get_customer(conn, customer_id)
-            if customer is None:
-                return None
-            pref = conn.execute(
-                select(email_preferences).where(email_preferences.c.customer_id == customer_id)
-            ).first()
-            suppressed = None
-            if customer.email:
-                suppressed = conn.execute(
-                    select(email_suppressions.c.reason).where(
-                        email_suppressions.c.address == customer.email.lower()
-                    )
-                ).scalar()
-        if pref is None:
-            return Recipient(customer, suppressed=suppressed)
-        return Recipient(customer, pref.mode, pref.paused_until, suppressed)
 
     def purchases_since(self, customer_id: str, since: datetime) -> list[set[str]]:
         with self.engine.connect() as conn:
@@ -325,56 +302,6 @@ class SqlEmailStore(EmailReactions):
                 .values(state="cancelled", error=reason)
             )
 
-    def suppress(self, address: str, customer_id: str | None, reason: str, at: datetime) -> None:
-        with self.engine.begin() as conn:
-            statement = dialect_insert(conn, email_suppressions).on_conflict_do_nothing()
-            conn.execute(
-                statement,
-                [
-                    {
-                        "address": address.lower(),
-                        "customer_id": customer_id,
-                        "reason": reason,
-                        "at": at,
-                    }
-                ],
-            )
-
-    def set_preference(
-        self,
-        customer_id: str,
-        mode: str,
-        paused_until: datetime | None,
-        at: datetime,
-        webhook: tuple[str, str] | None = None,
-    ) -> None:
-        """Store the customer's choice; "none" also records marketing consent withdrawn."""
-        with self.engine.begin() as conn:
-            if webhook is not None and _mode(conn, customer_id) != mode:
-                SqlOutbox(conn).enqueue(*webhook, at)
-            insert = dialect_insert(conn, email_preferences)
-            values = {"mode": mode, "paused_until": paused_until, "updated_at": at}
-            conn.execute(
-                insert.on_conflict_do_update(index_elements=["customer_id"], set_=values),
-                [{"customer_id": customer_id, **values}],
-            )
-            granted = mode == "all"
-            consent = Consent(ConsentPurpose.MARKETING_EMAIL, granted, at, "email_preferences")
-            if mode in ("none", "orders_only") or (granted and _withdrawn(conn, customer_id)):
-                record_consent(conn, customer_id, consent)
-
-    def record_interaction(self, mail_id: int, kind: str, value: str, at: datetime) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(
-                email_interactions.insert().values(mail_id=mail_id, kind=kind, value=value, at=at)
-            )
-
-    def mail_customer(self, mail_id: int) -> str | None:
-        with self.engine.connect() as conn:
-            return conn.execute(
-                select(email_outbox.c.customer_id).where(email_outbox.c.mail_id == mail_id)
-            ).scalar()
-
     def outbox(self, limit: int) -> list[OutboxEntry]:
         with self.engine.connect() as conn:
             rows = conn.execute(
@@ -405,19 +332,9 @@ class SqlEmailStore(EmailReactions):
             ]
 
 
-def _withdrawn(conn: Connection, customer_id: str) -> bool:
-    customer = get_customer(conn, customer_id)
-    return customer is not None and not customer.allows(ConsentPurpose.MARKETING_EMAIL)
-
-
 def _end(conn: Connection, key: str, state: str, reason: str | None, at: datetime) -> None:
     conn.execute(
         update(email_enrolments)
         .where(email_enrolments.c.enrolment_key == key, email_enrolments.c.state == "active")
         .values(state=state, exit_reason=reason, ended_at=at)
     )
-
-
-def _mode(conn: Connection, customer_id: str) -> str | None:
-    where = email_preferences.c.customer_id == customer_id
-    return conn.execute(select(email_preferences.c.mode).where(where)).scalar()

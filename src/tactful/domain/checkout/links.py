@@ -13,6 +13,9 @@ from enum import StrEnum
 SIGNED_FIELDS = ("price", "sku", "quantity", "customer")
 _CONTROL_FIELDS = ("exp", "sig", "kid")
 MAX_LINK_QUANTITY = 100
+_LAST_EXP = int(datetime(9999, 12, 31, tzinfo=UTC).timestamp())
+"""The last Unix time a `datetime` holds; a larger `exp` names no moment."""
+_EXPIRY_DIGITS = len(str(_LAST_EXP))
 
 
 class LinkProblem(StrEnum):
@@ -119,12 +122,9 @@ def verify_link(secret: bytes, slug: str, query: Mapping[str, str], *, now: date
 
 def _expiry(exp: str) -> datetime:
     """The moment a link's `exp` (Unix seconds) names, or InvalidLink if it names none."""
-    try:
-        if not (exp.isascii() and exp.isdigit()):
-            raise ValueError(exp)
-        return datetime.fromtimestamp(int(exp), UTC)
-    except (ValueError, OverflowError, OSError) as error:
-        raise InvalidLink(LinkProblem.MALFORMED, "exp must be a Unix time") from error
+    if not (exp.isascii() and exp.isdigit()) or len(exp) > _EXPIRY_DIGITS or int(exp) > _LAST_EXP:
+        raise InvalidLink(LinkProblem.MALFORMED, "exp must be a Unix time")
+    return datetime.fromtimestamp(int(exp), UTC)
 
 
 def _signed_fields(
