@@ -3,10 +3,16 @@ declined far more often and drives unsubscribes is flagged for both, and only fo
 
 from __future__ import annotations
 
+import json
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import Engine
 
-from tests.services.guardrail_seed import CUSTOMERS, NOW, plant, ranks, service
+from tactful.adapters.db.transaction import SqlDatabase
+from tactful.domain.experiments import Variant
+from tests.contracts.test_measurement_reads import decide
+from tests.services.guardrail_seed import CUSTOMERS, NOW, START, plant, ranks, service
 
 
 def planted_shares(experiment_id: str, engine: Engine) -> dict[str, dict[str, float]]:
@@ -79,3 +85,24 @@ def test_each_variant_shows_its_always_valid_status(engine: Engine) -> None:
     assert 0 <= sequential["p_value"] <= 1
     assert sequential["ci_low"] <= sequential["ci_high"]
     assert sequential["significant"] is (sequential["p_value"] <= 0.05)
+
+
+def test_results_before_any_order_are_plain_json(engine: Engine) -> None:
+    """Nobody has bought yet: no spread, so the confidence sequence is unbounded (None), the
+    guardrails that need orders or ratings wait, and nothing is infinite."""
+    experiment = service(engine, START).create("early", [Variant("a", 50), Variant("b", 50)])
+    decided = [
+        decide(f"d{n}", f"e{n}", "cart", START + timedelta(hours=1), held=False) for n in range(40)
+    ]
+    with SqlDatabase(engine).transaction() as tx:
+        tx.offers.save_decisions(decided)
+    found = service(engine, NOW).results(experiment.experiment_id)
+    json.dumps(found, allow_nan=False)
+    (compared,) = found["results"]
+    assert compared["status"] == "ok"
+    assert compared["sequential"]["ci_low"] is None
+    assert compared["sequential"]["p_value"] == 1.0
+    metrics = found["guardrails"][0]["metrics"]
+    assert metrics["refund_rate"]["status"] == "not_enough_data"
+    assert metrics["satisfaction"]["status"] == "not_enough_data"
+    assert metrics["unsubscribe_rate"]["status"] == "ok"

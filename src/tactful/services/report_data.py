@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,6 +22,11 @@ NOT_ENOUGH_DATA = "not enough data yet"
 
 def _num(value: float | None, places: int = 2) -> float | None:
     return None if value is None else round(float(value), places)
+
+
+def _finite(value: float) -> float | None:
+    """A bound, or None where it is unbounded (no spread yet: JSON has no infinity)."""
+    return _num(value) if math.isfinite(value) else None
 
 
 def _lift(lift: Lift | None, places: int = 2) -> dict[str, Any]:
@@ -162,8 +168,8 @@ def _sequential(found: Overview) -> dict[str, Any] | None:
     return {
         "method": "mSPRT (always valid: safe to look every day)",
         "p_value": _num(found.sequential.p_value, 6),
-        "ci_low": _num(found.sequential.ci_low),
-        "ci_high": _num(found.sequential.ci_high),
+        "ci_low": _finite(found.sequential.ci_low),
+        "ci_high": _finite(found.sequential.ci_high),
         "significant": found.sequential.significant,
     }
 

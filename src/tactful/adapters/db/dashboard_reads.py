@@ -210,9 +210,11 @@ class SqlDashboardReports:
         return str(found) if found else "GBP"
 
     def time_span(self) -> tuple[datetime, datetime] | None:
-        query = select(func.min(decisions.c.at), func.max(decisions.c.at))
+        # Two queries: each walks one end of the index on `at` (SQLite scans the whole log
+        # for a min and a max asked together).
         with self.engine.connect() as connection:
-            low, high = connection.execute(query).one()
+            low = connection.execute(select(func.min(decisions.c.at))).scalar()
+            high = connection.execute(select(func.max(decisions.c.at))).scalar()
         if low is None or high is None:
             return None
         return _aware(low), _aware(high)

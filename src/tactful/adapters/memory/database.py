@@ -12,6 +12,7 @@ from functools import cached_property
 from tactful.adapters.memory.catalog import CatalogData, MemoryCatalogStore
 from tactful.adapters.memory.checkout import CheckoutData, MemoryCheckoutStore
 from tactful.adapters.memory.customers import CustomerData, MemoryCustomerStore
+from tactful.adapters.memory.email_store import EmailData
 from tactful.adapters.memory.events import EventData, MemoryEventStore
 from tactful.adapters.memory.imports import ImportData, MemoryImportLog
 from tactful.adapters.memory.model_jobs import MemoryModelJobStore, ModelJobData
@@ -40,6 +41,7 @@ class MemoryState:
     refunds: RefundData = field(default_factory=RefundData)
     payments: PaymentData = field(default_factory=PaymentData)
     outbox: OutboxData = field(default_factory=OutboxData)
+    email: EmailData = field(default_factory=EmailData)
     platform_orders: PlatformOrderData = field(default_factory=PlatformOrderData)
 
 
