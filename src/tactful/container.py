@@ -14,7 +14,9 @@ from sqlalchemy import Engine, text
 
 from tactful.adapters.db.decision_log import SqlDecisionLog
 from tactful.adapters.db.decision_reads import SqlDecisionReads
+from tactful.adapters.db.email_feedback import SqlEmailFeedback
 from tactful.adapters.db.engine import build_engine
+from tactful.adapters.db.guardrail_reads import SqlGuardrailReads
 from tactful.adapters.db.history_reads import SqlHistoryReads
 from tactful.adapters.db.outages import OUTAGE_ERRORS, outage_cause
 from tactful.adapters.db.queue_gauges import queue_gauges
@@ -35,14 +37,17 @@ from tactful.container_parts import (
 )
 from tactful.domain.checkout import PaymentGateway
 from tactful.domain.clock import Clock, SystemClock
+from tactful.domain.measurement.guardrails import GuardrailThresholds
 from tactful.mining_process import in_child_process
 from tactful.services.checkout import BumpSource, CheckoutDeps
 from tactful.services.checkout_bumps import engine_bumps
 from tactful.services.dashboard import DashboardService
 from tactful.services.decisions import DecisionService
 from tactful.services.due_work import DueWork
+from tactful.services.email_feedback import EmailFeedback
 from tactful.services.email_worker import EmailWorker
-from tactful.services.experiments import ExperimentService
+from tactful.services.experiment_guardrails import ExperimentGuardrails
+from tactful.services.experiments import ExperimentService, variant_lookup
 from tactful.services.feedback import FeedbackService
 from tactful.services.ingest import Ingest
 from tactful.services.model_jobs import Launch, ModelJobs
@@ -96,6 +101,7 @@ class Container:
     dashboard: DashboardService
     sequences: Sequences
     email: EmailWorker
+    email_feedback: EmailFeedback
     due_work: list[DueWork] = field(default_factory=list)
     """What `tactful worker` runs when due: the email sends, then any other part's work."""
     owns_engine: bool = field(default=False)
@@ -191,6 +197,16 @@ def build_container(
     webhook_delivery = WebhookDelivery(webhook_store, StandardWebhookSender())
     launch = mining_launch or in_child_process(settings)
     bumps = bump_source or engine_bumps(decision.service)
+    experiments = ExperimentService(
+        decision.experiment_store,
+        measurement.reads,
+        clock,
+        changed=decision.arm_policies.forget,
+        guardrails=ExperimentGuardrails(
+            SqlGuardrailReads(db), measurement.feedback, guardrail_thresholds(settings)
+        ),
+    )
+    measurement.reports.variants = variant_lookup(experiments)
     return Container(
         settings=settings,
         engine=db,
@@ -214,22 +230,28 @@ def build_container(
         reports=measurement.reports,
         rollups=measurement.rollups,
         feedback=FeedbackService(database, measurement.feedback, clock),
-        experiments=ExperimentService(
-            decision.experiment_store,
-            measurement.reads,
-            clock,
-            changed=decision.arm_policies.forget,
-        ),
+        experiments=experiments,
         simulation=SimulationService(
             database, history, clock, holdout_share=settings.holdout_share
         ),
-        dashboard=dashboard(settings, db, history, measurement.reports),
+        dashboard=dashboard(settings, db, history, measurement),
         sequences=email.sequences,
         email=email,
+        email_feedback=EmailFeedback(SqlEmailFeedback(db), email.config, clock),
         webhooks=Webhooks(webhook_store, clock, new_secret),
         webhook_delivery=webhook_delivery,
         due_work=[email, webhook_delivery, measurement.rollups, _remine(storage, settings)],
         owns_engine=engine is None,
+    )
+
+
+def guardrail_thresholds(settings: Settings) -> GuardrailThresholds:
+    """The harm each experiment guardrail tolerates before a variant is flagged."""
+    return GuardrailThresholds(
+        decline_rate=settings.guardrail_decline_rate,
+        refund_rate=settings.guardrail_refund_rate,
+        unsubscribe_rate=settings.guardrail_unsubscribe_rate,
+        satisfaction=settings.guardrail_satisfaction,
     )
 
 

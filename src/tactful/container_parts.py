@@ -21,7 +21,6 @@ from tactful.adapters.db.feedback import SqlFeedbackStore
 from tactful.adapters.db.measurement_reads import SqlMeasurementReads
 from tactful.adapters.db.measurement_rollups import SqlMeasurementRollups
 from tactful.adapters.db.offer_budget import SqlOfferBudget
-from tactful.adapters.db.platform_orders import SqlPlatformOrderIds
 from tactful.adapters.email import DkimKey, JinjaMailTemplates, mailer_for
 from tactful.adapters.payments import TestModeGateway
 from tactful.domain.checkout import PaymentGateway
@@ -35,7 +34,7 @@ from tactful.services.decisions import DecisionService, ModelCache
 from tactful.services.email_compose import EmailConfig
 from tactful.services.email_offers import EngineEmailOffers
 from tactful.services.email_worker import EmailWorker
-from tactful.services.experiment_policy import ExperimentPolicies
+from tactful.services.experiment_policy import ExperimentPolicies, wait_multipliers
 from tactful.services.models import ModelProvider
 from tactful.services.order_webhooks import OrderWebhooks
 from tactful.services.ports import Database
@@ -90,6 +89,8 @@ class MeasurementParts:
     rollups: RollupService
     reports: ReportService
     feedback: SqlFeedbackStore
+    rollup_store: SqlMeasurementRollups
+    dashboard_reads: SqlDashboardReports
 
 
 def measurement_parts(settings: Settings, db: Engine, clock: Clock) -> MeasurementParts:
@@ -105,20 +106,25 @@ def measurement_parts(settings: Settings, db: Engine, clock: Clock) -> Measureme
         feedback=feedback,
         rollups=rollup_store,
     )
-    rollups = RollupService(reads, rollup_store, clock, attribution=attribution)
-    return MeasurementParts(reads, rollups, reports, feedback)
+    dashboard_reads = SqlDashboardReports(db)
+    rollups = RollupService(
+        reads, rollup_store, clock, attribution=attribution, dashboard=dashboard_reads
+    )
+    return MeasurementParts(reads, rollups, reports, feedback, rollup_store, dashboard_reads)
 
 
 def dashboard(
-    settings: Settings, db: Engine, history: HistoryReads, reports: ReportService
+    settings: Settings, db: Engine, history: HistoryReads, measurement: MeasurementParts
 ) -> DashboardService:
-    """The merchant dashboard: its own reads, the history, kept backtests, the reports."""
+    """The merchant dashboard: its own reads, the history, kept backtests, the reports, and
+    the daily rollups its charts read whole days from."""
     return DashboardService(
-        SqlDashboardReports(db),
+        measurement.dashboard_reads,
         history,
         settings.holdout_share,
         BacktestFolder(settings.data_dir / "backtests"),
-        measurement=reports,
+        measurement=measurement.reports,
+        rollups=measurement.rollup_store,
     )
 
 
@@ -163,7 +169,6 @@ def order_webhooks(
     return OrderWebhooks(
         database,
         clock,
-        SqlPlatformOrderIds(db),
         {
             "shopify": settings.shopify_webhook_secret,
             "woocommerce": settings.woocommerce_webhook_secret,
@@ -217,4 +222,5 @@ def email_worker(
         templates=templates,
         offers=EngineEmailOffers(decisions),
         config=email_config(settings),
+        wait_multiplier=wait_multipliers(decisions.policy_for, decisions.policy),
     )

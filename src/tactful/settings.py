@@ -49,6 +49,18 @@ class Settings(BaseSettings):
     attribution_days: float = Field(
         7.0, gt=0, le=365, description="Days after an offer in which buying its SKU converts it"
     )
+    guardrail_decline_rate: float = Field(
+        0.02, ge=0, le=1, description="Experiment guardrail: declines per offer a variant may add"
+    )
+    guardrail_refund_rate: float = Field(
+        0.01, ge=0, le=1, description="Experiment guardrail: refunded share a variant may add"
+    )
+    guardrail_unsubscribe_rate: float = Field(
+        0.005, ge=0, le=1, description="Experiment guardrail: unsubscribed share it may add"
+    )
+    guardrail_satisfaction: float = Field(
+        0.1, ge=0, le=4, description="Experiment guardrail: rating points (1-5) it may lose"
+    )
     max_body_bytes: int = Field(1_000_000, description="Largest accepted request body")
     log_format: Literal["human", "json"] = Field(
         "human", description="human (readable lines) or json (one object per line)"

@@ -90,10 +90,10 @@ def test_exposures_are_each_customers_first_decision_in_the_span(database: Datab
     seed(database)
     found = measurement_reads(database).exposures(since=SINCE, until=UNTIL)
     assert sorted(found, key=lambda e: e.customer_id) == [
-        Exposure("ann", T0, False),
-        Exposure("bob", T0, False),
-        Exposure("cat", T0 + timedelta(days=2), True),
-        Exposure("dan", T0, None),
+        Exposure("ann", T0, False, "cart"),
+        Exposure("bob", T0, False, "product"),
+        Exposure("cat", T0 + timedelta(days=2), True, "cart"),
+        Exposure("dan", T0, None, "cart"),
     ]
 
 

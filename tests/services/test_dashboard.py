@@ -37,6 +37,10 @@ class CountingReports:
         self._count("offer_stats")
         return []
 
+    def offer_stats_by_day(self, period: Period) -> list[Any]:
+        self._count("offer_stats")
+        return []
+
     def recent_decisions(self, limit: int, *, before: datetime | None = None) -> list[Any]:
         return []
 

@@ -3,12 +3,15 @@ database; an empty store says "not enough data yet" with the sample needed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from tactful.domain.clock import FixedClock
+from tactful.domain.experiments import variant
 from tactful.domain.measurement import OverviewSettings, overview
+from tactful.domain.measurement.segments import RFM_BUCKETS
 from tactful.services.ports import Database
 from tactful.services.reports import ReportService
 from tactful.services.simulation import SimulationRequest, SimulationService
@@ -110,3 +113,52 @@ def test_segments_split_customers_by_spend_before_their_first_decision(database:
     assert returning["customers"]["treated"] == segments["returning"]["customers"]["treated"]
     with pytest.raises(ValueError, match="segment"):
         reports.overview(**span, segment="vip")
+
+
+def test_every_dimension_splits_the_customers_it_reports_on(database: Database) -> None:
+    clock = FixedClock(NOW)
+    simulation = SimulationService(database, history_reads(database), clock, holdout_share=0.2)
+    simulation.run(REQUEST)
+
+    def arms(experiment_id: str) -> Callable[[str], str]:
+        if experiment_id != "exp_1":
+            raise ValueError(f"segment: variant: unknown experiment {experiment_id!r}")
+        return lambda customer: variant(customer, experiment_id, {"A": 50, "B": 50})
+
+    reports = ReportService(measurement_reads(database), clock, holdout_share=0.2, variants=arms)
+    span = {"since": NOW - timedelta(days=14), "until": NOW}
+    whole = reports.overview(**span)
+    expected_values = {
+        "moment": {"cart", "product", "post_purchase"},
+        "channel": {"simulation"},
+        "variant:exp_1": {"A", "B"},
+        "country": {"none"},
+    }
+    for dimension in ("rfm", "country", "kind", "channel", "moment", "variant:exp_1", "customer"):
+        found = reports.overview(**span, segment=dimension)
+        assert found["customers"] == whole["customers"]
+        split = {k: v for k, v in found["segments"].items() if ":" in k}
+        for arm in ("treated", "held_out"):
+            total = sum(s["customers"][arm] for s in split.values())
+            assert total == whole["customers"][arm], dimension
+        values = {k.split(":", 1)[1].removeprefix("exp_1:") for k in split}
+        if dimension in expected_values:
+            assert values == expected_values[dimension]
+        if dimension == "rfm":
+            assert values <= set(RFM_BUCKETS)
+    cart = reports.overview(**span, segment="moment:cart")
+    assert (
+        cart["customers"]["treated"]
+        == (
+            reports.overview(**span, segment="moment")["segments"]["moment:cart"]["customers"][
+                "treated"
+            ]
+        )
+    )
+    assert 0 < cart["customers"]["treated"] < whole["customers"]["treated"]
+    offers = reports.offers(**span, segment="moment:cart")["offers"]
+    assert offers
+    assert {o["moment"] for o in offers} == {"cart"}
+    for bad, where in (("rfm", "offers"), ("variant:exp_9", "overview"), ("variant", "overview")):
+        with pytest.raises(ValueError, match=r"^segment"):
+            getattr(reports, where)(**span, segment=bad)

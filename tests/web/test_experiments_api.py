@@ -115,6 +115,20 @@ def test_a_taken_layer_is_409_naming_it_and_variant_settings_round_trip(
     elsewhere = {**body, "name": "email", "moments": ["email"], "traffic": 100}
     assert httpx.post(url, json=elsewhere, headers=SECRET).status_code == 201
     assert len(httpx.get(url, headers=SECRET).json()["experiments"]) == 3
+    arms = {e["id"]: e for e in httpx.get(url, headers=SECRET).json()["experiments"]}
+    for n in range(40):  # the checkout layer is split 60/40: one arm at checkout, no more
+        answer = httpx.post(
+            live_server.url + "/v1/decisions",
+            json={"customer_id": f"c{n}", "moment": "checkout", "cart": []},
+            headers=PUBLISHABLE,
+        ).json()
+        if answer["held_out"]:
+            assert answer["experiments"] == []
+            continue
+        [arm] = answer["experiments"]
+        assert arms[arm["experiment_id"]]["layer"] == "checkout"
+        compact = arm["variant"] == "off"
+        assert answer["presentation"] == ("compact" if compact else None)
     for bad, field in [
         ({**body, "moments": ["teatime"]}, "moments"),
         ({**body, "layer": "Bad Layer!"}, "layer"),

@@ -60,3 +60,23 @@ def test_an_unknown_segment_is_422_naming_it(live_server: LiveServer) -> None:
     assert answer.status_code == 422
     assert "segment" in answer.text
     assert httpx.get(url, headers=SECRET, params={"segment": "new"}).json()["segment"] == "new"
+
+
+def test_segments_of_every_dimension_are_accepted(live_server: LiveServer) -> None:
+    base = live_server.url + "/v1/reports"
+    for segment in ("rfm", "country:France", "kind", "channel", "moment:checkout", "customer"):
+        answer = httpx.get(base + "/overview", headers=SECRET, params={"segment": segment})
+        assert answer.status_code == 200, (segment, answer.text)
+        assert answer.json()["segment"] == segment
+    offers = httpx.get(base + "/offers", headers=SECRET, params={"segment": "moment:checkout"})
+    assert offers.status_code == 200
+    assert offers.json()["segment"] == "moment:checkout"
+    for path, segment in (
+        ("/overview", "variant:no_such_experiment"),
+        ("/overview", "rfm:vip"),
+        ("/offers", "country:France"),
+        ("/offers", "planet"),
+    ):
+        refused = httpx.get(base + path, headers=SECRET, params={"segment": segment})
+        assert refused.status_code == 422, (path, segment)
+        assert "segment" in refused.text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 import typer
@@ -11,6 +12,8 @@ from rich.table import Table
 
 from tactful.cli._app import app, console, fail, load_settings, open_services
 from tactful.cli.cohorts import parse_day
+from tactful.cli.experiment_tables import experiments_table
+from tactful.container import Container
 
 _COUNTS = ("impressions", "accepted", "declined", "dismissed", "converted", "ignored")
 
@@ -22,7 +25,8 @@ def report_command(
     segment: str = typer.Option(
         None,
         "--segment",
-        help="Only new customers or returning ones (spent in the 90 days before).",
+        help="new, returning, or DIMENSION[:VALUE]: customer, rfm, country, kind, channel, "
+        "moment, variant (variant:EXPERIMENT_ID[/VARIANT]); a whole dimension lists each value.",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON (overview and offers)."),
 ) -> None:
@@ -36,6 +40,7 @@ def report_command(
         overview, offers = services.reports.overview_and_offers(
             since=start, until=end, segment=segment
         )
+        tests = [] if as_json else _experiments_in(services, overview["from"], overview["to"])
     except ValueError as exc:
         raise fail(str(exc), 2) from exc
     finally:
@@ -46,7 +51,21 @@ def report_command(
     console.print(summary_table(overview))
     if overview["status"] != "ok":
         console.print(f"[yellow]{overview['message']}[/yellow]")
+    if any(":" in name for name in overview["segments"]):
+        console.print(segments_table(overview))
     console.print(offers_table(offers))
+    if tests:
+        console.print(experiments_table(tests))
+
+
+def _experiments_in(services: Container, since: str, until: str) -> list[dict[str, Any]]:
+    """Results of the experiments that ran during [since, until)."""
+    start, end = datetime.fromisoformat(since), datetime.fromisoformat(until)
+    return [
+        services.experiments.results(e.experiment_id)
+        for e in services.experiments.all()
+        if e.started_at < end and (e.stopped_at is None or e.stopped_at >= start)
+    ]
 
 
 def _money(value: float | None, currency: str | None) -> str:
@@ -101,6 +120,27 @@ def summary_table(data: dict[str, Any]) -> Table:
             "always-valid (mSPRT) p, per customer",
             f"{sequential['p_value']:.4f}",
             _interval(sequential, currency),
+        )
+    return table
+
+
+def segments_table(data: dict[str, Any]) -> Table:
+    """Each value of the segment's dimension: customers and the lift in revenue per customer."""
+    currency = data["incremental_revenue"]["currency"]
+    table = Table(title="Revenue per customer lift by segment", box=box.SIMPLE_HEAD)
+    for name in ("segment", "treated", "held out", "lift", "95% interval"):
+        table.add_column(name, justify="left" if name == "segment" else "right")
+    for name, found in data["segments"].items():
+        if ":" not in name:
+            continue
+        lift = found["revenue_per_customer"]
+        customers = found["customers"]
+        table.add_row(
+            name,
+            f"{customers['treated']:,}",
+            f"{customers['held_out']:,}",
+            _money(lift["estimate"], currency),
+            _interval(lift, currency),
         )
     return table
 

@@ -7,12 +7,16 @@ means, scaled by the treated customers. The daily series repeats that on the dat
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import numpy as np
 import numpy.typing as npt
 from scipy import stats
+
+from tactful.domain.measurement import Exposure, OrderTotal
 
 FloatArray = npt.NDArray[np.float64]
 Z95 = 1.959963984540054
@@ -178,3 +182,33 @@ def customers_needed(baseline_rate: float, relative_effect: float) -> int:
     z_power = 0.8416212335729143
     variance = p1 * (1 - p1) + p2 * (1 - p2)
     return int(np.ceil((Z95 + z_power) ** 2 * variance / (p1 - p2) ** 2))
+
+
+def outcomes_of(
+    exposures: Sequence[Exposure], orders: Sequence[OrderTotal], *, until: datetime
+) -> CustomerOutcomes:
+    """The dashboard's outcomes from the measurement's reads: each exposed customer (mixed ones
+    left out, as the report does) and their net orders in the dominant currency from their
+    first decision to `until`."""
+    kept = [e for e in exposures if e.held_out is not None]
+    index = {e.customer_id: row for row, e in enumerate(kept)}
+    currencies = Counter(o.currency for o in orders if o.customer_id in index)
+    currency = currencies.most_common(1)[0][0] if currencies else "GBP"
+    rows, days, values = [], [], []
+    for order in orders:
+        row = index.get(order.customer_id)
+        if row is None or order.currency != currency or order.at >= until:
+            continue
+        if order.at >= kept[row].first_at:
+            rows.append(row)
+            days.append(order.at.astimezone(UTC).date().toordinal())
+            values.append(order.net)
+    first = [e.first_at.astimezone(UTC).date().toordinal() for e in kept]
+    return CustomerOutcomes(
+        held_out=np.array([bool(e.held_out) for e in kept], dtype=bool),
+        first_day=np.array(first, dtype=np.int64),
+        order_customer=np.array(rows, dtype=np.int64),
+        order_day=np.array(days, dtype=np.int64),
+        order_value=np.array(values, dtype=np.int64),
+        currency=currency,
+    )

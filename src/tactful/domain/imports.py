@@ -46,6 +46,8 @@ class ParsedLine:
     quantity: int
     unit_price: Money
     email: str | None = None
+    platform_id: str | None = None
+    """The shop platform's own id of the order (Shopify's export: `Id`), when the file has it."""
 
 
 @dataclass(frozen=True, slots=True)

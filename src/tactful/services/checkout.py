@@ -48,6 +48,8 @@ class EngineBump:
     headline: str | None = None
     reason: str | None = None
     offer_id: str | None = None
+    price: Money | None = None
+    """The engine's price when an experiment arm cut it (a discount variant), else None."""
 
 
 BumpSource = Callable[[CheckoutPage, Sequence[str], str | None], Sequence[EngineBump]]
@@ -274,7 +276,7 @@ def offered_bumps(
         product = products.get(bump.sku)
         if product is None or not product.active or product.price.currency != cart.page.currency:
             continue
-        block = price_block(product, history.get(bump.sku, []), now)
+        block = price_block(product, history.get(bump.sku, []), now, engine_price(bump, product))
         line = PricedLine(product.sku, product.name, 1, block.price)
         total_with = totals([*base, line], cart.page.tax, cart.page.currency).total
         headline = bump.headline or product.outcome or f"Add {product.name}"
@@ -291,6 +293,15 @@ def offered_bumps(
             )
         )
     return tuple(views)
+
+
+def engine_price(bump: EngineBump, product: Product) -> Money | None:
+    """The engine's discounted price, charged as shown (with no 'was' price); only ever a
+    cut below the catalogue price."""
+    price = bump.price
+    if price is None or price.currency != product.price.currency:
+        return None
+    return price if price.amount < product.price.amount else None
 
 
 def _engine_picks(source: BumpSource, cart: Cart, customer_id: str | None) -> list[EngineBump]:

@@ -27,7 +27,7 @@ def engine_bumps(service: DecisionService) -> BumpSource:
         )
         decision = service.decide(request)
         return [
-            EngineBump(offer.sku, offer.headline, offer.reason, offer.offer_id)
+            EngineBump(offer.sku, offer.headline, offer.reason, offer.offer_id, offer.price.price)
             for offer in decision.offers
             if not offer.preselected
         ]

@@ -22,17 +22,20 @@ from tactful.domain.dashboard import (
     Period,
     customers_needed,
     daily_incremental,
+    outcomes_of,
     revenue_lift,
     srm_p_value,
 )
 from tactful.domain.measurement import OfferOutcome, Overview
 from tactful.domain.measurement.comparison import Lift as MeasuredLift
 from tactful.services.cohorts import CohortReport, cohort_report
+from tactful.services.dashboard_figures import DashboardFigures
 from tactful.services.lifetime import ClvFit, fit_lifetime, stored_purchases
 from tactful.services.ports.dashboard import (
     BacktestArchive,
     DailyActivity,
     DashboardReports,
+    DashboardRollups,
     DecisionSummary,
     OfferStats,
 )
@@ -103,6 +106,9 @@ class OverviewReport:
     measured: Overview | None = None
     """The measurement's overview (CUPED, sequential, Bayesian, ratio metrics), when wired."""
     satisfaction: MeasuredLift | None = None
+    segment: str = "customer"
+    segments: dict[str, Overview] = field(default_factory=dict)
+    """Each value of the segment's dimension (`country:France`): its own comparison."""
 
     @property
     def incremental(self) -> tuple[float, float, float] | None:
@@ -178,13 +184,15 @@ class DashboardService:
     backtests: BacktestArchive
     measurement: ReportService | None = None
     """The measurement service (`tactful report`): its statistics head the overview."""
+    rollups: DashboardRollups | None = None
+    """The daily rollups: whole days of the chart and the offers are read from them."""
     _customers: tuple[float, CustomersReport] | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _computing: threading.Thread | None = field(default=None, repr=False)
-    _reports: dict[tuple[str, Period], tuple[float, Any]] = field(default_factory=dict, repr=False)
+    _reports: dict[tuple[Any, ...], tuple[float, Any]] = field(default_factory=dict, repr=False)
     _report_lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
-    def _reuse(self, key: tuple[str, Period], compute: Callable[[], T]) -> T:
+    def _reuse(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
         """A report computed less than a minute ago for the same period, or a fresh one."""
         with self._report_lock:
             now = time.monotonic()
@@ -211,22 +219,34 @@ class DashboardService:
             start = end - timedelta(days=days)
         return Period(start, end)
 
-    def overview(self, period: Period) -> OverviewReport:
-        """Incremental revenue with its interval over time, acceptance, funnel and SRM."""
-        return self._reuse(("overview", period), lambda: self._overview(period))
+    def overview(self, period: Period, segment: str = "customer") -> OverviewReport:
+        """Incremental revenue with its interval over time, acceptance, funnel and SRM, and
+        the lift of each value of the `segment` dimension."""
+        return self._reuse(("overview", period, segment), lambda: self._overview(period, segment))
 
-    def _overview(self, period: Period) -> OverviewReport:
-        outcomes = self.reports.outcomes(period)
+    @property
+    def figures(self) -> DashboardFigures:
+        """Activity and offer figures, from the rollups where they hold the days."""
+        return DashboardFigures(self.reports, self.rollups)
+
+    def _overview(self, period: Period, segment: str = "customer") -> OverviewReport:
+        measured, satisfaction = None, None
+        segments: dict[str, Overview] = {}
+        if self.measurement is None:
+            outcomes = self.reports.outcomes(period)
+        else:
+            span = ReportSpan(period.since, period.until)
+            inputs = self.measurement.read_inputs(span)
+            outcomes = outcomes_of(inputs.exposures, inputs.orders, until=period.until)
+            measured, _, satisfaction, segments = self.measurement.compute_overview(
+                span, segment, inputs=inputs
+            )
         lift = revenue_lift(outcomes)
-        activity = self.reports.daily(period)
+        activity = self.figures.activity(period)
         days = _days(period)
         offers = self._offer_stats(period)
         decisions = sum(a.decisions for a in activity)
         srm = srm_p_value(lift.treated, lift.held_out, self.holdout_share)
-        measured, satisfaction = None, None
-        if self.measurement is not None:
-            span = ReportSpan(period.since, period.until)
-            measured, _offers, satisfaction, _segments = self.measurement.compute_overview(span)
         accepted = sum(o.accepted for o in offers)
         shown = sum(o.impressions for o in offers)
         return OverviewReport(
@@ -250,6 +270,8 @@ class DashboardService:
             or customers_needed(accepted / shown if shown else 0.05, 0.2),
             measured=measured,
             satisfaction=satisfaction,
+            segment=segment,
+            segments={name: found for name, found in segments.items() if ":" in name},
         )
 
     def offers(self, period: Period) -> tuple[list[OfferStats], str]:
@@ -267,7 +289,7 @@ class DashboardService:
         return OffersReport(stats, outcomes, {s.sku: s.name for s in stats}, currency, days)
 
     def _offer_stats(self, period: Period) -> list[OfferStats]:
-        return self._reuse(("offers", period), lambda: self.reports.offer_stats(period))
+        return self._reuse(("offers", period), lambda: self.figures.offer_stats(period))
 
     def decisions(self, limit: int = 50, before: datetime | None = None) -> list[DecisionSummary]:
         """The newest decisions with their offers and answers."""

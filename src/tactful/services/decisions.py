@@ -15,9 +15,9 @@ import os
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from tactful.domain.clock import Clock, SystemClock
 from tactful.domain.customers import Customer, CustomerId
@@ -41,6 +41,7 @@ from tactful.domain.offers.records import DecisionInputs, DecisionRecord, Impres
 from tactful.domain.webhooks_out import EventType as WebhookEvent
 from tactful.services import webhook_events
 from tactful.services.decision_request import DecisionRequest
+from tactful.services.experiment_policy import NO_ARMS, Arms
 from tactful.services.long_lived import keep_out_of_gc
 from tactful.services.ports import Database
 from tactful.services.ports.decisions import CatalogSource, DecisionLog, DecisionReads
@@ -111,6 +112,14 @@ class ResponseOutcome:
     duplicate: bool
 
 
+class ArmSource(Protocol):
+    """The customer's experiment arms at a moment (`ExperimentPolicies`)."""
+
+    def arms(self, customer_id: str, moment: str, base: OfferPolicy) -> Arms:
+        """The arms, and the policy they make of `base`."""
+        ...
+
+
 class UnknownOfferError(LookupError):
     """The decision does not exist or never showed that offer."""
 
@@ -172,6 +181,7 @@ def record_of(decision: Decision, request: DecisionRequest, version: str | None)
         _impressions(decision, request.channel),
         request.channel,
         version,
+        decision.experiments,
     )
 
 
@@ -214,8 +224,8 @@ class DecisionService:
     new_id: Callable[[], str] = new_decision_id
     budget: OfferBudget | None = None
     """The atomic budget check; None trusts the offer events read (one process, tests)."""
-    policy_for: Callable[[str, OfferPolicy], OfferPolicy] | None = None
-    """The policy the customer's experiment arms apply (services/experiment_policy.py)."""
+    policy_for: ArmSource | None = None
+    """The customer's experiment arms and the policy they apply (services/experiment_policy)."""
 
     def close(self) -> None:
         """Store what the log still holds, then release what the reads hold (shutdown)."""
@@ -262,12 +272,13 @@ class DecisionService:
         now = self.clock.now()
         model = self.model()
         inputs = self.read_inputs(request.customer_id, now)
+        arms = self._arms_of(request.customer_id, request.moment)
         context = DecisionContext(
             decision_id=self.new_id(),
             now=now,
             catalog=self.catalog.current(),
             affinity=model.affinity,
-            policy=self._policy_of(request.customer_id),
+            policy=arms.policy or self.policy,
             task=request.task,
             channel=request.channel,
             viewing=request.viewing,
@@ -278,11 +289,14 @@ class DecisionService:
             time_zone=request.time_zone or _stored_time_zone(inputs.customer),
         )
         who = inputs.customer or Customer(CustomerId(request.customer_id))
-        return decide(who, request.moment, request.cart, context), model.version
+        decision = decide(who, request.moment, request.cart, context)
+        if arms.assignments and not decision.held_out:
+            decision = replace(decision, experiments=arms.assignments, presentation=arms.format)
+        return decision, model.version
 
-    def _policy_of(self, customer_id: str) -> OfferPolicy:
-        policy_for = self.policy_for
-        return self.policy if policy_for is None else policy_for(customer_id, self.policy)
+    def _arms_of(self, customer_id: str, moment: Moment) -> Arms:
+        source = self.policy_for
+        return NO_ARMS if source is None else source.arms(customer_id, moment, self.policy)
 
     def spend_budget(self, decision: Decision) -> Decision:
         """Spend the shown-offer budget for the offers atomically in the database.

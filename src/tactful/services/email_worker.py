@@ -26,6 +26,7 @@ from tactful.domain.sequences import (
     zone,
 )
 from tactful.services.email_compose import Draft, EmailConfig, compose
+from tactful.services.email_reads import BatchReads
 from tactful.services.ports.email import (
     ClaimedMail,
     EmailOffers,
@@ -44,19 +45,28 @@ from tactful.services.sequences import Sequences, parse_one
 
 log = logging.getLogger("tactful.email")
 MAX_ATTEMPTS = 8
+FACTS_PER_READ = 50
+"""Mails whose send-time facts are read together: few queries, and facts at most ~0.25 s old."""
 
 
 def next_mail(
-    sequence: Sequence, key: str, customer_id: str, after_step: int, at: datetime, tz: str
+    sequence: Sequence,
+    key: str,
+    customer_id: str,
+    after_step: int,
+    at: datetime,
+    tz: str,
+    wait_multiplier: float = 1.0,
 ) -> NewMail | None:
-    """The next mail step after `after_step`, due after the waits between, in allowed hours."""
+    """The next mail step after `after_step`, due after the waits between (times the
+    customer's experiment arm's `wait_multiplier`), in allowed hours."""
     wait = timedelta(0)
     for index in range(after_step + 1, len(sequence.steps)):
         step = sequence.steps[index]
         if step.kind is StepKind.WAIT:
             wait += step.wait
             continue
-        earliest = after_wait(at, wait, tz)
+        earliest = after_wait(at, wait * wait_multiplier, tz)
         due = send_time(earliest, tz, sequence.quiet_hours, sequence.send_window)
         return NewMail(key, index, customer_id, due)
     return None
@@ -79,9 +89,12 @@ class EmailWorker:
     config: EmailConfig
     on_sent: Callable[[int], None] = lambda _mail_id: None
     name: str = "email"
+    wait_multiplier: Callable[[str], float] = lambda _customer_id: 1.0
+    """How many times as long a customer's sequences wait (their experiment arm's setting)."""
     _cache: dict[tuple[str, int], Sequence] = field(default_factory=dict)
     _minute: datetime | None = None
     _used: int = 0
+    _batch_reads: BatchReads | None = None
 
     def run_due(self, now: datetime) -> int:
         """Enrol and send everything due at `now` (within the per-minute rate); returns how
@@ -90,13 +103,31 @@ class EmailWorker:
         handled = 0
         while (room := self._room(now)) > 0:
             batch = self.store.claim(now, room, self.config.lease)
-            for mail in batch:
-                self.process(mail, now)
+            for start in range(0, len(batch), FACTS_PER_READ):
+                self.process_batch(batch[start : start + FACTS_PER_READ], now)
             handled += len(batch)
             self._used += len(batch)
             if len(batch) < room:
                 break
         return handled
+
+    @property
+    def reads(self) -> EmailStore | BatchReads:
+        """Where send-time checks read: the batch's facts while processing one, else the store."""
+        return self.store if self._batch_reads is None else self._batch_reads
+
+    def process_batch(self, mails: list[ClaimedMail], now: datetime) -> None:
+        """Process claimed mails with their send-time facts read in one go."""
+        rule = self.config.frequent_buyers
+        orders_since = now - rule.window if rule.orders else now
+        facts = self.store.send_facts(mails, orders_since, now - self.config.caps.window)
+        self._batch_reads = reads = BatchReads(self.store, facts)
+        try:
+            for mail in mails:
+                self.process(mail, now)
+                reads.touched(mail.customer_id, mail.enrolment_key)
+        finally:
+            self._batch_reads = None
 
     def _room(self, now: datetime) -> int:
         """How many mails the next claim may take: a batch, or what the minute has left."""
@@ -132,7 +163,15 @@ class EmailWorker:
                         "held_out" if out else "active",
                     )
                 )
-                first = next_mail(sequence, key, hit.customer_id, -1, hit.trigger_at, hit.timezone)
+                first = next_mail(
+                    sequence,
+                    key,
+                    hit.customer_id,
+                    -1,
+                    hit.trigger_at,
+                    hit.timezone,
+                    self.wait_multiplier(hit.customer_id),
+                )
                 if first is not None and not out:
                     mails.append(first)
             total += self.store.enrol(enrolments, mails)
@@ -150,9 +189,9 @@ class EmailWorker:
 
     def process(self, mail: ClaimedMail, now: datetime) -> None:
         """Send one claimed mail, or skip, defer or cancel it, recording why."""
-        enrolment = self.store.enrolment(mail.enrolment_key)
+        enrolment = self.reads.enrolment(mail.enrolment_key)
         sequence = None if enrolment is None else self.sequence_of(enrolment)
-        recipient = self.store.recipient(mail.customer_id)
+        recipient = self.reads.recipient(mail.customer_id)
         if enrolment is None or sequence is None or enrolment.state != "active":
             self.store.finish(mail, Outcome("cancelled", now, error="not active"), None)
             return
@@ -200,7 +239,7 @@ class EmailWorker:
         rules = sequence.exits
         if ExitRule.PURCHASE not in rules and ExitRule.PURCHASE_OF_OFFER not in rules:
             return None
-        baskets = self.store.purchases_since(enrolment.customer_id, enrolment.trigger_at)
+        baskets = self.reads.purchases_since(enrolment.customer_id, enrolment.trigger_at)
         if not baskets:
             return None
         if ExitRule.PURCHASE in rules:
@@ -229,7 +268,15 @@ class EmailWorker:
         if happened.value == wanted:
             return False
         tz = recipient.customer.timezone
-        then = next_mail(sequence, mail.enrolment_key, mail.customer_id, mail.step, now, tz)
+        then = next_mail(
+            sequence,
+            mail.enrolment_key,
+            mail.customer_id,
+            mail.step,
+            now,
+            tz,
+            self.wait_multiplier(mail.customer_id),
+        )
         self.store.finish(mail, Outcome("skipped", now, error=f"branch: {happened}"), then)
         return True
 
@@ -238,7 +285,7 @@ class EmailWorker:
         rule = self.config.frequent_buyers
         if not rule.orders:
             return step_max
-        recent = len(self.store.purchases_since(mail.customer_id, now - rule.window))
+        recent = len(self.reads.purchases_since(mail.customer_id, now - rule.window))
         offered = bool(self.store.offered_in(mail.enrolment_key))
         return rule.offers_allowed(recent, step_max, offered)
 
@@ -247,7 +294,7 @@ class EmailWorker:
         pause = self.config.pause_after_purchase
         if not pause:
             return None
-        last = self.store.last_order_after(enrolment.customer_id, enrolment.trigger_at)
+        last = self.reads.last_order_after(enrolment.customer_id, enrolment.trigger_at)
         if last is None or last + pause <= now:
             return None
         return last + pause
@@ -262,7 +309,7 @@ class EmailWorker:
         if not allowed(now, zone(tz), sequence.quiet_hours, sequence.send_window):
             return send_time(now, tz, sequence.quiet_hours, sequence.send_window)
         caps = self.config.caps
-        sent = self.store.sent_times(recipient.customer.customer_id, now - caps.window)
+        sent = self.reads.sent_times(recipient.customer.customer_id, now - caps.window)
         earliest = caps.next_allowed(sent, now)
         if earliest > now:
             return send_time(earliest, tz, sequence.quiet_hours, sequence.send_window)
@@ -279,7 +326,13 @@ class EmailWorker:
         """Render and hand the mail to the mailer, then record the outcome."""
         customer = recipient.customer
         then = next_mail(
-            sequence, mail.enrolment_key, mail.customer_id, mail.step, now, customer.timezone
+            sequence,
+            mail.enrolment_key,
+            mail.customer_id,
+            mail.step,
+            now,
+            customer.timezone,
+            self.wait_multiplier(mail.customer_id),
         )
         step = sequence.steps[mail.step]
         offers: tuple[Offer, ...] = ()

@@ -1,27 +1,48 @@
-"""The offer policy a customer's experiment arms apply, for each decision.
+"""What a customer's experiment arms change in one decision: the offer policy (max offers,
+headline, discount), the presentation format, and the arms to log with the decision.
 
 The running experiments are read at most every `refresh` seconds (each process follows a
 create or stop within that; the process that made it at once). A customer held out by the
-global holdout gets no offers whatever their arm, and is left out of every result.
+global holdout is in no experiment: they get the base policy, no arms are logged, and
+they are left out of every result.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
-from tactful.domain.experiments import Experiment
+from tactful.domain.experiment_rules import Arm, arms_for
+from tactful.domain.experiments import Experiment, assign
 from tactful.domain.offers import OfferPolicy
 from tactful.services.ports.experiments import ExperimentStore
 
-__all__ = ["ExperimentPolicies"]
+__all__ = ["NO_ARMS", "Arms", "ExperimentPolicies", "wait_multipliers"]
+
+EMAIL = "email"
+
+
+@dataclass(frozen=True, slots=True)
+class Arms:
+    """The policy a decision follows, the format to render it in, and the arms behind them."""
+
+    policy: OfferPolicy | None = None
+    """None: the base policy unchanged."""
+    assignments: tuple[tuple[str, str], ...] = ()
+    """(experiment id, variant name) of every experiment the decision follows."""
+    format: str | None = None
+
+
+NO_ARMS = Arms()
+_PolicyKey = tuple[int, int, str, int]
 
 
 class ExperimentPolicies:
-    """`policy_for(customer_id, base)`: `base` with the tightest `max_offers` among the
-    customer's arms of the running experiments (`base` itself when no arm sets one)."""
+    """`arms(customer_id, moment, base)`: what the customer's arms of the running experiments
+    that apply at `moment` make of `base`. Arms of different layers combine: the tightest
+    `max_offers`; for headline, discount and format the experiment created first wins."""
 
     def __init__(
         self,
@@ -36,7 +57,7 @@ class ExperimentPolicies:
         self._lock = threading.Lock()
         self._running: list[Experiment] = []
         self._read_at: float | None = None
-        self._capped: dict[tuple[int, int], OfferPolicy] = {}
+        self._policies: dict[_PolicyKey, OfferPolicy] = {}
 
     def forget(self) -> None:
         """Read the running experiments again at the next decision (one was created/stopped)."""
@@ -44,26 +65,64 @@ class ExperimentPolicies:
             self._read_at = None
 
     def running(self) -> list[Experiment]:
+        """The running experiments, oldest first."""
         now = self.monotonic()
         with self._lock:
             fresh = self._read_at is not None and now - self._read_at < self.refresh
             if fresh:
                 return self._running
         found = [e for e in self.store.all() if e.status == "running"]
+        found.sort(key=lambda e: (e.started_at, e.experiment_id))
         with self._lock:
             self._running, self._read_at = found, now
         return found
 
+    def arms(self, customer_id: str, moment: str, base: OfferPolicy) -> Arms:
+        """The customer's arms at `moment` and the policy they make of `base`."""
+        found = self._found(customer_id, moment, base)
+        if not found:
+            return NO_ARMS
+        assignments = tuple((e.experiment_id, v.name) for e, v in found)
+        formats = [v.format for _e, v in found if v.format is not None]
+        return Arms(self._policy(found, base), assignments, formats[0] if formats else None)
+
     def __call__(self, customer_id: str, base: OfferPolicy) -> OfferPolicy:
-        caps = [
-            cap
-            for experiment in self.running()
-            if (cap := experiment.variant_of(customer_id).max_offers) is not None
-        ]
-        if not caps or min(caps) >= base.max_offers:
-            return base
-        key = (id(base), min(caps))
-        policy = self._capped.get(key)
+        """The policy at every moment (experiments limited to moments left out)."""
+        return self.arms(customer_id, "", base).policy or base
+
+    def wait_multiplier(self, customer_id: str, base: OfferPolicy) -> float:
+        """How many times as long the customer's email sequences wait between steps."""
+        found = self._found(customer_id, EMAIL, base)
+        waits = [v.wait_multiplier for _e, v in found if v.wait_multiplier is not None]
+        return waits[0] if waits else 1.0
+
+    def _found(self, customer_id: str, moment: str, base: OfferPolicy) -> list[Arm]:
+        running = self.running()
+        if not running or assign(customer_id, base.holdout_salt, base.holdout_share):
+            return []
+        return arms_for(running, customer_id, moment)
+
+    def _policy(self, found: Sequence[Arm], base: OfferPolicy) -> OfferPolicy | None:
+        caps = [v.max_offers for _e, v in found if v.max_offers is not None]
+        headlines = [v.headline for _e, v in found if v.headline is not None]
+        discounts = [v.discount_percent for _e, v in found if v.discount_percent]
+        cap = min([base.max_offers, *caps])
+        headline = headlines[0] if headlines else base.headline_style
+        discount = discounts[0] if discounts else base.discount_percent
+        key = (id(base), cap, headline, discount)
+        if key == (id(base), base.max_offers, base.headline_style, base.discount_percent):
+            return None
+        policy = self._policies.get(key)
         if policy is None:
-            policy = self._capped[key] = replace(base, max_offers=min(caps))
+            policy = replace(
+                base, max_offers=cap, headline_style=headline, discount_percent=discount
+            )
+            self._policies[key] = policy
         return policy
+
+
+def wait_multipliers(source: object, base: OfferPolicy) -> Callable[[str], float]:
+    """Each customer's email wait multiplier from `source` (1 unless it is experiments)."""
+    if not isinstance(source, ExperimentPolicies):
+        return lambda _customer_id: 1.0
+    return lambda customer_id: source.wait_multiplier(customer_id, base)

@@ -28,9 +28,10 @@ from tactful.domain.experiments import (
 )
 from tactful.domain.measurement import Exposure, OverviewSettings, customer_outcomes, overview
 from tactful.domain.measurement.checks import SRM_THRESHOLD, srm_p_value
+from tactful.services.experiment_guardrails import ExperimentGuardrails
 from tactful.services.ports.experiments import ExperimentStore
 from tactful.services.ports.measurement import MeasurementReads
-from tactful.services.report_data import lift_data
+from tactful.services.report_data import lift_data, sequential_data
 from tactful.services.reports import PRE_PERIOD
 
 __all__ = ["ExperimentService", "StopRequest", "UnknownExperimentError", "experiment_data"]
@@ -105,12 +106,15 @@ class ExperimentService:
         clock: Clock,
         *,
         changed: Callable[[], None] = lambda: None,
+        guardrails: ExperimentGuardrails | None = None,
     ) -> None:
         self.store = store
         self.reads = reads
         self.clock = clock
         self.changed = changed
         """Called after a create or stop (decisions read the running experiments again)."""
+        self.guardrails = guardrails
+        """Decline, refund, unsubscribe and satisfaction checks; None leaves them out."""
 
     def create(
         self,
@@ -223,7 +227,7 @@ class ExperimentService:
         compared = [
             _compare(control, other, arms, orders, until) for other in experiment.variants[1:]
         ]
-        return {
+        found = {
             **experiment_data(experiment),
             "control": control.name,
             "customers": dict(zip(arms, counts, strict=True)),
@@ -231,6 +235,11 @@ class ExperimentService:
             "srm_warning": srm < SRM_THRESHOLD,
             "results": compared,
         }
+        if self.guardrails is not None:
+            found["guardrails"] = self.guardrails.compare(
+                experiment.variants, arms, orders, since=experiment.started_at, until=until
+            )
+        return found
 
 
 def _message(error: ExperimentError) -> str:
@@ -268,6 +277,7 @@ def _compare(
         "currency": found.currency,
         "revenue_per_customer": _renamed(lift_data(found.revenue)),
         "conversion": _renamed(lift_data(found.conversion, 4)),
+        "sequential": sequential_data(found),
         "sample_needed": found.sample_needed,
     }
 
@@ -276,3 +286,22 @@ def _renamed(lift: dict[str, Any]) -> dict[str, Any]:
     """A lift with its groups named for an experiment (variant against control)."""
     lift["variant"], lift["control"] = lift.pop("treated"), lift.pop("held_out")
     return lift
+
+
+def variant_lookup(experiments: ExperimentService) -> Callable[[str], Callable[[str], str]]:
+    """Segments by experiment arm: an experiment id to each customer's variant as their
+    decisions logged it (the sticky hash for customers with none logged); ValueError naming
+    `segment` for an unknown experiment."""
+
+    def lookup(experiment_id: str) -> Callable[[str], str]:
+        try:
+            experiment = experiments.get(experiment_id)
+        except UnknownExperimentError as exc:
+            raise ValueError(f"segment: variant: unknown experiment {experiment_id!r}") from exc
+        until = experiment.stopped_at or experiments.now()
+        shown = experiments.store.variants_shown(
+            experiment_id, since=experiment.started_at, until=until
+        )
+        return lambda customer_id: shown.get(customer_id) or experiment.variant_of(customer_id).name
+
+    return lookup

@@ -95,7 +95,7 @@ class _Writer:
     """Collects orders into batches; tracks catalogue state and price changes as it goes."""
 
     def __init__(self, tx: Transaction, fmt: str, now: datetime) -> None:
-        self.tx, self.source, self.now = tx, f"import:{fmt}", now
+        self.tx, self.fmt, self.source, self.now = tx, fmt, f"import:{fmt}", now
         self.batch: list[GroupedOrder] = []
         self.batch_lines = 0
         self.points: list[PricePoint] = []
@@ -143,6 +143,10 @@ class _Writer:
         self.guest_orders += sum(1 for o in orders if o.customer_id is None)
         self.order_lines += sum(len(o.lines) for o in orders)
         self.orders += self.tx.orders.insert_orders(orders, source=self.source)
+        for grouped in self.batch:
+            platform_id = grouped.lines[0].platform_id
+            if platform_id:
+                self.tx.platform_orders.remember(self.fmt, platform_id, grouped.order.order_id)
         self.batch, self.batch_lines = [], 0
 
     def _write_products(self) -> None:

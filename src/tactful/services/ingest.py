@@ -12,6 +12,7 @@ from tactful.domain.customers import Customer
 from tactful.domain.events import Event
 from tactful.domain.orders import Order
 from tactful.services.ports import Database
+from tactful.services.ports.platform_orders import EXTERNAL
 
 
 def _nothing() -> None:
@@ -62,10 +63,20 @@ class Ingest:
         with self.database.transaction() as tx:
             return tx.customers.upsert_customers(batch, at=self.clock.now())
 
-    def orders(self, batch: Sequence[Order], *, source: str = "api") -> InsertCounts:
-        """Store orders once by id; a retried delivery changes nothing."""
+    def orders(
+        self,
+        batch: Sequence[Order],
+        *,
+        source: str = "api",
+        external_ids: Mapping[str, str] | None = None,
+    ) -> InsertCounts:
+        """Store orders once by id; a retried delivery changes nothing. `external_ids` (our
+        order id -> the shop platform's) let the platform's refund webhooks find them."""
         with self.database.transaction() as tx:
-            return tx.orders.insert_orders(batch, source=source)
+            counts = tx.orders.insert_orders(batch, source=source)
+            for order_id, external_id in (external_ids or {}).items():
+                tx.platform_orders.remember(EXTERNAL, external_id, order_id)
+            return counts
 
     def events(self, batch: Sequence[Event]) -> EventCounts:
         """Store events once by id; returns only after the transaction committed."""

@@ -2,8 +2,11 @@
 
 Each delivery is verified against the platform's HMAC of the raw body, read into the
 importers' model (`tactful.domain.platform_orders`) and stored in one transaction: the
-customer, unknown products, the order (once by id) and its refunds (once by id). A repeat
-delivery, or `orders/updated` after `orders/create`, stores nothing new.
+platform's order id (the delivery's dedupe record), the customer, unknown products, the order
+(once by id) and its refunds (once by id). A repeat delivery, or `orders/updated` after
+`orders/create`, stops at the dedupe record and stores nothing new. A refund finds its order
+by the platform's id whether the order came by webhook, by a CSV export (Shopify's `Id`
+column) or by `POST /v1/orders` (its `external_id`, or an order id that is the platform's id).
 """
 
 from __future__ import annotations
@@ -29,11 +32,12 @@ from tactful.domain.platform_orders import (
     woocommerce_order,
 )
 from tactful.domain.refunds import OrderRefund, RefundStatus
-from tactful.services.ports import Database
-from tactful.services.ports.platform_orders import PlatformOrderIds
+from tactful.services.ports import Database, Transaction
+from tactful.services.ports.platform_orders import EXTERNAL
 
 SHOPIFY_ORDER_TOPICS = {"orders/create", "orders/updated", "orders/paid"}
 SHOPIFY_REFUND_TOPIC = "refunds/create"
+SHOPIFY_TOPICS = {*SHOPIFY_ORDER_TOPICS, SHOPIFY_REFUND_TOPIC}
 
 __all__ = [
     "MalformedPayloadError",
@@ -76,7 +80,6 @@ class OrderWebhooks:
 
     database: Database
     clock: Clock
-    ids: PlatformOrderIds
     secrets: Mapping[str, str] = field(default_factory=dict)
     one_writer: bool = False
     """Store one delivery at a time (SQLite: one writer anyway, so threads queue here rather
@@ -91,60 +94,70 @@ class OrderWebhooks:
         if not signature_matches(secret, body, signature):
             raise SignatureError("the signature does not match the body")
         payload = _json(body)
-        with self._writing if self.one_writer else nullcontext():
-            if platform == "shopify":
-                return self._shopify(topic, payload)
-            placed, refunds = woocommerce_order(payload)
-            received = self._store(platform, placed)
-            return self._refunds(platform, refunds, received)
-
-    def _shopify(self, topic: str, payload: Mapping[str, Any]) -> Received:
-        if topic == SHOPIFY_REFUND_TOPIC:
-            currency = refund_currency(payload) or self._currency_of(payload)
-            return self._refunds("shopify", [shopify_refund(payload, currency)], Received())
-        if topic and topic not in SHOPIFY_ORDER_TOPICS:
+        if platform == "shopify" and topic and topic not in SHOPIFY_TOPICS:
             return Received(skipped=f"topic {topic} is not read")
-        return self._store("shopify", shopify_order(payload))
+        writing = self._writing if self.one_writer else nullcontext()
+        with writing, self.database.transaction() as tx:
+            if platform == "shopify":
+                return self._shopify(tx, topic, payload)
+            placed, refunds = woocommerce_order(payload)
+            received = self._store(tx, platform, placed)
+            return _refunds(tx, platform, refunds, received)
 
-    def _currency_of(self, payload: Mapping[str, Any]) -> str:
-        order_id = self.ids.order_id("shopify", str(payload.get("order_id")))
-        if order_id is None:
-            return "XXX"
-        with self.database.transaction() as tx:
-            order = tx.orders.get_orders([order_id]).get(order_id)
-        return order.lines[0].unit_price.currency if order else "XXX"
+    def _shopify(self, tx: Transaction, topic: str, payload: Mapping[str, Any]) -> Received:
+        if topic == SHOPIFY_REFUND_TOPIC:
+            currency = refund_currency(payload) or _currency_of(tx, payload)
+            return _refunds(tx, "shopify", [shopify_refund(payload, currency)], Received())
+        return self._store(tx, "shopify", shopify_order(payload))
 
-    def _store(self, platform: str, placed: PlatformOrder) -> Received:
+    def _store(self, tx: Transaction, platform: str, placed: PlatformOrder) -> Received:
         order = placed.order
         if order is None:
             return Received(skipped=placed.skipped)
-        now = self.clock.now()
-        with self.database.transaction() as tx:
-            if order.customer_id is not None:
-                customer = Customer(CustomerId(order.customer_id), placed.email)
-                tx.customers.upsert_customers([customer], at=now, update_fields=())
-            tx.catalog.upsert_products(
-                placed.products, at=order.created_at, update_fields=(), record_history=False
-            )
-            counts = tx.orders.insert_orders([order], source=platform)
-        self.ids.remember(platform, placed.platform_id, order.order_id)
+        if not tx.platform_orders.remember(platform, placed.platform_id, order.order_id):
+            known = tx.platform_orders.order_id(platform, placed.platform_id)
+            return Received(order_id=known or order.order_id, order_new=False)
+        if order.customer_id is not None:
+            customer = Customer(CustomerId(order.customer_id), placed.email)
+            tx.customers.upsert_customers([customer], at=self.clock.now(), update_fields=())
+        tx.catalog.upsert_products(
+            placed.products, at=order.created_at, update_fields=(), record_history=False
+        )
+        counts = tx.orders.insert_orders([order], source=platform)
         return Received(order_id=order.order_id, order_new=counts.orders_new > 0)
 
-    def _refunds(self, platform: str, refunds: list[PlatformRefund], so_far: Received) -> Received:
-        new = 0
-        for refund in refunds:
-            order_id = self.ids.order_id(platform, refund.platform_order_id)
-            if order_id is None:
-                return replace(
-                    so_far, skipped=f"refund for unknown order {refund.platform_order_id}"
-                )
-            with self.database.transaction() as tx:
-                before = tx.refunds.get_refund(refund.refund_id)
-                if before is None:
-                    tx.refunds.record_refund(_order_refund(refund, order_id))
-                    new += 1
-            so_far = replace(so_far, order_id=order_id, skipped=None)
-        return replace(so_far, refunds_new=so_far.refunds_new + new)
+
+def our_order_id(tx: Transaction, platform: str, platform_id: str) -> str | None:
+    """Our order for a platform's order id: stored by its webhook or CSV export, sent by the
+    API with that `external_id`, or stored under that very id."""
+    for source in (platform, EXTERNAL):
+        found = tx.platform_orders.order_id(source, platform_id)
+        if found is not None:
+            return found
+    return platform_id if tx.orders.existing_order_ids([platform_id]) else None
+
+
+def _currency_of(tx: Transaction, payload: Mapping[str, Any]) -> str:
+    order_id = our_order_id(tx, "shopify", str(payload.get("order_id")))
+    if order_id is None:
+        return "XXX"
+    order = tx.orders.get_orders([order_id]).get(order_id)
+    return order.lines[0].unit_price.currency if order else "XXX"
+
+
+def _refunds(
+    tx: Transaction, platform: str, refunds: list[PlatformRefund], so_far: Received
+) -> Received:
+    new = 0
+    for refund in refunds:
+        order_id = our_order_id(tx, platform, refund.platform_order_id)
+        if order_id is None:
+            return replace(so_far, skipped=f"refund for unknown order {refund.platform_order_id}")
+        if tx.refunds.get_refund(refund.refund_id) is None:
+            tx.refunds.record_refund(_order_refund(refund, order_id))
+            new += 1
+        so_far = replace(so_far, order_id=order_id, skipped=None)
+    return replace(so_far, refunds_new=so_far.refunds_new + new)
 
 
 def _order_refund(refund: PlatformRefund, order_id: str) -> OrderRefund:

@@ -4,6 +4,9 @@ An order paid on a hosted checkout page is refunded through the gateway that cha
 charges, oldest first); any other order (sent by `POST /v1/orders`) was paid elsewhere, so its
 refund is only recorded. The refund row is stored as pending before the gateway is asked, so a
 crash or a retry resumes it under the same gateway idempotency keys and never refunds twice.
+`refund.created` is queued for the merchant's endpoints in the transaction that makes the
+refund succeed (the outbox), so a crash can neither lose it nor send it for a refund that was
+never made.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from tactful.domain.refunds import (
     refundable,
 )
 from tactful.services.ports import Database, Transaction
+from tactful.services.webhook_events import refund_created
 
 
 class RefundNotFoundError(LookupError):
@@ -136,6 +140,8 @@ class Refunds:
                 self.clock.now(),
             )
         )
+        if refund.status is RefundStatus.SUCCEEDED:
+            refund_created(tx.outbox, refund)
         return _Plan(refund, gateway, tuple(charges), state.refunded)
 
     def _plan_of(self, tx: Transaction, pending: OrderRefund) -> _Plan:
@@ -169,9 +175,12 @@ class Refunds:
 
     def _finish(self, refund_id: str, status: RefundStatus, refs: list[str]) -> OrderRefund:
         with self.database.transaction() as tx:
-            return tx.refunds.finish_refund(
+            refund = tx.refunds.finish_refund(
                 refund_id, status=status, gateway_ref=",".join(refs) or None
             )
+            if status is RefundStatus.SUCCEEDED:
+                refund_created(tx.outbox, refund)
+            return refund
 
 
 def _paid(

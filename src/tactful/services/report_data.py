@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
 from tactful.domain.measurement import Lift, OfferOutcome, Overview
 
-__all__ = ["NOT_ENOUGH_DATA", "lift_data", "offers_data", "overview_data", "segments_data"]
+__all__ = [
+    "NOT_ENOUGH_DATA",
+    "lift_data",
+    "offers_data",
+    "overview_data",
+    "segments_data",
+    "sequential_data",
+]
 
 NOT_ENOUGH_DATA = "not enough data yet"
 
 
 def _num(value: float | None, places: int = 2) -> float | None:
     return None if value is None else round(float(value), places)
+
+
+def _finite(value: float) -> float | None:
+    """A bound, or None where it is unbounded (no spread yet: JSON has no infinity)."""
+    return _num(value) if math.isfinite(value) else None
 
 
 def _lift(lift: Lift | None, places: int = 2) -> dict[str, Any]:
@@ -36,6 +49,11 @@ def _lift(lift: Lift | None, places: int = 2) -> dict[str, Any]:
 
 lift_data = _lift
 """A lift as plain data (estimate, interval, p-value, relative), None throughout without one."""
+
+
+def sequential_data(found: Overview) -> dict[str, Any] | None:
+    """The always-valid (mSPRT) test on revenue per customer, None without data."""
+    return _sequential(found)
 
 
 def overview_data(
@@ -150,8 +168,8 @@ def _sequential(found: Overview) -> dict[str, Any] | None:
     return {
         "method": "mSPRT (always valid: safe to look every day)",
         "p_value": _num(found.sequential.p_value, 6),
-        "ci_low": _num(found.sequential.ci_low),
-        "ci_high": _num(found.sequential.ci_high),
+        "ci_low": _finite(found.sequential.ci_low),
+        "ci_high": _finite(found.sequential.ci_high),
         "significant": found.sequential.significant,
     }
 

@@ -6,9 +6,10 @@ plain data for JSON, the terminal and the dashboard alike (money in minor units)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from tactful.domain.clock import Clock
 from tactful.domain.measurement import (
@@ -17,6 +18,7 @@ from tactful.domain.measurement import (
     Exposure,
     Lift,
     OfferOutcome,
+    OrderTotal,
     Overview,
     OverviewSettings,
     customer_outcomes,
@@ -27,14 +29,22 @@ from tactful.domain.measurement import (
     sum_outcomes,
 )
 from tactful.domain.measurement.comparison import compare_means
+from tactful.domain.measurement.outcomes import CustomerOutcomes
 from tactful.domain.measurement.samples import SampleStats
+from tactful.domain.measurement.segments import NONE, Segment, parse_segment, segment_labels
 from tactful.services.ports.feedback import FeedbackStore
 from tactful.services.ports.measurement import MeasurementReads, MeasurementRollups
 from tactful.services.report_data import offers_data, overview_data, segments_data
 from tactful.services.rollups import RollupSpan, day_start, split_span
 
-__all__ = ["DEFAULT_SPAN", "PRE_PERIOD", "ReportService", "ReportSpan"]
+__all__ = ["DEFAULT_SPAN", "PRE_PERIOD", "MeasuredInputs", "ReportService", "ReportSpan"]
 
+VariantLookup = Callable[[str], Callable[[str], str]]
+"""An experiment id to its customer -> variant assignment (ValueError naming segment when
+unknown)."""
+OFFER_DIMENSIONS = ("moment", "kind")
+"""What the offers report splits by: the moment shown and the offered product's kind."""
+MAX_VALUES = 24
 DEFAULT_SPAN = timedelta(days=28)
 PRE_PERIOD = timedelta(days=90)
 # Reports read from 90 days before a span to a window after it: ends far outside these would
@@ -42,6 +52,13 @@ PRE_PERIOD = timedelta(days=90)
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 """How far before a customer's first decision their spend is read as the CUPED covariate."""
+
+
+class MeasuredInputs(NamedTuple):
+    """What the overview is computed from (the dashboard reuses it for its charts)."""
+
+    exposures: list[Exposure]
+    orders: list[OrderTotal]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,8 +82,10 @@ class ReportService:
         detectable_effect: float = 0.05,
         feedback: FeedbackStore | None = None,
         rollups: MeasurementRollups | None = None,
+        variants: VariantLookup | None = None,
     ) -> None:
         self.reads = reads
+        self.variants = variants
         self.rollups = rollups
         self.feedback = feedback
         self.clock = clock
@@ -87,18 +106,24 @@ class ReportService:
             raise ValueError("from: must be before to")
         return ReportSpan(start, end)
 
+    def read_inputs(self, span: ReportSpan) -> MeasuredInputs:
+        """Each customer's exposure over the span, and their orders from the pre-period on."""
+        exposures = self._exposures(self._parts(span))
+        orders = self.reads.order_totals(since=span.since - PRE_PERIOD, until=span.until)
+        return MeasuredInputs(exposures, orders)
+
     def compute_overview(
-        self, span: ReportSpan, segment: str | None = None
+        self, span: ReportSpan, segment: str | None = None, inputs: MeasuredInputs | None = None
     ) -> tuple[Overview, list[OfferOutcome], Lift | None, dict[str, Overview]]:
         """The overview's statistics, the offers' outcomes it sums its funnel from, and
         satisfaction (mean rating per rating customer) against the holdout."""
         parts = self._parts(span)
-        exposures = self._exposures(parts)
-        orders = self.reads.order_totals(since=span.since - PRE_PERIOD, until=span.until)
+        exposures, orders = inputs or self.read_inputs(span)
         outcomes = customer_outcomes(exposures, orders, until=span.until, pre_period=PRE_PERIOD)
         segments = {name: overview(outcomes.segment(name), self.settings) for name in SEGMENTS}
         if segment is not None:
-            outcomes = outcomes.segment(segment)
+            outcomes, by_value = self._split(parse_segment(segment), outcomes, exposures, span)
+            segments.update(by_value)
         satisfaction = None
         if self.feedback is not None:
             given = self.feedback.ratings(since=span.since, until=span.until)
@@ -109,9 +134,60 @@ class ReportService:
         found = overview(outcomes, self.settings)
         return found, self._offers(parts), satisfaction, segments
 
-    def compute_offers(self, span: ReportSpan) -> list[OfferOutcome]:
-        """Each offer's outcomes over the span."""
-        return self._offers(self._parts(span))
+    def _split(
+        self,
+        chosen: Segment,
+        outcomes: CustomerOutcomes,
+        exposures: list[Exposure],
+        span: ReportSpan,
+    ) -> tuple[CustomerOutcomes, dict[str, Overview]]:
+        """The customers of the segment asked for (all of them for a whole dimension), and
+        the overview of each value of its dimension."""
+        first = {e.customer_id: e for e in exposures}
+        ids = [str(c) for c in (outcomes.customer_ids if outcomes.customer_ids is not None else [])]
+        variant_of, wanted = None, chosen.value
+        if chosen.dimension == "variant":
+            experiment, _, wanted = (chosen.value or "").partition("/")
+            if self.variants is None or not experiment:
+                raise ValueError("segment: variant: name the experiment, as variant:EXPERIMENT_ID")
+            variant_of = self.variants(experiment)
+        traits = {}
+        if chosen.dimension in ("country", "kind"):
+            traits = self.reads.customer_traits(since=span.since - PRE_PERIOD, until=span.since)
+        labels = segment_labels(
+            chosen.dimension,
+            ids,
+            returning=outcomes.pre_revenue > 0,
+            rfm=outcomes.rfm(),
+            traits=traits,
+            moments=[first[c].moment for c in ids],
+            channels=[first[c].channel for c in ids],
+            variant_of=variant_of,
+        )
+        values = sorted(set(labels.tolist()), key=lambda v: -int((labels == v).sum()))
+        by_value = {
+            f"{chosen.dimension}:{value}": overview(outcomes.subset(labels == value), self.settings)
+            for value in values[:MAX_VALUES]
+        }
+        return (outcomes if not wanted else outcomes.subset(labels == wanted)), by_value
+
+    def compute_offers(self, span: ReportSpan, segment: str | None = None) -> list[OfferOutcome]:
+        """Each offer's outcomes over the span (of one moment or product kind)."""
+        found = self._offers(self._parts(span))
+        if segment is None:
+            return found
+        chosen = parse_segment(segment)
+        if chosen.dimension not in OFFER_DIMENSIONS:
+            raise ValueError(
+                f"segment: offers split by {' or '.join(OFFER_DIMENSIONS)}; "
+                f"{chosen.dimension} splits customers (the overview's segments)"
+            )
+        if chosen.value is None:
+            return found
+        if chosen.dimension == "moment":
+            return [o for o in found if o.moment == chosen.value]
+        kinds = self.reads.product_kinds()
+        return [o for o in found if kinds.get(o.sku, NONE) == chosen.value]
 
     def _parts(self, span: ReportSpan) -> RollupSpan:
         held = self.rollups.rolled_range() if self.rollups is not None else None
@@ -165,11 +241,17 @@ class ReportService:
         return data, offers_data(offers, head)
 
     def offers(
-        self, *, since: datetime | None = None, until: datetime | None = None
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        segment: str | None = None,
     ) -> dict[str, Any]:
-        """Every offer's funnel as plain data."""
+        """Every offer's funnel as plain data (of one moment or product kind)."""
         span = self.span(since, until)
-        return offers_data(self.compute_offers(span), self._head(span))
+        data = offers_data(self.compute_offers(span, segment), self._head(span))
+        data["segment"] = segment
+        return data
 
     def _head(self, span: ReportSpan) -> dict[str, Any]:
         return {

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from tactful.domain.clock import Clock
+from tactful.domain.dashboard import Period
 from tactful.domain.measurement import Exposure, OfferOutcome, offer_outcomes
+from tactful.services.ports.dashboard import DailyActivity, DashboardReports, OfferStats
 from tactful.services.ports.measurement import MeasurementReads, MeasurementRollups
 
 __all__ = ["RollupService", "RollupSpan", "day_start", "split_span"]
@@ -59,8 +61,10 @@ class RollupService:
         clock: Clock,
         *,
         attribution: timedelta,
+        dashboard: DashboardReports | None = None,
     ) -> None:
         self.reads = reads
+        self.dashboard = dashboard
         self.rollups = rollups
         self.clock = clock
         self.attribution = attribution
@@ -91,14 +95,26 @@ class RollupService:
             credited = self.reads.conversions(since=start, until=end, attribution=self.attribution)
             offers += [(day, o) for o in offer_outcomes(funnel, credited)]
             day += timedelta(days=1)
+        activity, offer_stats = self._dashboard_days(first, today)
         self.rollups.replace_days(
             first_day=first,
             end_day=today,
             exposures=exposures,
             offers=offers,
             built_at=self.clock.now(),
+            activity=activity,
+            offer_stats=offer_stats,
         )
         return {"days": (today - first).days, "from": first.isoformat(), "to": today.isoformat()}
+
+    def _dashboard_days(
+        self, first: date, end: date
+    ) -> tuple[list[DailyActivity], list[tuple[date, OfferStats]]]:
+        """The dashboard's activity and offer figures of each day, in one grouped read each."""
+        if self.dashboard is None:
+            return [], []
+        period = Period(day_start(first), day_start(end))
+        return self.dashboard.daily(period), self.dashboard.offer_stats_by_day(period)
 
     def _default_start(self, today: date) -> date | None:
         held = self.rollups.rolled_range()

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from tactful.domain.money import Money
 from tactful.domain.orders import Order
+from tactful.domain.refunds import OrderRefund
 from tactful.domain.webhooks_out import EventType
 from tactful.services.ports.webhooks_out import Outbox
 from tactful.services.webhooks_out import publish_in
@@ -71,3 +72,24 @@ def offer_response(
     response = "accepted" if event_type is EventType.OFFER_ACCEPTED else "declined"
     data = {"decision_id": decision_id, "offer_id": offer_id, "response": response}
     return publish_in(outbox, event_type, data, at)
+
+
+def refund_created(outbox: Outbox, refund: OrderRefund) -> list[str]:
+    """`refund.created`: money went back on an order (the refund as `POST .../refunds` shows it)."""
+    lines = None
+    if refund.lines is not None:
+        lines = [
+            {"line_no": x.line_no, "quantity": x.quantity, "amount": x.amount} for x in refund.lines
+        ]
+    data = {
+        "refund_id": refund.refund_id,
+        "order_id": refund.order_id,
+        "amount": refund.amount,
+        "currency": refund.currency,
+        "reason": refund.reason,
+        "status": str(refund.status),
+        "gateway_ref": refund.gateway_ref,
+        "lines": lines,
+        "created_at": refund.created_at.isoformat().replace("+00:00", "Z"),
+    }
+    return publish_in(outbox, EventType.REFUND_CREATED, data, refund.created_at)

@@ -18,6 +18,8 @@ from tactful.services.ports.webhooks_out import Outbox, WebhookSender, WebhookSt
 BATCH = 200
 LEASE = timedelta(minutes=2)
 MAX_PER_RUN = 20_000
+TEST_EVENT = "webhook.test"
+"""What "send test event" sends: to one endpoint, whatever events it subscribed to."""
 
 
 def message_body(event_type: EventType, data: Mapping[str, Any], now: datetime) -> str:
@@ -74,6 +76,39 @@ class Webhooks:
         """Queue `event_type` for every subscribed endpoint; returns the message ids."""
         now = self.clock.now()
         return self.store.enqueue(event_type.value, message_body(event_type, data, now), now)
+
+    def update(
+        self, endpoint_id: str, url: str, events: Sequence[EventType], description: str
+    ) -> None:
+        """Point an endpoint elsewhere or change the events it hears."""
+        unique = tuple(dict.fromkeys(events))
+        if not self.store.update_endpoint(
+            endpoint_id, url=url, events=unique, description=description
+        ):
+            raise UnknownEndpointError(endpoint_id)
+
+    def disable(self, endpoint_id: str, reason: str = "disabled by the merchant") -> None:
+        """Stop delivering to an endpoint (its messages wait; enable it to resume)."""
+        if not self.store.set_enabled(endpoint_id, False, reason):
+            raise UnknownEndpointError(endpoint_id)
+
+    def rotate_secret(self, endpoint_id: str) -> str:
+        """A new signing secret, used from the next delivery on; returned to show once."""
+        secret = self.new_secret()
+        if not self.store.set_secret(endpoint_id, secret):
+            raise UnknownEndpointError(endpoint_id)
+        return secret
+
+    def send_test(self, endpoint_id: str) -> str:
+        """Queue a `webhook.test` message for this endpoint alone; returns its id."""
+        now = self.clock.now()
+        body = json.dumps(
+            {"type": TEST_EVENT, "timestamp": now.isoformat(), "data": {"test": True}}
+        )
+        message_id = self.store.enqueue_to(endpoint_id, TEST_EVENT, body, now)
+        if message_id is None:
+            raise UnknownEndpointError(endpoint_id)
+        return message_id
 
     def replay(self, message_id: str) -> None:
         """Send a message again now, with its own id (receivers dedupe by it)."""

@@ -83,6 +83,8 @@ def create_app(
     gate = StorefrontGate(app.dispatch, settings, TokenBuckets(settings.publishable_rate_limit))
     app.entry = RequestObserver(gate, series, log_requests=settings.access_log)
     app.fast_paths["POST", "/v1/decisions"] = partial(decisions.serve_decision_fast, built, series)
+    for path in order_webhooks.PATHS:
+        app.fast_paths["POST", path] = partial(order_webhooks.serve_order_webhook_fast, built)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(
         PageSecurity,

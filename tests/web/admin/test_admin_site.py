@@ -150,3 +150,19 @@ def test_an_empty_store_says_not_enough_data(
         assert "Not enough data yet" in client.get("/admin").text
         assert "No experiments yet" in client.get("/admin/experiments").text
         assert "No backtests saved yet" in client.get("/admin/backtests").text
+
+
+def test_the_overview_draws_bars_by_segment_and_refuses_an_unknown_one(site: str) -> None:
+    with httpx.Client(base_url=site, timeout=60) as client:
+        sign_in(client)
+        page = client.get("/admin", params={"segment": "moment"})
+        assert page.status_code == 200
+        assert "Lift by segment: moment" in page.text
+        table = client.get("/admin/csv/overview/segments.csv", params={"segment": "moment"})
+        assert table.status_code == 200
+        assert {"checkout", "post_purchase", "product_page"} <= {
+            line.split(",")[0] for line in table.text.splitlines()[1:]
+        }
+        refused = client.get("/admin", params={"segment": "planet"})
+        assert refused.status_code == 422
+        assert "segment" in refused.text

@@ -33,6 +33,7 @@ from tactful.services.ports.dashboard import (
     DecisionSummary,
     OfferStats,
     ShownOffer,
+    merge_offer_stats,
 )
 
 _HELD = func.max(cast(decisions.c.held_out, Integer))
@@ -139,7 +140,11 @@ class SqlDashboardReports:
         ]
 
     def offer_stats(self, period: Period) -> list[OfferStats]:
-        key = (offer_impressions.c.sku, offer_impressions.c.kind, decisions.c.moment)
+        return merge_offer_stats(stats for _, stats in self.offer_stats_by_day(period))
+
+    def offer_stats_by_day(self, period: Period) -> list[tuple[date, OfferStats]]:
+        day = self._day(decisions.c.at)
+        key = (day, offer_impressions.c.sku, offer_impressions.c.kind, decisions.c.moment)
         base = (
             select(*key)
             .join(decisions, decisions.c.decision_id == offer_impressions.c.decision_id)
@@ -156,41 +161,25 @@ class SqlDashboardReports:
             .group_by(*key, offer_responses.c.response)
         )
         paid = _paid_lines(base, key)
+        stats: dict[tuple[date, str, str, str], Counter[str]] = defaultdict(Counter)
         with self.engine.connect() as connection:
-            stats: dict[tuple[str, str, str], Counter[str]] = defaultdict(Counter)
-            for sku, kind, moment, total in connection.execute(shown):
-                stats[(sku, kind, moment)]["impressions"] += int(total)
-            for sku, kind, moment, response, total in connection.execute(answered):
-                stats[(sku, kind, moment)][str(response)] += int(total)
-            for sku, kind, moment, count, revenue, refunded in connection.execute(paid):
-                entry = stats[(sku, kind, moment)]
+            for when, sku, kind, moment, total in connection.execute(shown):
+                stats[(_as_date(when), sku, kind, moment)]["impressions"] += int(total)
+            for when, sku, kind, moment, response, total in connection.execute(answered):
+                stats[(_as_date(when), sku, kind, moment)][str(response)] += int(total)
+            for when, sku, kind, moment, count, revenue, refunded in connection.execute(paid):
+                entry = stats[(_as_date(when), sku, kind, moment)]
                 entry.update(paid=int(count), revenue=int(revenue or 0))
                 entry["refunded"] += round(float(refunded or 0))
-            names = dict(
-                connection.execute(
-                    select(products.c.sku, products.c.name).where(
-                        products.c.sku.in_({sku for sku, _, _ in stats})
-                    )
-                ).all()
-            )
+            names = self._names(connection, {sku for _, sku, _, _ in stats})
         return [
-            OfferStats(
-                sku=sku,
-                name=str(names.get(sku, sku)),
-                kind=kind,
-                moment=moment,
-                impressions=c["impressions"],
-                accepted=c["accepted"],
-                declined=c["declined"],
-                dismissed=c["dismissed"],
-                paid=c["paid"],
-                revenue=c["revenue"],
-                refunded=c["refunded"],
-            )
-            for (sku, kind, moment), c in sorted(
-                stats.items(), key=lambda item: -item[1]["impressions"]
-            )
+            (when, _offer_stats(sku, str(names.get(sku, sku)), kind, moment, c))
+            for (when, sku, kind, moment), c in sorted(stats.items())
         ]
+
+    def _names(self, connection: Any, skus: set[str]) -> dict[str, str]:
+        query = select(products.c.sku, products.c.name).where(products.c.sku.in_(skus))
+        return dict(connection.execute(query).all())
 
     def recent_decisions(
         self, limit: int, *, before: datetime | None = None
@@ -221,12 +210,30 @@ class SqlDashboardReports:
         return str(found) if found else "GBP"
 
     def time_span(self) -> tuple[datetime, datetime] | None:
-        query = select(func.min(decisions.c.at), func.max(decisions.c.at))
+        # Two queries: each walks one end of the index on `at` (SQLite scans the whole log
+        # for a min and a max asked together).
         with self.engine.connect() as connection:
-            low, high = connection.execute(query).one()
+            low = connection.execute(select(func.min(decisions.c.at))).scalar()
+            high = connection.execute(select(func.max(decisions.c.at))).scalar()
         if low is None or high is None:
             return None
         return _aware(low), _aware(high)
+
+
+def _offer_stats(sku: str, name: str, kind: str, moment: str, c: Counter[str]) -> OfferStats:
+    return OfferStats(
+        sku=sku,
+        name=name,
+        kind=kind,
+        moment=moment,
+        impressions=c["impressions"],
+        accepted=c["accepted"],
+        declined=c["declined"],
+        dismissed=c["dismissed"],
+        paid=c["paid"],
+        revenue=c["revenue"],
+        refunded=c["refunded"],
+    )
 
 
 def _refunds_by_order() -> Any:

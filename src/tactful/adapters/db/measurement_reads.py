@@ -19,10 +19,11 @@ from sqlalchemy import (
 )
 
 from tactful.adapters.db.repositories._common import utc
-from tactful.adapters.db.tables import order_lines, orders
+from tactful.adapters.db.tables import customers, order_lines, orders, products
 from tactful.adapters.db.tables_offers import decisions, offer_impressions, offer_responses
 from tactful.adapters.db.tables_payments import order_refunds
 from tactful.domain.measurement import Conversion, Exposure, FunnelRow, OrderTotal
+from tactful.domain.measurement.segments import CustomerTraits, traits_of
 from tactful.domain.offers import OfferResponse
 from tactful.domain.refunds import RefundStatus
 
@@ -51,21 +52,35 @@ class SqlMeasurementReads:
 
     def exposures(self, *, since: datetime, until: datetime) -> list[Exposure]:
         held = _flag(decisions.c.held_out)
-        query = (
+        by_customer = decisions.c.customer_id
+        ranked = (
             select(
                 decisions.c.customer_id,
-                func.min(decisions.c.at),
-                func.min(held),
-                func.max(held),
+                decisions.c.at,
+                decisions.c.moment,
+                decisions.c.channel,
+                func.min(held).over(partition_by=by_customer).label("low"),
+                func.max(held).over(partition_by=by_customer).label("high"),
+                func.row_number()
+                .over(partition_by=by_customer, order_by=(decisions.c.at, decisions.c.decision_id))
+                .label("rank"),
             )
             .where(decisions.c.at >= utc(since), decisions.c.at < utc(until))
-            .group_by(decisions.c.customer_id)
+            .subquery()
         )
+        query = select(
+            ranked.c.customer_id,
+            ranked.c.at,
+            ranked.c.low,
+            ranked.c.high,
+            ranked.c.moment,
+            ranked.c.channel,
+        ).where(ranked.c.rank == 1)
         with self.engine.connect() as connection:
             rows = connection.execute(query).all()
         return [
-            Exposure(customer, utc(first), bool(low) if low == high else None)
-            for customer, first, low, high in rows
+            Exposure(customer, utc(first), bool(low) if low == high else None, moment, channel)
+            for customer, first, low, high, moment, channel in rows
         ]
 
     def order_totals(self, *, since: datetime, until: datetime) -> list[OrderTotal]:
@@ -92,6 +107,27 @@ class SqlMeasurementReads:
             OrderTotal(customer, utc(at), int(gross), int(units), int(refunded), currency)
             for customer, at, gross, units, refunded, currency in rows
         ]
+
+    def customer_traits(self, *, since: datetime, until: datetime) -> dict[str, CustomerTraits]:
+        lines = (
+            select(orders.c.customer_id, products.c.kind, func.count())
+            .join(order_lines, order_lines.c.order_id == orders.c.order_id)
+            .join(products, products.c.sku == order_lines.c.sku)
+            .where(orders.c.customer_id.is_not(None))
+            .where(orders.c.created_at >= utc(since), orders.c.created_at < utc(until))
+            .group_by(orders.c.customer_id, products.c.kind)
+        )
+        countries = select(customers.c.customer_id, customers.c.country).where(
+            customers.c.country.is_not(None)
+        )
+        with self.engine.connect() as connection:
+            counted = connection.execute(lines).all()
+            known = dict(connection.execute(countries).all())
+        return traits_of(known, counted)
+
+    def product_kinds(self) -> dict[str, str]:
+        with self.engine.connect() as connection:
+            return dict(connection.execute(select(products.c.sku, products.c.kind)).all())
 
     def funnel(self, *, since: datetime, until: datetime) -> list[FunnelRow]:
         r = offer_responses

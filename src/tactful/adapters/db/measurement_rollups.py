@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import date, datetime
 
 from sqlalchemy import Engine, delete, func, select
 
 from tactful.adapters.db.repositories._common import utc
-from tactful.adapters.db.tables_measurement import rollup_exposures, rollup_offers, rollup_range
+from tactful.adapters.db.tables_measurement import (
+    rollup_activity,
+    rollup_exposures,
+    rollup_offer_stats,
+    rollup_offers,
+    rollup_range,
+)
 from tactful.adapters.db.tables_offers import decisions
 from tactful.domain.measurement import Exposure, OfferOutcome
+from tactful.services.ports.dashboard import DailyActivity, OfferStats, merge_offer_stats
 
 __all__ = ["SqlMeasurementRollups"]
 
 _RANGE = "measure"
 _MIXED = 2
 _COUNTS = ("impressions", "accepted", "declined", "dismissed", "converted", "ignored")
+_STATS = ("impressions", "accepted", "declined", "dismissed", "paid", "revenue", "refunded")
 
 
 def _held_code(held: bool | None) -> int:
@@ -39,17 +48,60 @@ class SqlMeasurementRollups:
 
     def rolled_exposures(self, *, first_day: date, end_day: date) -> list[Exposure]:
         r = rollup_exposures
-        query = (
-            select(r.c.customer_id, func.min(r.c.first_at), func.min(r.c.held), func.max(r.c.held))
+        by_customer = r.c.customer_id
+        ranked = (
+            select(
+                r.c.customer_id,
+                r.c.first_at,
+                r.c.moment,
+                r.c.channel,
+                func.min(r.c.held).over(partition_by=by_customer).label("low"),
+                func.max(r.c.held).over(partition_by=by_customer).label("high"),
+                func.row_number()
+                .over(partition_by=by_customer, order_by=r.c.first_at)
+                .label("rank"),
+            )
             .where(r.c.day >= first_day, r.c.day < end_day)
-            .group_by(r.c.customer_id)
+            .subquery()
         )
+        query = select(
+            ranked.c.customer_id,
+            ranked.c.first_at,
+            ranked.c.low,
+            ranked.c.high,
+            ranked.c.moment,
+            ranked.c.channel,
+        ).where(ranked.c.rank == 1)
         with self.engine.connect() as connection:
             rows = connection.execute(query).all()
         return [
-            Exposure(customer, utc(first), bool(low) if low == high != _MIXED else None)
-            for customer, first, low, high in rows
+            Exposure(
+                customer, utc(first), bool(low) if low == high != _MIXED else None, moment, channel
+            )
+            for customer, first, low, high, moment, channel in rows
         ]
+
+    def rolled_activity(self, *, first_day: date, end_day: date) -> list[DailyActivity]:
+        r = rollup_activity
+        query = select(r).where(r.c.day >= first_day, r.c.day < end_day).order_by(r.c.day)
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).mappings().all()
+        return [DailyActivity(**row) for row in rows]
+
+    def rolled_offer_stats(self, *, first_day: date, end_day: date) -> list[OfferStats]:
+        r = rollup_offer_stats
+        key = (r.c.sku, r.c.kind, r.c.moment)
+        query = (
+            select(*key, func.max(r.c.name), *(func.sum(r.c[name]) for name in _STATS))
+            .where(r.c.day >= first_day, r.c.day < end_day)
+            .group_by(*key)
+        )
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return merge_offer_stats(
+            OfferStats(sku, name, kind, moment, *(int(value) for value in counts))
+            for sku, kind, moment, name, *counts in rows
+        )
 
     def rolled_offers(self, *, first_day: date, end_day: date) -> list[OfferOutcome]:
         r = rollup_offers
@@ -71,6 +123,8 @@ class SqlMeasurementRollups:
         exposures: Sequence[tuple[date, Exposure]],
         offers: Sequence[tuple[date, OfferOutcome]],
         built_at: datetime,
+        activity: Sequence[DailyActivity] = (),
+        offer_stats: Sequence[tuple[date, OfferStats]] = (),
     ) -> None:
         span = self.rolled_range()
         if span is not None and (end_day < span[0] or first_day > span[1]):
@@ -81,7 +135,7 @@ class SqlMeasurementRollups:
             else (min(first_day, span[0]), max(end_day, span[1]))
         )
         with self.engine.begin() as connection:
-            for table in (rollup_exposures, rollup_offers):
+            for table in (rollup_exposures, rollup_offers, rollup_activity, rollup_offer_stats):
                 connection.execute(
                     delete(table).where(table.c.day >= first_day, table.c.day < end_day)
                 )
@@ -90,13 +144,22 @@ class SqlMeasurementRollups:
                     rollup_exposures.insert(),
                     [
                         {"day": day, "customer_id": e.customer_id, "first_at": utc(e.first_at),
-                         "held": _held_code(e.held_out)}
+                         "held": _held_code(e.held_out), "moment": e.moment,
+                         "channel": e.channel}
                         for day, e in exposures
                     ],
                 )  # fmt: skip
             if offers:
                 connection.execute(
                     rollup_offers.insert(), [_offer_row(day, o) for day, o in offers]
+                )
+            kept = [a for a in activity if first_day <= a.day < end_day]
+            if kept:
+                connection.execute(rollup_activity.insert(), [asdict(a) for a in kept])
+            stats = [(day, o) for day, o in offer_stats if first_day <= day < end_day]
+            if stats:
+                connection.execute(
+                    rollup_offer_stats.insert(), [{"day": day, **asdict(o)} for day, o in stats]
                 )
             connection.execute(delete(rollup_range).where(rollup_range.c.name == _RANGE))
             connection.execute(

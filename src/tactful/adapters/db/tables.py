@@ -126,6 +126,7 @@ customers = Table(
     Column("email", Text),
     Column("timezone", String(64), nullable=False, server_default="UTC"),
     Column("created_at", Timestamp, nullable=False),
+    Column("country", String(64)),
 )
 
 consents = Table(

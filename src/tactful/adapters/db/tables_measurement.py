@@ -44,6 +44,8 @@ rollup_exposures = Table(
     Column("customer_id", String(128), nullable=False),
     Column("first_at", Timestamp, nullable=False),
     Column("held", SmallInteger, nullable=False),
+    Column("moment", String(32)),
+    Column("channel", String(32)),
     PrimaryKeyConstraint("day", "customer_id"),
 )
 
@@ -69,6 +71,48 @@ rollup_offers = Table(
     PrimaryKeyConstraint("day", "kind", "sku", "moment"),
 )
 
+# The dashboard's figures per day (migration 0019): its activity chart, and each offered
+# item's funnel by the day of the decision that showed it.
+rollup_activity = Table(
+    "rollup_activity",
+    metadata,
+    Column("day", Date, primary_key=True),
+    *(
+        Column(name, BigInteger, nullable=False)
+        for name in (
+            "decisions",
+            "held_out",
+            "impressions",
+            "accepted",
+            "declined",
+            "offer_revenue",
+        )
+    ),
+)
+
+rollup_offer_stats = Table(
+    "rollup_offer_stats",
+    metadata,
+    Column("day", Date, nullable=False),
+    Column("sku", String(128), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("moment", String(32), nullable=False),
+    Column("name", Text, nullable=False),
+    *(
+        Column(name, BigInteger, nullable=False)
+        for name in (
+            "impressions",
+            "accepted",
+            "declined",
+            "dismissed",
+            "paid",
+            "revenue",
+            "refunded",
+        )
+    ),
+    PrimaryKeyConstraint("day", "sku", "kind", "moment"),
+)
+
 # The days [first_day, end_day) the rollups hold, one row.
 rollup_range = Table(
     "rollup_range",
@@ -83,7 +127,9 @@ __all__ = [
     "decision_variants",
     "experiments",
     "feedback",
+    "rollup_activity",
     "rollup_exposures",
+    "rollup_offer_stats",
     "rollup_offers",
     "rollup_range",
 ]
@@ -91,7 +137,7 @@ __all__ = [
 
 # Experiments: variants (name, weight, the policy each applies) as JSON; assignment is the
 # hash of (experiment id, customer id) within the experiment's slice of its layer; the
-# variant each decision really followed is kept in decision_variants (migration 0018).
+# variant each decision really followed is kept in decision_variants (migration 0019).
 experiments = Table(
     "experiments",
     metadata,

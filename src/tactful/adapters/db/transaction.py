@@ -8,6 +8,7 @@ from functools import cached_property
 
 from sqlalchemy import Connection, Engine
 
+from tactful.adapters.db.platform_orders import SqlPlatformOrderStore
 from tactful.adapters.db.repositories.catalog import SqlCatalogStore
 from tactful.adapters.db.repositories.checkout import SqlCheckoutStore
 from tactful.adapters.db.repositories.customers import SqlCustomerStore
@@ -75,6 +76,10 @@ class SqlTransaction:
     @cached_property
     def outbox(self) -> SqlOutbox:
         return SqlOutbox(self.connection)
+
+    @cached_property
+    def platform_orders(self) -> SqlPlatformOrderStore:
+        return SqlPlatformOrderStore(self.connection)
 
 
 class SqlDatabase:

@@ -8,6 +8,7 @@ again, so a kill -9 loses no message: it is sent again, with the same `webhook-i
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -83,9 +84,45 @@ class SqlWebhookStore:
             )
         return bool(changed.rowcount)
 
+    def update_endpoint(
+        self, endpoint_id: str, *, url: str, events: Sequence[EventType], description: str
+    ) -> bool:
+        values = {"url": url, "events": [str(e) for e in events], "description": description}
+        return self._update(endpoint_id, values)
+
+    def set_secret(self, endpoint_id: str, secret: str) -> bool:
+        return self._update(endpoint_id, {"secret": secret})
+
+    def _update(self, endpoint_id: str, values: dict[str, Any]) -> bool:
+        with self.engine.begin() as conn:
+            changed = conn.execute(
+                update(webhook_endpoints)
+                .where(webhook_endpoints.c.endpoint_id == endpoint_id)
+                .values(**values)
+            )
+        return bool(changed.rowcount)
+
     def enqueue(self, event_type: str, payload: str, at: datetime) -> list[str]:
         with self.engine.begin() as conn:
             return SqlOutbox(conn).enqueue(event_type, payload, at)
+
+    def enqueue_to(
+        self, endpoint_id: str, event_type: str, payload: str, at: datetime
+    ) -> str | None:
+        message_id = f"msg_{uuid.uuid4().hex}"
+        with self.engine.begin() as conn:
+            known = conn.execute(
+                select(webhook_endpoints.c.endpoint_id).where(
+                    webhook_endpoints.c.endpoint_id == endpoint_id
+                )
+            ).first()
+            if known is None:
+                return None
+            conn.execute(
+                insert(webhook_outbox),
+                [_new_row(message_id, endpoint_id, event_type, payload, at)],
+            )
+        return message_id
 
     def claim(self, now: datetime, limit: int, lease: timedelta) -> list[Claimed]:
         with self.engine.begin() as conn:

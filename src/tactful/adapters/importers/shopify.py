@@ -1,8 +1,9 @@
 """Shopify's orders export CSV: one row per line item, order fields on the order's first row.
 
-Rows are grouped by `Name` (#1001); the customer is the `Email` (lower-cased), a blank one is
-a guest. Cancelled orders (`Cancelled at` set) and refunded or voided ones are skipped and
-counted; a line item without a SKU uses its name as SKU.
+Rows are grouped by `Name` (#1001), and the order's `Id` (Shopify's own order id, when the
+export has it) is kept so Shopify's refund webhooks find the order. The customer is the
+`Email` (lower-cased), a blank one is a guest. Cancelled orders (`Cancelled at` set) and
+refunded or voided ones are skipped and counted; a line item without a SKU uses its name.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ from tactful.adapters.importers._base import (
 )
 
 REQUIRED = ("Name", "Created at", "Lineitem quantity", "Lineitem name", "Lineitem price")
-OPTIONAL = ("Email", "Lineitem sku", "Currency", "Cancelled at", "Financial Status")
-ORDER_FIELDS = ("Email", "Created at", "Currency", "Cancelled at", "Financial Status")
+OPTIONAL = ("Email", "Lineitem sku", "Currency", "Cancelled at", "Financial Status", "Id")
+ORDER_FIELDS = ("Email", "Created at", "Currency", "Cancelled at", "Financial Status", "Id")
 ORDER_COLUMN = "Name"
 _SKIPPED_STATUS = {"refunded": "refunded", "voided": "voided"}
 
@@ -98,4 +99,7 @@ def _record(values: dict[str, str], line: int, fields: FieldParser) -> Record:
     if not sku:
         raise fields.error(line, "Lineitem sku", "line item has neither SKU nor name")
     email = values["Email"].lower() or None
-    return ParsedLine(line, values["Name"], created, email, sku, name, quantity, price, email)
+    platform_id = values["Id"] or None
+    return ParsedLine(
+        line, values["Name"], created, email, sku, name, quantity, price, email, platform_id
+    )

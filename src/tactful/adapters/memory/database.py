@@ -12,6 +12,7 @@ from functools import cached_property
 from tactful.adapters.memory.catalog import CatalogData, MemoryCatalogStore
 from tactful.adapters.memory.checkout import CheckoutData, MemoryCheckoutStore
 from tactful.adapters.memory.customers import CustomerData, MemoryCustomerStore
+from tactful.adapters.memory.email_store import EmailData
 from tactful.adapters.memory.events import EventData, MemoryEventStore
 from tactful.adapters.memory.imports import ImportData, MemoryImportLog
 from tactful.adapters.memory.model_jobs import MemoryModelJobStore, ModelJobData
@@ -20,6 +21,7 @@ from tactful.adapters.memory.offers import MemoryOfferLog, OfferData
 from tactful.adapters.memory.orders import MemoryOrderStore, OrderData
 from tactful.adapters.memory.outbox import MemoryOutbox, OutboxData
 from tactful.adapters.memory.payments import MemoryPaymentStore, PaymentData
+from tactful.adapters.memory.platform_orders import MemoryPlatformOrderStore, PlatformOrderData
 from tactful.adapters.memory.refunds import MemoryRefundStore, RefundData
 
 
@@ -39,6 +41,8 @@ class MemoryState:
     refunds: RefundData = field(default_factory=RefundData)
     payments: PaymentData = field(default_factory=PaymentData)
     outbox: OutboxData = field(default_factory=OutboxData)
+    email: EmailData = field(default_factory=EmailData)
+    platform_orders: PlatformOrderData = field(default_factory=PlatformOrderData)
 
 
 class MemoryTransaction:
@@ -94,6 +98,10 @@ class MemoryTransaction:
     @cached_property
     def outbox(self) -> MemoryOutbox:
         return MemoryOutbox(self.state)
+
+    @cached_property
+    def platform_orders(self) -> MemoryPlatformOrderStore:
+        return MemoryPlatformOrderStore(self.state)
 
 
 class MemoryDatabase:

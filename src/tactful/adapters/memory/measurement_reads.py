@@ -8,8 +8,9 @@ from datetime import datetime, timedelta
 from tactful.adapters.memory._common import utc
 from tactful.adapters.memory.database import MemoryDatabase, MemoryState
 from tactful.domain.measurement import Conversion, Exposure, FunnelRow, OrderTotal
+from tactful.domain.measurement.segments import CustomerTraits, traits_of
 from tactful.domain.offers import OfferResponse
-from tactful.domain.offers.records import Impression
+from tactful.domain.offers.records import DecisionRecord, Impression
 from tactful.domain.orders import Order
 
 __all__ = ["MemoryMeasurementReads"]
@@ -22,17 +23,25 @@ class MemoryMeasurementReads:
         self.database = database
 
     def exposures(self, *, since: datetime, until: datetime) -> list[Exposure]:
-        first: dict[str, datetime] = {}
+        first: dict[str, DecisionRecord] = {}
         held: dict[str, set[bool]] = {}
         for record in self.database.state.offers.decisions.values():
             at = utc(record.at)
             if not utc(since) <= at < utc(until):
                 continue
-            first[record.customer_id] = min(first.get(record.customer_id, at), at)
+            seen = first.get(record.customer_id)
+            if seen is None or (at, record.decision_id) < (utc(seen.at), seen.decision_id):
+                first[record.customer_id] = record
             held.setdefault(record.customer_id, set()).add(record.held_out)
         return [
-            Exposure(customer, at, next(iter(held[customer])) if len(held[customer]) == 1 else None)
-            for customer, at in first.items()
+            Exposure(
+                customer,
+                utc(record.at),
+                next(iter(held[customer])) if len(held[customer]) == 1 else None,
+                record.moment,
+                record.channel,
+            )
+            for customer, record in first.items()
         ]
 
     def order_totals(self, *, since: datetime, until: datetime) -> list[OrderTotal]:
@@ -49,6 +58,24 @@ class MemoryMeasurementReads:
             for order in _orders(state, since, until)
             if order.customer_id is not None
         ]
+
+    def customer_traits(self, *, since: datetime, until: datetime) -> dict[str, CustomerTraits]:
+        kinds = self.product_kinds()
+        counts: dict[tuple[str, str], int] = {}
+        for order in _orders(self.database.state, since, until):
+            for line in order.lines if order.customer_id is not None else ():
+                key = (str(order.customer_id), kinds.get(line.sku, "physical"))
+                counts[key] = counts.get(key, 0) + 1
+        countries = {
+            customer_id: str(row["country"])
+            for customer_id, row in self.database.state.customers.customers.items()
+            if row.get("country")
+        }
+        return traits_of(countries, [(*key, count) for key, count in counts.items()])
+
+    def product_kinds(self) -> dict[str, str]:
+        products = self.database.state.catalog.products
+        return {sku: str(row.get("kind", "physical")) for sku, row in products.items()}
 
     def funnel(self, *, since: datetime, until: datetime) -> list[FunnelRow]:
         state = self.database.state

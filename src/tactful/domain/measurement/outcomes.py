@@ -15,6 +15,8 @@ from datetime import datetime, timedelta
 import numpy as np
 from numpy.typing import NDArray
 
+from tactful.domain.measurement.segments import rfm_buckets
+
 SEGMENTS = ("new", "returning")
 """Customer segments every report splits by: spent in the pre-period before exposure or not."""
 
@@ -36,6 +38,9 @@ class Exposure:
     customer_id: str
     first_at: datetime
     held_out: bool | None
+    moment: str | None = None
+    """The moment and channel of that first decision (segments)."""
+    channel: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +73,11 @@ class CustomerOutcomes:
     pre_revenue: NDArray[np.float64]
     mixed: int
     currency: str | None
+    customer_ids: NDArray[np.str_] | None = None
+    """Who each row is, and their pre-period orders and days from the last one to exposure
+    (inf without one): the RFM segments."""
+    pre_orders: NDArray[np.float64] | None = None
+    pre_days_since: NDArray[np.float64] | None = None
 
     @property
     def treated(self) -> NDArray[np.bool_]:
@@ -89,6 +99,9 @@ class CustomerOutcomes:
             pre_revenue=self.pre_revenue[mask],
             mixed=0,
             currency=self.currency,
+            customer_ids=None if self.customer_ids is None else self.customer_ids[mask],
+            pre_orders=None if self.pre_orders is None else self.pre_orders[mask],
+            pre_days_since=None if self.pre_days_since is None else self.pre_days_since[mask],
         )
 
     def segment(self, name: str) -> CustomerOutcomes:
@@ -97,6 +110,13 @@ class CustomerOutcomes:
             raise ValueError(f"segment: expected one of {', '.join(SEGMENTS)}, got {name!r}")
         returning = self.pre_revenue > 0
         return self.subset(returning if name == "returning" else ~returning)
+
+    def rfm(self) -> NDArray[np.str_]:
+        """Each customer's RFM bucket (segments.rfm_buckets)."""
+        size = len(self)
+        orders = self.pre_orders if self.pre_orders is not None else np.zeros(size)
+        since = self.pre_days_since if self.pre_days_since is not None else np.full(size, np.inf)
+        return rfm_buckets(self.pre_revenue, orders, since)
 
 
 def merge_exposures(parts: Sequence[Sequence[Exposure]]) -> list[Exposure]:
@@ -110,8 +130,10 @@ def merge_exposures(parts: Sequence[Sequence[Exposure]]) -> list[Exposure]:
                 merged[exposure.customer_id] = exposure
                 continue
             held = seen.held_out if seen.held_out == exposure.held_out else None
-            first = min(seen.first_at, exposure.first_at)
-            merged[exposure.customer_id] = Exposure(exposure.customer_id, first, held)
+            first = exposure if exposure.first_at < seen.first_at else seen
+            merged[exposure.customer_id] = Exposure(
+                exposure.customer_id, first.first_at, held, first.moment, first.channel
+            )
     return list(merged.values())
 
 
@@ -127,7 +149,7 @@ def customer_outcomes(
     index = {e.customer_id: row for row, e in enumerate(kept)}
     size = len(kept)
     arrays = {name: np.zeros(size) for name in ("revenue", "gross", "refunded", "orders", "units")}
-    pre = np.zeros(size)
+    pre, pre_orders, last_pre = np.zeros(size), np.zeros(size), np.full(size, -np.inf)
     currencies: dict[str, int] = {}
     for order in orders:
         row = index.get(order.customer_id)
@@ -143,11 +165,16 @@ def customer_outcomes(
             currencies[order.currency] = currencies.get(order.currency, 0) + 1
         elif order.at >= start - pre_period:
             pre[row] += order.net
+            pre_orders[row] += 1
+            last_pre[row] = max(last_pre[row], (order.at - start).total_seconds() / 86400)
     return CustomerOutcomes(
         held_out=np.array([bool(e.held_out) for e in kept], dtype=bool),
         pre_revenue=pre,
         mixed=len(exposures) - size,
         currency=max(currencies, key=lambda c: currencies[c]) if currencies else None,
+        customer_ids=np.array([e.customer_id for e in kept], dtype=str),
+        pre_orders=pre_orders,
+        pre_days_since=-last_pre,
         **arrays,
     )
 

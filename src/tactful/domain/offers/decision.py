@@ -133,3 +133,7 @@ class Decision:
     offers: tuple[Offer, ...]
     trace: tuple[TraceEntry, ...]
     warnings: tuple[str, ...]
+    experiments: tuple[tuple[str, str], ...] = ()
+    """(experiment id, variant) of every experiment arm this decision followed."""
+    presentation: str | None = None
+    """The format an experiment arm asks the widget or checkout to render (card, compact)."""

@@ -60,6 +60,8 @@ class DecisionRecord:
     impressions: Sequence[Impression] = field(default_factory=tuple)
     channel: str | None = None
     model_version: str | None = None
+    variants: Sequence[tuple[str, str]] = ()
+    """(experiment id, variant) of every experiment arm the decision followed."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
 from typing import Any, Protocol
 
@@ -59,6 +60,39 @@ class OfferStats:
         return self.revenue - self.refunded
 
 
+_OFFER_COUNTS = ("impressions", "accepted", "declined", "dismissed", "paid", "revenue", "refunded")
+
+
+def merge_offer_stats(parts: Iterable[OfferStats]) -> list[OfferStats]:
+    """Figures of the same item, kind and moment added up (days into a period), most shown
+    first."""
+    merged: dict[tuple[str, str, str], OfferStats] = {}
+    for stats in parts:
+        key = (stats.sku, stats.kind, stats.moment)
+        seen = merged.get(key)
+        if seen is None:
+            merged[key] = stats
+            continue
+        sums = {name: getattr(seen, name) + getattr(stats, name) for name in _OFFER_COUNTS}
+        merged[key] = replace(seen, **sums)
+    return sorted(merged.values(), key=lambda s: (-s.impressions, s.sku, s.kind, s.moment))
+
+
+def merge_activity(parts: Iterable[DailyActivity]) -> list[DailyActivity]:
+    """Activity of the same day added up (a day split between rollups and the raw log)."""
+    merged: dict[date, DailyActivity] = {}
+    for activity in parts:
+        seen = merged.get(activity.day)
+        if seen is None:
+            merged[activity.day] = activity
+            continue
+        counts = [f.name for f in fields(DailyActivity) if f.name != "day"]
+        merged[activity.day] = replace(
+            seen, **{name: getattr(seen, name) + getattr(activity, name) for name in counts}
+        )
+    return [merged[day] for day in sorted(merged)]
+
+
 @dataclass(frozen=True)
 class ShownOffer:
     """An offer of a decision and every answer given to it."""
@@ -100,7 +134,12 @@ class DashboardReports(Protocol):
         ...
 
     def offer_stats(self, period: Period) -> list[OfferStats]:
-        """Per offered SKU, kind and moment, for decisions in the period."""
+        """Per offered SKU, kind and moment, for decisions in the period (the days'
+        figures of `offer_stats_by_day` added up)."""
+        ...
+
+    def offer_stats_by_day(self, period: Period) -> list[tuple[date, OfferStats]]:
+        """The same per UTC day of the decision."""
         ...
 
     def recent_decisions(
@@ -119,6 +158,23 @@ class DashboardReports(Protocol):
 
     def time_span(self) -> tuple[datetime, datetime] | None:
         """The first and last decision's time, or None when none is logged."""
+        ...
+
+
+class DashboardRollups(Protocol):
+    """The dashboard's figures per whole UTC day, built from `DashboardReports` by the
+    nightly job (services/rollups.py), for the days `MeasurementRollups.rolled_range` holds."""
+
+    def rolled_range(self) -> tuple[date, date] | None:
+        """The days the rollups hold, or None before the first build."""
+        ...
+
+    def rolled_activity(self, *, first_day: date, end_day: date) -> list[DailyActivity]:
+        """Each day's activity."""
+        ...
+
+    def rolled_offer_stats(self, *, first_day: date, end_day: date) -> list[OfferStats]:
+        """Each offered item's figures over those days, added up."""
         ...
 
 

@@ -111,6 +111,23 @@ class OutboxEntry:
     error: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class SendFacts:
+    """What the send-time checks of a batch of claimed mails read, fetched in a few queries.
+
+    `orders` holds each customer's orders after `orders_since` as (time, SKUs); `sent` their
+    marketing mails sent after `sent_since`. A customer or enrolment missing from a map is
+    unknown to the store.
+    """
+
+    enrolments: Mapping[str, Enrolment]
+    recipients: Mapping[str, Recipient]
+    orders: Mapping[str, Sequence[tuple[datetime, frozenset[str]]]]
+    sent: Mapping[str, Sequence[datetime]]
+    orders_since: datetime
+    sent_since: datetime
+
+
 class EmailStore(Protocol):
     """Storage of email sequences; each call is one transaction."""
 
@@ -125,6 +142,14 @@ class EmailStore(Protocol):
     def enrol(self, enrolments: Sequence[Enrolment], mails: Sequence[NewMail]) -> int: ...
     def claim(self, now: datetime, limit: int, lease: timedelta) -> list[ClaimedMail]: ...
     def enrolment(self, enrolment_key: str) -> Enrolment | None: ...
+    def send_facts(
+        self, mails: Sequence[ClaimedMail], orders_since: datetime, sent_since: datetime
+    ) -> SendFacts:
+        """The reads of `enrolment`, `recipient`, `purchases_since`, `last_order_after` and
+        `sent_times` for every mail at once; orders go back to the earliest of `orders_since`
+        and the enrolments' trigger times."""
+        ...
+
     def recipient(self, customer_id: str) -> Recipient | None: ...
     def purchases_since(self, customer_id: str, since: datetime) -> list[set[str]]: ...
     def last_order_after(self, customer_id: str, since: datetime) -> datetime | None: ...

@@ -7,6 +7,8 @@ from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from tactful.domain.measurement import Conversion, Exposure, FunnelRow, OfferOutcome, OrderTotal
+from tactful.domain.measurement.segments import CustomerTraits
+from tactful.services.ports.dashboard import DailyActivity, OfferStats
 
 
 class MeasurementReads(Protocol):
@@ -22,6 +24,15 @@ class MeasurementReads(Protocol):
 
     def order_totals(self, *, since: datetime, until: datetime) -> list[OrderTotal]:
         """Each order of a known customer created in the span, its refunds (not failed) taken."""
+        ...
+
+    def customer_traits(self, *, since: datetime, until: datetime) -> dict[str, CustomerTraits]:
+        """Customers' stored country, and the product kind they bought most lines of in the
+        span (ties: the first kind by name); customers with neither are left out."""
+        ...
+
+    def product_kinds(self) -> dict[str, str]:
+        """Each product's kind by SKU."""
         ...
 
     def funnel(self, *, since: datetime, until: datetime) -> list[FunnelRow]:
@@ -64,9 +75,11 @@ class MeasurementRollups(Protocol):
         exposures: Sequence[tuple[date, Exposure]],
         offers: Sequence[tuple[date, OfferOutcome]],
         built_at: datetime,
+        activity: Sequence[DailyActivity] = (),
+        offer_stats: Sequence[tuple[date, OfferStats]] = (),
     ) -> None:
-        """Replace the rollups of those days in one transaction, and widen the range to hold
-        them (they must touch or overlap it)."""
+        """Replace the rollups of those days in one transaction (the dashboard's activity and
+        offer figures too), and widen the range to hold them (they must touch or overlap it)."""
         ...
 
     def first_decision_at(self) -> datetime | None:

@@ -15,6 +15,7 @@ from tactful.services.ports.models import ModelStore
 from tactful.services.ports.offers import OfferLog
 from tactful.services.ports.orders import OrderStore
 from tactful.services.ports.payments import PaymentStore
+from tactful.services.ports.platform_orders import PlatformOrderStore
 from tactful.services.ports.refunds import RefundStore
 from tactful.services.ports.webhooks_out import Outbox
 
@@ -57,6 +58,9 @@ class Transaction(Protocol):
 
     @property
     def outbox(self) -> Outbox: ...
+
+    @property
+    def platform_orders(self) -> PlatformOrderStore: ...
 
 
 class Database(Protocol):

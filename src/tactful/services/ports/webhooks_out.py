@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from tactful.domain.webhooks_out import Delivery, Endpoint, Outcome
+from tactful.domain.webhooks_out import Delivery, Endpoint, EventType, Outcome
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,9 +47,25 @@ class WebhookStore(Protocol):
         """Enable or disable an endpoint (with why); False when it is unknown."""
         ...
 
+    def update_endpoint(
+        self, endpoint_id: str, *, url: str, events: Sequence[EventType], description: str
+    ) -> bool:
+        """Change where an endpoint is and what it hears; False when it is unknown."""
+        ...
+
+    def set_secret(self, endpoint_id: str, secret: str) -> bool:
+        """Sign with a new secret from now on; False when the endpoint is unknown."""
+        ...
+
     def enqueue(self, event_type: str, payload: str, at: datetime) -> list[str]:
         """Queue the message for every enabled endpoint subscribed to `event_type`, in the
         same transaction; returns the new message ids (one per endpoint)."""
+        ...
+
+    def enqueue_to(
+        self, endpoint_id: str, event_type: str, payload: str, at: datetime
+    ) -> str | None:
+        """Queue one message for this endpoint alone (a test event); None when unknown."""
         ...
 
     def claim(self, now: datetime, limit: int, lease: timedelta) -> list[Claimed]:

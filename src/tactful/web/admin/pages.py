@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import Form, Query, Request
+from fastapi import Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from tactful.domain.experiments import ExperimentError
+from tactful.domain.measurement.segments import DIMENSIONS, parse_segment
 from tactful.services.experiments import ExperimentService, StopRequest, UnknownExperimentError
 from tactful.web.admin import offer_views, views
 from tactful.web.admin.auth import tokens_match
@@ -23,6 +24,7 @@ from tactful.web.admin.routes import (
 )
 
 Days = Annotated[str, Query()]
+SegmentQuery = Annotated[str, Query(max_length=200)]
 PAGE_SIZE = 50
 
 
@@ -30,14 +32,24 @@ def _key(days: str) -> str:
     return days if days in PERIODS else "all"
 
 
+def _dimension(segment: str) -> str:
+    """The segment dimension the bars split by; 422 naming `segment` when unknown."""
+    try:
+        chosen = parse_segment(segment)
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    return str(chosen) if chosen.dimension == "variant" else chosen.dimension
+
+
 @router.get("")
-def overview(request: Request, days: Days = "all") -> Response:
+def overview(request: Request, days: Days = "all", segment: SegmentQuery = "customer") -> Response:
     session = _session(request)
     if session is None:
         return _to_login(request)
     service = _dashboard(request)
     key = _key(days)
-    report = service.overview(service.period(PERIODS[key]))
+    dimension = _dimension(segment)
+    report = service.overview(service.period(PERIODS[key]), dimension)
     return _page(
         request,
         session,
@@ -49,6 +61,8 @@ def overview(request: Request, days: Days = "all") -> Response:
         report=report,
         charts=views.overview_charts(report),
         tables=views.overview_tables(report),
+        segment=dimension,
+        dimensions=[d for d in DIMENSIONS if d != "variant"],
     )
 
 
@@ -202,14 +216,16 @@ def decision(request: Request, decision_id: str) -> Response:
 
 
 @router.get("/csv/{page}/{name}.csv")
-def csv_file(request: Request, page: str, name: str, days: Days = "all") -> Response:
+def csv_file(
+    request: Request, page: str, name: str, days: Days = "all", segment: SegmentQuery = "customer"
+) -> Response:
     session = _session(request)
     if session is None:
         return _to_login(request)
     service = _dashboard(request)
     period = service.period(PERIODS[_key(days)])
     if page == "overview":
-        tables = views.overview_tables(service.overview(period))
+        tables = views.overview_tables(service.overview(period, _dimension(segment)))
     elif page == "offers":
         tables = {"offers": offer_views.offers_table(service.offer_outcomes(period))}
     elif page == "customers":

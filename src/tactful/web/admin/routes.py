@@ -43,6 +43,7 @@ NAV = (
     ("customers", "Customers", "/admin/customers"),
     ("backtests", "Backtests", "/admin/backtests"),
     ("decisions", "Decisions", "/admin/decisions"),
+    ("webhooks", "Webhooks", "/admin/webhooks"),
 )
 
 

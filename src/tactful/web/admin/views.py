@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from tactful.domain.measurement import Overview
 from tactful.domain.measurement.comparison import Lift as MeasuredLift
 from tactful.domain.money import Money, exponent
 from tactful.services.dashboard import CustomersReport, OverviewReport
@@ -57,6 +58,7 @@ def overview_tables(report: OverviewReport) -> dict[str, Table]:
     statistics = statistics_table(report)
     return {
         **({"statistics": statistics} if statistics else {}),
+        "segments": segments_table(report),
         "incremental": (
             ["day", f"incremental revenue ({cur})", "95% CI low", "95% CI high"],
             [
@@ -124,9 +126,46 @@ def overview_tables(report: OverviewReport) -> dict[str, Table]:
     }
 
 
+def segment_rows(report: OverviewReport) -> list[tuple[str, Overview]]:
+    """Each value of the chosen segment with its comparison, most customers first."""
+    return [(name.partition(":")[2], found) for name, found in report.segments.items()]
+
+
+def segments_table(report: OverviewReport) -> Table:
+    """Revenue per customer, treated against held out, for each value of the segment."""
+    cur = report.currency
+    rows = []
+    for value, found in segment_rows(report):
+        lift = found.revenue
+        cells = (
+            [lift.estimate, lift.ci_low, lift.ci_high] if lift is not None else [None, None, None]
+        )
+        rows.append(
+            [
+                value,
+                found.treated,
+                found.held_out,
+                *(money(c, cur) if c is not None else "–" for c in cells),
+            ]
+        )
+    heading = ["value", "treated", "held out", "lift per customer", "95% CI low", "95% CI high"]
+    return (heading, rows)
+
+
 def overview_charts(report: OverviewReport) -> dict[str, str]:
     """The overview's SVG charts."""
     cur = report.currency
+    bars_by_segment = charts.bars(
+        [
+            (f"{value} ({found.treated + found.held_out:,})", found.revenue.estimate)
+            for value, found in segment_rows(report)
+            if found.revenue is not None
+        ],
+        title=f"Revenue per customer, treated minus held out, by {report.segment}",
+        chart_id="segments",
+        fmt=lambda v: money(v, cur),
+        label_width=220,
+    )
     band = [
         charts.Band(p.day.strftime("%d %b"), p.estimate, p.ci_low, p.ci_high)
         for p in report.incremental_series
@@ -153,6 +192,7 @@ def overview_charts(report: OverviewReport) -> dict[str, str]:
             width=460,
             label_width=120,
         ),
+        "segments": bars_by_segment,
     }
 
 

@@ -55,7 +55,8 @@ def insert_orders(
     """Store the batch (all or nothing); an order id already stored is counted, not changed."""
     catalog = decisions.catalog.current()
     orders = convert_each("orders", body.orders, lambda o: to_order(o, catalog))
-    counts = ingest.orders(orders)
+    external = {o.id: o.external_id for o in body.orders if o.external_id is not None}
+    counts = ingest.orders(orders, external_ids=external)
     return InsertCountsOut(
         received=len(orders), inserted=counts.orders_new, duplicate=counts.orders_existing
     )

@@ -11,7 +11,6 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from tactful.domain.refunds import LineRequest, OrderRefund, RefundError, RefundRequest
-from tactful.domain.webhooks_out import EventType
 from tactful.services.refunds import RefundFailedError, RefundNotFoundError
 from tactful.web.deps import SecretKey, StateDep
 
@@ -147,9 +146,7 @@ def create_refund(
         return _error(exc.status, exc.code, None, exc.message)
     out = _out(result.refund, result.remaining)
     if result.created:
-        data = out.model_dump(mode="json", exclude={"refundable_remaining"})
-        state.webhooks.publish(EventType.REFUND_CREATED, data)
-        return out
+        return out  # `refund.created` was queued with the refund (see tactful.services.refunds)
     return JSONResponse(status_code=200, content=out.model_dump(mode="json"))
 
 

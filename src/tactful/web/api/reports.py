@@ -27,7 +27,14 @@ def _utc(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC)
 
 
-Segment = Annotated[str | None, Query(description="new or returning (spent in the 90 days before)")]
+Segment = Annotated[
+    str | None,
+    Query(
+        description="new, returning, or DIMENSION[:VALUE] with DIMENSION one of customer, rfm, "
+        "country, kind, channel, moment, variant (variant:EXPERIMENT_ID[/VARIANT]); a whole "
+        "dimension adds each value's lift to `segments`. Offers split by moment or kind."
+    ),
+]
 
 
 @router.get("/overview")
@@ -49,12 +56,16 @@ def overview(
 
 @router.get("/offers")
 def offers(
-    state: StateDep, _scope: SecretKey, since: SpanStart = None, until: SpanEnd = None
+    state: StateDep,
+    _scope: SecretKey,
+    since: SpanStart = None,
+    until: SpanEnd = None,
+    segment: Segment = None,
 ) -> dict[str, Any]:
     """Each offer (kind, SKU, moment): impressions, accepted, declined, dismissed, converted
     within the attribution window, ignored, and net revenue credited."""
     try:
-        return state.reports.offers(since=_utc(since), until=_utc(until))
+        return state.reports.offers(since=_utc(since), until=_utc(until), segment=segment)
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from exc
 

@@ -116,14 +116,24 @@ class TraceOut(TypedDict):
     price_increase: int
 
 
+class ArmOut(TypedDict):
+    """An experiment this decision followed and the customer's variant in it."""
+
+    experiment_id: str
+    variant: str
+
+
 class DecisionOut(TypedDict):
-    """Zero to two offers, with warnings and the trace of every candidate."""
+    """Zero to two offers, with warnings and the trace of every candidate; the experiment arms
+    it followed and the format they ask the widget or checkout to render (card, compact)."""
 
     decision_id: str
     held_out: bool
     offers: list[OfferOut]
     warnings: list[str]
     trace: list[TraceOut]
+    experiments: list[ArmOut]
+    presentation: str | None
 
 
 def _figure(value: float) -> float:
@@ -205,6 +215,8 @@ def decision_out(decision: Decision) -> DecisionOut:
         "offers": [_offer(offer) for offer in decision.offers],
         "warnings": list(decision.warnings),
         "trace": [_trace(entry) for entry in decision.trace],
+        "experiments": [{"experiment_id": e, "variant": v} for e, v in decision.experiments],
+        "presentation": decision.presentation,
     }
 
 

@@ -141,6 +141,11 @@ class OrderIn(BaseModel):
         None, description="Defaults to the currency of the order's products in the catalogue"
     )
     lines: Annotated[list[OrderLineIn], Field(min_length=1, max_length=10_000)]
+    external_id: Identifier | None = Field(
+        None,
+        description="The shop platform's own id of the order (Shopify's numeric order id), "
+        "so the platform's refund webhooks find it",
+    )
 
     @field_validator("created_at")
     @classmethod

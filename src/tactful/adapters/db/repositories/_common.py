@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
+from functools import cache
 from itertools import islice
 from typing import Any, TypeVar
 
@@ -17,6 +18,7 @@ __all__ = [
     "bulk_insert",
     "chunked",
     "dialect_insert",
+    "insert_ignoring",
     "last_by",
     "time_param",
     "unique",
@@ -36,6 +38,14 @@ def dialect_insert(conn: Connection, table: Table) -> Any:
     if conn.dialect.name == "sqlite":
         return sqlite.insert(table)
     raise NotImplementedError(f"unsupported database backend {conn.dialect.name!r}")
+
+
+@cache
+def insert_ignoring(dialect: str, table: Table, *conflict: str) -> Any:
+    """INSERT ... ON CONFLICT (conflict) DO NOTHING, built once per backend and table, so its
+    compiled form is reused (`bulk_insert` with a `cache_key`, or SQLAlchemy's own cache)."""
+    insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    return insert.on_conflict_do_nothing(index_elements=list(conflict) or None)
 
 
 def chunked(values: Iterable[T], size: int = IN_CHUNK) -> Iterator[list[T]]:
@@ -82,15 +92,31 @@ def time_param(conn: Connection) -> Callable[[datetime], Any]:
     return to_text
 
 
-def bulk_insert(conn: Connection, statement: Any, rows: Sequence[dict[str, Any]]) -> None:
+_COMPILED: dict[Hashable, Any] = {}
+
+
+def bulk_insert(
+    conn: Connection,
+    statement: Any,
+    rows: Sequence[dict[str, Any]],
+    *,
+    cache_key: Hashable | None = None,
+) -> None:
     """Run an INSERT for many rows through the driver's executemany.
 
     Skips SQLAlchemy's per-row parameter processing, which dominates bulk imports; rows must
-    hold driver-ready values (datetimes through `time_param`, no JSON).
+    hold driver-ready values (datetimes through `time_param`, no JSON). A `cache_key` naming
+    the statement (the same key, the same SQL) keeps its compilation for the next call.
     """
     if not rows:
         return
-    compiled = statement.compile(dialect=conn.dialect, column_keys=list(rows[0]))
+    columns = tuple(rows[0])
+    key = None if cache_key is None else (cache_key, conn.dialect.name, columns)
+    compiled = _COMPILED.get(key) if key is not None else None
+    if compiled is None:
+        compiled = statement.compile(dialect=conn.dialect, column_keys=list(columns))
+        if key is not None:
+            _COMPILED[key] = compiled
     if compiled.positiontup is None:
         conn.exec_driver_sql(compiled.string, list(rows))
         return

@@ -6,13 +6,14 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, select
+from sqlalchemy import Connection, Row, bindparam, func, select
 
 from tactful.adapters.db.repositories._common import (
     UpsertCounts,
     bulk_insert,
     chunked,
     dialect_insert,
+    insert_ignoring,
     last_by,
     time_param,
     unique,
@@ -25,11 +26,13 @@ from tactful.adapters.product_rows import PRODUCT_FIELDS, product_from_row, prod
 from tactful.domain.catalog import Bundle, PricePoint, Product, Sku
 from tactful.domain.money import Money
 
+_PRODUCTS_IN = select(products).where(products.c.sku.in_(bindparam("skus", expanding=True)))
+
 
 def _existing_rows(conn: Connection, skus: Iterable[str]) -> dict[str, Row[Any]]:
     found: dict[str, Row[Any]] = {}
     for chunk in chunked(unique(skus)):
-        for row in conn.execute(select(products).where(products.c.sku.in_(chunk))):
+        for row in conn.execute(_PRODUCTS_IN, {"skus": chunk}):
             found[row.sku] = row
     return found
 
@@ -84,10 +87,10 @@ def _write_products(conn: Connection, rows: list[dict[str, Any]], fields: Sequen
     if not rows:
         return
     bump(conn, CATALOG)
-    insert = dialect_insert(conn, products)
     if not fields:
-        conn.execute(insert.on_conflict_do_nothing(index_elements=["sku"]), rows)
+        conn.execute(insert_ignoring(conn.dialect.name, products, "sku"), rows)
         return
+    insert = dialect_insert(conn, products)
     columns = [*fields, "updated_at"]
     statement = insert.on_conflict_do_update(
         index_elements=["sku"],

@@ -6,18 +6,22 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from tactful.adapters.db.repositories._common import (
     UpsertCounts,
     chunked,
     dialect_insert,
+    insert_ignoring,
     last_by,
 )
 from tactful.adapters.db.tables import consents, customers
 from tactful.domain.customers import Consent, ConsentPurpose, Customer, CustomerId
 
 CUSTOMER_FIELDS = ("email", "timezone")
+_CUSTOMERS_IN = select(customers).where(
+    customers.c.customer_id.in_(bindparam("ids", expanding=True))
+)
 
 
 def upsert_customers(
@@ -39,8 +43,8 @@ def upsert_customers(
     batch = last_by(customers_, lambda c: c.customer_id)
     existing: dict[str, Any] = {}
     for chunk in chunked([c.customer_id for c in batch]):
-        query = select(customers).where(customers.c.customer_id.in_(chunk))
-        existing.update({row.customer_id: row for row in conn.execute(query)})
+        rows = conn.execute(_CUSTOMERS_IN, {"ids": chunk})
+        existing.update({row.customer_id: row for row in rows})
     new_rows: list[dict[str, Any]] = []
     changed_rows: list[dict[str, Any]] = []
     for customer in batch:
@@ -74,7 +78,7 @@ def _write(
 ) -> None:
     insert = dialect_insert(conn, customers)
     if new_rows:
-        conn.execute(insert.on_conflict_do_nothing(index_elements=["customer_id"]), new_rows)
+        conn.execute(insert_ignoring(conn.dialect.name, customers, "customer_id"), new_rows)
     if changed_rows:
         statement = insert.on_conflict_do_update(
             index_elements=["customer_id"], set_={f: insert.excluded[f] for f in fields}

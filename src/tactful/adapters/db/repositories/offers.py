@@ -60,6 +60,11 @@ _INSERT_IMPRESSION = (
     "for_sku, format, price, currency, relevance, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
+_INSERT_VARIANT = (
+    "INSERT INTO decision_variants (decision_id, experiment_id, variant, customer_id, at) "
+    "VALUES (?, ?, ?, ?, ?)"
+)
+
 
 @dataclass
 class _Rows:
@@ -67,6 +72,7 @@ class _Rows:
 
     decisions: list[tuple[Any, ...]] = field(default_factory=list)
     impressions: list[tuple[Any, ...]] = field(default_factory=list)
+    variants: list[tuple[Any, ...]] = field(default_factory=list)
 
     def add(self, driver: Driver, record: DecisionRecord) -> None:
         """One decision's rows; its time is converted once and shared by its impressions."""
@@ -88,6 +94,10 @@ class _Rows:
                 record.model_version,
             )
         )
+        for experiment_id, variant in record.variants:
+            self.variants.append(
+                (record.decision_id, experiment_id, variant, record.customer_id, at)
+            )
         for i in shown:
             shown_at = at if i.at == moment else driver.bound_time(i.at)
             price = i.price
@@ -123,6 +133,8 @@ def save_decisions(connection: Connection, records: Sequence[DecisionRecord]) ->
         rows.add(driver, record)
     driver.many(_INSERT_DECISION, rows.decisions)
     driver.many(_INSERT_IMPRESSION, rows.impressions)
+    if rows.variants:
+        driver.many(_INSERT_VARIANT, rows.variants)
 
 
 def save_decision(connection: Connection, record: DecisionRecord) -> None:

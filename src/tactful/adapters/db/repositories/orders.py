@@ -7,12 +7,12 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, Select, func, select
+from sqlalchemy import Connection, Select, bindparam, func, select
 
 from tactful.adapters.db.repositories._common import (
     bulk_insert,
     chunked,
-    dialect_insert,
+    insert_ignoring,
     time_param,
     utc,
 )
@@ -38,12 +38,16 @@ FOUNDATION_TABLES = (
 )
 
 
+_ORDER_IDS_IN = select(orders.c.order_id).where(
+    orders.c.order_id.in_(bindparam("ids", expanding=True))
+)
+
+
 def existing_order_ids(conn: Connection, order_ids: Sequence[str]) -> set[str]:
     """Which of `order_ids` are stored already."""
     found: set[str] = set()
     for chunk in chunked(order_ids):
-        query = select(orders.c.order_id).where(orders.c.order_id.in_(chunk))
-        found.update(conn.execute(query).scalars())
+        found.update(conn.execute(_ORDER_IDS_IN, {"ids": chunk}).scalars())
     return found
 
 
@@ -77,12 +81,11 @@ def insert_orders(conn: Connection, orders_: Sequence[Order], *, source: str) ->
             for o in new
             for number, line in enumerate(o.lines, start=1)
         ]
-        insert = dialect_insert(conn, orders).on_conflict_do_nothing(index_elements=["order_id"])
-        bulk_insert(conn, insert, order_rows)
-        lines = dialect_insert(conn, order_lines).on_conflict_do_nothing(
-            index_elements=["order_id", "line_no"]
-        )
-        bulk_insert(conn, lines, line_rows)
+        dialect = conn.dialect.name
+        insert = insert_ignoring(dialect, orders, "order_id")
+        bulk_insert(conn, insert, order_rows, cache_key="orders")
+        lines = insert_ignoring(dialect, order_lines, "order_id", "line_no")
+        bulk_insert(conn, lines, line_rows, cache_key="order_lines")
     n_lines = sum(len(o.lines) for o in new)
     return InsertCounts(len(new), len(orders_) - len(new), n_lines)
 
