@@ -33,12 +33,14 @@ def retail_file() -> Path:
     return next((path for path in candidates if path.exists()), candidates[0])
 
 
-def run_cli(arguments: list[str], database_url: str, data_dir: Path) -> None:
-    """`tactful ARGUMENTS` of the current tree on `database_url`; fails loudly."""
+def run_cli(
+    arguments: list[str], database_url: str, data_dir: Path, source: Path = ROOT / "src"
+) -> None:
+    """`tactful ARGUMENTS` of the tree in `source` (the current one) on `database_url`."""
     started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "tactful", *arguments],
-        env=tactful_env(database_url, data_dir),
+        env=tactful_env(database_url, data_dir, source),
         cwd=data_dir,
         capture_output=True,
         text=True,
@@ -61,13 +63,16 @@ def orders_file(folder: Path, sample_rows: int) -> Path:
     return sample
 
 
-def prepare(database_url: str, data_dir: Path, sample_rows: int) -> None:
-    """Migrate, import the orders and mine (and activate) a model, as a shop owner would."""
+def prepare(
+    database_url: str, data_dir: Path, sample_rows: int, source: Path = ROOT / "src"
+) -> None:
+    """Migrate, import the orders and mine (and activate) a model, as a shop owner would,
+    with the commands of the tree in `source` (a baseline builds its own schema)."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    run_cli(["db", "upgrade"], database_url, data_dir)
-    source = orders_file(data_dir, sample_rows)
-    run_cli(["import", str(source), "--format", "online-retail"], database_url, data_dir)
-    run_cli(["mine"], database_url, data_dir)
+    run_cli(["db", "upgrade"], database_url, data_dir, source)
+    orders = orders_file(data_dir, sample_rows)
+    run_cli(["import", str(orders), "--format", "online-retail"], database_url, data_dir, source)
+    run_cli(["mine"], database_url, data_dir, source)
 
 
 def has_active_model(database_url: str) -> bool:
@@ -92,18 +97,20 @@ def prepared_database(database_url: str, data_dir: Path, sample_rows: int) -> No
         prepare(database_url, data_dir, sample_rows)
 
 
-def prepared(folder: Path, sample_rows: int, work: Path) -> tuple[str, list[str], list[str]]:
-    """A fresh SQLite copy (in `work`) of the database prepared once in `folder`.
-
-    Returns its URL, customer ids and popular SKUs for the requests.
+def prepared(
+    folder: Path, sample_rows: int, work: Path, source: Path = ROOT / "src"
+) -> tuple[str, list[str], list[str]]:
+    """A fresh SQLite copy (in `work`) of the database prepared once in `folder` by the
+    tree in `source`. Returns its URL, customer ids and popular SKUs for the requests.
     """
     marker = folder / f"prepared-{sample_rows}.json"
     if marker.exists():
         print(f"reusing the prepared database in {folder}")
         url, customers, skus = json.loads(marker.read_text())
     else:
+        folder.mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{(folder / 'bench.db').as_posix()}"
-        prepare(url, folder, sample_rows)
+        prepare(url, folder, sample_rows, source)
         customers, skus = request_material(url)
         marker.write_text(json.dumps([url, customers, skus]))
     return copy_sqlite(url, work), customers, skus

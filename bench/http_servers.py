@@ -17,7 +17,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,15 +73,22 @@ def tactful_env(database_url: str, data_dir: Path, source: Path = ROOT / "src") 
 
 
 def start_tactful(
-    label: str, database_url: str, data_dir: Path, *, source: Path = ROOT / "src", workers: int = 1
+    label: str,
+    database_url: str,
+    data_dir: Path,
+    *,
+    source: Path = ROOT / "src",
+    workers: int = 1,
+    settings: Mapping[str, str] | None = None,
 ) -> Server:
-    """`tactful serve` of the tree in `source`, with `--workers` when more than one."""
+    """`tactful serve` of the tree in `source`, with `--workers` when more than one and
+    `settings` (TACTFUL_* variables) added to its environment."""
     port = free_port()
     command = [sys.executable, "-m", "tactful", "serve", "--port", str(port)]
     command += ["--workers", str(workers)] if workers > 1 else []
     process = subprocess.Popen(
         command,
-        env=tactful_env(database_url, data_dir, source),
+        env={**tactful_env(database_url, data_dir, source), **(settings or {})},
         cwd=data_dir,
         stdout=subprocess.DEVNULL,
     )

@@ -235,7 +235,7 @@ def data_report(soak: Soak, database_url: str) -> bool:
         rows = connection.execute(
             sa.text("SELECT state, count(*) FROM email_outbox GROUP BY state")
         )
-        outbox = dict(rows)
+        outbox = {str(row[0]): int(row[1]) for row in rows}
     engine.dispose()
     consistent = soak.events <= stored and charges == soak.paid + soak.accepted
     print(

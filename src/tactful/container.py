@@ -14,6 +14,7 @@ from sqlalchemy import Engine, text
 
 from tactful.adapters.db.decision_log import SqlDecisionLog
 from tactful.adapters.db.decision_reads import SqlDecisionReads
+from tactful.adapters.db.email_feedback import SqlEmailFeedback
 from tactful.adapters.db.engine import build_engine
 from tactful.adapters.db.guardrail_reads import SqlGuardrailReads
 from tactful.adapters.db.history_reads import SqlHistoryReads
@@ -43,6 +44,7 @@ from tactful.services.checkout_bumps import engine_bumps
 from tactful.services.dashboard import DashboardService
 from tactful.services.decisions import DecisionService
 from tactful.services.due_work import DueWork
+from tactful.services.email_feedback import EmailFeedback
 from tactful.services.email_worker import EmailWorker
 from tactful.services.experiment_guardrails import ExperimentGuardrails
 from tactful.services.experiments import ExperimentService, variant_lookup
@@ -99,6 +101,7 @@ class Container:
     dashboard: DashboardService
     sequences: Sequences
     email: EmailWorker
+    email_feedback: EmailFeedback
     due_work: list[DueWork] = field(default_factory=list)
     """What `tactful worker` runs when due: the email sends, then any other part's work."""
     owns_engine: bool = field(default=False)
@@ -234,6 +237,7 @@ def build_container(
         dashboard=dashboard(settings, db, history, measurement),
         sequences=email.sequences,
         email=email,
+        email_feedback=EmailFeedback(SqlEmailFeedback(db), email.config, clock),
         webhooks=Webhooks(webhook_store, clock, new_secret),
         webhook_delivery=webhook_delivery,
         due_work=[email, webhook_delivery, measurement.rollups, _remine(storage, settings)],

@@ -14,14 +14,17 @@ from sqlalchemy import insert, select
 from tactful.adapters.db.experiments import SqlExperimentStore
 from tactful.adapters.db.tables_measurement import decision_variants
 from tactful.adapters.db.transaction import SqlDatabase
+from tactful.domain.checkout import price_block
 from tactful.domain.clock import FixedClock
 from tactful.domain.experiments import Experiment, Variant, assign
+from tactful.domain.money import Money
 from tactful.domain.offers import CartLine, Decision, Moment, OfferPolicy
+from tactful.services.checkout import EngineBump, engine_price
 from tactful.services.decision_request import DecisionRequest
 from tactful.services.decisions import ActiveModel, DecisionService
 from tactful.services.email_worker import next_mail
 from tactful.services.experiment_policy import ExperimentPolicies, wait_multipliers
-from tactful.services.experiments import ExperimentService
+from tactful.services.experiments import ExperimentService, variant_lookup
 from tactful.services.ports import Database
 from tactful.services.sequences import parse_text
 from tests.services.measurement_wiring import measurement_reads
@@ -123,6 +126,9 @@ def test_results_count_the_variant_each_decision_logged(database: Database) -> N
         }
         connection.execute(insert(decision_variants).values(**row))
     assert later.results(created.experiment_id)["customers"] == {"control": 0, "treated": 1}
+    segment = variant_lookup(later)(created.experiment_id)  # segments read the log too
+    assert segment(customer) == "treated"
+    assert segment(customer_in(created, "treated")) == "treated"  # none logged: the hash
 
 
 def test_the_wait_multiplier_follows_the_email_arm(database: Database) -> None:
@@ -173,3 +179,14 @@ sequences:
     assert slower is not None
     assert plain.due_at == sent + timedelta(days=2)
     assert slower.due_at == sent + timedelta(days=3)
+
+
+def test_hosted_checkout_charges_an_engine_discount_and_never_a_raise() -> None:
+    pegs = product(PEGS, 900)
+    cut = EngineBump(PEGS, price=Money(810, "GBP"))
+    assert engine_price(cut, pegs) == Money(810, "GBP")
+    block = price_block(pegs, [], NOW, engine_price(cut, pegs))
+    assert block.price == Money(810, "GBP")  # what the page shows and the payment charges
+    assert block.compare_at is None  # a link's or arm's own price shows no 'was' price
+    for same_or_more in (Money(900, "GBP"), Money(990, "GBP"), Money(810, "EUR"), None):
+        assert engine_price(EngineBump(PEGS, price=same_or_more), pegs) is None

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 
-from tactful.container import Container, open_container
 from tactful.key_file import KeyFileError
 from tactful.settings import Settings
+
+if TYPE_CHECKING:
+    from tactful.container import Container
 
 app = typer.Typer(
     name="tactful",
@@ -44,6 +47,8 @@ def with_saved_keys(settings: Settings) -> Settings:
 
 def open_services(settings: Settings) -> Container:
     """Every service on the configured database, migrated to the newest schema first."""
+    from tactful.container import open_container  # every adapter: only for a command that runs
+
     return open_container(settings)
 
 

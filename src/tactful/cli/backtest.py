@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 import yaml
@@ -13,10 +14,11 @@ from rich.table import Table
 
 from tactful.cli._app import app, console, fail, load_settings, open_services
 from tactful.cli.cohorts import parse_day
-from tactful.domain.backtest.policy_file import BacktestPolicy, PolicyFileError, read_policy
-from tactful.domain.backtest.summary import PolicySummary
-from tactful.services.backtest import SCREEN_NOTE, BacktestReport, run_backtest
-from tactful.standalone import keep_backtest
+
+if TYPE_CHECKING:
+    from tactful.domain.backtest.policy_file import BacktestPolicy
+    from tactful.domain.backtest.summary import PolicySummary
+    from tactful.services.backtest import BacktestReport
 
 
 def _line_of(root: yaml.Node | None, field: str) -> int | None:
@@ -33,6 +35,8 @@ def _line_of(root: yaml.Node | None, field: str) -> int | None:
 
 def load_policy(path: Path) -> BacktestPolicy:
     """Read one policy file; every problem is listed as FILE:LINE: field: message."""
+    from tactful.domain.backtest.policy_file import PolicyFileError, read_policy
+
     try:
         text = path.read_text(encoding="utf-8")
         root, data = yaml.compose(text), yaml.safe_load(text)
@@ -62,6 +66,9 @@ def backtest_command(
     out: Path = typer.Option(Path("backtest.json"), help="Where the JSON results are written."),
 ) -> None:
     """Replay stored orders under each policy: what it would have offered. A screen, not proof."""
+    from tactful.services.backtest import SCREEN_NOTE, run_backtest
+    from tactful.standalone import keep_backtest
+
     try:
         start, end = day("--from", since), day("--to", until)
     except ValueError as exc:

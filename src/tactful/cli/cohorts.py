@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import typer
 from rich import box
 from rich.table import Table
 
 from tactful.cli._app import app, console, fail, load_settings, open_services
-from tactful.services.cohorts import CohortReport, cohort_report
+
+if TYPE_CHECKING:
+    from tactful.services.cohorts import CohortReport
 
 MONTHS_SHOWN = 13
 
@@ -37,6 +40,8 @@ def cohorts_command(
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
 ) -> None:
     """Retention of monthly cohorts; upgraders against comparable non-upgraders; churn after."""
+    from tactful.services.cohorts import cohort_report
+
     try:
         start = parse_day("--from", since)
         end = parse_day("--to", until)

@@ -8,12 +8,13 @@ from typing import Annotated
 import typer
 
 from tactful.cli._app import console, db_app, fail, load_settings
-from tactful.standalone import BackupUnsupportedError, backup_database, migrate, schema_revisions
 
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create or migrate the database (TACTFUL_DATABASE_URL) to the newest schema."""
+    from tactful.standalone import migrate
+
     settings = load_settings()
     before, after, url = migrate(settings)
     if before == after:
@@ -25,6 +26,8 @@ def db_upgrade() -> None:
 @db_app.command("status")
 def db_status() -> None:
     """Show the database's schema revision and the newest one this version ships."""
+    from tactful.standalone import schema_revisions
+
     settings = load_settings()
     current, head = schema_revisions(settings)
     console.print(f"current: {current or 'empty'}  head: {head}")
@@ -38,6 +41,8 @@ def db_backup(
 
     PostgreSQL is backed up with its own tools: `pg_dump --format=custom` (see the README).
     """
+    from tactful.standalone import BackupUnsupportedError, backup_database
+
     settings = load_settings()
     try:
         result = backup_database(settings, path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
@@ -10,17 +11,21 @@ from rich.table import Table
 from tactful.cli._app import app, console, load_settings, with_saved_keys
 from tactful.cli.importing import progress_bar
 from tactful.cli.serve import run_server
-from tactful.container import open_container
-from tactful.services.demo import DemoRun, decision_curl, prepare_demo
 from tactful.services.due_work import run_until
-from tactful.services.email_demo import prepare_email_demo
-from tactful.services.models import ModelVersions
-from tactful.services.simulation import SimulationRequest, SimulationService
 from tactful.settings import Settings
+
+if TYPE_CHECKING:
+    from tactful.services.demo import DemoRun
+    from tactful.services.simulation import SimulationService
 
 
 def _prepare(settings: Settings) -> DemoRun:
     """Create or migrate the database, then run the demo steps on it."""
+    from tactful.container import open_container
+    from tactful.services.demo import prepare_demo
+    from tactful.services.email_demo import prepare_email_demo
+    from tactful.services.models import ModelVersions
+
     container = open_container(settings)
     console.print(f"Database ready: {container.database_url}")
     try:
@@ -47,20 +52,20 @@ def _prepare(settings: Settings) -> DemoRun:
         container.close()
 
 
-DEMO_TRAFFIC = SimulationRequest(days=28, customers=1000, uplift=0.05, seed=1)
-
-
 def _simulate_traffic(simulation: SimulationService) -> None:
     """Four weeks of simulated offers and orders, once per database, so /admin has figures."""
+    from tactful.services.simulation import SimulationRequest
+
+    traffic = SimulationRequest(days=28, customers=1000, uplift=0.05, seed=1)
     try:
-        done = simulation.run(DEMO_TRAFFIC)
+        done = simulation.run(traffic)
     except ValueError as exc:  # e.g. a second demo: the traffic simulated first is kept
         console.print(f"Simulated traffic: none added ({exc}).")
         return
     console.print(
         f"Simulated traffic for the dashboard: {done['decisions']:,} decisions and "
-        f"{done['orders']:,} orders over {DEMO_TRAFFIC.days} days, with a planted "
-        f"{DEMO_TRAFFIC.uplift:.0%} uplift (tactful simulate; see tactful report)."
+        f"{done['orders']:,} orders over {traffic.days} days, with a planted "
+        f"{traffic.uplift:.0%} uplift (tactful simulate; see tactful report)."
     )
 
 
@@ -69,6 +74,8 @@ def start_worker_thread(settings: Settings) -> threading.Event:
     stop = threading.Event()
 
     def work() -> None:
+        from tactful.container import open_container
+
         container = open_container(settings, migrated=False)
         try:
             run_until(container.due_work, container.clock.now, settings.worker_interval, stop)
@@ -84,6 +91,8 @@ def demo(
     serve: bool = typer.Option(True, "--serve/--no-serve", help="Start the server afterwards."),
 ) -> None:
     """Create the database, import the bundled Online Retail sample and serve on :8000."""
+    from tactful.services.demo import decision_curl
+
     environment = load_settings()
     settings = with_saved_keys(environment).model_copy(update={"demo_shop": True})
     run = _prepare(settings)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import mailbox
 import signal
 import threading
 from datetime import UTC, datetime
@@ -13,8 +14,8 @@ from rich.text import Text
 
 from tactful.cli._app import app, console, fail, load_settings, open_services, with_saved_keys
 from tactful.domain.sequences import SequenceFileError
+from tactful.domain.sequences.arf import ArfError
 from tactful.services.due_work import run_until
-from tactful.services.email_preview import PreviewError, preview
 
 sequences_app = typer.Typer(help="Email sequences.", no_args_is_help=True)
 app.add_typer(sequences_app, name="sequences")
@@ -54,6 +55,8 @@ def preview_command(
     html: bool = typer.Option(False, "--html", help="Print the HTML parts, not the text."),
 ) -> None:
     """Render what the customer would get from the sequence, and when, without sending."""
+    from tactful.services.email_preview import PreviewError, preview
+
     settings = with_saved_keys(load_settings())
     services = open_services(settings)
     try:
@@ -77,6 +80,44 @@ def preview_command(
             continue
         console.print(f"Subject: {mail.subject}", highlight=False)
         console.print(mail.html if html else mail.text, highlight=False, markup=False)
+
+
+def _reports(path: Path) -> list[tuple[str, bytes]]:
+    """(where, raw bytes) of each message in a Maildir folder, an mbox file or one .eml file."""
+    if path.is_dir():
+        box = mailbox.Maildir(path, create=False)
+        return [(f"{path}/{key}", box.get_bytes(key)) for key in sorted(box.keys())]
+    raw = path.read_bytes()
+    if raw.startswith(b"From "):
+        mbox = mailbox.mbox(path, create=False)
+        return [(f"{path}#{i + 1}", mbox.get_bytes(key)) for i, key in enumerate(mbox.keys())]
+    return [(str(path), raw)]
+
+
+@app.command()
+def complaints(
+    paths: list[Path] = typer.Argument(
+        ..., exists=True, help="ARF reports: .eml files, mbox files or Maildir folders."
+    ),
+) -> None:
+    """Act on feedback-loop reports (ARF, RFC 5965): each complaint suppresses the address and
+    ends every sequence of the customer; reading a report again changes nothing."""
+    services = open_services(with_saved_keys(load_settings()))
+    failed = 0
+    try:
+        for path in paths:
+            for where, raw in _reports(path):
+                try:
+                    read = services.email_feedback.complaint(raw)
+                except ArfError as exc:
+                    failed += 1
+                    console.print(f"{where}: {exc}", highlight=False, markup=False)
+                    continue
+                console.print(f"{where}: {read.summary}", highlight=False, markup=False)
+    finally:
+        services.close()
+    if failed:
+        raise fail(f"{failed} message(s) were not feedback reports", 2)
 
 
 @app.command()

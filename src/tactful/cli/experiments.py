@@ -10,8 +10,6 @@ import typer
 
 from tactful.cli._app import app, fail, load_settings, open_services
 from tactful.domain.experiments import DEFAULT_LAYER, ExperimentError, Variant
-from tactful.services.experiment_definitions import ExperimentFileError, load_experiments
-from tactful.services.experiments import StopRequest, UnknownExperimentError, experiment_data
 
 experiments_app = typer.Typer(help="A/B(/n) tests of the offer policy.", no_args_is_help=True)
 app.add_typer(experiments_app, name="experiments")
@@ -43,6 +41,8 @@ def create(
     """Start an experiment now; weights (percent) must sum to 100. Variant settings beyond
     max offers (headline, discount, format, wait multiplier) are set in a YAML file: see
     `tactful experiments load`."""
+    from tactful.services.experiments import experiment_data
+
     services = open_services(load_settings())
     try:
         created = services.experiments.create(
@@ -60,6 +60,9 @@ def load(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True),
 ) -> None:
     """Start every experiment a YAML file defines, or none (errors name file, line, field)."""
+    from tactful.services.experiment_definitions import ExperimentFileError, load_experiments
+    from tactful.services.experiments import experiment_data
+
     text = file.read_text(encoding="utf-8")
     services = open_services(load_settings())
     try:
@@ -74,6 +77,8 @@ def load(
 @experiments_app.command("list")
 def list_all() -> None:
     """Every experiment, the newest first (JSON)."""
+    from tactful.services.experiments import experiment_data
+
     services = open_services(load_settings())
     try:
         found = [experiment_data(e) for e in services.experiments.all()]
@@ -85,6 +90,8 @@ def list_all() -> None:
 @experiments_app.command("show")
 def show(experiment_id: str = typer.Argument(...)) -> None:
     """The experiment and each variant against the control (JSON)."""
+    from tactful.services.experiments import UnknownExperimentError
+
     services = open_services(load_settings())
     try:
         typer.echo(json.dumps(services.experiments.results(experiment_id), indent=1))
@@ -103,6 +110,8 @@ def stop(
     by: str = typer.Option("", help="Who decided (default: your user name)."),
 ) -> None:
     """Stop a running experiment, recording the decision taken and why."""
+    from tactful.services.experiments import StopRequest, UnknownExperimentError, experiment_data
+
     request = StopRequest(decision, reason, by or getpass.getuser(), variant)
     services = open_services(load_settings())
     try:

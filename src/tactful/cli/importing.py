@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.progress import (
@@ -17,13 +18,10 @@ from rich.progress import (
 from rich.table import Table
 
 from tactful.cli._app import app, console, fail, load_settings, open_services
-from tactful.services.importing import (
-    ImportFileError,
-    ImportOptions,
-    ImportSummary,
-    PriceUnit,
-    import_file,
-)
+from tactful.domain.imports import ImportFileError, ImportOptions, PriceUnit
+
+if TYPE_CHECKING:
+    from tactful.services.importing import ImportSummary
 
 PRICE_UNIT_HELP = (
     "How the file writes prices: decimal (12.50, the default, as exports do) or minor "
@@ -108,6 +106,8 @@ def import_command(
     ),
 ) -> None:
     """Import orders from an export; all or nothing, and importing again changes nothing."""
+    from tactful.services.importing import import_file
+
     settings = load_settings()
     try:
         options = ImportOptions(

@@ -5,16 +5,17 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import typer
 from rich.table import Table
 
 from tactful.cli._app import app, console, fail
 from tactful.cli.importing import Format, parse_mapping
-from tactful.services.importing import ImportFileError, ImportOptions, PriceUnit
-from tactful.services.lifetime import ClvFit, calibration_date, fit_lifetime, read_purchases
+from tactful.domain.imports import ImportFileError, ImportOptions, PriceUnit
+
+if TYPE_CHECKING:
+    from tactful.services.lifetime import ClvFit
 
 
 @app.command("clv")
@@ -34,6 +35,7 @@ def clv_command(
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
 ) -> None:
     """Lifetime value per customer: purchases (BG/NBD) and spend (Gamma-Gamma), time in weeks."""
+    from tactful.services.lifetime import calibration_date, fit_lifetime, read_purchases
     from tactful.standalone import file_readers
 
     try:
@@ -104,6 +106,8 @@ def write_customers(fitted: ClvFit, path: Path) -> None:
 
 def clv_json(fitted: ClvFit) -> dict[str, Any]:
     """The contract shape plus the fit's context and the holdout check."""
+    import numpy as np
+
     bg, gg, values = fitted.purchases, fitted.spend, fitted.values
     holdout = fitted.holdout
     return {
@@ -158,6 +162,8 @@ def _print_fit(fitted: ClvFit, top: int) -> None:
 
 
 def _top_customers(fitted: ClvFit, top: int) -> Table:
+    import numpy as np
+
     values = fitted.values
     table = Table(title=f"Top {top} customers by expected value over {values.horizon:g} weeks")
     for name in ("customer", "repeat purchases", "P(alive)", "expected purchases", "value"):

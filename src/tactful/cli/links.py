@@ -9,7 +9,6 @@ import typer
 
 from tactful.cli._app import app, console, fail, load_settings, open_services, with_saved_keys
 from tactful.domain.checkout import LinkTerms
-from tactful.services.checkout import CheckoutNotFoundError, create_link
 
 links_app = typer.Typer(help="Signed checkout links.", no_args_is_help=True)
 app.add_typer(links_app, name="links")
@@ -39,6 +38,8 @@ def create(
     ),
 ) -> None:
     """Print a URL whose price, product and quantity are signed (HMAC-SHA256) and expire."""
+    from tactful.services.checkout import CheckoutNotFoundError, create_link
+
     try:
         ttl = parse_duration(expires)
     except ValueError as exc:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import typer
 
 from tactful.cli._app import app, console, fail, load_settings, open_services
-from tactful.services.remine import UnknownVersionError, activate_version
 
 models_app = typer.Typer(help="Stored model versions.", no_args_is_help=True)
 app.add_typer(models_app, name="models")
@@ -32,6 +31,8 @@ def activate(
     version: str = typer.Argument(..., help="A version from `tactful models list`."),
 ) -> None:
     """Make a stored version the active one (servers pick it up within seconds)."""
+    from tactful.services.remine import UnknownVersionError, activate_version
+
     services = open_services(load_settings())
     try:
         info = activate_version(services.model_storage, version)

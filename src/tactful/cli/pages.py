@@ -11,7 +11,6 @@ import yaml
 
 from tactful.cli._app import app, console, fail, load_settings, open_services
 from tactful.domain.checkout import PageError
-from tactful.services.checkout import PagesError, save_pages
 
 pages_app = typer.Typer(help="Hosted checkout pages.", no_args_is_help=True)
 app.add_typer(pages_app, name="pages")
@@ -47,6 +46,8 @@ def load(
     path: Path = typer.Argument(..., help="YAML file with one page or a list of pages."),
 ) -> None:
     """Create or replace checkout pages from a YAML file; all of them, or none on any error."""
+    from tactful.services.checkout import PagesError, save_pages
+
     try:
         pages = read_pages(path)
     except OSError as exc:

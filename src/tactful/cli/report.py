@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich import box
@@ -13,7 +13,9 @@ from rich.table import Table
 from tactful.cli._app import app, console, fail, load_settings, open_services
 from tactful.cli.cohorts import parse_day
 from tactful.cli.experiment_tables import experiments_table
-from tactful.container import Container
+
+if TYPE_CHECKING:
+    from tactful.container import Container
 
 _COUNTS = ("impressions", "accepted", "declined", "dismissed", "converted", "ignored")
 

@@ -7,7 +7,6 @@ import json
 import typer
 
 from tactful.cli._app import app, console, fail, load_settings, open_services
-from tactful.services.simulation import SimulationRequest
 
 
 @app.command("simulate")
@@ -25,6 +24,8 @@ def simulate_command(
 ) -> None:
     """Drive stored customers through decisions, responses, orders and refunds whose true
     incremental revenue is known, then compare it with `tactful report`."""
+    from tactful.services.simulation import SimulationRequest
+
     services = open_services(load_settings())
     try:
         done = services.simulation.run(SimulationRequest(days, customers, uplift, seed, visits))

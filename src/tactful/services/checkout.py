@@ -276,7 +276,7 @@ def offered_bumps(
         product = products.get(bump.sku)
         if product is None or not product.active or product.price.currency != cart.page.currency:
             continue
-        block = price_block(product, history.get(bump.sku, []), now, _cut(bump, product))
+        block = price_block(product, history.get(bump.sku, []), now, engine_price(bump, product))
         line = PricedLine(product.sku, product.name, 1, block.price)
         total_with = totals([*base, line], cart.page.tax, cart.page.currency).total
         headline = bump.headline or product.outcome or f"Add {product.name}"
@@ -295,7 +295,7 @@ def offered_bumps(
     return tuple(views)
 
 
-def _cut(bump: EngineBump, product: Product) -> Money | None:
+def engine_price(bump: EngineBump, product: Product) -> Money | None:
     """The engine's discounted price, charged as shown (with no 'was' price); only ever a
     cut below the catalogue price."""
     price = bump.price

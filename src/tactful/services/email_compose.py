@@ -79,6 +79,12 @@ def click_url(config: EmailConfig, mail_id: int, target: str) -> str:
     return f"{config.base_url}/email/click?{query}"
 
 
+def open_url(config: EmailConfig, mail_id: int) -> str:
+    """The optional open-tracking pixel of a mail (a sequence's `track_opens: true`)."""
+    query = urlencode({"m": mail_id, "s": sign(config, "open", str(mail_id))})
+    return f"{config.base_url}/email/open.gif?{query}"
+
+
 def feedback_url(config: EmailConfig, mail_id: int, rating: int) -> str:
     """A one-click check-in answer."""
     mac = sign(config, "feedback", str(mail_id), str(rating))
@@ -162,6 +168,7 @@ def compose(config: EmailConfig, templates: MailTemplates, draft: Draft) -> Outg
         "why": f"You get this because you bought from {config.merchant} and agreed to our mails.",
         "unsubscribe_url": unsubscribe_url(config, mail_id),
         "preferences_url": preferences_url(config, mail_id),
+        "open_pixel_url": open_url(config, mail_id) if draft.sequence.track_opens else "",
     }
     html, text = templates.render(step.template, context)
     headers = {

@@ -289,14 +289,19 @@ def _renamed(lift: dict[str, Any]) -> dict[str, Any]:
 
 
 def variant_lookup(experiments: ExperimentService) -> Callable[[str], Callable[[str], str]]:
-    """Segments by experiment arm: an experiment id to its sticky hash assignment
-    (customer id -> variant name); ValueError naming `segment` for an unknown experiment."""
+    """Segments by experiment arm: an experiment id to each customer's variant as their
+    decisions logged it (the sticky hash for customers with none logged); ValueError naming
+    `segment` for an unknown experiment."""
 
     def lookup(experiment_id: str) -> Callable[[str], str]:
         try:
             experiment = experiments.get(experiment_id)
         except UnknownExperimentError as exc:
             raise ValueError(f"segment: variant: unknown experiment {experiment_id!r}") from exc
-        return lambda customer_id: experiment.variant_of(customer_id).name
+        until = experiment.stopped_at or experiments.now()
+        shown = experiments.store.variants_shown(
+            experiment_id, since=experiment.started_at, until=until
+        )
+        return lambda customer_id: shown.get(customer_id) or experiment.variant_of(customer_id).name
 
     return lookup

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from tactful.domain.checkout.page_payments import GatewayEvent, PagePayment
+from tactful.domain.checkout.page_payments import GatewayEvent, PagePayment, WebhookPayloadError
 from tactful.domain.money import Money
 from tactful.domain.payment_records import Dispute
 from tactful.domain.refunds import OrderRefund, RefundStatus
@@ -50,18 +50,49 @@ def handle_webhook(deps: CheckoutDeps, payload: bytes, signature: str) -> Webhoo
     return WebhookResult(event.event_id, event.type, seen)
 
 
+def _text(thing: Mapping[str, Any], name: str) -> str:
+    """An id or status: 1 to 255 characters, none a control character (PostgreSQL refuses NUL)."""
+    value = thing.get(name)
+    if not isinstance(value, str) or not 0 < len(value) <= 255 or not value.isprintable():
+        raise WebhookPayloadError(f"data.object.{name}", "must be 1 to 255 printable characters")
+    return value
+
+
+def _amount(thing: Mapping[str, Any]) -> Money:
+    """`amount` (whole minor units, 0 to 10^12) in `currency` (three letters)."""
+    amount, currency = thing.get("amount"), thing.get("currency")
+    if isinstance(amount, bool) or not isinstance(amount, int) or not 0 <= amount <= 10**12:
+        raise WebhookPayloadError("data.object.amount", "must be whole minor units, 0 to 10^12")
+    if not isinstance(currency, str) or len(currency) != 3 or not currency.isascii():
+        raise WebhookPayloadError("data.object.currency", "must be a three-letter code")
+    if not currency.isalpha():
+        raise WebhookPayloadError("data.object.currency", "must be a three-letter code")
+    return Money(amount, currency.upper())
+
+
+def _mapping(thing: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    value = thing.get(name) or {}
+    if not isinstance(value, Mapping):
+        raise WebhookPayloadError(f"data.object.{name}", "must be an object")
+    return value
+
+
 def payment_of(intent: Mapping[str, Any]) -> PagePayment:
     """A PaymentIntent object from an event, as the gateway's answers are read."""
-    error = intent.get("last_payment_error") or {}
+    error = _mapping(intent, "last_payment_error")
     method = intent.get("payment_method")
+    if isinstance(method, Mapping):
+        method = method.get("id")
+    if method is not None and not isinstance(method, str):
+        raise WebhookPayloadError("data.object.payment_method", "must be an id or an object")
     return PagePayment(
-        payment_ref=str(intent["id"]),
+        payment_ref=_text(intent, "id"),
         client_secret=str(intent.get("client_secret") or ""),
-        status=str(intent["status"]),
-        amount=Money(int(intent["amount"]), str(intent["currency"]).upper()),
-        payment_method_id=method if isinstance(method, str) or method is None else method["id"],
+        status=_text(intent, "status"),
+        amount=_amount(intent),
+        payment_method_id=method,
         failure_message=error.get("message") or error.get("code"),
-        metadata=dict(intent.get("metadata") or {}),
+        metadata={str(k): str(v) for k, v in _mapping(intent, "metadata").items()},
     )
 
 
@@ -76,7 +107,7 @@ def _payment_failed(deps: CheckoutDeps, event: GatewayEvent) -> None:
 
 
 def _order_of(deps: CheckoutDeps, payment_ref: object) -> str | None:
-    if not isinstance(payment_ref, str):
+    if not isinstance(payment_ref, str) or not payment_ref.isprintable() or len(payment_ref) > 255:
         return None
     with deps.database.transaction() as tx:
         pending = tx.payments.get_pending(payment_ref)
@@ -119,11 +150,12 @@ def _dispute_created(deps: CheckoutDeps, event: GatewayEvent) -> None:
     order_id = _order_of(deps, dispute.get("payment_intent"))
     if order_id is None:
         return
+    amount = _amount(dispute)
     record = Dispute(
-        str(dispute["id"]),
+        _text(dispute, "id"),
         order_id,
-        int(dispute["amount"]),
-        str(dispute["currency"]).upper(),
+        amount.amount,
+        amount.currency,
         str(dispute.get("reason") or ""),
         str(dispute.get("status") or ""),
         deps.clock.now(),

@@ -161,29 +161,30 @@ class SqlEmailStore(EmailReactions, EmailPreferences, EmailSendFacts):
                 .order_by(email_outbox.c.due_at)
                 .limit(limit)
             )
+            chosen: Any = due.scalar_subquery()
             if conn.dialect.name == "postgresql":
-                due = due.with_for_update(skip_locked=True)
-            conn.execute(
+                # lock the chosen rows first; other workers skip them and take the next ones
+                chosen = [r[0] for r in conn.execute(due.with_for_update(skip_locked=True))]
+                if not chosen:
+                    return []
+            claimed = conn.execute(
                 update(email_outbox)
-                .where(email_outbox.c.mail_id.in_(due.scalar_subquery()))
+                .where(email_outbox.c.mail_id.in_(chosen))
                 .values(
                     state="sending",
                     claim_token=token,
                     lease_until=now + lease,
                     attempts=email_outbox.c.attempts + 1,
                 )
+                .returning(email_outbox)
+            ).all()
+        rows = sorted(claimed, key=lambda r: (r.due_at, r.mail_id))
+        return [
+            ClaimedMail(
+                r.mail_id, r.enrolment_key, r.step, r.customer_id, r.due_at, r.attempts, token
             )
-            rows = conn.execute(
-                select(email_outbox)
-                .where(email_outbox.c.claim_token == token)
-                .order_by(email_outbox.c.due_at)
-            )
-            return [
-                ClaimedMail(
-                    r.mail_id, r.enrolment_key, r.step, r.customer_id, r.due_at, r.attempts, token
-                )
-                for r in rows
-            ]
+            for r in rows
+        ]
 
     def next_due(self, now: datetime) -> datetime | None:
         """When the oldest open mail is due (the pick-next query of the bench)."""

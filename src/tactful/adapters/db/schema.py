@@ -50,6 +50,7 @@ def all_metadata() -> MetaData:
     from tactful.adapters.db import (  # noqa: F401
         tables_checkout,
         tables_email,
+        tables_email_feedback,
         tables_measurement,
         tables_models,
         tables_offers,

@@ -8,6 +8,9 @@ PaymentIntents on the saved card, our idempotency key sent as Stripe's `Idempote
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -15,7 +18,12 @@ from typing import Any
 
 import stripe
 
-from tactful.domain.checkout.page_payments import GatewayEvent, PagePayment, WebhookSignatureError
+from tactful.domain.checkout.page_payments import (
+    GatewayEvent,
+    PagePayment,
+    WebhookPayloadError,
+    WebhookSignatureError,
+)
 from tactful.domain.checkout.payments import (
     CardDetails,
     CardError,
@@ -48,6 +56,9 @@ def _when(timestamp: int) -> datetime:
 
 def _error_code(exc: stripe.StripeError) -> str:
     return str(exc.code or "")
+
+
+_PRINTABLE = re.compile(r"[^\x00-\x1f\x7f]+")
 
 
 class StripeGateway:
@@ -135,7 +146,7 @@ class StripeGateway:
         }
         try:
             intent = self.client.v1.payment_intents.create(
-                params, {"idempotency_key": idempotency_key}
+                params, {"idempotency_key": header_key(idempotency_key)}
             )
         except stripe.CardError as exc:
             return _failed_charge(exc, payment_method, idempotency_key)
@@ -149,7 +160,9 @@ class StripeGateway:
         if amount is not None:
             params["amount"] = amount
         try:
-            refund = self.client.v1.refunds.create(params, {"idempotency_key": idempotency_key})
+            refund = self.client.v1.refunds.create(
+                params, {"idempotency_key": header_key(idempotency_key)}
+            )
         except stripe.IdempotencyError as exc:
             raise IdempotencyConflictError("idempotency_key_reused", str(exc)) from exc
         except stripe.InvalidRequestError as exc:
@@ -178,7 +191,7 @@ class StripeGateway:
         """
         with _reachable():
             customer = self.client.v1.customers.create(
-                {"email": email}, {"idempotency_key": f"{idempotency_key}:customer"}
+                {"email": email}, {"idempotency_key": header_key(f"{idempotency_key}:customer")}
             )
         params: Any = {
             "amount": amount,
@@ -193,7 +206,7 @@ class StripeGateway:
         try:
             with _reachable():
                 intent = self.client.v1.payment_intents.create(
-                    params, {"idempotency_key": idempotency_key}
+                    params, {"idempotency_key": header_key(idempotency_key)}
                 )
         except stripe.IdempotencyError as exc:
             raise IdempotencyConflictError("idempotency_key_reused", str(exc)) from exc
@@ -233,15 +246,46 @@ class StripeGateway:
         return True
 
     def verify_webhook(self, payload: bytes, signature: str) -> GatewayEvent:
-        """The event of a body signed with the endpoint's secret (`Stripe-Signature`)."""
+        """The event of a body signed with the endpoint's secret (`Stripe-Signature`).
+
+        WebhookSignatureError unless the signature verifies (within Stripe's 5-minute
+        tolerance, so a captured delivery cannot be replayed later); WebhookPayloadError,
+        naming the field, when a signed body is not an event with an object.
+        """
         try:
-            event = stripe.Webhook.construct_event(payload, signature, self.webhook_secret)
+            text = payload.decode("utf-8")
+            stripe.WebhookSignature.verify_header(
+                text, signature, self.webhook_secret, stripe.Webhook.DEFAULT_TOLERANCE
+            )
         except (stripe.SignatureVerificationError, ValueError) as exc:
             raise WebhookSignatureError(str(exc)) from exc
-        data = event.data.object
-        return GatewayEvent(
-            event.id, event.type, data.to_dict() if hasattr(data, "to_dict") else dict(data)
-        )
+        return event_of(text)
+
+
+def header_key(key: str) -> str:
+    """Our idempotency key as Stripe's `Idempotency-Key` header: as it is when it is printable
+    ASCII of at most 255 characters (Stripe's limit), else a digest of it (still one per key)."""
+    if key.isascii() and key.isprintable() and len(key) <= 255:
+        return key
+    return "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+
+
+def event_of(text: str) -> GatewayEvent:
+    """A verified body as an event: `id` and `type` strings, `data.object` an object."""
+    try:
+        event = json.loads(text)
+    except ValueError as exc:
+        raise WebhookPayloadError("body", f"not JSON ({exc})") from exc
+    if not isinstance(event, dict):
+        raise WebhookPayloadError("body", "not a JSON object")
+    for name, most in (("id", 255), ("type", 64)):
+        value = event.get(name)
+        if not isinstance(value, str) or not _PRINTABLE.fullmatch(value) or len(value) > most:
+            raise WebhookPayloadError(name, f"must be 1 to {most} printable characters")
+    data = event.get("data")
+    if not isinstance(data, dict) or not isinstance(data.get("object"), dict):
+        raise WebhookPayloadError("data.object", "must be an object")
+    return GatewayEvent(event["id"], event["type"], data["object"])
 
 
 @contextmanager

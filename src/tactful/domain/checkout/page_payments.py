@@ -56,6 +56,14 @@ class WebhookSignatureError(ValueError):
     """A webhook whose signature does not verify (or whose body is not an event)."""
 
 
+class WebhookPayloadError(ValueError):
+    """A correctly signed webhook whose body is not the event it claims to be; names the field."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field}: {problem}")
+        self.field = field
+
+
 class PagePaymentGateway(PaymentGateway, Protocol):
     """A gateway confirmed in the page: it starts payments and verifies its webhooks."""
 

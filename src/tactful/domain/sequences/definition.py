@@ -119,6 +119,8 @@ class Sequence:
     checkout_page: str = ""
     name: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    track_opens: bool = False
+    """Put the open-tracking pixel in its mails (off by default; opens decide nothing)."""
 
     @property
     def mail_steps(self) -> tuple[int, ...]:

@@ -119,6 +119,7 @@ class _Reader:
             offer_url=str(data.get("offer_url", "")),
             checkout_page=str(data.get("checkout_page", "")),
             name=str(data.get("name", seq_id)),
+            track_opens=self.flag(data.get("track_opens", False), (*path, "track_opens")),
         )
 
     def trigger(self, raw: object, path: Path) -> Trigger:
@@ -234,6 +235,11 @@ class _Reader:
             return parse_duration(raw)
         except ValueError as exc:
             raise self.fail(path, str(exc)) from None
+
+    def flag(self, raw: object, path: Path) -> bool:
+        if not isinstance(raw, bool):
+            raise self.fail(path, "must be true or false")
+        return raw
 
     def share(self, raw: object, path: Path) -> float:
         if isinstance(raw, bool) or not isinstance(raw, int | float) or not 0 <= raw <= 1:

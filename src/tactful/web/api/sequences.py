@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, HTTPException, Query, status
+from fastapi import APIRouter, Body, HTTPException, Query, Request, status
+from starlette.concurrency import run_in_threadpool
 
 from tactful.domain.sequences import SequenceFileError
+from tactful.domain.sequences.arf import ArfError
 from tactful.services.sequences import parse_one
 from tactful.web.deps import SecretKey, StateDep
 
@@ -76,4 +78,32 @@ def outbox(
             }
             for e in state.email.store.outbox(limit)
         ]
+    }
+
+
+MAX_REPORT_BYTES = 5_000_000
+
+
+@router.post("/v1/email/complaints")
+async def complaint(state: StateDep, _key: SecretKey, request: Request) -> dict[str, Any]:
+    """One feedback-loop report (ARF, RFC 5965) as the raw message (`message/rfc822`): a
+    complaint suppresses the address and ends every sequence of the customer. Idempotent."""
+    raw = await request.body()
+    if not raw or len(raw) > MAX_REPORT_BYTES:
+        raise HTTPException(
+            422, {"message": "send one ARF message of at most 5 MB", "field": "body"}
+        )
+    try:
+        read = await run_in_threadpool(state.email_feedback.complaint, raw)
+    except ArfError as exc:
+        raise HTTPException(422, {"message": str(exc), "field": exc.field}) from exc
+    outcome = read.outcome
+    return {
+        "feedback_type": read.report.feedback_type,
+        "complaint": outcome is not None,
+        "mail_id": read.report.mail_id,
+        "address": outcome.address if outcome else read.report.address,
+        "customer_id": outcome.customer_id if outcome else None,
+        "new": outcome.new if outcome else False,
+        "sequences_ended": outcome.ended if outcome else 0,
     }

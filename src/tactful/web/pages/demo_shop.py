@@ -74,12 +74,17 @@ def cart_page(state: StateDep, cart: CartCookie = "") -> HTMLResponse:
 @router.post("/cart", response_model=None)
 async def add(state: StateDep, request: Request, cart: CartCookie = "") -> Response:
     """Add to the cart: a form answers with the cart page, JSON (the widget) with the cart."""
-    if request.headers.get("content-type", "").startswith("application/json"):
-        item = json.loads(await request.body() or b"{}")
-        sku, quantity, as_json = str(item.get("sku", "")), int(item.get("quantity") or 1), True
+    as_json = request.headers.get("content-type", "").startswith("application/json")
+    if as_json:
+        try:
+            item = json.loads(await request.body() or b"{}")
+        except ValueError:
+            raise HTTPException(400, "body: not JSON") from None
+        if not isinstance(item, dict):
+            raise HTTPException(400, "body: must be a JSON object")
     else:
-        form = await request.form()
-        sku, quantity, as_json = str(form.get("sku", "")), int(str(form.get("quantity", 1))), False
+        item = dict(await request.form())
+    sku, quantity = str(item.get("sku", "")), _quantity(item.get("quantity"))
     if demo_shop.product(state.database, sku) is None:
         raise HTTPException(404, f"no product {sku}")
     text = demo_shop.add_to_cart(cart, sku, quantity)
@@ -91,6 +96,16 @@ async def add(state: StateDep, request: Request, cart: CartCookie = "") -> Respo
         answer = RedirectResponse("/demo/shop/cart", status_code=303)
     answer.set_cookie(CART, text, path="/demo/shop", samesite="lax", httponly=True)
     return answer
+
+
+def _quantity(raw: object) -> int:
+    """1 to 99 from a form field or JSON number; anything else is a 400 naming the field."""
+    text = str(raw if raw is not None and raw != "" else 1)
+    if isinstance(raw, bool) or not (text.isascii() and text.isdigit() and 0 < len(text) < 3):
+        raise HTTPException(400, "quantity: must be a whole number from 1 to 99")
+    if int(text) < 1:
+        raise HTTPException(400, "quantity: must be a whole number from 1 to 99")
+    return int(text)
 
 
 def _cart_json(lines: list[demo_shop.CartLine]) -> dict[str, Any]:

@@ -123,6 +123,20 @@ def feedback(
     return _page("Thank you", "Your answer reached the people who run the shop.")
 
 
+PIXEL = (
+    b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00"
+    b"\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
+)
+
+
+@router.get("/open.gif")
+def open_pixel(state: StateDep, m: MailId, s: Mac) -> Response:
+    """The optional open pixel: records a signed mail's first open (no IP, no user agent)
+    and always answers the same transparent GIF, so a mail never shows a broken image."""
+    state.email_feedback.opened(m, s)
+    return Response(PIXEL, media_type="image/gif", headers=HEADERS)
+
+
 @router.get("/offer", response_class=HTMLResponse)
 def offer(
     state: StateDep,
