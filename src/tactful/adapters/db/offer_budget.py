@@ -13,7 +13,7 @@ import threading
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Connection, Engine, delete, func, select, text
+from sqlalchemy import Connection, Engine, bindparam, delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -21,6 +21,18 @@ from tactful.adapters.db.tables_shared import offer_budget_spends as spends
 from tactful.domain.offers.situation import budget_day
 
 _LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+_MINE = spends.c.customer_id == bindparam("customer_id")
+_FORGET_EXPIRED = delete(spends).where(_MINE, spends.c.at <= bindparam("since"))
+_COUNT_IN_WINDOW = (
+    select(func.count()).select_from(spends).where(_MINE, spends.c.at > bindparam("since"))
+)
+_UNDO_TODAY = delete(spends).where(
+    _MINE,
+    spends.c.day == bindparam("day"),
+    spends.c.offer_key.in_(bindparam("keys", expanding=True)),
+)
+# Built once: SQLAlchemy then finds each compiled statement in its cache instead of building
+# and keying a new construct per spend (the spend runs on most decisions' first showing).
 _KNOWN_LIMIT = 200_000
 
 
@@ -40,7 +52,10 @@ class SqlOfferBudget:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._postgres = engine.dialect.name == "postgresql"
-        self._insert = pg_insert if self._postgres else sqlite_insert
+        insert = pg_insert(spends) if self._postgres else sqlite_insert(spends)
+        self._add_spend = insert.on_conflict_do_nothing(
+            index_elements=["customer_id", "offer_key", "day"]
+        )
         self._known: set[tuple[str, str, date]] = set()
         self._known_lock = threading.Lock()
 
@@ -79,27 +94,20 @@ class SqlOfferBudget:
         ]
         if not added:
             return frozenset()
-        mine = spends.c.customer_id == customer_id
-        connection.execute(delete(spends).where(mine, spends.c.at <= at - window))
-        count = select(func.count()).select_from(spends).where(mine, spends.c.at > at - window)
-        over = int(connection.execute(count).scalar_one()) - budget
+        window_of = {"customer_id": customer_id, "since": at - window}
+        connection.execute(_FORGET_EXPIRED, window_of)
+        over = int(connection.execute(_COUNT_IN_WINDOW, window_of).scalar_one()) - budget
         if over <= 0:
             return frozenset()
         refused = added[-over:]
-        connection.execute(
-            delete(spends).where(mine, spends.c.day == day, spends.c.offer_key.in_(refused))
-        )
+        connection.execute(_UNDO_TODAY, {"customer_id": customer_id, "day": day, "keys": refused})
         return frozenset(refused)
 
     def _add(
         self, connection: Connection, customer_id: str, key: str, day: date, at: datetime
     ) -> bool:
-        statement = (
-            self._insert(spends)
-            .values(customer_id=customer_id, offer_key=key, day=day, at=at)
-            .on_conflict_do_nothing(index_elements=["customer_id", "offer_key", "day"])
-        )
-        return bool(connection.execute(statement).rowcount)
+        row = {"customer_id": customer_id, "offer_key": key, "day": day, "at": at}
+        return bool(connection.execute(self._add_spend, row).rowcount)
 
     def _remember(self, customer_id: str, keys: list[str], day: date) -> None:
         with self._known_lock:
