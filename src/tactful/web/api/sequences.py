@@ -84,7 +84,16 @@ def outbox(
 MAX_REPORT_BYTES = 5_000_000
 
 
-@router.post("/v1/email/complaints")
+ARF_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "The feedback-loop report as received: a raw RFC 5965 message.",
+        "content": {"message/rfc822": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+
+
+@router.post("/v1/email/complaints", openapi_extra=ARF_BODY)
 async def complaint(state: StateDep, _key: SecretKey, request: Request) -> dict[str, Any]:
     """One feedback-loop report (ARF, RFC 5965) as the raw message (`message/rfc822`): a
     complaint suppresses the address and ends every sequence of the customer. Idempotent."""

@@ -129,7 +129,11 @@ PIXEL = (
 )
 
 
-@router.get("/open.gif")
+@router.get(
+    "/open.gif",
+    response_class=Response,
+    responses={200: {"description": "A 1x1 transparent GIF", "content": {"image/gif": {}}}},
+)
 def open_pixel(state: StateDep, m: MailId, s: Mac) -> Response:
     """The optional open pixel: records a signed mail's first open (no IP, no user agent)
     and always answers the same transparent GIF, so a mail never shows a broken image."""
