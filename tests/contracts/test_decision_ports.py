@@ -86,6 +86,20 @@ def test_decision_reads_give_what_the_stores_hold(database: Database) -> None:
     assert (unknown.customer, unknown.purchases, unknown.offer_events) == (None, (), ())
 
 
+def test_past_orders_are_every_order_up_to_now_with_its_skus(database: Database) -> None:
+    seed(database)
+    reads = decision_service(database).reads
+    try:
+        found = reads.past_orders("ann", until=NOW)
+        unknown = reads.past_orders("nobody", until=NOW)
+    finally:
+        reads.close()
+    assert [(o.at, o.skus) for o in found] == [
+        (NOW - timedelta(days=d), (Sku("MUG"), Sku("PEGS"))) for d in (90, 10, 2)
+    ], "oldest first, lines in order, none after `until`"
+    assert unknown == ()
+
+
 def logs(database: Database) -> list[DecisionLog]:
     """The logs each database serves: the direct one, and on SQL the group commit too."""
     found: list[DecisionLog] = [DirectDecisionLog(database)]

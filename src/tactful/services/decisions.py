@@ -34,9 +34,11 @@ from tactful.domain.offers import (
     OfferKind,
     OfferPolicy,
     OfferResponse,
+    PastOrder,
     decide,
 )
 from tactful.domain.offers.engine import over_budget
+from tactful.domain.offers.moments import uses_buy_again
 from tactful.domain.offers.records import DecisionInputs, DecisionRecord, Impression
 from tactful.domain.webhooks_out import EventType as WebhookEvent
 from tactful.services import webhook_events
@@ -287,12 +289,21 @@ class DecisionService:
             declined_upsell=_declined_upsell(inputs.offer_events, now),
             expires_at=request.expires_at,
             time_zone=request.time_zone or _stored_time_zone(inputs.customer),
+            orders=self._past_orders(request.customer_id, request.moment, now),
         )
         who = inputs.customer or Customer(CustomerId(request.customer_id))
         decision = decide(who, request.moment, request.cart, context)
         if arms.assignments and not decision.held_out:
             decision = replace(decision, experiments=arms.assignments, presentation=arms.format)
         return decision, model.version
+
+    def _past_orders(
+        self, customer_id: str, moment: Moment, now: datetime
+    ) -> tuple[PastOrder, ...]:
+        """The whole order history, read only where the moment ranks from it (email)."""
+        if not uses_buy_again(moment):
+            return ()
+        return self.reads.past_orders(customer_id, until=now)
 
     def _arms_of(self, customer_id: str, moment: Moment) -> Arms:
         source = self.policy_for

@@ -10,7 +10,7 @@ import pytest
 
 from tactful.domain.catalog import Bundle, PricePoint, Sku
 from tactful.domain.money import Money
-from tactful.domain.offers import Format, Moment, Offer, OfferPolicy, Purchase, Task
+from tactful.domain.offers import Format, Moment, Offer, OfferPolicy, PastOrder, Purchase, Task
 from tests.domain.offers.builders import NOW, customer, ev, product, run
 
 MUG, TEA = "mug", "tea"
@@ -127,15 +127,16 @@ def test_modal_only_at_a_peak_with_high_confidence() -> None:
     assert busy.format is Format.INLINE
 
 
-def test_email_offers_come_from_recent_purchases() -> None:
+def test_email_offers_come_from_the_order_history() -> None:
     bought = [Purchase(Sku(MUG), NOW - timedelta(days=3))]
-    decision = run(Moment.EMAIL, [], PRODUCTS, [ev(MUG, TEA)], purchases=bought)
+    history = [PastOrder(NOW - timedelta(days=3), (Sku(MUG),))]
+    fields: dict[str, Any] = {"purchases": bought, "orders": history}
+    decision = run(Moment.EMAIL, [], PRODUCTS, [ev(MUG, TEA)], **fields)
     assert decision.offers == ()  # no marketing consent recorded
-    decision = run(
-        Moment.EMAIL, [], PRODUCTS, [ev(MUG, TEA)], purchases=bought, who=customer(email=True)
-    )
-    assert decision.offers[0].format is Format.EMAIL
-    assert decision.offers[0].cart_total_after == Money(500, "GBP")
+    decision = run(Moment.EMAIL, [], PRODUCTS, [ev(MUG, TEA)], who=customer(email=True), **fields)
+    assert [o.key for o in decision.offers] == ["repurchase:mug:", "cross_sell:tea:mug"]
+    assert {o.format for o in decision.offers} == {Format.EMAIL}
+    assert decision.offers[1].cart_total_after == Money(500, "GBP")
 
 
 def test_offer_ids_are_stable_and_distinct() -> None:

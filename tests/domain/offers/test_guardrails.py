@@ -14,6 +14,7 @@ from tactful.domain.offers import (
     OfferKind,
     OfferPolicy,
     OfferResponse,
+    PastOrder,
     Purchase,
     ReasonCode,
     Task,
@@ -210,13 +211,14 @@ def test_withdrawn_onsite_consent_means_no_onsite_offers() -> None:
 
 def test_email_needs_marketing_consent() -> None:
     bought = [Purchase(Sku(MUG), NOW - timedelta(days=2))]
-    silent = run(Moment.EMAIL, [], BASIC, RULES, purchases=bought, who=customer())
+    orders = [PastOrder(NOW - timedelta(days=2), (Sku(MUG),))]
+    fields = {"purchases": bought, "orders": orders}
+    silent = run(Moment.EMAIL, [], BASIC, RULES, who=customer(), **fields)
     assert silent.offers == ()
     assert R.NO_EMAIL_CONSENT in reasons_for(silent, TEA)
-    opted_in = run(
-        Moment.EMAIL, [], BASIC, RULES, purchases=bought, who=customer(email=True, onsite=False)
-    )
-    assert offered(opted_in) == [TEA, SPOON]
+    assert R.NO_EMAIL_CONSENT in reasons_for(silent, MUG)
+    opted_in = run(Moment.EMAIL, [], BASIC, RULES, who=customer(email=True, onsite=False), **fields)
+    assert offered(opted_in) == [MUG, TEA]  # what they buy again, then what goes with it
 
 
 def test_owned_digital_items_are_not_offered_but_consumables_are() -> None:

@@ -17,7 +17,8 @@ from datetime import datetime
 from sqlalchemy import Connection, Engine
 
 from tactful.adapters.db.repositories import decision_inputs as inputs_repo
-from tactful.domain.offers import Purchase
+from tactful.adapters.db.repositories.past_orders import read_past_orders
+from tactful.domain.offers import PastOrder, Purchase
 from tactful.domain.offers.records import DecisionInputs
 
 
@@ -202,6 +203,11 @@ class SqlDecisionReads:
                 recent=recent,
                 cache=self.purchases,
             )
+
+    def past_orders(self, customer_id: str, *, until: datetime) -> tuple[PastOrder, ...]:
+        """The customer's orders up to `until` with their SKUs (not cached: moment email)."""
+        with self.connections.connect() as connection:
+            return read_past_orders(connection, customer_id, until=until)
 
     def close(self) -> None:
         """Give every held connection back (shutdown)."""

@@ -11,7 +11,7 @@ from tactful.adapters.memory.customers import MemoryCustomerStore
 from tactful.adapters.memory.database import MemoryDatabase, MemoryState
 from tactful.adapters.memory.events import OFFER_EVENT_TYPES
 from tactful.domain.catalog import Sku
-from tactful.domain.offers import OfferEvent
+from tactful.domain.offers import OfferEvent, PastOrder
 from tactful.domain.offers.inputs import offer_event, shown_offer
 from tactful.domain.offers.records import DecisionInputs
 
@@ -58,6 +58,15 @@ class MemoryDecisionReads:
         ]
         purchases = summarise_purchases(orders, utc(recent), utc)
         return DecisionInputs(customer, purchases, _offer_events(state, customer_id, utc(since)))
+
+    def past_orders(self, customer_id: str, *, until: datetime) -> tuple[PastOrder, ...]:
+        """The customer's orders up to `until`, oldest first, with their SKUs."""
+        found = [
+            (utc(o.created_at), o.order_id, tuple(line.sku for line in o.lines))
+            for o in self.database.state.orders.orders.values()
+            if o.customer_id == customer_id and utc(o.created_at) <= utc(until)
+        ]
+        return tuple(PastOrder(at, skus) for at, _, skus in sorted(found))
 
     def close(self) -> None:
         """Nothing is held."""

@@ -59,7 +59,7 @@ def history(orders: Iterable[tuple[float, Iterable[K]]]) -> dict[K, Bought]:
     recency: dict[K, float] = {}
     for age_days, items in orders:
         weight = recency_weight(age_days)
-        for item in set(items):
+        for item in dict.fromkeys(items):
             counts[item] = counts.get(item, 0) + 1
             recency[item] = recency.get(item, 0.0) + weight
     return {item: Bought(counts[item], recency[item]) for item in counts}

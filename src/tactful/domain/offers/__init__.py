@@ -22,6 +22,7 @@ from tactful.domain.offers.evidence import (
     AffinitySource,
     Evidence,
     InMemoryAffinity,
+    RepeatPurchase,
 )
 from tactful.domain.offers.inputs import (
     CartLine,
@@ -29,6 +30,7 @@ from tactful.domain.offers.inputs import (
     DeclinedUpsell,
     OfferEvent,
     OfferResponse,
+    PastOrder,
     Purchase,
     purchases_from_orders,
 )
@@ -57,9 +59,11 @@ __all__ = [
     "OfferKind",
     "OfferPolicy",
     "OfferResponse",
+    "PastOrder",
     "PriceBlock",
     "Purchase",
     "ReasonCode",
+    "RepeatPurchase",
     "SocialProof",
     "Task",
     "TimingTable",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from tactful.domain.catalog import Bundle, Product, Sku
 from tactful.domain.money import Money
-from tactful.domain.offers.evidence import AffinitySource, Evidence
+from tactful.domain.offers.evidence import AffinitySource, Evidence, RepeatPurchase
 from tactful.domain.offers.inputs import DeclinedUpsell
 from tactful.domain.offers.moments import OfferKind, uses_owned_plans, uses_recent_purchases
 from tactful.domain.offers.policy import OfferPolicy
@@ -29,6 +29,8 @@ class Candidate:
     product: Product | None = None
     bundle: Bundle | None = None
     term_switch: bool = False
+    repeat: RepeatPurchase | None = None
+    """A repurchase's orders and last order (its evidence, where a cross-sell has co-buys)."""
 
     @property
     def key(self) -> str:
@@ -52,7 +54,7 @@ def cross_sell_anchors(situation: Situation) -> list[Sku]:
     return [sku for sku in dict.fromkeys(anchors) if sku in products]
 
 
-def _strongest(
+def strongest(
     proposed: Iterable[Sequence[Evidence]], anchors: Iterable[Sku], policy: OfferPolicy
 ) -> tuple[dict[Sku, Evidence], dict[Sku, float]]:
     """Each consequent's best evidence (clearing the floor wins ties), and the summed score of
@@ -111,7 +113,7 @@ def cross_sells(situation: Situation, affinity: AffinitySource) -> list[Candidat
     anchors = cross_sell_anchors(situation)
     limit = situation.policy.cross_sells_per_item
     proposed = [affinity.cross_sells(anchor, limit) for anchor in anchors]
-    best, summed = _strongest(proposed, anchors, situation.policy)
+    best, summed = strongest(proposed, anchors, situation.policy)
     score = {sku: evidence.score for sku, evidence in best.items()} | summed
     products = situation.catalog.products
 

@@ -9,7 +9,7 @@ from tactful.domain.catalog import Sku
 from tactful.domain.customers import CustomerId
 from tactful.domain.money import Money
 from tactful.domain.offers.candidates import Candidate
-from tactful.domain.offers.evidence import Evidence
+from tactful.domain.offers.evidence import Evidence, RepeatPurchase
 from tactful.domain.offers.moments import Format, Moment, OfferKind
 from tactful.domain.offers.reasons import ReasonCode
 
@@ -62,6 +62,8 @@ class Offer:
     preselected: bool = False
     name: str = ""
     """The offered product's name, for labels that say what is added."""
+    repeat: RepeatPurchase | None = None
+    """A repurchase's evidence: how many orders held the item, the last one when."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +116,11 @@ class TraceEntry:
         """Its evidence's lift (0 without evidence)."""
         evidence = self.candidate.evidence
         return evidence.lift if evidence is not None else 0.0
+
+    @property
+    def repeat(self) -> RepeatPurchase | None:
+        """A repurchase's orders and last order (None for other kinds)."""
+        return self.candidate.repeat
 
     @property
     def price_increase(self) -> int:

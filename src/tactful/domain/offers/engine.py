@@ -12,8 +12,9 @@ from tactful.domain.offers.decision import Decision, TraceEntry
 from tactful.domain.offers.framing import frame
 from tactful.domain.offers.guardrails import Reasons, blanket_reasons, judge
 from tactful.domain.offers.inputs import CartLine, DecisionContext
-from tactful.domain.offers.moments import Moment, OfferKind
+from tactful.domain.offers.moments import Moment, OfferKind, uses_buy_again
 from tactful.domain.offers.reasons import ReasonCode
+from tactful.domain.offers.repurchases import buy_again
 from tactful.domain.offers.situation import Situation, situate
 
 _UPGRADE_FIRST = {OfferKind.UPSELL: 0, OfferKind.DOWNSELL: 1}
@@ -101,6 +102,8 @@ def decide(
     is_held_out = assign(customer.customer_id, policy.holdout_salt, policy.holdout_share)
     blanket = blanket_reasons(customer, situation, is_held_out)
     pool = candidates(situation, context.affinity, context.declined_upsell)
+    if uses_buy_again(situation.moment):
+        pool = [*buy_again(situation, context.affinity, context.orders), *pool]
     failed = [blanket + judge(candidate, situation) for candidate in pool]
     passing = [index for index, reasons in enumerate(failed) if not reasons]
     chosen = _choose(pool, passing, situation)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from tactful.domain.catalog import Sku
@@ -39,6 +40,15 @@ class Evidence:
             )
 
 
+@dataclass(frozen=True, slots=True)
+class RepeatPurchase:
+    """Behind a repurchase offer: how many of the customer's orders held the item, the last
+    one when."""
+
+    orders: int
+    last_at: datetime
+
+
 class AffinitySource(Protocol):
     """A mined model seen from the offer engine: best cross-sells first."""
 
@@ -46,11 +56,18 @@ class AffinitySource(Protocol):
         """Evidence whose antecedent contains `sku`, best score first, at most `limit`."""
         ...
 
+    def popularity(self, sku: Sku) -> float:
+        """The item's orders over the most popular item's, 0..1 (0 when unknown)."""
+        ...
+
 
 class InMemoryAffinity:
     """An AffinitySource over a list of evidence, for tests, demos and adapters."""
 
-    def __init__(self, evidence: Iterable[Evidence]) -> None:
+    def __init__(
+        self, evidence: Iterable[Evidence], popularity: Mapping[Sku, float] | None = None
+    ) -> None:
+        self._popularity = dict(popularity or {})
         index: dict[Sku, list[Evidence]] = {}
         for item in evidence:
             for sku in set(item.antecedent):
@@ -64,6 +81,10 @@ class InMemoryAffinity:
     def cross_sells(self, sku: Sku, limit: int) -> Sequence[Evidence]:
         """The stored evidence for `sku`, best first."""
         return self._index.get(sku, ())[: max(limit, 0)]
+
+    def popularity(self, sku: Sku) -> float:
+        """The share given for `sku`, 0 when none was."""
+        return self._popularity.get(sku, 0.0)
 
 
 EMPTY_AFFINITY = InMemoryAffinity(())

@@ -10,7 +10,7 @@ from tactful.domain.catalog import Sku, lawful_compare_at, lowest_prior_price
 from tactful.domain.money import Money
 from tactful.domain.offers.candidates import Candidate
 from tactful.domain.offers.decision import Offer, PriceBlock, SocialProof, Urgency
-from tactful.domain.offers.evidence import Evidence
+from tactful.domain.offers.evidence import Evidence, RepeatPurchase
 from tactful.domain.offers.moments import Format, Moment, OfferKind
 from tactful.domain.offers.situation import Situation
 
@@ -64,6 +64,8 @@ def headline(candidate: Candidate, situation: Situation) -> str:
     `plain` headline style, just what is added."""
     if situation.policy.headline_style == "plain":
         return f"Add {candidate.name}"
+    if candidate.kind is OfferKind.REPURCHASE:
+        return f"Order {candidate.name} again"
     if candidate.product is not None and candidate.product.outcome:
         return candidate.product.outcome
     anchor = situation.catalog.get(candidate.for_sku) if candidate.for_sku is not None else None
@@ -95,7 +97,21 @@ def _has_proof(candidate: Candidate, situation: Situation) -> bool:
     )
 
 
-def reason(candidate: Candidate, situation: Situation) -> str:
+_TIMES = {2: "twice"}
+
+
+def _ordered_before(repeat: RepeatPurchase, time_zone: str | None) -> str:
+    """ "You've ordered this 4 times, the last on 12 March 2026" (the customer's date)."""
+    zone = ZoneInfo(time_zone) if time_zone is not None and is_time_zone(time_zone) else UTC
+    last = repeat.last_at.astimezone(zone)
+    day = f"{last.day} {last:%B %Y}"
+    if repeat.orders == 1:
+        return f"You ordered this on {day}"
+    times = _TIMES.get(repeat.orders, f"{repeat.orders} times")
+    return f"You've ordered this {times}, the last on {day}"
+
+
+def reason(candidate: Candidate, situation: Situation, time_zone: str | None = None) -> str:
     """Why this offer, in plain words and real numbers (rounded down)."""
     if candidate.kind is OfferKind.CROSS_SELL and candidate.evidence is not None:
         buyers_of = _names(situation, candidate.evidence.antecedent)
@@ -105,6 +121,8 @@ def reason(candidate: Candidate, situation: Situation) -> str:
                 return f"Bought together by {pct}% of customers who bought {buyers_of}"
             return f"Bought together in {pct}% of orders with {buyers_of}"
         return f"Often bought together with {buyers_of}"
+    if candidate.repeat is not None:
+        return _ordered_before(candidate.repeat, time_zone)
     anchor = _anchor_name(candidate, situation)
     if candidate.kind is OfferKind.UPSELL:
         if candidate.term_switch:
@@ -248,7 +266,7 @@ def frame(
         for_sku=candidate.for_sku,
         format=choose_format(candidate, situation),
         headline=headline(candidate, situation),
-        reason=reason(candidate, situation),
+        reason=reason(candidate, situation, time_zone),
         price=block,
         cart_total_after=cart_total_after,
         evidence=candidate.evidence,
@@ -257,4 +275,5 @@ def frame(
         social_proof=social_proof(candidate, situation),
         urgency=urgency(expires_at, situation.now, time_zone),
         name=candidate.name,
+        repeat=candidate.repeat,
     )

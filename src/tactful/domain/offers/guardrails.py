@@ -171,6 +171,8 @@ def cooldown(candidate: Candidate, situation: Situation) -> ReasonCode | None:
     events = situation.declines.get(candidate.sku)
     if not events:
         return None
+    if candidate.kind is OfferKind.REPURCHASE:
+        return ReasonCode.COOLDOWN  # its score counts orders: no stronger co-purchase signal
     factor = 1.0 + situation.policy.stronger_signal_margin
     for event in events:
         if event.relevance is None or candidate.relevance <= event.relevance * factor:

@@ -41,6 +41,14 @@ class Purchase:
     kind: ProductKind | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class PastOrder:
+    """One of the customer's orders: when, and the SKUs it held."""
+
+    at: datetime
+    skus: tuple[Sku, ...]
+
+
 def purchases_from_orders(orders: Iterable[Order]) -> tuple[Purchase, ...]:
     """Flatten a customer's orders into purchases."""
     return tuple(
@@ -160,6 +168,8 @@ class DecisionContext:
     expires_at: datetime | None = None
     time_zone: str | None = None
     """The customer's IANA time zone: deadlines are written in it (UTC when None)."""
+    orders: Sequence[PastOrder] = ()
+    """The customer's whole order history, read for moment `email` only (buy again)."""
 
     def __post_init__(self) -> None:
         if not self.decision_id:

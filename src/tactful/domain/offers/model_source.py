@@ -31,17 +31,24 @@ class ModelAffinity:
     """
 
     def __init__(
-        self, model: MinedModel, n_baskets: float, rank_row: RankRow | None = None
+        self,
+        model: MinedModel,
+        n_baskets: float,
+        rank_row: RankRow | None = None,
+        top_count: float = 0.0,
     ) -> None:
         self._model = model
         self._n = float(n_baskets)
+        self._top = float(top_count)
         self._rank_row = rank_row
         self._evidence_by_sku: dict[Sku, tuple[Evidence, ...]] = {}
 
     @classmethod
     def from_model(cls, model: AffinityModel, rank_row: RankRow | None = None) -> ModelAffinity:
         """Adapt a model mined by tactful.domain.affinity.mine."""
-        return cls(model, float(model.itemsets.n_baskets), rank_row)
+        counts = getattr(model, "item_counts", None)  # a stand-in model may have none
+        top = float(counts.max()) if counts is not None and counts.size else 0.0
+        return cls(model, float(model.itemsets.n_baskets), rank_row, top)
 
     def cross_sells(self, sku: Sku, limit: int) -> Sequence[Evidence]:
         """Best neighbours first, at most `limit`."""
@@ -49,6 +56,12 @@ class ModelAffinity:
         if every is None:
             every = self._evidence_by_sku[sku] = self._evidence(sku)
         return every[: max(limit, 0)]
+
+    def popularity(self, sku: Sku) -> float:
+        """Orders holding `sku` over the most bought item's (0 without the top count)."""
+        if self._top <= 0:
+            return 0.0
+        return min(self._model.item_count(sku) / self._top, 1.0)
 
     def _evidence(self, sku: Sku) -> tuple[Evidence, ...]:
         model, total = self._model, self._n

@@ -44,6 +44,8 @@ class OfferKind(StrEnum):
     UPSELL = "upsell"
     BUNDLE = "bundle"
     DOWNSELL = "downsell"
+    REPURCHASE = "repurchase"
+    """Something the customer bought before, offered again (moment `email`)."""
 
 
 _PEAKS = frozenset({Moment.POST_PURCHASE, Moment.USAGE_LIMIT, Moment.RENEWAL})
@@ -70,7 +72,13 @@ def is_onsite(moment: Moment) -> bool:
 
 def uses_recent_purchases(moment: Moment) -> bool:
     """Moments where what the customer recently bought anchors cross-sells."""
-    return moment in (Moment.POST_PURCHASE, Moment.EMAIL)
+    return moment is Moment.POST_PURCHASE
+
+
+def uses_buy_again(moment: Moment) -> bool:
+    """Moments whose cross-sells and repurchases come from the whole order history (the
+    email ranking `tactful evaluate --task next-purchase` measures)."""
+    return moment is Moment.EMAIL
 
 
 def uses_owned_plans(moment: Moment) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from tactful.domain.offers import OfferCatalog
+from tactful.domain.offers import OfferCatalog, PastOrder
 from tactful.domain.offers.records import DecisionInputs, DecisionRecord
 
 
@@ -27,6 +27,11 @@ class DecisionReads(Protocol):
     ) -> DecisionInputs:
         """The customer (None if unknown), purchases up to `until` (each SKU's first buy and,
         since `recent`, its last) and offer events since `since`."""
+        ...
+
+    def past_orders(self, customer_id: str, *, until: datetime) -> tuple[PastOrder, ...]:
+        """The customer's orders up to `until`, oldest first, each with its SKUs (moment
+        `email` ranks what they buy again from these)."""
         ...
 
     def close(self) -> None:

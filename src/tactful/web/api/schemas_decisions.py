@@ -25,6 +25,7 @@ from tactful.domain.offers import (
     OfferKind,
     PriceBlock,
     ReasonCode,
+    RepeatPurchase,
     TraceEntry,
 )
 from tactful.services.request_fields import Identifier
@@ -67,6 +68,13 @@ class EvidenceOut(TypedDict):
     count: int
 
 
+class RepeatOut(TypedDict):
+    """Behind a repurchase: how many of the customer's orders held the item, the last when."""
+
+    orders: int
+    last_ordered_at: datetime
+
+
 class SocialProofOut(TypedDict):
     """A statement from real counts."""
 
@@ -100,6 +108,7 @@ class OfferOut(TypedDict):
     decline_label: str
     social_proof: NotRequired[SocialProofOut]
     urgency: NotRequired[UrgencyOut]
+    repeat: NotRequired[RepeatOut]
 
 
 class TraceOut(TypedDict):
@@ -115,6 +124,7 @@ class TraceOut(TypedDict):
     confidence: float
     lift: float
     price_increase: int
+    repeat: NotRequired[RepeatOut]
 
 
 class ArmOut(TypedDict):
@@ -190,11 +200,17 @@ def _offer(offer: Offer) -> OfferOut:
         }
     if offer.urgency is not None:
         body["urgency"] = {"expires_at": offer.urgency.expires_at, "text": offer.urgency.text}
+    if offer.repeat is not None:
+        body["repeat"] = _repeat(offer.repeat)
     return body
 
 
+def _repeat(repeat: RepeatPurchase) -> RepeatOut:
+    return {"orders": repeat.orders, "last_ordered_at": repeat.last_at}
+
+
 def _trace(entry: TraceEntry) -> TraceOut:
-    return {
+    body: TraceOut = {
         "sku": entry.sku,
         "kind": entry.kind,
         "for_sku": entry.for_sku,
@@ -206,6 +222,9 @@ def _trace(entry: TraceEntry) -> TraceOut:
         "lift": _figure(entry.lift),
         "price_increase": entry.price_increase,
     }
+    if entry.repeat is not None:
+        body["repeat"] = _repeat(entry.repeat)
+    return body
 
 
 def decision_out(decision: Decision) -> DecisionOut:

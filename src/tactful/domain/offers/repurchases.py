@@ -1,0 +1,111 @@
+"""Moment `email`: what the customer buys again, then what goes with it.
+
+Ranked by the buy-again rule `tactful evaluate --task next-purchase` measures
+(`domain/affinity/buy_again.scores`), over the customer's whole order history and the mined
+model as its prior: neighbours are the model's cross-sells of each bought item, popularity its
+item counts. Every catalogue product bought is a repurchase candidate (the not_owned guardrail
+drops subscriptions, digital items and the like); a complement is a cross-sell carrying its
+strongest co-purchase evidence, so the usual guardrails judge it.
+Best-selling staples unrelated to the customer are not mailed (the evaluation's fill).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from tactful.domain.affinity.buy_again import Bought, history, ranked, scores
+from tactful.domain.catalog import Product, Sku
+from tactful.domain.offers.candidates import Candidate, strongest
+from tactful.domain.offers.evidence import AffinitySource, Evidence, RepeatPurchase
+from tactful.domain.offers.inputs import PastOrder
+from tactful.domain.offers.moments import OfferKind
+from tactful.domain.offers.situation import Situation
+
+_DAY = 86400.0
+
+
+class _ModelPrior:
+    """The mined model as the rule's prior; keeps the evidence each bought item proposed."""
+
+    def __init__(self, affinity: AffinitySource, limit: int) -> None:
+        self._affinity = affinity
+        self._limit = limit
+        self.proposed: list[Sequence[Evidence]] = []
+
+    def similar(self, item: Sku) -> list[tuple[Sku, float]]:
+        found = self._affinity.cross_sells(item, self._limit)
+        self.proposed.append(found)
+        return [(evidence.consequent, evidence.score) for evidence in found]
+
+    def popularity(self, item: Sku) -> float:
+        return self._affinity.popularity(item)
+
+
+def _history(
+    orders: Sequence[PastOrder], situation: Situation
+) -> tuple[dict[Sku, Bought], dict[Sku, datetime]]:
+    """Catalogue products in orders up to now: the rule's history, and each one's last order."""
+    now, products = situation.now, situation.catalog.products
+    past = [order for order in orders if order.at <= now]
+    last: dict[Sku, datetime] = {}
+    for order in sorted(past, key=lambda order: order.at):
+        last.update(dict.fromkeys((sku for sku in order.skus if sku in products), order.at))
+    aged = [
+        ((now - order.at).total_seconds() / _DAY, [sku for sku in order.skus if sku in last])
+        for order in past
+    ]
+    return history(aged), last
+
+
+def _repurchase(product: Product, bought: Bought, last: datetime, score: float) -> Candidate:
+    return Candidate(
+        kind=OfferKind.REPURCHASE,
+        sku=product.sku,
+        for_sku=None,
+        name=product.name,
+        price=product.price,
+        increase=product.price,
+        relevance=score,
+        product=product,
+        repeat=RepeatPurchase(bought.orders, last),
+    )
+
+
+def _complement(product: Product, evidence: Evidence, score: float) -> Candidate:
+    return Candidate(
+        kind=OfferKind.CROSS_SELL,
+        sku=product.sku,
+        for_sku=evidence.antecedent[0],
+        name=product.name,
+        price=product.price,
+        increase=product.price,
+        relevance=score,
+        evidence=evidence,
+        product=product,
+    )
+
+
+def buy_again(
+    situation: Situation, affinity: AffinitySource, orders: Sequence[PastOrder]
+) -> list[Candidate]:
+    """The best `max_candidates`: items bought before, then their complements."""
+    bought, last = _history(orders, situation)
+    if not bought:
+        return []
+    prior = _ModelPrior(affinity, situation.policy.cross_sells_per_item)
+    scored = scores(bought, prior)
+    evidence, _ = strongest(prior.proposed, bought, situation.policy)
+    products = situation.catalog.products
+    found: list[Candidate] = []
+    for sku in ranked(scored):
+        if len(found) >= situation.policy.max_candidates:
+            break
+        product = products.get(sku)
+        if product is None:
+            continue
+        if sku in bought:  # an owned-once item is dropped by the not_owned guardrail
+            found.append(_repurchase(product, bought[sku], last[sku], scored[sku]))
+        elif sku in evidence:
+            found.append(_complement(product, evidence[sku], scored[sku]))
+    return found
