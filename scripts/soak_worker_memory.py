@@ -23,14 +23,11 @@ import time
 from pathlib import Path
 
 import httpx
-import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from scripts.soak import Soak, cpu_seconds, rss_kib
-from scripts.soak_mail import SOAK_SEQUENCE, SmtpSink, WorkerProcess
-from tests.e2e.seed import PAGE, seed_catalogue
-from tests.support.killable import SECRET_AUTH, KillableServer, free_port, tactful_environment
+from scripts.soak_mail import SmtpSink, WorkerProcess, soak_processes
 
 
 def flows(soak: Soak, stop: threading.Event) -> None:
@@ -70,41 +67,20 @@ def main() -> int:
     parser.add_argument("--flows", type=int, default=8)
     parser.add_argument("--worker-interval", type=float, default=5)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="tactful-soak-worker-") as name:
-        tmp = Path(name)
-        url, quiet = f"sqlite:///{tmp}/tactful.db", {"TACTFUL_ACCESS_LOG": "false"}
-        with (
-            KillableServer(url, tmp / "var", extra_env=quiet) as server,
-            SmtpSink(free_port()) as sink,
-        ):
-            engine = sa.create_engine(url)
-            seed_catalogue(engine)
-            engine.dispose()
-            for path, body in (("/v1/checkout-pages", PAGE), ("/v1/sequences", SOAK_SEQUENCE)):
-                httpx.post(f"{server.url}{path}", json=body, headers=SECRET_AUTH).raise_for_status()
-            env = tactful_environment(
-                url,
-                tmp / "var",
-                {
-                    **quiet,
-                    "TACTFUL_SMTP_URL": sink.url,
-                    "TACTFUL_WORKER_INTERVAL": str(args.worker_interval),
-                    "TACTFUL_REMINE_EVERY_HOURS": "0",
-                },
-            )
-            with WorkerProcess(env, tmp) as worker:
-                soak, stop = Soak(server.url, 24 * 3600), threading.Event()
-                threads = [
-                    threading.Thread(target=flows, args=(soak, stop)) for _ in range(args.flows)
-                ]
-                for thread in threads:
-                    thread.start()
-                try:
-                    measure(soak, sink, worker, args.mails)
-                finally:
-                    stop.set()
-                    for thread in threads:
-                        thread.join()
+    with (
+        tempfile.TemporaryDirectory(prefix="tactful-soak-worker-") as name,
+        soak_processes(Path(name), args.worker_interval) as (server, sink, worker, _url),
+    ):
+        soak, stop = Soak(server.url, 24 * 3600), threading.Event()
+        threads = [threading.Thread(target=flows, args=(soak, stop)) for _ in range(args.flows)]
+        for thread in threads:
+            thread.start()
+        try:
+            measure(soak, sink, worker, args.mails)
+        finally:
+            stop.set()
+            for thread in threads:
+                thread.join()
     return 0
 
 
