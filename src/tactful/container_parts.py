@@ -63,7 +63,8 @@ def decision_parts(
 ) -> DecisionParts:
     """The decision service on its reads, log, catalogue cache, budget and experiment arms."""
     reads = SqlDecisionReads(db)
-    log = SqlDecisionLog(db, connections=reads.connections.held)
+    budget = SqlOfferBudget(db)
+    log = SqlDecisionLog(db, connections=reads.connections.held, budget=budget)
     catalog = SqlCatalogSource(db)
     experiment_store = SqlExperimentStore(db)
     arm_policies = ExperimentPolicies(experiment_store)
@@ -75,7 +76,7 @@ def decision_parts(
         policy=OfferPolicy(holdout_share=settings.holdout_share),
         model=ModelCache(models.get),
         clock=clock,
-        budget=SqlOfferBudget(db),
+        budget=budget,
         policy_for=arm_policies,
     )
     return DecisionParts(reads, log, catalog, experiment_store, arm_policies, service)
