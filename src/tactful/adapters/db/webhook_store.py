@@ -186,7 +186,10 @@ class SqlWebhookStore:
             if outcome.delivered or retry_at is not None:
                 return None
             endpoint_id = conn.execute(select(webhook_outbox.c.endpoint_id).where(where)).scalar()
-            reason = f"gave up on message {message_id} after 3 days of failed deliveries"
+            reason = (
+                f"every delivery of event {message_id} failed for 3 days; fix the endpoint,"
+                " enable it, then replay the failed deliveries"
+            )
             conn.execute(
                 update(webhook_endpoints)
                 .where(webhook_endpoints.c.endpoint_id == endpoint_id)
