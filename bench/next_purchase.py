@@ -120,7 +120,11 @@ def report(label: str, body: dict[str, object], k: int, wall: float, cpu: float)
         f"({wall:.1f} s wall, {cpu:.1f} s CPU)"
     )
     for name, row in rows.items():
-        print(f"  {name:24s} recall@{k} {row[f'recall@{k}']:.4f}  ndcg@{k} {row[f'ndcg@{k}']:.4f}")
+        recall, ndcg = f"recall@{k}", f"ndcg@{k}"
+        print(
+            f"  {name:24s} {recall} {row[recall]:.4f} ± {row[recall + '_se']:.4f}"
+            f"  {ndcg} {row[ndcg]:.4f} ± {row[ndcg + '_se']:.4f}"
+        )
     for metric in (f"recall@{k}", f"ndcg@{k}"):
         best = max(rows["personal-frequency"][metric], rows["popularity"][metric])
         print(f"  email - best baseline, {metric}: {rows['email'][metric] - best:+.4f}")

@@ -39,8 +39,8 @@ from tactful.container_parts import (
 )
 from tactful.domain.checkout import PaymentGateway
 from tactful.domain.clock import Clock, SystemClock
-from tactful.domain.measurement.guardrails import GuardrailThresholds
 from tactful.mining_process import in_child_process
+from tactful.reports_composition import guardrail_thresholds
 from tactful.services.checkout import BumpSource, CheckoutDeps
 from tactful.services.checkout_bumps import engine_bumps
 from tactful.services.dashboard import DashboardService
@@ -248,16 +248,6 @@ def build_container(
         webhook_delivery=webhook_delivery,
         due_work=[email, webhook_delivery, measurement.rollups, _remine(storage, settings)],
         owns_engine=engine is None,
-    )
-
-
-def guardrail_thresholds(settings: Settings) -> GuardrailThresholds:
-    """The harm each experiment guardrail tolerates before a variant is flagged."""
-    return GuardrailThresholds(
-        decline_rate=settings.guardrail_decline_rate,
-        refund_rate=settings.guardrail_refund_rate,
-        unsubscribe_rate=settings.guardrail_unsubscribe_rate,
-        satisfaction=settings.guardrail_satisfaction,
     )
 
 

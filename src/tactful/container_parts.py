@@ -30,6 +30,7 @@ from tactful.domain.checkout.page_payments import PagePaymentGateway
 from tactful.domain.clock import Clock
 from tactful.domain.offers import OfferPolicy
 from tactful.domain.sequences import EmailCaps, FrequentBuyers
+from tactful.reports_composition import report_parts
 from tactful.services.checkout import BumpSource, CheckoutDeps
 from tactful.services.dashboard import DashboardService
 from tactful.services.decisions import DecisionService, ModelCache
@@ -66,7 +67,8 @@ def decision_parts(
 ) -> DecisionParts:
     """The decision service on its reads, log, catalogue cache, budget and experiment arms."""
     reads = SqlDecisionReads(db)
-    log = SqlDecisionLog(db, connections=reads.connections.held)
+    budget = SqlOfferBudget(db)
+    log = SqlDecisionLog(db, connections=reads.connections.held, budget=budget)
     catalog = SqlCatalogSource(db)
     experiment_store = SqlExperimentStore(db)
     arm_policies = ExperimentPolicies(experiment_store)
@@ -78,7 +80,7 @@ def decision_parts(
         policy=OfferPolicy(holdout_share=settings.holdout_share),
         model=ModelCache(models.get),
         clock=clock,
-        budget=SqlOfferBudget(db),
+        budget=budget,
         policy_for=arm_policies,
     )
     return DecisionParts(reads, log, catalog, experiment_store, arm_policies, service)
@@ -98,22 +100,18 @@ class MeasurementParts:
 
 def measurement_parts(settings: Settings, db: Engine, clock: Clock) -> MeasurementParts:
     """Reports and rollups sharing one attribution window from the settings."""
-    reads, rollup_store = SqlMeasurementReads(db), SqlMeasurementRollups(db)
-    attribution = timedelta(days=settings.attribution_days)
-    feedback = SqlFeedbackStore(db)
-    reports = ReportService(
-        reads,
-        clock,
-        holdout_share=settings.holdout_share,
-        attribution=attribution,
-        feedback=feedback,
-        rollups=rollup_store,
-    )
+    parts = report_parts(settings, db, clock)
     dashboard_reads = SqlDashboardReports(db)
     rollups = RollupService(
-        reads, rollup_store, clock, attribution=attribution, dashboard=dashboard_reads
+        parts.reads,
+        parts.rollup_store,
+        clock,
+        attribution=parts.reports.attribution,
+        dashboard=dashboard_reads,
     )
-    return MeasurementParts(reads, rollups, reports, feedback, rollup_store, dashboard_reads)
+    return MeasurementParts(
+        parts.reads, rollups, parts.reports, parts.feedback, parts.rollup_store, dashboard_reads
+    )
 
 
 def dashboard(

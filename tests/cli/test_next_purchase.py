@@ -50,7 +50,11 @@ def test_json_has_recall_and_ndcg_beside_both_baselines(orders_file: Path) -> No
     rankings = [row["ranking"] for row in body["results"]]
     assert rankings[:3] == ["email", "personal-frequency", "popularity"]
     for row in body["results"]:
-        assert set(row) == {"ranking", "n_test", "recall@10", "ndcg@10"}
+        assert set(row) == {
+            *("ranking", "n_test", "recall@10", "ndcg@10"),
+            *("recall@10_se", "ndcg@10_se"),  # standard errors over customers (added)
+        }
+        assert row["recall@10_se"] >= 0.0
         assert 0.0 <= row["recall@10"] <= 1.0
         assert 0.0 <= row["ndcg@10"] <= 1.0
     personal = body["results"][1]

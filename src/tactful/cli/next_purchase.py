@@ -56,6 +56,8 @@ def next_purchase_json(result: Any) -> dict[str, Any]:
                 "n_test": m.n_test,
                 **{f"recall@{k}": value for k, value in m.recall.items()},
                 **{f"ndcg@{k}": value for k, value in m.ndcg.items()},
+                **{f"recall@{k}_se": value for k, value in m.recall_se.items()},
+                **{f"ndcg@{k}_se": value for k, value in m.ndcg_se.items()},
             }
             for m in result.results
         ],

@@ -118,8 +118,10 @@ class OrderWebhooks:
             known = tx.platform_orders.order_id(platform, placed.platform_id)
             return Received(order_id=known or order.order_id, order_new=False)
         if order.customer_id is not None:
-            customer = Customer(CustomerId(order.customer_id), placed.email)
-            tx.customers.upsert_customers([customer], at=self.clock.now(), update_fields=())
+            customer = Customer(CustomerId(order.customer_id), placed.email, country=placed.country)
+            tx.customers.upsert_customers(
+                [customer], at=self.clock.now(), update_fields=("country",)
+            )
         tx.catalog.upsert_products(
             placed.products, at=order.created_at, update_fields=(), record_history=False
         )

@@ -118,7 +118,7 @@ def trigger_hits(
     )
     hits: dict[str, TriggerHit] = {}
     prefix = trigger.type.value
-    for row in conn.execute(query):
+    for row in conn.execute(query).all():
         if row[0] not in hits:
             hits[row[0]] = TriggerHit(row[0], f"{prefix}:{row[1]}", row[2], row[3] or "UTC")
     return list(hits.values())

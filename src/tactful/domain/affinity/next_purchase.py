@@ -9,12 +9,10 @@ Protocol (`tactful evaluate --task next-purchase`):
   shared statistics come only from orders before the date (nothing from the future leaks).
 
 Rankings, each a list of k items per customer, repeat purchases allowed:
-- `email`: the email ranking. Score = how many of the customer's orders held the item
-  + 0.45 x recency (orders weighted by a year's half-life, scaled to 0..1)
-  + 0.5 x prior (0.2 x what customers with the same items also buy, a cosine over customers'
-  item sets, + 0.8 x popularity, each scaled to 0..1). The extras add up to less than one
-  order, so an item bought more often always ranks higher; they order items bought equally
-  often and fill short histories with complements and staples.
+- `email`: the engine's email ranking, `buy_again.scores` (how many of the customer's orders
+  held the item + recency + a prior of neighbours and popularity), here vectorised over
+  customers with neighbours from a cosine over customers' item sets (who buys X also buys Y);
+  a test holds it equal to `buy_again.scores` over `MatrixPrior` on random histories.
 - `personal-frequency`: the customer's own items by how many orders held them (P-TopFreq);
   nothing beyond their history.
 - `popularity`: the items in the most orders (G-TopFreq), the same for everyone.
@@ -22,12 +20,13 @@ Rankings, each a list of k items per customer, repeat purchases allowed:
 
 recall@k is the share of the target order's distinct items in the top k, averaged over
 customers; ndcg@k uses binary relevance and the ideal order of min(k, target size) hits.
+Each mean comes with its standard error over customers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -35,13 +34,16 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from tactful.domain.affinity.baskets import Baskets
+from tactful.domain.affinity.buy_again import (
+    HALF_LIFE_DAYS,
+    NEIGHBOUR_SHARE,
+    PRIOR_WEIGHT,
+    RECENCY_WEIGHT,
+    TIE,
+)
 from tactful.domain.affinity.ranking import top_k
 
 RANKINGS = ("email", "personal-frequency", "popularity", "personal-then-popular")
-HALF_LIFE_DAYS = 365.0
-PRIOR_WEIGHT = 0.5
-RECENCY_WEIGHT = 0.45
-NEIGHBOUR_SHARE = 0.2
 _CHUNK = 1024
 _DAY = 86400.0
 
@@ -93,6 +95,8 @@ class NextPurchaseMetrics:
     recall: dict[int, float]
     ndcg: dict[int, float]
     n_test: int
+    recall_se: dict[int, float] = field(default_factory=dict)
+    ndcg_se: dict[int, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -202,7 +206,7 @@ def _scores(
 ) -> FloatArray:
     """Scores of one ranking for a chunk of customers; -inf where it proposes nothing."""
     pop = popularity / max(float(popularity.max()), 1.0)
-    tie = 1e-9 * pop
+    tie = TIE * pop
     if ranking == "popularity":
         scores = np.broadcast_to(pop, frequency.shape).copy()
         scores[:, popularity <= 0] = -np.inf
@@ -232,6 +236,66 @@ def _hits(scores: FloatArray, targets: sp.csr_matrix, k: int) -> tuple[FloatArra
     return recall, ndcg
 
 
+@dataclass(frozen=True, eq=False)
+class Statistics:
+    """What the rankings read: the test customers' histories and everyone's shared orders."""
+
+    frequency: sp.csr_matrix
+    recency: sp.csr_matrix
+    cosine: sp.csr_matrix
+    popularity: FloatArray
+
+
+def statistics(baskets: Baskets, found: Cases) -> Statistics:
+    """Per test customer, orders holding each item and their recency; shared co-buys, counts."""
+    matrix = sp.csr_matrix(baskets.matrix(), dtype=np.float64)
+    n = int(found.targets.size)
+    history = matrix[found.history_rows]
+    owner = found.history_owner
+    decay = np.power(0.5, found.history_age_days / HALF_LIFE_DAYS)
+    return Statistics(
+        frequency=_per_customer(history, owner, np.ones(owner.size), n),
+        recency=_per_customer(history, owner, decay, n),
+        cosine=customer_cosine(baskets, found.shared),
+        popularity=np.asarray(matrix[np.flatnonzero(found.shared)].sum(axis=0)).ravel(),
+    )
+
+
+def chunk_scores(stats: Statistics, part: slice, rankings: Sequence[str]) -> dict[str, FloatArray]:
+    """Every ranking's scores for the customers in `part` (-inf where it proposes nothing)."""
+    recency = stats.recency[part].toarray()
+    neighbours = sp.csr_matrix(sp.csr_matrix(_scaled(recency)) @ stats.cosine).toarray()
+    frequency = stats.frequency[part].toarray()
+    return {
+        name: _scores(name, frequency, recency, neighbours, stats.popularity) for name in rankings
+    }
+
+
+class MatrixPrior:
+    """`buy_again.Prior` over item indices: the cosine's rows and the popularity counts."""
+
+    def __init__(self, cosine: sp.csr_matrix, popularity: FloatArray) -> None:
+        self._cosine = cosine
+        self._popularity = popularity / max(float(popularity.max(initial=0.0)), 1.0)
+
+    def similar(self, item: int) -> list[tuple[int, float]]:
+        """The cosine row of `item`."""
+        row = self._cosine[item]
+        return list(zip(row.indices.tolist(), row.data.tolist(), strict=True))
+
+    def popularity(self, item: int) -> float:
+        """Orders of `item` over the most popular item's."""
+        return float(self._popularity[item])
+
+
+def _standard_error(total: float, squares: float, n: int) -> float:
+    """Standard error of a mean of n values from their sum and sum of squares."""
+    if n < 2:
+        return 0.0
+    variance = max(squares - total * total / n, 0.0) / (n - 1)
+    return float(np.sqrt(variance / n))
+
+
 def evaluate_next_purchase(
     baskets: Baskets, split: NextPurchaseSplit, ks: Sequence[int] = (10,)
 ) -> NextPurchaseResult:
@@ -242,32 +306,23 @@ def evaluate_next_purchase(
     n = int(found.targets.size)
     if n == 0:
         raise ValueError(f"split {split.label}: no customer has an order to predict")
-    matrix = sp.csr_matrix(baskets.matrix(), dtype=np.float64)
-    popularity = np.asarray(matrix[np.flatnonzero(found.shared)].sum(axis=0)).ravel()
-    cosine = customer_cosine(baskets, found.shared)
-    history = matrix[found.history_rows]
-    owner = found.history_owner
-    frequency = _per_customer(history, owner, np.ones(owner.size), n)
-    decay = np.power(0.5, found.history_age_days / HALF_LIFE_DAYS)
-    recency = _per_customer(history, owner, decay, n)
-    targets = matrix[found.targets]
-    totals = {name: {k: [0.0, 0.0] for k in ks} for name in RANKINGS}
+    stats = statistics(baskets, found)
+    targets = sp.csr_matrix(baskets.matrix(), dtype=np.float64)[found.targets]
+    totals = {name: {k: np.zeros(4) for k in ks} for name in RANKINGS}
     for start in range(0, n, _CHUNK):
         part = slice(start, min(start + _CHUNK, n))
-        dense_recency = recency[part].toarray()
-        neighbours = sp.csr_matrix(sp.csr_matrix(_scaled(dense_recency)) @ cosine).toarray()
-        for name in RANKINGS:
-            scores = _scores(name, frequency[part].toarray(), dense_recency, neighbours, popularity)
+        for name, scores in chunk_scores(stats, part, RANKINGS).items():
             for k in ks:
                 recall, ndcg = _hits(scores, targets[part], k)
-                totals[name][k][0] += float(recall.sum())
-                totals[name][k][1] += float(ndcg.sum())
+                totals[name][k] += (recall.sum(), (recall**2).sum(), ndcg.sum(), (ndcg**2).sum())
     results = tuple(
         NextPurchaseMetrics(
             name,
-            {k: totals[name][k][0] / n for k in ks},
-            {k: totals[name][k][1] / n for k in ks},
+            {k: float(totals[name][k][0]) / n for k in ks},
+            {k: float(totals[name][k][2]) / n for k in ks},
             n,
+            {k: _standard_error(totals[name][k][0], totals[name][k][1], n) for k in ks},
+            {k: _standard_error(totals[name][k][2], totals[name][k][3], n) for k in ks},
         )
         for name in RANKINGS
     )
