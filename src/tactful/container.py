@@ -24,6 +24,7 @@ from tactful.adapters.db.repositories.models import NpzModelPayloads
 from tactful.adapters.db.transaction import SqlDatabase
 from tactful.adapters.db.webhook_store import SqlWebhookStore
 from tactful.adapters.importers import FileReaders
+from tactful.adapters.memory.counters import MemoryWindowCounters
 from tactful.adapters.payments import TestModeGateway
 from tactful.adapters.webhooks import StandardWebhookSender, new_secret
 from tactful.container_parts import (
@@ -34,6 +35,7 @@ from tactful.container_parts import (
     measurement_parts,
     order_webhooks,
     payment_gateway,
+    rate_counters,
 )
 from tactful.domain.checkout import PaymentGateway
 from tactful.domain.clock import Clock, SystemClock
@@ -54,6 +56,7 @@ from tactful.services.model_jobs import Launch, ModelJobs
 from tactful.services.models import ModelProvider, ModelStorage
 from tactful.services.order_webhooks import OrderWebhooks
 from tactful.services.ports import Database
+from tactful.services.ports.counters import WindowCounters
 from tactful.services.ports.email import Mailer
 from tactful.services.ports.history import HistoryReads
 from tactful.services.ports.imports import OrderFiles
@@ -102,6 +105,8 @@ class Container:
     sequences: Sequences
     email: EmailWorker
     email_feedback: EmailFeedback
+    rate_counters: WindowCounters = field(default_factory=MemoryWindowCounters)
+    """Rate limits and abuse throttles (shared by every process unless kept in memory)."""
     due_work: list[DueWork] = field(default_factory=list)
     """What `tactful worker` runs when due: the email sends, then any other part's work."""
     owns_engine: bool = field(default=False)
@@ -238,6 +243,7 @@ def build_container(
         sequences=email.sequences,
         email=email,
         email_feedback=EmailFeedback(SqlEmailFeedback(db), email.config, clock),
+        rate_counters=rate_counters(settings, db, clock),
         webhooks=Webhooks(webhook_store, clock, new_secret),
         webhook_delivery=webhook_delivery,
         due_work=[email, webhook_delivery, measurement.rollups, _remine(storage, settings)],

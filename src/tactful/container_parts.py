@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from tactful.adapters.backtest_files import BacktestFolder
 from tactful.adapters.db.catalog_cache import SqlCatalogSource
+from tactful.adapters.db.counters import SqlWindowCounters
 from tactful.adapters.db.dashboard_reads import SqlDashboardReports
 from tactful.adapters.db.decision_log import SqlDecisionLog
 from tactful.adapters.db.decision_reads import SqlDecisionReads
@@ -22,6 +23,7 @@ from tactful.adapters.db.measurement_reads import SqlMeasurementReads
 from tactful.adapters.db.measurement_rollups import SqlMeasurementRollups
 from tactful.adapters.db.offer_budget import SqlOfferBudget
 from tactful.adapters.email import DkimKey, JinjaMailTemplates, mailer_for
+from tactful.adapters.memory.counters import MemoryWindowCounters
 from tactful.adapters.payments import TestModeGateway
 from tactful.domain.checkout import PaymentGateway
 from tactful.domain.checkout.page_payments import PagePaymentGateway
@@ -39,6 +41,7 @@ from tactful.services.experiment_policy import ExperimentPolicies, wait_multipli
 from tactful.services.models import ModelProvider
 from tactful.services.order_webhooks import OrderWebhooks
 from tactful.services.ports import Database
+from tactful.services.ports.counters import WindowCounters
 from tactful.services.ports.email import Mailer
 from tactful.services.ports.history import HistoryReads
 from tactful.services.reports import ReportService
@@ -173,6 +176,17 @@ def order_webhooks(
         },
         one_writer=db.dialect.name == "sqlite",
     )
+
+
+def rate_counters(settings: Settings, db: Engine, clock: Clock) -> WindowCounters:
+    """The counters of rate limits and throttles: in the database unless kept in memory."""
+
+    def seconds() -> float:
+        return clock.now().timestamp()
+
+    if settings.rate_limit_store == "memory":
+        return MemoryWindowCounters(seconds)
+    return SqlWindowCounters(db, seconds)
 
 
 def email_config(settings: Settings) -> EmailConfig:

@@ -12,7 +12,8 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy import Connection, Engine, Select, Update, exists, func, literal, select, update
+from sqlalchemy.dialects import postgresql
 
 from tactful.adapters.db.email_preferences import EmailPreferences
 from tactful.adapters.db.email_reactions import EmailReactions
@@ -269,24 +270,13 @@ class SqlEmailStore(EmailReactions, EmailPreferences, EmailSendFacts):
             return {sku for (offered,) in conn.execute(query) for sku in offered or ()}
 
     def finish(self, mail: ClaimedMail, outcome: Outcome, then: NewMail | None) -> bool:
-        """Record how a claimed mail ended and schedule the next step, in one transaction."""
+        """Record how a claimed mail ended and schedule the next step, in one transaction
+        (on PostgreSQL one autocommitted statement: a single round trip per mail)."""
+        if self.engine.dialect.name == "postgresql":
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                return bool(conn.execute(_finish_statement(mail, outcome, then)).scalar())
         with self.engine.begin() as conn:
-            done = conn.execute(
-                update(email_outbox)
-                .where(
-                    email_outbox.c.mail_id == mail.mail_id,
-                    email_outbox.c.claim_token == mail.claim_token,
-                )
-                .values(
-                    state=outcome.state,
-                    sent_at=outcome.at if outcome.state == "sent" else None,
-                    recipient=outcome.recipient,
-                    subject=outcome.subject,
-                    offered=list(outcome.offered),
-                    error=outcome.error,
-                    lease_until=None,
-                )
-            ).rowcount
+            done = conn.execute(_outcome_update(mail, outcome)).rowcount
             if not done:
                 return False
             if then is not None:
@@ -347,6 +337,55 @@ class SqlEmailStore(EmailReactions, EmailPreferences, EmailSendFacts):
                 )
                 for r in rows
             ]
+
+
+def _outcome_update(mail: ClaimedMail, outcome: Outcome) -> Update:
+    """The claimed mail's outcome, written only while this worker's claim token holds."""
+    return (
+        update(email_outbox)
+        .where(
+            email_outbox.c.mail_id == mail.mail_id,
+            email_outbox.c.claim_token == mail.claim_token,
+        )
+        .values(
+            state=outcome.state,
+            sent_at=outcome.at if outcome.state == "sent" else None,
+            recipient=outcome.recipient,
+            subject=outcome.subject,
+            offered=list(outcome.offered),
+            error=outcome.error,
+            lease_until=None,
+        )
+    )
+
+
+def _finish_statement(mail: ClaimedMail, outcome: Outcome, then: NewMail | None) -> Select[Any]:
+    """PostgreSQL: the outcome, then the next mail or the enrolment's end only if the outcome
+    was written (data-modifying CTEs, atomic as one statement); selects 1 if it was."""
+    done = _outcome_update(mail, outcome).returning(email_outbox.c.mail_id).cte("done")
+    query = select(func.count()).select_from(done)
+    if then is not None:
+        row = _mail_row(then)
+        columns = list(row)
+        values = select(*(literal(row[c], email_outbox.c[c].type) for c in columns))
+        scheduled = (
+            postgresql.insert(email_outbox)
+            .from_select(columns, values.where(exists(select(done.c.mail_id))))
+            .on_conflict_do_nothing()
+        )
+        return query.add_cte(scheduled.cte("scheduled"))
+    if outcome.state == "cancelled":
+        return query
+    ended = (
+        update(email_enrolments)
+        .where(
+            email_enrolments.c.enrolment_key == mail.enrolment_key,
+            email_enrolments.c.state == "active",
+            exists(select(done.c.mail_id)),
+        )
+        .values(state="done", exit_reason=None, ended_at=outcome.at)
+    )
+    return query.add_cte(ended.cte("ended"))
 
 
 def _end(conn: Connection, key: str, state: str, reason: str | None, at: datetime) -> None:

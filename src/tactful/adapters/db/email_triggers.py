@@ -131,7 +131,7 @@ def trigger_hits(
         .order_by(at, key)
     )
     hits: dict[str, TriggerHit] = {}
-    for row in conn.execute(query):
+    for row in conn.execute(query).all():
         if row[0] not in hits:
             hits[row[0]] = TriggerHit(row[0], f"{prefix}:{row[1]}", row[2], row[3] or "UTC")
     return list(hits.values())
