@@ -90,22 +90,24 @@ class Connection:
         self.port = port
         self.head = (
             f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {PUBLISHABLE}\r\n"
-            "Content-Type: application/json\r\nContent-Length: "
+            "Content-Type: application/json\r\n"
         ).encode()
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
-    async def post(self, body: bytes) -> tuple[int, bytes]:
+    async def post(self, body: bytes, headers: bytes = b"") -> tuple[int, bytes]:
+        """POST `body` with `headers` (CRLF-terminated lines) added; (status, payload)."""
         reused = self.writer is not None
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
         assert self.reader is not None
-        self.writer.write(self.head + str(len(body)).encode() + b"\r\n\r\n" + body)
+        length_line = b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n"
+        self.writer.write(self.head + headers + length_line + body)
         status_line = await self.reader.readline()
         if not status_line and reused:  # the server closed an idle keep-alive connection
             self.close()
             self.writer = None
-            return await self.post(body)
+            return await self.post(body, headers)
         if not status_line:
             raise ConnectionResetError("server closed the connection")
         length = 0

@@ -33,14 +33,12 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from scripts.soak_mail import SOAK_SEQUENCE, SmtpSink, WorkerProcess
-from tests.e2e.seed import PAGE, SUCCESS_CARD, seed_catalogue
+from scripts.soak_mail import SmtpSink, WorkerProcess, soak_processes
+from tests.e2e.seed import PAGE, SUCCESS_CARD
 from tests.support.killable import (
     PUBLISHABLE_AUTH,
     SECRET_AUTH,
     KillableServer,
-    free_port,
-    tactful_environment,
 )
 
 JSON = {"Accept": "application/json"}
@@ -272,30 +270,8 @@ def drain(soak: Soak, sink: SmtpSink, seconds: float) -> float:
 
 
 def run(args: argparse.Namespace, tmp: Path) -> bool:
-    url = f"sqlite:///{tmp}/tactful.db"
-    quiet = {"TACTFUL_ACCESS_LOG": "false"}
-    with (
-        KillableServer(url, tmp / "var", extra_env=quiet) as server,
-        SmtpSink(free_port()) as sink,
-    ):
-        engine = sa.create_engine(url)
-        seed_catalogue(engine)
-        engine.dispose()
-        for path, body in (("/v1/checkout-pages", PAGE), ("/v1/sequences", SOAK_SEQUENCE)):
-            answer = httpx.post(f"{server.url}{path}", json=body, headers=SECRET_AUTH)
-            assert answer.status_code == 201, answer.text
-        env = tactful_environment(
-            url,
-            tmp / "var",
-            {
-                **quiet,
-                "TACTFUL_SMTP_URL": sink.url,
-                "TACTFUL_WORKER_INTERVAL": str(args.worker_interval),
-                "TACTFUL_REMINE_EVERY_HOURS": "0",
-            },
-        )
-        with WorkerProcess(env, tmp) as worker:
-            return drive(args, server, sink, worker, url)
+    with soak_processes(tmp, args.worker_interval) as (server, sink, worker, url):
+        return drive(args, server, sink, worker, url)
 
 
 def drive(

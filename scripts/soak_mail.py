@@ -15,11 +15,17 @@ import subprocess
 import sys
 import threading
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from email.parser import BytesHeaderParser
 from pathlib import Path
 from typing import Any
 
+import httpx
+import sqlalchemy as sa
 from aiosmtpd.controller import Controller
+from tests.e2e.seed import PAGE, seed_catalogue
+from tests.support.killable import SECRET_AUTH, KillableServer, free_port, tactful_environment
 
 SOAK_SEQUENCE: dict[str, Any] = {
     "sequences": [
@@ -130,3 +136,35 @@ class WorkerProcess:
             elif str(record.get("level", "")).lower() in {"error", "critical"}:
                 errors += 1
         return {"runs": runs, "handled": sent, "failed_parts": failed, "error_lines": errors}
+
+
+@contextmanager
+def soak_processes(
+    tmp: Path, worker_interval: float
+) -> Iterator[tuple[KillableServer, SmtpSink, WorkerProcess, str]]:
+    """`tactful serve` on a fresh SQLite file in `tmp` with the soak's page and sequence, an
+    SMTP sink, and `tactful worker` sending to it; yields them and the database URL."""
+    url = f"sqlite:///{tmp}/tactful.db"
+    quiet = {"TACTFUL_ACCESS_LOG": "false"}
+    with (
+        KillableServer(url, tmp / "var", extra_env=quiet) as server,
+        SmtpSink(free_port()) as sink,
+    ):
+        engine = sa.create_engine(url)
+        seed_catalogue(engine)
+        engine.dispose()
+        for path, body in (("/v1/checkout-pages", PAGE), ("/v1/sequences", SOAK_SEQUENCE)):
+            answer = httpx.post(f"{server.url}{path}", json=body, headers=SECRET_AUTH)
+            assert answer.status_code == 201, answer.text
+        env = tactful_environment(
+            url,
+            tmp / "var",
+            {
+                **quiet,
+                "TACTFUL_SMTP_URL": sink.url,
+                "TACTFUL_WORKER_INTERVAL": str(worker_interval),
+                "TACTFUL_REMINE_EVERY_HOURS": "0",
+            },
+        )
+        with WorkerProcess(env, tmp) as worker:
+            yield server, sink, worker, url

@@ -24,6 +24,7 @@ from tactful.adapters.db.repositories.models import NpzModelPayloads
 from tactful.adapters.db.transaction import SqlDatabase
 from tactful.adapters.db.webhook_store import SqlWebhookStore
 from tactful.adapters.importers import FileReaders
+from tactful.adapters.memory.counters import MemoryWindowCounters
 from tactful.adapters.payments import TestModeGateway
 from tactful.adapters.webhooks import StandardWebhookSender, new_secret
 from tactful.container_parts import (
@@ -34,11 +35,12 @@ from tactful.container_parts import (
     measurement_parts,
     order_webhooks,
     payment_gateway,
+    rate_counters,
 )
 from tactful.domain.checkout import PaymentGateway
 from tactful.domain.clock import Clock, SystemClock
-from tactful.domain.measurement.guardrails import GuardrailThresholds
 from tactful.mining_process import in_child_process
+from tactful.reports_composition import guardrail_thresholds
 from tactful.services.checkout import BumpSource, CheckoutDeps
 from tactful.services.checkout_bumps import engine_bumps
 from tactful.services.dashboard import DashboardService
@@ -54,6 +56,7 @@ from tactful.services.model_jobs import Launch, ModelJobs
 from tactful.services.models import ModelProvider, ModelStorage
 from tactful.services.order_webhooks import OrderWebhooks
 from tactful.services.ports import Database
+from tactful.services.ports.counters import WindowCounters
 from tactful.services.ports.email import Mailer
 from tactful.services.ports.history import HistoryReads
 from tactful.services.ports.imports import OrderFiles
@@ -102,6 +105,8 @@ class Container:
     sequences: Sequences
     email: EmailWorker
     email_feedback: EmailFeedback
+    rate_counters: WindowCounters = field(default_factory=MemoryWindowCounters)
+    """Rate limits and abuse throttles (shared by every process unless kept in memory)."""
     due_work: list[DueWork] = field(default_factory=list)
     """What `tactful worker` runs when due: the email sends, then any other part's work."""
     owns_engine: bool = field(default=False)
@@ -238,20 +243,11 @@ def build_container(
         sequences=email.sequences,
         email=email,
         email_feedback=EmailFeedback(SqlEmailFeedback(db), email.config, clock),
+        rate_counters=rate_counters(settings, db, clock),
         webhooks=Webhooks(webhook_store, clock, new_secret),
         webhook_delivery=webhook_delivery,
         due_work=[email, webhook_delivery, measurement.rollups, _remine(storage, settings)],
         owns_engine=engine is None,
-    )
-
-
-def guardrail_thresholds(settings: Settings) -> GuardrailThresholds:
-    """The harm each experiment guardrail tolerates before a variant is flagged."""
-    return GuardrailThresholds(
-        decline_rate=settings.guardrail_decline_rate,
-        refund_rate=settings.guardrail_refund_rate,
-        unsubscribe_rate=settings.guardrail_unsubscribe_rate,
-        satisfaction=settings.guardrail_satisfaction,
     )
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from tactful.adapters.backtest_files import BacktestFolder
 from tactful.adapters.db.catalog_cache import SqlCatalogSource
+from tactful.adapters.db.counters import SqlWindowCounters
 from tactful.adapters.db.dashboard_reads import SqlDashboardReports
 from tactful.adapters.db.decision_log import SqlDecisionLog
 from tactful.adapters.db.decision_reads import SqlDecisionReads
@@ -22,12 +23,14 @@ from tactful.adapters.db.measurement_reads import SqlMeasurementReads
 from tactful.adapters.db.measurement_rollups import SqlMeasurementRollups
 from tactful.adapters.db.offer_budget import SqlOfferBudget
 from tactful.adapters.email import DkimKey, JinjaMailTemplates, mailer_for
+from tactful.adapters.memory.counters import MemoryWindowCounters
 from tactful.adapters.payments import TestModeGateway
 from tactful.domain.checkout import PaymentGateway
 from tactful.domain.checkout.page_payments import PagePaymentGateway
 from tactful.domain.clock import Clock
 from tactful.domain.offers import OfferPolicy
 from tactful.domain.sequences import EmailCaps, FrequentBuyers
+from tactful.reports_composition import report_parts
 from tactful.services.checkout import BumpSource, CheckoutDeps
 from tactful.services.dashboard import DashboardService
 from tactful.services.decisions import DecisionService, ModelCache
@@ -38,6 +41,7 @@ from tactful.services.experiment_policy import ExperimentPolicies, wait_multipli
 from tactful.services.models import ModelProvider
 from tactful.services.order_webhooks import OrderWebhooks
 from tactful.services.ports import Database
+from tactful.services.ports.counters import WindowCounters
 from tactful.services.ports.email import Mailer
 from tactful.services.ports.history import HistoryReads
 from tactful.services.reports import ReportService
@@ -63,7 +67,8 @@ def decision_parts(
 ) -> DecisionParts:
     """The decision service on its reads, log, catalogue cache, budget and experiment arms."""
     reads = SqlDecisionReads(db)
-    log = SqlDecisionLog(db, connections=reads.connections.held)
+    budget = SqlOfferBudget(db)
+    log = SqlDecisionLog(db, connections=reads.connections.held, budget=budget)
     catalog = SqlCatalogSource(db)
     experiment_store = SqlExperimentStore(db)
     arm_policies = ExperimentPolicies(experiment_store)
@@ -75,7 +80,7 @@ def decision_parts(
         policy=OfferPolicy(holdout_share=settings.holdout_share),
         model=ModelCache(models.get),
         clock=clock,
-        budget=SqlOfferBudget(db),
+        budget=budget,
         policy_for=arm_policies,
     )
     return DecisionParts(reads, log, catalog, experiment_store, arm_policies, service)
@@ -95,22 +100,18 @@ class MeasurementParts:
 
 def measurement_parts(settings: Settings, db: Engine, clock: Clock) -> MeasurementParts:
     """Reports and rollups sharing one attribution window from the settings."""
-    reads, rollup_store = SqlMeasurementReads(db), SqlMeasurementRollups(db)
-    attribution = timedelta(days=settings.attribution_days)
-    feedback = SqlFeedbackStore(db)
-    reports = ReportService(
-        reads,
-        clock,
-        holdout_share=settings.holdout_share,
-        attribution=attribution,
-        feedback=feedback,
-        rollups=rollup_store,
-    )
+    parts = report_parts(settings, db, clock)
     dashboard_reads = SqlDashboardReports(db)
     rollups = RollupService(
-        reads, rollup_store, clock, attribution=attribution, dashboard=dashboard_reads
+        parts.reads,
+        parts.rollup_store,
+        clock,
+        attribution=parts.reports.attribution,
+        dashboard=dashboard_reads,
     )
-    return MeasurementParts(reads, rollups, reports, feedback, rollup_store, dashboard_reads)
+    return MeasurementParts(
+        parts.reads, rollups, parts.reports, parts.feedback, parts.rollup_store, dashboard_reads
+    )
 
 
 def dashboard(
@@ -175,6 +176,17 @@ def order_webhooks(
         },
         one_writer=db.dialect.name == "sqlite",
     )
+
+
+def rate_counters(settings: Settings, db: Engine, clock: Clock) -> WindowCounters:
+    """The counters of rate limits and throttles: in the database unless kept in memory."""
+
+    def seconds() -> float:
+        return clock.now().timestamp()
+
+    if settings.rate_limit_store == "memory":
+        return MemoryWindowCounters(seconds)
+    return SqlWindowCounters(db, seconds)
 
 
 def email_config(settings: Settings) -> EmailConfig:

@@ -103,6 +103,12 @@ class Settings(BaseSettings):
     demo_shop: bool = Field(
         False, description="Serve the sample storefront at /demo/shop (tactful demo turns it on)"
     )
+    rate_limit_store: Literal["database", "memory"] = Field(
+        "database",
+        description="Where rate limits, card-testing counts and the admin login throttle are "
+        "counted: database (shared by every server process and worker) or memory (one "
+        "process only)",
+    )
     rate_limit_per_minute: int | None = Field(
         None,
         ge=0,

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from tactful.adapters.db.decision_log import SqlDecisionLog
+from tactful.adapters.db.offer_budget import SqlOfferBudget
 from tactful.adapters.db.transaction import SqlDatabase
+from tactful.adapters.memory.offer_budget import MemoryOfferBudget
 from tactful.domain.catalog import Product, Sku
 from tactful.domain.customers import Consent, ConsentPurpose, Customer, CustomerId
 from tactful.domain.events import Event, EventId, EventType
@@ -17,6 +20,7 @@ from tactful.domain.orders import LineSource, Order, OrderId, OrderLine
 from tactful.services.decision_log import DirectDecisionLog
 from tactful.services.ports import Database
 from tactful.services.ports.decisions import DecisionLog
+from tactful.services.ports.offer_budget import BudgetSpend
 from tests.services.wiring import decision_service
 
 NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
@@ -124,3 +128,49 @@ def test_a_logged_record_is_then_readable_through_the_offer_log(database: Databa
             stored = tx.offers.get_impression(decision_id, "z")
         assert stored is not None
         assert (stored.sku, stored.price) == ("MUG", Money(900, "GBP"))
+
+
+def spending_logs(database: Database) -> list[DecisionLog]:
+    """The logs that spend the offer budget: direct, and on SQL both group-commit writers."""
+    if isinstance(database, SqlDatabase):
+        engine = database.engine
+        direct = DirectDecisionLog(database, SqlOfferBudget(engine))
+        return [direct, SqlDecisionLog(engine), SqlDecisionLog(engine, on_loop=False)]
+    return [DirectDecisionLog(database, MemoryOfferBudget())]
+
+
+async def show_two(log: DecisionLog, customer: str, number: int) -> set[str]:
+    """Log a decision showing two new offers; the keys of those the budget let it show."""
+    decision_id = f"d_{customer}_{number}"
+    keys = (f"k{number}a", f"k{number}b")
+    impressions = [
+        replace(shown(decision_id, key, key, NOW), customer_id=customer, position=position)
+        for position, key in enumerate(keys)
+    ]
+    made = replace(record(decision_id, *impressions), customer_id=customer)
+
+    def without(refused: frozenset[str]) -> DecisionRecord:
+        kept = tuple(i for i in made.impressions if i.offer_id not in refused)
+        return replace(made, impressions=kept)
+
+    spend = BudgetSpend(customer, keys, NOW, timedelta(days=7), 6)
+    refused = await log.write_spending(made, spend, without)
+    return set(keys) - refused
+
+
+def test_concurrent_decisions_logged_never_overspend_the_budget(database: Database) -> None:
+    """Twenty decisions for one customer at once, each showing two new offers: six shown."""
+    for number, log in enumerate(spending_logs(database)):
+        customer = f"shopper_{number}"
+
+        async def decide_all(log: DecisionLog = log, customer: str = customer) -> list[set[str]]:
+            return list(await asyncio.gather(*(show_two(log, customer, n) for n in range(20))))
+
+        granted = asyncio.run(decide_all())
+        log.close()
+        assert sum(len(keys) for keys in granted) == 6
+        with database.transaction() as tx:
+            for n, keys in enumerate(granted):
+                for key in (f"k{n}a", f"k{n}b"):
+                    stored = tx.offers.get_impression(f"d_{customer}_{n}", key)
+                    assert (stored is not None) == (key in keys), "stored exactly what is shown"

@@ -1,7 +1,8 @@
 """The `EmailStore.trigger_hits` contract: the same customers, keys and times on every backend.
 
 One hit per customer (their earliest in the window), none for customers already active in
-the sequence; keys name what fired, so enrolment is idempotent per trigger.
+the sequence nor for a trigger already enrolled; keys name what fired, so enrolment is
+idempotent per trigger.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from datetime import datetime, timedelta
 from tactful.domain.events import EventType
 from tactful.domain.sequences import Trigger, TriggerType
 from tactful.services.ports import Database
-from tactful.services.ports.email import TriggerHit
+from tactful.services.ports.email import Enrolment, TriggerHit
 from tests.contracts.email_support import (
     T0,
     email_store,
@@ -66,6 +67,20 @@ def test_customers_active_in_the_sequence_are_left_out(database: Database) -> No
     assert hits(database, Trigger(TriggerType.ORDER_PLACED)) == [("bob", "order_placed:o2")]
     store.end_enrolment("s|ann|t", "purchase", T0)
     assert len(hits(database, Trigger(TriggerType.ORDER_PLACED))) == 2
+
+
+def test_a_trigger_already_enrolled_is_no_hit_but_the_next_one_is(database: Database) -> None:
+    seed_products(database)
+    order(database, "o1", "ann", T0 - 3 * HOUR, "MUG")
+    order(database, "o2", "ann", T0 - HOUR, "MUG")
+    order(database, "o3", "bob", T0 - HOUR, "MUG")
+    store = email_store(database)
+    done = Enrolment("s|ann|order_placed:o1", "s", 1, "ann", "order_placed:o1", T0, T0, False)
+    store.enrol([done], [])
+    store.end_enrolment(done.enrolment_key, "completed", T0)
+    placed = Trigger(TriggerType.ORDER_PLACED)
+    assert hits(database, placed) == [("ann", "order_placed:o2"), ("bob", "order_placed:o3")]
+    assert hits(database, placed, until=T0 - 2 * HOUR) == []  # only o1 in the window
 
 
 def test_cart_abandoned_needs_quiet_minutes_and_no_order(database: Database) -> None:

@@ -21,39 +21,18 @@ from tactful.domain.money import Money
 from tactful.domain.offers import CartLine, Decision, Moment, OfferPolicy
 from tactful.services.checkout import EngineBump, engine_price
 from tactful.services.decision_request import DecisionRequest
-from tactful.services.decisions import ActiveModel, DecisionService
+from tactful.services.decisions import DecisionService
 from tactful.services.email_worker import next_mail
 from tactful.services.experiment_policy import ExperimentPolicies, wait_multipliers
 from tactful.services.experiments import ExperimentService, variant_lookup
 from tactful.services.ports import Database
 from tactful.services.sequences import parse_text
+from tests.services.experiment_wiring import ExperimentWiring, customer_in
 from tests.services.measurement_wiring import measurement_reads
-from tests.services.test_decisions import AFFINITY, LAMP, MUG, NOW, PEGS, TENT, product
-from tests.services.test_experiment_policy import customer_in
-from tests.services.wiring import decision_service
+from tests.services.test_decisions import NOW, PEGS, TENT, product
 
 CONTROL = Variant("control", 50)
 TREATED = Variant("treated", 50, headline="plain", discount_percent=10, format="compact")
-
-
-def wired(database: Database) -> tuple[ExperimentService, DecisionService, SqlExperimentStore]:
-    if not isinstance(database, SqlDatabase):
-        pytest.skip("experiments are stored in SQL only")
-    with database.transaction() as tx:
-        tx.catalog.upsert_products(
-            [product(TENT, 20000), product(PEGS, 900), product(LAMP, 2500), product(MUG, 700)],
-            at=NOW - timedelta(days=90),
-        )
-    store = SqlExperimentStore(database.engine)
-    policies = ExperimentPolicies(store, refresh=3600)
-    experiments = ExperimentService(
-        store, measurement_reads(database), FixedClock(NOW), changed=policies.forget
-    )
-    active = ActiveModel(AFFINITY, "v-test")
-    service = decision_service(
-        database, model=lambda: active, clock=FixedClock(NOW), policy_for=policies
-    )
-    return experiments, service, store
 
 
 def decide(service: DecisionService, customer: str, moment: Moment = Moment.CART) -> Decision:
@@ -71,9 +50,9 @@ def logged(database: Database, experiment: Experiment) -> list[tuple[str, str]]:
 
 
 def test_the_treated_arm_gets_a_plain_headline_a_real_discount_and_its_format(
-    database: Database,
+    database: Database, experiment_wiring: ExperimentWiring
 ) -> None:
-    experiments, service, _store = wired(database)
+    experiments, service, _store = experiment_wiring
     created = experiments.create("framing", [CONTROL, TREATED], moments=["cart"])
     control, treated = customer_in(created, "control"), customer_in(created, "treated")
     plain, framed = decide(service, treated), decide(service, control)
@@ -93,8 +72,10 @@ def test_the_treated_arm_gets_a_plain_headline_a_real_discount_and_its_format(
     assert logged(database, created) == sorted([(control, "control"), (treated, "treated")])
 
 
-def test_held_out_customers_are_in_no_experiment(database: Database) -> None:
-    experiments, service, _store = wired(database)
+def test_held_out_customers_are_in_no_experiment(
+    database: Database, experiment_wiring: ExperimentWiring
+) -> None:
+    experiments, service, _store = experiment_wiring
     created = experiments.create("framing", [CONTROL, TREATED])
     policy = OfferPolicy()
     held = next(
@@ -107,8 +88,10 @@ def test_held_out_customers_are_in_no_experiment(database: Database) -> None:
     assert logged(database, created) == []
 
 
-def test_results_count_the_variant_each_decision_logged(database: Database) -> None:
-    experiments, service, _store = wired(database)
+def test_results_count_the_variant_each_decision_logged(
+    database: Database, experiment_wiring: ExperimentWiring
+) -> None:
+    experiments, service, _store = experiment_wiring
     created = experiments.create("framing", [CONTROL, TREATED])
     customer = customer_in(created, "control")
     decide(service, customer)
@@ -131,8 +114,8 @@ def test_results_count_the_variant_each_decision_logged(database: Database) -> N
     assert segment(customer_in(created, "treated")) == "treated"  # none logged: the hash
 
 
-def test_the_wait_multiplier_follows_the_email_arm(database: Database) -> None:
-    experiments, service, _store = wired(database)
+def test_the_wait_multiplier_follows_the_email_arm(experiment_wiring: ExperimentWiring) -> None:
+    experiments, service, _store = experiment_wiring
     slower = Variant("slower", 50, wait_multiplier=2.0)
     created = experiments.create("timing", [CONTROL, slower], moments=["email"])
     scale = wait_multipliers(service.policy_for, service.policy)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import Engine
 
 from tactful.adapters.db.repositories import (
@@ -15,6 +16,7 @@ from tactful.adapters.db.repositories import (
     price_history,
     upsert_products,
 )
+from tactful.adapters.db.tables import customers
 from tactful.adapters.db.transaction import SqlDatabase
 from tactful.adapters.importers import FileReaders, ImportFileError, ImportOptions
 from tactful.adapters.memory import MemoryDatabase
@@ -167,6 +169,15 @@ def test_packaged_sample_imports_with_counts_that_add_up(engine: Engine) -> None
     assert summary.lines_read == 84_711
     assert summary.lines_read == summary.lines_imported + summary.lines_skipped
     assert data_counts(engine)["order_lines"] == summary.lines_new == summary.lines_imported
+    with engine.connect() as conn:  # the demo's customers have the sample's countries
+        countries = dict(
+            conn.execute(
+                sa.select(customers.c.country, sa.func.count()).group_by(customers.c.country)
+            ).all()
+        )
+    assert countries.get(None, 0) == 0
+    assert {"United Kingdom", "France", "Germany", "EIRE"} <= set(countries)
+    assert max(countries, key=lambda name: countries[name]) == "United Kingdom"
 
 
 def comparable(summary: ImportSummary) -> dict[str, object]:

@@ -24,6 +24,7 @@ from tactful.services.importing import import_file
 from tactful.services.ingest import Ingest
 from tactful.services.order_webhooks import OrderWebhooks, Received
 from tactful.services.ports import Database
+from tests.services.test_refund_events import Watched
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "webhooks"
 SECRET = "shopify-webhook-secret-0123456789"
@@ -143,3 +144,15 @@ def test_a_refund_of_an_order_never_seen_is_skipped(hooks: OrderWebhooks) -> Non
     received = deliver(hooks, payload("shopify_refund.json"), "refunds/create")
     assert received.refunds_new == 0
     assert received.skipped == f"refund for unknown order {SHOPIFY_ID}"
+
+
+def test_a_platform_refund_queues_refund_created_once(database: Database) -> None:
+    watched = Watched(database)
+    hooks = OrderWebhooks(watched, FixedClock(NOW), {"shopify": SECRET})  # type: ignore[arg-type]
+    Ingest(database, FixedClock(NOW)).orders([api_order(SHOPIFY_ID)])
+    for _ in range(2):  # Shopify retries: the second delivery stores and queues nothing
+        deliver(hooks, payload("shopify_refund.json"), "refunds/create")
+    assert [event for event, _ in watched.queued] == ["refund.created"]
+    data = watched.queued[0][1]["data"]
+    assert (data["order_id"], data["amount"], data["status"]) == (SHOPIFY_ID, 4194, "succeeded")
+    assert data["refund_id"].startswith("shopify-refund-")

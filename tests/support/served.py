@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -33,15 +33,18 @@ def tactful_env(database_url: str, data_dir: Path) -> dict[str, str]:
 
 
 @contextmanager
-def serve(database_url: str, data_dir: Path) -> Iterator[Served]:
-    """Start `tactful serve` in its own process group; stop the whole group afterwards."""
+def serve(
+    database_url: str, data_dir: Path, settings: Mapping[str, str] | None = None
+) -> Iterator[Served]:
+    """Start `tactful serve` in its own process group, with `settings` (TACTFUL_* variables)
+    added to its environment; stop the whole group afterwards."""
     port = free_port()
     data_dir.mkdir(parents=True, exist_ok=True)
     log = data_dir / f"serve-{port}.log"
     with log.open("wb") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "tactful", "serve", "--port", str(port)],
-            env=tactful_env(database_url, data_dir),
+            env={**tactful_env(database_url, data_dir), **(settings or {})},
             stdout=output,
             stderr=subprocess.STDOUT,
             start_new_session=True,

@@ -270,3 +270,24 @@ def test_oversized_decision_body_is_413(shop: LiveServer) -> None:
     response = post(shop, "/v1/decisions", {"customer_id": "c1", "moment": "cart", "cart": cart})
     assert response.status_code == 413
     assert response.json()["error"] == "payload_too_large"
+
+
+def test_a_discounted_upsell_of_several_units_cuts_every_unit(shop: LiveServer) -> None:
+    variants = [{"name": "control", "weight": 50}, {"name": "off", "weight": 50}]
+    variants[1]["discount_percent"] = 10
+    body = {"name": "ten off", "variants": variants, "moments": ["cart"]}
+    assert post(shop, "/v1/experiments", body, SECRET).status_code == 201
+    seen = set()
+    cart = [{"sku": "MAT", "quantity": 3}]
+    for n in count():
+        ask = {"customer_id": f"c{n}", "moment": "cart", "cart": cart}
+        answer = post(shop, "/v1/decisions", ask).json()
+        if answer["held_out"] or not answer["offers"]:
+            continue
+        [arm] = answer["experiments"]
+        for offer in answer["offers"]:  # the cart holds only the three mats the offer replaces
+            assert offer["kind"] == "upsell"
+            assert offer["cart_total_after"] == 3 * offer["price"]["amount"], arm
+        seen.add(arm["variant"])
+        if seen == {"control", "off"}:
+            break

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine
 
+from tactful.adapters.memory.counters import MemoryWindowCounters
 from tactful.settings import Settings
 from tactful.web.card_testing import Limits, PayGuard
 from tests.e2e.seed import DECLINED_CARD, SUCCESS_CARD, count_charges
@@ -46,7 +47,7 @@ class Ticking:
     """A clock the test moves."""
 
     def __init__(self) -> None:
-        self.now = 1000.0
+        self.now = 1_800_000_000.0  # the start of a minute and of an hour
 
     def __call__(self) -> float:
         return self.now
@@ -54,10 +55,13 @@ class Ticking:
 
 def test_counts_expire_after_the_window_and_the_number_is_never_kept() -> None:
     clock = Ticking()
-    guard = PayGuard(Limits(declines_per_card=2, window_seconds=60), clock=clock)
+    limits = Limits(declines_per_card=2, window_seconds=60)
+    guard = PayGuard(MemoryWindowCounters(clock), b"key", limits)
     card = guard.card("4000 0000 0000 0002")
     assert "4000000000000002" not in card
     assert card == guard.card("4000000000000002")
+    assert card == PayGuard(MemoryWindowCounters(), b"key").card("4000000000000002")
+    assert card != PayGuard(MemoryWindowCounters(), b"other key").card("4000000000000002")
     for _ in range(2):
         assert guard.wait_seconds("1.2.3.4", "page", card) == 0
         guard.record("1.2.3.4", "page", card, declined=True)
@@ -69,7 +73,8 @@ def test_counts_expire_after_the_window_and_the_number_is_never_kept() -> None:
 
 
 def test_paid_attempts_count_only_against_the_address_limit() -> None:
-    guard = PayGuard(Limits(attempts_per_address=3, declines_per_card=1), clock=Ticking())
+    limits = Limits(attempts_per_address=3, declines_per_card=1)
+    guard = PayGuard(MemoryWindowCounters(Ticking()), b"key", limits)
     card = guard.card(SUCCESS_CARD)
     for _ in range(3):
         guard.record("1.2.3.4", "page", card, declined=False)

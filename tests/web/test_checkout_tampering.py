@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, select
 
 from tactful.adapters.db.tables_checkout import charges
+from tactful.adapters.memory.counters import MemoryWindowCounters
 from tactful.container import build_container
 from tactful.domain.clock import FixedClock
 from tactful.settings import Settings
@@ -63,7 +64,8 @@ def shop(settings: Settings, engine: Engine) -> Iterator[Shop]:
     clock = FixedClock(datetime.now(UTC).replace(microsecond=0))
     seed_catalogue(engine, clock.now())
     app = create_app(settings, container=build_container(settings, engine=engine, clock=clock))
-    app.state.pay_guard = PayGuard(Limits(attempts_per_address=10**6, declines_per_address=10**6))
+    limits = Limits(attempts_per_address=10**6, declines_per_address=10**6)
+    app.state.pay_guard = PayGuard(MemoryWindowCounters(), b"key", limits)
     with LiveServer(app) as server:
         response = httpx.post(f"{server.url}/v1/checkout-pages", json=PAGE, headers=AUTH)
         assert response.status_code == 201, response.text

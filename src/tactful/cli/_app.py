@@ -13,6 +13,7 @@ from tactful.settings import Settings
 
 if TYPE_CHECKING:
     from tactful.container import Container
+    from tactful.reports_composition import Reports
 
 app = typer.Typer(
     name="tactful",
@@ -50,6 +51,13 @@ def open_services(settings: Settings) -> Container:
     from tactful.container import open_container  # every adapter: only for a command that runs
 
     return open_container(settings)
+
+
+def open_report_services(settings: Settings) -> Reports:
+    """Only what reports read (no decision path, payments or email), for a read-only command."""
+    from tactful.reports_composition import open_reports
+
+    return open_reports(settings)
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:

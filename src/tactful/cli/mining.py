@@ -16,6 +16,7 @@ from rich.table import Table
 
 from tactful.cli._app import app, console, fail, load_settings, open_services
 from tactful.cli.next_purchase import TASKS, run_next_purchase
+from tactful.cli.result_tables import print_results
 
 FORMAT_HELP = "online-retail, shopify, baskets or orders-csv"
 
@@ -284,12 +285,4 @@ def _print_evaluation(result: Any) -> None:
         f"{result.split}, seed {result.seed}: {result.n_train} train baskets, "
         f"{body['results'][0]['n_test']} test carts"
     )
-    table = Table(title=title)
-    columns = [c for c in body["results"][0] if c not in {"ranking", "n_test"}]
-    table.add_column("ranking")
-    for column in columns:
-        table.add_column(column, justify="right")
-    for row in body["results"]:
-        cells = ["-" if row[c] is None else f"{row[c]:.3f}" for c in columns]
-        table.add_row(row["ranking"], *cells)
-    console.print(table)
+    print_results(title, body["results"], digits=3)

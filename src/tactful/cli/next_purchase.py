@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.table import Table
 
 from tactful.cli._app import console, fail
+from tactful.cli.result_tables import print_results
 
 TASKS = ("add-on", "next-purchase")
 
@@ -69,11 +69,4 @@ def _print(body: dict[str, Any]) -> None:
         f"next purchase, split {body['split']}: {body['n_test_customers']} customers, "
         f"{body['n_train']} shared orders"
     )
-    table = Table(title=title)
-    columns = [c for c in body["results"][0] if c not in {"ranking", "n_test"}]
-    table.add_column("ranking")
-    for column in columns:
-        table.add_column(column, justify="right")
-    for row in body["results"]:
-        table.add_row(row["ranking"], *(f"{row[c]:.4f}" for c in columns))
-    console.print(table)
+    print_results(title, body["results"], digits=4)

@@ -10,12 +10,19 @@ import typer
 from rich import box
 from rich.table import Table
 
-from tactful.cli._app import app, console, fail, load_settings, open_services
+from tactful.cli._app import (
+    app,
+    console,
+    fail,
+    load_settings,
+    open_report_services,
+    open_services,
+)
 from tactful.cli.cohorts import parse_day
 from tactful.cli.experiment_tables import experiments_table
 
 if TYPE_CHECKING:
-    from tactful.container import Container
+    from tactful.reports_composition import Reports
 
 _COUNTS = ("impressions", "accepted", "declined", "dismissed", "converted", "ignored")
 
@@ -37,7 +44,7 @@ def report_command(
         start, end = parse_day("--from", since), parse_day("--to", until)
     except ValueError as exc:
         raise fail(str(exc), 2) from exc
-    services = open_services(load_settings())
+    services = open_report_services(load_settings())
     try:
         overview, offers = services.reports.overview_and_offers(
             since=start, until=end, segment=segment
@@ -60,7 +67,7 @@ def report_command(
         console.print(experiments_table(tests))
 
 
-def _experiments_in(services: Container, since: str, until: str) -> list[dict[str, Any]]:
+def _experiments_in(services: Reports, since: str, until: str) -> list[dict[str, Any]]:
     """Results of the experiments that ran during [since, until)."""
     start, end = datetime.fromisoformat(since), datetime.fromisoformat(until)
     return [

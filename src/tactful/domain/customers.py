@@ -35,6 +35,8 @@ class Customer:
     email: str | None = None
     timezone: str = "UTC"
     consents: tuple[Consent, ...] = field(default_factory=tuple)
+    country: str | None = None
+    """As the shop or file gave it (a name such as `France`, or a code such as `FR`)."""
 
     def consent(self, purpose: ConsentPurpose) -> Consent | None:
         """The latest recorded consent for `purpose`, if any."""

@@ -48,6 +48,8 @@ class ParsedLine:
     email: str | None = None
     platform_id: str | None = None
     """The shop platform's own id of the order (Shopify's export: `Id`), when the file has it."""
+    country: str | None = None
+    """The customer's country, when the file has it (Online Retail's `Country`)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,6 +41,8 @@ class PlatformOrder:
     skipped: str | None
     email: str | None
     products: tuple[Product, ...]
+    country: str | None = None
+    """The customer's billing (else shipping) country, as the platform named it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +91,17 @@ def _email(text: Any) -> str | None:
     return email or None
 
 
+def _country(*addresses: Any) -> str | None:
+    """The first address's country: Shopify's name (`country`) before its code, WooCommerce's
+    code (its `country` field holds the code)."""
+    for address in addresses:
+        if isinstance(address, Mapping):
+            found = str(address.get("country") or address.get("country_code") or "").strip()
+            if found:
+                return found[:64]
+    return None
+
+
 def _lines(
     items: Any, currency: str, price_key: str
 ) -> tuple[tuple[OrderLine, ...], tuple[Product, ...]]:
@@ -129,7 +142,12 @@ def shopify_order(payload: Mapping[str, Any]) -> PlatformOrder:
         lines,
         CustomerId(email) if email else None,
     )
-    return PlatformOrder(platform_id, None if skipped else order, skipped, email, products)
+    country = _country(
+        payload.get("billing_address"),
+        payload.get("shipping_address"),
+        (payload.get("customer") or {}).get("default_address"),
+    )
+    return PlatformOrder(platform_id, None if skipped else order, skipped, email, products, country)
 
 
 def shopify_refund(payload: Mapping[str, Any], currency: str) -> PlatformRefund:
@@ -191,5 +209,8 @@ def woocommerce_order(payload: Mapping[str, Any]) -> tuple[PlatformOrder, list[P
         for refund in payload.get("refunds") or []
         if isinstance(refund, Mapping)
     ]
-    stored = PlatformOrder(platform_id, None if skipped else order, skipped, email, products)
+    country = _country(payload.get("billing"), payload.get("shipping"))
+    stored = PlatformOrder(
+        platform_id, None if skipped else order, skipped, email, products, country
+    )
     return stored, refunds

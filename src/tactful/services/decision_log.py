@@ -10,19 +10,41 @@ import threading
 
 from tactful.domain.offers.records import DecisionRecord
 from tactful.services.ports import Database
-from tactful.services.ports.decisions import DecisionLogClosedError
+from tactful.services.ports.decisions import DecisionLogClosedError, RecordWithout
+from tactful.services.ports.offer_budget import BudgetSpend, OfferBudget
 
 
 class DirectDecisionLog:
-    """`DecisionLog` that commits every record at once: simple, and slow under load."""
+    """`DecisionLog` that commits every record at once: simple, and slow under load.
 
-    def __init__(self, database: Database) -> None:
+    Its `budget` spends in a transaction of its own before the record is stored; without
+    one, nothing is refused (the offer events read are trusted: one process, tests).
+    """
+
+    def __init__(self, database: Database, budget: OfferBudget | None = None) -> None:
         self.database = database
+        self.budget = budget
         self._closed = threading.Event()
 
     async def write(self, record: DecisionRecord) -> None:
         """Store `record` now (a short transaction on the calling thread)."""
         self.write_sync(record)
+
+    async def write_spending(
+        self, record: DecisionRecord, spend: BudgetSpend, without: RecordWithout
+    ) -> frozenset[str]:
+        """Spend the budget, then store the record of the offers it did not refuse."""
+        refused: frozenset[str] = frozenset()
+        if self.budget is not None:
+            refused = self.budget.spend(
+                spend.customer_id,
+                spend.keys,
+                at=spend.at,
+                window=spend.window,
+                budget=spend.budget,
+            )
+        self.write_sync(without(refused) if refused else record)
+        return refused
 
     def write_sync(self, record: DecisionRecord) -> None:
         """Store `record` now; refused once the log is closed."""

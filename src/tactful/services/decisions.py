@@ -2,15 +2,14 @@
 
 request -> `read_inputs` (the customer, their purchases and offer events, through the
 `DecisionReads` port) -> `choose_offers` (the catalogue and model held in memory, the domain's
-`decide`) -> `spend_budget` (the shown-offer budget spent atomically through the
-`OfferBudget` port, so processes cannot overspend it together) -> `record_of` (the decision
-as the log keeps it) -> the `DecisionLog` port (the API's group commit) or `save` (one
-transaction, for callers that decide one at a time).
+`decide`) -> `record_of` (the decision as the log keeps it) -> the `DecisionLog` port (the
+API's group commit), which spends the shown-offer budget atomically with the record (so
+processes cannot overspend it together) and stores the record without the offers refused.
+Callers that decide one at a time use `spend_budget` (the `OfferBudget` port) and `save`.
 """
 
 from __future__ import annotations
 
-import asyncio
 import os
 import threading
 import time
@@ -47,7 +46,7 @@ from tactful.services.experiment_policy import NO_ARMS, Arms
 from tactful.services.long_lived import keep_out_of_gc
 from tactful.services.ports import Database
 from tactful.services.ports.decisions import CatalogSource, DecisionLog, DecisionReads
-from tactful.services.ports.offer_budget import OfferBudget
+from tactful.services.ports.offer_budget import BudgetSpend, OfferBudget
 
 Response = OfferResponse
 """The old name of `OfferResponse`, kept for callers until they move."""
@@ -225,7 +224,8 @@ class DecisionService:
     clock: Clock = field(default_factory=SystemClock)
     new_id: Callable[[], str] = new_decision_id
     budget: OfferBudget | None = None
-    """The atomic budget check; None trusts the offer events read (one process, tests)."""
+    """The atomic budget check, the decision log's own too; None trusts the offer events
+    read (one process, tests)."""
     policy_for: ArmSource | None = None
     """The customer's experiment arms and the policy they apply (services/experiment_policy)."""
 
@@ -247,12 +247,20 @@ class DecisionService:
         return decision
 
     async def decide_logged(self, request: DecisionRequest) -> Decision:
-        """Decide, then wait until the decision log has stored it (batched with others)."""
+        """Decide, then wait until the decision log has spent the budget for its offers and
+        stored it (batched with others); the offers the budget refused are dropped."""
         decision, version = self.choose_offers(request)
-        if decision.offers and self.budget is not None:
-            decision = await asyncio.to_thread(self.spend_budget, decision)
-        await self.log.write(record_of(decision, request, version))
-        return decision
+        record = record_of(decision, request, version)
+        spend = self.spend_of(decision)
+        if spend is None:
+            await self.log.write(record)
+            return decision
+
+        def without(refused: frozenset[str]) -> DecisionRecord:
+            return record_of(over_budget(decision, refused), request, version)
+
+        refused = await self.log.write_spending(record, spend, without)
+        return over_budget(decision, refused)
 
     def read_inputs(self, customer_id: str, now: datetime) -> DecisionInputs:
         """What the decision reads about the customer: themselves, purchases, offer events."""
@@ -316,16 +324,23 @@ class DecisionService:
         customer (in this or another process) may have spent the room meanwhile, and then
         the offers the database refuses are dropped (traced as budget_exhausted).
         """
-        if not decision.offers or self.budget is None:
+        spend = self.spend_of(decision)
+        if spend is None or self.budget is None:
             return decision
         refused = self.budget.spend(
-            decision.customer_id,
-            [offer.key for offer in decision.offers],
-            at=decision.at,
-            window=self.policy.budget_window,
-            budget=self.policy.budget,
+            spend.customer_id, spend.keys, at=spend.at, window=spend.window, budget=spend.budget
         )
         return over_budget(decision, refused)
+
+    def spend_of(self, decision: Decision) -> BudgetSpend | None:
+        """What showing the decision's offers spends; None when nothing is spent or checked."""
+        if not decision.offers or self.budget is None:
+            return None
+        keys = tuple(offer.key for offer in decision.offers)
+        policy = self.policy
+        return BudgetSpend(
+            decision.customer_id, keys, decision.at, policy.budget_window, policy.budget
+        )
 
     def save(self, record: DecisionRecord) -> None:
         """Store one decision with its impressions in a transaction of its own."""

@@ -163,6 +163,8 @@ class EmailWorker:
                         "held_out" if out else "active",
                     )
                 )
+                if out:
+                    continue
                 first = next_mail(
                     sequence,
                     key,
@@ -172,7 +174,7 @@ class EmailWorker:
                     hit.timezone,
                     self.wait_multiplier(hit.customer_id),
                 )
-                if first is not None and not out:
+                if first is not None:
                     mails.append(first)
             total += self.store.enrol(enrolments, mails)
         return total

@@ -128,11 +128,11 @@ class ExperimentService:
         """Start a new experiment now in a free slice of its layer (raises `ExperimentError`
         naming the bad field: `layer` when it would overlap a running experiment)."""
         experiment = self.draft(name, variants, layer=layer, moments=moments, traffic=traffic)
-        start = place(experiment, self.running())
-        experiment = replace(experiment, traffic_start=start)
-        self.store.add(experiment)
+        (placed,) = self.store.add_placed(
+            lambda running: [replace(experiment, traffic_start=place(experiment, running))]
+        )
         self.changed()
-        return experiment
+        return placed
 
     def draft(
         self,
@@ -160,18 +160,7 @@ class ExperimentService:
     def create_all(self, drafts: Sequence[Experiment]) -> list[Experiment]:
         """Start every draft or none: all are placed (against the running ones and each
         other) before the first is stored."""
-        placed: list[Experiment] = []
-        running = self.running()
-        for index, draft in enumerate(drafts):
-            try:
-                start = place(draft, running + placed)
-            except LayerConflictError as error:
-                raise LayerConflictError(
-                    f"experiments[{index}].{error.field}", _message(error)
-                ) from error
-            placed.append(replace(draft, traffic_start=start))
-        for experiment in placed:
-            self.store.add(experiment)
+        placed = self.store.add_placed(lambda running: _place_all(drafts, running))
         if placed:
             self.changed()
         return placed
@@ -240,6 +229,20 @@ class ExperimentService:
                 experiment.variants, arms, orders, since=experiment.started_at, until=until
             )
         return found
+
+
+def _place_all(drafts: Sequence[Experiment], running: list[Experiment]) -> list[Experiment]:
+    """Each draft in a free slice of its layer, against the running ones and each other."""
+    placed: list[Experiment] = []
+    for index, draft in enumerate(drafts):
+        try:
+            start = place(draft, running + placed)
+        except LayerConflictError as error:
+            raise LayerConflictError(
+                f"experiments[{index}].{error.field}", _message(error)
+            ) from error
+        placed.append(replace(draft, traffic_start=start))
+    return placed
 
 
 def _message(error: ExperimentError) -> str:

@@ -172,10 +172,14 @@ class _Writer:
         for grouped in self.batch:
             cid = grouped.order.customer_id
             if cid and cid not in self.seen_customers and cid not in fresh:
-                fresh[cid] = Customer(CustomerId(cid), grouped.email)
+                country = grouped.lines[0].country
+                fresh[cid] = Customer(CustomerId(cid), grouped.email, country=country)
         self.seen_customers.update(fresh)
         batch = list(fresh.values())
-        self.customers += self.tx.customers.upsert_customers(batch, at=self.now, update_fields=())
+        # Only a country is filled in on known customers (a None one never erases it).
+        self.customers += self.tx.customers.upsert_customers(
+            batch, at=self.now, update_fields=("country",)
+        )
 
     def _product(self, sku: str) -> Product:
         name, price, _ = self.catalog[sku]

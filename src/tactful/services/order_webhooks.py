@@ -3,10 +3,12 @@
 Each delivery is verified against the platform's HMAC of the raw body, read into the
 importers' model (`tactful.domain.platform_orders`) and stored in one transaction: the
 platform's order id (the delivery's dedupe record), the customer, unknown products, the order
-(once by id) and its refunds (once by id). A repeat delivery, or `orders/updated` after
-`orders/create`, stops at the dedupe record and stores nothing new. A refund finds its order
-by the platform's id whether the order came by webhook, by a CSV export (Shopify's `Id`
-column) or by `POST /v1/orders` (its `external_id`, or an order id that is the platform's id).
+(once by id) and its refunds (once by id), each new one queueing `refund.created` for the
+merchant's endpoints in that transaction, as an API refund does. A repeat delivery, or
+`orders/updated` after `orders/create`, stops at the dedupe record and stores nothing new. A
+refund finds its order by the platform's id whether the order came by webhook, by a CSV export
+(Shopify's `Id` column) or by `POST /v1/orders` (its `external_id`, or an order id that is the
+platform's id).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from tactful.domain.platform_orders import (
 from tactful.domain.refunds import OrderRefund, RefundStatus
 from tactful.services.ports import Database, Transaction
 from tactful.services.ports.platform_orders import EXTERNAL
+from tactful.services.webhook_events import refund_created
 
 SHOPIFY_ORDER_TOPICS = {"orders/create", "orders/updated", "orders/paid"}
 SHOPIFY_REFUND_TOPIC = "refunds/create"
@@ -118,8 +121,10 @@ class OrderWebhooks:
             known = tx.platform_orders.order_id(platform, placed.platform_id)
             return Received(order_id=known or order.order_id, order_new=False)
         if order.customer_id is not None:
-            customer = Customer(CustomerId(order.customer_id), placed.email)
-            tx.customers.upsert_customers([customer], at=self.clock.now(), update_fields=())
+            customer = Customer(CustomerId(order.customer_id), placed.email, country=placed.country)
+            tx.customers.upsert_customers(
+                [customer], at=self.clock.now(), update_fields=("country",)
+            )
         tx.catalog.upsert_products(
             placed.products, at=order.created_at, update_fields=(), record_history=False
         )
@@ -154,7 +159,9 @@ def _refunds(
         if order_id is None:
             return replace(so_far, skipped=f"refund for unknown order {refund.platform_order_id}")
         if tx.refunds.get_refund(refund.refund_id) is None:
-            tx.refunds.record_refund(_order_refund(refund, order_id))
+            recorded = _order_refund(refund, order_id)
+            tx.refunds.record_refund(recorded)
+            refund_created(tx.outbox, recorded)
             new += 1
         so_far = replace(so_far, order_id=order_id, skipped=None)
     return replace(so_far, refunds_new=so_far.refunds_new + new)

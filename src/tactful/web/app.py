@@ -45,7 +45,7 @@ from tactful.web.pages import checkout as checkout_html
 from tactful.web.pages import demo_shop, email_pages, stripe_pages
 from tactful.web.pages import feedback as feedback_page
 from tactful.web.pages import quote as checkout_quote
-from tactful.web.rate_limit import TokenBuckets
+from tactful.web.rate_limit import RateLimit
 from tactful.web.storefront import StorefrontGate
 from tactful.web.widget import router as widget_router
 
@@ -78,9 +78,14 @@ def create_app(
     install_api_docs(app)
     install_error_docs(app)
     app.state.tactful = built
-    app.state.pay_guard = PayGuard()
+    app.state.pay_guard = PayGuard(built.rate_counters, settings.link_secret)
     app.state.metrics = series = Metrics(gauges=built.gauges)
-    gate = StorefrontGate(app.dispatch, settings, TokenBuckets(settings.publishable_rate_limit))
+    limit = RateLimit(
+        built.rate_counters,
+        settings.publishable_rate_limit,
+        offload=settings.rate_limit_store != "memory",
+    )
+    gate = StorefrontGate(app.dispatch, settings, limit)
     app.entry = RequestObserver(gate, series, log_requests=settings.access_log)
     app.fast_paths["POST", "/v1/decisions"] = partial(decisions.serve_decision_fast, built, series)
     for path in order_webhooks.PATHS:
@@ -116,5 +121,5 @@ def create_app(
     app.include_router(widget_router)
     if settings.demo_shop:
         app.include_router(demo_shop.router)
-    install_admin(app, settings)
+    install_admin(app, settings, built.rate_counters)
     return app

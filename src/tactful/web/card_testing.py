@@ -2,25 +2,23 @@
 
 Card testers post stolen numbers to any form that says "declined" or "paid". So pay attempts
 are limited per client address, and declined ones per address, per checkout page and per
-card (a salted hash of its number, never the number). Past a limit the form answers 429
-with Retry-After, before anything reaches the gateway. Counts are sliding windows kept in
-each server process, so with `serve --workers N` a tester gets at most N times the limit.
-Behind a reverse proxy, uvicorn must trust its X-Forwarded-For (FORWARDED_ALLOW_IPS, as in
-compose.yaml), or every shopper shares the proxy's address.
+card (a keyed hash of its number, never the number). Past a limit the form answers 429
+with Retry-After, before anything reaches the gateway. Counts are fixed windows of the
+`WindowCounters` the container built: in the database (the default) every server process
+and `serve --workers N` worker adds to the same counts; in memory, each process counts its
+own. Behind a reverse proxy, uvicorn must trust its X-Forwarded-For (FORWARDED_ALLOW_IPS, as
+in compose.yaml), or every shopper shares the proxy's address.
 """
 
 from __future__ import annotations
 
 import hashlib
-import secrets
-import threading
-import time
-from collections import defaultdict, deque
-from collections.abc import Callable
+import hmac
 from dataclasses import dataclass
 
-WINDOW_SECONDS = 3600.0
-SWEEP_ABOVE = 10_000  # keys kept before expired ones are swept
+from tactful.services.ports.counters import WindowCounters
+
+WINDOW_SECONDS = 3600
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,66 +29,49 @@ class Limits:
     declines_per_address: int = 5
     declines_per_page: int = 25
     declines_per_card: int = 3
-    window_seconds: float = WINDOW_SECONDS
+    window_seconds: int = WINDOW_SECONDS
 
 
 class PayGuard:
-    """Sliding-window counters of pay attempts and declines; thread-safe."""
+    """Fixed-window counts of pay attempts and declines in `counters`.
 
-    def __init__(
-        self, limits: Limits | None = None, *, clock: Callable[[], float] = time.monotonic
-    ) -> None:
+    `key` makes the card fingerprints (an HMAC of the digits); every process must use the
+    same key (the container's link secret) so they count the same card as one.
+    """
+
+    def __init__(self, counters: WindowCounters, key: bytes, limits: Limits | None = None) -> None:
+        self.counters = counters
         self.limits = limits or Limits()
-        self._clock = clock
-        self._salt = secrets.token_bytes(16)
-        self._seen: defaultdict[tuple[str, str], deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
+        self._key = key
 
     def card(self, number: str) -> str:
-        """The card's fingerprint: a salted hash of its digits (the number is never kept)."""
+        """The card's fingerprint: a keyed hash of its digits (the number is never kept)."""
         digits = "".join(ch for ch in number if ch.isdigit())
-        return hashlib.sha256(self._salt + digits.encode()).hexdigest()[:32] if digits else ""
+        if not digits:
+            return ""
+        return hmac.new(self._key, digits.encode(), hashlib.sha256).hexdigest()[:32]
 
     def wait_seconds(self, address: str, page: str, card: str) -> float:
-        """0 when this attempt may go ahead, else how long until the oldest count expires."""
+        """0 when this attempt may go ahead, else how long until the window ends."""
         limits = self.limits
         checks = [
-            (("attempt", address), limits.attempts_per_address),
-            (("declined-address", address), limits.declines_per_address),
-            (("declined-page", page), limits.declines_per_page),
+            (f"attempt:{address}", limits.attempts_per_address),
+            (f"declined-address:{address}", limits.declines_per_address),
+            (f"declined-page:{page}", limits.declines_per_page),
         ]
         if card:
-            checks.append((("declined-card", card), limits.declines_per_card))
-        now = self._clock()
-        with self._lock:
-            waits = [self._wait(key, limit, now) for key, limit in checks]
-        return max(waits)
+            checks.append((f"declined-card:{card}", limits.declines_per_card))
+        return max(self._wait(key, limit) for key, limit in checks)
 
     def record(self, address: str, page: str, card: str, *, declined: bool) -> None:
         """Count an attempt that reached the gateway, and its decline if it was one."""
-        now = self._clock()
-        keys = [("attempt", address)]
+        keys = [f"attempt:{address}"]
         if declined:
-            keys += [("declined-address", address), ("declined-page", page)]
-            keys += [("declined-card", card)] if card else []
-        with self._lock:
-            for key in keys:
-                self._seen[key].append(now)
-            if len(self._seen) > SWEEP_ABOVE:
-                self._sweep(now)
+            keys += [f"declined-address:{address}", f"declined-page:{page}"]
+            keys += [f"declined-card:{card}"] if card else []
+        for key in keys:
+            self.counters.add(key, self.limits.window_seconds)
 
-    def _sweep(self, now: float) -> None:
-        """Forget keys whose every count has expired, so memory stays bounded."""
-        horizon = now - self.limits.window_seconds
-        for key in [k for k, times in self._seen.items() if not times or times[-1] <= horizon]:
-            del self._seen[key]
-
-    def _wait(self, key: tuple[str, str], limit: int, now: float) -> float:
-        times = self._seen.get(key)
-        if not times:
-            return 0.0
-        while times and times[0] <= now - self.limits.window_seconds:
-            times.popleft()
-        if len(times) < limit:
-            return 0.0
-        return times[0] + self.limits.window_seconds - now
+    def _wait(self, key: str, limit: int) -> float:
+        seen = self.counters.read(key, self.limits.window_seconds)
+        return 0.0 if seen.count < limit else max(seen.resets_in, 0.001)

@@ -1,57 +1,57 @@
-"""Token buckets per (key, client IP): the publishable endpoints' rate limit."""
+"""The publishable endpoints' rate limit: calls per (key, client IP) in each clock minute.
+
+Counted in fixed one-minute windows of the `WindowCounters` the container built: in the
+database, every server process (and `serve --workers N`) shares the count; in memory, each
+process counts its own.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import math
-import time
-from collections.abc import Callable, Hashable
 
-MAX_BUCKETS = 50_000
-"""Past this many callers, full buckets (callers idle for a minute) are forgotten."""
+from starlette.concurrency import run_in_threadpool
+
+from tactful.services.ports.counters import WindowCounters
+
+WINDOW_SECONDS = 60
 
 
-class TokenBuckets:
-    """`per_minute` calls per caller, refilled evenly; a full bucket allows a minute's burst.
+class RateLimit:
+    """At most `per_minute` calls per caller in each minute; 0 per minute: no limit.
 
-    `take(caller)` spends one token and returns 0, or returns how many seconds to wait
-    before the next call would be allowed (the 429's Retry-After). 0 per minute: no limit.
+    `take(caller)` counts one call and returns 0 when it is allowed, or the seconds until
+    the minute ends (the 429's Retry-After). `offload` runs the count off the event loop
+    (a database round trip); counters in memory are counted in place.
     """
 
-    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
-        self.capacity = float(per_minute)
-        self.rate = per_minute / 60.0
-        self.clock = clock
-        self._buckets: dict[Hashable, tuple[float, float]] = {}
+    def __init__(self, counters: WindowCounters, per_minute: int, *, offload: bool) -> None:
+        self.counters = counters
+        self.per_minute = per_minute
+        self.offload = offload
 
     @property
     def enabled(self) -> bool:
         """Whether any limit applies."""
-        return self.capacity > 0
+        return self.per_minute > 0
 
-    def take(self, caller: Hashable) -> float:
-        """Spend a token for `caller`: 0 when allowed, else the seconds until one refills."""
+    def take(self, caller: str) -> float:
+        """Count a call by `caller`: 0 when allowed, else the seconds until the window ends."""
         if not self.enabled:
             return 0.0
-        now = self.clock()
-        tokens, then = self._buckets.get(caller, (self.capacity, now))
-        tokens = min(self.capacity, tokens + (now - then) * self.rate)
-        if tokens < 1.0:
-            self._buckets[caller] = (tokens, now)
-            return (1.0 - tokens) / self.rate
-        if len(self._buckets) >= MAX_BUCKETS and caller not in self._buckets:
-            self._forget_idle(now)
-        self._buckets[caller] = (tokens - 1.0, now)
-        return 0.0
+        hit = self.counters.add(caller_key(caller), WINDOW_SECONDS)
+        return 0.0 if hit.count <= self.per_minute else max(hit.resets_in, 0.001)
 
-    def _forget_idle(self, now: float) -> None:
-        """Drop callers whose bucket has refilled: forgetting them changes nothing."""
-        idle = [
-            caller
-            for caller, (tokens, then) in self._buckets.items()
-            if tokens + (now - then) * self.rate >= self.capacity
-        ]
-        for caller in idle:
-            del self._buckets[caller]
+    async def take_async(self, caller: str) -> float:
+        """`take` from the event loop."""
+        if self.offload and self.enabled:
+            return await run_in_threadpool(self.take, caller)
+        return self.take(caller)
+
+
+def caller_key(caller: str) -> str:
+    """The counter of one caller: a hash, so a key's secret part is never stored."""
+    return "publishable:" + hashlib.sha256(caller.encode()).hexdigest()[:32]
 
 
 def retry_after(seconds: float) -> int:

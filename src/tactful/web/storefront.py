@@ -4,8 +4,9 @@ A storefront page calls POST /v1/decisions, its responses and /v1/events from th
 shopper's browser with the publishable key. Pages on the origins in
 `TACTFUL_ALLOWED_ORIGINS` (and tactful's own pages) may; any other origin is refused with
 403 before the call is served. Each (key, client IP) may make `publishable_rate_limit`
-calls a minute; past it the answer is 429 with Retry-After. The secret key, used from
-merchants' servers, is not limited here.
+calls in each clock minute (counted by every server process together unless
+`TACTFUL_RATE_LIMIT_STORE=memory`); past it the answer is 429 with Retry-After. The secret
+key, used from merchants' servers, is not limited here.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from tactful.settings import Settings
 from tactful.web.errors import error_body
 from tactful.web.fast_path import header, send_json
 from tactful.web.observability import ROUTE_KEY
-from tactful.web.rate_limit import TokenBuckets, retry_after
+from tactful.web.rate_limit import RateLimit, retry_after
 
 PUBLISHABLE_PATHS = re.compile(r"^/v1/(decisions|decisions/[^/]+/responses|events)$")
 """The endpoints a publishable key may call: the storefront's."""
@@ -32,11 +33,11 @@ PREFLIGHT_MAX_AGE = b"600"
 class StorefrontGate:
     """ASGI middleware in front of the app: CORS and rate limits for publishable calls."""
 
-    def __init__(self, app: ASGIApp, settings: Settings, buckets: TokenBuckets) -> None:
+    def __init__(self, app: ASGIApp, settings: Settings, limit: RateLimit) -> None:
         self.app = app
         self.settings = settings
         self.origins = settings.origins
-        self.buckets = buckets
+        self.limit = limit
         self._secret = settings.secret_key.encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -53,7 +54,7 @@ class StorefrontGate:
         if scope["method"] == "OPTIONS":
             await _preflight(send, cors)
             return
-        wait = self._wait(scope)
+        wait = await self._wait(scope)
         if wait:
             seconds = retry_after(wait)
             extra = (*cors, (b"retry-after", str(seconds).encode()))
@@ -78,16 +79,17 @@ class StorefrontGate:
             (b"access-control-expose-headers", EXPOSED_HEADERS),
         )
 
-    def _wait(self, scope: Scope) -> float:
+    async def _wait(self, scope: Scope) -> float:
         """Seconds this caller must wait (0: go ahead); secret-key calls are not limited."""
-        if not self.buckets.enabled:
+        if not self.limit.enabled:
             return 0.0
         _, _, token = (header(scope, b"authorization") or b"").partition(b" ")
         token = token.strip()
         if self._secret and hmac.compare_digest(token, self._secret):
             return 0.0
         client = scope.get("client")
-        return self.buckets.take((token, client[0] if client else ""))
+        caller = f"{token.decode('latin-1')} {client[0] if client else ''}"
+        return await self.limit.take_async(caller)
 
 
 def _template(path: str) -> str:

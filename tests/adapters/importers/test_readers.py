@@ -65,7 +65,9 @@ def test_online_retail_lines_and_skip_reasons(tmp_path: Path) -> None:
     assert first.customer_id == "17850"
     assert first.unit_price == Money(255, "GBP")
     assert first.created_at == datetime(2010, 12, 1, 8, 26, tzinfo=UTC)
+    assert first.country == "United Kingdom"
     assert lines[2].customer_id is None
+    assert lines[2].country is None  # a guest's country belongs to no customer
     assert [r.line_no for r in records] == list(range(2, 10))
 
 
@@ -92,6 +94,7 @@ def test_online_retail_xlsx(tmp_path: Path) -> None:
     line = records[0]
     assert isinstance(line, ParsedLine)
     assert (line.order_id, line.customer_id, line.unit_price.amount) == ("536365", "17850", 255)
+    assert line.country == "UK"
 
 
 @pytest.mark.parametrize(
@@ -239,3 +242,17 @@ def test_minor_units_must_be_whole(tmp_path: Path) -> None:
     (mug,) = read(write(tmp_path, "r.csv", retail), "online-retail", price_unit=PriceUnit.MINOR)
     assert isinstance(mug, ParsedLine)
     assert mug.unit_price == Money(255, "GBP")
+
+
+def test_shopify_reads_the_billing_country_else_the_shipping_one(tmp_path: Path) -> None:
+    text = (
+        "Name,Email,Created at,Lineitem quantity,Lineitem name,Lineitem price,"
+        "Billing Country,Shipping Country\n"
+        "#1,ann@example.com,2019-01-22 10:43:25 -0500,1,Mug,12.50,CA,US\n"
+        "#1,,,1,Lid,3.00,,\n"
+        "#2,bob@example.com,2019-01-23 10:43:25 -0500,1,Mug,12.50,,FR\n"
+        "#3,,2019-01-23 10:43:25 -0500,1,Mug,12.50,DE,\n"
+    )
+    records = read(write(tmp_path, "orders_export.csv", text), "shopify")
+    found = [(r.order_id, r.country) for r in records if isinstance(r, ParsedLine)]
+    assert found == [("#1", "CA"), ("#1", "CA"), ("#2", "FR"), ("#3", None)]

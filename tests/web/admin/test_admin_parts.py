@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from tactful.adapters.memory.counters import MemoryWindowCounters
 from tactful.settings import Settings
 from tactful.web.admin import charts
 from tactful.web.admin.auth import AdminAuth, LoginThrottle, tokens_match
@@ -35,14 +36,16 @@ def test_changing_the_password_signs_everybody_out() -> None:
 
 
 def test_the_throttle_forgets_after_its_window() -> None:
-    clock = [0.0]
-    throttle = LoginThrottle(limit=5, window=900, now=lambda: clock[0])
+    clock = [1_800_000_000.0]  # the start of a 15-minute window
+    throttle = LoginThrottle(MemoryWindowCounters(lambda: clock[0]), limit=5, window=900)
     for _ in range(5):
         assert throttle.retry_after("1.2.3.4") == 0
         throttle.failed("1.2.3.4")
     assert 0 < throttle.retry_after("1.2.3.4") <= 901
     assert throttle.retry_after("5.6.7.8") == 0
-    clock[0] += 901
+    throttle.succeeded("5.6.7.8")
+    assert throttle.retry_after("1.2.3.4") > 0
+    clock[0] += 900
     assert throttle.retry_after("1.2.3.4") == 0
 
 

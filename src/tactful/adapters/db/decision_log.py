@@ -1,7 +1,10 @@
 """`DecisionLog` on SQL, a group commit: many concurrent decisions stored in one transaction.
 
 Each request hands its decision record to the log and waits until the transaction that
-holds it has committed, so a 200 still means "stored". A batch that fails is retried one
+holds it has committed, so a 200 still means "stored". A record that shows offers comes with
+their spend of the shown-offer budget (`write_spending`): the batch's transaction spends the
+budget for each decision in order (`SqlOfferBudget.spend_in`, atomic across processes), then
+stores each record without the offers the budget refused. A batch that fails is retried one
 record at a time, so one bad record fails only its own request. `close()` writes whatever
 is queued, then stops.
 
@@ -35,10 +38,12 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
+from tactful.adapters.db.offer_budget import SqlOfferBudget
 from tactful.adapters.db.repositories import offers as offers_repo
 from tactful.adapters.db.wal_checkpoints import WalCheckpoints
 from tactful.domain.offers.records import DecisionRecord
-from tactful.services.ports.decisions import DecisionLogClosedError
+from tactful.services.ports.decisions import DecisionLogClosedError, RecordWithout
+from tactful.services.ports.offer_budget import BudgetSpend
 
 _log = logging.getLogger(__name__)
 MAX_BATCH = 512
@@ -46,13 +51,36 @@ ConnectionSource = Callable[[], Connection]
 """The calling thread's held connection (e.g. the one its decision reads use)."""
 
 
+Refused = frozenset[str]
+"""The offer keys the budget refused for one decision (empty when it spent nothing)."""
+
+
 @dataclass(frozen=True, slots=True)
 class _Pending:
-    """A record and what its writer waits on: a future of an event loop, or a plain one."""
+    """A record, its budget spend if any, and what its writer waits on: a future of an
+    event loop, or a plain one; the result is the keys the budget refused."""
 
     record: DecisionRecord
-    done: asyncio.Future[None] | Future[None]
+    done: asyncio.Future[Refused] | Future[Refused]
     loop: asyncio.AbstractEventLoop | None = None
+    spend: BudgetSpend | None = None
+    without: RecordWithout | None = None
+
+    def stored(self, refused: Refused) -> DecisionRecord:
+        """The record to store once the budget has refused `refused`."""
+        if not refused or self.without is None:
+            return self.record
+        return self.without(refused)
+
+
+def _store(
+    connection: Connection, budget: SqlOfferBudget, batch: Sequence[_Pending]
+) -> list[Refused]:
+    """Spend each decision's budget in order, then store the records (caller's transaction)."""
+    refused = budget.spend_in(connection, [pending.spend for pending in batch])
+    records = [pending.stored(keys) for pending, keys in zip(batch, refused, strict=True)]
+    offers_repo.save_decisions(connection, records)
+    return refused
 
 
 _STOP = object()
@@ -69,8 +97,10 @@ class SqlDecisionLog:
         on_loop: bool | None = None,
         checkpoint_every: float = 0.5,
         connections: ConnectionSource | None = None,
+        budget: SqlOfferBudget | None = None,
     ) -> None:
         self._engine = engine
+        self.budget = budget or SqlOfferBudget(engine)
         self._max_batch = max_batch
         self._queue: queue.SimpleQueue[_Pending | object] = queue.SimpleQueue()
         self._lock = threading.Lock()
@@ -82,21 +112,36 @@ class SqlDecisionLog:
 
     async def write(self, record: DecisionRecord) -> None:
         """Store `record`; returns once its transaction has committed (raises if it failed)."""
-        loop = asyncio.get_running_loop()
-        done: asyncio.Future[None] = loop.create_future()
-        if self._loop_writer is None:
-            self._put(_Pending(record, done, loop))
-        else:
-            if self._closed:
-                raise DecisionLogClosedError("the decision log is closed")
-            self._loop_writer.add(_Pending(record, done, loop))
-        await done
+        await self._written(record)
+
+    async def write_spending(
+        self, record: DecisionRecord, spend: BudgetSpend, without: RecordWithout
+    ) -> Refused:
+        """Spend the budget and store the record in the batch's transaction (see the port)."""
+        return await self._written(record, spend, without)
 
     def write_sync(self, record: DecisionRecord) -> None:
         """Store `record` from a plain thread, waiting for the commit like `write`."""
-        done: Future[None] = Future()
+        done: Future[Refused] = Future()
         self._put(_Pending(record, done))
         done.result()
+
+    async def _written(
+        self,
+        record: DecisionRecord,
+        spend: BudgetSpend | None = None,
+        without: RecordWithout | None = None,
+    ) -> Refused:
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[Refused] = loop.create_future()
+        pending = _Pending(record, done, loop, spend, without)
+        if self._loop_writer is None:
+            self._put(pending)
+        else:
+            if self._closed:
+                raise DecisionLogClosedError("the decision log is closed")
+            self._loop_writer.add(pending)
+        return await done
 
     def close(self, timeout: float = 30.0) -> None:
         """Write everything queued, then stop the writer; later writes are refused."""
@@ -141,7 +186,8 @@ class SqlDecisionLog:
 
     def _commit(self, batch: Sequence[_Pending]) -> None:
         try:
-            self._store([p.record for p in batch])
+            with self._engine.begin() as connection:
+                refused = _store(connection, self.budget, batch)
         except Exception:
             if len(batch) == 1:
                 _log.exception("storing decision %s failed", batch[0].record.decision_id)
@@ -150,11 +196,8 @@ class SqlDecisionLog:
             for pending in batch:  # find the bad record; the others still get stored
                 self._commit((pending,))
             return
-        _settle(batch, None)
-
-    def _store(self, records: Sequence[DecisionRecord]) -> None:
-        with self._engine.begin() as connection:
-            offers_repo.save_decisions(connection, records)
+        self.budget.remember([pending.spend for pending in batch], refused)
+        _settle(batch, refused)
 
 
 class _LoopWriter:
@@ -205,7 +248,7 @@ class _LoopWriter:
         if not batch:
             return
         try:
-            self._store(batch)
+            refused = self._store(batch)
         except Exception as exc:
             if _busy(exc):
                 for pending in batch:  # another writer holds the database: let the thread wait
@@ -213,12 +256,12 @@ class _LoopWriter:
                 return
             self._one_by_one(batch)
             return
-        _finish(batch, None)
+        _finish(batch, refused)
 
     def _one_by_one(self, batch: Sequence[_Pending]) -> None:
         for pending in batch:
             try:
-                self._store((pending,))
+                refused = self._store((pending,))
             except Exception as exc:
                 if _busy(exc):
                     self.log._put(pending, handed_over=True)
@@ -226,9 +269,9 @@ class _LoopWriter:
                 _log.exception("storing decision %s failed", pending.record.decision_id)
                 _finish((pending,), _failure())
                 continue
-            _finish((pending,), None)
+            _finish((pending,), refused)
 
-    def _store(self, batch: Sequence[_Pending]) -> None:
+    def _store(self, batch: Sequence[_Pending]) -> list[Refused]:
         connection = self._source()
         raw = connection.connection.driver_connection
         assert raw is not None
@@ -244,7 +287,7 @@ class _LoopWriter:
             # SQLAlchemy transaction here, checked above).
             raw.execute("BEGIN")
             try:
-                offers_repo.save_decisions(connection, [p.record for p in batch])
+                refused = _store(connection, self.log.budget, batch)
                 raw.execute("COMMIT")
             except BaseException:
                 if raw.in_transaction:
@@ -252,8 +295,10 @@ class _LoopWriter:
                 raise
         finally:
             raw.execute(f"PRAGMA busy_timeout={waits}")
+        self.log.budget.remember([pending.spend for pending in batch], refused)
         if self._checkpoints is not None:
             self._checkpoints.wrote()
+        return refused
 
     def _prepare(self, connection: Connection, raw: Any) -> int:
         """First write on this connection: no checkpoints; remember its lock timeout."""
@@ -288,16 +333,20 @@ class _LoopWriter:
             connection.close()
 
 
-def _finish(batch: Sequence[_Pending], error: BaseException | None) -> None:
+Outcome = Sequence[Refused] | BaseException
+"""What a batch's waiters learn: the keys refused for each of them, or why it failed."""
+
+
+def _finish(batch: Sequence[_Pending], outcome: Outcome) -> None:
     """Settle futures directly on their own loop's thread, else through `_settle`."""
     try:
         here = asyncio.get_running_loop()
     except RuntimeError:
         here = None
     if here is not None and all(p.loop is here for p in batch):
-        _resolve([p.done for p in batch], error)
+        _resolve(_results(batch, outcome))
     else:  # close() from another thread
-        _settle(batch, error)
+        _settle(batch, outcome)
 
 
 def _busy(exc: BaseException) -> bool:
@@ -312,28 +361,36 @@ def _failure() -> RuntimeError:
     return RuntimeError("the decision could not be stored")
 
 
-def _settle(batch: Sequence[_Pending], error: BaseException | None) -> None:
+_Result = tuple[asyncio.Future[Refused] | Future[Refused], Refused | BaseException]
+
+
+def _results(batch: Sequence[_Pending], outcome: Outcome) -> list[_Result]:
+    """Each waiter's future with its result: its refused keys, or the batch's failure."""
+    if isinstance(outcome, BaseException):
+        return [(pending.done, outcome) for pending in batch]
+    return [(pending.done, keys) for pending, keys in zip(batch, outcome, strict=True)]
+
+
+def _settle(batch: Sequence[_Pending], outcome: Outcome) -> None:
     """Wake every waiter of the batch: one call into each event loop, not one per request."""
-    waiting: dict[asyncio.AbstractEventLoop, list[asyncio.Future[None]]] = {}
-    for pending in batch:
+    waiting: dict[asyncio.AbstractEventLoop, list[_Result]] = {}
+    for pending, result in zip(batch, _results(batch, outcome), strict=True):
         if pending.loop is None:
-            _resolve((pending.done,), error)
+            _resolve((result,))
         else:
-            waiting.setdefault(pending.loop, []).append(pending.done)  # type: ignore[arg-type]
-    for loop, futures in waiting.items():
+            waiting.setdefault(pending.loop, []).append(result)
+    for loop, results in waiting.items():
         try:
-            loop.call_soon_threadsafe(_resolve, futures, error)
+            loop.call_soon_threadsafe(_resolve, results)
         except RuntimeError:  # that event loop is closed (shutdown): nobody waits any more
-            _log.warning("%d decisions stored after their requests ended", len(futures))
+            _log.warning("%d decisions stored after their requests ended", len(results))
 
 
-def _resolve(
-    futures: Sequence[asyncio.Future[None] | Future[None]], error: BaseException | None
-) -> None:
-    for done in futures:
+def _resolve(results: Sequence[_Result]) -> None:
+    for done, result in results:
         if done.cancelled() or done.done():
             continue
-        if error is None:
-            done.set_result(None)
+        if isinstance(result, BaseException):
+            done.set_exception(result)
         else:
-            done.set_exception(error)
+            done.set_result(result)

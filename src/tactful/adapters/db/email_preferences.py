@@ -15,7 +15,7 @@ from tactful.adapters.db.tables_email import (
     email_suppressions,
 )
 from tactful.adapters.db.webhook_store import SqlOutbox
-from tactful.domain.customers import Consent, ConsentPurpose
+from tactful.domain.sequences.preferences import preference_changes, preference_consent
 from tactful.services.ports.email import Recipient
 
 
@@ -68,7 +68,7 @@ class EmailPreferences:
     ) -> None:
         """Store the customer's choice; "none" also records marketing consent withdrawn."""
         with self.engine.begin() as conn:
-            if webhook is not None and _mode(conn, customer_id) != mode:
+            if webhook is not None and preference_changes(_mode(conn, customer_id), mode):
                 SqlOutbox(conn).enqueue(*webhook, at)
             insert = dialect_insert(conn, email_preferences)
             values = {"mode": mode, "paused_until": paused_until, "updated_at": at}
@@ -76,9 +76,8 @@ class EmailPreferences:
                 insert.on_conflict_do_update(index_elements=["customer_id"], set_=values),
                 [{"customer_id": customer_id, **values}],
             )
-            granted = mode == "all"
-            consent = Consent(ConsentPurpose.MARKETING_EMAIL, granted, at, "email_preferences")
-            if mode in ("none", "orders_only") or (granted and _withdrawn(conn, customer_id)):
+            consent = preference_consent(mode, at, get_customer(conn, customer_id))
+            if consent is not None:
                 record_consent(conn, customer_id, consent)
 
     def record_interaction(self, mail_id: int, kind: str, value: str, at: datetime) -> None:
@@ -92,11 +91,6 @@ class EmailPreferences:
             return conn.execute(
                 select(email_outbox.c.customer_id).where(email_outbox.c.mail_id == mail_id)
             ).scalar()
-
-
-def _withdrawn(conn: Connection, customer_id: str) -> bool:
-    customer = get_customer(conn, customer_id)
-    return customer is not None and not customer.allows(ConsentPurpose.MARKETING_EMAIL)
 
 
 def _mode(conn: Connection, customer_id: str) -> str | None:

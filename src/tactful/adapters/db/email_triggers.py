@@ -1,7 +1,10 @@
 """Trigger scans in SQL: who placed an order, left a cart, lapsed or sent a signal lately.
 
 Each scan returns one hit per customer (their earliest in the window) and leaves out customers
-already active in the sequence, so the scan of 100,000 customers is a few indexed queries.
+already active in the sequence, so the scan of 100,000 customers is a few indexed queries. A
+trigger the customer was already enrolled for is left out too: the worker scans the whole
+look-back window every run, and enrolling it again would only be a conflict to skip (the soak's
+worker re-inserted every customer of the week each run, as one statement of a new size each time).
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, func, literal, select
+from sqlalchemy import Connection, String, and_, exists, func, literal, select
 from sqlalchemy.sql import Select
 
 from tactful.adapters.db.email_triggers_derived import browsed_hits, renewal_hits
@@ -30,6 +33,14 @@ def _not_active(sequence_id: str, customer_column: Any) -> Any:
         email_enrolments.c.sequence_id == sequence_id,
         email_enrolments.c.customer_id == customer_column,
         email_enrolments.c.state == "active",
+    )
+
+
+def _not_enrolled(sequence_id: str, customer_column: Any, trigger_key: Any) -> Any:
+    return ~exists().where(
+        email_enrolments.c.customer_id == customer_column,
+        email_enrolments.c.sequence_id == sequence_id,
+        email_enrolments.c.trigger_key == trigger_key,
     )
 
 
@@ -110,15 +121,17 @@ def trigger_hits(
     build = builders.get(trigger.type, _signal)
     inner = build(trigger, since, until).subquery()
     customer, key, at = inner.c[0], inner.c[1], inner.c[2]
+    prefix = trigger.type.value
+    trigger_key = literal(f"{prefix}:", String) + key
     query = (
         select(customer, key, at, customers.c.timezone)
         .select_from(inner.outerjoin(customers, customers.c.customer_id == customer))
         .where(_not_active(sequence_id, customer))
+        .where(_not_enrolled(sequence_id, customer, trigger_key))
         .order_by(at, key)
     )
     hits: dict[str, TriggerHit] = {}
-    prefix = trigger.type.value
-    for row in conn.execute(query):
+    for row in conn.execute(query).all():
         if row[0] not in hits:
             hits[row[0]] = TriggerHit(row[0], f"{prefix}:{row[1]}", row[2], row[3] or "UTC")
     return list(hits.values())

@@ -1,12 +1,18 @@
 """`ExperimentStore` on SQL: one row per experiment, its variants as JSON, and the variant
-each decision followed (decision_variants, written with the decision log)."""
+each decision followed (decision_variants, written with the decision log).
+
+Placing new experiments reads the running ones and inserts in one transaction that holds a
+lock first: a transaction-scoped advisory lock on PostgreSQL, the write lock (BEGIN
+IMMEDIATE) on SQLite, so two racing creates cannot both see a slice free.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, text, update
 
 from tactful.adapters.db.repositories._common import utc
 from tactful.adapters.db.tables_measurement import decision_variants
@@ -14,6 +20,9 @@ from tactful.adapters.db.tables_measurement import experiments as table
 from tactful.domain.experiments import DEFAULT_LAYER, Experiment, StopRecord, Variant
 
 __all__ = ["SqlExperimentStore"]
+
+_PLACEMENT_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+_PLACEMENT_KEY = 0x7461637466756C  # "tactful": one lock for every layer's placement
 
 
 def _variant(data: dict[str, Any]) -> Variant:
@@ -61,6 +70,24 @@ def _record_data(record: StopRecord) -> dict[str, Any]:
     }
 
 
+def _insert(connection: Connection, experiment: Experiment) -> None:
+    variants = [{"name": v.name, "weight": v.weight, **v.parameters()} for v in experiment.variants]
+    connection.execute(
+        insert(table).values(
+            experiment_id=experiment.experiment_id,
+            name=experiment.name,
+            variants=variants,
+            status=experiment.status,
+            started_at=experiment.started_at,
+            stopped_at=experiment.stopped_at,
+            layer=experiment.layer,
+            moments=list(experiment.moments),
+            traffic=experiment.traffic,
+            traffic_start=experiment.traffic_start,
+        )
+    )
+
+
 class SqlExperimentStore:
     """`tactful.services.ports.experiments.ExperimentStore` on a SQLAlchemy engine."""
 
@@ -68,24 +95,20 @@ class SqlExperimentStore:
         self.engine = engine
 
     def add(self, experiment: Experiment) -> None:
-        variants = [
-            {"name": v.name, "weight": v.weight, **v.parameters()} for v in experiment.variants
-        ]
         with self.engine.begin() as connection:
-            connection.execute(
-                insert(table).values(
-                    experiment_id=experiment.experiment_id,
-                    name=experiment.name,
-                    variants=variants,
-                    status=experiment.status,
-                    started_at=experiment.started_at,
-                    stopped_at=experiment.stopped_at,
-                    layer=experiment.layer,
-                    moments=list(experiment.moments),
-                    traffic=experiment.traffic,
-                    traffic_start=experiment.traffic_start,
-                )
-            )
+            _insert(connection, experiment)
+
+    def add_placed(self, place: Callable[[list[Experiment]], list[Experiment]]) -> list[Experiment]:
+        with self.engine.begin() as connection:
+            if connection.dialect.name == "sqlite":
+                connection.exec_driver_sql("BEGIN IMMEDIATE")  # pysqlite's own BEGIN is lazy
+            else:
+                connection.execute(_PLACEMENT_LOCK, {"key": _PLACEMENT_KEY})
+            running = select(table).where(table.c.status == "running")
+            placed = place([_experiment(row) for row in connection.execute(running)])
+            for experiment in placed:
+                _insert(connection, experiment)
+        return placed
 
     def get(self, experiment_id: str) -> Experiment | None:
         with self.engine.connect() as connection:

@@ -1,9 +1,14 @@
 """`OfferBudget` on SQL: insert-or-ignore per (customer, offer, day), then count, atomically.
 
 On PostgreSQL a transaction-scoped advisory lock on the customer serialises the spends of
-one customer across every process (other customers do not wait). On SQLite the first
-insert takes the database's single write lock, so the count that follows sees every other
-process's committed spends and none can slip in between.
+one customer across every process (other customers do not wait); a transaction that spends
+for several customers (the decision log's batch) takes their locks in one order, so two
+processes never wait on each other in a circle. On SQLite the first insert takes the
+database's single write lock, so the count that follows sees every other process's
+committed spends and none can slip in between.
+
+Plain SQL on the driver, like the decision log's inserts: the spend runs in the decision
+log's transaction, once for most decisions' first showing.
 """
 
 from __future__ import annotations
@@ -13,26 +18,20 @@ import threading
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Connection, Engine, bindparam, delete, func, select, text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Connection, Engine
 
-from tactful.adapters.db.tables_shared import offer_budget_spends as spends
+from tactful.adapters.db.repositories._driver import Driver
 from tactful.domain.offers.situation import budget_day
+from tactful.services.ports.offer_budget import BudgetSpend
 
-_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
-_MINE = spends.c.customer_id == bindparam("customer_id")
-_FORGET_EXPIRED = delete(spends).where(_MINE, spends.c.at <= bindparam("since"))
-_COUNT_IN_WINDOW = (
-    select(func.count()).select_from(spends).where(_MINE, spends.c.at > bindparam("since"))
+_LOCK = "SELECT pg_advisory_xact_lock(CAST(? AS BIGINT))"
+_ADD = (
+    "INSERT INTO offer_budget_spends (customer_id, offer_key, day, at) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (customer_id, offer_key, day) DO NOTHING"
 )
-_UNDO_TODAY = delete(spends).where(
-    _MINE,
-    spends.c.day == bindparam("day"),
-    spends.c.offer_key.in_(bindparam("keys", expanding=True)),
-)
-# Built once: SQLAlchemy then finds each compiled statement in its cache instead of building
-# and keying a new construct per spend (the spend runs on most decisions' first showing).
+_FORGET_EXPIRED = "DELETE FROM offer_budget_spends WHERE customer_id = ? AND at <= ?"
+_COUNT_IN_WINDOW = "SELECT count(*) FROM offer_budget_spends WHERE customer_id = ? AND at > ?"
+_UNDO_TODAY = "DELETE FROM offer_budget_spends WHERE customer_id = ? AND offer_key = ? AND day = ?"
 _KNOWN_LIMIT = 200_000
 
 
@@ -51,11 +50,6 @@ class SqlOfferBudget:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._postgres = engine.dialect.name == "postgresql"
-        insert = pg_insert(spends) if self._postgres else sqlite_insert(spends)
-        self._add_spend = insert.on_conflict_do_nothing(
-            index_elements=["customer_id", "offer_key", "day"]
-        )
         self._known: set[tuple[str, str, date]] = set()
         self._known_lock = threading.Lock()
 
@@ -69,48 +63,67 @@ class SqlOfferBudget:
         budget: int,
     ) -> frozenset[str]:
         """Spend for `keys` (best first) in one transaction; returns the keys refused."""
-        day = budget_day(at)
-        if all((customer_id, key, day) in self._known for key in keys):
+        wanted = BudgetSpend(customer_id, tuple(keys), at, window, budget)
+        if self._all_known(wanted):
             return frozenset()
         with self._engine.begin() as connection:
-            refused = self._spend(connection, customer_id, keys, day, at, window, budget)
-        self._remember(customer_id, [key for key in keys if key not in refused], day)
-        return refused
+            refused = self.spend_in(connection, [wanted])
+        self.remember([wanted], refused)
+        return refused[0]
 
-    def _spend(
-        self,
-        connection: Connection,
-        customer_id: str,
-        keys: Sequence[str],
-        day: date,
-        at: datetime,
-        window: timedelta,
-        budget: int,
-    ) -> frozenset[str]:
-        if self._postgres:
-            connection.execute(_LOCK, {"key": customer_lock_key(customer_id)})
-        added = [
-            key for key in dict.fromkeys(keys) if self._add(connection, customer_id, key, day, at)
+    def spend_in(
+        self, connection: Connection, spends: Sequence[BudgetSpend | None]
+    ) -> list[frozenset[str]]:
+        """Spend each in order in the caller's transaction; the keys refused, for each.
+
+        None, and a spend whose offers were all spent today already, cost nothing. Call
+        `remember` once the transaction has committed.
+        """
+        needed = [wanted if wanted and not self._all_known(wanted) else None for wanted in spends]
+        driver = Driver(connection)
+        if not driver.sqlite:
+            customers = {customer_lock_key(wanted.customer_id) for wanted in needed if wanted}
+            driver.many(_LOCK, [(key,) for key in sorted(customers)])
+        return [frozenset() if wanted is None else _spend(driver, wanted) for wanted in needed]
+
+    def remember(
+        self, spends: Sequence[BudgetSpend | None], refused: Sequence[frozenset[str]]
+    ) -> None:
+        """Note the committed spends, so the same offers again today skip the database."""
+        spent = [
+            (wanted.customer_id, key, budget_day(wanted.at))
+            for wanted, refused_keys in zip(spends, refused, strict=True)
+            if wanted is not None
+            for key in wanted.keys
+            if key not in refused_keys
         ]
-        if not added:
-            return frozenset()
-        window_of = {"customer_id": customer_id, "since": at - window}
-        connection.execute(_FORGET_EXPIRED, window_of)
-        over = int(connection.execute(_COUNT_IN_WINDOW, window_of).scalar_one()) - budget
-        if over <= 0:
-            return frozenset()
-        refused = added[-over:]
-        connection.execute(_UNDO_TODAY, {"customer_id": customer_id, "day": day, "keys": refused})
-        return frozenset(refused)
-
-    def _add(
-        self, connection: Connection, customer_id: str, key: str, day: date, at: datetime
-    ) -> bool:
-        row = {"customer_id": customer_id, "offer_key": key, "day": day, "at": at}
-        return bool(connection.execute(self._add_spend, row).rowcount)
-
-    def _remember(self, customer_id: str, keys: list[str], day: date) -> None:
+        if not spent:
+            return
         with self._known_lock:
             if len(self._known) > _KNOWN_LIMIT:
                 self._known.clear()
-            self._known.update((customer_id, key, day) for key in keys)
+            self._known.update(spent)
+
+    def _all_known(self, wanted: BudgetSpend) -> bool:
+        day = budget_day(wanted.at)
+        return all((wanted.customer_id, key, day) in self._known for key in wanted.keys)
+
+
+def _spend(driver: Driver, wanted: BudgetSpend) -> frozenset[str]:
+    """Add the offers not yet spent today, then refuse the last of them over the budget."""
+    customer_id = wanted.customer_id
+    day = driver.bound_day(budget_day(wanted.at))
+    at = driver.bound_time(wanted.at)
+    added = [
+        key for key in dict.fromkeys(wanted.keys) if driver.run(_ADD, customer_id, key, day, at)
+    ]
+    if not added:
+        return frozenset()
+    since = driver.bound_time(wanted.at - wanted.window)
+    driver.run(_FORGET_EXPIRED, customer_id, since)
+    over = int(driver.rows(_COUNT_IN_WINDOW, customer_id, since)[0][0]) - wanted.budget
+    if over <= 0:
+        return frozenset()
+    refused = added[-over:]
+    driver.many(_UNDO_TODAY, [(customer_id, key, day) for key in refused])
+    return frozenset(refused)

@@ -65,6 +65,9 @@ offer_impressions = Table(
         "relevance",
         "offer_id",
     ),
+    # Impressions shown in a span: the raw edges of a report around its rolled-up days
+    # (migration 0021).
+    Index("ix_offer_impressions_at", "at"),
 )
 
 offer_responses = Table(

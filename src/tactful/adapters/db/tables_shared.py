@@ -3,7 +3,8 @@
 `offer_budget_spends` is the shown-offer budget, checked atomically in the database so that
 concurrent decisions in different server processes cannot overspend it; `change_counters`
 holds a version per in-memory cache (catalogue, models), bumped in the same transaction as
-the write, so every process notices what another one wrote.
+the write, so every process notices what another one wrote; `rate_counters` holds the
+fixed-window counts of rate limits and abuse throttles (one row per key and window).
 """
 
 from __future__ import annotations
@@ -29,4 +30,15 @@ change_counters = Table(
     metadata,
     Column("name", String(64), primary_key=True),
     Column("version", BigInteger, nullable=False),
+)
+
+rate_counters = Table(
+    "rate_counters",
+    metadata,
+    Column("key", String(200), nullable=False),
+    Column("window_start", BigInteger, nullable=False),
+    Column("count", BigInteger, nullable=False),
+    Column("ends_at", BigInteger, nullable=False),
+    PrimaryKeyConstraint("key", "window_start"),
+    Index("ix_rate_counters_ends_at", "ends_at"),
 )

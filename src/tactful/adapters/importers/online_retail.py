@@ -56,7 +56,10 @@ NON_PRODUCT_CODES = frozenset(
         "TEST002",
     }
 )
+COUNTRY = "Country"
 ORDER_COLUMN = "InvoiceNo"
+# Online Retail's word for a country it does not know.
+_NO_COUNTRY = frozenset({"", "Unspecified"})
 
 
 def is_non_product(code: str) -> bool:
@@ -81,7 +84,7 @@ def _read_csv(path: Path, options: ImportOptions, progress: Progress | None) -> 
             header = next(rows, None)
             if header is None:
                 raise ImportFileError(path, 1, None, "empty file: no header line")
-            classify = _classifier(fields, column_index(path, header, COLUMNS))
+            classify = _classifier(fields, column_index(path, header, COLUMNS, (COUNTRY,)))
             for count, row in enumerate(rows, start=1):
                 yield classify(row, rows.line_num)
                 if count % PROGRESS_EVERY == 0:
@@ -98,12 +101,20 @@ def _customer(text: str) -> str | None:
     return value or None
 
 
+def _country(row: Sequence[str], position: int | None) -> str | None:
+    if position is None or position >= len(row):
+        return None
+    value = row[position].strip()
+    return None if value in _NO_COUNTRY else value
+
+
 def _classifier(
     fields: FieldParser, cols: dict[str, int]
 ) -> Callable[[Sequence[str], int], Record]:
     """A function turning one row into a ParsedLine or a counted skip."""
     i_inv, i_code, i_desc, i_qty, i_date, i_price, i_cust = (cols[c] for c in COLUMNS)
-    width = max(cols.values()) + 1
+    i_country = cols.get(COUNTRY)
+    width = max(cols[c] for c in COLUMNS) + 1
     non_product: dict[str, bool] = {}
 
     def classify(row: Sequence[str], line: int) -> Record:
@@ -132,8 +143,17 @@ def _classifier(
             return Skipped(line, "zero_price" if price.amount == 0 else "negative_price")
         created = fields.time(row[i_date], line, "InvoiceDate")
         name = row[i_desc].strip()
+        customer = _customer(row[i_cust])
         return ParsedLine(
-            line, invoice, created, _customer(row[i_cust]), code, name, quantity, price
+            line,
+            invoice,
+            created,
+            customer,
+            code,
+            name,
+            quantity,
+            price,
+            country=_country(row, i_country) if customer else None,
         )
 
     return classify
@@ -165,7 +185,7 @@ def _read_xlsx(path: Path, options: ImportOptions, progress: Progress | None) ->
         header = next(rows, None)
         if header is None:
             raise ImportFileError(path, 1, None, "empty sheet: no header row")
-        cols = column_index(path, [_cell_text(v) for v in header], COLUMNS)
+        cols = column_index(path, [_cell_text(v) for v in header], COLUMNS, (COUNTRY,))
         classify = _classifier(fields, cols)
         for line, values in enumerate(rows, start=2):
             yield classify([_cell_text(v) for v in values], line)

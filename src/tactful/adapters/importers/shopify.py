@@ -2,8 +2,9 @@
 
 Rows are grouped by `Name` (#1001), and the order's `Id` (Shopify's own order id, when the
 export has it) is kept so Shopify's refund webhooks find the order. The customer is the
-`Email` (lower-cased), a blank one is a guest. Cancelled orders (`Cancelled at` set) and
-refunded or voided ones are skipped and counted; a line item without a SKU uses its name.
+`Email` (lower-cased), a blank one is a guest; their country is the billing (else the
+shipping) one. Cancelled orders (`Cancelled at` set) and refunded or voided ones are
+skipped and counted; a line item without a SKU uses its name.
 """
 
 from __future__ import annotations
@@ -27,8 +28,13 @@ from tactful.adapters.importers._base import (
 )
 
 REQUIRED = ("Name", "Created at", "Lineitem quantity", "Lineitem name", "Lineitem price")
-OPTIONAL = ("Email", "Lineitem sku", "Currency", "Cancelled at", "Financial Status", "Id")
-ORDER_FIELDS = ("Email", "Created at", "Currency", "Cancelled at", "Financial Status", "Id")
+COUNTRIES = ("Billing Country", "Shipping Country")
+OPTIONAL = (
+    "Email", "Lineitem sku", "Currency", "Cancelled at", "Financial Status", "Id", *COUNTRIES
+)  # fmt: skip
+ORDER_FIELDS = (
+    "Email", "Created at", "Currency", "Cancelled at", "Financial Status", "Id", *COUNTRIES
+)  # fmt: skip
 ORDER_COLUMN = "Name"
 _SKIPPED_STATUS = {"refunded": "refunded", "voided": "voided"}
 
@@ -100,6 +106,17 @@ def _record(values: dict[str, str], line: int, fields: FieldParser) -> Record:
         raise fields.error(line, "Lineitem sku", "line item has neither SKU nor name")
     email = values["Email"].lower() or None
     platform_id = values["Id"] or None
+    country = next((values[c] for c in COUNTRIES if values[c]), None) if email else None
     return ParsedLine(
-        line, values["Name"], created, email, sku, name, quantity, price, email, platform_id
+        line,
+        values["Name"],
+        created,
+        email,
+        sku,
+        name,
+        quantity,
+        price,
+        email,
+        platform_id,
+        country,
     )

@@ -14,7 +14,7 @@ from tactful.domain.customers import Consent, ConsentPurpose, Customer, Customer
 if TYPE_CHECKING:
     from tactful.adapters.memory.database import MemoryState
 
-CUSTOMER_FIELDS = ("email", "timezone")
+CUSTOMER_FIELDS = ("email", "timezone", "country")
 
 
 @dataclass
@@ -46,7 +46,12 @@ class MemoryCustomerStore:
         batch = last_by(customers_, lambda c: c.customer_id)
         counts = UpsertCounts()
         for customer in batch:
-            row = {"email": customer.email, "timezone": customer.timezone, "created_at": at}
+            row = {
+                "email": customer.email,
+                "timezone": customer.timezone,
+                "created_at": at,
+                "country": customer.country,
+            }
             old = self.data.customers.get(customer.customer_id)
             if old is None:
                 self.data.customers[customer.customer_id] = row
@@ -54,7 +59,9 @@ class MemoryCustomerStore:
                 continue
             if row["email"] is None:
                 row["email"] = old["email"]
-            if any(old[f] != row[f] for f in fields):
+            if row["country"] is None:
+                row["country"] = old.get("country")
+            if any(old.get(f) != row[f] for f in fields):
                 old.update({f: row[f] for f in fields})
                 counts += UpsertCounts(updated=1)
             else:
@@ -72,7 +79,13 @@ class MemoryCustomerStore:
             (c for (owner, _, _), c in self.data.consents.items() if owner == customer_id),
             key=lambda c: (c.at, c.purpose.value),
         )
-        return Customer(CustomerId(customer_id), row["email"], row["timezone"], tuple(given))
+        return Customer(
+            CustomerId(customer_id),
+            row["email"],
+            row["timezone"],
+            tuple(given),
+            row.get("country"),
+        )
 
     def record_consent(self, customer_id: str, consent: Consent) -> bool:
         self.data.customers.setdefault(

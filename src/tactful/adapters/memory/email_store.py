@@ -18,9 +18,9 @@ from tactful.adapters.memory._common import utc
 from tactful.adapters.memory.customers import MemoryCustomerStore
 from tactful.adapters.memory.email_triggers import memory_trigger_hits
 from tactful.adapters.memory.outbox import MemoryOutbox
-from tactful.domain.customers import Consent, ConsentPurpose
 from tactful.domain.sequences import Trigger
 from tactful.domain.sequences.branches import Reaction, reaction
+from tactful.domain.sequences.preferences import preference_changes, preference_consent
 from tactful.services.ports.email import (
     ClaimedMail,
     Enrolment,
@@ -340,17 +340,14 @@ class MemoryEmailStore:
         """Store the customer's choice; "none" also records marketing consent withdrawn."""
         with self.database.transaction() as tx:
             preferences = tx.state.email.preferences
-            old = preferences.get(customer_id)
-            if webhook is not None and (old is None or old["mode"] != mode):
+            old = preferences.get(customer_id, {}).get("mode")
+            if webhook is not None and preference_changes(old, mode):
                 MemoryOutbox(tx.state).enqueue(*webhook, at)
             until = None if paused_until is None else utc(paused_until)
             preferences[customer_id] = {"mode": mode, "paused_until": until, "updated_at": at}
             customers = MemoryCustomerStore(tx.state)
-            granted = mode == "all"
-            known = customers.get_customer(customer_id)
-            withdrawn = known is not None and not known.allows(ConsentPurpose.MARKETING_EMAIL)
-            if mode in ("none", "orders_only") or (granted and withdrawn):
-                consent = Consent(ConsentPurpose.MARKETING_EMAIL, granted, at, "email_preferences")
+            consent = preference_consent(mode, at, customers.get_customer(customer_id))
+            if consent is not None:
                 customers.record_consent(customer_id, consent)
 
     def record_interaction(self, mail_id: int, kind: str, value: str, at: datetime) -> None:

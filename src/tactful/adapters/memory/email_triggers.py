@@ -1,7 +1,8 @@
 """Trigger scans over a memory state, the same rules as the SQL scans (adapters/db/email_triggers).
 
 One hit per customer (their earliest in the window, ties by key), leaving out customers
-already active in the sequence.
+already active in the sequence and (for the scans that are not derived) triggers the customer
+was already enrolled for.
 """
 
 from __future__ import annotations
@@ -191,22 +192,26 @@ _SCANS: dict[
     TriggerType.RENEWAL_UPCOMING: _renewal_upcoming,
 }
 
+_DERIVED = {TriggerType.BROWSED, TriggerType.RENEWAL_UPCOMING}
+"""Scans whose hit is worked out per customer, as in adapters/db/email_triggers_derived."""
+
 
 def memory_trigger_hits(
     state: MemoryState, sequence_id: str, trigger: Trigger, since: datetime, until: datetime
 ) -> list[TriggerHit]:
     """One hit per customer not active in `sequence_id`, for triggers in (since, until]."""
     since, until = utc(since), utc(until)
-    active = {
-        e["customer_id"]
-        for e in state.email.enrolments.values()
-        if e["sequence_id"] == sequence_id and e["state"] == "active"
-    }
+    mine = [e for e in state.email.enrolments.values() if e["sequence_id"] == sequence_id]
+    active = {e["customer_id"] for e in mine if e["state"] == "active"}
+    enrolled = set()
+    if trigger.type not in _DERIVED:
+        enrolled = {(e["customer_id"], e["enrolment"].trigger_key) for e in mine}
     scan = _SCANS.get(trigger.type, _signal)
+    prefix = trigger.type.value
     found = sorted(
         (at, key, customer)
         for customer, key, at in scan(state, trigger, since, until)
-        if customer not in active
+        if customer not in active and (customer, f"{prefix}:{key}") not in enrolled
     )
     hits: dict[str, TriggerHit] = {}
     for at, key, customer in found:
@@ -214,5 +219,5 @@ def memory_trigger_hits(
             continue
         row = state.customers.customers.get(customer)
         timezone = (row or {}).get("timezone") or "UTC"
-        hits[customer] = TriggerHit(customer, f"{trigger.type.value}:{key}", at, timezone)
+        hits[customer] = TriggerHit(customer, f"{prefix}:{key}", at, timezone)
     return list(hits.values())

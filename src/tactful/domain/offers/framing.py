@@ -242,6 +242,14 @@ def discounted_block(candidate: Candidate, situation: Situation, percent: int) -
     return PriceBlock(price=price, compare_at=reference, savings=reference - price)
 
 
+def _units(candidate: Candidate, situation: Situation) -> int:
+    """How many of the offered item the cart would hold: an upgrade (or a cheaper rung)
+    replaces every unit of its item, anything else adds one."""
+    if candidate.kind in (OfferKind.UPSELL, OfferKind.DOWNSELL):
+        return situation.quantity(candidate.for_sku)
+    return 1
+
+
 def frame(
     candidate: Candidate,
     situation: Situation,
@@ -253,7 +261,8 @@ def frame(
     total, increase = situation.cart_total, candidate.increase
     block = price_block(candidate, situation)
     if block.price != candidate.price and increase.currency == block.price.currency:
-        increase = increase - (candidate.price - block.price)  # the discount taken off
+        cut = (candidate.price - block.price).times(_units(candidate, situation))
+        increase = increase - cut  # the discount taken off every unit bought
     if total is not None and total.currency == increase.currency:
         cart_total_after = total + increase
     else:

@@ -8,11 +8,16 @@ live in the adapters that implement them, not in the service.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
 from tactful.domain.offers import OfferCatalog, PastOrder
 from tactful.domain.offers.records import DecisionInputs, DecisionRecord
+from tactful.services.ports.offer_budget import BudgetSpend
+
+RecordWithout = Callable[[frozenset[str]], DecisionRecord]
+"""The decision's record without the offers whose keys the budget refused."""
 
 
 class DecisionLogClosedError(RuntimeError):
@@ -48,6 +53,15 @@ class DecisionLog(Protocol):
 
     def write_sync(self, record: DecisionRecord) -> None:
         """Store `record` from a plain thread, returning once committed."""
+        ...
+
+    async def write_spending(
+        self, record: DecisionRecord, spend: BudgetSpend, without: RecordWithout
+    ) -> frozenset[str]:
+        """Spend the shown-offer budget through the log's `OfferBudget`, and store the record
+        of what is then shown: `record`, or `without(refused)` when the budget refused some
+        offers. On SQL both happen in one transaction. Returns the refused keys once committed.
+        """
         ...
 
     def close(self) -> None:

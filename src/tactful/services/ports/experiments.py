@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
@@ -13,6 +14,11 @@ class ExperimentStore(Protocol):
 
     def add(self, experiment: Experiment) -> None:
         """Store a new experiment (its id is new)."""
+        ...
+
+    def add_placed(self, place: Callable[[list[Experiment]], list[Experiment]]) -> list[Experiment]:
+        """Store what `place` makes of the running experiments, all or none, in one step no
+        other placement interleaves with (so two racing creates never share a slice)."""
         ...
 
     def get(self, experiment_id: str) -> Experiment | None:

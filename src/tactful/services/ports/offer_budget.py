@@ -3,8 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetSpend:
+    """What one decision spends: the arguments of `OfferBudget.spend`, carried to the
+    decision log, which spends them in the transaction that stores the decision."""
+
+    customer_id: str
+    keys: tuple[str, ...]
+    at: datetime
+    window: timedelta
+    budget: int
 
 
 class OfferBudget(Protocol):

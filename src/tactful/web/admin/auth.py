@@ -11,12 +11,11 @@ import hashlib
 import hmac
 import re
 import secrets
-import threading
 import time
-from collections import defaultdict, deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from tactful.services.ports.counters import WindowCounters
 from tactful.settings import Settings
 
 SESSION_COOKIE = "tactful_admin"
@@ -86,34 +85,28 @@ def tokens_match(expected: str | None, presented: str | None) -> bool:
 
 @dataclass
 class LoginThrottle:
-    """At most `limit` failed logins per client in `window` seconds; then wait (429)."""
+    """At most `limit` failed logins per client in each `window`-second window; then wait
+    (429). Counted in `counters`: in the database, every server process shares the count."""
 
+    counters: WindowCounters
     limit: int = MAX_FAILURES
-    window: float = FAILURE_WINDOW_SECONDS
-    now: Callable[[], float] = time.monotonic
-    _failures: dict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    window: int = FAILURE_WINDOW_SECONDS
 
     def retry_after(self, client: str) -> int:
         """Seconds until `client` may try again; 0 when it may now."""
-        with self._lock:
-            times = self._recent(client)
-            if len(times) < self.limit:
-                return 0
-            return max(int(times[0] + self.window - self.now()) + 1, 1)
+        seen = self.counters.read(_failures(client), self.window)
+        if seen.count < self.limit:
+            return 0
+        return max(int(seen.resets_in) + 1, 1)
 
     def failed(self, client: str) -> None:
         """Count one failed attempt."""
-        with self._lock:
-            self._recent(client).append(self.now())
+        self.counters.add(_failures(client), self.window)
 
     def succeeded(self, client: str) -> None:
         """Forget the client's failures."""
-        with self._lock:
-            self._failures.pop(client, None)
+        self.counters.clear(_failures(client), self.window)
 
-    def _recent(self, client: str) -> deque[float]:
-        times = self._failures[client]
-        while times and times[0] <= self.now() - self.window:
-            times.popleft()
-        return times
+
+def _failures(client: str) -> str:
+    return f"admin-login-failures:{client}"

@@ -50,9 +50,9 @@ NAV = (
 class AdminSite:
     """What the dashboard keeps for its requests: sign-in checks and the failure counts."""
 
-    def __init__(self, auth: AdminAuth, throttle: LoginThrottle | None = None) -> None:
+    def __init__(self, auth: AdminAuth, throttle: LoginThrottle) -> None:
         self.auth = auth
-        self.throttle = throttle or LoginThrottle()
+        self.throttle = throttle
 
 
 def _site(request: Request) -> AdminSite:

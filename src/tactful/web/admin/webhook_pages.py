@@ -9,6 +9,8 @@ page deletes as it shows it, so it is shown once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
@@ -83,7 +85,37 @@ def read_endpoint_form(url: str, events: list[str] | None, description: str) -> 
     return errors
 
 
-def _list_page(request: Request, session: Session, **context: Any) -> Response:
+@dataclass(frozen=True)
+class EndpointForm:
+    """A valid add or edit form, trimmed, its events parsed."""
+
+    url: str
+    events: list[EventType]
+    description: str
+
+
+Shown = Callable[[Session, dict[str, Any], dict[str, str]], Response]
+"""Re-renders a refused form with (session, what was typed, errors by field)."""
+
+
+def _endpoint_form(
+    request: Request, csrf: str, url: str, events: list[str] | None, description: str, show: Shown
+) -> tuple[Session, EndpointForm] | Response:
+    """The session and the valid form, or the answer to give (login, 403, the form again)."""
+    session = _signed_form(request, csrf)
+    if not isinstance(session, Session):
+        return session
+    errors = read_endpoint_form(url, events, description)
+    if errors:
+        typed = {"url": url, "events": events or [], "description": description}
+        return show(session, typed, errors)
+    chosen = [EventType(e) for e in events or []]
+    return session, EndpointForm(url.strip(), chosen, description.strip())
+
+
+def _list_page(
+    request: Request, session: Session, status_code: int = 200, **context: Any
+) -> Response:
     endpoints = _webhooks(request).endpoints()
     form = context.pop("form", {"url": "", "events": [], "description": ""})
     response = _page(
@@ -98,6 +130,7 @@ def _list_page(request: Request, session: Session, **context: Any) -> Response:
         errors=context.pop("errors", {}),
         **context,
     )
+    response.status_code = status_code
     return response
 
 
@@ -118,18 +151,14 @@ def add_webhook(
     description: Text = "",
 ) -> Response:
     """Register an endpoint; its page then shows the secret, this once."""
-    session = _signed_form(request, csrf)
-    if not isinstance(session, Session):
-        return session
-    errors = read_endpoint_form(url, events, description)
-    if errors:
-        form = {"url": url, "events": events or [], "description": description}
-        listed = _list_page(request, session, form=form, errors=errors)
-        listed.status_code = 422
-        return listed
-    made = _webhooks(request).register(
-        url.strip(), [EventType(e) for e in events or []], description.strip()
+    listed: Shown = lambda session, typed, errors: _list_page(  # noqa: E731
+        request, session, 422, form=typed, errors=errors
     )
+    read = _endpoint_form(request, csrf, url, events, description, listed)
+    if isinstance(read, Response):
+        return read
+    form = read[1]
+    made = _webhooks(request).register(form.url, form.events, form.description)
     return _with_secret(request, made.endpoint_id, made.secret, "created")
 
 
@@ -189,17 +218,15 @@ def edit_webhook(
     events: Many = None,
     description: Text = "",
 ) -> Response:
-    session = _signed_form(request, csrf)
-    if not isinstance(session, Session):
-        return session
-    errors = read_endpoint_form(url, events, description)
-    if errors:
-        form = {"url": url, "events": events or [], "description": description}
-        return _endpoint_page(request, session, endpoint_id, 422, form=form, errors=errors)
+    shown: Shown = lambda session, typed, errors: _endpoint_page(  # noqa: E731
+        request, session, endpoint_id, 422, form=typed, errors=errors
+    )
+    read = _endpoint_form(request, csrf, url, events, description, shown)
+    if isinstance(read, Response):
+        return read
+    form = read[1]
     try:
-        _webhooks(request).update(
-            endpoint_id, url.strip(), [EventType(e) for e in events or []], description.strip()
-        )
+        _webhooks(request).update(endpoint_id, form.url, form.events, form.description)
     except UnknownEndpointError:
         return _refused("No such endpoint.", 404)
     return _back_to(endpoint_id, "saved")

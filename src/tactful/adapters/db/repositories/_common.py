@@ -101,15 +101,17 @@ def bulk_insert(
     rows: Sequence[dict[str, Any]],
     *,
     cache_key: Hashable | None = None,
-) -> None:
+) -> int:
     """Run an INSERT for many rows through the driver's executemany.
 
     Skips SQLAlchemy's per-row parameter processing, which dominates bulk imports; rows must
     hold driver-ready values (datetimes through `time_param`, no JSON). A `cache_key` naming
     the statement (the same key, the same SQL) keeps its compilation for the next call.
+    Returns the rows the driver reports written (those an ON CONFLICT DO NOTHING kept out
+    are not counted).
     """
     if not rows:
-        return
+        return 0
     columns = tuple(rows[0])
     key = None if cache_key is None else (cache_key, conn.dialect.name, columns)
     compiled = _COMPILED.get(key) if key is not None else None
@@ -118,7 +120,7 @@ def bulk_insert(
         if key is not None:
             _COMPILED[key] = compiled
     if compiled.positiontup is None:
-        conn.exec_driver_sql(compiled.string, list(rows))
-        return
+        return int(conn.exec_driver_sql(compiled.string, list(rows)).rowcount)
     names = compiled.positiontup
-    conn.exec_driver_sql(compiled.string, [tuple(row[n] for n in names) for row in rows])
+    values = [tuple(row[n] for n in names) for row in rows]
+    return int(conn.exec_driver_sql(compiled.string, values).rowcount)

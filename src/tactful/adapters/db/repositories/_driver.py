@@ -7,7 +7,7 @@ straight to the driver with '?' placeholders (rewritten for psycopg).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import orjson
@@ -31,6 +31,14 @@ class Driver:
             cursor.execute(sql.replace("?", "%s"), params)
             return list(cursor.fetchall())
 
+    def run(self, sql: str, *params: Any) -> int:
+        """Run one statement; the number of rows it changed."""
+        if self.sqlite:
+            return int(self.raw.execute(sql, params).rowcount)
+        with self.raw.cursor() as cursor:
+            cursor.execute(sql.replace("?", "%s"), params)
+            return int(cursor.rowcount)
+
     def time(self, value: Any) -> datetime:
         """A stored time as aware UTC; repeated values (one order's lines) parsed once."""
         found = self._times.get(value)
@@ -42,6 +50,10 @@ class Driver:
     def bound_time(self, value: datetime) -> Any:
         """A datetime as the column stores it (naive UTC text on SQLite)."""
         return sqlite_text(value) if self.sqlite else utc(value)
+
+    def bound_day(self, value: date) -> Any:
+        """A date as the column stores it (ISO text on SQLite)."""
+        return value.isoformat() if self.sqlite else value
 
     def json(self, value: Any) -> Any:
         return orjson.loads(value) if isinstance(value, str | bytes) else value

@@ -18,7 +18,7 @@ from tactful.adapters.db.repositories._common import (
 from tactful.adapters.db.tables import consents, customers
 from tactful.domain.customers import Consent, ConsentPurpose, Customer, CustomerId
 
-CUSTOMER_FIELDS = ("email", "timezone")
+CUSTOMER_FIELDS = ("email", "timezone", "country")
 _CUSTOMERS_IN = select(customers).where(
     customers.c.customer_id.in_(bindparam("ids", expanding=True))
 )
@@ -34,7 +34,8 @@ def upsert_customers(
     """Create new customers and update changed ones; their consents are recorded too.
 
     `update_fields` limits what an existing customer may have overwritten; `()` only creates
-    (an order import knows ids, not time zones). A None email never erases a known one.
+    (an order import knows ids, not time zones). A None email or country never erases a
+    known one.
     """
     fields = CUSTOMER_FIELDS if update_fields is None else tuple(update_fields)
     unknown = set(fields) - set(CUSTOMER_FIELDS)
@@ -53,6 +54,7 @@ def upsert_customers(
             "email": customer.email,
             "timezone": customer.timezone,
             "created_at": at,
+            "country": customer.country,
         }
         old = existing.get(customer.customer_id)
         if old is None:
@@ -60,6 +62,8 @@ def upsert_customers(
             continue
         if row["email"] is None:
             row["email"] = old.email
+        if row["country"] is None:
+            row["country"] = old.country
         if any(getattr(old, f) != row[f] for f in fields):
             changed_rows.append(row)
     _write(conn, new_rows, changed_rows, fields)
@@ -100,7 +104,7 @@ def get_customer(conn: Connection, customer_id: str) -> Customer | None:
         Consent(ConsentPurpose(c.purpose), bool(c.granted), c.at, c.source)
         for c in conn.execute(query)
     )
-    return Customer(CustomerId(row.customer_id), row.email, row.timezone, given)
+    return Customer(CustomerId(row.customer_id), row.email, row.timezone, given, row.country)
 
 
 def record_consent(conn: Connection, customer_id: str, consent: Consent) -> bool:
