@@ -3,6 +3,7 @@ with mails the worker really sent through aiosmtpd."""
 
 from __future__ import annotations
 
+import json
 import mailbox
 from collections.abc import Iterator
 from datetime import timedelta
@@ -14,9 +15,13 @@ import pytest
 from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
+from tactful.adapters.db.repositories.customers import get_customer
 from tactful.adapters.db.tables_email import email_enrolments, email_outbox, email_suppressions
+from tactful.adapters.db.tables_storefront import webhook_outbox
 from tactful.container import Container, build_container
+from tactful.domain.customers import ConsentPurpose
 from tactful.domain.sequences.arf import ArfError, parse_feedback_report
+from tactful.domain.webhooks_out import EventType
 from tactful.settings import Settings
 from tests.conftest import LiveServer
 from tests.email.smtp_server import SmtpServer
@@ -135,6 +140,27 @@ def test_a_complaint_over_http_exits_every_sequence_and_suppresses(
     refused = httpx.post(url, content=b"Subject: hi\r\n\r\nhello", headers=secret)
     assert refused.status_code == 422
     assert refused.json()["detail"]["field"] == "message/feedback-report"
+    container.close()
+
+
+def test_a_complaint_unsubscribes_like_an_unsubscribe_does(
+    settings: Settings, engine: Engine, smtp: SmtpServer
+) -> None:
+    container = _send_first_mails(settings, engine, smtp, SEQUENCE_YAML)
+    container.webhooks.register("http://127.0.0.1:9/hooks", [EventType.UNSUBSCRIBE])
+    report = arf(_raw_to(smtp, "ann"))
+    assert container.email_feedback.complaint(report).outcome is not None
+    container.email_feedback.complaint(report)  # the same report again: nothing more
+    with engine.connect() as conn:
+        hooks = conn.execute(select(webhook_outbox.c.event_type, webhook_outbox.c.payload)).all()
+        ann, ben = get_customer(conn, "ann"), get_customer(conn, "ben")
+    assert ann is not None
+    assert ben is not None
+    assert not ann.allows(ConsentPurpose.MARKETING_EMAIL)
+    assert ben.allows(ConsentPurpose.MARKETING_EMAIL)
+    assert [h.event_type for h in hooks] == ["unsubscribe"]
+    data = json.loads(hooks[0].payload)["data"]
+    assert (data["customer_id"], data["preference"]) == ("ann", "none")
     container.close()
 
 

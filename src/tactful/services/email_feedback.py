@@ -16,8 +16,10 @@ from datetime import datetime
 
 from tactful.domain.clock import Clock
 from tactful.domain.sequences.arf import FeedbackReport, parse_feedback_report
+from tactful.services.email_actions import UNSUBSCRIBE
 from tactful.services.email_compose import EmailConfig, verify
 from tactful.services.ports.email_feedback import Complaint, ComplaintOutcome, EmailFeedbackStore
+from tactful.services.webhooks_out import message_body
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +72,12 @@ class EmailFeedback:
             user_agent=report.user_agent,
             at=self.clock.now(),
         )
-        return ReportOutcome(report, self.store.record_complaint(complaint))
+        return ReportOutcome(report, self.store.record_complaint(complaint, self._unsubscribed))
+
+    def _unsubscribed(self, customer_id: str) -> tuple[str, str]:
+        """The `unsubscribe` webhook a complaint publishes, as an unsubscribe would."""
+        data = {"customer_id": customer_id, "mail_id": None, "preference": "none"}
+        return UNSUBSCRIBE.value, message_body(UNSUBSCRIBE, data, self.clock.now())
 
     def opened(self, mail_id: int, mac: str) -> bool:
         """Record a signed pixel load; False for a bad signature or a repeat."""

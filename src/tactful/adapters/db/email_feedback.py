@@ -6,12 +6,13 @@ from datetime import datetime
 
 from sqlalchemy import Connection, Engine, func, select, update
 
+from tactful.adapters.db.email_preferences import store_preference
 from tactful.adapters.db.repositories._common import dialect_insert
 from tactful.adapters.db.tables import customers
 from tactful.adapters.db.tables_email import email_enrolments, email_outbox, email_suppressions
 from tactful.adapters.db.tables_email_feedback import email_complaints, email_opens
 from tactful.domain.sequences import ExitRule
-from tactful.services.ports.email_feedback import Complaint, ComplaintOutcome
+from tactful.services.ports.email_feedback import Complaint, ComplaintOutcome, Unsubscribed
 
 COMPLAINT = ExitRule.COMPLAINT.value
 _QUEUED = ("due",)
@@ -23,7 +24,9 @@ class SqlEmailFeedback:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def record_complaint(self, complaint: Complaint) -> ComplaintOutcome:
+    def record_complaint(
+        self, complaint: Complaint, unsubscribed: Unsubscribed | None = None
+    ) -> ComplaintOutcome:
         with self.engine.begin() as conn:
             customer_id, address = _who(conn, complaint)
             row = {
@@ -41,7 +44,11 @@ class SqlEmailFeedback:
                 return ComplaintOutcome(customer_id, address, new=False, ended=0)
             if address:
                 _suppress(conn, address, customer_id, complaint.at)
-            ended = _end_all(conn, customer_id, complaint.at) if customer_id else 0
+            if not customer_id:
+                return ComplaintOutcome(customer_id, address, new=True, ended=0)
+            ended = _end_all(conn, customer_id, complaint.at)
+            webhook = None if unsubscribed is None else unsubscribed(customer_id)
+            store_preference(conn, customer_id, "none", None, complaint.at, webhook)
             return ComplaintOutcome(customer_id, address, new=True, ended=ended)
 
     def record_open(self, mail_id: int, at: datetime) -> bool:

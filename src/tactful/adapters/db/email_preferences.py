@@ -68,17 +68,7 @@ class EmailPreferences:
     ) -> None:
         """Store the customer's choice; "none" also records marketing consent withdrawn."""
         with self.engine.begin() as conn:
-            if webhook is not None and preference_changes(_mode(conn, customer_id), mode):
-                SqlOutbox(conn).enqueue(*webhook, at)
-            insert = dialect_insert(conn, email_preferences)
-            values = {"mode": mode, "paused_until": paused_until, "updated_at": at}
-            conn.execute(
-                insert.on_conflict_do_update(index_elements=["customer_id"], set_=values),
-                [{"customer_id": customer_id, **values}],
-            )
-            consent = preference_consent(mode, at, get_customer(conn, customer_id))
-            if consent is not None:
-                record_consent(conn, customer_id, consent)
+            store_preference(conn, customer_id, mode, paused_until, at, webhook)
 
     def record_interaction(self, mail_id: int, kind: str, value: str, at: datetime) -> None:
         with self.engine.begin() as conn:
@@ -91,6 +81,28 @@ class EmailPreferences:
             return conn.execute(
                 select(email_outbox.c.customer_id).where(email_outbox.c.mail_id == mail_id)
             ).scalar()
+
+
+def store_preference(
+    conn: Connection,
+    customer_id: str,
+    mode: str,
+    paused_until: datetime | None,
+    at: datetime,
+    webhook: tuple[str, str] | None = None,
+) -> None:
+    """The preference, the consent it implies and (if the mode changes) the webhook, on `conn`."""
+    if webhook is not None and preference_changes(_mode(conn, customer_id), mode):
+        SqlOutbox(conn).enqueue(*webhook, at)
+    insert = dialect_insert(conn, email_preferences)
+    values = {"mode": mode, "paused_until": paused_until, "updated_at": at}
+    conn.execute(
+        insert.on_conflict_do_update(index_elements=["customer_id"], set_=values),
+        [{"customer_id": customer_id, **values}],
+    )
+    consent = preference_consent(mode, at, get_customer(conn, customer_id))
+    if consent is not None:
+        record_consent(conn, customer_id, consent)
 
 
 def _mode(conn: Connection, customer_id: str) -> str | None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, TypeAlias
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,12 +30,20 @@ class ComplaintOutcome:
     ended: int
 
 
+Unsubscribed: TypeAlias = Callable[[str], tuple[str, str]]
+"""The outgoing webhook (event type, body) that unsubscribing a customer (by id) publishes."""
+
+
 class EmailFeedbackStore(Protocol):
     """Storage of complaints and opens; each call is one transaction."""
 
-    def record_complaint(self, complaint: Complaint) -> ComplaintOutcome:
+    def record_complaint(
+        self, complaint: Complaint, unsubscribed: Unsubscribed | None = None
+    ) -> ComplaintOutcome:
         """Store the complaint once (by key); suppress the address with reason `complaint`,
-        end every active enrolment of the customer and cancel their queued mails."""
+        end every active enrolment of the customer and cancel their queued mails, and
+        unsubscribe the customer as the preference "none" does (marketing consent withdrawn,
+        the `unsubscribed(customer_id)` webhook queued if they were not unsubscribed yet)."""
         ...
 
     def record_open(self, mail_id: int, at: datetime) -> bool:
