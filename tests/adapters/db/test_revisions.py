@@ -24,7 +24,7 @@ def test_a_new_or_older_database_is_not(tmp_path: Path) -> None:
     try:
         assert not database_is_current(engine)
         upgrade(engine)
-        downgrade(engine, "0019")
+        downgrade(engine, "0020")
         assert not database_is_current(engine)
         upgrade(engine)
         assert database_is_current(engine)

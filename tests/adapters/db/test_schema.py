@@ -33,13 +33,14 @@ def test_migrated_database_matches_the_declared_schema(engine: Engine) -> None:
 
 def test_only_the_reads_of_a_decision_index_the_log_by_customer(engine: Engine) -> None:
     """Nothing reads decisions by customer; impressions are read by customer (shown offers)
-    through one covering index (and by time, for reports' raw edges), events through theirs."""
+    through one covering index (and by time, for reports' raw edges), events through theirs;
+    answers by time only (the dashboard's activity over a span's raw edges)."""
     from sqlalchemy import inspect
 
     inspector = inspect(engine)
     indexed = {
         table: {i["name"] for i in inspector.get_indexes(table)}
-        for table in ("decisions", "offer_impressions", "events")
+        for table in ("decisions", "offer_impressions", "offer_responses", "events")
     }
     assert "ix_decisions_customer_at" not in indexed["decisions"]
     assert indexed["offer_impressions"] == {
@@ -47,3 +48,4 @@ def test_only_the_reads_of_a_decision_index_the_log_by_customer(engine: Engine) 
         "ix_offer_impressions_at",
     }
     assert "ix_events_customer_at" in indexed["events"]
+    assert indexed["offer_responses"] == {"ix_offer_responses_at"}

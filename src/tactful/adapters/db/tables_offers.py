@@ -84,6 +84,8 @@ offer_responses = Table(
         ["offer_impressions.decision_id", "offer_impressions.offer_id"],
         ondelete="CASCADE",
     ),
+    # Answers given in a span: the dashboard's activity over a span's raw edges (0022).
+    Index("ix_offer_responses_at", "at"),
 )
 
 __all__ = ["decisions", "metadata", "offer_impressions", "offer_responses"]
