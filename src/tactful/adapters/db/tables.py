@@ -172,7 +172,7 @@ order_lines = Table(
     PrimaryKeyConstraint("order_id", "line_no"),
     Index("ix_order_lines_order_id_line_no_sku", "order_id", "line_no", "sku", "source"),
     # The few lines that name the offer they came from (one-click upsells), for crediting them
-    # to their impression; partial, so imported history costs it nothing (migration 0022).
+    # to their impression; partial, so imported history costs it nothing (migration 0023).
     Index(
         "ix_order_lines_offer_id",
         "offer_id",

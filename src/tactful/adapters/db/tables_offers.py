@@ -84,7 +84,7 @@ offer_responses = Table(
         ["offer_impressions.decision_id", "offer_impressions.offer_id"],
         ondelete="CASCADE",
     ),
-    # Answers given in a span: the dashboard's activity over a span's raw edges (0022).
+    # Answers given in a span: the dashboard's activity over a span's raw edges (0023).
     Index("ix_offer_responses_at", "at"),
 )
 

@@ -1,7 +1,7 @@
 """offer responses by time, order lines by offer: the raw edges of rolled-up spans
 
-Revision ID: 0022
-Revises: 0021
+Revision ID: 0023
+Revises: 0022
 
 The dashboard's activity reads the answers given in [since, until) for the hours its daily
 rollups do not hold yet (today's); without an index on `offer_responses.at` that read scanned
@@ -17,8 +17,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0022"
-down_revision: str | None = "0021"
+revision: str = "0023"
+down_revision: str | None = "0022"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
