@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, settings
 from sqlalchemy import Engine
 
 from tactful.adapters.db.engine import build_engine
@@ -25,6 +26,13 @@ PG_ADMIN_URL = os.environ.get(
     "TACTFUL_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+# The machines that run the suite are shared and often loaded: Hypothesis's timing checks would
+# measure the load, not the code. Every property keeps its example count; only the clock goes.
+settings.register_profile(
+    "shared-machine", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("shared-machine")
 
 
 def _postgres_reachable() -> bool:

@@ -76,6 +76,12 @@ def _neighbours(scaled: Mapping[K, float], prior: Prior[K]) -> dict[K, float]:
     return near
 
 
+def _share(value: float, peak: float) -> float:
+    """value / peak in 0..1, 0 when the peak is 0 (a division: a reciprocal of a tiny peak
+    would overflow to infinity)."""
+    return value / peak if peak > 0 else 0.0
+
+
 def scores(
     bought: Mapping[K, Bought], prior: Prior[K], staples: Iterable[K] = ()
 ) -> dict[K, float]:
@@ -86,11 +92,9 @@ def scores(
     items as `staples` keeps the top k exact.
     """
     top_recency = max((b.recency for b in bought.values()), default=0.0)
-    scale = 1.0 / top_recency if top_recency > 0 else 0.0
-    scaled = {item: b.recency * scale for item, b in bought.items()}
+    scaled = {item: _share(b.recency, top_recency) for item, b in bought.items()}
     near = _neighbours(scaled, prior)
     top_near = max(near.values(), default=0.0)
-    near_scale = 1.0 / top_near if top_near > 0 else 0.0
     found: dict[K, float] = {}
     for item in dict.fromkeys([*bought, *near, *staples]):
         own = bought.get(item)
@@ -98,7 +102,7 @@ def scores(
         popularity = prior.popularity(item)
         if own is None and closeness <= 0.0 and popularity <= 0.0:
             continue
-        extra = NEIGHBOUR_SHARE * closeness * near_scale + (1.0 - NEIGHBOUR_SHARE) * popularity
+        extra = NEIGHBOUR_SHARE * _share(closeness, top_near) + (1.0 - NEIGHBOUR_SHARE) * popularity
         found[item] = (
             (own.orders if own is not None else 0)
             + RECENCY_WEIGHT * scaled.get(item, 0.0)
