@@ -117,6 +117,25 @@ def test_funnel_keeps_each_response_apart(database: Database) -> None:
     ]
 
 
+def test_funnel_and_credits_of_some_customers_are_theirs_alone(database: Database) -> None:
+    seed(database)
+    reads = measurement_reads(database)
+    span = {"since": SINCE, "until": UNTIL}
+    assert reads.funnel(**span, customers=["bob", "nobody"]) == [
+        FunnelRow("cross_sell", "MUG", "product", 1, 1, 0, 1, 1)
+    ]
+    ann = reads.funnel(**span, customers=["ann"])
+    assert sorted(ann, key=lambda r: r.kind) == [
+        FunnelRow("cross_sell", "MUG", "product", 1, 0, 0, 0, 0),
+        FunnelRow("upsell", "PRO", "cart", 1, 1, 1, 0, 0),
+    ]
+    assert reads.funnel(**span, customers=[]) == []
+    longer = timedelta(days=14)
+    credited = reads.conversions(**span, attribution=longer, customers=["bob"])
+    assert [c.decision_id for c in credited] == ["d2"]
+    assert reads.conversions(**span, attribution=longer, customers=["cat"]) == []
+
+
 def test_a_purchase_in_the_window_credits_the_latest_impression_net(database: Database) -> None:
     seed(database)
     found = measurement_reads(database).conversions(since=SINCE, until=UNTIL, attribution=WEEK)

@@ -251,3 +251,28 @@ def test_keyboard_alone_adds_and_declines(page: Any, shop: Shop, shots: Path) ->
     live = page.locator(WIDGET).locator("[aria-live=polite]")
     assert live.count() == 1
     page.screenshot(path=shots / "2-done.png", full_page=True)
+
+
+def test_a_compact_presentation_is_one_line(page: Any, shop: Shop, shots: Path) -> None:
+    """An experiment's `compact` variant: headline, price, Add and No thanks on one line."""
+
+    def compact(route: Any) -> None:
+        answer = route.fetch()
+        body = answer.json()
+        body["presentation"] = "compact"
+        route.fulfill(response=answer, json=body)
+
+    page.route("**/v1/decisions", compact)
+    fill_cart(page, shop)
+    offer = page.locator(WIDGET).locator("[part~=compact]").first
+    offer.wait_for()
+    page.wait_for_timeout(300)
+    page.screenshot(path=shots / "compact.png", full_page=True)
+    parts = ["[part=headline]", "[part=price]", "[part=add]", "[part=decline]"]
+    tops = [offer.locator(p).bounding_box()["y"] for p in parts]
+    heights = [offer.locator(p).bounding_box()["height"] for p in parts]
+    assert max(tops) - min(tops) < max(heights)  # all four on one line
+    assert offer.locator("[part=reason]").count() == 0
+    offer.locator("[part=add]").click()
+    wait_for_answer(page, shop, 0)
+    assert shop.responses() == ["accepted"]

@@ -159,6 +159,10 @@ def test_every_dimension_splits_the_customers_it_reports_on(database: Database) 
     offers = reports.offers(**span, segment="moment:cart")["offers"]
     assert offers
     assert {o["moment"] for o in offers} == {"cart"}
-    for bad, where in (("rfm", "offers"), ("variant:exp_9", "overview"), ("variant", "overview")):
+    for bad, where in (
+        ("variant:exp_9", "offers"),
+        ("variant:exp_9", "overview"),
+        ("variant", "overview"),
+    ):
         with pytest.raises(ValueError, match=r"^segment"):
             getattr(reports, where)(**span, segment=bad)

@@ -68,13 +68,14 @@ def test_segments_of_every_dimension_are_accepted(live_server: LiveServer) -> No
         answer = httpx.get(base + "/overview", headers=SECRET, params={"segment": segment})
         assert answer.status_code == 200, (segment, answer.text)
         assert answer.json()["segment"] == segment
-    offers = httpx.get(base + "/offers", headers=SECRET, params={"segment": "moment:checkout"})
-    assert offers.status_code == 200
-    assert offers.json()["segment"] == "moment:checkout"
+    for segment in ("moment:checkout", "country:France", "returning", "rfm:champions"):
+        offers = httpx.get(base + "/offers", headers=SECRET, params={"segment": segment})
+        assert offers.status_code == 200, (segment, offers.text)
+        assert offers.json()["segment"] == segment
     for path, segment in (
         ("/overview", "variant:no_such_experiment"),
         ("/overview", "rfm:vip"),
-        ("/offers", "country:France"),
+        ("/offers", "variant:no_such_experiment"),
         ("/offers", "planet"),
     ):
         refused = httpx.get(base + path, headers=SECRET, params={"segment": segment})

@@ -6,10 +6,13 @@ plain data for JSON, the terminal and the dashboard alike (money in minor units)
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
+
+import numpy as np
+from numpy.typing import NDArray
 
 from tactful.domain.clock import Clock
 from tactful.domain.measurement import (
@@ -43,7 +46,8 @@ VariantLookup = Callable[[str], Callable[[str], str]]
 """An experiment id to its customer -> variant assignment (ValueError naming segment when
 unknown)."""
 OFFER_DIMENSIONS = ("moment", "kind")
-"""What the offers report splits by: the moment shown and the offered product's kind."""
+"""What the offers report splits by offer: the moment shown and the offered product's kind
+(the other dimensions split by the customer shown the offer)."""
 MAX_VALUES = 24
 DEFAULT_SPAN = timedelta(days=28)
 PRE_PERIOD = timedelta(days=90)
@@ -143,6 +147,23 @@ class ReportService:
     ) -> tuple[CustomerOutcomes, dict[str, Overview]]:
         """The customers of the segment asked for (all of them for a whole dimension), and
         the overview of each value of its dimension."""
+        labels, wanted = self._labels(chosen, outcomes, exposures, span)
+        values = sorted(set(labels.tolist()), key=lambda v: -int((labels == v).sum()))
+        by_value = {
+            f"{chosen.dimension}:{value}": overview(outcomes.subset(labels == value), self.settings)
+            for value in values[:MAX_VALUES]
+        }
+        return (outcomes if not wanted else outcomes.subset(labels == wanted)), by_value
+
+    def _labels(
+        self,
+        chosen: Segment,
+        outcomes: CustomerOutcomes,
+        exposures: list[Exposure],
+        span: ReportSpan,
+    ) -> tuple[NDArray[np.str_], str | None]:
+        """Each customer's value of the segment's dimension (aligned with the outcomes), and
+        the value asked for (None for a whole dimension)."""
         first = {e.customer_id: e for e in exposures}
         ids = [str(c) for c in (outcomes.customer_ids if outcomes.customer_ids is not None else [])]
         variant_of, wanted = None, chosen.value
@@ -164,30 +185,36 @@ class ReportService:
             channels=[first[c].channel for c in ids],
             variant_of=variant_of,
         )
-        values = sorted(set(labels.tolist()), key=lambda v: -int((labels == v).sum()))
-        by_value = {
-            f"{chosen.dimension}:{value}": overview(outcomes.subset(labels == value), self.settings)
-            for value in values[:MAX_VALUES]
-        }
-        return (outcomes if not wanted else outcomes.subset(labels == wanted)), by_value
+        return labels, wanted or None
 
     def compute_offers(self, span: ReportSpan, segment: str | None = None) -> list[OfferOutcome]:
-        """Each offer's outcomes over the span (of one moment or product kind)."""
+        """Each offer's outcomes over the span: of every impression, of one moment or offered
+        product kind, or of the impressions shown to one segment of customers (new or
+        returning, RFM bucket, country, channel, experiment variant: as the overview splits
+        them)."""
+        chosen = None if segment is None else parse_segment(segment)
+        if chosen is None or chosen.dimension not in OFFER_DIMENSIONS:
+            customers = None if chosen is None else self._customers_of(chosen, span)
+            if customers is None:
+                return self._offers(self._parts(span))
+            return self._offers(RollupSpan(((span.since, span.until),), None), customers)
         found = self._offers(self._parts(span))
-        if segment is None:
-            return found
-        chosen = parse_segment(segment)
-        if chosen.dimension not in OFFER_DIMENSIONS:
-            raise ValueError(
-                f"segment: offers split by {' or '.join(OFFER_DIMENSIONS)}; "
-                f"{chosen.dimension} splits customers (the overview's segments)"
-            )
         if chosen.value is None:
             return found
         if chosen.dimension == "moment":
             return [o for o in found if o.moment == chosen.value]
         kinds = self.reads.product_kinds()
         return [o for o in found if kinds.get(o.sku, NONE) == chosen.value]
+
+    def _customers_of(self, chosen: Segment, span: ReportSpan) -> list[str] | None:
+        """The customers of the segment's value over the span (None for a whole dimension:
+        every customer)."""
+        exposures, orders = self.read_inputs(span)
+        outcomes = customer_outcomes(exposures, orders, until=span.until, pre_period=PRE_PERIOD)
+        labels, wanted = self._labels(chosen, outcomes, exposures, span)
+        if wanted is None or outcomes.customer_ids is None:
+            return None
+        return [str(c) for c in outcomes.customer_ids[labels == wanted]]
 
     def _parts(self, span: ReportSpan) -> RollupSpan:
         held = self.rollups.rolled_range() if self.rollups is not None else None
@@ -200,12 +227,14 @@ class ReportService:
             found.append(self.rollups.rolled_exposures(first_day=first, end_day=end))
         return merge_exposures(found)
 
-    def _offers(self, parts: RollupSpan) -> list[OfferOutcome]:
+    def _offers(
+        self, parts: RollupSpan, customers: Collection[str] | None = None
+    ) -> list[OfferOutcome]:
         found = []
         for since, until in parts.raw:
-            funnel = self.reads.funnel(since=since, until=until)
+            funnel = self.reads.funnel(since=since, until=until, customers=customers)
             credited = self.reads.conversions(
-                since=since, until=until, attribution=self.attribution
+                since=since, until=until, attribution=self.attribution, customers=customers
             )
             found.append(offer_outcomes(funnel, credited))
         if parts.rolled is not None and self.rollups is not None:
@@ -231,13 +260,16 @@ class ReportService:
         until: datetime | None = None,
         segment: str | None = None,
     ) -> tuple[dict[str, Any], dict[str, Any]]:
-        """Both reports from one pass over the data (the terminal report shows both)."""
+        """Both reports from one pass over the data (the terminal report shows both); the
+        offers of a segment take a second."""
         span = self.span(since, until)
         found, offers, satisfaction, segments = self.compute_overview(span, segment)
         head = self._head(span)
         data = overview_data(found, offers, head, satisfaction)
         data["segment"] = segment
         data["segments"] = segments_data(segments)
+        if segment is not None:
+            offers = self.compute_offers(span, segment)
         return data, offers_data(offers, head)
 
     def offers(
@@ -247,7 +279,7 @@ class ReportService:
         until: datetime | None = None,
         segment: str | None = None,
     ) -> dict[str, Any]:
-        """Every offer's funnel as plain data (of one moment or product kind)."""
+        """Every offer's funnel as plain data (of one segment, as `compute_offers`)."""
         span = self.span(since, until)
         data = offers_data(self.compute_offers(span, segment), self._head(span))
         data["segment"] = segment

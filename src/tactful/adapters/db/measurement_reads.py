@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Engine,
+    Select,
     and_,
     case,
     exists,
@@ -18,11 +20,12 @@ from sqlalchemy import (
     union_all,
 )
 
-from tactful.adapters.db.repositories._common import utc
+from tactful.adapters.db.repositories._common import chunked, utc
 from tactful.adapters.db.tables import customers, order_lines, orders, products
 from tactful.adapters.db.tables_offers import decisions, offer_impressions, offer_responses
 from tactful.adapters.db.tables_payments import order_refunds
 from tactful.domain.measurement import Conversion, Exposure, FunnelRow, OrderTotal
+from tactful.domain.measurement.offers import add_funnels
 from tactful.domain.measurement.segments import CustomerTraits, traits_of
 from tactful.domain.offers import OfferResponse
 from tactful.domain.refunds import RefundStatus
@@ -42,6 +45,16 @@ def _refunded() -> Any:
         .where(order_refunds.c.status != RefundStatus.FAILED.value)
         .scalar_subquery()
     )
+
+
+def _customers_in(customers: Collection[str] | None) -> Iterator[tuple[Any, ...]]:
+    """The conditions that cut a read of impressions into chunks of `customers` (one with
+    no condition when every customer is read)."""
+    if customers is None:
+        yield ()
+        return
+    for chunk in chunked(sorted(set(customers))):
+        yield (offer_impressions.c.customer_id.in_(chunk),)
 
 
 class SqlMeasurementReads:
@@ -129,7 +142,18 @@ class SqlMeasurementReads:
         with self.engine.connect() as connection:
             return dict(connection.execute(select(products.c.sku, products.c.kind)).all())
 
-    def funnel(self, *, since: datetime, until: datetime) -> list[FunnelRow]:
+    def funnel(
+        self, *, since: datetime, until: datetime, customers: Collection[str] | None = None
+    ) -> list[FunnelRow]:
+        query = self._funnel_query(since, until)
+        found = []
+        with self.engine.connect() as connection:
+            for where in _customers_in(customers):
+                rows = connection.execute(query.where(*where)).all()
+                found += [FunnelRow(*row[:3], *(int(value) for value in row[3:])) for row in rows]
+        return found if customers is None else add_funnels(found)
+
+    def _funnel_query(self, since: datetime, until: datetime) -> Select[Any]:
         r = offer_responses
         answers = (
             select(
@@ -161,13 +185,26 @@ class SqlMeasurementReads:
             .where(i.c.at >= utc(since), i.c.at < utc(until))
             .group_by(i.c.kind, i.c.sku, decisions.c.moment)
         )
-        with self.engine.connect() as connection:
-            rows = connection.execute(query).all()
-        return [FunnelRow(*row[:3], *(int(value) for value in row[3:])) for row in rows]
+        return query
 
     def conversions(
-        self, *, since: datetime, until: datetime, attribution: timedelta
+        self,
+        *,
+        since: datetime,
+        until: datetime,
+        attribution: timedelta,
+        customers: Collection[str] | None = None,
     ) -> list[Conversion]:
+        query = self._conversions_query(since, until, attribution)
+        found = []
+        with self.engine.connect() as connection:
+            for where in _customers_in(customers):
+                found += [_conversion(*row) for row in connection.execute(query.where(*where))]
+        return found
+
+    def _conversions_query(
+        self, since: datetime, until: datetime, attribution: timedelta
+    ) -> Select[Any]:
         credited = self._credited_lines(since, until, attribution)
         i, r = offer_impressions, offer_responses
         order_gross = (
@@ -200,9 +237,7 @@ class SqlMeasurementReads:
             .join(orders, orders.c.order_id == credited.c.order_id)
             .where(i.c.at >= utc(since), i.c.at < utc(until))
         )
-        with self.engine.connect() as connection:
-            rows = connection.execute(query).all()
-        return [_conversion(*row) for row in rows]
+        return query
 
     def _credited_lines(self, since: datetime, until: datetime, attribution: timedelta) -> Any:
         """Order lines with the latest impression of their SKU shown to the buyer before them."""

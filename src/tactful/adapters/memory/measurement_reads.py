@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import datetime, timedelta
 
 from tactful.adapters.memory._common import utc
@@ -77,10 +77,15 @@ class MemoryMeasurementReads:
         products = self.database.state.catalog.products
         return {sku: str(row.get("kind", "physical")) for sku, row in products.items()}
 
-    def funnel(self, *, since: datetime, until: datetime) -> list[FunnelRow]:
+    def funnel(
+        self, *, since: datetime, until: datetime, customers: Collection[str] | None = None
+    ) -> list[FunnelRow]:
         state = self.database.state
         counts: dict[tuple[str, str, str], list[int]] = {}
+        wanted = None if customers is None else set(customers)
         for impression in _impressions(state, since, until):
+            if wanted is not None and impression.customer_id not in wanted:
+                continue
             moment = state.offers.decisions[impression.decision_id].moment
             row = counts.setdefault((impression.kind, impression.sku, moment), [0] * 5)
             answers = _answers(state, impression)
@@ -91,11 +96,19 @@ class MemoryMeasurementReads:
         return [FunnelRow(*key, *row) for key, row in counts.items()]
 
     def conversions(
-        self, *, since: datetime, until: datetime, attribution: timedelta
+        self,
+        *,
+        since: datetime,
+        until: datetime,
+        attribution: timedelta,
+        customers: Collection[str] | None = None,
     ) -> list[Conversion]:
         state = self.database.state
         shown: dict[tuple[str, str], list[Impression]] = {}
+        wanted = None if customers is None else set(customers)
         for impression in state.offers.impressions.values():
+            if wanted is not None and impression.customer_id not in wanted:
+                continue
             shown.setdefault((impression.customer_id, impression.sku), []).append(impression)
         found = []
         in_window = {o.order_id for o in _orders(state, since, until + attribution)}

@@ -10,7 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["Conversion", "FunnelRow", "OfferOutcome", "offer_outcomes", "sum_outcomes"]
+__all__ = [
+    "Conversion",
+    "FunnelRow",
+    "OfferOutcome",
+    "add_funnels",
+    "offer_outcomes",
+    "sum_outcomes",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +76,17 @@ class OfferOutcome:
     def decline_rate(self) -> float | None:
         """Declined or dismissed per impression."""
         return (self.declined + self.dismissed) / self.impressions if self.impressions else None
+
+
+def add_funnels(rows: Sequence[FunnelRow]) -> list[FunnelRow]:
+    """Funnel rows of disjoint sets of impressions added up per (kind, SKU, moment)."""
+    totals: dict[tuple[str, str, str], list[int]] = {}
+    for row in rows:
+        counts = (row.impressions, row.responded, row.accepted, row.declined, row.dismissed)
+        total = totals.setdefault((row.kind, row.sku, row.moment), [0] * len(counts))
+        for index, value in enumerate(counts):
+            total[index] += value
+    return [FunnelRow(*key, *counts) for key, counts in totals.items()]
 
 
 def offer_outcomes(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
@@ -35,16 +35,24 @@ class MeasurementReads(Protocol):
         """Each product's kind by SKU."""
         ...
 
-    def funnel(self, *, since: datetime, until: datetime) -> list[FunnelRow]:
-        """Impressions shown in the span and their responses, by offer kind, SKU and moment."""
+    def funnel(
+        self, *, since: datetime, until: datetime, customers: Collection[str] | None = None
+    ) -> list[FunnelRow]:
+        """Impressions shown in the span and their responses, by offer kind, SKU and moment
+        (only those shown to `customers` when given)."""
         ...
 
     def conversions(
-        self, *, since: datetime, until: datetime, attribution: timedelta
+        self,
+        *,
+        since: datetime,
+        until: datetime,
+        attribution: timedelta,
+        customers: Collection[str] | None = None,
     ) -> list[Conversion]:
         """Purchase lines of an offered SKU within `attribution` after an impression of it, each
         credited to the latest such impression, net of refunds: those whose credited
-        impression was shown in the span."""
+        impression was shown in the span (to one of `customers` when given)."""
         ...
 
 

@@ -32,7 +32,8 @@ Segment = Annotated[
     Query(
         description="new, returning, or DIMENSION[:VALUE] with DIMENSION one of customer, rfm, "
         "country, kind, channel, moment, variant (variant:EXPERIMENT_ID[/VARIANT]); a whole "
-        "dimension adds each value's lift to `segments`. Offers split by moment or kind."
+        "dimension adds each value's lift to `segments`. Offers split by moment and kind "
+        "as shown, and by the other dimensions as the customer shown them."
     ),
 ]
 

@@ -25,6 +25,9 @@ p{margin:0}
 s{font-weight:400;color:var(--tactful-muted,#57606a)}
 .urgent{color:var(--tactful-urgent,#a40e26);font-size:.9em}
 .acts{display:flex;flex-wrap:wrap;gap:8px;margin-top:4px}
+.compact{display:flex;flex-wrap:wrap;align-items:center;gap:8px}
+.compact h3{flex:1 1 12em}
+.compact .acts{margin-top:0}
 button{font:inherit;cursor:pointer;border-radius:var(--tactful-radius,8px);padding:8px 14px;min-height:44px;border:2px solid var(--tactful-accent,#0a5cc2)}
 .add{background:var(--tactful-accent,#0a5cc2);color:var(--tactful-accent-text,#fff)}
 .no{background:var(--tactful-background,#fff);color:var(--tactful-accent,#0a5cc2)}
@@ -204,6 +207,18 @@ button:focus-visible{outline:3px solid var(--tactful-focus,#bf3989);outline-offs
         priceBlock.append(" ", h("s", {}, money(price.compare_at, price.currency)));
       }
       if (price.savings != null) priceBlock.append(` (save ${money(price.savings, price.currency)})`);
+      const add = h("button", { type: "button", class: "add", part: "add", "aria-label": `Add ${name} to cart` }, "Add");
+      const no = h("button", { type: "button", class: "no", part: "decline", "aria-label": `No thanks, not ${name}` }, offer.decline_label || "No thanks");
+      add.addEventListener("click", () => this._accept(offer));
+      no.addEventListener("click", () => this._decline(offer));
+      const acts = h("div", { class: "acts" }, add, no);
+      if (this._decision && this._decision.presentation === "compact") {
+        /* one line, as an experiment's compact variant asks: headline, price, Add, No thanks */
+        const attrs = { class: "offer compact", part: "offer compact", "data-offer": offer.offer_id, "aria-label": name };
+        const named = offer.name && !String(offer.headline).includes(offer.name);
+        const title = h("h3", { part: "headline" }, offer.headline, named ? h("span", { class: "name", part: "name" }, ` \u00b7 ${offer.name}`) : null);
+        return h("article", attrs, title, priceBlock, this._urgency(offer), acts);
+      }
       const article = h(
         "article",
         { class: "offer", part: "offer", "data-offer": offer.offer_id, "aria-label": name },
@@ -217,11 +232,7 @@ button:focus-visible{outline:3px solid var(--tactful-focus,#bf3989);outline-offs
         offer.social_proof ? h("p", { class: "proof", part: "proof" }, offer.social_proof.text) : null,
         this._urgency(offer),
       );
-      const add = h("button", { type: "button", class: "add", part: "add", "aria-label": `Add ${name} to cart` }, "Add");
-      const no = h("button", { type: "button", class: "no", part: "decline", "aria-label": `No thanks, not ${name}` }, offer.decline_label || "No thanks");
-      add.addEventListener("click", () => this._accept(offer));
-      no.addEventListener("click", () => this._decline(offer));
-      article.append(h("div", { class: "acts" }, add, no));
+      article.append(acts);
       return article;
     }
 
