@@ -45,6 +45,8 @@ email_enrolments = Table(
     Column("ended_at", Timestamp),
     Index("ix_email_enrolments_customer_state", "customer_id", "state"),
     Index("ix_email_enrolments_sequence_state", "sequence_id", "state", "customer_id"),
+    # The trigger scan's "already enrolled for this trigger" check (migration 0024).
+    Index("ix_email_enrolments_trigger", "customer_id", "sequence_id", "trigger_key"),
 )
 
 email_outbox = Table(
