@@ -148,7 +148,7 @@ class ReportService:
         """The customers of the segment asked for (all of them for a whole dimension), and
         the overview of each value of its dimension."""
         labels, wanted = self._labels(chosen, outcomes, exposures, span)
-        values = sorted(set(labels.tolist()), key=lambda v: -int((labels == v).sum()))
+        values = sorted(set(labels.tolist()), key=lambda v: (-int((labels == v).sum()), v))
         by_value = {
             f"{chosen.dimension}:{value}": overview(outcomes.subset(labels == value), self.settings)
             for value in values[:MAX_VALUES]
