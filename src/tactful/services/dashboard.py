@@ -278,15 +278,24 @@ class DashboardService:
         """Every offered item per moment, most shown first, and the currency of the figures."""
         return self._offer_stats(period), self.reports.currency()
 
-    def offer_outcomes(self, period: Period) -> OffersReport:
-        """Each offer's outcomes: converted within the attribution window when measured."""
+    def offer_outcomes(self, period: Period, segment: str | None = None) -> OffersReport:
+        """Each offer's outcomes: converted within the attribution window when measured, of
+        every customer or of one segment's (`country:FR`, as `tactful report --segment`)."""
         stats, currency = self.offers(period)
         if self.measurement is None:
             return OffersReport(stats, None, {s.sku: s.name for s in stats}, currency, None)
         measurement, span = self.measurement, ReportSpan(period.since, period.until)
-        outcomes = self._reuse(("outcomes", period), lambda: measurement.compute_offers(span))
+        outcomes = self._reuse(
+            ("outcomes", period, segment), lambda: measurement.compute_offers(span, segment)
+        )
         days = measurement.attribution.total_seconds() / 86_400
         return OffersReport(stats, outcomes, {s.sku: s.name for s in stats}, currency, days)
+
+    def segment_values(self, period: Period, dimension: str) -> list[tuple[str, int]]:
+        """Each value of `dimension` with its customers over the period, most first: the
+        overview's split (so both pages offer the same values, from one computation)."""
+        found = self.overview(period, dimension).segments
+        return [(name.partition(":")[2], o.treated + o.held_out) for name, o in found.items()]
 
     def _offer_stats(self, period: Period) -> list[OfferStats]:
         return self._reuse(("offers", period), lambda: self.figures.offer_stats(period))
