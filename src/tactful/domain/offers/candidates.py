@@ -135,22 +135,12 @@ def _cross_sell(
     products: Mapping[Sku, Product], evidence: Evidence, relevance: float
 ) -> Candidate | None:
     """The cross-sell `evidence` proposes, or None when its SKU is not in the catalogue."""
-    product = cross_sold_product(products, evidence)
+    product = products.get(evidence.consequent)
     if product is None:
         return None
-    return cross_sell_candidate(product, evidence, relevance)
-
-
-def cross_sold_product(products: Mapping[Sku, Product], evidence: Evidence) -> Product | None:
-    """The catalogue product `evidence` proposes (its consequent), or None when it is not sold."""
-    return products.get(evidence.consequent)
-
-
-def cross_sell_candidate(product: Product, evidence: Evidence, relevance: float) -> Candidate:
-    """The cross-sell of `product`, for the first item of what `evidence` saw it bought with."""
     return Candidate(
         kind=OfferKind.CROSS_SELL,
-        sku=product.sku,
+        sku=evidence.consequent,
         for_sku=evidence.antecedent[0],
         name=product.name,
         price=product.price,
