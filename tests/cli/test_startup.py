@@ -6,7 +6,17 @@ import json
 import subprocess
 import sys
 
-HEAVY = ("scipy", "numpy", "sqlalchemy", "alembic", "fastapi", "jinja2", "tactful.container")
+HEAVY = (
+    "scipy",
+    "numpy",
+    "sqlalchemy",
+    "alembic",
+    "fastapi",
+    "starlette",
+    "prometheus_client",
+    "jinja2",
+    "tactful.container",
+)
 
 
 def test_importing_the_cli_loads_no_heavy_library() -> None:

@@ -6,7 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 from tactful.domain.catalog import Sku
 from tactful.domain.customers import CustomerId
-from tactful.domain.measurement import Conversion, Exposure, FunnelRow, OrderTotal
+from tactful.domain.measurement import (
+    Conversion,
+    CustomerTotals,
+    Exposure,
+    FunnelRow,
+    OrderTotal,
+    customer_totals,
+)
 from tactful.domain.money import Money
 from tactful.domain.offers import OfferResponse
 from tactful.domain.offers.records import DecisionRecord, Impression
@@ -106,6 +113,34 @@ def test_order_totals_are_net_of_refunds_that_did_not_fail(database: Database) -
         OrderTotal("cat", T0 + timedelta(days=3), 20000, 1, 0, "GBP"),
         OrderTotal("bob", T0 + timedelta(days=10), 1000, 1, 0, "GBP"),
     ]
+
+
+def test_customer_totals_split_each_exposed_customers_orders_at_their_first_decision(
+    database: Database,
+) -> None:
+    """ann spent in the pre-period and after; dan's decisions disagree (left out); an order
+    before the pre-period or from the span's end on counts for nothing."""
+    seed(database)
+    reads = measurement_reads(database)
+    exposures = reads.exposures(since=SINCE, until=UNTIL)
+    quarter = timedelta(days=90)
+    found = reads.customer_totals(exposures, until=UNTIL, pre_period=quarter)
+    assert sorted(found, key=lambda t: t.customer_id) == [
+        CustomerTotals("ann", "GBP", 1, 8000, 4000, 3, 1, 20000, T0 - timedelta(days=30)),
+        CustomerTotals("bob", "GBP", 1, 1000, 0, 1, 0, 0, None),
+        CustomerTotals("cat", "GBP", 1, 20000, 0, 1, 0, 0, None),
+    ]
+    orders = reads.order_totals(since=T0 - quarter, until=UNTIL)
+    assert sorted(found, key=lambda t: t.customer_id) == sorted(
+        customer_totals(exposures, orders, until=UNTIL, pre_period=quarter),
+        key=lambda t: t.customer_id,
+    )
+    shorter = reads.customer_totals(exposures, until=T0 + timedelta(days=5), pre_period=WEEK)
+    assert sorted(shorter, key=lambda t: t.customer_id) == [
+        CustomerTotals("ann", "GBP", 1, 8000, 4000, 3, 0, 0, None),
+        CustomerTotals("cat", "GBP", 1, 20000, 0, 1, 0, 0, None),
+    ]
+    assert reads.customer_totals([], until=UNTIL, pre_period=quarter) == []
 
 
 def test_funnel_keeps_each_response_apart(database: Database) -> None:

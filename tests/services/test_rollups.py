@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -11,9 +13,10 @@ from tactful.adapters.db.measurement_rollups import SqlMeasurementRollups
 from tactful.adapters.db.transaction import SqlDatabase
 from tactful.domain.clock import FixedClock
 from tactful.domain.dashboard import Period
+from tactful.domain.measurement import Lift, Overview
 from tactful.services.dashboard_figures import DashboardFigures
 from tactful.services.ports import Database
-from tactful.services.reports import ReportService
+from tactful.services.reports import ReportService, ReportSpan
 from tactful.services.rollups import RollupService, split_span
 from tactful.services.simulation import SimulationRequest, SimulationService
 from tests.services.history_wiring import history_reads
@@ -56,6 +59,40 @@ def test_reports_with_rollups_equal_reports_from_the_raw_log(database: Database)
         assert rolled.overview(since=since, until=until) == raw.overview(since=since, until=until)
         assert rolled.offers(since=since, until=until) == raw.offers(since=since, until=until)
     assert raw.offers(since=NOW - timedelta(days=12), until=NOW)["totals"]["impressions"] > 0
+
+
+def test_the_overview_from_totals_in_the_database_equals_the_one_from_every_order(
+    database: Database,
+) -> None:
+    """`tactful report` totals each customer's orders in the database; the dashboard reads
+    every order and totals them in Python: the same statistics, to the last bit, whole days
+    from the rollups or not, and for every segment of the split."""
+    clock = FixedClock(NOW)
+    simulation = SimulationService(database, history_reads(database), clock, holdout_share=0.2)
+    simulation.run(SimulationRequest(days=12, customers=250, uplift=0.2, seed=8))
+    reads, rollups = measurement_reads(database), measurement_rollups(database)
+    RollupService(reads, rollups, clock, attribution=WEEK).run_due(NOW)
+    for stored in (None, rollups):
+        reports = ReportService(reads, clock, holdout_share=0.2, attribution=WEEK, rollups=stored)
+        for span in (
+            ReportSpan(NOW - timedelta(days=12), NOW),
+            ReportSpan(NOW - timedelta(days=9, hours=5), NOW - timedelta(days=2, hours=1)),
+        ):
+            for segment in (None, "rfm", "moment"):
+                totalled = reports.compute_overview(span, segment)
+                every_order = reports.compute_overview(span, segment, reports.read_inputs(span))
+                assert _figures(totalled) == _figures(every_order)
+                assert totalled[0].treated > 20
+
+
+def _figures(computed: tuple[Overview, Any, Lift | None, dict[str, Overview]]) -> object:
+    found, offers, satisfaction, segments = computed
+    return (
+        asdict(found),
+        offers,
+        satisfaction,
+        {name: asdict(value) for name, value in segments.items()},
+    )
 
 
 def test_a_later_run_rebuilds_the_attribution_window_and_extends_the_range(

@@ -12,7 +12,6 @@ import typer
 
 from tactful.cli._app import app, console, load_settings, with_saved_keys
 from tactful.settings import Settings
-from tactful.web.observability import configure_logging
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -34,6 +33,7 @@ def tune_gc() -> None:
 def worker_app() -> FastAPI:
     """The app of one `serve --workers N` process, from the settings its parent exported."""
     from tactful.web.app import create_app
+    from tactful.web.observability import configure_logging
 
     tune_gc()
     settings = Settings.from_env(os.environ)
@@ -88,6 +88,7 @@ def run_server(settings: Settings, workers: int = 1) -> None:
 
     from tactful.standalone import migrate
     from tactful.web.app import create_app
+    from tactful.web.observability import configure_logging
 
     generated = announce_keys(settings)
     configure_logging(generated.log_format)

@@ -14,9 +14,9 @@ from datetime import UTC, date, datetime
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats
 
 from tactful.domain.measurement import Exposure, OrderTotal
+from tactful.domain.measurement.distributions import chi2_sf, t_ppf
 
 FloatArray = npt.NDArray[np.float64]
 Z95 = 1.959963984540054
@@ -93,7 +93,7 @@ def welch(n1: int, sum1: float, squares1: float, n2: int, sum2: float, squares2:
     if se == 0.0:
         return Lift(n1, n2, mean1, mean2, diff, diff, diff)
     df = (a + b) ** 2 / ((a * a) / (n1 - 1) + (b * b) / (n2 - 1))
-    half = float(stats.t.ppf(0.975, df)) * se
+    half = t_ppf(0.975, df) * se
     return Lift(n1, n2, mean1, mean2, diff, diff - half, diff + half)
 
 
@@ -172,7 +172,7 @@ def srm_p_value(treated: int, held_out: int, holdout_share: float) -> float | No
     expected = np.array([total * (1 - holdout_share), total * holdout_share])
     observed = np.array([treated, held_out], dtype=np.float64)
     chi2 = float(((observed - expected) ** 2 / expected).sum())
-    return float(stats.chi2.sf(chi2, 1))
+    return chi2_sf(chi2, 1)
 
 
 def customers_needed(baseline_rate: float, relative_effect: float) -> int:

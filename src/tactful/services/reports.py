@@ -27,6 +27,7 @@ from tactful.domain.measurement import (
     customer_outcomes,
     merge_exposures,
     offer_outcomes,
+    outcomes_from_totals,
     overview,
     satisfaction_groups,
     sum_outcomes,
@@ -122,8 +123,7 @@ class ReportService:
         """The overview's statistics, the offers' outcomes it sums its funnel from, and
         satisfaction (mean rating per rating customer) against the holdout."""
         parts = self._parts(span)
-        exposures, orders = inputs or self.read_inputs(span)
-        outcomes = customer_outcomes(exposures, orders, until=span.until, pre_period=PRE_PERIOD)
+        outcomes, exposures = self._outcomes(span, inputs)
         segments = {name: overview(outcomes.segment(name), self.settings) for name in SEGMENTS}
         if segment is not None:
             outcomes, by_value = self._split(parse_segment(segment), outcomes, exposures, span)
@@ -148,7 +148,7 @@ class ReportService:
         """The customers of the segment asked for (all of them for a whole dimension), and
         the overview of each value of its dimension."""
         labels, wanted = self._labels(chosen, outcomes, exposures, span)
-        values = sorted(set(labels.tolist()), key=lambda v: -int((labels == v).sum()))
+        values = sorted(set(labels.tolist()), key=lambda v: (-int((labels == v).sum()), v))
         by_value = {
             f"{chosen.dimension}:{value}": overview(outcomes.subset(labels == value), self.settings)
             for value in values[:MAX_VALUES]
@@ -209,12 +209,26 @@ class ReportService:
     def _customers_of(self, chosen: Segment, span: ReportSpan) -> list[str] | None:
         """The customers of the segment's value over the span (None for a whole dimension:
         every customer)."""
-        exposures, orders = self.read_inputs(span)
-        outcomes = customer_outcomes(exposures, orders, until=span.until, pre_period=PRE_PERIOD)
+        outcomes, exposures = self._outcomes(span)
         labels, wanted = self._labels(chosen, outcomes, exposures, span)
         if wanted is None or outcomes.customer_ids is None:
             return None
         return [str(c) for c in outcomes.customer_ids[labels == wanted]]
+
+    def _outcomes(
+        self, span: ReportSpan, inputs: MeasuredInputs | None = None
+    ) -> tuple[CustomerOutcomes, list[Exposure]]:
+        """Each exposed customer's outcomes, from their orders totalled in the database (or
+        from the inputs given), and the exposures they follow."""
+        if inputs is not None:
+            exposures = inputs.exposures
+            outcomes = customer_outcomes(
+                exposures, inputs.orders, until=span.until, pre_period=PRE_PERIOD
+            )
+            return outcomes, exposures
+        exposures = self._exposures(self._parts(span))
+        totals = self.reads.customer_totals(exposures, until=span.until, pre_period=PRE_PERIOD)
+        return outcomes_from_totals(exposures, totals), exposures
 
     def _parts(self, span: ReportSpan) -> RollupSpan:
         held = self.rollups.rolled_range() if self.rollups is not None else None

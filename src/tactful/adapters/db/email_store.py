@@ -21,8 +21,7 @@ from tactful.adapters.db.email_reactions import EmailReactions
 from tactful.adapters.db.email_send_facts import EmailSendFacts
 from tactful.adapters.db.email_triggers import trigger_hits
 from tactful.adapters.db.repositories._common import (
-    bulk_insert,
-    insert_ignoring,
+    insert_ignoring_rows,
     time_param,
 )
 from tactful.adapters.db.tables import order_lines, orders
@@ -52,7 +51,7 @@ def _stored(row: Any) -> StoredSequence:
 
 
 def _enrolment_row(enrolment: Enrolment, stamp: Callable[[datetime], Any]) -> dict[str, Any]:
-    """A driver-ready row (`bulk_insert`) for a new enrolment."""
+    """A driver-ready row (`insert_ignoring_rows`) for a new enrolment."""
     return {
         "enrolment_key": enrolment.enrolment_key,
         "sequence_id": enrolment.sequence_id,
@@ -128,18 +127,17 @@ class SqlEmailStore(EmailReactions, EmailPreferences, EmailSendFacts, EmailOutco
     def enrol(self, enrolments: Sequence[Enrolment], mails: Sequence[NewMail]) -> int:
         """Insert enrolments and their first mails once; returns how many enrolments are new.
 
-        Rows go through the driver's executemany (pipelined on PostgreSQL), counted by rowcount.
+        A binary COPY and one INSERT ... SELECT per table on PostgreSQL whatever the count
+        (`insert_ignoring_rows`), the driver's executemany on SQLite; new enrolments counted by
+        rowcount.
         """
         if not enrolments:
             return 0
         with self.engine.begin() as conn:
             stamp = time_param(conn)
             rows = [_enrolment_row(e, stamp) for e in enrolments]
-            statement = insert_ignoring(conn.dialect.name, email_enrolments)
-            inserted = bulk_insert(conn, statement, rows, cache_key="email_enrolments")
-            outbox = insert_ignoring(conn.dialect.name, email_outbox)
-            mail_rows = [mail_row(m, stamp) for m in mails]
-            bulk_insert(conn, outbox, mail_rows, cache_key="email_outbox")
+            inserted = insert_ignoring_rows(conn, email_enrolments, rows)
+            insert_ignoring_rows(conn, email_outbox, [mail_row(m, stamp) for m in mails])
         if inserted >= ANALYZE_AFTER and self.engine.dialect.name == "postgresql":
             self._analyze("email_enrolments", "email_outbox")
         return inserted

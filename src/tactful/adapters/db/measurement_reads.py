@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,31 +20,26 @@ from sqlalchemy import (
     union_all,
 )
 
+from tactful.adapters.db.customer_totals import read_customer_totals, refunded_of_order
 from tactful.adapters.db.repositories._common import chunked, utc
 from tactful.adapters.db.tables import customers, order_lines, orders, products
 from tactful.adapters.db.tables_offers import decisions, offer_impressions, offer_responses
-from tactful.adapters.db.tables_payments import order_refunds
-from tactful.domain.measurement import Conversion, Exposure, FunnelRow, OrderTotal
+from tactful.domain.measurement import (
+    Conversion,
+    CustomerTotals,
+    Exposure,
+    FunnelRow,
+    OrderTotal,
+)
 from tactful.domain.measurement.offers import add_funnels
 from tactful.domain.measurement.segments import CustomerTraits, traits_of
 from tactful.domain.offers import OfferResponse
-from tactful.domain.refunds import RefundStatus
 
 __all__ = ["SqlMeasurementReads"]
 
 
 def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return case((condition, 1), else_=0)
-
-
-def _refunded() -> Any:
-    """What was refunded of the outer query's order (failed refunds give nothing back)."""
-    return (
-        select(func.coalesce(func.sum(order_refunds.c.amount_minor), 0))
-        .where(order_refunds.c.order_id == orders.c.order_id)
-        .where(order_refunds.c.status != RefundStatus.FAILED.value)
-        .scalar_subquery()
-    )
 
 
 def _customers_in(customers: Collection[str] | None) -> Iterator[tuple[Any, ...]]:
@@ -104,7 +99,7 @@ class SqlMeasurementReads:
                 orders.c.created_at,
                 func.sum(line_total),
                 func.sum(order_lines.c.quantity),
-                _refunded(),
+                refunded_of_order(),
                 orders.c.currency,
             )
             .join(order_lines, order_lines.c.order_id == orders.c.order_id)
@@ -120,6 +115,12 @@ class SqlMeasurementReads:
             OrderTotal(customer, utc(at), int(gross), int(units), int(refunded), currency)
             for customer, at, gross, units, refunded, currency in rows
         ]
+
+    def customer_totals(
+        self, exposures: Sequence[Exposure], *, until: datetime, pre_period: timedelta
+    ) -> list[CustomerTotals]:
+        with self.engine.connect() as connection:
+            return read_customer_totals(connection, exposures, until=until, pre_period=pre_period)
 
     def customer_traits(self, *, since: datetime, until: datetime) -> dict[str, CustomerTraits]:
         lines = (
@@ -154,7 +155,10 @@ class SqlMeasurementReads:
         return found if customers is None else add_funnels(found)
 
     def _funnel_query(self, since: datetime, until: datetime) -> Select[Any]:
-        r = offer_responses
+        r, i = offer_responses, offer_impressions
+        shown = i.c.at >= utc(since), i.c.at < utc(until)
+        # Only the answers to decisions with an impression in the span are grouped (by the
+        # primary key), not every answer ever logged.
         answers = (
             select(
                 r.c.decision_id,
@@ -164,10 +168,10 @@ class SqlMeasurementReads:
                     for response in _ANSWERS
                 ),
             )
+            .where(r.c.decision_id.in_(select(i.c.decision_id).where(*shown)))
             .group_by(r.c.decision_id, r.c.offer_id)
             .subquery()
         )
-        i = offer_impressions
         query = (
             select(
                 i.c.kind,
@@ -182,7 +186,7 @@ class SqlMeasurementReads:
                 answers,
                 and_(answers.c.decision_id == i.c.decision_id, answers.c.offer_id == i.c.offer_id),
             )
-            .where(i.c.at >= utc(since), i.c.at < utc(until))
+            .where(*shown)
             .group_by(i.c.kind, i.c.sku, decisions.c.moment)
         )
         return query
@@ -225,7 +229,7 @@ class SqlMeasurementReads:
                 responded,
                 credited.c.gross,
                 order_gross,
-                _refunded(),
+                refunded_of_order(),
             )
             .join(
                 i,

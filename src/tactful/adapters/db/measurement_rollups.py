@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import date, datetime
 
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import Engine, and_, delete, func, select
 
 from tactful.adapters.db.repositories._common import utc
 from tactful.adapters.db.tables_measurement import (
@@ -48,30 +48,28 @@ class SqlMeasurementRollups:
 
     def rolled_exposures(self, *, first_day: date, end_day: date) -> list[Exposure]:
         r = rollup_exposures
-        by_customer = r.c.customer_id
-        ranked = (
+        # A customer's first decision is on the first day they have a row for (each row
+        # holds one day's first), so the grouped read finds that day and the primary key
+        # (day, customer) its row: no window over every row of the span.
+        customers = (
             select(
                 r.c.customer_id,
-                r.c.first_at,
-                r.c.moment,
-                r.c.channel,
-                func.min(r.c.held).over(partition_by=by_customer).label("low"),
-                func.max(r.c.held).over(partition_by=by_customer).label("high"),
-                func.row_number()
-                .over(partition_by=by_customer, order_by=r.c.first_at)
-                .label("rank"),
+                func.min(r.c.day).label("day"),
+                func.min(r.c.held).label("low"),
+                func.max(r.c.held).label("high"),
             )
             .where(r.c.day >= first_day, r.c.day < end_day)
+            .group_by(r.c.customer_id)
             .subquery()
         )
         query = select(
-            ranked.c.customer_id,
-            ranked.c.first_at,
-            ranked.c.low,
-            ranked.c.high,
-            ranked.c.moment,
-            ranked.c.channel,
-        ).where(ranked.c.rank == 1)
+            customers.c.customer_id,
+            r.c.first_at,
+            customers.c.low,
+            customers.c.high,
+            r.c.moment,
+            r.c.channel,
+        ).join(r, and_(r.c.day == customers.c.day, r.c.customer_id == customers.c.customer_id))
         with self.engine.connect() as connection:
             rows = connection.execute(query).all()
         return [

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime, timedelta
 
 from tactful.adapters.memory._common import utc
 from tactful.adapters.memory.database import MemoryDatabase, MemoryState
-from tactful.domain.measurement import Conversion, Exposure, FunnelRow, OrderTotal
+from tactful.domain.measurement import (
+    Conversion,
+    CustomerTotals,
+    Exposure,
+    FunnelRow,
+    OrderTotal,
+    customer_totals,
+)
 from tactful.domain.measurement.segments import CustomerTraits, traits_of
 from tactful.domain.offers import OfferResponse
 from tactful.domain.offers.records import DecisionRecord, Impression
@@ -58,6 +65,15 @@ class MemoryMeasurementReads:
             for order in _orders(state, since, until)
             if order.customer_id is not None
         ]
+
+    def customer_totals(
+        self, exposures: Sequence[Exposure], *, until: datetime, pre_period: timedelta
+    ) -> list[CustomerTotals]:
+        starts = [e.first_at for e in exposures if e.held_out is not None]
+        if not starts:
+            return []
+        orders = self.order_totals(since=min(starts) - pre_period, until=until)
+        return customer_totals(exposures, orders, until=until, pre_period=pre_period)
 
     def customer_traits(self, *, since: datetime, until: datetime) -> dict[str, CustomerTraits]:
         kinds = self.product_kinds()

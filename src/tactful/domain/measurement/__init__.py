@@ -17,10 +17,13 @@ from tactful.domain.measurement.offers import (
 from tactful.domain.measurement.outcomes import (
     SEGMENTS,
     CustomerOutcomes,
+    CustomerTotals,
     Exposure,
     OrderTotal,
     customer_outcomes,
+    customer_totals,
     merge_exposures,
+    outcomes_from_totals,
     satisfaction_groups,
 )
 from tactful.domain.measurement.overview import MIN_GROUP, Overview, OverviewSettings, overview
@@ -35,6 +38,7 @@ __all__ = [
     "Conversion",
     "CupedResult",
     "CustomerOutcomes",
+    "CustomerTotals",
     "Exposure",
     "FunnelRow",
     "Lift",
@@ -51,9 +55,11 @@ __all__ = [
     "compare_means",
     "compare_ratios",
     "customer_outcomes",
+    "customer_totals",
     "merge_exposures",
     "msprt",
     "offer_outcomes",
+    "outcomes_from_totals",
     "overview",
     "required_sample",
     "satisfaction_groups",

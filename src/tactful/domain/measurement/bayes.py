@@ -10,8 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from scipy import stats
-
+from tactful.domain.measurement.distributions import normal_cdf, normal_pdf, normal_ppf
 from tactful.domain.measurement.samples import SampleStats
 
 __all__ = ["BayesianView", "bayesian_view"]
@@ -40,11 +39,11 @@ def bayesian_view(
         return None
     log_diff = math.log(treated.mean) - math.log(control.mean)
     log_sd = math.sqrt((se_t / treated.mean) ** 2 + (se_c / control.mean) ** 2)
-    low, high = stats.norm.ppf([alpha / 2, 1 - alpha / 2], log_diff, log_sd)
+    low, high = (normal_ppf(q) * log_sd + log_diff for q in (alpha / 2, 1 - alpha / 2))
     diff = treated.mean - control.mean
     diff_sd = math.hypot(se_t, se_c)
     return BayesianView(
-        chance_to_beat_control=float(stats.norm.sf(0, log_diff, log_sd)),
+        chance_to_beat_control=normal_cdf(log_diff / log_sd),  # P(N(log_diff, log_sd) > 0)
         expected_uplift=math.exp(log_diff) - 1,
         ci_low=float(math.exp(low) - 1),
         ci_high=float(math.exp(high) - 1),
@@ -56,4 +55,4 @@ def bayesian_view(
 def _loss(mean: float, sd: float) -> float:
     """E[max(D, 0)] for D ~ N(mean, sd^2)."""
     z = mean / sd
-    return float(mean * stats.norm.cdf(z) + sd * stats.norm.pdf(z))
+    return float(mean * normal_cdf(z) + sd * normal_pdf(z))

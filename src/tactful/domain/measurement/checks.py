@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from scipy import stats
+from tactful.domain.measurement.distributions import chi2_sf, normal_ppf
 
 __all__ = ["SRM_THRESHOLD", "required_sample", "srm_p_value"]
 
@@ -29,7 +29,7 @@ def srm_p_value(observed: Sequence[int], weights: Sequence[float]) -> float:
                 return 0.0
             continue
         statistic += (count - expected) ** 2 / expected
-    return float(stats.chi2.sf(statistic, len(observed) - 1))
+    return chi2_sf(statistic, len(observed) - 1)
 
 
 def required_sample(
@@ -49,6 +49,6 @@ def required_sample(
     effect = abs(baseline_mean * relative_effect)
     if effect <= 0 or baseline_sd <= 0 or not 0 < control_share < 1:
         return None
-    z = stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power)
+    z = normal_ppf(1 - alpha / 2) + normal_ppf(power)
     share_term = 1 / control_share + 1 / (1 - control_share)
     return math.ceil(float((z * baseline_sd / effect) ** 2 * share_term))

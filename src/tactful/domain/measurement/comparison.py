@@ -10,8 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from scipy import stats
-
+from tactful.domain.measurement.distributions import normal_ppf, normal_sf, t_ppf, t_sf
 from tactful.domain.measurement.samples import RatioStats, SampleStats
 
 __all__ = ["Lift", "compare_means", "compare_ratios", "lift_from_estimates"]
@@ -60,7 +59,7 @@ def lift_from_estimates(
     quantile = _quantile(alpha, dof)
     if error > 0:
         score = estimate / error
-        tail = stats.t.sf(abs(score), dof) if dof is not None else stats.norm.sf(abs(score))
+        tail = t_sf(abs(score), dof) if dof is not None else normal_sf(abs(score))
         p_value = float(min(1.0, 2 * tail))
     else:
         p_value = 1.0 if estimate == 0 else 0.0
@@ -127,5 +126,5 @@ def welch_dof(treated: SampleStats, control: SampleStats) -> float | None:
 
 def _quantile(alpha: float, dof: float | None) -> float:
     if dof is None:
-        return float(stats.norm.ppf(1 - alpha / 2))
-    return float(stats.t.ppf(1 - alpha / 2, dof))
+        return normal_ppf(1 - alpha / 2)
+    return t_ppf(1 - alpha / 2, dof)

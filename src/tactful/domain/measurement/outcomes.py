@@ -23,10 +23,13 @@ SEGMENTS = ("new", "returning")
 __all__ = [
     "SEGMENTS",
     "CustomerOutcomes",
+    "CustomerTotals",
     "Exposure",
     "OrderTotal",
     "customer_outcomes",
+    "customer_totals",
     "merge_exposures",
+    "outcomes_from_totals",
     "satisfaction_groups",
 ]
 
@@ -137,6 +140,62 @@ def merge_exposures(parts: Sequence[Sequence[Exposure]]) -> list[Exposure]:
     return list(merged.values())
 
 
+@dataclass(frozen=True, slots=True)
+class CustomerTotals:
+    """An exposed customer's orders in one currency, split at their first decision: those
+    from it to the span's end (the outcome), and those of the pre-period before it."""
+
+    customer_id: str
+    currency: str
+    orders: int
+    gross: int
+    refunded: int
+    units: int
+    pre_orders: int
+    pre_net: int
+    last_pre_at: datetime | None
+    """When the latest pre-period order was placed (None without one)."""
+
+
+def customer_totals(
+    exposures: Sequence[Exposure],
+    orders: Sequence[OrderTotal],
+    *,
+    until: datetime,
+    pre_period: timedelta,
+) -> list[CustomerTotals]:
+    """Each order of an exposed customer (held out or not) placed before `until`, totalled per
+    customer and currency: from their first decision on, or in the pre-period before it."""
+    starts = {e.customer_id: e.first_at for e in exposures if e.held_out is not None}
+    placed: dict[tuple[str, str], list[OrderTotal]] = {}
+    for order in orders:
+        start = starts.get(order.customer_id)
+        if start is not None and start - pre_period <= order.at < until:
+            placed.setdefault((order.customer_id, order.currency), []).append(order)
+    return [
+        _totals(customer, currency, found, starts[customer])
+        for (customer, currency), found in placed.items()
+    ]
+
+
+def _totals(
+    customer: str, currency: str, placed: Sequence[OrderTotal], start: datetime
+) -> CustomerTotals:
+    after = [o for o in placed if o.at >= start]
+    before = [o for o in placed if o.at < start]
+    return CustomerTotals(
+        customer,
+        currency,
+        orders=len(after),
+        gross=sum(o.gross for o in after),
+        refunded=sum(o.refunded for o in after),
+        units=sum(o.units for o in after),
+        pre_orders=len(before),
+        pre_net=sum(o.net for o in before),
+        last_pre_at=max((o.at for o in before), default=None),
+    )
+
+
 def customer_outcomes(
     exposures: Sequence[Exposure],
     orders: Sequence[OrderTotal],
@@ -145,33 +204,41 @@ def customer_outcomes(
     pre_period: timedelta,
 ) -> CustomerOutcomes:
     """Join each order to its customer's exposure: after it (outcome) or in the pre-period."""
+    totals = customer_totals(exposures, orders, until=until, pre_period=pre_period)
+    return outcomes_from_totals(exposures, totals)
+
+
+def outcomes_from_totals(
+    exposures: Sequence[Exposure], totals: Sequence[CustomerTotals]
+) -> CustomerOutcomes:
+    """The outcome arrays of the exposed customers (mixed ones left out) from their totals
+    (`customer_totals`, or the same totals aggregated by a database)."""
     kept = [e for e in exposures if e.held_out is not None]
     index = {e.customer_id: row for row, e in enumerate(kept)}
     size = len(kept)
     arrays = {name: np.zeros(size) for name in ("revenue", "gross", "refunded", "orders", "units")}
     pre, pre_orders, last_pre = np.zeros(size), np.zeros(size), np.full(size, -np.inf)
     currencies: dict[str, int] = {}
-    for order in orders:
-        row = index.get(order.customer_id)
-        if row is None or order.at >= until:
-            continue
+    for total in totals:
+        row = index[total.customer_id]
         start = kept[row].first_at
-        if order.at >= start:
-            arrays["revenue"][row] += order.net
-            arrays["gross"][row] += order.gross
-            arrays["refunded"][row] += order.refunded
-            arrays["orders"][row] += 1
-            arrays["units"][row] += order.units
-            currencies[order.currency] = currencies.get(order.currency, 0) + 1
-        elif order.at >= start - pre_period:
-            pre[row] += order.net
-            pre_orders[row] += 1
-            last_pre[row] = max(last_pre[row], (order.at - start).total_seconds() / 86400)
+        arrays["revenue"][row] += total.gross - total.refunded
+        arrays["gross"][row] += total.gross
+        arrays["refunded"][row] += total.refunded
+        arrays["orders"][row] += total.orders
+        arrays["units"][row] += total.units
+        if total.orders:
+            currencies[total.currency] = currencies.get(total.currency, 0) + total.orders
+        pre[row] += total.pre_net
+        pre_orders[row] += total.pre_orders
+        if total.last_pre_at is not None:
+            days = (total.last_pre_at - start).total_seconds() / 86400
+            last_pre[row] = max(last_pre[row], days)
     return CustomerOutcomes(
         held_out=np.array([bool(e.held_out) for e in kept], dtype=bool),
         pre_revenue=pre,
         mixed=len(exposures) - size,
-        currency=max(currencies, key=lambda c: currencies[c]) if currencies else None,
+        currency=max(sorted(currencies), key=lambda c: currencies[c]) if currencies else None,
         customer_ids=np.array([e.customer_id for e in kept], dtype=str),
         pre_orders=pre_orders,
         pre_days_since=-last_pre,

@@ -16,7 +16,12 @@ from datetime import datetime
 
 from tactful.domain.affinity.buy_again import Bought, history, ranked, scores
 from tactful.domain.catalog import Product, Sku
-from tactful.domain.offers.candidates import Candidate, strongest
+from tactful.domain.offers.candidates import (
+    Candidate,
+    cross_sell_candidate,
+    cross_sold_product,
+    strongest,
+)
 from tactful.domain.offers.evidence import AffinitySource, Evidence, RepeatPurchase
 from tactful.domain.offers.inputs import PastOrder
 from tactful.domain.offers.moments import OfferKind
@@ -72,20 +77,6 @@ def _repurchase(product: Product, bought: Bought, last: datetime, score: float) 
     )
 
 
-def _complement(product: Product, evidence: Evidence, score: float) -> Candidate:
-    return Candidate(
-        kind=OfferKind.CROSS_SELL,
-        sku=product.sku,
-        for_sku=evidence.antecedent[0],
-        name=product.name,
-        price=product.price,
-        increase=product.price,
-        relevance=score,
-        evidence=evidence,
-        product=product,
-    )
-
-
 def buy_again(
     situation: Situation, affinity: AffinitySource, orders: Sequence[PastOrder]
 ) -> list[Candidate]:
@@ -101,11 +92,12 @@ def buy_again(
     for sku in ranked(scored):
         if len(found) >= situation.policy.max_candidates:
             break
-        product = products.get(sku)
-        if product is None:
-            continue
         if sku in bought:  # an owned-once item is dropped by the not_owned guardrail
-            found.append(_repurchase(product, bought[sku], last[sku], scored[sku]))
+            product = products.get(sku)
+            if product is not None:
+                found.append(_repurchase(product, bought[sku], last[sku], scored[sku]))
         elif sku in evidence:
-            found.append(_complement(product, evidence[sku], scored[sku]))
+            complement = cross_sold_product(products, evidence[sku])
+            if complement is not None:
+                found.append(cross_sell_candidate(complement, evidence[sku], scored[sku]))
     return found

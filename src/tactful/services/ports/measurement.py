@@ -6,7 +6,14 @@ from collections.abc import Collection, Sequence
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
-from tactful.domain.measurement import Conversion, Exposure, FunnelRow, OfferOutcome, OrderTotal
+from tactful.domain.measurement import (
+    Conversion,
+    CustomerTotals,
+    Exposure,
+    FunnelRow,
+    OfferOutcome,
+    OrderTotal,
+)
 from tactful.domain.measurement.segments import CustomerTraits
 from tactful.services.ports.dashboard import DailyActivity, OfferStats
 
@@ -24,6 +31,15 @@ class MeasurementReads(Protocol):
 
     def order_totals(self, *, since: datetime, until: datetime) -> list[OrderTotal]:
         """Each order of a known customer created in the span, its refunds (not failed) taken."""
+        ...
+
+    def customer_totals(
+        self, exposures: Sequence[Exposure], *, until: datetime, pre_period: timedelta
+    ) -> list[CustomerTotals]:
+        """The orders of the exposed customers (held out or not; mixed ones left out) placed
+        before `until`, totalled per customer and currency in the database: from each one's
+        first decision on, and in the `pre_period` before it (as `customer_totals` of the
+        domain totals `order_totals`)."""
         ...
 
     def customer_traits(self, *, since: datetime, until: datetime) -> dict[str, CustomerTraits]:
