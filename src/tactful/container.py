@@ -44,6 +44,7 @@ from tactful.reports_composition import guardrail_thresholds
 from tactful.services.checkout import BumpSource, CheckoutDeps
 from tactful.services.checkout_bumps import engine_bumps
 from tactful.services.dashboard import DashboardService
+from tactful.services.dashboard_refresh import DashboardRefresh
 from tactful.services.decisions import DecisionService
 from tactful.services.due_work import DueWork
 from tactful.services.email_feedback import EmailFeedback
@@ -212,6 +213,7 @@ def build_container(
         ),
     )
     measurement.reports.variants = variant_lookup(experiments)
+    board = dashboard(settings, db, history, measurement, clock)
     return Container(
         settings=settings,
         engine=db,
@@ -239,14 +241,20 @@ def build_container(
         simulation=SimulationService(
             database, history, clock, holdout_share=settings.holdout_share
         ),
-        dashboard=dashboard(settings, db, history, measurement),
+        dashboard=board,
         sequences=email.sequences,
         email=email,
         email_feedback=EmailFeedback(SqlEmailFeedback(db), email.config, clock),
         rate_counters=rate_counters(settings, db, clock),
         webhooks=Webhooks(webhook_store, clock, new_secret),
         webhook_delivery=webhook_delivery,
-        due_work=[email, webhook_delivery, measurement.rollups, _remine(storage, settings)],
+        due_work=[
+            email,
+            webhook_delivery,
+            measurement.rollups,
+            DashboardRefresh(board),
+            _remine(storage, settings),
+        ],
         owns_engine=engine is None,
     )
 

@@ -22,6 +22,7 @@ from tactful.adapters.db.feedback import SqlFeedbackStore
 from tactful.adapters.db.measurement_reads import SqlMeasurementReads
 from tactful.adapters.db.measurement_rollups import SqlMeasurementRollups
 from tactful.adapters.db.offer_budget import SqlOfferBudget
+from tactful.adapters.db.stored_figures import SqlStoredFigures
 from tactful.adapters.email import DkimKey, JinjaMailTemplates, mailer_for
 from tactful.adapters.memory.counters import MemoryWindowCounters
 from tactful.adapters.payments import TestModeGateway
@@ -38,6 +39,7 @@ from tactful.services.email_compose import EmailConfig
 from tactful.services.email_offers import EngineEmailOffers
 from tactful.services.email_worker import EmailWorker
 from tactful.services.experiment_policy import ExperimentPolicies, wait_multipliers
+from tactful.services.figure_cache import FigureCache
 from tactful.services.models import ModelProvider
 from tactful.services.order_webhooks import OrderWebhooks
 from tactful.services.ports import Database
@@ -115,10 +117,14 @@ def measurement_parts(settings: Settings, db: Engine, clock: Clock) -> Measureme
 
 
 def dashboard(
-    settings: Settings, db: Engine, history: HistoryReads, measurement: MeasurementParts
+    settings: Settings,
+    db: Engine,
+    history: HistoryReads,
+    measurement: MeasurementParts,
+    clock: Clock,
 ) -> DashboardService:
-    """The merchant dashboard: its own reads, the history, kept backtests, the reports, and
-    the daily rollups its charts read whole days from."""
+    """The merchant dashboard: its own reads, the history, kept backtests, the reports, the
+    daily rollups its charts read whole days from, and its figures stored in the database."""
     return DashboardService(
         measurement.dashboard_reads,
         history,
@@ -126,6 +132,7 @@ def dashboard(
         BacktestFolder(settings.data_dir / "backtests"),
         measurement=measurement.reports,
         rollups=measurement.rollup_store,
+        cache=FigureCache(SqlStoredFigures(db), clock),
     )
 
 

@@ -139,3 +139,39 @@ def test_renewal_upcoming_fires_the_lead_time_before_the_renewal(database: Datab
     # bought 2026-02-04 11:00: renews 2026-03-04 11:00, notice 2026-03-01 11:00 (in the window)
     order(database, "o1", "ann", T0 - 26 * DAY + HOUR, "PLAN")
     assert hits(database, trigger) == [("ann", "renewal_upcoming:o1:PLAN")]
+
+
+def test_browsed_and_renewal_hits_once_enrolled_are_not_offered_again(database: Database) -> None:
+    """A held-out customer stays out of the active set, and an enrolment may end: a rescan of
+    the same window offers neither again (each run would only ask the store to skip them)."""
+    seed_products(database)
+    event(database, "v1", EventType.PRODUCT_VIEWED, "ann", T0 - 5 * HOUR, "COURSE")
+    event(database, "v2", EventType.PRODUCT_VIEWED, "ann", T0 - 4 * HOUR, "BOOK")
+    event(database, "v3", EventType.PRODUCT_VIEWED, "bob", T0 - 5 * HOUR, "COURSE")
+    event(database, "v4", EventType.PRODUCT_VIEWED, "bob", T0 - 4 * HOUR, "BOOK")
+    order(database, "o1", "ann", T0 - 26 * DAY + HOUR, "PLAN")
+    order(database, "o2", "bob", T0 - 26 * DAY + HOUR, "PLAN")
+    browsed = Trigger(TriggerType.BROWSED, views=2, within=timedelta(hours=6))
+    renewal = Trigger(TriggerType.RENEWAL_UPCOMING, after=timedelta(days=3))
+    store = email_store(database)
+    for trigger in (browsed, renewal):
+        first = store.trigger_hits("s", trigger, T0 - DAY, T0)
+        assert [h.customer_id for h in first] == ["ann", "bob"]
+        ann, bob = (
+            Enrolment(
+                f"s|{h.customer_id}|{h.trigger_key}",
+                "s",
+                1,
+                h.customer_id,
+                h.trigger_key,
+                h.trigger_at,
+                T0,
+                h.customer_id == "ann",
+                state,
+            )
+            for h, state in zip(first, ("held_out", "active"), strict=True)
+        )
+        store.enrol([ann, bob], [])
+        store.end_enrolment(bob.enrolment_key, "completed", T0)
+        assert store.trigger_hits("s", trigger, T0 - DAY, T0) == []
+        assert store.trigger_hits("other", trigger, T0 - DAY, T0) == first

@@ -6,9 +6,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tactful.adapters.db.tables_email import email_enrolments, email_outbox
 from tactful.adapters.email import JinjaMailTemplates
 from tactful.domain.catalog import BillingPeriod, Product, ProductKind, Sku
 from tactful.domain.customers import CustomerId
@@ -225,3 +227,49 @@ def test_renewal_upcoming_fires_days_before_the_next_renewal(shop) -> None:  # t
     assert _enrolled(container, "renewal-notice", notice + timedelta(days=5)) == ["bob"]
     assert container.email.enrol(notice) == 1
     assert _enrolled(container, "renewal-notice", notice) == []
+
+
+def test_rescans_of_the_same_window_hand_the_store_nothing_to_write(shop, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Enrolled once, a browsed or renewal hit is no hit again, even when the enrolment ended:
+    every run of the worker scans the whole look-back window, and writes nothing new."""
+    container, _ = shop
+    store = container.email.store
+    bought = T0 - timedelta(days=20)
+    notice = add_months(bought, 1) - timedelta(days=7)
+    plan = (OrderLine(Sku("PLAN"), 1, Money(1500, "GBP")),)
+    container.ingest.orders([Order(OrderId("o-bob"), bought, plan, CustomerId("bob"))])
+    container.ingest.events(
+        [
+            _view("ann", sku, notice - timedelta(hours=n), n)
+            for n, sku in ((3, "BOOT"), (2, "SHOE"), (1, "BOOT"))
+        ]
+    )
+    handed: list[int] = []
+    enrol = store.enrol
+
+    def recording(enrolments, mails):  # type: ignore[no-untyped-def]
+        handed.append(len(enrolments) + len(mails))
+        return enrol(enrolments, mails)
+
+    monkeypatch.setattr(store, "enrol", recording)
+    assert container.email.enrol(notice) == 2
+    for key in (
+        "browse-help|ann|browsed:v-ann-1",
+        "renewal-notice|bob|renewal_upcoming:o-bob:PLAN",
+    ):
+        assert store.enrolment(key) is not None
+        store.end_enrolment(key, "completed", notice)
+    rows = _row_counts(container)
+    handed.clear()
+    for minutes in range(5):
+        assert container.email.enrol(notice + timedelta(minutes=minutes)) == 0
+    assert handed == [0, 0] * 5
+    assert _row_counts(container) == rows
+
+
+def _row_counts(container) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    with container.engine.connect() as conn:
+        return tuple(  # type: ignore[return-value]
+            conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+            for table in (email_enrolments, email_outbox)
+        )

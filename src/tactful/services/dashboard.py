@@ -9,10 +9,11 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, TypeVar, cast
+from functools import partial
+from typing import Any
 
 import numpy as np
 
@@ -30,6 +31,7 @@ from tactful.domain.measurement import OfferOutcome, Overview
 from tactful.domain.measurement.comparison import Lift as MeasuredLift
 from tactful.services.cohorts import CohortReport, cohort_report
 from tactful.services.dashboard_figures import DashboardFigures
+from tactful.services.figure_cache import FigureCache, figures_key
 from tactful.services.lifetime import ClvFit, fit_lifetime, stored_purchases
 from tactful.services.ports.dashboard import (
     BacktestArchive,
@@ -51,14 +53,13 @@ __all__ = [
     "OverviewReport",
 ]
 
-T = TypeVar("T")
 CUSTOMERS_CACHE_SECONDS = 600.0
 COMPUTING = (
     "Lifetime value and cohorts are being computed on the whole order history; "
     "reload this page in a minute."
 )
-REPORT_CACHE_SECONDS = 60.0
-"""How long an overview or offers report is reused: views within a minute share one query."""
+CUSTOMERS_KEY = "customers"
+CURRENCY_KEY = "currency"
 
 
 @dataclass(frozen=True)
@@ -186,25 +187,11 @@ class DashboardService:
     """The measurement service (`tactful report`): its statistics head the overview."""
     rollups: DashboardRollups | None = None
     """The daily rollups: whole days of the chart and the offers are read from them."""
+    cache: FigureCache = field(default_factory=FigureCache, repr=False)
+    """Figures kept in memory for a minute and, when it has a store, for every process."""
     _customers: tuple[float, CustomersReport] | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _computing: threading.Thread | None = field(default=None, repr=False)
-    _reports: dict[tuple[Any, ...], tuple[float, Any]] = field(default_factory=dict, repr=False)
-    _report_lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
-
-    def _reuse(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
-        """A report computed less than a minute ago for the same period, or a fresh one."""
-        with self._report_lock:
-            now = time.monotonic()
-            found = self._reports.get(key)
-            if found is not None and now - found[0] < REPORT_CACHE_SECONDS:
-                return cast(T, found[1])
-            value = compute()
-            stale = [k for k, (at, _) in self._reports.items() if now - at >= REPORT_CACHE_SECONDS]
-            for old in stale:
-                del self._reports[old]
-            self._reports[key] = (time.monotonic(), value)
-            return value
 
     def period(self, days: int | None = None) -> Period:
         """The last `days` days up to the newest decision, or all of the log (None)."""
@@ -222,7 +209,8 @@ class DashboardService:
     def overview(self, period: Period, segment: str = "customer") -> OverviewReport:
         """Incremental revenue with its interval over time, acceptance, funnel and SRM, and
         the lift of each value of the `segment` dimension."""
-        return self._reuse(("overview", period, segment), lambda: self._overview(period, segment))
+        key = figures_key("overview", period, segment)
+        return self.cache.reuse(key, lambda: self._overview(period, segment))
 
     @property
     def figures(self) -> DashboardFigures:
@@ -276,7 +264,8 @@ class DashboardService:
 
     def offers(self, period: Period) -> tuple[list[OfferStats], str]:
         """Every offered item per moment, most shown first, and the currency of the figures."""
-        return self._offer_stats(period), self.reports.currency()
+        currency = self.cache.reuse(CURRENCY_KEY, lambda: self.reports.currency())
+        return self._offer_stats(period), currency
 
     def offer_outcomes(self, period: Period, segment: str | None = None) -> OffersReport:
         """Each offer's outcomes: converted within the attribution window when measured, of
@@ -284,11 +273,11 @@ class DashboardService:
         stats, currency = self.offers(period)
         if self.measurement is None:
             return OffersReport(stats, None, {s.sku: s.name for s in stats}, currency, None)
-        measurement, span = self.measurement, ReportSpan(period.since, period.until)
-        outcomes = self._reuse(
-            ("outcomes", period, segment), lambda: measurement.compute_offers(span, segment)
+        outcomes = self.cache.reuse(
+            figures_key("outcomes", period, segment),
+            lambda: self._offer_outcomes(period, segment),
         )
-        days = measurement.attribution.total_seconds() / 86_400
+        days = self.measurement.attribution.total_seconds() / 86_400
         return OffersReport(stats, outcomes, {s.sku: s.name for s in stats}, currency, days)
 
     def segment_values(self, period: Period, dimension: str) -> list[tuple[str, int]]:
@@ -297,8 +286,34 @@ class DashboardService:
         found = self.overview(period, dimension).segments
         return [(name.partition(":")[2], o.treated + o.held_out) for name, o in found.items()]
 
+    def _offer_outcomes(self, period: Period, segment: str | None = None) -> list[OfferOutcome]:
+        if self.measurement is None:
+            return []
+        return self.measurement.compute_offers(ReportSpan(period.since, period.until), segment)
+
+    def standard_figures(
+        self, periods: Iterable[int | None]
+    ) -> list[tuple[str, Callable[[], object]]]:
+        """What the worker keeps stored, as (key, computation): each period's offer figures,
+        outcomes and overview (the overview sums the offer figures just computed), then the
+        customers page; no periods before the first decision."""
+        work: list[tuple[str, Callable[[], object]]] = []
+        logged = self.reports.time_span() is not None
+        for days in periods if logged else ():
+            period = self.period(days)
+            work.append((figures_key("offers", period), partial(self.figures.offer_stats, period)))
+            if self.measurement is not None:
+                work.append(
+                    (figures_key("outcomes", period), partial(self._offer_outcomes, period))
+                )
+            overview = partial(self._overview, period, "customer")
+            work.append((figures_key("overview", period, "customer"), overview))
+        work += [(CURRENCY_KEY, self.reports.currency), (CUSTOMERS_KEY, self._customers_report)]
+        return work
+
     def _offer_stats(self, period: Period) -> list[OfferStats]:
-        return self._reuse(("offers", period), lambda: self.figures.offer_stats(period))
+        key = figures_key("offers", period)
+        return self.cache.reuse(key, lambda: self.figures.offer_stats(period))
 
     def decisions(self, limit: int = 50, before: datetime | None = None) -> list[DecisionSummary]:
         """The newest decisions with their offers and answers."""
@@ -322,6 +337,10 @@ class DashboardService:
             cached = self._customers
             if cached is not None and time.monotonic() - cached[0] < CUSTOMERS_CACHE_SECONDS:
                 return cached[1]
+            stored = self.cache.load(CUSTOMERS_KEY)
+            if isinstance(stored, CustomersReport):
+                self._customers = (time.monotonic(), stored)
+                return stored
             if self._computing is None:
                 self._computing = threading.Thread(
                     target=self._refresh_customers, name="dashboard-customers", daemon=True
@@ -336,7 +355,9 @@ class DashboardService:
 
     def _refresh_customers(self) -> None:
         try:
+            started = self.cache.clock.now()
             report = self._customers_report()
+            self.cache.keep(CUSTOMERS_KEY, report, computed_at=started)
             with self._lock:
                 self._customers = (time.monotonic(), report)
         finally:

@@ -3,12 +3,16 @@
 `browsed` reads the product views of the span before the window and lets
 `first_browse_hits` find the view that makes k related ones; `renewal_upcoming` reads
 subscription purchases (and `renewal_due` events) and lets `renewals_due` pick the notices
-that fall in the window. Customers already active in the sequence are left out in SQL.
+that fall in the window. Customers already active in the sequence are left out, and so is a
+hit already enrolled (a held-out customer, an enrolment that ended): the worker scans the whole
+look-back window every run, and each run would offer the same enrolments again, only for the
+insert to skip them.
 """
 
 from __future__ import annotations
 
 import contextlib
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -39,6 +43,24 @@ def _not_active(sequence_id: str, customer_column: Any) -> Any:
     )
 
 
+def _new_hits(conn: Connection, sequence_id: str, hits: list[TriggerHit]) -> list[TriggerHit]:
+    """`hits` less those of customers active in the sequence and those enrolled already."""
+    wanted = {hit.customer_id: hit for hit in hits}
+    ids = sorted(wanted)
+    for start in range(0, len(ids), 500):
+        query = select(
+            email_enrolments.c.customer_id, email_enrolments.c.trigger_key, email_enrolments.c.state
+        ).where(
+            email_enrolments.c.sequence_id == sequence_id,
+            email_enrolments.c.customer_id.in_(ids[start : start + 500]),
+        )
+        for customer_id, trigger_key, state in conn.execute(query):
+            hit = wanted.get(customer_id)
+            if hit is not None and (state == "active" or hit.trigger_key == trigger_key):
+                del wanted[customer_id]
+    return [hit for hit in hits if hit.customer_id in wanted]
+
+
 def _timezones(conn: Connection, customer_ids: list[str]) -> dict[str, str]:
     zones: dict[str, str] = {}
     for start in range(0, len(customer_ids), 500):
@@ -48,6 +70,12 @@ def _timezones(conn: Connection, customer_ids: list[str]) -> dict[str, str]:
         )
         zones.update({row[0]: row[1] or "UTC" for row in conn.execute(query)})
     return zones
+
+
+def _with_timezones(conn: Connection, hits: list[TriggerHit]) -> list[TriggerHit]:
+    """The hits with each customer's timezone (UTC for a customer without a row)."""
+    zones = _timezones(conn, sorted(hit.customer_id for hit in hits))
+    return [replace(hit, timezone=zones.get(hit.customer_id, "UTC")) for hit in hits]
 
 
 def browsed_hits(
@@ -75,11 +103,11 @@ def browsed_hits(
             query = query.where(column == wanted)
     views = [View(row[0], row[1], row[2], row[3]) for row in conn.execute(query)]
     first = first_browse_hits(views, trigger.views, trigger.within, since)
-    zones = _timezones(conn, sorted(first))
-    return [
-        TriggerHit(view.customer_id, f"browsed:{view.event_id}", view.at, zones.get(c, "UTC"))
+    found = [
+        TriggerHit(c, f"browsed:{view.event_id}", view.at, "UTC")
         for c, view in sorted(first.items(), key=lambda item: (item[1].at, item[0]))
     ]
+    return _with_timezones(conn, _new_hits(conn, sequence_id, found))
 
 
 def _purchases(conn: Connection, trigger: Trigger, earliest: datetime, until: datetime) -> Any:
@@ -135,17 +163,8 @@ def renewal_hits(
     purchases = [Purchase(*row) for row in _purchases(conn, trigger, earliest, until)]
     renewals = next_renewals(purchases) + list(_announced(conn, trigger, earliest, until))
     due = renewals_due(renewals, trigger.after, since, until)
-    ids = sorted(due)
-    for start in range(0, len(ids), 500):
-        active = select(email_enrolments.c.customer_id).where(
-            email_enrolments.c.sequence_id == sequence_id,
-            email_enrolments.c.state == "active",
-            email_enrolments.c.customer_id.in_(ids[start : start + 500]),
-        )
-        for (customer_id,) in conn.execute(active):
-            due.pop(customer_id, None)
-    zones = _timezones(conn, sorted(due))
-    return [
-        TriggerHit(c, f"renewal_upcoming:{renewal.key}", notice, zones.get(c, "UTC"))
+    found = [
+        TriggerHit(c, f"renewal_upcoming:{renewal.key}", notice, "UTC")
         for c, (renewal, notice) in sorted(due.items(), key=lambda item: (item[1][1], item[0]))
     ]
+    return _with_timezones(conn, _new_hits(conn, sequence_id, found))

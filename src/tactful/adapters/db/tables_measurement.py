@@ -9,6 +9,7 @@ from sqlalchemy import (
     Date,
     Index,
     Integer,
+    LargeBinary,
     PrimaryKeyConstraint,
     SmallInteger,
     String,
@@ -123,6 +124,16 @@ rollup_range = Table(
     Column("built_at", Timestamp, nullable=False),
 )
 
+# The dashboard's figures as the worker last computed them (pickled report objects, keyed by
+# page, period and segment): a first view reads them instead of the raw log (migration 0027).
+stored_figures = Table(
+    "stored_figures",
+    metadata,
+    Column("key", String(512), primary_key=True),
+    Column("computed_at", Timestamp, nullable=False),
+    Column("payload", LargeBinary, nullable=False),
+)
+
 __all__ = [
     "decision_variants",
     "experiments",
@@ -132,6 +143,7 @@ __all__ = [
     "rollup_offer_stats",
     "rollup_offers",
     "rollup_range",
+    "stored_figures",
 ]
 
 

@@ -1,8 +1,7 @@
 """Trigger scans over a memory state, the same rules as the SQL scans (adapters/db/email_triggers).
 
 One hit per customer (their earliest in the window, ties by key), leaving out customers
-already active in the sequence and (for the scans that are not derived) triggers the customer
-was already enrolled for.
+already active in the sequence and triggers the customer was already enrolled for.
 """
 
 from __future__ import annotations
@@ -192,9 +191,6 @@ _SCANS: dict[
     TriggerType.RENEWAL_UPCOMING: _renewal_upcoming,
 }
 
-_DERIVED = {TriggerType.BROWSED, TriggerType.RENEWAL_UPCOMING}
-"""Scans whose hit is worked out per customer, as in adapters/db/email_triggers_derived."""
-
 
 def memory_trigger_hits(
     state: MemoryState, sequence_id: str, trigger: Trigger, since: datetime, until: datetime
@@ -203,9 +199,7 @@ def memory_trigger_hits(
     since, until = utc(since), utc(until)
     mine = [e for e in state.email.enrolments.values() if e["sequence_id"] == sequence_id]
     active = {e["customer_id"] for e in mine if e["state"] == "active"}
-    enrolled = set()
-    if trigger.type not in _DERIVED:
-        enrolled = {(e["customer_id"], e["enrolment"].trigger_key) for e in mine}
+    enrolled = {(e["customer_id"], e["enrolment"].trigger_key) for e in mine}
     scan = _SCANS.get(trigger.type, _signal)
     prefix = trigger.type.value
     found = sorted(

@@ -178,6 +178,27 @@ class DashboardRollups(Protocol):
         ...
 
 
+class StoredFigures(Protocol):
+    """Figures a page shows, as last computed (by the worker, or a view that had to compute
+    them), under a key naming the page, period and segment; shared by every process."""
+
+    def load(self, key: str) -> tuple[datetime, Any] | None:
+        """(computed at, figures) under `key`, or None (never stored, or unreadable now)."""
+        ...
+
+    def computed_at(self, key: str) -> datetime | None:
+        """When the figures under `key` were computed (without reading them), or None."""
+        ...
+
+    def save(self, key: str, figures: Any, *, computed_at: datetime) -> None:
+        """Keep `figures` under `key`, replacing what was there."""
+        ...
+
+    def forget_before(self, moment: datetime) -> int:
+        """Drop figures computed before `moment` (periods no page asks for any more)."""
+        ...
+
+
 class BacktestArchive(Protocol):
     """Saved backtest results (the JSON `tactful backtest` writes), newest first."""
 
