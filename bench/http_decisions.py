@@ -1,8 +1,9 @@
 """POST /v1/decisions over real HTTP: A/B against a baseline commit, open loop, 1 vs N processes.
 
 Run: .venv/bin/python bench/http_decisions.py [--baseline aa9676a] [--seconds 30] [--rounds 10]
-     [--rate 500] [--open-seconds 20] [--connections 16] [--sample-rows 0] [--db-dir DIR]
-     [--database-url postgresql+psycopg://...] [--workers 2] [--phases ab,open,workers]
+     [--rate 500] [--open-seconds 20] [--connections 16] [--warmup 40000] [--sample-rows 0]
+     [--db-dir DIR] [--database-url postgresql+psycopg://...] [--workers 2]
+     [--phases ab,open,workers]
 
 The database is Online Retail imported and mined once with the current tree's CLI
 (`--db-dir` keeps it for the next run); every server is the real `tactful serve`, a
@@ -47,6 +48,7 @@ from http_servers import (
 BODIES = 250_000
 CPU_RATIO_TARGET = 1.3
 OPEN_P99_TARGET_MS = 10.0
+WARMUP_LIMIT_S = 120.0  # a warm-up ends after this long even if its requests are not all sent
 
 
 @dataclass
@@ -71,11 +73,15 @@ class Driven:
     server: Server
     path: str
     bodies: list[bytes]
-    next_body: Iterator[int] = field(default_factory=itertools.count)
+    first_body: int = 0  # the number of the first body sent; later ones follow in order
+    next_body: Iterator[int] = field(init=False)
     tally: Tally = field(default_factory=Tally)
     cpu: list[float] = field(default_factory=list)  # server CPU seconds per request, each round
     rate: list[float] = field(default_factory=list)  # requests per second, each round
     cpu_spent: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.next_body = itertools.count(self.first_body)
 
     def drive(self, seconds: float, connections: int) -> None:
         used = self.server.cpu()
@@ -99,10 +105,27 @@ class Driven:
 
 
 def drive_in_rounds(driven: list[Driven], args: argparse.Namespace) -> None:
-    """Warm each server up, then drive each in turn, rotating who goes first each round."""
+    """Warm each server up, then drive each in turn, rotating who goes first each round.
+
+    Each server is warmed up with the same first `--warmup` requests (not for the same time):
+    a decision server keeps returning customers' purchases and each SKU's evidence in
+    memory, so a faster server warmed for a fixed time would start the rounds with more of
+    them held, and its CPU per decision would look lower for that alone.
+    """
     for one in driven:
         port, path, bodies = one.server.port, one.path, one.bodies
-        asyncio.run(closed_loop(port, path, bodies, 3, args.connections, one.next_body))
+        warm = asyncio.run(
+            closed_loop(
+                port,
+                path,
+                bodies,
+                WARMUP_LIMIT_S,
+                args.connections,
+                one.next_body,
+                one.first_body + args.warmup,
+            )
+        )
+        print(f"{one.server.label}: warmed up with {len(warm.latencies)} requests")
     print(
         f"closed loop, {args.connections} connections, {args.seconds:.0f} s per server "
         f"in {args.rounds} interleaved rounds:"
@@ -200,7 +223,7 @@ def compare_workers(setup: Setup, stack: ExitStack) -> None:
     stack.callback(stop, [many])
     bodies = setup.bodies(BODIES, seed=9, prefix=f"run{int(time.time())}")  # new on a kept DB
     single = Driven(one, "/v1/decisions", bodies)
-    several = Driven(many, "/v1/decisions", bodies, itertools.count(BODIES // 2))
+    several = Driven(many, "/v1/decisions", bodies, first_body=BODIES // 2)
     drive_in_rounds([single, several], args)
     gains = [n / s for n, s in zip(several.rate, single.rate, strict=True)]
     print(f"throughput, {args.workers} processes / 1: {spread(gains)} per round")
@@ -236,6 +259,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30.0, help="closed loop, per server")
     parser.add_argument("--rounds", type=int, default=10, help="interleaved rounds of it")
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument(
+        "--warmup", type=int, default=40_000, help="requests each server answers before rounds"
+    )
     parser.add_argument("--rate", type=float, default=500.0, help="open loop, decisions/s")
     parser.add_argument("--open-seconds", type=float, default=20.0)
     parser.add_argument("--sample-rows", type=int, default=0, help="0 = the full file")

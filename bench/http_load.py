@@ -132,8 +132,10 @@ async def closed_loop(
     seconds: float,
     conns: int,
     next_body: Iterator[int] = _NEXT_BODY,
+    until: int | None = None,
 ) -> Tally:
-    """`conns` connections, each sending its next request as soon as the last is answered."""
+    """`conns` connections, each sending its next request as soon as the last is answered,
+    for `seconds` or until the body numbered `until` is due, whichever comes first."""
     tally = Tally()
     stop = time.perf_counter() + seconds
 
@@ -141,7 +143,10 @@ async def closed_loop(
         connection = Connection(port, path)
         try:
             while time.perf_counter() < stop:
-                body = bodies[next(next_body) % len(bodies)]
+                number = next(next_body)
+                if until is not None and number >= until:
+                    break
+                body = bodies[number % len(bodies)]
                 begin = time.perf_counter()
                 try:
                     status, payload = await connection.post(body)

@@ -36,7 +36,8 @@ class Customer:
     timezone: str = "UTC"
     consents: tuple[Consent, ...] = field(default_factory=tuple)
     country: str | None = None
-    """As the shop or file gave it (a name such as `France`, or a code such as `FR`)."""
+    """Its ISO 3166-1 alpha-2 code (`FR`), whether the shop or file gave a name or a code
+    (`tactful.domain.countries.country_code`); a place with no code as given."""
 
     def consent(self, purpose: ConsentPurpose) -> Consent | None:
         """The latest recorded consent for `purpose`, if any."""

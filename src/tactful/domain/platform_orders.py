@@ -42,7 +42,8 @@ class PlatformOrder:
     email: str | None
     products: tuple[Product, ...]
     country: str | None = None
-    """The customer's billing (else shipping) country, as the platform named it."""
+    """The customer's billing (else shipping) country, as the platform gave it (its code when
+    it gives one; stored as the ISO code, `tactful.domain.countries`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,11 +93,11 @@ def _email(text: Any) -> str | None:
 
 
 def _country(*addresses: Any) -> str | None:
-    """The first address's country: Shopify's name (`country`) before its code, WooCommerce's
-    code (its `country` field holds the code)."""
+    """The first address's country: Shopify's code (`country_code`) before its name,
+    WooCommerce's code (its `country` field holds the code)."""
     for address in addresses:
         if isinstance(address, Mapping):
-            found = str(address.get("country") or address.get("country_code") or "").strip()
+            found = str(address.get("country_code") or address.get("country") or "").strip()
             if found:
                 return found[:64]
     return None

@@ -31,7 +31,7 @@ from tactful.domain.measurement import OfferOutcome, Overview
 from tactful.domain.measurement.comparison import Lift as MeasuredLift
 from tactful.services.cohorts import CohortReport, cohort_report
 from tactful.services.dashboard_figures import DashboardFigures
-from tactful.services.figure_cache import FigureCache
+from tactful.services.figure_cache import FigureCache, figures_key
 from tactful.services.lifetime import ClvFit, fit_lifetime, stored_purchases
 from tactful.services.ports.dashboard import (
     BacktestArchive,
@@ -267,29 +267,36 @@ class DashboardService:
         currency = self.cache.reuse(CURRENCY_KEY, lambda: self.reports.currency())
         return self._offer_stats(period), currency
 
-    def offer_outcomes(self, period: Period) -> OffersReport:
-        """Each offer's outcomes: converted within the attribution window when measured."""
+    def offer_outcomes(self, period: Period, segment: str | None = None) -> OffersReport:
+        """Each offer's outcomes: converted within the attribution window when measured, of
+        every customer or of one segment's (`country:FR`, as `tactful report --segment`)."""
         stats, currency = self.offers(period)
         if self.measurement is None:
             return OffersReport(stats, None, {s.sku: s.name for s in stats}, currency, None)
         outcomes = self.cache.reuse(
-            figures_key("outcomes", period), lambda: self._offer_outcomes(period)
+            figures_key("outcomes", period, segment),
+            lambda: self._offer_outcomes(period, segment),
         )
         days = self.measurement.attribution.total_seconds() / 86_400
         return OffersReport(stats, outcomes, {s.sku: s.name for s in stats}, currency, days)
 
-    def _offer_outcomes(self, period: Period) -> list[OfferOutcome]:
+    def segment_values(self, period: Period, dimension: str) -> list[tuple[str, int]]:
+        """Each value of `dimension` with its customers over the period, most first: the
+        overview's split (so both pages offer the same values, from one computation)."""
+        found = self.overview(period, dimension).segments
+        return [(name.partition(":")[2], o.treated + o.held_out) for name, o in found.items()]
+
+    def _offer_outcomes(self, period: Period, segment: str | None = None) -> list[OfferOutcome]:
         if self.measurement is None:
             return []
-        return self.measurement.compute_offers(ReportSpan(period.since, period.until))
+        return self.measurement.compute_offers(ReportSpan(period.since, period.until), segment)
 
     def standard_figures(
         self, periods: Iterable[int | None]
     ) -> list[tuple[str, Callable[[], object]]]:
         """What the worker keeps stored, as (key, computation): each period's offer figures,
-        offer outcomes and overview (of every customer, the page's default), in that order
-        (the overview sums the offer figures just computed), then the customers page. With no
-        decision logged yet there are no periods to keep (a view computes nothing much)."""
+        outcomes and overview (the overview sums the offer figures just computed), then the
+        customers page; no periods before the first decision."""
         work: list[tuple[str, Callable[[], object]]] = []
         logged = self.reports.time_span() is not None
         for days in periods if logged else ():
@@ -372,12 +379,6 @@ class DashboardService:
             return CustomersReport(fit_lifetime(log, calibration_end=end), cohorts, None)
         except (ValueError, FloatingPointError, RuntimeError) as exc:
             return CustomersReport(None, cohorts, f"Lifetime value could not be fitted: {exc}")
-
-
-def figures_key(page: str, period: Period, segment: str | None = None) -> str:
-    """The stored figures' key of a page over a period (and segment)."""
-    parts = [page, period.since.isoformat(), period.until.isoformat(), segment]
-    return "/".join(part for part in parts if part is not None)
 
 
 def by_moment(offers: list[OfferStats]) -> list[MomentStats]:

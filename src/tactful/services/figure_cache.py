@@ -17,9 +17,16 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar, cast
 
 from tactful.domain.clock import Clock, SystemClock
+from tactful.domain.dashboard import Period
 from tactful.services.ports.dashboard import StoredFigures
 
-__all__ = ["REFRESH_AFTER", "REPORT_CACHE_SECONDS", "STORED_MAX_AGE", "FigureCache"]
+__all__ = [
+    "REFRESH_AFTER",
+    "REPORT_CACHE_SECONDS",
+    "STORED_MAX_AGE",
+    "FigureCache",
+    "figures_key",
+]
 
 T = TypeVar("T")
 REPORT_CACHE_SECONDS = 60.0
@@ -86,3 +93,9 @@ class FigureCache:
         for old in stale:
             del self._memory[old]
         self._memory[key] = (now, value)
+
+
+def figures_key(page: str, period: Period, segment: str | None = None) -> str:
+    """The stored figures' key of a page over a period (and segment)."""
+    parts = [page, period.since.isoformat(), period.until.isoformat(), segment]
+    return "/".join(part for part in parts if part is not None)

@@ -14,6 +14,7 @@ from typing import Any
 
 from tactful.domain.catalog import PricePoint, Product, Sku
 from tactful.domain.clock import Clock, SystemClock
+from tactful.domain.countries import country_code
 from tactful.domain.counts import InsertCounts, UpsertCounts
 from tactful.domain.customers import Customer, CustomerId
 from tactful.domain.imports import (
@@ -172,7 +173,7 @@ class _Writer:
         for grouped in self.batch:
             cid = grouped.order.customer_id
             if cid and cid not in self.seen_customers and cid not in fresh:
-                country = grouped.lines[0].country
+                country = country_code(grouped.lines[0].country)  # GB, not United Kingdom
                 fresh[cid] = Customer(CustomerId(cid), grouped.email, country=country)
         self.seen_customers.update(fresh)
         batch = list(fresh.values())

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tactful.domain.clock import Clock
+from tactful.domain.countries import country_code
 from tactful.domain.customers import Customer, CustomerId
 from tactful.domain.platform_orders import (
     MalformedPayloadError,
@@ -121,7 +122,8 @@ class OrderWebhooks:
             known = tx.platform_orders.order_id(platform, placed.platform_id)
             return Received(order_id=known or order.order_id, order_new=False)
         if order.customer_id is not None:
-            customer = Customer(CustomerId(order.customer_id), placed.email, country=placed.country)
+            country = country_code(placed.country)
+            customer = Customer(CustomerId(order.customer_id), placed.email, country=country)
             tx.customers.upsert_customers(
                 [customer], at=self.clock.now(), update_fields=("country",)
             )

@@ -23,6 +23,7 @@ from typing import Any
 import orjson
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.metrics import MetricWrapperBase
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -66,12 +67,27 @@ class Metrics:
             registry=self.registry,
         )
         self._gauges = _StateGauges(gauges or dict)
+        self._children: dict[tuple[MetricWrapperBase, tuple[str, ...]], Any] = {}
+
+    def series(self, metric: MetricWrapperBase, *labels: str) -> Any:
+        """`metric.labels(*labels)`, looked up once per label values: `labels()` checks its
+        arguments and takes a lock on every call, which every request paid several times."""
+        key = (metric, labels)
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = metric.labels(*labels)
+        return child
+
+    def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
+        """One request answered with `status` after `seconds`."""
+        self.series(self.requests, method, route, str(status)).inc()
+        self.series(self.latency, method, route).observe(seconds)
 
     def count_decision(self, moment: str, held_out: bool, offer_kinds: Iterable[str]) -> None:
         """One decision answered, and the kinds of the offers it showed."""
-        self.decisions.labels(moment, "true" if held_out else "false").inc()
+        self.series(self.decisions, moment, "true" if held_out else "false").inc()
         for kind in offer_kinds:
-            self.offers_shown.labels(moment, kind).inc()
+            self.series(self.offers_shown, moment, kind).inc()
 
     def exposition(self) -> bytes:
         """The text format of every series: this process's, or all processes' when forked."""
@@ -142,8 +158,7 @@ class RequestObserver:
 
     def _observe(self, scope: Scope, status: int, seconds: float, request_id: bytes) -> None:
         method, route = scope["method"], _route(scope)
-        self.metrics.requests.labels(method, route, str(status)).inc()
-        self.metrics.latency.labels(method, route).observe(seconds)
+        self.metrics.observe_request(method, route, status, seconds)
         if self.log_requests:
             path = _without_keys(scope["path"])
             access_log.info(

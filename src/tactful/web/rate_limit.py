@@ -1,8 +1,14 @@
-"""The publishable endpoints' rate limit: calls per (key, client IP) in each clock minute.
+"""The publishable endpoints' rate limit: calls per (key, client IP) in a sliding minute.
 
-Counted in fixed one-minute windows of the `WindowCounters` the container built: in the
-database, every server process (and `serve --workers N`) shares the count; in memory, each
-process counts its own.
+A call is admitted when the calls admitted so far in this clock minute, plus last minute's
+weighted by the share of this minute still to come, stay within the limit (the two-window
+estimate of a sliding minute; `WindowCounters.admit`). A fixed clock minute let a caller
+make the limit at 12:00:59 and the limit again at 12:01:00; with the estimate, a span of
+s seconds admits at most limit x (1 + s/60) calls, so a burst across a minute's end gets
+little more than the limit. Refused calls are not counted: a caller past the limit still
+gets the limit's rate. Counted by the counters the container built: in the database, every
+server process (and `serve --workers N`) shares the count; in memory, each process counts
+its own.
 """
 
 from __future__ import annotations
@@ -18,10 +24,10 @@ WINDOW_SECONDS = 60
 
 
 class RateLimit:
-    """At most `per_minute` calls per caller in each minute; 0 per minute: no limit.
+    """At most `per_minute` calls per caller in a sliding minute; 0 per minute: no limit.
 
     `take(caller)` counts one call and returns 0 when it is allowed, or the seconds until
-    the minute ends (the 429's Retry-After). `offload` runs the count off the event loop
+    a call would be (the 429's Retry-After). `offload` runs the count off the event loop
     (a database round trip); counters in memory are counted in place.
     """
 
@@ -36,11 +42,11 @@ class RateLimit:
         return self.per_minute > 0
 
     def take(self, caller: str) -> float:
-        """Count a call by `caller`: 0 when allowed, else the seconds until the window ends."""
+        """Count a call by `caller`: 0 when allowed, else the seconds until one would be."""
         if not self.enabled:
             return 0.0
-        hit = self.counters.add(caller_key(caller), WINDOW_SECONDS)
-        return 0.0 if hit.count <= self.per_minute else max(hit.resets_in, 0.001)
+        tried = self.counters.admit(caller_key(caller), WINDOW_SECONDS, self.per_minute)
+        return 0.0 if tried.admitted else max(tried.retry_in(self.per_minute), 0.001)
 
     async def take_async(self, caller: str) -> float:
         """`take` from the event loop."""

@@ -4,7 +4,7 @@ A storefront page calls POST /v1/decisions, its responses and /v1/events from th
 shopper's browser with the publishable key. Pages on the origins in
 `TACTFUL_ALLOWED_ORIGINS` (and tactful's own pages) may; any other origin is refused with
 403 before the call is served. Each (key, client IP) may make `publishable_rate_limit`
-calls in each clock minute (counted by every server process together unless
+calls in a sliding minute (counted by every server process together unless
 `TACTFUL_RATE_LIMIT_STORE=memory`); past it the answer is 429 with Retry-After. The secret
 key, used from merchants' servers, is not limited here.
 """

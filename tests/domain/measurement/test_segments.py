@@ -17,7 +17,9 @@ from tactful.domain.measurement.segments import (
 def test_segments_parse_short_names_dimensions_and_values() -> None:
     assert parse_segment("new") == Segment("customer", "new")
     assert parse_segment("country") == Segment("country", None)
-    assert parse_segment("country:United Kingdom") == Segment("country", "United Kingdom")
+    assert parse_segment("country:United Kingdom") == Segment("country", "GB")
+    assert parse_segment("country:gb") == parse_segment("country:GB") == Segment("country", "GB")
+    assert parse_segment("country:Channel Islands") == Segment("country", "Channel Islands")
     assert parse_segment("variant:exp_1/B") == Segment("variant", "exp_1/B")
     assert str(parse_segment("rfm:champions")) == "rfm:champions"
 

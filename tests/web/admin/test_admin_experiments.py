@@ -1,5 +1,6 @@
 """The /admin experiments page over real HTTP: each experiment's variants with customers and
-lift against the control, and a stop button that needs the session's CSRF token."""
+lift against the control, and a stop form that needs the session's CSRF token and, refused,
+comes back with what was typed and the message next to the field."""
 
 from __future__ import annotations
 
@@ -49,10 +50,22 @@ def test_the_page_shows_each_variant_and_stops_an_experiment(
         token = _csrf(page.text)
         assert 'name="reason"' in page.text
         assert "Ship one_offer" in page.text
-        refused = client.post(stop, data={"csrf": token, "decision": "ship:one_offer"})
-        assert refused.status_code == 422
-        assert "reason" in refused.text
+        refused = client.post(
+            stop, data={"csrf": token, "decision": "ship:one_offer", "reason": "  ", "by": "Ann"}
+        )
+        assert refused.status_code == 422  # the page again, the message by the field
+        assert refused.headers["content-type"].startswith("text/html")
+        field = f"reason-{created.experiment_id}"
+        assert f'aria-describedby="{field}-error" autofocus' in refused.text
+        assert f'<p class="field-error" id="{field}-error">Say why' in refused.text
+        assert '<option value="ship:one_offer" selected>' in refused.text  # as typed
+        assert 'value="Ann"' in refused.text
         assert store.get(created.experiment_id).status == "running"  # type: ignore[union-attr]
+        unknown = client.post(
+            stop, data={"csrf": token, "decision": "ship:nobody", "reason": "because"}
+        )
+        assert unknown.status_code == 422
+        assert f'id="decision-{created.experiment_id}-error">Choose the variant' in unknown.text
         form = {"csrf": token, "decision": "ship:one_offer", "reason": "fewer offers, same revenue"}
         answer = client.post(stop, data=form)
         assert answer.status_code == 303

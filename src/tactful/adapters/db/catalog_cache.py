@@ -18,6 +18,8 @@ from tactful.services.long_lived import keep_out_of_gc
 _log = logging.getLogger(__name__)
 _AFTER_FAILURE = 5.0
 """Seconds added before the next look after a failed one (the database may be down)."""
+_IDLE_EXIT = 5.0
+"""Seconds without a request for a look after which the looking thread ends."""
 
 
 def catalog_stamp(connection: Connection) -> int:
@@ -31,9 +33,11 @@ class SqlCatalogSource:
     An upsert through this process reloads it before the upsert's request returns
     (`reload`); changes by other processes (`tactful import`, other workers) bump the
     catalogue's row in `change_counters` in their own transaction, and a request that finds
-    the last look older than `recheck` seconds (0.1 s) has a background thread read that row
-    (one primary-key lookup) and reload on a new version, so decisions never wait for a
-    reload except the very first one.
+    the last look older than `recheck` seconds (0.1 s) wakes a background thread to read
+    that row (one primary-key lookup) and reload on a new version, so decisions never wait
+    for a reload except the very first one. The thread lives while decisions keep asking and
+    ends after `_IDLE_EXIT` seconds without a request: starting a thread for every look cost
+    the event loop more than the look itself (bench/http_decisions.py).
     """
 
     def __init__(self, engine: Engine, *, recheck: float = 0.1) -> None:
@@ -44,6 +48,9 @@ class SqlCatalogSource:
         self._stamp: int | None = None
         self._checked = 0.0
         self._checking = False
+        self._asked = threading.Event()
+        self._watcher_lock = threading.Lock()
+        self._watcher: threading.Thread | None = None
 
     def reload(self) -> None:
         """Load the catalogue now (after this process changed products)."""
@@ -57,8 +64,29 @@ class SqlCatalogSource:
             return self._first()
         if time.monotonic() - self._checked >= self._recheck and not self._checking:
             self._checking = True
-            threading.Thread(target=self._check, name="catalog-check", daemon=True).start()
+            self._ask_for_check()
         return catalog
+
+    def _ask_for_check(self) -> None:
+        """Wake the looking thread, started first if it is not running."""
+        with self._watcher_lock:
+            self._asked.set()
+            if self._watcher is None:
+                self._watcher = threading.Thread(
+                    target=self._watch, name="catalog-check", daemon=True
+                )
+                self._watcher.start()
+
+    def _watch(self) -> None:
+        """Look each time asked; end once nobody asked for `_IDLE_EXIT` seconds."""
+        while True:
+            if not self._asked.wait(_IDLE_EXIT):
+                with self._watcher_lock:
+                    if not self._asked.is_set():
+                        self._watcher = None
+                        return
+            self._asked.clear()
+            self._check()
 
     def _first(self) -> OfferCatalog:
         with self._lock:

@@ -125,7 +125,7 @@ rollup_range = Table(
 )
 
 # The dashboard's figures as the worker last computed them (pickled report objects, keyed by
-# page, period and segment): a first view reads them instead of the raw log (migration 0025).
+# page, period and segment): a first view reads them instead of the raw log (migration 0027).
 stored_figures = Table(
     "stored_figures",
     metadata,

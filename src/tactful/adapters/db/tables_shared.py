@@ -4,12 +4,23 @@
 concurrent decisions in different server processes cannot overspend it; `change_counters`
 holds a version per in-memory cache (catalogue, models), bumped in the same transaction as
 the write, so every process notices what another one wrote; `rate_counters` holds the
-fixed-window counts of rate limits and abuse throttles (one row per key and window).
+fixed-window counts of abuse throttles (one row per key and window), and `sliding_counters`
+the two windows of each sliding-window rate limit (one row per key: the current window's
+start in milliseconds, the calls admitted in it and in the window before).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Date, Index, PrimaryKeyConstraint, String, Table
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    Index,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+)
 
 from tactful.adapters.db.tables import Timestamp, metadata
 
@@ -41,4 +52,17 @@ rate_counters = Table(
     Column("ends_at", BigInteger, nullable=False),
     PrimaryKeyConstraint("key", "window_start"),
     Index("ix_rate_counters_ends_at", "ends_at"),
+)
+
+sliding_counters = Table(
+    "sliding_counters",
+    metadata,
+    Column("key", String(200), nullable=False),
+    Column("window_start", BigInteger, nullable=False),
+    Column("count", BigInteger, nullable=False),
+    Column("previous", BigInteger, nullable=False),
+    Column("admitted", Boolean, nullable=False),
+    Column("stale_at", BigInteger, nullable=False),
+    PrimaryKeyConstraint("key"),
+    Index("ix_sliding_counters_stale_at", "stale_at"),
 )

@@ -1,7 +1,8 @@
 """Segments every report splits customers by: who they were before the offers reached them.
 
-A segment is `dimension:value` (`country:France`, `rfm:champions`) or a whole dimension
-(`country`: each value apart). `new` and `returning` stay as short names of `customer:new`
+A segment is `dimension:value` (`country:FR`, `rfm:champions`) or a whole dimension
+(`country`: each value apart). Countries are ISO codes, and a country's name finds its code
+(`country:France` is `country:FR`). `new` and `returning` stay as short names of `customer:new`
 and `customer:returning`. Every dimension is fixed before a customer's first decision in
 the span (their pre-period spend, their country, the kind of product they bought before, the
 moment and channel of that first decision, their experiment arm), so splitting by it does not
@@ -15,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
+
+from tactful.domain.countries import country_code
 
 __all__ = [
     "DIMENSIONS",
@@ -68,6 +71,8 @@ def parse_segment(text: str) -> Segment:
         raise ValueError(
             "segment: variant: name the experiment, as variant:EXPERIMENT_ID[/VARIANT]"
         )
+    if dimension == "country" and value:
+        value = country_code(value) or value  # stored as codes: `France` finds `FR`
     return Segment(dimension, value or None)
 
 

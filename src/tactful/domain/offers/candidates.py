@@ -135,12 +135,22 @@ def _cross_sell(
     products: Mapping[Sku, Product], evidence: Evidence, relevance: float
 ) -> Candidate | None:
     """The cross-sell `evidence` proposes, or None when its SKU is not in the catalogue."""
-    product = products.get(evidence.consequent)
+    product = cross_sold_product(products, evidence)
     if product is None:
         return None
+    return cross_sell_candidate(product, evidence, relevance)
+
+
+def cross_sold_product(products: Mapping[Sku, Product], evidence: Evidence) -> Product | None:
+    """The catalogue product `evidence` proposes (its consequent), or None when it is not sold."""
+    return products.get(evidence.consequent)
+
+
+def cross_sell_candidate(product: Product, evidence: Evidence, relevance: float) -> Candidate:
+    """The cross-sell of `product`, for the first item of what `evidence` saw it bought with."""
     return Candidate(
         kind=OfferKind.CROSS_SELL,
-        sku=evidence.consequent,
+        sku=product.sku,
         for_sku=evidence.antecedent[0],
         name=product.name,
         price=product.price,

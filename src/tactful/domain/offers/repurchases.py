@@ -5,8 +5,10 @@ Ranked by the buy-again rule `tactful evaluate --task next-purchase` measures
 model as its prior: neighbours are the model's cross-sells of each bought item, popularity its
 item counts. Every catalogue product bought is a repurchase candidate (the not_owned guardrail
 drops subscriptions, digital items and the like); a complement is a cross-sell carrying its
-strongest co-purchase evidence, so the usual guardrails judge it.
-Best-selling staples unrelated to the customer are not mailed (the evaluation's fill).
+strongest co-purchase evidence, so the usual guardrails judge it. When the history and its
+complements leave room, the model's best-sellers fill it as the evaluation's ranking does (the
+rule's popularity term over the `max_candidates` most ordered items): a `best_seller`
+candidate, said to be one, judged by the same guardrails as every other.
 """
 
 from __future__ import annotations
@@ -16,7 +18,12 @@ from datetime import datetime
 
 from tactful.domain.affinity.buy_again import Bought, history, ranked, scores
 from tactful.domain.catalog import Product, Sku
-from tactful.domain.offers.candidates import Candidate, strongest
+from tactful.domain.offers.candidates import (
+    Candidate,
+    cross_sell_candidate,
+    cross_sold_product,
+    strongest,
+)
 from tactful.domain.offers.evidence import AffinitySource, Evidence, RepeatPurchase
 from tactful.domain.offers.inputs import PastOrder
 from tactful.domain.offers.moments import OfferKind
@@ -72,16 +79,15 @@ def _repurchase(product: Product, bought: Bought, last: datetime, score: float) 
     )
 
 
-def _complement(product: Product, evidence: Evidence, score: float) -> Candidate:
+def _best_seller(product: Product, score: float) -> Candidate:
     return Candidate(
-        kind=OfferKind.CROSS_SELL,
+        kind=OfferKind.BEST_SELLER,
         sku=product.sku,
-        for_sku=evidence.antecedent[0],
+        for_sku=None,
         name=product.name,
         price=product.price,
         increase=product.price,
         relevance=score,
-        evidence=evidence,
         product=product,
     )
 
@@ -89,23 +95,26 @@ def _complement(product: Product, evidence: Evidence, score: float) -> Candidate
 def buy_again(
     situation: Situation, affinity: AffinitySource, orders: Sequence[PastOrder]
 ) -> list[Candidate]:
-    """The best `max_candidates`: items bought before, then their complements."""
+    """The best `max_candidates`: items bought before, their complements, then best-sellers."""
     bought, last = _history(orders, situation)
-    if not bought:
-        return []
+    cap = situation.policy.max_candidates
     prior = _ModelPrior(affinity, situation.policy.cross_sells_per_item)
-    scored = scores(bought, prior)
+    staples = list(affinity.best_sellers(cap))
+    scored = scores(bought, prior, staples)
     evidence, _ = strongest(prior.proposed, bought, situation.policy)
     products = situation.catalog.products
     found: list[Candidate] = []
     for sku in ranked(scored):
-        if len(found) >= situation.policy.max_candidates:
+        if len(found) >= cap:
             break
-        product = products.get(sku)
-        if product is None:
-            continue
         if sku in bought:  # an owned-once item is dropped by the not_owned guardrail
-            found.append(_repurchase(product, bought[sku], last[sku], scored[sku]))
+            product = products.get(sku)
+            if product is not None:
+                found.append(_repurchase(product, bought[sku], last[sku], scored[sku]))
         elif sku in evidence:
-            found.append(_complement(product, evidence[sku], scored[sku]))
+            complement = cross_sold_product(products, evidence[sku])
+            if complement is not None:
+                found.append(cross_sell_candidate(complement, evidence[sku], scored[sku]))
+        elif sku in staples and (product := products.get(sku)) is not None:
+            found.append(_best_seller(product, scored[sku]))
     return found

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from tactful.services.ports.counters import WindowCounters
 from tactful.settings import Settings
+from tactful.web.admin import experiment_pages as _experiment_pages  # noqa: F401
 from tactful.web.admin import pages as _pages  # noqa: F401  (registers the page routes)
 from tactful.web.admin import webhook_pages as _webhook_pages  # noqa: F401
 from tactful.web.admin.auth import AdminAuth, LoginThrottle

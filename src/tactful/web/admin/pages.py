@@ -5,14 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import Form, HTTPException, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi import HTTPException, Query, Request
+from fastapi.responses import Response
 
-from tactful.domain.experiments import ExperimentError
-from tactful.domain.measurement.segments import DIMENSIONS, parse_segment
-from tactful.services.experiments import ExperimentService, StopRequest, UnknownExperimentError
+from tactful.domain.measurement.segments import DIMENSIONS, Segment, parse_segment
+from tactful.services.reports import OFFER_DIMENSIONS
 from tactful.web.admin import offer_views, views
-from tactful.web.admin.auth import tokens_match
 from tactful.web.admin.routes import (
     PERIODS,
     SECURITY_HEADERS,
@@ -66,15 +64,34 @@ def overview(request: Request, days: Days = "all", segment: SegmentQuery = "cust
     )
 
 
+def _segment(segment: str) -> Segment | None:
+    """The segment asked for (None: every customer); 422 naming `segment` when unknown."""
+    if not segment.strip():
+        return None
+    try:
+        return parse_segment(segment)
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from exc
+
+
 @router.get("/offers")
-def offers(request: Request, days: Days = "all") -> Response:
+def offers(request: Request, days: Days = "all", segment: SegmentQuery = "") -> Response:
+    """Each offer's outcomes, of every customer or of one value of the overview's segments."""
     session = _session(request)
     if session is None:
         return _to_login(request)
     service = _dashboard(request)
     key = _key(days)
-    report = service.offer_outcomes(service.period(PERIODS[key]))
+    period = service.period(PERIODS[key])
+    chosen = _segment(segment)
+    shown = str(chosen) if chosen is not None and chosen.value is not None else None
+    report = service.offer_outcomes(period, shown)
     table = offer_views.offers_table(report)
+    dimension = chosen.dimension if chosen is not None else None
+    pickable = [d for d in DIMENSIONS if d != "variant"]
+    values: list[tuple[str, int]] = []
+    if dimension is not None and dimension in pickable:
+        values = service.segment_values(period, dimension)
     return _page(
         request,
         session,
@@ -87,55 +104,15 @@ def offers(request: Request, days: Days = "all") -> Response:
         chart=offer_views.offers_chart(report),
         count=len(table[1]),
         attribution_days=report.attribution_days,
+        segment=shown or dimension or "",
+        dimension=dimension,
+        value=chosen.value if chosen is not None else None,
+        values=values,
+        value_customers=dict(values).get(chosen.value or "") if chosen else None,
+        dimensions=pickable,
+        by_offer=dimension in OFFER_DIMENSIONS,
+        measured=report.outcomes is not None,
     )
-
-
-@router.get("/experiments")
-def experiments(request: Request) -> Response:
-    session = _session(request)
-    if session is None:
-        return _to_login(request)
-    service = _dashboard(request)
-    report = service.overview(service.period(None))
-    tests: ExperimentService = request.app.state.tactful.experiments
-    return _page(
-        request,
-        session,
-        "experiments.html",
-        title="Experiments",
-        active="experiments",
-        report=report,
-        experiments=[tests.results(e.experiment_id) for e in tests.all()],
-    )
-
-
-@router.post("/experiments/{experiment_id}/stop")
-def stop_experiment(
-    request: Request,
-    experiment_id: str,
-    csrf: Annotated[str, Form()] = "",
-    decision: Annotated[str, Form()] = "",
-    variant: Annotated[str, Form()] = "",
-    reason: Annotated[str, Form()] = "",
-    by: Annotated[str, Form()] = "",
-) -> Response:
-    """Stop with the decision record the form gives (refused, naming the field, without)."""
-    session = _session(request)
-    if session is None:
-        return _to_login(request)
-    if not tokens_match(session.csrf, csrf):
-        return Response("Invalid form token.", status_code=403, headers=SECURITY_HEADERS)
-    tests: ExperimentService = request.app.state.tactful.experiments
-    if decision.startswith("ship:"):  # the form's "Ship <variant>" options
-        decision, variant = "ship", decision.removeprefix("ship:")
-    record = StopRequest(decision, reason, by.strip() or "admin", variant or None)
-    try:
-        tests.stop(experiment_id, record)
-    except UnknownExperimentError:
-        return Response("no such experiment", status_code=404, headers=SECURITY_HEADERS)
-    except ExperimentError as error:
-        return Response(str(error), status_code=422, headers=SECURITY_HEADERS)
-    return RedirectResponse("/admin/experiments", status_code=303, headers=SECURITY_HEADERS)
 
 
 @router.get("/customers")
@@ -227,7 +204,9 @@ def csv_file(
     if page == "overview":
         tables = views.overview_tables(service.overview(period, _dimension(segment)))
     elif page == "offers":
-        tables = {"offers": offer_views.offers_table(service.offer_outcomes(period))}
+        chosen = _segment(segment)
+        shown = str(chosen) if chosen is not None and chosen.value is not None else None
+        tables = {"offers": offer_views.offers_table(service.offer_outcomes(period, shown))}
     elif page == "customers":
         tables = views.customer_tables(service.customers())
     else:

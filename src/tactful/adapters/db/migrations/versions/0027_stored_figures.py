@@ -1,7 +1,7 @@
 """stored dashboard figures: each page's figures as the worker last computed them
 
-Revision ID: 0025
-Revises: 0024
+Revision ID: 0027
+Revises: 0026
 
 At 1,000,000 decisions a first view of the overview computed its statistics from the raw
 order log and took 10-16 s; the worker now computes the standard pages' figures every few
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0025"
-down_revision: str | None = "0024"
+revision: str = "0027"
+down_revision: str | None = "0026"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

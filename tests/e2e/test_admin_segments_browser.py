@@ -1,0 +1,166 @@
+"""The offers page's segment picker and the experiment stop form in Chromium (issue 22).
+
+A merchant picks Country, then a country, on desktop and phone, and the offers table follows;
+a stop without a reason comes back with the message next to the reason box, focused there,
+and the form keeps what was typed. Screenshots are kept; axe finds no serious problem and the
+console stays clean.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tactful.adapters.db.engine import build_engine
+from tactful.adapters.db.experiments import SqlExperimentStore
+from tactful.adapters.db.schema import upgrade
+from tactful.adapters.db.transaction import SqlDatabase
+from tactful.domain.clock import FixedClock
+from tactful.domain.experiments import Variant
+from tactful.services.experiments import ExperimentService
+from tactful.settings import Settings
+from tactful.web.app import create_app
+from tests.conftest import LiveServer
+from tests.e2e.conftest import VIEWPORTS
+from tests.services.measurement_wiring import measurement_reads
+from tests.support.dashboard_seed import START, seed_store
+from tests.web.admin.test_admin_offer_segments import seed_countries
+
+pytestmark = pytest.mark.e2e
+SECRET = "sk_test_secret_key_0123456789"
+AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[str]:
+    url = f"sqlite:///{(tmp_path / 'tactful.db').as_posix()}"
+    engine = build_engine(url)
+    upgrade(engine)
+    seed_store(engine, decisions_count=900, days=60)
+    seed_countries(engine)
+    ExperimentService(
+        SqlExperimentStore(engine), measurement_reads(SqlDatabase(engine)), FixedClock(START)
+    ).create("One offer or two", [Variant("control", 50), Variant("one_offer", 50, max_offers=1)])
+    settings = Settings.from_env(
+        {}, environment="test", data_dir=tmp_path, database_url=url, secret_key=SECRET
+    )
+    with LiveServer(create_app(settings, engine=engine)) as server:
+        yield server.url
+    engine.dispose()
+
+
+@pytest.fixture
+def screenshots(shots: Path) -> Path:
+    folder = Path(os.environ.get("TACTFUL_SCREENSHOTS", shots)) / "admin"
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"admin screenshots: {folder}")
+    return folder
+
+
+class Tab:
+    """A signed-in page that records console problems and requests leaving the site."""
+
+    def __init__(self, browser: Any, site: str, viewport: str) -> None:
+        self.context = browser.new_context(**VIEWPORTS[viewport])
+        self.outside: list[str] = []
+        self.context.route(
+            "**/*",
+            lambda route: (
+                route.continue_()
+                if route.request.url.startswith(site)
+                else (self.outside.append(route.request.url), route.abort())
+            ),
+        )
+        self.page = self.context.new_page()
+        self.problems: list[str] = []
+        self.page.on("pageerror", lambda error: self.problems.append(str(error)))
+        self.page.on(
+            "console",
+            lambda m: self.problems.append(m.text) if m.type in ("error", "warning") else None,
+        )
+        self.page.goto(f"{site}/admin/login")
+        self.page.fill("#password", SECRET)
+        self.page.keyboard.press("Enter")
+        self.page.wait_for_url(f"{site}/admin")
+
+    def serious_axe_findings(self) -> list[Any]:
+        self.page.evaluate(AXE)
+        found = self.page.evaluate(
+            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+            ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target)}))"
+        )
+        return [v for v in found if v["impact"] in {"serious", "critical"}]
+
+    def close(self, expected: str | None = None) -> None:
+        """Check the console had nothing to say but `expected` (a refused form's status)."""
+        problems = [p for p in self.problems if expected is None or expected not in p]
+        assert problems == [], problems
+        assert self.outside == [], self.outside
+        self.context.close()
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "mobile"])
+def test_the_offers_page_picks_a_segment_like_the_overview(
+    browser: Any, site: str, screenshots: Path, viewport: str
+) -> None:
+    tab = Tab(browser, site, viewport)
+    page = tab.page
+    page.goto(f"{site}/admin/offers")
+    every = page.locator("table").first.locator("tbody tr").count()
+    picker = page.locator("nav[aria-label=Segment]")
+    assert picker.locator("a[aria-current=true]").inner_text() == "All customers"
+    picker.locator("a", has_text="Country").click()
+    page.wait_for_url("**segment=country")
+    values = page.locator("nav[aria-label='Country values']")
+    assert values.is_visible()
+    assert values.locator("a[aria-current=true]").inner_text() == "Every country"
+    values.locator("a", has_text="FR").click()
+    page.wait_for_url("**segment=country%3AFR")
+    assert values.locator("a[aria-current=true]").inner_text().startswith("FR")
+    assert "whose country is FR" in page.locator(".segment-note").inner_text()
+    assert 0 < page.locator("table").first.locator("tbody tr").count() <= every
+    page.screenshot(path=screenshots / f"{viewport}-offers-segment.png", full_page=True)
+    assert tab.serious_axe_findings() == []
+    tab.close()
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "mobile"])
+def test_a_refused_stop_shows_the_error_by_the_field(
+    browser: Any, site: str, screenshots: Path, viewport: str
+) -> None:
+    tab = Tab(browser, site, viewport)
+    page = tab.page
+    page.goto(f"{site}/admin/experiments")
+    form = page.locator("form.stop-form")
+    form.scroll_into_view_if_needed()
+    form.screenshot(path=screenshots / f"{viewport}-stop-form.png")
+    form.locator("select[name=decision]").select_option("ship:one_offer")
+    form.locator("textarea[name=reason]").fill("   ")  # filled, so the browser lets it go
+    form.locator("input[name=by]").fill("Ann from marketing")
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    reason = page.locator("textarea[name=reason]")
+    assert reason.get_attribute("aria-invalid") == "true"
+    assert page.evaluate("document.activeElement.name") == "reason"
+    error = page.locator(".field-error")
+    assert error.count() == 1
+    assert error.inner_text().startswith("Say why you are stopping it")
+    below = reason.bounding_box()
+    message = error.bounding_box()
+    assert below is not None
+    assert message is not None
+    assert 0 <= message["y"] - (below["y"] + below["height"]) < 24  # right under the box
+    assert page.locator("select[name=decision]").input_value() == "ship:one_offer"
+    assert page.locator("input[name=by]").input_value() == "Ann from marketing"
+    page.locator(".stop").screenshot(path=screenshots / f"{viewport}-stop-form-error.png")
+    page.screenshot(path=screenshots / f"{viewport}-stop-form-page.png", full_page=True)
+    assert tab.serious_axe_findings() == []
+    reason.fill("One offer earned as much as two, with fewer declines")
+    page.locator("form.stop-form button[type=submit]").click()
+    page.wait_for_url(f"{site}/admin/experiments")
+    assert "ship one_offer" in page.locator(".stop-record").inner_text()
+    tab.close(expected="status of 422")  # the refused stop, answered 422 on purpose
