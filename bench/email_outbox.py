@@ -3,7 +3,7 @@ picking the next due mail among 1,000,000 outbox rows, and enrolling 100,000 cus
 
 Run: .venv/bin/python bench/email_outbox.py [--mails 2000] [--outbox-rows 1000000]
      [--customers 100000] [--database-url postgresql+psycopg://...] [--workers N]
-     [--parts send,pick,enrol]
+     [--parts send,pick,enrol] [--profile]
 Targets (issue 23): >= 200 mails/s sustained; pick-next < 5 ms with 1M rows; enrolment scan of
 100,000 customers < 10 s. The SMTP server runs in its own process, so the CPU figures are the
 worker's alone.
@@ -12,7 +12,10 @@ worker's alone.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import multiprocessing
+import os
+import pstats
 import socket
 import statistics
 import subprocess
@@ -182,8 +185,11 @@ def _run_workers(settings: Settings, workers: int) -> tuple[int, float, float]:
     return sum(r[0] for r in results), wall, sum(r[3] for r in results)
 
 
-def bench_sending(url: str, folder: Path, mails: int, workers: int = 0) -> None:
+def bench_sending(
+    url: str, folder: Path, mails: int, workers: int = 0, profile: bool = False
+) -> None:
     port = free_port()
+    profiler = cProfile.Profile(time.process_time) if profile and not workers else None
     server = subprocess.Popen(
         [
             sys.executable,
@@ -216,7 +222,11 @@ def bench_sending(url: str, folder: Path, mails: int, workers: int = 0) -> None:
             handled, wall, cpu = _run_workers(settings, workers)
         else:
             wall, cpu = time.perf_counter(), time.process_time()
+            if profiler is not None:
+                profiler.enable()
             handled = container.email.run_due(NOW + timedelta(minutes=1))
+            if profiler is not None:
+                profiler.disable()
             wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
             container.close()
     finally:
@@ -227,7 +237,11 @@ def bench_sending(url: str, folder: Path, mails: int, workers: int = 0) -> None:
         f"send ({who}): {handled:,} mails (10% holdout not sent) to aiosmtpd on loopback, "
         f"{url.split(':')[0]}: {handled / wall:,.0f} mails/s wall, "
         f"{cpu / handled * 1000:.2f} ms CPU per mail (render, CSS inlining, checks, SMTP)"
+        + (" [under cProfile]" if profile else "")
+        + f"; load average {os.getloadavg()[0]:.1f}"
     )
+    if profiler is not None:
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
 
 
 def fill_outbox(engine: sa.Engine, rows: int) -> None:
@@ -319,13 +333,16 @@ def main() -> None:
         "--workers", type=int, default=0, help="worker processes (0: one, in this process)"
     )
     parser.add_argument("--parts", default="send,pick,enrol", help="which parts to run")
+    parser.add_argument(
+        "--profile", action="store_true", help="send: cProfile the worker (CPU time), top 30"
+    )
     args = parser.parse_args()
     parts = set(args.parts.split(","))
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         if "send" in parts:
             url = fresh_database(args.database_url, folder)
-            bench_sending(url, folder, args.mails, args.workers)
+            bench_sending(url, folder, args.mails, args.workers, args.profile)
         if "pick" in parts:
             bench_pick_next(fresh_database(args.database_url, folder), args.outbox_rows)
         if "enrol" in parts:

@@ -1,6 +1,6 @@
 """`tactful evaluate --task next-purchase` on the shared datasets, as orders-csv files.
 
-Run: .venv/bin/python bench/next_purchase.py [--k 10] [--keep DIR]
+Run: .venv/bin/python bench/next_purchase.py [--k 10] [--keep DIR] [--engine-sample 300]
 Writes both datasets as orders-csv, runs the CLI (a subprocess, `--json`) with the default
 split (each customer's last order) and a time split, and prints recall@k and ndcg@k of every
 ranking with the email ranking's margin over the better of the two contract baselines.
@@ -130,11 +130,66 @@ def report(label: str, body: dict[str, object], k: int, wall: float, cpu: float)
         print(f"  email - best baseline, {metric}: {rows['email'][metric] - best:+.4f}")
 
 
+def engine_check(path: Path, k: int, sample: int) -> None:
+    """The engine's path against the evaluation on the first `sample` customers of the `last`
+    split: `buy_again.scores` over each history with the k best-sellers as staples (the fill
+    `domain/offers/repurchases.buy_again` does) and without them (the engine before the fill),
+    beside the evaluation's vectorised email ranking; the same prior (customer cosine,
+    popularity) for all three, so any difference is the fill."""
+    import numpy as np
+
+    from tactful.domain.affinity.buy_again import history, ranked, scores
+    from tactful.domain.affinity.next_purchase import (
+        MatrixPrior,
+        NextPurchaseSplit,
+        cases,
+        chunk_scores,
+        statistics,
+    )
+    from tactful.domain.affinity.ranking import top_k
+    from tactful.standalone import baskets_from_file
+
+    started = time.process_time()
+    baskets = baskets_from_file(path, "orders-csv")
+    found = cases(baskets, NextPurchaseSplit())
+    stats = statistics(baskets, found)
+    n = min(sample, int(found.targets.size))
+    vectorised = chunk_scores(stats, slice(0, n), ["email"])["email"]
+    best = top_k(vectorised, k)
+    prior = MatrixPrior(stats.cosine, stats.popularity)
+    staples = np.argsort(-stats.popularity, kind="stable")[:k].tolist()
+    matrix = baskets.matrix().tocsr()
+    recall: dict[str, list[float]] = {"evaluation": [], "engine": [], "engine without fill": []}
+    same = 0
+    for customer in range(n):
+        mine = found.history_owner == customer
+        rows, ages = found.history_rows[mine], found.history_age_days[mine]
+        bought = history(
+            (age, matrix[row].indices.tolist()) for row, age in zip(rows, ages, strict=True)
+        )
+        wanted = set(matrix[found.targets[customer]].indices.tolist())
+        evaluated = [i for i in best[customer].tolist() if np.isfinite(vectorised[customer, i])]
+        filled = ranked(scores(bought, prior, staples))[:k]
+        same += set(filled) == set(evaluated)
+        tops = (evaluated, filled, ranked(scores(bought, prior))[:k])
+        for name, top in zip(recall, tops, strict=True):
+            recall[name].append(len(wanted & set(top)) / len(wanted))
+    figures = ", ".join(f"{name} {sum(v) / n:.4f}" for name, v in recall.items())
+    print(
+        f"  engine path, first {n:,} customers of split last: recall@{k} {figures}; "
+        f"top {k} the same as the evaluation's for {same:,}/{n:,} "
+        f"({time.process_time() - started:.1f} s CPU)"
+    )
+
+
 def main() -> None:
     """Convert both datasets, then evaluate each with both splits."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--k", type=int, default=10)
     parser.add_argument("--keep", type=Path, help="Write the orders-csv files here.")
+    parser.add_argument(
+        "--engine-sample", type=int, default=300, help="Customers in the engine-path check."
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         folder = args.keep or Path(scratch)
@@ -145,6 +200,8 @@ def main() -> None:
             for split in (None, time_split):
                 body, wall, cpu = run(folder / name, split, args.k)
                 report(label, body, args.k, wall, cpu)
+            if args.engine_sample:
+                engine_check(folder / name, args.k, args.engine_sample)
 
 
 if __name__ == "__main__":

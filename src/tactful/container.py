@@ -15,6 +15,7 @@ from sqlalchemy import Engine, text
 from tactful.adapters.db.decision_log import SqlDecisionLog
 from tactful.adapters.db.decision_reads import SqlDecisionReads
 from tactful.adapters.db.email_feedback import SqlEmailFeedback
+from tactful.adapters.db.email_report import SqlSequenceReport
 from tactful.adapters.db.engine import build_engine
 from tactful.adapters.db.guardrail_reads import SqlGuardrailReads
 from tactful.adapters.db.history_reads import SqlHistoryReads
@@ -48,6 +49,7 @@ from tactful.services.dashboard_refresh import DashboardRefresh
 from tactful.services.decisions import DecisionService
 from tactful.services.due_work import DueWork
 from tactful.services.email_feedback import EmailFeedback
+from tactful.services.email_report import SequenceReport
 from tactful.services.email_worker import EmailWorker
 from tactful.services.experiment_guardrails import ExperimentGuardrails
 from tactful.services.experiments import ExperimentService, variant_lookup
@@ -106,6 +108,7 @@ class Container:
     sequences: Sequences
     email: EmailWorker
     email_feedback: EmailFeedback
+    email_report: SequenceReport
     rate_counters: WindowCounters = field(default_factory=MemoryWindowCounters)
     """Rate limits and abuse throttles (shared by every process unless kept in memory)."""
     due_work: list[DueWork] = field(default_factory=list)
@@ -245,6 +248,7 @@ def build_container(
         sequences=email.sequences,
         email=email,
         email_feedback=EmailFeedback(SqlEmailFeedback(db), email.config, clock),
+        email_report=SequenceReport(SqlSequenceReport(db), email.store),
         rate_counters=rate_counters(settings, db, clock),
         webhooks=Webhooks(webhook_store, clock, new_secret),
         webhook_delivery=webhook_delivery,

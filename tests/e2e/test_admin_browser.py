@@ -27,6 +27,7 @@ PAGES = {
     "experiments": "/admin/experiments",
     "customers": "/admin/customers",
     "backtests": "/admin/backtests",
+    "sequences": "/admin/sequences",
     "decisions": "/admin/decisions",
     "decision": "/admin/decisions/dec_0000003",
 }

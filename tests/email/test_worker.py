@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 
 from tactful.settings import Settings
 from tests.email.support import SEQUENCE_YAML, T0, buy, customer, email_container, seed_shop
@@ -85,3 +86,22 @@ def test_a_purchase_pauses_a_sequence_that_does_not_exit_on_it(shop) -> None:  #
     assert sender.sent == []
     container.email.run_due(T0 + timedelta(days=4))
     assert [m.to for m in sender.sent] == ["fred@example.com"]
+
+
+def test_a_batch_records_its_outcomes_through_one_connection(shop) -> None:  # type: ignore[no-untyped-def]
+    container, sender = shop
+    seed_shop(container, [customer(f"c{i:02d}") for i in range(30)], at=T0)
+    worker = container.email
+    worker.enrol(T0 + timedelta(days=1, minutes=1))
+    checkouts: list[object] = []
+
+    def checked_out(*_args: object) -> None:
+        checkouts.append(_args)
+
+    event.listen(container.engine, "checkout", checked_out)
+    try:
+        assert worker.run_due(T0 + timedelta(days=1, minutes=1)) == 30
+    finally:
+        event.remove(container.engine, "checkout", checked_out)
+    assert len(sender.sent) == 30
+    assert len(checkouts) < 10  # claim, send-time facts, one for the outcomes: not one a mail

@@ -1,4 +1,4 @@
-"""`tactful sequences load|preview` and `tactful worker`: email sequences from the shell."""
+"""`tactful sequences load|preview|report` and `tactful worker`: email sequences from the shell."""
 
 from __future__ import annotations
 
@@ -80,6 +80,44 @@ def preview_command(
             continue
         console.print(f"Subject: {mail.subject}", highlight=False)
         console.print(mail.html if html else mail.text, highlight=False, markup=False)
+
+
+@sequences_app.command("report")
+def report_command(
+    as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
+) -> None:
+    """Per sequence: enrolled, held out, sent, clicked and (tracked sequences only) opened."""
+    from tactful.services.email_report import OPENS_NOTE
+
+    services = open_services(load_settings())
+    try:
+        figures = services.email_report.figures()
+    finally:
+        services.close()
+    if as_json:
+        body = {"sequences": [f.as_json() for f in figures], "opens_note": OPENS_NOTE}
+        typer.echo(json.dumps(body, indent=1))
+        return
+    console.print(
+        f"{'sequence':24} {'enrolled':>9} {'held out':>9} {'sent':>7} {'clicked':>16}  "
+        "opens (tracked mails only)",
+        highlight=False,
+    )
+    for f in figures:
+        clicked = f"{f.clicked:,} ({_percent(f.click_rate)})"
+        opens = "not tracked"
+        if f.tracked is not None:
+            opens = f"{f.opened or 0:,} of {f.tracked:,} ({_percent(f.open_rate)})"
+        console.print(
+            f"{f.sequence_id:24} {f.enrolled:>9,} {f.held_out:>9,} {f.sent:>7,} {clicked:>16}  "
+            f"{opens}",
+            highlight=False,
+        )
+    console.print(OPENS_NOTE, highlight=False)
+
+
+def _percent(rate: float | None) -> str:
+    return "-" if rate is None else f"{rate:.1%}"
 
 
 def _reports(path: Path) -> list[tuple[str, bytes]]:

@@ -61,16 +61,20 @@ def verify(config: EmailConfig, purpose: str, mac: str, *values: str) -> bool:
     return values_signed(config.secret, f"email-{purpose}", values, mac)
 
 
+def _signed(config: EmailConfig, purpose: str, mail_id: int) -> str:
+    """`m=<mail>&s=<mac>`: digits and URL-safe base64, nothing to quote (the text `urlencode`
+    gives, for a fraction of its CPU)."""
+    return f"m={mail_id}&s={sign(config, purpose, str(mail_id))}"
+
+
 def unsubscribe_url(config: EmailConfig, mail_id: int) -> str:
     """The one-click unsubscribe URL of a mail (POST unsubscribes, GET asks first)."""
-    query = urlencode({"m": mail_id, "s": sign(config, "unsubscribe", str(mail_id))})
-    return f"{config.base_url}/email/unsubscribe?{query}"
+    return f"{config.base_url}/email/unsubscribe?{_signed(config, 'unsubscribe', mail_id)}"
 
 
 def preferences_url(config: EmailConfig, mail_id: int) -> str:
     """The preference page of the mail's customer."""
-    query = urlencode({"m": mail_id, "s": sign(config, "unsubscribe", str(mail_id))})
-    return f"{config.base_url}/email/preferences?{query}"
+    return f"{config.base_url}/email/preferences?{_signed(config, 'unsubscribe', mail_id)}"
 
 
 def click_url(config: EmailConfig, mail_id: int, target: str) -> str:
@@ -81,14 +85,13 @@ def click_url(config: EmailConfig, mail_id: int, target: str) -> str:
 
 def open_url(config: EmailConfig, mail_id: int) -> str:
     """The optional open-tracking pixel of a mail (a sequence's `track_opens: true`)."""
-    query = urlencode({"m": mail_id, "s": sign(config, "open", str(mail_id))})
-    return f"{config.base_url}/email/open.gif?{query}"
+    return f"{config.base_url}/email/open.gif?{_signed(config, 'open', mail_id)}"
 
 
 def feedback_url(config: EmailConfig, mail_id: int, rating: int) -> str:
     """A one-click check-in answer."""
     mac = sign(config, "feedback", str(mail_id), str(rating))
-    return f"{config.base_url}/email/feedback?{urlencode({'m': mail_id, 'r': rating, 's': mac})}"
+    return f"{config.base_url}/email/feedback?m={mail_id}&r={rating}&s={mac}"
 
 
 def offer_target(
@@ -156,6 +159,7 @@ def compose(config: EmailConfig, templates: MailTemplates, draft: Draft) -> Outg
     mail_id = draft.mail_id
     subject = subject_of(draft.sequence, draft.step_index, step, draft.customer_id)
     ratings = [(n, feedback_url(config, mail_id, n)) for n in range(1, 6)]
+    unsubscribe = unsubscribe_url(config, mail_id)
     context = {
         "subject": subject,
         "preheader": step.preheader,
@@ -166,7 +170,7 @@ def compose(config: EmailConfig, templates: MailTemplates, draft: Draft) -> Outg
         "merchant": config.merchant,
         "postal_address": config.postal_address,
         "why": f"You get this because you bought from {config.merchant} and agreed to our mails.",
-        "unsubscribe_url": unsubscribe_url(config, mail_id),
+        "unsubscribe_url": unsubscribe,
         "preferences_url": preferences_url(config, mail_id),
         "open_pixel_url": open_url(config, mail_id) if draft.sequence.track_opens else "",
     }
@@ -174,8 +178,7 @@ def compose(config: EmailConfig, templates: MailTemplates, draft: Draft) -> Outg
     headers = {
         "Message-ID": f"<tactful-{mail_id}@{config.domain}>",
         "List-Unsubscribe": (
-            f"<{unsubscribe_url(config, mail_id)}>, "
-            f"<mailto:unsubscribe@{config.domain}?subject=unsubscribe-{mail_id}>"
+            f"<{unsubscribe}>, <mailto:unsubscribe@{config.domain}?subject=unsubscribe-{mail_id}>"
         ),
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         "X-Tactful-Mail": str(mail_id),

@@ -5,7 +5,7 @@ and ends every sequence of the customer at once, queued mails included; the same
 twice changes nothing more. An open is the optional tracking pixel's first load: recorded once
 per mail, with no IP address or user agent. Opens are unreliable (Apple Mail Privacy
 Protection loads every image on delivery, other clients block images), so nothing depends on
-them: no branch, exit, cap or report decision reads them.
+them: no branch, exit or cap reads them; the per-sequence report shows them, labelled.
 """
 
 from __future__ import annotations

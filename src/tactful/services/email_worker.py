@@ -123,9 +123,10 @@ class EmailWorker:
         facts = self.store.send_facts(mails, orders_since, now - self.config.caps.window)
         self._batch_reads = reads = BatchReads(self.store, facts)
         try:
-            for mail in mails:
-                self.process(mail, now)
-                reads.touched(mail.customer_id, mail.enrolment_key)
+            with self.store.batch_writes():
+                for mail in mails:
+                    self.process(mail, now)
+                    reads.touched(mail.customer_id, mail.enrolment_key)
         finally:
             self._batch_reads = None
 

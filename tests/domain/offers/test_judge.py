@@ -17,8 +17,10 @@ from tactful.domain.offers import Candidate, Decision, Moment, TraceEntry, decid
 from tactful.domain.offers.candidates import candidates
 from tactful.domain.offers.decision import Offer, PriceBlock
 from tactful.domain.offers.guardrails import GUARDRAILS, blanket_reasons, judge
+from tactful.domain.offers.moments import uses_buy_again
 from tactful.domain.offers.offer_catalog import CrossSellCache
 from tactful.domain.offers.reasons import ReasonCode
+from tactful.domain.offers.repurchases import buy_again
 from tactful.domain.offers.situation import Situation, situate
 from tests.domain.offers.builders import NO_HOLDOUT, cart, context, customer, ev, product
 from tests.domain.offers.worlds import World, worlds
@@ -44,6 +46,8 @@ def _trace_is_the_guardrails(w: World, moment: Moment) -> None:
     held = assign(w.customer.customer_id, policy.holdout_salt, policy.holdout_share)
     blanket = blanket_reasons(w.customer, situation, held)
     pool = candidates(situation, w.context.affinity, w.context.declined_upsell)
+    if uses_buy_again(moment):
+        pool = [*buy_again(situation, w.context.affinity, w.context.orders), *pool]
     assert [(entry.sku, entry.kind, entry.for_sku) for entry in decision.trace] == [
         (candidate.sku, candidate.kind, candidate.for_sku) for candidate in pool
     ]

@@ -9,10 +9,20 @@ from hypothesis import HealthCheck, given, settings
 from tactful.domain.catalog import lawful_compare_at
 from tactful.domain.customers import ConsentPurpose
 from tactful.domain.experiments import assign
-from tactful.domain.offers import Decision, Moment, OfferKind, OfferResponse, Task, decide
+from tactful.domain.offers import (
+    Decision,
+    Moment,
+    OfferKind,
+    OfferResponse,
+    ReasonCode,
+    Task,
+    decide,
+)
 from tactful.domain.offers.candidates import candidates
 from tactful.domain.offers.framing import share_percent
 from tactful.domain.offers.guardrails import GUARDRAILS
+from tactful.domain.offers.moments import uses_buy_again
+from tactful.domain.offers.repurchases import buy_again
 from tactful.domain.offers.situation import budget_day, offer_key, situate
 from tests.domain.offers.worlds import World, worlds
 
@@ -37,7 +47,7 @@ def check_nothing_at_payment_and_no_upsell_before_commitment(w: World, decision:
         assert decision.offers == ()
     bought = {p.sku for p in w.context.purchases}
     for offer in decision.offers:
-        if offer.kind is not OfferKind.CROSS_SELL:
+        if offer.kind in (OfferKind.UPSELL, OfferKind.BUNDLE, OfferKind.DOWNSELL):
             assert offer.for_sku in _known_cart(w) | bought
 
 
@@ -71,6 +81,16 @@ def check_small_offers_only_while_a_task_is_in_progress(w: World, decision: Deci
         assert increase <= cart_total * w.context.policy.in_progress_max_increase
 
 
+def _spends(w: World) -> set[tuple[str, object]]:
+    """(offer key, budget day) of the showings inside the budget window."""
+    policy, now = w.context.policy, w.context.now
+    return {
+        (offer_key(e.kind, e.sku, e.for_sku), budget_day(e.at))
+        for e in w.context.offer_events
+        if e.response is OfferResponse.SHOWN and timedelta() <= now - e.at < policy.budget_window
+    }
+
+
 def check_cooldown_and_budget_are_respected(w: World, decision: Decision) -> None:
     policy, now = w.context.policy, w.context.now
     for offer in decision.offers:
@@ -80,11 +100,7 @@ def check_cooldown_and_budget_are_respected(w: World, decision: Decision) -> Non
             if recent and nag and event.sku == offer.sku:
                 assert event.relevance is not None
                 assert offer.relevance > event.relevance * (1 + policy.stronger_signal_margin)
-    spends = {
-        (offer_key(e.kind, e.sku, e.for_sku), budget_day(e.at))
-        for e in w.context.offer_events
-        if e.response is OfferResponse.SHOWN and timedelta() <= now - e.at < policy.budget_window
-    }
+    spends = _spends(w)
     today = {key for key, day in spends if day == budget_day(now)}
     new_offers = [offer for offer in decision.offers if offer.key not in today]
     assert len(new_offers) <= max(policy.budget - len(spends), 0)
@@ -163,9 +179,43 @@ def check_every_candidate_is_traced_with_a_reason(w: World, decision: Decision) 
 def check_every_offer_passes_each_of_the_twelve_guardrails(w: World, decision: Decision) -> None:
     situation, _ = situate(w.moment, w.cart, w.context)
     offered = {(o.sku, o.kind, o.for_sku) for o in decision.offers}
-    for candidate in candidates(situation, w.context.affinity, w.context.declined_upsell):
+    pool = candidates(situation, w.context.affinity, w.context.declined_upsell)
+    if uses_buy_again(situation.moment):
+        pool += buy_again(situation, w.context.affinity, w.context.orders)
+    for candidate in pool:
         if (candidate.sku, candidate.kind, candidate.for_sku) in offered:
             assert [guardrail(candidate, situation) for guardrail in GUARDRAILS] == [None] * 12
+
+
+_FILLED_FIRST = (ReasonCode.OVER_OFFER_LIMIT, ReasonCode.BUDGET_EXHAUSTED)
+
+
+def check_best_sellers_only_fill_an_email_and_say_so(w: World, decision: Decision) -> None:
+    """A best-seller is mailed only at moment email, among the best-sellers, said to be one,
+    and only where nothing the customer's history proposed was left out for lack of room."""
+    fills = [o for o in decision.offers if o.kind is OfferKind.BEST_SELLER]
+    if not fills:
+        return
+    assert w.moment is Moment.EMAIL
+    best = set(w.context.affinity.best_sellers(w.context.policy.max_candidates))
+    history = {sku for order in w.context.orders if order.at <= w.context.now for sku in order.skus}
+    for offer in fills:
+        assert offer.sku in best
+        assert offer.sku not in history
+        assert offer.reason == "One of our best-sellers"
+        assert offer.evidence is None
+        assert offer.social_proof is None
+        assert offer.repeat is None
+    today = {key for key, day in _spends(w) if day == budget_day(w.context.now)}
+    for entry in decision.trace:
+        if entry.kind not in (OfferKind.REPURCHASE, OfferKind.CROSS_SELL):
+            continue
+        if not set(entry.reasons) & set(_FILLED_FIRST):
+            continue
+        for fill in fills:  # passed over for a fill only when it needed budget and the fill not
+            if entry.relevance > fill.relevance:
+                assert fill.key in today
+                assert entry.candidate.key not in today
 
 
 CHECKS = (
@@ -181,6 +231,7 @@ CHECKS = (
     check_compare_at_only_when_lawful,
     check_every_candidate_is_traced_with_a_reason,
     check_every_offer_passes_each_of_the_twelve_guardrails,
+    check_best_sellers_only_fill_an_email_and_say_so,
 )
 
 

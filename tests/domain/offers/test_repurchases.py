@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from tactful.domain.affinity.buy_again import history, scores
+from tactful.domain.affinity.buy_again import history, ranked, scores
 from tactful.domain.catalog import ProductKind, Sku
 from tactful.domain.offers import (
     Decision,
@@ -13,6 +13,7 @@ from tactful.domain.offers import (
     Moment,
     OfferEvent,
     OfferKind,
+    OfferPolicy,
     OfferResponse,
     PastOrder,
     Purchase,
@@ -80,9 +81,10 @@ def test_relevance_is_the_evaluated_rule() -> None:
         def popularity(self, sku: str) -> float:
             return affinity.popularity(Sku(sku))
 
-    expected = scores(history(aged), Prior())
+    expected = scores(history(aged), Prior(), affinity.best_sellers(12))
     relevance = {entry.sku: entry.relevance for entry in decision.trace}
     assert relevance == expected
+    assert [entry.sku for entry in decision.trace] == ranked(expected)  # the evaluation's order
 
 
 def test_owned_subscriptions_are_not_offered_again() -> None:
@@ -122,3 +124,56 @@ def test_a_single_order_is_worded_as_one() -> None:
 
 def _day(at: datetime) -> str:
     return f"{at.day} {at:%B %Y}"
+
+
+POPULAR = InMemoryAffinity(RULES, popularity={Sku(MUG): 1.0, Sku(CAKE): 0.5, Sku(FILTERS): 0.1})
+
+
+def test_best_sellers_fill_a_short_history_and_say_so() -> None:
+    decision = email([order(10, COFFEE)], affinity=POPULAR)
+    assert [(o.kind, o.sku) for o in decision.offers] == [
+        (OfferKind.REPURCHASE, COFFEE),
+        (OfferKind.BEST_SELLER, MUG),
+    ]
+    mug = decision.offers[1]
+    assert mug.reason == "One of our best-sellers"
+    assert mug.headline == "Try Mug"
+    assert mug.evidence is None
+    assert mug.social_proof is None
+    assert mug.for_sku is None
+    cake = next(e for e in decision.trace if e.sku == CAKE)
+    assert cake.kind is OfferKind.BEST_SELLER
+    assert cake.reasons == (ReasonCode.OVER_OFFER_LIMIT,)
+    filters = next(e for e in decision.trace if e.sku == FILTERS)
+    assert filters.kind is OfferKind.CROSS_SELL  # a complement stays one, with its evidence
+
+
+def test_a_full_history_leaves_no_room_for_best_sellers() -> None:
+    orders = [order(30, COFFEE, CAKE), order(20, COFFEE, CAKE), order(10, COFFEE)]
+    decision = email(orders, affinity=POPULAR)
+    assert [(o.kind, o.sku) for o in decision.offers] == [
+        (OfferKind.REPURCHASE, COFFEE),
+        (OfferKind.REPURCHASE, CAKE),
+    ]
+
+
+def test_best_sellers_follow_every_guardrail() -> None:
+    none_allowed = OfferPolicy(max_offers=0)
+    assert email([order(10, COFFEE)], affinity=POPULAR, policy=none_allowed).offers == ()
+    silent = run(Moment.EMAIL, [], PRODUCTS, RULES, who=customer(), affinity=POPULAR)
+    assert silent.offers == ()
+    assert reasons_for(silent, MUG) == {ReasonCode.NO_EMAIL_CONSENT}
+    declined = OfferEvent(
+        OfferResponse.DECLINED, Sku(MUG), NOW - timedelta(days=2), OfferKind.BEST_SELLER, None, 0.9
+    )
+    rested = email([order(10, COFFEE)], affinity=POPULAR, offer_events=[declined])
+    assert reasons_for(rested, MUG) == {ReasonCode.COOLDOWN}
+    assert MUG not in offered(rested)
+
+
+def test_no_history_gets_best_sellers_only() -> None:
+    decision = email([], affinity=POPULAR)
+    assert [(o.kind, o.sku) for o in decision.offers] == [
+        (OfferKind.BEST_SELLER, MUG),
+        (OfferKind.BEST_SELLER, CAKE),
+    ]

@@ -22,6 +22,7 @@ from tactful.domain.offers import (
     OfferKind,
     OfferPolicy,
     OfferResponse,
+    PastOrder,
     Purchase,
     Task,
 )
@@ -107,6 +108,12 @@ def _purchase(draw: st.DrawFn) -> Purchase:
     return Purchase(draw(_SKU), NOW - timedelta(days=draw(_DAYS)), draw(_SOURCE))
 
 
+def _past_order(draw: st.DrawFn) -> PastOrder:
+    """An order up to 400 days ago (sometimes just after now: not history yet)."""
+    skus = draw(st.lists(_SKU, min_size=1, max_size=3))
+    return PastOrder(NOW - timedelta(days=draw(st.floats(-1, 400))), tuple(skus))
+
+
 def _offer_event(draw: st.DrawFn) -> OfferEvent:
     return OfferEvent(
         response=draw(_RESPONSE),
@@ -185,11 +192,15 @@ def worlds(draw: st.DrawFn) -> World:
             _price_history(draw, catalogue),
             [_bundle(draw, catalogue) for _ in _many(draw, 2)],
         ),
-        affinity=InMemoryAffinity([_evidence(draw) for _ in _many(draw, 15)]),
+        affinity=InMemoryAffinity(
+            [_evidence(draw) for _ in _many(draw, 15)],
+            draw(st.dictionaries(_SKU, _UNIT, max_size=len(SKUS))),
+        ),
         policy=_policy(draw),
         task=draw(_TASK),
         viewing=draw(_MAYBE_SKU),
         purchases=[_purchase(draw) for _ in _many(draw, 4)],
+        orders=[_past_order(draw) for _ in _many(draw, 4)],
         offer_events=[_offer_event(draw) for _ in _many(draw, 4)],
         declined_upsell=declined,
         expires_at=NOW + timedelta(hours=expires) if expires is not None else None,

@@ -25,6 +25,7 @@ PAGES = [
     "/admin/experiments",
     "/admin/customers",
     "/admin/backtests",
+    "/admin/sequences",
     "/admin/decisions",
     "/admin/decisions/dec_0000001",
 ]
@@ -150,6 +151,7 @@ def test_an_empty_store_says_not_enough_data(
         assert "Not enough data yet" in client.get("/admin").text
         assert "No experiments yet" in client.get("/admin/experiments").text
         assert "No backtests saved yet" in client.get("/admin/backtests").text
+        assert "No sequence has enrolled anyone yet" in client.get("/admin/sequences").text
 
 
 def test_the_overview_draws_bars_by_segment_and_refuses_an_unknown_one(site: str) -> None:

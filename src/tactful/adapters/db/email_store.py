@@ -7,20 +7,20 @@ a mail whose lease ran out and was taken over is never marked twice.
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Select, Update, exists, func, literal, select, update
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import Connection, Engine, func, select, update
 
+from tactful.adapters.db.email_outcomes import END, OPEN, EmailOutcomes, mail_row
 from tactful.adapters.db.email_preferences import EmailPreferences
 from tactful.adapters.db.email_reactions import EmailReactions
 from tactful.adapters.db.email_send_facts import EmailSendFacts
 from tactful.adapters.db.email_triggers import trigger_hits
 from tactful.adapters.db.repositories._common import (
-    dialect_insert,
     insert_ignoring_rows,
     time_param,
 )
@@ -36,12 +36,10 @@ from tactful.services.ports.email import (
     Enrolment,
     NewMail,
     OutboxEntry,
-    Outcome,
     StoredSequence,
     TriggerHit,
 )
 
-OPEN = "due"
 ANALYZE_AFTER = 1_000
 """New enrolments in one scan after which PostgreSQL's statistics of the tables are refreshed."""
 
@@ -50,17 +48,6 @@ def _stored(row: Any) -> StoredSequence:
     return StoredSequence(
         row.sequence_id, row.version, row.definition, row.source, row.created_at, row.active
     )
-
-
-def _mail_row(mail: NewMail, stamp: Callable[[datetime], Any] = lambda at: at) -> dict[str, Any]:
-    return {
-        "enrolment_key": mail.enrolment_key,
-        "step": mail.step,
-        "customer_id": mail.customer_id,
-        "due_at": stamp(mail.due_at),
-        "state": OPEN,
-        "attempts": 0,
-    }
 
 
 def _enrolment_row(enrolment: Enrolment, stamp: Callable[[datetime], Any]) -> dict[str, Any]:
@@ -78,11 +65,12 @@ def _enrolment_row(enrolment: Enrolment, stamp: Callable[[datetime], Any]) -> di
     }
 
 
-class SqlEmailStore(EmailReactions, EmailPreferences, EmailSendFacts):
+class SqlEmailStore(EmailReactions, EmailPreferences, EmailSendFacts, EmailOutcomes):
     """Email sequences in the tactful database (SQLite or PostgreSQL)."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._held = threading.local()
 
     def save_sequence(
         self, sequence_id: str, definition: Mapping[str, Any], source: str, at: datetime
@@ -149,7 +137,7 @@ class SqlEmailStore(EmailReactions, EmailPreferences, EmailSendFacts):
             stamp = time_param(conn)
             rows = [_enrolment_row(e, stamp) for e in enrolments]
             inserted = insert_ignoring_rows(conn, email_enrolments, rows)
-            insert_ignoring_rows(conn, email_outbox, [_mail_row(m, stamp) for m in mails])
+            insert_ignoring_rows(conn, email_outbox, [mail_row(m, stamp) for m in mails])
         if inserted >= ANALYZE_AFTER and self.engine.dialect.name == "postgresql":
             self._analyze("email_enrolments", "email_outbox")
         return inserted
@@ -267,24 +255,6 @@ class SqlEmailStore(EmailReactions, EmailPreferences, EmailSendFacts):
             )
             return {sku for (offered,) in conn.execute(query) for sku in offered or ()}
 
-    def finish(self, mail: ClaimedMail, outcome: Outcome, then: NewMail | None) -> bool:
-        """Record how a claimed mail ended and schedule the next step, in one transaction
-        (on PostgreSQL one autocommitted statement: a single round trip per mail)."""
-        if self.engine.dialect.name == "postgresql":
-            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                return bool(conn.execute(_finish_statement(mail, outcome, then)).scalar())
-        with self.engine.begin() as conn:
-            done = conn.execute(_outcome_update(mail, outcome)).rowcount
-            if not done:
-                return False
-            if then is not None:
-                conn.execute(
-                    dialect_insert(conn, email_outbox).on_conflict_do_nothing(), [_mail_row(then)]
-                )
-            elif outcome.state != "cancelled":
-                _end(conn, mail.enrolment_key, "done", None, outcome.at)
-            return True
-
     def defer(self, mail: ClaimedMail, due_at: datetime, error: str | None = None) -> bool:
         with self.engine.begin() as conn:
             return bool(
@@ -337,58 +307,5 @@ class SqlEmailStore(EmailReactions, EmailPreferences, EmailSendFacts):
             ]
 
 
-def _outcome_update(mail: ClaimedMail, outcome: Outcome) -> Update:
-    """The claimed mail's outcome, written only while this worker's claim token holds."""
-    return (
-        update(email_outbox)
-        .where(
-            email_outbox.c.mail_id == mail.mail_id,
-            email_outbox.c.claim_token == mail.claim_token,
-        )
-        .values(
-            state=outcome.state,
-            sent_at=outcome.at if outcome.state == "sent" else None,
-            recipient=outcome.recipient,
-            subject=outcome.subject,
-            offered=list(outcome.offered),
-            error=outcome.error,
-            lease_until=None,
-        )
-    )
-
-
-def _finish_statement(mail: ClaimedMail, outcome: Outcome, then: NewMail | None) -> Select[Any]:
-    """PostgreSQL: the outcome, then the next mail or the enrolment's end only if the outcome
-    was written (data-modifying CTEs, atomic as one statement); selects 1 if it was."""
-    done = _outcome_update(mail, outcome).returning(email_outbox.c.mail_id).cte("done")
-    query = select(func.count()).select_from(done)
-    if then is not None:
-        row = _mail_row(then)
-        columns = list(row)
-        values = select(*(literal(row[c], email_outbox.c[c].type) for c in columns))
-        scheduled = (
-            postgresql.insert(email_outbox)
-            .from_select(columns, values.where(exists(select(done.c.mail_id))))
-            .on_conflict_do_nothing()
-        )
-        return query.add_cte(scheduled.cte("scheduled"))
-    if outcome.state == "cancelled":
-        return query
-    ended = (
-        update(email_enrolments)
-        .where(
-            email_enrolments.c.enrolment_key == mail.enrolment_key,
-            email_enrolments.c.state == "active",
-            exists(select(done.c.mail_id)),
-        )
-        .values(state="done", exit_reason=None, ended_at=outcome.at)
-    )
-    return query.add_cte(ended.cte("ended"))
-
-
 def _end(conn: Connection, key: str, state: str, reason: str | None, at: datetime) -> None:
-    conn.execute(
-        update(email_enrolments)
-        .where(email_enrolments.c.enrolment_key == key, email_enrolments.c.state == "active")
-        .values(state=state, exit_reason=reason, ended_at=at)
-    )
+    conn.execute(END, {"e_key": key, "e_state": state, "e_reason": reason, "e_at": at})

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from tactful.adapters.db.email_store import OPEN as MAIL_DUE
+from tactful.adapters.db.email_outcomes import OPEN as MAIL_DUE
 from tactful.adapters.db.repositories._common import utc
 from tactful.adapters.db.tables_email import email_outbox
 from tactful.adapters.db.tables_storefront import webhook_outbox

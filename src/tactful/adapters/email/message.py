@@ -15,6 +15,7 @@ from email.header import Header
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, formataddr, localtime, parseaddr
+from functools import lru_cache
 from pathlib import Path
 
 import dkim
@@ -92,7 +93,9 @@ def _fold(line: str) -> str:
     return "\r\n".join(lines)
 
 
+@lru_cache(maxsize=1024)
 def _address(value: str) -> str:
+    """The address header's value, checked and encoded (the sender's is the same every mail)."""
     name, address = parseaddr(value)
     if not address:
         raise ValueError(f"not an address: {value!r}")

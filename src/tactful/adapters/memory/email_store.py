@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -284,6 +285,10 @@ class MemoryEmailStore:
             for i in state.email.interactions
         )
         return reaction(clicked=clicked, bought=bought)
+
+    def batch_writes(self) -> AbstractContextManager[None]:
+        """Nothing to hold in memory."""
+        return nullcontext()
 
     def finish(self, mail: ClaimedMail, outcome: Outcome, then: NewMail | None) -> bool:
         """Record how a claimed mail ended and schedule the next step, in one transaction."""

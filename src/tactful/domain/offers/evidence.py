@@ -60,6 +60,10 @@ class AffinitySource(Protocol):
         """The item's orders over the most popular item's, 0..1 (0 when unknown)."""
         ...
 
+    def best_sellers(self, limit: int) -> Sequence[Sku]:
+        """The items in the most orders, most first, at most `limit`."""
+        ...
+
 
 class InMemoryAffinity:
     """An AffinitySource over a list of evidence, for tests, demos and adapters."""
@@ -85,6 +89,11 @@ class InMemoryAffinity:
     def popularity(self, sku: Sku) -> float:
         """The share given for `sku`, 0 when none was."""
         return self._popularity.get(sku, 0.0)
+
+    def best_sellers(self, limit: int) -> Sequence[Sku]:
+        """The SKUs with the largest shares given (above 0), then by SKU."""
+        popular = [sku for sku, share in self._popularity.items() if share > 0]
+        return sorted(popular, key=lambda sku: (-self._popularity[sku], sku))[: max(limit, 0)]
 
 
 EMPTY_AFFINITY = InMemoryAffinity(())

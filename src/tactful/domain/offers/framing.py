@@ -68,6 +68,8 @@ def headline(candidate: Candidate, situation: Situation) -> str:
         return f"Order {candidate.name} again"
     if candidate.product is not None and candidate.product.outcome:
         return candidate.product.outcome
+    if candidate.kind is OfferKind.BEST_SELLER:
+        return f"Try {candidate.name}"
     anchor = situation.catalog.get(candidate.for_sku) if candidate.for_sku is not None else None
     if candidate.kind is OfferKind.CROSS_SELL:
         same_category = (
@@ -123,6 +125,8 @@ def reason(candidate: Candidate, situation: Situation, time_zone: str | None = N
         return f"Often bought together with {buyers_of}"
     if candidate.repeat is not None:
         return _ordered_before(candidate.repeat, time_zone)
+    if candidate.kind is OfferKind.BEST_SELLER:
+        return "One of our best-sellers"
     anchor = _anchor_name(candidate, situation)
     if candidate.kind is OfferKind.UPSELL:
         if candidate.term_switch:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 
+import numpy as np
+
 from tactful.domain.affinity.model import AffinityModel
 from tactful.domain.catalog import Sku
 from tactful.domain.offers.evidence import Evidence
@@ -19,6 +21,8 @@ class MinedModel(Protocol):
 
 
 RankRow = Callable[[str], Mapping[str, float]]
+BEST_SELLERS_KEPT = 100
+"""How many of the most ordered items an adapter keeps for `best_sellers`."""
 
 
 class ModelAffinity:
@@ -36,10 +40,12 @@ class ModelAffinity:
         n_baskets: float,
         rank_row: RankRow | None = None,
         top_count: float = 0.0,
+        best_sellers: Sequence[Sku] = (),
     ) -> None:
         self._model = model
         self._n = float(n_baskets)
         self._top = float(top_count)
+        self._best_sellers = tuple(best_sellers)
         self._rank_row = rank_row
         self._evidence_by_sku: dict[Sku, tuple[Evidence, ...]] = {}
 
@@ -47,8 +53,11 @@ class ModelAffinity:
     def from_model(cls, model: AffinityModel, rank_row: RankRow | None = None) -> ModelAffinity:
         """Adapt a model mined by tactful.domain.affinity.mine."""
         counts = getattr(model, "item_counts", None)  # a stand-in model may have none
-        top = float(counts.max()) if counts is not None and counts.size else 0.0
-        return cls(model, float(model.itemsets.n_baskets), rank_row, top)
+        if counts is None or not counts.size:
+            return cls(model, float(model.itemsets.n_baskets), rank_row)
+        most = np.argsort(-counts, kind="stable")[:BEST_SELLERS_KEPT]
+        best = [Sku(model.items[i]) for i in most.tolist() if counts[i] > 0]
+        return cls(model, float(model.itemsets.n_baskets), rank_row, float(counts.max()), best)
 
     def cross_sells(self, sku: Sku, limit: int) -> Sequence[Evidence]:
         """Best neighbours first, at most `limit`."""
@@ -62,6 +71,10 @@ class ModelAffinity:
         if self._top <= 0:
             return 0.0
         return min(self._model.item_count(sku) / self._top, 1.0)
+
+    def best_sellers(self, limit: int) -> Sequence[Sku]:
+        """The model's most ordered items (of the first BEST_SELLERS_KEPT), most first."""
+        return self._best_sellers[: max(limit, 0)]
 
     def _evidence(self, sku: Sku) -> tuple[Evidence, ...]:
         model, total = self._model, self._n

@@ -46,6 +46,8 @@ class OfferKind(StrEnum):
     DOWNSELL = "downsell"
     REPURCHASE = "repurchase"
     """Something the customer bought before, offered again (moment `email`)."""
+    BEST_SELLER = "best_seller"
+    """One of the most ordered items, filling a short history (moment `email`)."""
 
 
 _PEAKS = frozenset({Moment.POST_PURCHASE, Moment.USAGE_LIMIT, Moment.RENEWAL})

@@ -5,8 +5,10 @@ Ranked by the buy-again rule `tactful evaluate --task next-purchase` measures
 model as its prior: neighbours are the model's cross-sells of each bought item, popularity its
 item counts. Every catalogue product bought is a repurchase candidate (the not_owned guardrail
 drops subscriptions, digital items and the like); a complement is a cross-sell carrying its
-strongest co-purchase evidence, so the usual guardrails judge it.
-Best-selling staples unrelated to the customer are not mailed (the evaluation's fill).
+strongest co-purchase evidence, so the usual guardrails judge it. When the history and its
+complements leave room, the model's best-sellers fill it as the evaluation's ranking does (the
+rule's popularity term over the `max_candidates` most ordered items): a `best_seller`
+candidate, said to be one, judged by the same guardrails as every other.
 """
 
 from __future__ import annotations
@@ -77,20 +79,33 @@ def _repurchase(product: Product, bought: Bought, last: datetime, score: float) 
     )
 
 
+def _best_seller(product: Product, score: float) -> Candidate:
+    return Candidate(
+        kind=OfferKind.BEST_SELLER,
+        sku=product.sku,
+        for_sku=None,
+        name=product.name,
+        price=product.price,
+        increase=product.price,
+        relevance=score,
+        product=product,
+    )
+
+
 def buy_again(
     situation: Situation, affinity: AffinitySource, orders: Sequence[PastOrder]
 ) -> list[Candidate]:
-    """The best `max_candidates`: items bought before, then their complements."""
+    """The best `max_candidates`: items bought before, their complements, then best-sellers."""
     bought, last = _history(orders, situation)
-    if not bought:
-        return []
+    cap = situation.policy.max_candidates
     prior = _ModelPrior(affinity, situation.policy.cross_sells_per_item)
-    scored = scores(bought, prior)
+    staples = list(affinity.best_sellers(cap))
+    scored = scores(bought, prior, staples)
     evidence, _ = strongest(prior.proposed, bought, situation.policy)
     products = situation.catalog.products
     found: list[Candidate] = []
     for sku in ranked(scored):
-        if len(found) >= situation.policy.max_candidates:
+        if len(found) >= cap:
             break
         if sku in bought:  # an owned-once item is dropped by the not_owned guardrail
             product = products.get(sku)
@@ -100,4 +115,6 @@ def buy_again(
             complement = cross_sold_product(products, evidence[sku])
             if complement is not None:
                 found.append(cross_sell_candidate(complement, evidence[sku], scored[sku]))
+        elif sku in staples and (product := products.get(sku)) is not None:
+            found.append(_best_seller(product, scored[sku]))
     return found

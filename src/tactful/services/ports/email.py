@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -159,6 +160,10 @@ class EmailStore(Protocol):
         self, enrolment_key: str, customer_id: str, since: datetime, offer_steps: Sequence[int]
     ) -> Reaction: ...
     def finish(self, mail: ClaimedMail, outcome: Outcome, then: NewMail | None) -> bool: ...
+    def batch_writes(self) -> AbstractContextManager[None]:
+        """Record the outcomes finished inside through one connection (a batch of mails)."""
+        ...
+
     def defer(self, mail: ClaimedMail, due_at: datetime, error: str | None = None) -> bool: ...
     def end_enrolment(self, enrolment_key: str, reason: str, at: datetime) -> None: ...
     def suppress(

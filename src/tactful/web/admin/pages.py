@@ -148,6 +148,24 @@ def backtests(request: Request) -> Response:
     )
 
 
+@router.get("/sequences")
+def sequences(request: Request) -> Response:
+    session = _session(request)
+    if session is None:
+        return _to_login(request)
+    from tactful.services.email_report import OPENS_NOTE
+
+    return _page(
+        request,
+        session,
+        "sequences.html",
+        title="Email sequences",
+        active="sequences",
+        figures=request.app.state.tactful.email_report.figures(),
+        opens_note=OPENS_NOTE,
+    )
+
+
 @router.get("/decisions")
 def decisions(request: Request, before: Annotated[str, Query()] = "") -> Response:
     session = _session(request)

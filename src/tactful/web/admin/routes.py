@@ -42,6 +42,7 @@ NAV = (
     ("experiments", "Experiments", "/admin/experiments"),
     ("customers", "Customers", "/admin/customers"),
     ("backtests", "Backtests", "/admin/backtests"),
+    ("sequences", "Sequences", "/admin/sequences"),
     ("decisions", "Decisions", "/admin/decisions"),
     ("webhooks", "Webhooks", "/admin/webhooks"),
 )
