@@ -117,6 +117,8 @@ def test_lines_of_an_order_sent_by_api_are_refunded_and_recorded(shop: Shop) -> 
         ({"amount": 0}, "amount"),
         ({"amount": 3901}, "amount"),
         ({"lines": []}, "lines"),
+        ({"reason": "a\u0000b"}, "reason"),  # PostgreSQL text cannot hold NUL
+        ({"lines": [{"sku": "EB\u0000"}]}, "lines.0.sku"),
     ],
 )
 def test_bad_refunds_name_the_field_and_store_nothing(

@@ -8,8 +8,11 @@ from typing import Annotated
 from pydantic import Field
 
 MAX_IDENTIFIER = 128
+# PostgreSQL text cannot hold NUL: such input is refused with 422 naming the field, not a 500.
+NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f]+$"
+NO_NUL = r"^[^\x00]*$"
 Identifier = Annotated[
-    str, Field(min_length=1, max_length=MAX_IDENTIFIER, pattern=r"^[^\x00-\x1f]+$")
+    str, Field(min_length=1, max_length=MAX_IDENTIFIER, pattern=NO_CONTROL_CHARACTERS)
 ]
 
 

@@ -17,6 +17,7 @@ from tactful.services.checkout import (
     save_page,
 )
 from tactful.services.checkout import get_page as stored_page
+from tactful.services.request_fields import NO_CONTROL_CHARACTERS
 from tactful.web.api.path_params import PathIdentifier
 from tactful.web.deps import SecretKey, StateDep
 from tactful.web.state import AppState
@@ -66,9 +67,9 @@ def get_page(state: StateDep, _key: SecretKey, slug: PathIdentifier) -> dict[str
 class LinkRequest(BaseModel):
     """Terms for a signed checkout link."""
 
-    page: str = Field(min_length=1, max_length=64)
+    page: str = Field(min_length=1, max_length=64, pattern=NO_CONTROL_CHARACTERS)
     price: int | None = Field(None, ge=0, description="unit price of the main product, minor units")
-    sku: str | None = Field(None, min_length=1, max_length=128)
+    sku: str | None = Field(None, min_length=1, max_length=128, pattern=NO_CONTROL_CHARACTERS)
     quantity: int | None = Field(None, ge=1, le=100)
     customer: str | None = Field(None, min_length=1, max_length=128)
     expires_in_seconds: int = Field(7 * 86400, ge=60, le=366 * 86400)

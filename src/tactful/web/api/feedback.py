@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from tactful.domain.feedback import MAX_COMMENT, Feedback, FeedbackError
+from tactful.services.request_fields import NO_CONTROL_CHARACTERS, NO_NUL, Identifier
 from tactful.web.deps import AnyKey, StateDep
 
 router = APIRouter(prefix="/v1/feedback", tags=["feedback"])
@@ -22,10 +23,10 @@ class FeedbackIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str = Field(min_length=1, max_length=255)
-    order_id: str = Field(min_length=1, max_length=128)
+    id: str = Field(min_length=1, max_length=255, pattern=NO_CONTROL_CHARACTERS)
+    order_id: Identifier
     rating: int = Field(ge=1, le=5)
-    comment: str = Field("", max_length=MAX_COMMENT)
+    comment: str = Field("", max_length=MAX_COMMENT, pattern=NO_NUL)
 
 
 class FeedbackOut(BaseModel):

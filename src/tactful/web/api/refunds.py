@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from tactful.domain.refunds import LineRequest, OrderRefund, RefundError, RefundRequest
 from tactful.services.refunds import RefundFailedError, RefundNotFoundError
+from tactful.services.request_fields import NO_CONTROL_CHARACTERS, NO_NUL
 from tactful.web.api.path_params import PathIdentifier
 from tactful.web.deps import SecretKey, StateDep
 
@@ -25,17 +26,19 @@ class RefundLineIn(BaseModel):
     unless `quantity` says how many."""
 
     line_no: int | None = Field(None, ge=1)
-    sku: str | None = Field(None, min_length=1, max_length=128)
+    sku: str | None = Field(None, min_length=1, max_length=128, pattern=NO_CONTROL_CHARACTERS)
     quantity: int | None = Field(None, ge=1)
 
 
 class RefundIn(BaseModel):
     """A refund: `amount` (minor units) or `lines`; neither refunds everything that is left."""
 
-    refund_id: str | None = Field(None, min_length=1, max_length=MAX_ID_LENGTH)
+    refund_id: str | None = Field(
+        None, min_length=1, max_length=MAX_ID_LENGTH, pattern=NO_CONTROL_CHARACTERS
+    )
     amount: int | None = Field(None, ge=1, description="minor units")
     lines: list[RefundLineIn] | None = None
-    reason: str = Field("", max_length=500)
+    reason: str = Field("", max_length=500, pattern=NO_NUL)
 
 
 class RefundLineOut(BaseModel):

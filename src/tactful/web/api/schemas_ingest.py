@@ -24,12 +24,12 @@ from pydantic import (
 from tactful.domain.catalog import BillingPeriod, ProductKind
 from tactful.domain.events import EventType
 from tactful.domain.orders import LineSource
-from tactful.services.request_fields import Identifier, as_utc
+from tactful.services.request_fields import NO_NUL, Identifier, as_utc
 
 In = TypeVar("In")
 Out = TypeVar("Out")
 
-Text = Annotated[str, Field(max_length=10_000, pattern=r"^[^\x00]*$")]
+Text = Annotated[str, Field(max_length=10_000, pattern=NO_NUL)]
 Int32 = Annotated[StrictInt, Field(ge=0, le=2**31 - 1)]
 Currency = Annotated[str, Field(pattern=r"^[A-Za-z]{3}$", examples=["GBP"])]
 MinorUnits = Annotated[StrictInt, Field(ge=0, le=10**15, description="Integer minor units")]
