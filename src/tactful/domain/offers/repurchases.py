@@ -65,9 +65,12 @@ def _history(
     return history(aged), last
 
 
-def _repurchase(product: Product, bought: Bought, last: datetime, score: float) -> Candidate:
+def _own_offer(
+    kind: OfferKind, product: Product, score: float, repeat: RepeatPurchase | None = None
+) -> Candidate:
+    """A candidate offered for itself (not for a cart item): a repurchase or a best-seller."""
     return Candidate(
-        kind=OfferKind.REPURCHASE,
+        kind=kind,
         sku=product.sku,
         for_sku=None,
         name=product.name,
@@ -75,20 +78,7 @@ def _repurchase(product: Product, bought: Bought, last: datetime, score: float) 
         increase=product.price,
         relevance=score,
         product=product,
-        repeat=RepeatPurchase(bought.orders, last),
-    )
-
-
-def _best_seller(product: Product, score: float) -> Candidate:
-    return Candidate(
-        kind=OfferKind.BEST_SELLER,
-        sku=product.sku,
-        for_sku=None,
-        name=product.name,
-        price=product.price,
-        increase=product.price,
-        relevance=score,
-        product=product,
+        repeat=repeat,
     )
 
 
@@ -110,11 +100,12 @@ def buy_again(
         if sku in bought:  # an owned-once item is dropped by the not_owned guardrail
             product = products.get(sku)
             if product is not None:
-                found.append(_repurchase(product, bought[sku], last[sku], scored[sku]))
+                repeat = RepeatPurchase(bought[sku].orders, last[sku])
+                found.append(_own_offer(OfferKind.REPURCHASE, product, scored[sku], repeat))
         elif sku in evidence:
             complement = cross_sold_product(products, evidence[sku])
             if complement is not None:
                 found.append(cross_sell_candidate(complement, evidence[sku], scored[sku]))
         elif sku in staples and (product := products.get(sku)) is not None:
-            found.append(_best_seller(product, scored[sku]))
+            found.append(_own_offer(OfferKind.BEST_SELLER, product, scored[sku]))
     return found

@@ -9,6 +9,7 @@ from fastapi import HTTPException, Query, Request
 from fastapi.responses import Response
 
 from tactful.domain.measurement.segments import DIMENSIONS, Segment, parse_segment
+from tactful.services.email_report import OPENS_NOTE
 from tactful.services.reports import OFFER_DIMENSIONS
 from tactful.web.admin import offer_views, views
 from tactful.web.admin.routes import (
@@ -153,8 +154,6 @@ def sequences(request: Request) -> Response:
     session = _session(request)
     if session is None:
         return _to_login(request)
-    from tactful.services.email_report import OPENS_NOTE
-
     return _page(
         request,
         session,
