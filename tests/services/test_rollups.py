@@ -17,7 +17,7 @@ from tactful.domain.clock import FixedClock
 from tactful.domain.dashboard import Period
 from tactful.domain.measurement import Lift, Overview
 from tactful.services.dashboard_figures import DashboardFigures
-from tactful.services.ports import Database
+from tactful.services.ports.storage import Database
 from tactful.services.reports import ReportService, ReportSpan
 from tactful.services.rollups import SETTLE, RollupService, RollupSpan, day_start, split_span
 from tactful.services.simulation import SimulationRequest, SimulationService
