@@ -1,14 +1,18 @@
 """Sets a copy of the report bench store up as the worker leaves it at a time of day, so that
 `tactful report` can be timed late (or early) in a day with a whole day of traffic behind it.
 
-Run: .venv/bin/python bench/report_at.py --db-dir COPY --at 2026-12-06T23:50 [--hours]
-     faketime -f '@2026-12-06 23:50:00' .venv/bin/python bench/cli_startup.py --db-dir COPY
+Run: .venv/bin/python bench/report_at.py --db-dir COPY [--database-url URL]
+         --at 2026-12-06T23:50 [--hours]
+     FAKETIME='2026-12-06 23:50:00' FAKETIME_DONT_FAKE_MONOTONIC=1 \
+     LD_PRELOAD=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 \
+     .venv/bin/python bench/cli_startup.py --db-dir COPY [--database-url URL]
 The store bench/report_speed.py builds ends at the hour it was built; the day before it holds
 a whole day of simulated traffic. This drops the rollups of that day and later (the nightly
 job had not built them yet at --at) and, with --hours, rolls up the day's hours that passed
 before --at, as the worker's hourly run would have (`RollupService.roll_hours`; it migrates
-the copy first). `tactful report` then runs at --at under faketime: its default span ends at
---at. Work on a copy (the sqlite3 backup API), never on a store another run uses.
+the copy first). `tactful report` then runs at --at under faketime (Debian's `faketime`, the
+clock frozen there): its default span ends at --at. Work on a copy (the sqlite3 backup API;
+`CREATE DATABASE ... TEMPLATE` on PostgreSQL), never on a store another run uses.
 """
 
 from __future__ import annotations
@@ -49,10 +53,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db-dir", type=Path, required=True)
     parser.add_argument("--at", type=datetime.fromisoformat, required=True, help="UTC time")
+    parser.add_argument("--database-url", help="a PostgreSQL copy instead of --db-dir's SQLite")
     parser.add_argument("--hours", action="store_true", help="roll up the day's passed hours")
     args = parser.parse_args()
     at = args.at.replace(tzinfo=UTC)
-    url = f"sqlite:///{args.db_dir / 'tactful.db'}"
+    url = args.database_url or f"sqlite:///{args.db_dir / 'tactful.db'}"
     cut_rollups(url, at)
     print(f"rollups: whole days up to {at.date()}")
     if not args.hours:
