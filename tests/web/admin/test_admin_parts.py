@@ -79,3 +79,16 @@ def test_axis_money_is_compact() -> None:
     assert compact(40_000_000, "GBP") == "£400k"
     assert compact(-250_000, "GBP") == "−£2.5k"
     assert compact(0, "GBP") == "£0"
+
+
+def test_a_twin_chart_is_drawn_for_wide_and_for_narrow_figures() -> None:
+    label = "Gooseneck kettle · post purchase cross-sell, 2 pack"  # 50 characters
+    drawn = charts.twin(charts.bars, rows=[(label, 3.0)], title="t", chart_id="r", fmt=str)
+    wide, narrow = (ET.fromstring(f"{svg}</svg>") for svg in drawn.split("</svg>")[:2])
+    assert wide.get("class") == "chart chart-wide"
+    assert narrow.get("class") == "chart chart-narrow"
+    assert narrow.get("viewBox", "").split()[2] == str(charts.NARROW)
+    assert wide.get("aria-labelledby") == "r-title"
+    assert narrow.get("aria-labelledby") == "r-narrow-title"  # ids stay unique on the page
+    texts = ["".join(t.itertext()) for t in narrow.iter("{http://www.w3.org/2000/svg}text")]
+    assert label in texts  # its own line: not cut short
