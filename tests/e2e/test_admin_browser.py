@@ -30,6 +30,7 @@ PAGES = {
     "sequences": "/admin/sequences",
     "decisions": "/admin/decisions",
     "decision": "/admin/decisions/dec_0000003",
+    "overview-by-rfm": "/admin?segment=rfm",
 }
 BACKTEST = {
     "kind": "screen, not proof",
@@ -84,7 +85,7 @@ def screenshots(shots: Path) -> Path:
     return folder
 
 
-CHARTS = {"overview": 4, "offers": 1, "customers": 1}
+CHARTS = {"overview": 4, "offers": 1, "customers": 1, "overview-by-rfm": 4}
 """Charts drawn to fit their figure on each page (the cohort heatmap scrolls instead)."""
 FITS_THE_SCREEN = "document.documentElement.scrollWidth <= innerWidth"
 CHART_TEXT_PX = """[...document.querySelectorAll('svg.chart:not(.chart-natural)')]

@@ -92,3 +92,17 @@ def test_a_twin_chart_is_drawn_for_wide_and_for_narrow_figures() -> None:
     assert narrow.get("aria-labelledby") == "r-narrow-title"  # ids stay unique on the page
     texts = ["".join(t.itertext()) for t in narrow.iter("{http://www.w3.org/2000/svg}text")]
     assert label in texts  # its own line: not cut short
+
+
+def test_intervals_put_each_dot_inside_its_line_and_zero_between() -> None:
+    rows = [("new (40)", 120.0, -80.0, 300.0), ("returning (9)", -50.0, -400.0, 90.0)]
+    svg = ET.fromstring(charts.intervals(rows, title="lift", chart_id="s", fmt=str))
+    ns = "{http://www.w3.org/2000/svg}"
+    zero, *lines = svg.iter(f"{ns}line")
+    dots = list(svg.iter(f"{ns}circle"))
+    assert len(lines) == len(dots) == 2
+    for line, dot in zip(lines, dots, strict=True):
+        ends = sorted(float(line.get(end, "")) for end in ("x1", "x2"))
+        assert ends[0] < float(dot.get("cx", "")) < ends[1]
+        assert ends[0] < float(zero.get("x1", "")) < ends[1]  # both intervals cross zero
+    assert float(dots[1].get("cx", "")) < float(zero.get("x1", "")) < float(dots[0].get("cx", ""))

@@ -146,13 +146,10 @@ def _y_grid(
 
 
 def _label_positions(count: int, most: int) -> list[int]:
+    """`most` positions spread evenly from the first to the last (every one if fewer)."""
     if count <= most:
         return list(range(count))
-    step = math.ceil((count - 1) / (most - 1))
-    positions = list(range(0, count, step))
-    if positions[-1] != count - 1:
-        positions[-1] = count - 1
-    return positions
+    return sorted({round(k * (count - 1) / (most - 1)) for k in range(most)})
 
 
 def bars(
@@ -193,6 +190,52 @@ def bars(
             f"{escape(fmt(value))}</text>"
         )
     height = len(rows) * row_h + gap
+    return _svg(title, width, height, "".join(parts), chart_id, layout=layout)
+
+
+def intervals(
+    rows: Sequence[tuple[str, float, float, float]],
+    *,
+    title: str,
+    chart_id: str,
+    fmt: Callable[[float], str],
+    width: int = 760,
+    label_width: int = 240,
+    layout: Layout = "any",
+) -> str:
+    """Each (label, estimate, low, high) as a dot on its 95% interval against a dashed zero
+    line, the estimate written at the right; negative ones go left of zero."""
+    if not rows:
+        return ""
+    narrow = layout == "narrow"
+    if narrow:
+        width, label_width = NARROW, 0
+    label_h, row_h, right = (16 if narrow else 0), 30, 84
+    low = min(min(r[2] for r in rows), 0.0)
+    high = max(max(r[3] for r in rows), 0.0)
+    span = (high - low) or 1.0
+
+    def x(value: float) -> float:
+        return label_width + 6 + (width - label_width - right - 12) * (value - low) / span
+
+    step = label_h + row_h
+    height = len(rows) * step + 8
+    parts = [
+        f'<line x1="{x(0):.1f}" x2="{x(0):.1f}" y1="4" y2="{height - 4}" '
+        f'stroke="{INK}" stroke-dasharray="4 3"/>'
+    ]
+    for i, (label, estimate, ci_low, ci_high) in enumerate(rows):
+        y = 4 + i * step + label_h + row_h / 2
+        label_x, label_y = (0, y - 13) if narrow else (label_width - 8, y + 4)
+        parts.append(
+            f'<text x="{label_x}" y="{label_y:.1f}" text-anchor="{"start" if narrow else "end"}" '
+            f'fill="{INK}">{escape(_clip(label, 54 if narrow else 36))}</text>'
+            f'<line x1="{x(ci_low):.1f}" x2="{x(ci_high):.1f}" y1="{y:.1f}" y2="{y:.1f}" '
+            f'stroke="{BLUE}" stroke-width="3" stroke-linecap="round" stroke-opacity="0.45"/>'
+            f'<circle cx="{x(estimate):.1f}" cy="{y:.1f}" r="5" fill="{BLUE}"/>'
+            f'<text x="{width - 4}" y="{y + 4:.1f}" text-anchor="end" fill="{INK}">'
+            f"{escape(fmt(estimate))}</text>"
+        )
     return _svg(title, width, height, "".join(parts), chart_id, layout=layout)
 
 

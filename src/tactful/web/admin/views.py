@@ -167,20 +167,24 @@ def segments_table(report: OverviewReport) -> Table:
 def overview_charts(report: OverviewReport) -> dict[str, str]:
     """The overview's SVG charts."""
     cur = report.currency
-    bars_by_segment = charts.twin(
-        charts.bars,
+    lift_by_segment = charts.twin(
+        charts.intervals,
         rows=[
             (
                 f"{value_label(report.segment, value)} ({found.treated + found.held_out:,})",
                 found.revenue.estimate,
+                found.revenue.ci_low,
+                found.revenue.ci_high,
             )
             for value, found in segment_rows(report)
             if found.revenue is not None
         ],
-        title=f"Revenue per customer, treated minus held out, by {report.segment}",
+        title=(
+            "Revenue per customer, treated minus held out, with its 95% interval, "
+            f"by {report.segment}"
+        ),
         chart_id="segments",
         fmt=lambda v: money(v, cur),
-        label_width=240,
     )
     band = [
         charts.Band(p.day.strftime("%d %b"), p.estimate, p.ci_low, p.ci_high)
@@ -209,7 +213,7 @@ def overview_charts(report: OverviewReport) -> dict[str, str]:
             fmt=lambda v: f"{v:.1%}",
             label_width=160,
         ),
-        "segments": bars_by_segment,
+        "segments": lift_by_segment,
     }
 
 
