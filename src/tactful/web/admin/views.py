@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from tactful.domain.countries import country_name
 from tactful.domain.measurement import Overview
 from tactful.domain.measurement.comparison import Lift as MeasuredLift
+from tactful.domain.measurement.segments import NONE
 from tactful.domain.money import Money, exponent
 from tactful.services.dashboard import CustomersReport, OverviewReport
 from tactful.web.admin import charts
@@ -131,9 +133,18 @@ def segment_rows(report: OverviewReport) -> list[tuple[str, Overview]]:
     return [(name.partition(":")[2], found) for name, found in report.segments.items()]
 
 
+def value_label(dimension: str, value: str) -> str:
+    """A segment's value as a person reads it: a country's name, not its code (`GB`)."""
+    if dimension != "country":
+        return value
+    return "unknown" if value == NONE else country_name(value)
+
+
 def segments_table(report: OverviewReport) -> Table:
-    """Revenue per customer, treated against held out, for each value of the segment."""
+    """Revenue per customer, treated against held out, for each value of the segment;
+    countries by name, with their code in a last column (the `segment=country:GB` value)."""
     cur = report.currency
+    coded = report.segment == "country"
     rows = []
     for value, found in segment_rows(report):
         lift = found.revenue
@@ -142,14 +153,15 @@ def segments_table(report: OverviewReport) -> Table:
         )
         rows.append(
             [
-                value,
+                value_label(report.segment, value),
                 found.treated,
                 found.held_out,
                 *(money(c, cur) if c is not None else "–" for c in cells),
+                *([value] if coded else []),
             ]
         )
     heading = ["value", "treated", "held out", "lift per customer", "95% CI low", "95% CI high"]
-    return (heading, rows)
+    return ([*heading, "code"] if coded else heading, rows)
 
 
 def overview_charts(report: OverviewReport) -> dict[str, str]:
@@ -157,7 +169,10 @@ def overview_charts(report: OverviewReport) -> dict[str, str]:
     cur = report.currency
     bars_by_segment = charts.bars(
         [
-            (f"{value} ({found.treated + found.held_out:,})", found.revenue.estimate)
+            (
+                f"{value_label(report.segment, value)} ({found.treated + found.held_out:,})",
+                found.revenue.estimate,
+            )
             for value, found in segment_rows(report)
             if found.revenue is not None
         ],
