@@ -30,6 +30,7 @@ PAGES = {
     "sequences": "/admin/sequences",
     "decisions": "/admin/decisions",
     "decision": "/admin/decisions/dec_0000003",
+    "overview-by-rfm": "/admin?segment=rfm",
 }
 BACKTEST = {
     "kind": "screen, not proof",
@@ -84,6 +85,20 @@ def screenshots(shots: Path) -> Path:
     return folder
 
 
+CHARTS = {"overview": 4, "offers": 1, "customers": 1, "overview-by-rfm": 4}
+"""Charts drawn to fit their figure on each page (the cohort heatmap scrolls instead)."""
+FITS_THE_SCREEN = "document.documentElement.scrollWidth <= innerWidth"
+CHART_TEXT_PX = """[...document.querySelectorAll('svg.chart:not(.chart-natural)')]
+  .filter(svg => svg.getClientRects().length)
+  .map(svg => 12 * svg.getBoundingClientRect().width / svg.viewBox.baseVal.width)"""
+"""The size on screen of each shown chart's 12-unit text: the SVG scales it with its width."""
+FIGURES_LEFT_ALIGNED = r"""[...document.querySelectorAll('td')]
+  .filter(td => /^[−+-]?[£$€]?[0-9][0-9,.]*(%| pp)?$/.test(td.innerText.trim()))
+  .filter(td => getComputedStyle(td).textAlign !== 'right')
+  .map(td => td.innerText)"""
+"""Cells holding a figure (a count, an amount, a share) that are not right-aligned."""
+
+
 def _sign_in(tab: Any, url: str) -> None:
     tab.goto(f"{url}/admin")
     assert "/admin/login" in tab.url
@@ -118,6 +133,11 @@ def test_walk_every_page(browser: Any, dashboard: str, screenshots: Path, viewpo
             assert svg.get_attribute("role") == "img"
             assert svg.locator("title").count() == 1
         tab.screenshot(path=screenshots / f"{viewport}-{i}-{name}.png", full_page=True)
+        assert tab.evaluate(FITS_THE_SCREEN), f"{name} is wider than the {viewport} screen"
+        shown = tab.evaluate(CHART_TEXT_PX)  # one of each chart's two drawings
+        assert len(shown) == CHARTS.get(name, 0), (name, shown)
+        assert all(10 <= px <= 16 for px in shown), (name, viewport, shown)
+        assert tab.evaluate(FIGURES_LEFT_ALIGNED) == [], name
     assert outside == [], outside
     assert problems == [], problems
     context.close()
