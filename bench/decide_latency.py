@@ -30,14 +30,14 @@ from tactful.domain.offers import (
     CartLine,
     Decision,
     DecisionContext,
-    ModelAffinity,
     Moment,
     OfferCatalog,
     OfferEvent,
     OfferResponse,
     Purchase,
-    decide,
 )
+from tactful.domain.offers.engine import decide
+from tactful.domain.offers.model_source import ModelAffinity
 
 DATA = (
     Path(__file__).resolve().parents[2] / "shared" / "data" / "online_retail" / "online_retail.csv"

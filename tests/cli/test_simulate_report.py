@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from rich.console import Console
 from typer.testing import CliRunner
 
 from tactful.cli import app
+from tactful.cli.report import segments_table
 
 SIMULATE_KEYS = {"customers", "treated", "held_out", "true_incremental_revenue", "currency"}
 
@@ -58,3 +60,18 @@ def test_simulate_then_report_keeps_the_contract(tmp_path: Path) -> None:
     assert "incremental revenue" in table.output
     again = runner.invoke(app, [*args], env=env_for(tmp_path))
     assert again.exit_code == 2
+
+
+def test_the_segment_table_names_countries_and_keeps_the_segment_to_type() -> None:
+    lift = {"estimate": 1200, "ci_low": -300, "ci_high": 2700}
+    found = {"revenue_per_customer": lift, "customers": {"treated": 90, "held_out": 10}}
+    data = {
+        "incremental_revenue": {"currency": "GBP"},
+        "segments": {"country": found, "country:GB": found, "country:Channel Islands": found},
+    }
+    shown = Console(width=200, record=True)
+    shown.print(segments_table(data))
+    text = shown.export_text()
+    assert "United Kingdom (country:GB)" in text
+    assert "country:Channel Islands" in text  # no ISO code: as stored
+    assert "12.00 GBP" in text

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tactful.domain.countries import MAX_LENGTH, country_code
+from tactful.domain.countries import MAX_LENGTH, country_code, country_name
 
 ONLINE_RETAIL = {
     "United Kingdom": "GB", "Germany": "DE", "France": "FR", "EIRE": "IE", "Spain": "ES",
@@ -53,3 +53,16 @@ def test_every_country_name_and_code_finds_its_alpha_2(country: Any) -> None:
 def test_normalising_twice_changes_nothing(text: str) -> None:
     once = country_code(text)
     assert country_code(once) == once
+
+
+def test_codes_read_as_the_names_people_use() -> None:
+    names = {"GB": "United Kingdom", "KR": "South Korea", "RU": "Russia", "FR": "France"}
+    assert {code: country_name(code) for code in names} == names
+    assert country_name("Channel Islands") == "Channel Islands"  # no code: kept as stored
+    assert country_name("none") == "none"
+
+
+@given(st.sampled_from(list(pycountry.countries)))
+def test_every_name_shown_finds_its_code_again(country: Any) -> None:
+    code = str(country.alpha_2)
+    assert country_code(country_name(code)) == code

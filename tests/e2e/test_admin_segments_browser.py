@@ -1,9 +1,9 @@
 """The offers page's segment picker and the experiment stop form in Chromium (issue 22).
 
-A merchant picks Country, then a country, on desktop and phone, and the offers table follows;
-a stop without a reason comes back with the message next to the reason box, focused there,
-and the form keeps what was typed. Screenshots are kept; axe finds no serious problem and the
-console stays clean.
+A merchant picks Country, then a country by its name, on desktop and phone, and the offers
+table follows; a stop without a reason comes back with the message next to the reason box,
+focused there, and the form keeps what was typed. Screenshots are kept; axe finds no serious
+problem and the console stays clean.
 """
 
 from __future__ import annotations
@@ -118,12 +118,20 @@ def test_the_offers_page_picks_a_segment_like_the_overview(
     values = page.locator("nav[aria-label='Country values']")
     assert values.is_visible()
     assert values.locator("a[aria-current=true]").inner_text() == "Every country"
-    values.locator("a", has_text="FR").click()
-    page.wait_for_url("**segment=country%3AFR")
-    assert values.locator("a[aria-current=true]").inner_text().startswith("FR")
-    assert "whose country is FR" in page.locator(".segment-note").inner_text()
+    values.locator("a", has_text="France").click()
+    page.wait_for_url("**segment=country%3AFR")  # the name is shown, the code is the link's
+    assert values.locator("a[aria-current=true]").inner_text().startswith("France")
+    assert "whose country is France" in page.locator(".segment-note").inner_text()
     assert 0 < page.locator("table").first.locator("tbody tr").count() <= every
     page.screenshot(path=screenshots / f"{viewport}-offers-segment.png", full_page=True)
+    assert tab.serious_axe_findings() == []
+    page.goto(f"{site}/admin?segment=country")
+    lift = page.locator("section[aria-label^='Lift by segment'] svg.chart:visible")
+    assert lift.count() == 1  # the drawing that fits this screen, of its two
+    labels = lift.locator("text").all_text_contents()
+    assert any(label.startswith("United Kingdom (") for label in labels), labels
+    lift.scroll_into_view_if_needed()
+    page.screenshot(path=screenshots / f"{viewport}-overview-by-country.png", full_page=True)
     assert tab.serious_axe_findings() == []
     tab.close()
 

@@ -41,7 +41,7 @@ sequences:
 """
 
 
-def _send_and_react(container: Container) -> None:
+def send_and_react(container: Container) -> None:
     """Alice and Bob get the tracked sequence's mail, Carol the plain one's; Alice's mail and
     Carol's load the pixel (Carol's carries none: a forged load), Bob clicks."""
     container.sequences.load_text(SEQUENCES, "report.yaml", T0)
@@ -60,7 +60,7 @@ def _send_and_react(container: Container) -> None:
 def test_opens_are_counted_only_where_tracking_is_on(settings: Settings) -> None:
     container, sender = email_container(settings)
     try:
-        _send_and_react(container)
+        send_and_react(container)
         figures = {f.sequence_id: f for f in container.email_report.figures()}
     finally:
         container.close()
@@ -89,7 +89,7 @@ def test_the_report_command(tmp_path: Path) -> None:
     engine = build_engine(settings.resolved_database_url)
     container = build_container(settings, engine=engine)
     try:
-        _send_and_react(container)
+        send_and_react(container)
     finally:
         container.close()
         engine.dispose()
@@ -112,7 +112,7 @@ def test_the_report_command(tmp_path: Path) -> None:
 def test_the_admin_page_labels_opens_as_tracked_only(settings: Settings, engine: Engine) -> None:
     container, _ = email_container(settings)
     try:
-        _send_and_react(container)
+        send_and_react(container)
     finally:
         container.close()
     with (
@@ -125,9 +125,10 @@ def test_the_admin_page_labels_opens_as_tracked_only(settings: Settings, engine:
     rows = {
         cells[0]: cells
         for row in re.findall(r"<tr><th scope=\"row\">(.*?)</tr>", page.text)
-        if (cells := re.split(r"</t[hd]><t[hd]>", row))
+        if (cells := re.split(r"</t[hd]><t[hd][^>]*>", row))
     }
     assert rows["tracked"][-1].startswith("1 of 2 (50.0%)")
     assert rows["plain"][-1].startswith("not tracked")
+    assert page.text.count('<td class="num">') == 2 * 5  # every figure right-aligned
     assert "opens (tracked mails only)" in page.text
     assert "Apple Mail Privacy Protection" in page.text

@@ -20,6 +20,7 @@ from tactful.cli._app import (
 )
 from tactful.cli.cohorts import parse_day
 from tactful.cli.experiment_tables import experiments_table
+from tactful.domain.countries import country_name
 
 if TYPE_CHECKING:
     from tactful.reports_composition import Reports
@@ -145,13 +146,21 @@ def segments_table(data: dict[str, Any]) -> Table:
         lift = found["revenue_per_customer"]
         customers = found["customers"]
         table.add_row(
-            name,
+            _segment_label(name),
             f"{customers['treated']:,}",
             f"{customers['held_out']:,}",
             _money(lift["estimate"], currency),
             _interval(lift, currency),
         )
     return table
+
+
+def _segment_label(name: str) -> str:
+    """`United Kingdom (country:GB)`: a country by name, with what `--segment` takes."""
+    dimension, _, value = name.partition(":")
+    if dimension != "country" or country_name(value) == value:
+        return name
+    return f"{country_name(value)} ({name})"
 
 
 def offers_table(data: dict[str, Any]) -> Table:

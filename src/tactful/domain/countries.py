@@ -49,3 +49,19 @@ def country_code(text: str | None) -> str | None:
     except LookupError:
         return given
     return str(found.alpha_2)
+
+
+_SHORT_NAMES = {"RU": "Russia"}
+"""Names people use where ISO's is formal and it has no common name."""
+
+
+@lru_cache(maxsize=512)
+def country_name(code: str) -> str:
+    """`United Kingdom` for `GB`, `South Korea` for `KR`: the name a person reads for a
+    stored code; anything that is not an alpha-2 code (`Channel Islands`) as it is."""
+    if code in _SHORT_NAMES:
+        return _SHORT_NAMES[code]
+    found = pycountry.countries.get(alpha_2=code) if len(code) == 2 else None
+    if found is None:
+        return code
+    return str(getattr(found, "common_name", None) or found.name)

@@ -64,14 +64,24 @@ def test_the_offers_page_splits_by_the_overviews_segments(client: httpx.Client) 
     assert "Country values" not in every.text
     split = client.get("/admin/offers", params={"segment": "country"})
     assert 'aria-label="Country values"' in split.text
-    for code in ("GB", "FR", "DE"):
-        assert f"segment=country%3A{code}" in split.text
+    for code, name in (("GB", "United Kingdom"), ("FR", "France"), ("DE", "Germany")):
+        chip = f'segment=country%3A{code}">{name} <span class="n">'
+        assert chip in split.text  # the link keeps the code, the chip names the country
     overview = client.get("/admin", params={"segment": "country"}).text
-    assert all(f'<th scope="row">{code}</th>' in overview for code in ("GB", "FR", "DE"))
+    names = ("United Kingdom", "France", "Germany")
+    assert all(f'<th scope="row">{name}</th>' in overview for name in names)
+    assert "United Kingdom (" in overview  # the bar's label
+    assert ">GB (" not in overview
+    table = client.get("/admin/csv/overview/segments.csv", params={"segment": "country"})
+    rows = list(csv.DictReader(io.StringIO(table.text)))
+    assert {(row["value"], row["code"]) for row in rows} >= {("France", "FR"), ("Germany", "DE")}
     britain = client.get("/admin/offers", params={"segment": "country:GB"})
     assert britain.status_code == 200
     assert 'segment=country%3AGB" aria-current="true"' in britain.text
-    assert "Offers shown to customers whose country is <strong>GB</strong> (" in britain.text
+    assert (
+        "Offers shown to customers whose country is <strong>United Kingdom</strong> ("
+        in britain.text
+    )
     assert "?days=7&amp;segment=country%3AGB" in britain.text  # the period keeps the segment
     total = shown(client, None)
     parts = [shown(client, f"country:{code}") for code in ("GB", "FR", "DE")]

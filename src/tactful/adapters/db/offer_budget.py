@@ -26,12 +26,18 @@ from tactful.services.ports.offer_budget import BudgetSpend
 
 _LOCK = "SELECT pg_advisory_xact_lock(CAST(? AS BIGINT))"
 _ADD = (
-    "INSERT INTO offer_budget_spends (customer_id, offer_key, day, at) VALUES (?, ?, ?, ?) "
-    "ON CONFLICT (customer_id, offer_key, day) DO NOTHING"
+    "INSERT INTO offer_budget_spends (customer_id, offer_key, day, at) VALUES {rows} "
+    "ON CONFLICT (customer_id, offer_key, day) DO NOTHING RETURNING offer_key"
+)
+_ROW = "(?, ?, ?, ?)"
+_COUNT = (
+    "SELECT count(*), coalesce(sum(CASE WHEN at > ? THEN 1 ELSE 0 END), 0) "
+    "FROM offer_budget_spends WHERE customer_id = ?"
 )
 _FORGET_EXPIRED = "DELETE FROM offer_budget_spends WHERE customer_id = ? AND at <= ?"
-_COUNT_IN_WINDOW = "SELECT count(*) FROM offer_budget_spends WHERE customer_id = ? AND at > ?"
 _UNDO_TODAY = "DELETE FROM offer_budget_spends WHERE customer_id = ? AND offer_key = ? AND day = ?"
+_ADDING: dict[int, str] = {}
+"""`_ADD` for each number of offers, written once."""
 _KNOWN_LIMIT = 200_000
 
 
@@ -109,19 +115,35 @@ class SqlOfferBudget:
         return all((wanted.customer_id, key, day) in self._known for key in wanted.keys)
 
 
+def _adding(count: int) -> str:
+    """The INSERT of `count` spends that returns the keys it added (not spent today before)."""
+    statement = _ADDING.get(count)
+    if statement is None:
+        statement = _ADDING[count] = _ADD.format(rows=", ".join([_ROW] * count))
+    return statement
+
+
 def _spend(driver: Driver, wanted: BudgetSpend) -> frozenset[str]:
-    """Add the offers not yet spent today, then refuse the last of them over the budget."""
+    """Add the offers not yet spent today, then refuse the last of them over the budget.
+
+    Two statements for a first showing: one INSERT of every offer (those already spent today
+    stay as they are), then one count of the customer's spends, in the window and in all;
+    expired spends are deleted only when that count finds some.
+    """
     customer_id = wanted.customer_id
     day = driver.bound_day(budget_day(wanted.at))
     at = driver.bound_time(wanted.at)
-    added = [
-        key for key in dict.fromkeys(wanted.keys) if driver.run(_ADD, customer_id, key, day, at)
-    ]
+    keys = list(dict.fromkeys(wanted.keys))
+    params = [value for key in keys for value in (customer_id, key, day, at)]
+    returned = {row[0] for row in driver.rows(_adding(len(keys)), *params)}
+    added = [key for key in keys if key in returned]
     if not added:
         return frozenset()
     since = driver.bound_time(wanted.at - wanted.window)
-    driver.run(_FORGET_EXPIRED, customer_id, since)
-    over = int(driver.rows(_COUNT_IN_WINDOW, customer_id, since)[0][0]) - wanted.budget
+    stored, in_window = driver.rows(_COUNT, since, customer_id)[0]
+    if stored > in_window:
+        driver.run(_FORGET_EXPIRED, customer_id, since)
+    over = int(in_window) - wanted.budget
     if over <= 0:
         return frozenset()
     refused = added[-over:]

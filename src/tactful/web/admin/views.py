@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from tactful.domain.countries import country_name
 from tactful.domain.measurement import Overview
 from tactful.domain.measurement.comparison import Lift as MeasuredLift
+from tactful.domain.measurement.segments import NONE
 from tactful.domain.money import Money, exponent
 from tactful.services.dashboard import CustomersReport, OverviewReport
 from tactful.web.admin import charts
@@ -131,9 +133,18 @@ def segment_rows(report: OverviewReport) -> list[tuple[str, Overview]]:
     return [(name.partition(":")[2], found) for name, found in report.segments.items()]
 
 
+def value_label(dimension: str, value: str) -> str:
+    """A segment's value as a person reads it: a country's name, not its code (`GB`)."""
+    if dimension != "country":
+        return value
+    return "unknown" if value == NONE else country_name(value)
+
+
 def segments_table(report: OverviewReport) -> Table:
-    """Revenue per customer, treated against held out, for each value of the segment."""
+    """Revenue per customer, treated against held out, for each value of the segment;
+    countries by name, with their code in a last column (the `segment=country:GB` value)."""
     cur = report.currency
+    coded = report.segment == "country"
     rows = []
     for value, found in segment_rows(report):
         lift = found.revenue
@@ -142,29 +153,38 @@ def segments_table(report: OverviewReport) -> Table:
         )
         rows.append(
             [
-                value,
+                value_label(report.segment, value),
                 found.treated,
                 found.held_out,
                 *(money(c, cur) if c is not None else "–" for c in cells),
+                *([value] if coded else []),
             ]
         )
     heading = ["value", "treated", "held out", "lift per customer", "95% CI low", "95% CI high"]
-    return (heading, rows)
+    return ([*heading, "code"] if coded else heading, rows)
 
 
 def overview_charts(report: OverviewReport) -> dict[str, str]:
     """The overview's SVG charts."""
     cur = report.currency
-    bars_by_segment = charts.bars(
-        [
-            (f"{value} ({found.treated + found.held_out:,})", found.revenue.estimate)
+    lift_by_segment = charts.twin(
+        charts.intervals,
+        rows=[
+            (
+                f"{value_label(report.segment, value)} ({found.treated + found.held_out:,})",
+                found.revenue.estimate,
+                found.revenue.ci_low,
+                found.revenue.ci_high,
+            )
             for value, found in segment_rows(report)
             if found.revenue is not None
         ],
-        title=f"Revenue per customer, treated minus held out, by {report.segment}",
+        title=(
+            "Revenue per customer, treated minus held out, with its 95% interval, "
+            f"by {report.segment}"
+        ),
         chart_id="segments",
         fmt=lambda v: money(v, cur),
-        label_width=220,
     )
     band = [
         charts.Band(p.day.strftime("%d %b"), p.estimate, p.ci_low, p.ci_high)
@@ -172,27 +192,28 @@ def overview_charts(report: OverviewReport) -> dict[str, str]:
     ]
     f = report.funnel
     return {
-        "incremental": charts.line_with_band(
-            band,
+        "incremental": charts.twin(
+            charts.line_with_band,
+            points=band,
             title="Cumulative incremental revenue with its 95% confidence band, by day",
             chart_id="incremental",
             fmt=lambda v: compact(v, cur),
         ),
-        "funnel": charts.funnel(
-            [("Offers shown", f.impressions), ("Accepted", f.accepted), ("Paid", f.paid)],
+        "funnel": charts.twin(
+            charts.funnel,
+            steps=[("Offers shown", f.impressions), ("Accepted", f.accepted), ("Paid", f.paid)],
             title="Funnel: offers shown, accepted and paid",
             chart_id="funnel",
-            width=460,
         ),
-        "moments": charts.bars(
-            [(m.moment.replace("_", " "), (m.acceptance or 0.0)) for m in report.moments],
+        "moments": charts.twin(
+            charts.bars,
+            rows=[(m.moment.replace("_", " "), (m.acceptance or 0.0)) for m in report.moments],
             title="Acceptance rate by moment",
             chart_id="moments",
             fmt=lambda v: f"{v:.1%}",
-            width=460,
-            label_width=120,
+            label_width=160,
         ),
-        "segments": bars_by_segment,
+        "segments": lift_by_segment,
     }
 
 
@@ -245,8 +266,9 @@ def customer_charts(report: CustomersReport) -> dict[str, str]:
     out: dict[str, str] = {}
     if report.clv is not None:
         cur = report.clv.currency
-        out["clv"] = charts.histogram(
-            report.value_histogram(),
+        out["clv"] = charts.twin(
+            charts.histogram,
+            bins=report.value_histogram(),
             title="Customers by expected value over the next 52 weeks",
             chart_id="clv",
             fmt=lambda v: money(v * 10 ** exponent(cur), cur),

@@ -1,0 +1,95 @@
+"""The email sequences page with figures, in Chromium on desktop and a 390-px phone: every
+figure right-aligned in tabular digits like the other admin tables, nothing wider than the
+screen, a clean console and nothing fetched from elsewhere. Screenshots are kept."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tactful.adapters.db.engine import build_engine
+from tactful.adapters.db.schema import upgrade
+from tactful.settings import Settings
+from tactful.web.app import create_app
+from tests.conftest import LiveServer
+from tests.e2e.conftest import VIEWPORTS
+from tests.email.support import email_container
+from tests.email.test_sequence_report import send_and_react
+
+pytestmark = pytest.mark.e2e
+SECRET = "sk_test_secret_key_0123456789"
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[str]:
+    url = f"sqlite:///{(tmp_path / 'tactful.db').as_posix()}"
+    engine = build_engine(url)
+    upgrade(engine)
+    settings = Settings.from_env(
+        {},
+        environment="test",
+        data_dir=tmp_path,
+        database_url=url,
+        secret_key=SECRET,
+        publishable_key="pk_test_publishable_0123456789",
+    )
+    container, _ = email_container(settings)
+    try:
+        send_and_react(container)
+    finally:
+        container.close()
+    with LiveServer(create_app(settings, engine=engine)) as server:
+        yield server.url
+    engine.dispose()
+
+
+@pytest.fixture
+def screenshots(shots: Path) -> Path:
+    folder = Path(os.environ.get("TACTFUL_SCREENSHOTS", shots)) / "admin"
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"admin screenshots: {folder}")
+    return folder
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "mobile"])
+def test_the_sequences_page_with_figures(
+    browser: Any, site: str, screenshots: Path, viewport: str
+) -> None:
+    context = browser.new_context(**VIEWPORTS[viewport])
+    outside: list[str] = []
+    context.route(
+        "**/*",
+        lambda route: (
+            route.continue_()
+            if route.request.url.startswith(site)
+            else (outside.append(route.request.url), route.abort())
+        ),
+    )
+    tab = context.new_page()
+    problems: list[str] = []
+    tab.on("pageerror", lambda error: problems.append(str(error)))
+    tab.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+    tab.goto(f"{site}/admin/login?next=/admin/sequences")
+    tab.fill("#password", SECRET)
+    tab.keyboard.press("Enter")
+    tab.wait_for_url(f"{site}/admin/sequences")
+    rows = tab.locator("table tbody tr")
+    assert rows.count() == 2
+    tracked = tab.locator("tbody tr", has=tab.locator("th", has_text="tracked")).first
+    assert tracked.locator("td").all_inner_texts()[-1].startswith("1 of 2 (50.0%)")
+    alignments = tab.eval_on_selector_all(
+        "table td, table thead th:not(:first-child)",
+        "cells => cells.map(c => [getComputedStyle(c).textAlign,"
+        " getComputedStyle(c).fontVariantNumeric])",
+    )
+    assert len(alignments) == 2 * 5 + 5
+    assert all(align == "right" and "tabular-nums" in digits for align, digits in alignments)
+    assert tab.evaluate("document.documentElement.scrollWidth <= innerWidth")
+    tab.screenshot(path=screenshots / f"{viewport}-sequences-populated.png", full_page=True)
+    assert outside == [], outside
+    assert problems == [], problems
+    context.close()
