@@ -97,6 +97,10 @@ FIGURES_LEFT_ALIGNED = r"""[...document.querySelectorAll('td')]
   .filter(td => getComputedStyle(td).textAlign !== 'right')
   .map(td => td.innerText)"""
 """Cells holding a figure (a count, an amount, a share) that are not right-aligned."""
+BROKEN_HEADINGS = """[...document.querySelectorAll('.card-head h2')]
+  .filter(h => h.getBoundingClientRect().height > 1.6 * parseFloat(getComputedStyle(h).lineHeight))
+  .map(h => h.textContent)"""
+"""Card headings squeezed onto two lines by what stands beside them (a date range, a link)."""
 
 
 def _sign_in(tab: Any, url: str) -> None:
@@ -138,6 +142,7 @@ def test_walk_every_page(browser: Any, dashboard: str, screenshots: Path, viewpo
         assert len(shown) == CHARTS.get(name, 0), (name, shown)
         assert all(10 <= px <= 16 for px in shown), (name, viewport, shown)
         assert tab.evaluate(FIGURES_LEFT_ALIGNED) == [], name
+        assert tab.evaluate(BROKEN_HEADINGS) == [], (name, viewport)
     assert outside == [], outside
     assert problems == [], problems
     context.close()
