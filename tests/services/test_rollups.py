@@ -12,12 +12,15 @@ from hypothesis import strategies as st
 
 from tactful.adapters.db.dashboard_reads import SqlDashboardReports
 from tactful.adapters.db.measurement_rollups import SqlMeasurementRollups
+from tactful.adapters.db.tables_measurement import rollup_orders
 from tactful.adapters.db.transaction import SqlDatabase
 from tactful.domain.clock import FixedClock
 from tactful.domain.dashboard import Period
 from tactful.domain.measurement import Lift, Overview
+from tactful.domain.refunds import OrderRefund, RefundLine, RefundStatus
 from tactful.services.dashboard_figures import DashboardFigures
 from tactful.services.ports.storage import Database
+from tactful.services.report_data import overview_data, segments_data
 from tactful.services.reports import ReportService, ReportSpan
 from tactful.services.rollups import SETTLE, RollupService, RollupSpan, day_start, split_span
 from tactful.services.simulation import SimulationRequest, SimulationService
@@ -196,12 +199,51 @@ def test_reports_at_any_hour_equal_the_raw_log(
 
 @pytest.fixture
 def traffic_all_day(database: Database) -> tuple[Database, FixedClock]:
-    """12 days of simulated traffic up to 23:50 on the last one, the days before it rolled
-    up."""
+    """12 days of simulated traffic up to 23:50 on the last one, some orders refunded (whole,
+    by line, failed)."""
     clock = FixedClock(LATE)
     simulation = SimulationService(database, history_reads(database), clock, holdout_share=0.2)
     simulation.run(SimulationRequest(days=12, customers=250, uplift=0.2, seed=8))
+    _refund_orders(database, LATE - timedelta(days=12), LATE, "early")
     return database, clock
+
+
+def _refund_orders(database: Database, since: datetime, until: datetime, tag: str) -> int:
+    """Refund some exposed customers' orders placed in [since, until): whole, one line of,
+    and failed (which gives nothing back), in turn. How many refunds were recorded."""
+    customers = sorted(
+        e.customer_id for e in measurement_reads(database).exposures(since=since, until=until)
+    )
+    recorded = 0
+    with database.transaction() as tx:
+        for turn, customer in enumerate(customers):
+            placed = tx.orders.orders_of(customer, since=since)
+            for order in sorted(placed, key=lambda o: (o.created_at, o.order_id))[:2]:
+                line = order.lines[0]
+                whole = sum(one.unit_price.amount * one.quantity for one in order.lines)
+                amount, lines, status = {
+                    0: (whole, None, RefundStatus.SUCCEEDED),
+                    1: (
+                        line.unit_price.amount,
+                        (RefundLine(1, 1, line.unit_price.amount),),
+                        RefundStatus.PENDING,
+                    ),
+                    2: (whole, None, RefundStatus.FAILED),
+                }[turn % 3]
+                refund = OrderRefund(
+                    f"{tag}-{order.order_id}",
+                    order.order_id,
+                    amount,
+                    order.currency,
+                    "",
+                    status,
+                    None,
+                    lines,
+                    until,
+                )
+                tx.refunds.record_refund(refund)
+                recorded += 1
+    return recorded
 
 
 def test_the_hours_rolled_up_stay_until_the_whole_days_pass_them(database: Database) -> None:
@@ -223,3 +265,47 @@ def test_the_hours_rolled_up_stay_until_the_whole_days_pass_them(database: Datab
     job.rebuild(today=date(2026, 3, 2))
     assert rollups.rolled_range() == (date(2026, 2, 26), date(2026, 3, 2))
     assert rollups.rolled_until() is None
+
+
+def test_order_totals_read_the_rolled_up_days_and_equal_the_raw_orders(
+    database: Database,
+) -> None:
+    """`tactful report`'s per-customer order totals read each customer's orders of the days
+    (and today's hours) the rollups hold from `rollup_orders`, the rest raw, and refunds by
+    order whenever made: the raw totals, a refund made after the rollup included."""
+    if not isinstance(database, SqlDatabase):
+        pytest.skip("order rollups are SQL only")
+    clock = FixedClock(NOW)
+    simulation = SimulationService(database, history_reads(database), clock, holdout_share=0.2)
+    simulation.run(SimulationRequest(days=12, customers=250, uplift=0.2, seed=8))
+    reads, rollups = measurement_reads(database), measurement_rollups(database)
+    RollupService(reads, rollups, clock, attribution=WEEK).run_due(NOW)
+    assert _refund_orders(database, NOW - timedelta(days=12), NOW, "late") > 20
+    rolled = (datetime(2026, 2, 17, tzinfo=UTC), datetime(2026, 3, 1, 15, tzinfo=UTC))
+    exposures = reads.exposures(since=NOW - timedelta(days=12), until=NOW)
+
+    def totals(**given: Any) -> list[Any]:
+        found = reads.customer_totals(exposures, until=NOW, pre_period=timedelta(days=90), **given)
+        return sorted(found, key=lambda t: (t.customer_id, t.currency))
+
+    raw = totals()
+    assert sum(t.refunded for t in raw) > 0
+    assert sum(t.orders for t in raw) > 20
+    assert totals(rolled=rolled) == raw
+    # The report's order side (the offers' net revenue takes a late refund when the nightly
+    # rebuild of recent days reaches its day).
+    with_rollups = ReportService(reads, clock, holdout_share=0.2, attribution=WEEK, rollups=rollups)
+    raw_log = ReportService(reads, clock, holdout_share=0.2, attribution=WEEK)
+    span = raw_log.span()
+    for segment in SPLITS:
+        assert _order_side(with_rollups, span, segment) == _order_side(raw_log, span, segment)
+    with database.engine.begin() as connection:
+        connection.execute(rollup_orders.delete().where(rollup_orders.c.day < date(2026, 2, 25)))
+    assert totals(rolled=rolled) != raw  # what they hold is read from them
+
+
+def _order_side(reports: ReportService, span: ReportSpan, segment: str | None) -> object:
+    """The overview's figures from customers' orders, as the report prints them (the offers'
+    funnel left out)."""
+    found, _, _, segments = reports.compute_overview(span, segment)
+    return overview_data(found, (), {}), segments_data(segments)

@@ -227,8 +227,18 @@ class ReportService:
             )
             return outcomes, exposures
         exposures = self._exposures(self._parts(span))
-        totals = self.reads.customer_totals(exposures, until=span.until, pre_period=PRE_PERIOD)
+        totals = self.reads.customer_totals(
+            exposures, until=span.until, pre_period=PRE_PERIOD, rolled=self._rolled_orders()
+        )
         return outcomes_from_totals(exposures, totals), exposures
+
+    def _rolled_orders(self) -> tuple[datetime, datetime] | None:
+        """What the rollups hold of each customer's orders: from the first day's midnight to
+        the hours rolled up of the day they end at, or its midnight."""
+        held = None if self.rollups is None else self.rollups.rolled_range()
+        if self.rollups is None or held is None:
+            return None
+        return day_start(held[0]), self.rollups.rolled_until() or day_start(held[1])
 
     def _parts(self, span: ReportSpan) -> RollupSpan:
         """Whole days and today's passed hours from the rollups, the rest raw."""

@@ -117,10 +117,17 @@ class SqlMeasurementReads:
         ]
 
     def customer_totals(
-        self, exposures: Sequence[Exposure], *, until: datetime, pre_period: timedelta
+        self,
+        exposures: Sequence[Exposure],
+        *,
+        until: datetime,
+        pre_period: timedelta,
+        rolled: tuple[datetime, datetime] | None = None,
     ) -> list[CustomerTotals]:
         with self.engine.connect() as connection:
-            return read_customer_totals(connection, exposures, until=until, pre_period=pre_period)
+            return read_customer_totals(
+                connection, exposures, until=until, pre_period=pre_period, rolled=rolled
+            )
 
     def customer_traits(self, *, since: datetime, until: datetime) -> dict[str, CustomerTraits]:
         lines = (

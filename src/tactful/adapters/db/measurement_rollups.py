@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, delete, func, select, update
 
+from tactful.adapters.db.order_rollups import roll_orders
 from tactful.adapters.db.repositories._common import utc
 from tactful.adapters.db.tables_measurement import (
     rollup_activity,
@@ -142,6 +143,7 @@ class SqlMeasurementRollups:
                 connection.execute(
                     delete(table).where(table.c.day >= first_day, table.c.day < end_day)
                 )
+            roll_orders(connection, first_day=first_day, end_day=end_day)
             if exposures:
                 connection.execute(
                     rollup_exposures.insert(), [_exposure_row(day, e) for day, e in exposures]
@@ -183,6 +185,7 @@ class SqlMeasurementRollups:
                 raise ValueError("rollups: hours are rolled up for the day the whole days end at")
             for table in (rollup_exposures, rollup_offers):
                 connection.execute(delete(table).where(table.c.day == day))
+            roll_orders(connection, first_day=day, end_day=day + timedelta(days=1), until=until)
             if exposures:
                 connection.execute(
                     rollup_exposures.insert(), [_exposure_row(day, e) for e in exposures]

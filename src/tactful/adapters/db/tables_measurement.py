@@ -126,6 +126,22 @@ rollup_range = Table(
     Column("hours_until", Timestamp, nullable=True),
 )
 
+# Each customer's orders of a day per currency, before refunds (read raw by order, as the raw
+# totals take them, so a refund after the day was rolled counts): for `tactful report`'s
+# per-customer order totals (migration 0029). last_at: the day's latest order.
+rollup_orders = Table(
+    "rollup_orders",
+    metadata,
+    Column("customer_id", String(128), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("orders", BigInteger, nullable=False),
+    Column("gross", BigInteger, nullable=False),
+    Column("units", BigInteger, nullable=False),
+    Column("last_at", Timestamp, nullable=False),
+    PrimaryKeyConstraint("customer_id", "day", "currency"),
+)
+
 # The dashboard's figures as the worker last computed them (pickled report objects, keyed by
 # page, period and segment): a first view reads them instead of the raw log (migration 0027).
 stored_figures = Table(
@@ -144,6 +160,7 @@ __all__ = [
     "rollup_exposures",
     "rollup_offer_stats",
     "rollup_offers",
+    "rollup_orders",
     "rollup_range",
     "stored_figures",
 ]

@@ -67,8 +67,14 @@ class MemoryMeasurementReads:
         ]
 
     def customer_totals(
-        self, exposures: Sequence[Exposure], *, until: datetime, pre_period: timedelta
+        self,
+        exposures: Sequence[Exposure],
+        *,
+        until: datetime,
+        pre_period: timedelta,
+        rolled: tuple[datetime, datetime] | None = None,
     ) -> list[CustomerTotals]:
+        # No order rollups in memory: every order is read, which is what they stand for.
         starts = [e.first_at for e in exposures if e.held_out is not None]
         if not starts:
             return []

@@ -34,12 +34,19 @@ class MeasurementReads(Protocol):
         ...
 
     def customer_totals(
-        self, exposures: Sequence[Exposure], *, until: datetime, pre_period: timedelta
+        self,
+        exposures: Sequence[Exposure],
+        *,
+        until: datetime,
+        pre_period: timedelta,
+        rolled: tuple[datetime, datetime] | None = None,
     ) -> list[CustomerTotals]:
         """The orders of the exposed customers (held out or not; mixed ones left out) placed
         before `until`, totalled per customer and currency in the database: from each one's
         first decision on, and in the `pre_period` before it (as `customer_totals` of the
-        domain totals `order_totals`)."""
+        domain totals `order_totals`). `rolled`: [midnight of the first day, the time) the
+        daily rollups hold each customer's orders for (`MeasurementRollups`); the totals
+        read them there, the rest raw, and are the same."""
         ...
 
     def customer_traits(self, *, since: datetime, until: datetime) -> dict[str, CustomerTraits]:
@@ -109,7 +116,8 @@ class MeasurementRollups(Protocol):
         offer_stats: Sequence[tuple[date, OfferStats]] = (),
     ) -> None:
         """Replace the rollups of those days in one transaction (the dashboard's activity and
-        offer figures too), and widen the range to hold them (they must touch or overlap it)."""
+        offer figures, and each customer's orders of the day, too), and widen the range to
+        hold them (they must touch or overlap it)."""
         ...
 
     def replace_hours(
@@ -121,8 +129,9 @@ class MeasurementRollups(Protocol):
         offers: Sequence[OfferOutcome],
     ) -> None:
         """Replace what the rollups hold of `day`, the day the whole days end at, with its
-        hours [midnight, until), in one transaction (ValueError for any other day). Widening
-        the whole days past `day` (`replace_days`) drops these hours."""
+        hours [midnight, until) (each customer's orders too), in one transaction (ValueError
+        for any other day). Widening the whole days past `day` (`replace_days`) drops these
+        hours."""
         ...
 
     def first_decision_at(self) -> datetime | None:
