@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
+import orjson
 from sqlalchemy import Engine, insert
 
 from tactful.adapters.db.tables import order_lines, orders, products
@@ -75,19 +76,19 @@ def _one_decision(
     decision_id = f"dec_{i:07d}"
     moment = rng.choice(MOMENTS)
     cart_sku = rng.choice(list(SKUS))
-    rows["decisions"].append(
-        {
-            "decision_id": decision_id,
-            "customer_id": customer,
-            "moment": moment,
-            "channel": "web",
-            "at": at,
-            "held_out": held,
-            "offer_count": 0 if held else 1,
-            "cart": [{"sku": cart_sku, "quantity": 1}],
-            "model_version": "m1",
-        }
-    )
+    decision_row: dict[str, object] = {
+        "decision_id": decision_id,
+        "customer_id": customer,
+        "moment": moment,
+        "channel": "web",
+        "at": at,
+        "held_out": held,
+        "offer_count": 0 if held else 1,
+        "cart": [{"sku": cart_sku, "quantity": 1}],
+        "model_version": "m1",
+    }
+    rows["decisions"].append(decision_row)
+    decision_row["trace"] = _trace(cart_sku, None)
     order_id = f"ord_{i:07d}"
     lines = [
         {
@@ -120,6 +121,7 @@ def _one_decision(
                 "at": at,
             }
         )
+        decision_row["trace"] = _trace(cart_sku, rows["impressions"][-1])
         answer = rng.random()
         response = "accepted" if answer < 0.22 else "declined" if answer < 0.55 else None
         if response:
@@ -168,3 +170,18 @@ def _one_decision(
                 "created_at": at + timedelta(days=2),
             }
         )
+
+
+def _trace(cart_sku: str, shown: dict[str, object] | None) -> str:
+    """The trace the decision log keeps (domain.offers.trace_log): the offer shown, if any,
+    and two candidates the guardrails dropped; every candidate held out when none is shown."""
+    others = [sku for sku in SKUS if sku != cart_sku and (shown is None or sku != shown["sku"])]
+    held = ["held_out"] if shown is None else None
+    candidates = [
+        [others[0], "cross_sell", cart_sku, 0.081, held or ["below_relevance_floor"]],
+        [others[1], "upsell", cart_sku, 0.042, held or ["price_above_ceiling", "cooldown"]],
+    ]
+    if shown is not None:
+        kept = [shown["sku"], shown["kind"], cart_sku, shown["relevance"], ["kept"]]
+        candidates.insert(0, kept)
+    return orjson.dumps(candidates).decode()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -28,6 +29,7 @@ from tactful.adapters.db.tables import order_lines, orders, products
 from tactful.adapters.db.tables_offers import decisions, offer_impressions, offer_responses
 from tactful.adapters.db.tables_payments import order_refunds
 from tactful.domain.dashboard import CustomerOutcomes, Period
+from tactful.domain.offers.trace_log import read_trace
 from tactful.services.ports.dashboard import (
     DailyActivity,
     DecisionSummary,
@@ -196,7 +198,9 @@ class SqlDashboardReports:
         with self.engine.connect() as connection:
             heads = connection.execute(query).mappings().all()
             found = _with_offers(connection, heads)
-        return found[0] if found else None
+        if not found:
+            return None
+        return replace(found[0], trace=read_trace(heads[0]["trace"]))
 
     def currency(self) -> str:
         query = (

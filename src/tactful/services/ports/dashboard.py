@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from tactful.domain.dashboard import CustomerOutcomes, Period
+from tactful.domain.offers.trace_log import LoggedCandidate
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,9 @@ class DecisionSummary:
     model_version: str | None
     cart: Any
     offers: tuple[ShownOffer, ...]
+    trace: tuple[LoggedCandidate, ...] | None = None
+    """Every candidate and why it was kept or dropped; None when the log did not keep it
+    (decisions logged before it did, and lists of decisions, which do not read it)."""
 
 
 class DashboardReports(Protocol):
