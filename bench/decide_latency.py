@@ -1,9 +1,14 @@
 """In-process latency of offers.decide() for carts of 1..20 items, model mined from Online Retail.
 
-Run: .venv/bin/python bench/decide_latency.py [--calls N] [--seed S] [--data CSV]
+Run: .venv/bin/python bench/decide_latency.py [--calls N] [--seed S] [--data CSV] [--popular N]
 Mines the full Online Retail data with tactful.domain.affinity.mine, builds the catalogue with
 each SKU's median price, then times decide() on carts sampled from real invoices.
 Target: p99 under 1 ms for every cart size.
+
+`--popular N` then times N decisions shaped like bench/http_decisions.py's requests: carts of
+1-5 of the 400 SKUs in most baskets, its moments, every other one for a returning customer
+(one of 1,000, each with 30 purchases and up to 5 offer events). Same inputs in any tree, so
+`cd OTHER_TREE && .venv/bin/python THIS_FILE --popular 6000` compares engines in process.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import gc
 import os
 import random
 import time
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -24,14 +30,14 @@ from tactful.domain.offers import (
     CartLine,
     Decision,
     DecisionContext,
-    ModelAffinity,
     Moment,
     OfferCatalog,
     OfferEvent,
     OfferResponse,
     Purchase,
-    decide,
 )
+from tactful.domain.offers.engine import decide
+from tactful.domain.offers.model_source import ModelAffinity
 
 DATA = (
     Path(__file__).resolve().parents[2] / "shared" / "data" / "online_retail" / "online_retail.csv"
@@ -125,9 +131,29 @@ def main() -> None:
         action="store_false",
         help="keep the loaded model in the GC's generations (a server would freeze it)",
     )
+    parser.add_argument(
+        "--popular", type=int, default=0, help="then time this many http-shaped decisions"
+    )
     args = parser.parse_args()
     rng = random.Random(args.seed)
     baskets, catalog, affinity = _setup(args.data, args.gc_freeze, rng)
+    _by_cart_size(baskets, catalog, affinity, rng, args.calls)
+    if args.popular:
+        _popular(baskets, catalog, affinity, random.Random(args.seed), args.popular)
+    print(
+        f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
+        f"on {os.cpu_count()} CPUs"
+    )
+
+
+def _by_cart_size(
+    baskets: list[list[str]],
+    catalog: OfferCatalog,
+    affinity: ModelAffinity,
+    rng: random.Random,
+    calls: int,
+) -> None:
+    """Carts of 1..20 items sampled from real invoices, `calls` decisions per size."""
     print(
         f"{'items':>5} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'cpu p50':>8} {'cpu p99':>8} "
         f"{'candidates':>10} {'offers':>6}"
@@ -140,7 +166,7 @@ def main() -> None:
         times: list[float] = []
         cpus: list[float] = []
         candidates = offers = 0
-        for _ in range(args.calls):
+        for _ in range(calls):
             items = rng.sample(rng.choice(pool), size)
             decision = _time_one(catalog, affinity, items, rng, times, cpus)
             candidates += len(decision.trace)
@@ -150,8 +176,8 @@ def main() -> None:
         worst = max(worst, percentile(times, 99))
         print(
             f"{size:>5} {_ms(times, 50):>8} {_ms(times, 99):>8} {max(times) * 1e3:>8.3f} "
-            f"{_ms(cpus, 50):>8} {_ms(cpus, 99):>8} {candidates / args.calls:>10.1f} "
-            f"{offers / args.calls:>6.2f}"
+            f"{_ms(cpus, 50):>8} {_ms(cpus, 99):>8} {candidates / calls:>10.1f} "
+            f"{offers / calls:>6.2f}"
         )
     verdict = "met" if worst < TARGET else "NOT met"
     print(
@@ -163,9 +189,75 @@ def main() -> None:
         f"all sizes, CPU time (excludes time the OS gave other processes): p50 {_ms(cpu, 50)} ms, "
         f"p99 {_ms(cpu, 99)} ms"
     )
+
+
+Inputs = tuple[Customer, Moment, list[CartLine], list[Purchase], list[OfferEvent]]
+
+
+def _popular_inputs(baskets: list[list[str]], rng: random.Random, count: int) -> list[Inputs]:
+    """Requests shaped like bench/http_load.py's decision bodies, with returning customers'
+    purchases and offer events as the decision reads would give them."""
+    popular = [Sku(sku) for sku, _ in Counter(s for b in baskets for s in b).most_common(400)]
+    moments = [Moment.CART, Moment.CART, Moment.CHECKOUT, Moment.BROWSING, Moment.POST_PURCHASE]
+    histories = [
+        (
+            [
+                Purchase(rng.choice(popular), NOW - timedelta(days=rng.uniform(1, 300)))
+                for _ in range(30)
+            ],
+            [
+                OfferEvent(
+                    rng.choice(list(OfferResponse)),
+                    rng.choice(popular),
+                    NOW - timedelta(days=rng.uniform(0, 10)),
+                    relevance=rng.random(),
+                )
+                for _ in range(rng.randint(0, 5))
+            ],
+        )
+        for _ in range(1000)
+    ]
+    inputs: list[Inputs] = []
+    for number in range(count):
+        known = number % 2 == 1
+        customer = rng.randrange(1000) if known else number
+        purchases, events = histories[customer] if known else ([], [])
+        cart = [CartLine(sku, rng.randint(1, 3)) for sku in rng.sample(popular, rng.randint(1, 5))]
+        who = Customer(CustomerId(f"{'c' if known else 'visitor-'}{customer}"))
+        inputs.append((who, rng.choice(moments), cart, purchases, events))
+    return inputs
+
+
+def _popular(
+    baskets: list[list[str]],
+    catalog: OfferCatalog,
+    affinity: ModelAffinity,
+    rng: random.Random,
+    count: int,
+) -> None:
+    """CPU per decision on http-shaped requests, the second of two passes over the same ones."""
+    inputs = _popular_inputs(baskets, rng, count)
+    for _ in range(2):  # the first pass warms what a long-running server holds
+        cpu: list[float] = []
+        candidates = offers = 0
+        for number, (customer, moment, cart, purchases, events) in enumerate(inputs):
+            started = time.thread_time()
+            context = DecisionContext(
+                decision_id=f"d{number}",
+                now=NOW,
+                catalog=catalog,
+                affinity=affinity,
+                purchases=purchases,
+                offer_events=events,
+            )
+            decision = decide(customer, moment, cart, context)
+            cpu.append(time.thread_time() - started)
+            candidates += len(decision.trace)
+            offers += len(decision.offers)
     print(
-        f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
-        f"on {os.cpu_count()} CPUs"
+        f"http-shaped (--popular {count:,}): CPU p50 {_ms(cpu, 50)} ms, p99 {_ms(cpu, 99)} ms, "
+        f"mean {sum(cpu) / len(cpu) * 1e3:.3f} ms; {candidates / count:.1f} candidates, "
+        f"{offers / count:.2f} offers per decision"
     )
 
 

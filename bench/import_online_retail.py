@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from tactful.adapters.db.engine import build_engine
-from tactful.adapters.db.repositories import count_rows
+from tactful.adapters.db.repositories.orders import count_rows
 from tactful.adapters.db.schema import all_metadata, upgrade
 from tactful.adapters.db.transaction import SqlDatabase
 from tactful.adapters.importers import FileReaders

@@ -19,7 +19,7 @@ from tactful.adapters.db.engine import build_engine
 from tactful.adapters.db.schema import all_metadata, upgrade
 from tactful.adapters.db.transaction import SqlDatabase
 from tactful.adapters.memory import MemoryDatabase
-from tactful.services.ports import Database
+from tactful.services.ports.storage import Database
 from tactful.settings import Settings
 
 PG_ADMIN_URL = os.environ.get(

@@ -58,11 +58,11 @@ from tactful.services.ingest import Ingest
 from tactful.services.model_jobs import Launch, ModelJobs
 from tactful.services.models import ModelProvider, ModelStorage
 from tactful.services.order_webhooks import OrderWebhooks
-from tactful.services.ports import Database
 from tactful.services.ports.counters import WindowCounters
 from tactful.services.ports.email import Mailer
 from tactful.services.ports.history import HistoryReads
 from tactful.services.ports.imports import OrderFiles
+from tactful.services.ports.storage import Database
 from tactful.services.refunds import Refunds
 from tactful.services.remine import ScheduledRemine
 from tactful.services.reports import ReportService

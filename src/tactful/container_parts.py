@@ -42,10 +42,10 @@ from tactful.services.experiment_policy import ExperimentPolicies, wait_multipli
 from tactful.services.figure_cache import FigureCache
 from tactful.services.models import ModelProvider
 from tactful.services.order_webhooks import OrderWebhooks
-from tactful.services.ports import Database
 from tactful.services.ports.counters import WindowCounters
 from tactful.services.ports.email import Mailer
 from tactful.services.ports.history import HistoryReads
+from tactful.services.ports.storage import Database
 from tactful.services.reports import ReportService
 from tactful.services.rollups import RollupService
 from tactful.services.sequences import Sequences

@@ -10,7 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from tactful.adapters.db.engine import build_engine
-from tactful.adapters.db.repositories import count_rows, get_products, upsert_products
+from tactful.adapters.db.repositories.catalog import get_products, upsert_products
+from tactful.adapters.db.repositories.orders import count_rows
 from tactful.adapters.db.schema import upgrade
 from tactful.cli import app
 from tactful.cli.importing import parse_mapping

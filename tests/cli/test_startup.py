@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 HEAVY = (
     "scipy",
@@ -43,3 +45,40 @@ def test_help_lists_every_command_without_loading_them() -> None:
     assert json.loads(loaded) == []
     for command in ("report", "import", "backtest", "serve", "clv", "db", "experiments"):
         assert any(line.strip().startswith(command) or f" {command} " in line for line in shown)
+
+
+UNUSED_BY_REPORT = (
+    "scipy.sparse",
+    "scipy.linalg",
+    "tactful.domain.offers.engine",
+    "tactful.domain.affinity",
+    "tactful.adapters.db.repositories.offers",
+    "tactful.container",
+)
+
+
+def test_the_report_loads_neither_the_offer_engine_nor_the_miner(tmp_path: Path) -> None:
+    """`tactful report` reads the measurement: the engine, the miner and the SciPy parts only
+    they use (sparse matrices, linear algebra) stay unloaded."""
+    env = {
+        **os.environ,
+        "TACTFUL_DATA_DIR": str(tmp_path),
+        "TACTFUL_DATABASE_URL": f"sqlite:///{tmp_path / 'tactful.db'}",
+    }
+    report = [sys.executable, "-m", "tactful", "report", "--json"]
+    subprocess.run(report, env=env, capture_output=True, check=True)  # migrates the new store
+    probe = (
+        "import json, sys\n"
+        "from tactful.cli import app\n"
+        "try:\n"
+        "    app(['report', '--json'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        f"print(json.dumps([m for m in {UNUSED_BY_REPORT!r} if m in sys.modules]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+    )
+    *shown, loaded = done.stdout.strip().splitlines()
+    assert '"incremental_revenue"' in "".join(shown)
+    assert json.loads(loaded) == []

@@ -13,8 +13,8 @@ from tactful.domain.customers import Consent, ConsentPurpose, Customer, Customer
 from tactful.domain.events import Event, EventId, EventType
 from tactful.domain.money import Money
 from tactful.domain.orders import Order, OrderId, OrderLine
-from tactful.services.ports import Database
 from tactful.services.ports.email import EmailStore, Enrolment, NewMail
+from tactful.services.ports.storage import Database
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=5)

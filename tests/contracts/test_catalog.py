@@ -9,7 +9,7 @@ import pytest
 from tactful.domain.catalog import Bundle, PricePoint, Product, ProductKind, Sku, Tier
 from tactful.domain.counts import UpsertCounts
 from tactful.domain.money import Money
-from tactful.services.ports import Database
+from tactful.services.ports.storage import Database
 
 T0 = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
 

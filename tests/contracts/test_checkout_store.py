@@ -11,7 +11,7 @@ from tactful.domain.checkout import CheckoutOrder
 from tactful.domain.customers import CustomerId
 from tactful.domain.money import Money
 from tactful.domain.orders import LineSource, OfferId, Order, OrderId, OrderLine
-from tactful.services.ports import Database
+from tactful.services.ports.storage import Database
 
 AT = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from tactful.domain.counts import UpsertCounts
 from tactful.domain.customers import Consent, ConsentPurpose, Customer, CustomerId
-from tactful.services.ports import Database
+from tactful.services.ports.storage import Database
 
 T0 = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
 

@@ -18,9 +18,9 @@ from tactful.domain.offers import OfferResponse
 from tactful.domain.offers.records import DecisionRecord, Impression
 from tactful.domain.orders import LineSource, Order, OrderId, OrderLine
 from tactful.services.decision_log import DirectDecisionLog
-from tactful.services.ports import Database
 from tactful.services.ports.decisions import DecisionLog
 from tactful.services.ports.offer_budget import BudgetSpend
+from tactful.services.ports.storage import Database
 from tests.services.wiring import decision_service
 
 NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)

@@ -11,8 +11,8 @@ from datetime import timedelta
 
 from tactful.domain.customers import ConsentPurpose
 from tactful.domain.sequences.branches import Reaction
-from tactful.services.ports import Database
 from tactful.services.ports.email import NewMail, Outcome
+from tactful.services.ports.storage import Database
 from tests.contracts.email_support import (
     LEASE,
     T0,

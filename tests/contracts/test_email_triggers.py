@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 
 from tactful.domain.events import EventType
 from tactful.domain.sequences import Trigger, TriggerType
-from tactful.services.ports import Database
 from tactful.services.ports.email import Enrolment, TriggerHit
+from tactful.services.ports.storage import Database
 from tests.contracts.email_support import (
     T0,
     email_store,

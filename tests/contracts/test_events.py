@@ -13,7 +13,7 @@ from tactful.domain.events import Event, EventId, EventType
 from tactful.domain.money import Money
 from tactful.domain.offers import OfferResponse
 from tactful.domain.offers.records import DecisionRecord, Impression
-from tactful.services.ports import Database
+from tactful.services.ports.storage import Database
 
 NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
 

@@ -8,8 +8,8 @@ from tactful.adapters.db.feedback import SqlFeedbackStore
 from tactful.adapters.db.transaction import SqlDatabase
 from tactful.adapters.memory.feedback import MemoryFeedbackStore
 from tactful.domain.feedback import Feedback
-from tactful.services.ports import Database
 from tactful.services.ports.feedback import FeedbackStore
+from tactful.services.ports.storage import Database
 
 NOW = datetime(2026, 2, 1, 9, tzinfo=UTC)
 

@@ -13,7 +13,7 @@ from tactful.domain.money import Money
 from tactful.domain.offers import OfferResponse
 from tactful.domain.offers.records import DecisionRecord, Impression
 from tactful.domain.orders import LineSource, Order, OrderId, OrderLine
-from tactful.services.ports import Database
+from tactful.services.ports.storage import Database
 from tests.services.history_wiring import history_reads
 
 NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)

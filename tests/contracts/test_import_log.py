@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tactful.services.ports import Database
+from tactful.services.ports.storage import Database
 
 AT = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 

@@ -19,7 +19,7 @@ from tactful.domain.offers import OfferResponse
 from tactful.domain.offers.records import DecisionRecord, Impression
 from tactful.domain.orders import LineSource, OfferId, Order, OrderId, OrderLine
 from tactful.domain.refunds import OrderRefund, RefundStatus
-from tactful.services.ports import Database
+from tactful.services.ports.storage import Database
 from tests.services.measurement_wiring import measurement_reads
 
 T0 = datetime(2025, 6, 1, 12, tzinfo=UTC)

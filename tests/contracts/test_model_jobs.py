@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tactful.domain.model_jobs import JobId, JobStatus, ModelJob
-from tactful.services.ports import Database
+from tactful.services.ports.storage import Database
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 

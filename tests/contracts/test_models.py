@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tactful.domain.model_versions import ModelInfo
-from tactful.services.ports import Database
+from tactful.services.ports.storage import Database
 
 T0 = datetime(2025, 1, 1, 9, tzinfo=UTC)
 

@@ -14,8 +14,8 @@ import pytest
 from tactful.adapters.db.offer_budget import SqlOfferBudget
 from tactful.adapters.db.transaction import SqlDatabase
 from tactful.adapters.memory.offer_budget import MemoryOfferBudget
-from tactful.services.ports import Database
 from tactful.services.ports.offer_budget import OfferBudget
+from tactful.services.ports.storage import Database
 
 NOW = datetime(2026, 3, 4, 15, 0, tzinfo=UTC)
 WEEK = timedelta(days=7)

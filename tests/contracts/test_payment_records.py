@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from tactful.domain.payment_records import Dispute, PendingPayment
-from tactful.services.ports import Database
+from tactful.services.ports.storage import Database
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 

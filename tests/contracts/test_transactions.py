@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tactful.services.ports import Database
+from tactful.services.ports.storage import Database
 
 
 def test_a_transaction_hands_out_every_store(database: Database) -> None:

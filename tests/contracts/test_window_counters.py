@@ -16,8 +16,8 @@ import pytest
 from tactful.adapters.db.counters import SqlWindowCounters
 from tactful.adapters.db.transaction import SqlDatabase
 from tactful.adapters.memory.counters import MemoryWindowCounters
-from tactful.services.ports import Database
 from tactful.services.ports.counters import WindowCounters
+from tactful.services.ports.storage import Database
 
 START = 1_800_000_000.0  # a multiple of 60, 900 and 3600
 

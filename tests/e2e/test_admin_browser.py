@@ -30,6 +30,7 @@ PAGES = {
     "sequences": "/admin/sequences",
     "decisions": "/admin/decisions",
     "decision": "/admin/decisions/dec_0000003",
+    "overview-by-rfm": "/admin?segment=rfm",
 }
 BACKTEST = {
     "kind": "screen, not proof",
@@ -84,6 +85,24 @@ def screenshots(shots: Path) -> Path:
     return folder
 
 
+CHARTS = {"overview": 4, "offers": 1, "customers": 1, "overview-by-rfm": 4}
+"""Charts drawn to fit their figure on each page (the cohort heatmap scrolls instead)."""
+FITS_THE_SCREEN = "document.documentElement.scrollWidth <= innerWidth"
+CHART_TEXT_PX = """[...document.querySelectorAll('svg.chart:not(.chart-natural)')]
+  .filter(svg => svg.getClientRects().length)
+  .map(svg => 12 * svg.getBoundingClientRect().width / svg.viewBox.baseVal.width)"""
+"""The size on screen of each shown chart's 12-unit text: the SVG scales it with its width."""
+FIGURES_LEFT_ALIGNED = r"""[...document.querySelectorAll('td')]
+  .filter(td => /^[−+-]?[£$€]?[0-9][0-9,.]*(%| pp)?$/.test(td.innerText.trim()))
+  .filter(td => getComputedStyle(td).textAlign !== 'right')
+  .map(td => td.innerText)"""
+"""Cells holding a figure (a count, an amount, a share) that are not right-aligned."""
+BROKEN_HEADINGS = """[...document.querySelectorAll('.card-head h2')]
+  .filter(h => h.getBoundingClientRect().height > 1.6 * parseFloat(getComputedStyle(h).lineHeight))
+  .map(h => h.textContent)"""
+"""Card headings squeezed onto two lines by what stands beside them (a date range, a link)."""
+
+
 def _sign_in(tab: Any, url: str) -> None:
     tab.goto(f"{url}/admin")
     assert "/admin/login" in tab.url
@@ -118,6 +137,12 @@ def test_walk_every_page(browser: Any, dashboard: str, screenshots: Path, viewpo
             assert svg.get_attribute("role") == "img"
             assert svg.locator("title").count() == 1
         tab.screenshot(path=screenshots / f"{viewport}-{i}-{name}.png", full_page=True)
+        assert tab.evaluate(FITS_THE_SCREEN), f"{name} is wider than the {viewport} screen"
+        shown = tab.evaluate(CHART_TEXT_PX)  # one of each chart's two drawings
+        assert len(shown) == CHARTS.get(name, 0), (name, shown)
+        assert all(10 <= px <= 16 for px in shown), (name, viewport, shown)
+        assert tab.evaluate(FIGURES_LEFT_ALIGNED) == [], name
+        assert tab.evaluate(BROKEN_HEADINGS) == [], (name, viewport)
     assert outside == [], outside
     assert problems == [], problems
     context.close()
@@ -143,4 +168,35 @@ def test_keyboard_reaches_navigation_and_tables(browser: Any, dashboard: str) ->
     summary.focus()
     tab.keyboard.press("Enter")
     assert tab.locator("details").first.get_attribute("open") is not None
+    context.close()
+
+
+OUTLINE = """(() => { const el = document.activeElement, style = getComputedStyle(el);
+  return [el.tagName + ' ' + (el.textContent || '').trim().slice(0, 30),
+          style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2]; })()"""
+"""The focused element and whether it shows a visible (2 px or wider) outline."""
+
+
+@pytest.mark.parametrize("path", ["/admin", "/admin/customers", "/admin/experiments"])
+def test_every_stop_of_the_keyboard_shows_where_it_is(
+    browser: Any, dashboard: str, screenshots: Path, path: str
+) -> None:
+    context = browser.new_context(**VIEWPORTS["desktop"])
+    tab = context.new_page()
+    _sign_in(tab, dashboard)
+    tab.goto(f"{dashboard}{path}")
+    unmarked, stops = [], 0
+    for _ in range(40):
+        tab.keyboard.press("Tab")
+        if tab.evaluate("document.activeElement === document.body"):
+            break
+        name, outlined = tab.evaluate(OUTLINE)
+        stops += 1
+        if not outlined:
+            unmarked.append(name)
+        if stops == 10:
+            shot = screenshots / f"desktop-focus-{path.strip('/').replace('/', '-')}.png"
+            tab.screenshot(path=shot)
+    assert stops >= 10
+    assert unmarked == []
     context.close()

@@ -125,6 +125,14 @@ def test_the_offers_page_picks_a_segment_like_the_overview(
     assert 0 < page.locator("table").first.locator("tbody tr").count() <= every
     page.screenshot(path=screenshots / f"{viewport}-offers-segment.png", full_page=True)
     assert tab.serious_axe_findings() == []
+    page.goto(f"{site}/admin?segment=country")
+    lift = page.locator("section[aria-label^='Lift by segment'] svg.chart:visible")
+    assert lift.count() == 1  # the drawing that fits this screen, of its two
+    labels = lift.locator("text").all_text_contents()
+    assert any(label.startswith("United Kingdom (") for label in labels), labels
+    lift.scroll_into_view_if_needed()
+    page.screenshot(path=screenshots / f"{viewport}-overview-by-country.png", full_page=True)
+    assert tab.serious_axe_findings() == []
     tab.close()
 
 

@@ -12,7 +12,7 @@ from tactful.domain.clock import FixedClock
 from tactful.services.decisions import ActiveModel
 from tactful.services.experiment_policy import ExperimentPolicies
 from tactful.services.experiments import ExperimentService
-from tactful.services.ports import Database
+from tactful.services.ports.storage import Database
 from tests.services.experiment_wiring import ExperimentWiring
 from tests.services.measurement_wiring import measurement_reads
 from tests.services.test_decisions import AFFINITY, LAMP, MUG, NOW, PEGS, TENT, product

@@ -6,8 +6,8 @@ from tactful.adapters.db.history_reads import SqlHistoryReads
 from tactful.adapters.db.transaction import SqlDatabase
 from tactful.adapters.memory import MemoryDatabase
 from tactful.adapters.memory.history_reads import MemoryHistoryReads
-from tactful.services.ports import Database
 from tactful.services.ports.history import HistoryReads
+from tactful.services.ports.storage import Database
 
 
 def history_reads(database: Database) -> HistoryReads:

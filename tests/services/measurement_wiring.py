@@ -8,8 +8,8 @@ from tactful.adapters.db.transaction import SqlDatabase
 from tactful.adapters.memory import MemoryDatabase
 from tactful.adapters.memory.measurement_reads import MemoryMeasurementReads
 from tactful.adapters.memory.measurement_rollups import MemoryMeasurementRollups
-from tactful.services.ports import Database
 from tactful.services.ports.measurement import MeasurementReads, MeasurementRollups
+from tactful.services.ports.storage import Database
 
 
 def measurement_reads(database: Database) -> MeasurementReads:

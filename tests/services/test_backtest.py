@@ -15,7 +15,7 @@ from tactful.domain.offers import Moment, OfferPolicy
 from tactful.domain.orders import Order, OrderId, OrderLine
 from tactful.services.backtest import run_backtest
 from tactful.services.decision_reads import StoreCatalogSource
-from tactful.services.ports import Database
+from tactful.services.ports.storage import Database
 from tests.services.history_wiring import history_reads
 
 JAN = datetime(2024, 1, 1, tzinfo=UTC)

@@ -12,7 +12,7 @@ from tactful.domain.customers import CustomerId
 from tactful.domain.money import Money
 from tactful.domain.orders import LineSource, Order, OrderId, OrderLine
 from tactful.services.cohorts import cohort_report
-from tactful.services.ports import Database
+from tactful.services.ports.storage import Database
 from tests.services.history_wiring import history_reads
 
 START = datetime(2024, 1, 1, tzinfo=UTC)

@@ -17,7 +17,7 @@ from tactful.domain.clock import FixedClock
 from tactful.domain.customers import Customer, CustomerId
 from tactful.services.importing import import_file
 from tactful.services.order_webhooks import OrderWebhooks
-from tactful.services.ports import Database
+from tactful.services.ports.storage import Database
 from tactful.services.reports import ReportService
 from tactful.services.simulation import SimulationRequest, SimulationService
 from tests.services.history_wiring import history_reads

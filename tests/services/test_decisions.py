@@ -23,7 +23,7 @@ from tactful.services.decisions import (
     Response,
     UnknownOfferError,
 )
-from tactful.services.ports import Database
+from tactful.services.ports.storage import Database
 from tests.services.wiring import decision_service
 
 NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)

@@ -12,7 +12,7 @@ from tactful.domain.experiments import assign
 from tactful.domain.money import Money
 from tactful.domain.offers import OfferPolicy
 from tactful.services import demo_shop
-from tactful.services.ports import Database
+from tactful.services.ports.storage import Database
 
 skus = st.text(alphabet="ABCXYZ0123456789_-", min_size=1, max_size=8)
 

@@ -15,7 +15,7 @@ from tactful.domain.orders import Order, OrderId, OrderLine
 from tactful.services.decision_request import DecisionRequest
 from tactful.services.decisions import ActiveModel, DecisionService
 from tactful.services.email_offers import EngineEmailOffers
-from tactful.services.ports import Database
+from tactful.services.ports.storage import Database
 from tests.services.test_decisions import AFFINITY, LAMP, MUG, NOW, PEGS, TENT, product
 from tests.services.wiring import decision_service
 

@@ -25,7 +25,7 @@ from tactful.services.decisions import DecisionService
 from tactful.services.email_worker import next_mail
 from tactful.services.experiment_policy import ExperimentPolicies, wait_multipliers
 from tactful.services.experiments import ExperimentService, variant_lookup
-from tactful.services.ports import Database
+from tactful.services.ports.storage import Database
 from tactful.services.sequences import parse_text
 from tests.services.experiment_wiring import ExperimentWiring, customer_in
 from tests.services.measurement_wiring import measurement_reads

@@ -10,7 +10,7 @@ import pytest
 from tactful.domain.experiments import ExperimentError, Variant
 from tactful.services.experiment_definitions import ExperimentFileError, load_experiments
 from tactful.services.experiments import StopRequest
-from tactful.services.ports import Database
+from tactful.services.ports.storage import Database
 from tests.services.test_experiments import NOW, experiments_at
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "experiments.yaml"

@@ -12,7 +12,7 @@ from tactful.adapters.db.transaction import SqlDatabase
 from tactful.domain.clock import FixedClock
 from tactful.domain.experiments import Variant
 from tactful.services.experiments import ExperimentService, StopRequest, UnknownExperimentError
-from tactful.services.ports import Database
+from tactful.services.ports.storage import Database
 from tactful.services.reports import ReportService
 from tactful.services.simulation import SimulationRequest, SimulationService
 from tests.services.history_wiring import history_reads

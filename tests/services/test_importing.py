@@ -10,12 +10,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
-from tactful.adapters.db.repositories import (
-    count_rows,
-    get_products,
-    price_history,
-    upsert_products,
-)
+from tactful.adapters.db.repositories.catalog import get_products, price_history, upsert_products
+from tactful.adapters.db.repositories.orders import count_rows
 from tactful.adapters.db.tables import customers
 from tactful.adapters.db.transaction import SqlDatabase
 from tactful.adapters.importers import FileReaders, ImportFileError, ImportOptions

@@ -12,7 +12,7 @@ from tactful.domain.events import Event, EventId, EventType
 from tactful.domain.money import Money
 from tactful.domain.orders import Order, OrderId, OrderLine
 from tactful.services.ingest import Ingest
-from tactful.services.ports import Database
+from tactful.services.ports.storage import Database
 
 NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
 

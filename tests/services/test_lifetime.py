@@ -15,7 +15,7 @@ from tactful.domain.imports import ImportOptions
 from tactful.domain.money import Money
 from tactful.domain.orders import Order, OrderId, OrderLine
 from tactful.services.lifetime import fit_lifetime, read_purchases, stored_purchases
-from tactful.services.ports import Database
+from tactful.services.ports.storage import Database
 from tests.services.history_wiring import history_reads
 
 END = date(2024, 6, 30)

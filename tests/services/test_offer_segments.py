@@ -14,7 +14,7 @@ import pytest
 
 from tactful.domain.clock import FixedClock
 from tactful.domain.experiments import variant
-from tactful.services.ports import Database
+from tactful.services.ports.storage import Database
 from tactful.services.reports import ReportService
 from tactful.services.simulation import SimulationRequest, SimulationService
 from tests.services.history_wiring import history_reads

@@ -23,7 +23,7 @@ from tactful.domain.orders import Order, OrderId, OrderLine
 from tactful.services.importing import import_file
 from tactful.services.ingest import Ingest
 from tactful.services.order_webhooks import OrderWebhooks, Received
-from tactful.services.ports import Database
+from tactful.services.ports.storage import Database
 from tests.services.test_refund_events import Watched
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "webhooks"

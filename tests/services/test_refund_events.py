@@ -21,7 +21,7 @@ from tactful.domain.money import Money
 from tactful.domain.orders import Order, OrderId, OrderLine
 from tactful.domain.refunds import RefundRequest
 from tactful.services.ingest import Ingest
-from tactful.services.ports import Database
+from tactful.services.ports.storage import Database
 from tactful.services.refunds import Refunds
 
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)

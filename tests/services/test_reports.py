@@ -12,7 +12,7 @@ from tactful.domain.clock import FixedClock
 from tactful.domain.experiments import variant
 from tactful.domain.measurement import OverviewSettings, overview
 from tactful.domain.measurement.segments import RFM_BUCKETS
-from tactful.services.ports import Database
+from tactful.services.ports.storage import Database
 from tactful.services.reports import ReportService
 from tactful.services.simulation import SimulationRequest, SimulationService
 from tests.services.history_wiring import history_reads

@@ -7,6 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tactful.adapters.db.dashboard_reads import SqlDashboardReports
 from tactful.adapters.db.measurement_rollups import SqlMeasurementRollups
@@ -15,14 +17,15 @@ from tactful.domain.clock import FixedClock
 from tactful.domain.dashboard import Period
 from tactful.domain.measurement import Lift, Overview
 from tactful.services.dashboard_figures import DashboardFigures
-from tactful.services.ports import Database
+from tactful.services.ports.storage import Database
 from tactful.services.reports import ReportService, ReportSpan
-from tactful.services.rollups import RollupService, split_span
+from tactful.services.rollups import SETTLE, RollupService, RollupSpan, day_start, split_span
 from tactful.services.simulation import SimulationRequest, SimulationService
 from tests.services.history_wiring import history_reads
 from tests.services.measurement_wiring import measurement_reads, measurement_rollups
 
 NOW = datetime(2026, 3, 1, 15, 30, tzinfo=UTC)
+SPLITS = (None, "returning", "moment", "rfm")
 WEEK = timedelta(days=7)
 
 
@@ -41,6 +44,22 @@ def test_split_span_reads_whole_held_days_from_rollups_and_the_edges_raw() -> No
     assert midnight.raw[0][0] == datetime(2026, 2, 10, tzinfo=UTC)
 
 
+def test_split_span_reads_the_passed_hours_of_the_last_day_from_rollups() -> None:
+    held, hours = (date(2026, 1, 1), date(2026, 2, 10)), datetime(2026, 2, 10, 22, tzinfo=UTC)
+    since, late = datetime(2026, 2, 1, 6, tzinfo=UTC), datetime(2026, 2, 10, 22, 40, tzinfo=UTC)
+    parts = split_span(since, late, held, hours)
+    assert parts.rolled == (date(2026, 2, 2), date(2026, 2, 11))
+    assert parts.raw == ((since, datetime(2026, 2, 2, tzinfo=UTC)), (hours, late))
+    today = split_span(datetime(2026, 2, 10, tzinfo=UTC), hours, held, hours)
+    assert today == RollupSpan((), (date(2026, 2, 10), date(2026, 2, 11)))
+    # Spans that end before the hours rolled up, or begin after midnight, read the day raw.
+    early = datetime(2026, 2, 10, 21, 59, tzinfo=UTC)
+    assert split_span(since, early, held, hours) == split_span(since, early, held)
+    assert split_span(since, late, held, None) == split_span(since, late, held)
+    after_midnight = datetime(2026, 2, 10, 1, tzinfo=UTC)
+    assert split_span(after_midnight, late, held, hours).raw == ((after_midnight, late),)
+
+
 def test_reports_with_rollups_equal_reports_from_the_raw_log(database: Database) -> None:
     clock = FixedClock(NOW)
     simulation = SimulationService(database, history_reads(database), clock, holdout_share=0.2)
@@ -49,9 +68,12 @@ def test_reports_with_rollups_equal_reports_from_the_raw_log(database: Database)
     raw = ReportService(reads, clock, holdout_share=0.2, attribution=WEEK)
     rolled = ReportService(reads, clock, holdout_share=0.2, attribution=WEEK, rollups=rollups)
     job = RollupService(reads, rollups, clock, attribution=WEEK)
-    assert job.run_due(NOW) == 12
+    assert job.run_due(NOW) == 12 + 1  # the days, then today's hours up to 15:00
     assert rollups.rolled_range() == (date(2026, 2, 17), date(2026, 3, 1))
-    assert job.run_due(NOW + timedelta(hours=3)) == 0
+    assert rollups.rolled_until() == datetime(2026, 3, 1, 15, tzinfo=UTC)
+    assert job.run_due(NOW + timedelta(minutes=20)) == 0
+    assert job.run_due(NOW + timedelta(hours=3)) == 1
+    assert rollups.rolled_until() == datetime(2026, 3, 1, 18, tzinfo=UTC)
     for since, until in (
         (NOW - timedelta(days=12), NOW),
         (NOW - timedelta(days=9, hours=5), NOW - timedelta(days=2, hours=1)),
@@ -122,7 +144,7 @@ def test_dashboard_figures_from_rollups_equal_the_raw_log(database: Database) ->
     reads, rollups = measurement_reads(database), SqlMeasurementRollups(database.engine)
     dashboard = SqlDashboardReports(database.engine)
     job = RollupService(reads, rollups, clock, attribution=WEEK, dashboard=dashboard)
-    assert job.run_due(NOW) == 12
+    assert job.run_due(NOW) == 12 + 1
     raw, rolled = DashboardFigures(dashboard), DashboardFigures(dashboard, rollups)
     for period in (
         Period(NOW - timedelta(days=12), NOW),
@@ -141,3 +163,63 @@ def test_dashboard_figures_from_rollups_equal_the_raw_log(database: Database) ->
         reads.exposures(since=NOW - timedelta(days=13), until=datetime(2026, 3, 1, tzinfo=UTC)),
         key=lambda e: e.customer_id,
     )
+
+
+LATE = datetime(2026, 3, 1, 23, 50, tzinfo=UTC)
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(minutes=st.integers(min_value=0, max_value=24 * 60 - 11), segment=st.sampled_from(SPLITS))
+def test_reports_at_any_hour_equal_the_raw_log(
+    traffic_all_day: tuple[Database, FixedClock], minutes: int, segment: str | None
+) -> None:
+    """At any time of day, after the worker's run, the report (whole days and today's passed
+    hours from the rollups, the rest of today raw) is the raw log's, field by field."""
+    database, clock = traffic_all_day
+    now = day_start(LATE.date()) + timedelta(minutes=minutes)
+    clock.current = now
+    reads, rollups = measurement_reads(database), measurement_rollups(database)
+    job = RollupService(reads, rollups, clock, attribution=WEEK)
+    job.run_due(now)
+    hours = rollups.rolled_until()
+    settled = now - SETTLE
+    if settled.date() == now.date() and settled.hour > 0:
+        assert hours == settled.replace(minute=0, second=0, microsecond=0)
+    raw = ReportService(reads, clock, holdout_share=0.2, attribution=WEEK)
+    rolled = ReportService(reads, clock, holdout_share=0.2, attribution=WEEK, rollups=rollups)
+    assert rolled.overview_and_offers(segment=segment) == raw.overview_and_offers(segment=segment)
+
+
+@pytest.fixture
+def traffic_all_day(database: Database) -> tuple[Database, FixedClock]:
+    """12 days of simulated traffic up to 23:50 on the last one, the days before it rolled
+    up."""
+    clock = FixedClock(LATE)
+    simulation = SimulationService(database, history_reads(database), clock, holdout_share=0.2)
+    simulation.run(SimulationRequest(days=12, customers=250, uplift=0.2, seed=8))
+    return database, clock
+
+
+def test_the_hours_rolled_up_stay_until_the_whole_days_pass_them(database: Database) -> None:
+    clock = FixedClock(NOW)
+    simulation = SimulationService(database, history_reads(database), clock, holdout_share=0.2)
+    simulation.run(SimulationRequest(days=3, customers=20, uplift=0.2, seed=2))
+    rollups = measurement_rollups(database)
+    job = RollupService(measurement_reads(database), rollups, clock, attribution=WEEK)
+    assert job.roll_hours(NOW) == 0  # nothing to add hours to before the first build
+    job.rebuild(today=date(2026, 3, 1))
+    assert rollups.rolled_until() is None
+    assert job.roll_hours(datetime(2026, 3, 1, 0, 30, tzinfo=UTC)) == 0  # no hour passed
+    assert job.roll_hours(NOW) == 1
+    assert rollups.rolled_until() == datetime(2026, 3, 1, 15, tzinfo=UTC)
+    job.rebuild(since=date(2026, 2, 27), today=date(2026, 3, 1))
+    assert rollups.rolled_until() == datetime(2026, 3, 1, 15, tzinfo=UTC)
+    with pytest.raises(ValueError, match="rollups"):
+        rollups.replace_hours(day=date(2026, 2, 28), until=NOW, exposures=[], offers=[])
+    job.rebuild(today=date(2026, 3, 2))
+    assert rollups.rolled_range() == (date(2026, 2, 26), date(2026, 3, 2))
+    assert rollups.rolled_until() is None

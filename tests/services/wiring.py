@@ -12,8 +12,8 @@ from tactful.adapters.memory.decision_reads import MemoryDecisionReads
 from tactful.services.decision_log import DirectDecisionLog
 from tactful.services.decision_reads import StoreCatalogSource
 from tactful.services.decisions import DecisionService
-from tactful.services.ports import Database
 from tactful.services.ports.decisions import CatalogSource, DecisionReads
+from tactful.services.ports.storage import Database
 
 
 def decision_service(database: Database, **options: Any) -> DecisionService:

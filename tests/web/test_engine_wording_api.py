@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from tactful.adapters.db.repositories import get_products
+from tactful.adapters.db.repositories.catalog import get_products
 from tactful.domain.catalog import BillingPeriod
 from tests.conftest import LiveServer
 from tests.web.test_api_decisions import SECRET, customer_ids, post

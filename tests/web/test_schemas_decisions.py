@@ -14,15 +14,8 @@ from pydantic import TypeAdapter
 from tactful.domain.catalog import Sku
 from tactful.domain.customers import CustomerId
 from tactful.domain.money import Money
-from tactful.domain.offers import (
-    Candidate,
-    Decision,
-    Evidence,
-    Moment,
-    OfferKind,
-    TraceEntry,
-    decide,
-)
+from tactful.domain.offers import Candidate, Decision, Evidence, Moment, OfferKind, TraceEntry
+from tactful.domain.offers.engine import decide
 from tactful.domain.offers.reasons import ReasonCode
 from tactful.web.api.schemas_decisions import DecisionOut, answer_json
 from tests.domain.offers.worlds import World, worlds

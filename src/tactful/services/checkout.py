@@ -31,7 +31,7 @@ from tactful.domain.checkout import (
 from tactful.domain.checkout.page_payments import PagePaymentGateway
 from tactful.domain.clock import Clock
 from tactful.domain.money import Money
-from tactful.services.ports import Database, Transaction
+from tactful.services.ports.storage import Database, Transaction
 
 _log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from tactful.domain.clock import Clock
-from tactful.services.ports import Database
+from tactful.services.ports.storage import Database
 
 WAIT_SECONDS = 15.0
 POLL_SECONDS = 0.05

@@ -28,7 +28,7 @@ from tactful.services import offer_confirmation, webhook_events
 from tactful.services.checkout import CheckoutDeps, CheckoutNotFoundError, load_page
 from tactful.services.checkout_funnel import Funnel, OfferView, Receipt
 from tactful.services.checkout_idempotency import Outcome, check_key, run_once
-from tactful.services.ports import Transaction
+from tactful.services.ports.storage import Transaction
 
 __all__ = [
     "Funnel",

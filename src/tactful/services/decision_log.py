@@ -9,9 +9,9 @@ from __future__ import annotations
 import threading
 
 from tactful.domain.offers.records import DecisionRecord
-from tactful.services.ports import Database
 from tactful.services.ports.decisions import DecisionLogClosedError, RecordWithout
 from tactful.services.ports.offer_budget import BudgetSpend, OfferBudget
+from tactful.services.ports.storage import Database
 
 
 class DirectDecisionLog:

@@ -6,8 +6,8 @@ import threading
 
 from tactful.domain.offers import OfferCatalog
 from tactful.services.long_lived import keep_out_of_gc
-from tactful.services.ports import Database
 from tactful.services.ports.catalog import CatalogStore
+from tactful.services.ports.storage import Database
 
 
 def load_catalog(store: CatalogStore) -> OfferCatalog:

@@ -27,16 +27,15 @@ from tactful.domain.offers import (
     DecisionContext,
     DeclinedUpsell,
     Format,
-    ModelAffinity,
     Moment,
     OfferEvent,
     OfferKind,
     OfferPolicy,
     OfferResponse,
     PastOrder,
-    decide,
 )
-from tactful.domain.offers.engine import over_budget
+from tactful.domain.offers.engine import decide, over_budget
+from tactful.domain.offers.model_source import ModelAffinity
 from tactful.domain.offers.moments import uses_buy_again
 from tactful.domain.offers.records import DecisionInputs, DecisionRecord, Impression
 from tactful.domain.webhooks_out import EventType as WebhookEvent
@@ -44,9 +43,9 @@ from tactful.services import webhook_events
 from tactful.services.decision_request import DecisionRequest
 from tactful.services.experiment_policy import NO_ARMS, Arms
 from tactful.services.long_lived import keep_out_of_gc
-from tactful.services.ports import Database
 from tactful.services.ports.decisions import CatalogSource, DecisionLog, DecisionReads
 from tactful.services.ports.offer_budget import BudgetSpend, OfferBudget
+from tactful.services.ports.storage import Database
 
 Response = OfferResponse
 """The old name of `OfferResponse`, kept for callers until they move."""

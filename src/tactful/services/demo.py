@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from tactful.domain.imports import ImportOptions, Progress
 from tactful.services.importing import file_sha256, import_file
-from tactful.services.ports import Database
 from tactful.services.ports.imports import OrderFiles
+from tactful.services.ports.storage import Database
 from tactful.settings import Settings
 
 if TYPE_CHECKING:

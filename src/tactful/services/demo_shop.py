@@ -15,7 +15,7 @@ from tactful.domain.catalog import Product
 from tactful.domain.experiments import assign
 from tactful.domain.money import Money
 from tactful.domain.offers import OfferPolicy
-from tactful.services.ports import Database
+from tactful.services.ports.storage import Database
 
 FEATURED = 8
 MAX_LINES = 50

@@ -11,7 +11,7 @@ from tactful.domain.customers import Consent, ConsentPurpose, Customer, Customer
 from tactful.domain.money import Money
 from tactful.domain.orders import Order, OrderId, OrderLine
 from tactful.services.ingest import Ingest
-from tactful.services.ports import Database
+from tactful.services.ports.storage import Database
 from tactful.services.sequences import Sequences
 
 DEMO_SEQUENCE = """\

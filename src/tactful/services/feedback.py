@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from tactful.domain.clock import Clock
 from tactful.domain.feedback import Feedback, FeedbackError, check_feedback
-from tactful.services.ports import Database
 from tactful.services.ports.feedback import FeedbackStore
+from tactful.services.ports.storage import Database
 
 __all__ = ["FeedbackService"]
 

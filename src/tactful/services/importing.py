@@ -28,8 +28,8 @@ from tactful.domain.imports import (
 )
 from tactful.domain.money import Money
 from tactful.domain.order_grouping import GroupedOrder, group_orders
-from tactful.services.ports import Database, Transaction
 from tactful.services.ports.imports import OrderFiles
+from tactful.services.ports.storage import Database, Transaction
 
 # An import knows names and prices, never kinds, tiers or outcomes a merchant has set.
 IMPORT_FIELDS = ("name", "price", "currency")

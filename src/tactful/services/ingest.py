@@ -11,8 +11,8 @@ from tactful.domain.counts import EventCounts, InsertCounts, UpsertCounts
 from tactful.domain.customers import Customer
 from tactful.domain.events import Event
 from tactful.domain.orders import Order
-from tactful.services.ports import Database
 from tactful.services.ports.platform_orders import EXTERNAL
+from tactful.services.ports.storage import Database
 
 
 def _nothing() -> None:

@@ -31,8 +31,8 @@ from tactful.domain.affinity.ranking import (
     scorer,
 )
 from tactful.domain.model_versions import ModelInfo, config_to_json, summary_to_json
-from tactful.services.ports import Database
 from tactful.services.ports.models import ModelPayloads
+from tactful.services.ports.storage import Database
 from tactful.settings import Settings
 
 _log = logging.getLogger(__name__)

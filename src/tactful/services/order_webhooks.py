@@ -35,8 +35,8 @@ from tactful.domain.platform_orders import (
     woocommerce_order,
 )
 from tactful.domain.refunds import OrderRefund, RefundStatus
-from tactful.services.ports import Database, Transaction
 from tactful.services.ports.platform_orders import EXTERNAL
+from tactful.services.ports.storage import Database, Transaction
 from tactful.services.webhook_events import refund_created
 
 SHOPIFY_ORDER_TOPICS = {"orders/create", "orders/updated", "orders/paid"}

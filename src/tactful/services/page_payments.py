@@ -26,7 +26,7 @@ from tactful.services import checkout_offers, webhook_events
 from tactful.services.checkout import BumpView, Cart, CheckoutDeps
 from tactful.services.checkout_idempotency import Outcome
 from tactful.services.offer_confirmation import OFFER, SETTLED
-from tactful.services.ports import Transaction
+from tactful.services.ports.storage import Transaction
 
 CHECKOUT = "checkout"
 SUCCEEDED = "succeeded"

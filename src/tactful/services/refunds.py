@@ -27,7 +27,7 @@ from tactful.domain.refunds import (
     refund_amount,
     refundable,
 )
-from tactful.services.ports import Database, Transaction
+from tactful.services.ports.storage import Database, Transaction
 from tactful.services.webhook_events import refund_created
 
 

@@ -231,8 +231,12 @@ class ReportService:
         return outcomes_from_totals(exposures, totals), exposures
 
     def _parts(self, span: ReportSpan) -> RollupSpan:
-        held = self.rollups.rolled_range() if self.rollups is not None else None
-        return split_span(span.since, span.until, held)
+        """Whole days and today's passed hours from the rollups, the rest raw."""
+        if self.rollups is None:
+            return split_span(span.since, span.until, None)
+        held = self.rollups.rolled_range()
+        hours = self.rollups.rolled_until() if held is not None else None
+        return split_span(span.since, span.until, held, hours)
 
     def _exposures(self, parts: RollupSpan) -> list[Exposure]:
         found = [self.reads.exposures(since=since, until=until) for since, until in parts.raw]

@@ -1,9 +1,12 @@
-"""Daily rollups of what reports read, rebuilt from the raw log (the nightly job).
+"""Daily rollups of what reports read, rebuilt from the raw log (the nightly job), and
+today's hours rolled up as they pass (the hourly one).
 
 Each whole UTC day's exposures and offer outcomes are computed by the same raw reads a report
 makes over that day, so a report reading the rollups for the days they hold gives the numbers
 the raw log gives. Late answers and purchases (up to the attribution window after an offer)
 change recent days, so each run rebuilds the last window's days as well as the new ones.
+Today's hours, [midnight, the last whole hour), are read the same way and replaced every hour,
+so a report late in the day reads at most the last hour or so raw instead of the whole day.
 """
 
 from __future__ import annotations
@@ -18,7 +21,10 @@ from tactful.domain.measurement import Exposure, OfferOutcome, offer_outcomes
 from tactful.services.ports.dashboard import DailyActivity, DashboardReports, OfferStats
 from tactful.services.ports.measurement import MeasurementReads, MeasurementRollups
 
-__all__ = ["RollupService", "RollupSpan", "day_start", "split_span"]
+__all__ = ["SETTLE", "RollupService", "RollupSpan", "day_start", "split_span"]
+
+SETTLE = timedelta(minutes=1)
+"""How long after an hour ends its decisions are taken as all logged (in-flight ones)."""
 
 
 def day_start(day: date) -> datetime:
@@ -34,8 +40,27 @@ class RollupSpan:
     rolled: tuple[date, date] | None
 
 
-def split_span(since: datetime, until: datetime, held: tuple[date, date] | None) -> RollupSpan:
-    """[since, until) as rollup days (those whole days the rollups hold) and raw edges."""
+def split_span(
+    since: datetime,
+    until: datetime,
+    held: tuple[date, date] | None,
+    hours_until: datetime | None = None,
+) -> RollupSpan:
+    """[since, until) as rollup days (those whole days the rollups hold, and the day they end
+    at as far as `hours_until` when the span holds all of that) and raw edges."""
+    whole = _split_days(since, until, held)
+    if held is None or hours_until is None:
+        return whole
+    midnight = day_start(held[1])
+    if not since <= midnight < hours_until <= until:
+        return whole
+    low = held[1] if whole.rolled is None else whole.rolled[0]
+    edges = ((since, day_start(low)), (hours_until, until))
+    rolled = (low, held[1] + timedelta(days=1))
+    return RollupSpan(tuple(edge for edge in edges if edge[0] < edge[1]), rolled)
+
+
+def _split_days(since: datetime, until: datetime, held: tuple[date, date] | None) -> RollupSpan:
     if held is None:
         return RollupSpan(((since, until),), None)
     first = since.astimezone(UTC).date()
@@ -70,13 +95,38 @@ class RollupService:
         self.attribution = attribution
 
     def run_due(self, now: datetime) -> int:
-        """The nightly job: rebuild once the day the rollups end at has passed."""
+        """The nightly job (rebuild once the day the rollups end at has passed), then the
+        hourly one (today's hours, once another has passed): days and hours rebuilt."""
         today = now.astimezone(UTC).date()
         held = self.rollups.rolled_range()
-        if held is not None and held[1] >= today:
+        days = 0
+        if held is None or held[1] < today:
+            built = self.rebuild(today=today)["days"]
+            days = built if isinstance(built, int) else 0
+        return days + self.roll_hours(now)
+
+    def roll_hours(self, now: datetime) -> int:
+        """Roll up the hours of the day the whole days end at, from midnight to the last hour
+        that ended (and settled) before `now`, unless they are so already: 1 if rebuilt."""
+        held = self.rollups.rolled_range()
+        if held is None:
             return 0
-        days = self.rebuild(today=today)["days"]
-        return days if isinstance(days, int) else 0
+        midnight = day_start(held[1])
+        settled = (now - SETTLE).astimezone(UTC)
+        until = settled.replace(minute=0, second=0, microsecond=0)
+        if not midnight < until <= midnight + timedelta(days=1):
+            return 0
+        if self.rollups.rolled_until() == until:
+            return 0
+        exposures, offers = self._read(midnight, until)
+        self.rollups.replace_hours(day=held[1], until=until, exposures=exposures, offers=offers)
+        return 1
+
+    def _read(self, since: datetime, until: datetime) -> tuple[list[Exposure], list[OfferOutcome]]:
+        """The exposures and offer outcomes of [since, until), as a report reads them raw."""
+        funnel = self.reads.funnel(since=since, until=until)
+        credited = self.reads.conversions(since=since, until=until, attribution=self.attribution)
+        return self.reads.exposures(since=since, until=until), offer_outcomes(funnel, credited)
 
     def rebuild(self, *, since: date | None = None, today: date | None = None) -> dict[str, object]:
         """Rebuild [since, today): by default the days not built yet and the last attribution
@@ -89,11 +139,9 @@ class RollupService:
         offers: list[tuple[date, OfferOutcome]] = []
         day = first
         while day < today:
-            start, end = day_start(day), day_start(day + timedelta(days=1))
-            exposures += [(day, e) for e in self.reads.exposures(since=start, until=end)]
-            funnel = self.reads.funnel(since=start, until=end)
-            credited = self.reads.conversions(since=start, until=end, attribution=self.attribution)
-            offers += [(day, o) for o in offer_outcomes(funnel, credited)]
+            found, outcomes = self._read(day_start(day), day_start(day + timedelta(days=1)))
+            exposures += [(day, e) for e in found]
+            offers += [(day, o) for o in outcomes]
             day += timedelta(days=1)
         activity, offer_stats = self._dashboard_days(first, today)
         self.rollups.replace_days(

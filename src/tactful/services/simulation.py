@@ -22,8 +22,8 @@ from tactful.domain.measurement.simulation import (
     Traffic,
     simulate,
 )
-from tactful.services.ports import Database
 from tactful.services.ports.history import HistoryReads
+from tactful.services.ports.storage import Database
 
 __all__ = ["SimulationService", "customers_from_history"]
 

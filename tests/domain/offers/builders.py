@@ -19,8 +19,8 @@ from tactful.domain.offers import (
     Moment,
     OfferCatalog,
     OfferPolicy,
-    decide,
 )
+from tactful.domain.offers.engine import decide
 
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
 NO_HOLDOUT = OfferPolicy(holdout_share=0.0)

@@ -5,15 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tactful.domain.catalog import ProductKind, Sku
-from tactful.domain.offers import (
-    CartLine,
-    Moment,
-    OfferKind,
-    OfferPolicy,
-    Purchase,
-    ReasonCode,
-    decide,
-)
+from tactful.domain.offers import CartLine, Moment, OfferKind, OfferPolicy, Purchase, ReasonCode
+from tactful.domain.offers.engine import decide
 from tests.domain.offers.builders import (
     NOW,
     context,

@@ -13,9 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from tactful.domain.catalog import ProductKind, Sku
 from tactful.domain.experiments import assign
 from tactful.domain.money import Money
-from tactful.domain.offers import Candidate, Decision, Moment, TraceEntry, decide
+from tactful.domain.offers import Candidate, Decision, Moment, TraceEntry
 from tactful.domain.offers.candidates import candidates
 from tactful.domain.offers.decision import Offer, PriceBlock
+from tactful.domain.offers.engine import decide
 from tactful.domain.offers.guardrails import GUARDRAILS, blanket_reasons, judge
 from tactful.domain.offers.moments import uses_buy_again
 from tactful.domain.offers.offer_catalog import CrossSellCache

@@ -6,7 +6,8 @@ import pytest
 
 from tactful.domain.affinity import Baskets, MiningConfig, mine
 from tactful.domain.catalog import Sku
-from tactful.domain.offers import ModelAffinity, Moment
+from tactful.domain.offers import Moment
+from tactful.domain.offers.model_source import ModelAffinity
 from tests.domain.offers.builders import offered, product, run
 
 # a with b 6 times, a alone 2 times, b with c once, c alone 11 times: 20 baskets

@@ -9,16 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from tactful.domain.catalog import lawful_compare_at
 from tactful.domain.customers import ConsentPurpose
 from tactful.domain.experiments import assign
-from tactful.domain.offers import (
-    Decision,
-    Moment,
-    OfferKind,
-    OfferResponse,
-    ReasonCode,
-    Task,
-    decide,
-)
+from tactful.domain.offers import Decision, Moment, OfferKind, OfferResponse, ReasonCode, Task
 from tactful.domain.offers.candidates import candidates
+from tactful.domain.offers.engine import decide
 from tactful.domain.offers.framing import share_percent
 from tactful.domain.offers.guardrails import GUARDRAILS
 from tactful.domain.offers.moments import uses_buy_again

@@ -79,3 +79,30 @@ def test_axis_money_is_compact() -> None:
     assert compact(40_000_000, "GBP") == "£400k"
     assert compact(-250_000, "GBP") == "−£2.5k"
     assert compact(0, "GBP") == "£0"
+
+
+def test_a_twin_chart_is_drawn_for_wide_and_for_narrow_figures() -> None:
+    label = "Gooseneck kettle · post purchase cross-sell, 2 pack"  # 50 characters
+    drawn = charts.twin(charts.bars, rows=[(label, 3.0)], title="t", chart_id="r", fmt=str)
+    wide, narrow = (ET.fromstring(f"{svg}</svg>") for svg in drawn.split("</svg>")[:2])
+    assert wide.get("class") == "chart chart-wide"
+    assert narrow.get("class") == "chart chart-narrow"
+    assert narrow.get("viewBox", "").split()[2] == str(charts.NARROW)
+    assert wide.get("aria-labelledby") == "r-title"
+    assert narrow.get("aria-labelledby") == "r-narrow-title"  # ids stay unique on the page
+    texts = ["".join(t.itertext()) for t in narrow.iter("{http://www.w3.org/2000/svg}text")]
+    assert label in texts  # its own line: not cut short
+
+
+def test_intervals_put_each_dot_inside_its_line_and_zero_between() -> None:
+    rows = [("new (40)", 120.0, -80.0, 300.0), ("returning (9)", -50.0, -400.0, 90.0)]
+    svg = ET.fromstring(charts.intervals(rows, title="lift", chart_id="s", fmt=str))
+    ns = "{http://www.w3.org/2000/svg}"
+    zero, *lines = svg.iter(f"{ns}line")
+    dots = list(svg.iter(f"{ns}circle"))
+    assert len(lines) == len(dots) == 2
+    for line, dot in zip(lines, dots, strict=True):
+        ends = sorted(float(line.get(end, "")) for end in ("x1", "x2"))
+        assert ends[0] < float(dot.get("cx", "")) < ends[1]
+        assert ends[0] < float(zero.get("x1", "")) < ends[1]  # both intervals cross zero
+    assert float(dots[1].get("cx", "")) < float(zero.get("x1", "")) < float(dots[0].get("cx", ""))

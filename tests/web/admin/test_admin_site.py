@@ -149,7 +149,11 @@ def test_an_empty_store_says_not_enough_data(
         for path in PAGES:
             assert client.get(path).status_code in (200, 404), path
         assert "Not enough data yet" in client.get("/admin").text
-        assert "No experiments yet" in client.get("/admin/experiments").text
+        experiments = client.get("/admin/experiments").text
+        assert "No experiments yet" in experiments
+        needed = re.search(r"not enough data yet: about ([\d,]+) customers per group", experiments)
+        assert needed is not None  # the sample a merchant must wait for, not a bare "no"
+        assert int(needed.group(1).replace(",", "")) > 0
         assert "No backtests saved yet" in client.get("/admin/backtests").text
         assert "No sequence has enrolled anyone yet" in client.get("/admin/sequences").text
 
@@ -168,3 +172,14 @@ def test_the_overview_draws_bars_by_segment_and_refuses_an_unknown_one(site: str
         refused = client.get("/admin", params={"segment": "planet"})
         assert refused.status_code == 422
         assert "segment" in refused.text
+
+
+def test_the_dashboard_serves_its_own_tab_icon(site: str) -> None:
+    with httpx.Client(base_url=site) as client:
+        icon = client.get("/admin/static/admin-icon.svg")
+        assert icon.status_code == 200
+        assert icon.headers["content-type"] == "image/svg+xml"
+        assert icon.text.startswith("<svg")
+        assert client.get("/admin/static/checkout.js").status_code == 404  # the admin's only
+        login = client.get("/admin/login").text
+        assert '<link rel="icon" href="/admin/static/admin-icon.svg"' in login

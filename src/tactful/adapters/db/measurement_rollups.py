@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Engine, and_, delete, func, select
+from sqlalchemy import Connection, Engine, and_, delete, func, select, update
 
 from tactful.adapters.db.repositories._common import utc
 from tactful.adapters.db.tables_measurement import (
@@ -39,12 +40,14 @@ class SqlMeasurementRollups:
         self.engine = engine
 
     def rolled_range(self) -> tuple[date, date] | None:
-        query = select(rollup_range.c.first_day, rollup_range.c.end_day).where(
-            rollup_range.c.name == _RANGE
-        )
         with self.engine.connect() as connection:
-            row = connection.execute(query).first()
-        return None if row is None else (row[0], row[1])
+            row = _range_row(connection)
+        return None if row is None else (row.first_day, row.end_day)
+
+    def rolled_until(self) -> datetime | None:
+        with self.engine.connect() as connection:
+            row = _range_row(connection)
+        return None if row is None or row.hours_until is None else utc(row.hours_until)
 
     def rolled_exposures(self, *, first_day: date, end_day: date) -> list[Exposure]:
         r = rollup_exposures
@@ -124,29 +127,25 @@ class SqlMeasurementRollups:
         activity: Sequence[DailyActivity] = (),
         offer_stats: Sequence[tuple[date, OfferStats]] = (),
     ) -> None:
-        span = self.rolled_range()
-        if span is not None and (end_day < span[0] or first_day > span[1]):
-            raise ValueError("rollups: the days must touch or overlap the days already built")
-        wanted = (
-            (first_day, end_day)
-            if span is None
-            else (min(first_day, span[0]), max(end_day, span[1]))
-        )
         with self.engine.begin() as connection:
+            span = _range_row(connection)
+            if span is not None and (end_day < span.first_day or first_day > span.end_day):
+                raise ValueError("rollups: the days must touch or overlap the days already built")
+            wanted = (
+                (first_day, end_day)
+                if span is None
+                else (min(first_day, span.first_day), max(end_day, span.end_day))
+            )
+            # end_day's hours stay rolled up unless the whole days now reach past them.
+            hours = None if span is None or wanted[1] != span.end_day else span.hours_until
             for table in (rollup_exposures, rollup_offers, rollup_activity, rollup_offer_stats):
                 connection.execute(
                     delete(table).where(table.c.day >= first_day, table.c.day < end_day)
                 )
             if exposures:
                 connection.execute(
-                    rollup_exposures.insert(),
-                    [
-                        {"day": day, "customer_id": e.customer_id, "first_at": utc(e.first_at),
-                         "held": _held_code(e.held_out), "moment": e.moment,
-                         "channel": e.channel}
-                        for day, e in exposures
-                    ],
-                )  # fmt: skip
+                    rollup_exposures.insert(), [_exposure_row(day, e) for day, e in exposures]
+                )
             if offers:
                 connection.execute(
                     rollup_offers.insert(), [_offer_row(day, o) for day, o in offers]
@@ -162,14 +161,61 @@ class SqlMeasurementRollups:
             connection.execute(delete(rollup_range).where(rollup_range.c.name == _RANGE))
             connection.execute(
                 rollup_range.insert().values(
-                    name=_RANGE, first_day=wanted[0], end_day=wanted[1], built_at=utc(built_at)
+                    name=_RANGE,
+                    first_day=wanted[0],
+                    end_day=wanted[1],
+                    built_at=utc(built_at),
+                    hours_until=hours,
                 )
+            )
+
+    def replace_hours(
+        self,
+        *,
+        day: date,
+        until: datetime,
+        exposures: Sequence[Exposure],
+        offers: Sequence[OfferOutcome],
+    ) -> None:
+        with self.engine.begin() as connection:
+            span = _range_row(connection)
+            if span is None or span.end_day != day:
+                raise ValueError("rollups: hours are rolled up for the day the whole days end at")
+            for table in (rollup_exposures, rollup_offers):
+                connection.execute(delete(table).where(table.c.day == day))
+            if exposures:
+                connection.execute(
+                    rollup_exposures.insert(), [_exposure_row(day, e) for e in exposures]
+                )
+            if offers:
+                connection.execute(rollup_offers.insert(), [_offer_row(day, o) for o in offers])
+            connection.execute(
+                update(rollup_range)
+                .where(rollup_range.c.name == _RANGE)
+                .values(hours_until=utc(until))
             )
 
     def first_decision_at(self) -> datetime | None:
         with self.engine.connect() as connection:
             first = connection.execute(select(func.min(decisions.c.at))).scalar_one_or_none()
         return None if first is None else utc(first)
+
+
+def _range_row(connection: Connection) -> Any:
+    """The one row of `rollup_range` (None before the first build)."""
+    query = select(rollup_range).where(rollup_range.c.name == _RANGE)
+    return connection.execute(query).first()
+
+
+def _exposure_row(day: date, exposure: Exposure) -> dict[str, object]:
+    return {
+        "day": day,
+        "customer_id": exposure.customer_id,
+        "first_at": utc(exposure.first_at),
+        "held": _held_code(exposure.held_out),
+        "moment": exposure.moment,
+        "channel": exposure.channel,
+    }
 
 
 def _offer_row(day: date, outcome: OfferOutcome) -> dict[str, object]:

@@ -114,7 +114,8 @@ rollup_offer_stats = Table(
     PrimaryKeyConstraint("day", "sku", "kind", "moment"),
 )
 
-# The days [first_day, end_day) the rollups hold, one row.
+# The days [first_day, end_day) the rollups hold, one row; and end_day's hours up to
+# hours_until, rolled up as they pass (NULL: none of end_day; migration 0028).
 rollup_range = Table(
     "rollup_range",
     metadata,
@@ -122,6 +123,7 @@ rollup_range = Table(
     Column("first_day", Date, nullable=False),
     Column("end_day", Date, nullable=False),
     Column("built_at", Timestamp, nullable=False),
+    Column("hours_until", Timestamp, nullable=True),
 )
 
 # The dashboard's figures as the worker last computed them (pickled report objects, keyed by

@@ -21,11 +21,15 @@ class MemoryMeasurementRollups:
         self.exposures: dict[date, list[Exposure]] = {}
         self.offers: dict[date, list[OfferOutcome]] = {}
         self.range: tuple[date, date] | None = None
+        self.hours_until: datetime | None = None
         self.activity: dict[date, DailyActivity] = {}
         self.offer_stats: dict[date, list[OfferStats]] = {}
 
     def rolled_range(self) -> tuple[date, date] | None:
         return self.range
+
+    def rolled_until(self) -> datetime | None:
+        return self.hours_until
 
     def rolled_exposures(self, *, first_day: date, end_day: date) -> list[Exposure]:
         days = sorted(day for day in self.exposures if first_day <= day < end_day)
@@ -72,6 +76,22 @@ class MemoryMeasurementRollups:
             if span is None
             else (min(first_day, span[0]), max(end_day, span[1]))
         )
+        if span is None or self.range[1] != span[1]:
+            self.hours_until = None
+
+    def replace_hours(
+        self,
+        *,
+        day: date,
+        until: datetime,
+        exposures: Sequence[Exposure],
+        offers: Sequence[OfferOutcome],
+    ) -> None:
+        if self.range is None or self.range[1] != day:
+            raise ValueError("rollups: hours are rolled up for the day the whole days end at")
+        self.exposures[day] = list(exposures)
+        self.offers[day] = list(offers)
+        self.hours_until = utc(until)
 
     def first_decision_at(self) -> datetime | None:
         times = [utc(d.at) for d in self.database.state.offers.decisions.values()]

@@ -10,7 +10,8 @@ import numpy as np
 from tactful.domain.affinity import Baskets, MiningConfig, mine
 from tactful.domain.catalog import Product
 from tactful.domain.lifetime.history import OrderHistory
-from tactful.domain.offers import EMPTY_AFFINITY, AffinitySource, ModelAffinity
+from tactful.domain.offers import EMPTY_AFFINITY, AffinitySource
+from tactful.domain.offers.model_source import ModelAffinity
 
 MIN_ORDERS_TO_MINE = 20
 

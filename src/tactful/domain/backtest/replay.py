@@ -31,8 +31,8 @@ from tactful.domain.offers import (
     OfferEvent,
     OfferResponse,
     Purchase,
-    decide,
 )
+from tactful.domain.offers.engine import decide
 
 SECOND = np.timedelta64(1, "s")
 _AFTER_PURCHASE = (Moment.POST_PURCHASE, Moment.EMAIL)

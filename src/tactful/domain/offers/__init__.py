@@ -5,6 +5,10 @@ affinity = ModelAffinity(active_model)                           # once per mine
 context = DecisionContext(decision_id, now, catalog, affinity, policy, task=..., viewing=...,
                           purchases=..., offer_events=..., declined_upsell=..., expires_at=...)
 decision = decide(customer, Moment(moment), [CartLine(sku, quantity), ...], context)
+
+`decide` lives in `tactful.domain.offers.engine` and `ModelAffinity` in `.model_source`, and
+this package does not import them: they load the miner's modules (scipy.sparse), which the
+readers of offer records (reports, the decision log) do not need.
 """
 
 from tactful.domain.offers.candidates import Candidate
@@ -16,7 +20,6 @@ from tactful.domain.offers.decision import (
     TraceEntry,
     Urgency,
 )
-from tactful.domain.offers.engine import decide
 from tactful.domain.offers.evidence import (
     EMPTY_AFFINITY,
     AffinitySource,
@@ -34,7 +37,6 @@ from tactful.domain.offers.inputs import (
     Purchase,
     purchases_from_orders,
 )
-from tactful.domain.offers.model_source import ModelAffinity
 from tactful.domain.offers.moments import Format, Moment, OfferKind, Task
 from tactful.domain.offers.offer_catalog import OfferCatalog
 from tactful.domain.offers.policy import OfferPolicy, TimingTable, default_timing
@@ -51,7 +53,6 @@ __all__ = [
     "Evidence",
     "Format",
     "InMemoryAffinity",
-    "ModelAffinity",
     "Moment",
     "Offer",
     "OfferCatalog",
@@ -69,7 +70,6 @@ __all__ = [
     "TimingTable",
     "TraceEntry",
     "Urgency",
-    "decide",
     "default_timing",
     "purchases_from_orders",
 ]

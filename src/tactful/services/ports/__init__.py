@@ -5,10 +5,10 @@ adapters implement them (`tactful.adapters.db` for SQLite and PostgreSQL, `tactf
 for tests), and the composition root picks which. One contract test suite
 (`tests/contracts/`) runs every implementation of a port through the same checks.
 
-Storage is reached through a `Database`: `with database.transaction() as tx:` gives one
-transaction's stores (`tx.catalog`, `tx.orders`, ...), all committed together or none.
+Storage is reached through a `Database` (`tactful.services.ports.storage`):
+`with database.transaction() as tx:` gives one transaction's stores (`tx.catalog`,
+`tx.orders`, ...), all committed together or none.
+
+This package imports none of its modules: a service that needs one port (the reports) does
+not load every port's domain types with it (the miner's, the offer engine's).
 """
-
-from tactful.services.ports.storage import Database, Transaction
-
-__all__ = ["Database", "Transaction"]

@@ -73,14 +73,20 @@ class MeasurementReads(Protocol):
 
 
 class MeasurementRollups(Protocol):
-    """Daily rollups of the raw reads, for whole UTC days [first_day, end_day).
+    """Daily rollups of the raw reads, for whole UTC days [first_day, end_day), and the hours
+    of end_day that have passed, [midnight, `rolled_until()`), rolled up as one more day.
 
     Built from `MeasurementReads` over each day (services/rollups.py), so a report that reads
     them for the days they hold gives the numbers the raw log gives.
     """
 
     def rolled_range(self) -> tuple[date, date] | None:
-        """The days the rollups hold, or None before the first build."""
+        """The whole days the rollups hold, or None before the first build."""
+        ...
+
+    def rolled_until(self) -> datetime | None:
+        """How far into end_day (`rolled_range()[1]`) the rollups hold too: its hours from
+        midnight to this time are read as the day `end_day` (None: none of that day)."""
         ...
 
     def rolled_exposures(self, *, first_day: date, end_day: date) -> list[Exposure]:
@@ -104,6 +110,19 @@ class MeasurementRollups(Protocol):
     ) -> None:
         """Replace the rollups of those days in one transaction (the dashboard's activity and
         offer figures too), and widen the range to hold them (they must touch or overlap it)."""
+        ...
+
+    def replace_hours(
+        self,
+        *,
+        day: date,
+        until: datetime,
+        exposures: Sequence[Exposure],
+        offers: Sequence[OfferOutcome],
+    ) -> None:
+        """Replace what the rollups hold of `day`, the day the whole days end at, with its
+        hours [midnight, until), in one transaction (ValueError for any other day). Widening
+        the whole days past `day` (`replace_days`) drops these hours."""
         ...
 
     def first_decision_at(self) -> datetime | None:

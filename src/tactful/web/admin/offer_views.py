@@ -50,8 +50,9 @@ def offers_chart(report: OffersReport) -> str:
     if report.outcomes is None:
         return offer_chart(report.stats, report.currency)
     top = sorted(report.outcomes, key=lambda o: -o.net_revenue)[:10]
-    return charts.bars(
-        [
+    return charts.twin(
+        charts.bars,
+        rows=[
             (
                 f"{report.names.get(o.sku, o.sku)} · {o.moment.replace('_', ' ')} "
                 f"{o.kind.replace('_', '-')}",
@@ -107,8 +108,9 @@ def offer_tables(offers: Sequence[OfferStats], currency: str) -> Table:
 def offer_chart(offers: Sequence[OfferStats], currency: str) -> str:
     """Net revenue of the ten offers that earned most."""
     top = sorted(offers, key=lambda o: -o.net_revenue)[:10]
-    return charts.bars(
-        [
+    return charts.twin(
+        charts.bars,
+        rows=[
             (
                 f"{o.name} · {o.moment.replace('_', ' ')} {o.kind.replace('_', '-')}",
                 float(o.net_revenue),

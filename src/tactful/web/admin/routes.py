@@ -101,13 +101,16 @@ def _period_key(days: str) -> str:
     return days if days in PERIODS else "all"
 
 
+ADMIN_STATIC = {"admin.css": "text/css", "admin-icon.svg": "image/svg+xml"}
+
+
 @router.get("/static/{name}")
 def admin_static(name: str) -> Response:
-    if name != "admin.css":
+    if name not in ADMIN_STATIC:
         return Response(status_code=404)
     return Response(
         static_file(name),
-        media_type="text/css",
+        media_type=ADMIN_STATIC[name],
         headers={"Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"},
     )
 

@@ -167,19 +167,24 @@ def segments_table(report: OverviewReport) -> Table:
 def overview_charts(report: OverviewReport) -> dict[str, str]:
     """The overview's SVG charts."""
     cur = report.currency
-    bars_by_segment = charts.bars(
-        [
+    lift_by_segment = charts.twin(
+        charts.intervals,
+        rows=[
             (
                 f"{value_label(report.segment, value)} ({found.treated + found.held_out:,})",
                 found.revenue.estimate,
+                found.revenue.ci_low,
+                found.revenue.ci_high,
             )
             for value, found in segment_rows(report)
             if found.revenue is not None
         ],
-        title=f"Revenue per customer, treated minus held out, by {report.segment}",
+        title=(
+            "Revenue per customer, treated minus held out, with its 95% interval, "
+            f"by {report.segment}"
+        ),
         chart_id="segments",
         fmt=lambda v: money(v, cur),
-        label_width=220,
     )
     band = [
         charts.Band(p.day.strftime("%d %b"), p.estimate, p.ci_low, p.ci_high)
@@ -187,27 +192,28 @@ def overview_charts(report: OverviewReport) -> dict[str, str]:
     ]
     f = report.funnel
     return {
-        "incremental": charts.line_with_band(
-            band,
+        "incremental": charts.twin(
+            charts.line_with_band,
+            points=band,
             title="Cumulative incremental revenue with its 95% confidence band, by day",
             chart_id="incremental",
             fmt=lambda v: compact(v, cur),
         ),
-        "funnel": charts.funnel(
-            [("Offers shown", f.impressions), ("Accepted", f.accepted), ("Paid", f.paid)],
+        "funnel": charts.twin(
+            charts.funnel,
+            steps=[("Offers shown", f.impressions), ("Accepted", f.accepted), ("Paid", f.paid)],
             title="Funnel: offers shown, accepted and paid",
             chart_id="funnel",
-            width=460,
         ),
-        "moments": charts.bars(
-            [(m.moment.replace("_", " "), (m.acceptance or 0.0)) for m in report.moments],
+        "moments": charts.twin(
+            charts.bars,
+            rows=[(m.moment.replace("_", " "), (m.acceptance or 0.0)) for m in report.moments],
             title="Acceptance rate by moment",
             chart_id="moments",
             fmt=lambda v: f"{v:.1%}",
-            width=460,
-            label_width=120,
+            label_width=160,
         ),
-        "segments": bars_by_segment,
+        "segments": lift_by_segment,
     }
 
 
@@ -260,8 +266,9 @@ def customer_charts(report: CustomersReport) -> dict[str, str]:
     out: dict[str, str] = {}
     if report.clv is not None:
         cur = report.clv.currency
-        out["clv"] = charts.histogram(
-            report.value_histogram(),
+        out["clv"] = charts.twin(
+            charts.histogram,
+            bins=report.value_histogram(),
             title="Customers by expected value over the next 52 weeks",
             chart_id="clv",
             fmt=lambda v: money(v * 10 ** exponent(cur), cur),

@@ -16,6 +16,7 @@ STATIC_TYPES = {
     "checkout.js": "text/javascript",
     "stripe-checkout.js": "text/javascript",  # only on pages taking real cards
     "admin.css": "text/css",  # the merchant dashboard (/admin/static/admin.css)
+    "admin-icon.svg": "image/svg+xml",  # its tab icon (no request for /favicon.ico)
     "example-logo.svg": "image/svg+xml",  # the logo of examples/checkout-page.yaml
 }
 
