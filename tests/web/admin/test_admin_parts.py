@@ -75,6 +75,14 @@ def test_charts_are_valid_svg_with_a_title() -> None:
     assert charts.bars([], title="x", chart_id="x", fmt=str) == ""
 
 
+def test_a_funnel_s_lost_last_step_is_a_share_of_the_step_before() -> None:
+    steps = [("Shown", 200), ("Paid", 40), ("Refunded", 10)]
+    drawn = charts.funnel(steps, title="funnel", chart_id="f", last_lost=True)
+    assert "40 (20.0%)</text>" in drawn
+    assert "10 (25.0% of paid)</text>" in drawn
+    assert "10 (5.0%)</text>" in charts.funnel(steps, title="funnel", chart_id="f")
+
+
 def test_axis_money_is_compact() -> None:
     assert compact(40_000_000, "GBP") == "£400k"
     assert compact(-250_000, "GBP") == "−£2.5k"

@@ -79,6 +79,7 @@ def overview_tables(report: OverviewReport) -> dict[str, Table]:
                 ["offers shown", report.funnel.impressions],
                 ["accepted", report.funnel.accepted],
                 ["paid", report.funnel.paid],
+                ["refunded", report.funnel.refunded],
             ],
         ),
         "moments": (
@@ -201,9 +202,15 @@ def overview_charts(report: OverviewReport) -> dict[str, str]:
         ),
         "funnel": charts.twin(
             charts.funnel,
-            steps=[("Offers shown", f.impressions), ("Accepted", f.accepted), ("Paid", f.paid)],
-            title="Funnel: offers shown, accepted and paid",
+            steps=[
+                ("Offers shown", f.impressions),
+                ("Accepted", f.accepted),
+                ("Paid", f.paid),
+                ("Refunded", f.refunded),
+            ],
+            title="Funnel: offers shown, accepted, paid, and the paid lines refunded",
             chart_id="funnel",
+            last_lost=True,
         ),
         "moments": charts.twin(
             charts.bars,
