@@ -200,6 +200,23 @@ def test_the_funnel_ends_with_the_refunded_offer_lines(site: str, engine: Engine
     assert 0 < refunded < int(steps["paid"].replace(",", ""))
 
 
+def test_negative_figures_show_the_minus_sign_and_csv_files_the_ascii_one(site: str) -> None:
+    """Money, shares and lifts below zero read "−" (U+2212) on the pages, whichever helper
+    formatted them; the CSV behind them keeps the hyphen-minus spreadsheets parse."""
+    with httpx.Client(base_url=site, timeout=60) as client:
+        sign_in(client)
+        page = client.get("/admin", params={"days": "all"}).text
+        cells = re.findall(r"<td[^>]*>([^<]*)</td>", page)
+        assert [c for c in cells if re.search(r"(^|[ (])-[£$€\d]", c)] == []
+        negative = [c for c in cells if "\u2212" in c]
+        assert any(c.endswith("%") for c in negative), negative  # a lift in percent
+        assert any("£" in c for c in negative), negative  # and one in money
+        for name in ("statistics", "incremental"):
+            csv = client.get(f"/admin/csv/overview/{name}.csv", params={"days": "all"}).text
+            assert "\u2212" not in csv
+            assert re.search(r"(^|[ ,])-[£\d]", csv, re.M), name
+
+
 def test_the_dashboard_serves_its_own_tab_icon(site: str) -> None:
     with httpx.Client(base_url=site) as client:
         icon = client.get("/admin/static/admin-icon.svg")
