@@ -7,8 +7,9 @@ By default the store is synthetic (tests/support/dashboard_seed.py): decisions o
 a 10% holdout, one offer per treated decision, answers, orders and refunds. With --db-dir it
 is the database `bench/report_speed.py` prepared there (the full Online Retail history and
 about 1,000,000 simulated decisions with outcomes); the daily rollups are rebuilt first, as
-the nightly job would. Either way the pages' stored figures are then computed as the worker
-would (with --no-stored they are dropped instead, and first views compute from the logs).
+the nightly job would, and today's passed hours rolled up, as the worker's hourly run would.
+Either way the pages' stored figures are then computed as the worker would (with --no-stored
+they are dropped instead, and first views compute from the logs).
 CPU per request (server thread and client) is printed too. Figures are kept in memory for a
 minute (the lifetime-value fit for 10), so the first request is shown apart from the p50 and
 p95 of the rest.
@@ -81,7 +82,8 @@ def _synthetic(args: argparse.Namespace) -> tuple[Settings, str]:
 
 
 def _prepared(args: argparse.Namespace) -> tuple[Settings, str]:
-    """The database report_speed.py prepared, its rollups rebuilt as the nightly job does."""
+    """The database report_speed.py prepared, its rollups rebuilt as the nightly job does and
+    today's passed hours rolled up as the worker's hourly run does."""
     url = args.database_url or f"sqlite:///{(args.db_dir / 'tactful.db').as_posix()}"
     settings = _settings(args.db_dir, url)
     container = build_container(settings)
@@ -96,8 +98,10 @@ def _prepared(args: argparse.Namespace) -> tuple[Settings, str]:
                 connection.execute(text("ANALYZE"))  # a bulk-loaded store has no statistics
         wall, cpu = time.perf_counter(), time.process_time()
         built = container.rollups.rebuild()
+        hours = container.rollups.roll_hours(container.clock.now())
         print(
-            f"{container.engine.dialect.name}: rollups of {built['days']} days rebuilt in "
+            f"{container.engine.dialect.name}: rollups of {built['days']} days rebuilt "
+            f"(today's hours {'rolled' if hours else 'none to roll'}) in "
             f"{time.perf_counter() - wall:.1f} s wall, {time.process_time() - cpu:.1f} s CPU"
         )
     finally:
