@@ -109,6 +109,7 @@ rollup_offer_stats = Table(
             "paid",
             "revenue",
             "refunded",
+            "refunded_lines",
         )
     ),
     PrimaryKeyConstraint("day", "sku", "kind", "moment"),

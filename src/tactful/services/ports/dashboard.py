@@ -39,6 +39,9 @@ class OfferStats:
     paid: int
     revenue: int
     refunded: int
+    """What refunds gave back of the paid lines' revenue (minor units)."""
+    refunded_lines: int
+    """Paid offer lines refunded, in full or by line (`adapters/db/offer_refunds.py`)."""
 
     @property
     def acceptance(self) -> float | None:
@@ -61,7 +64,16 @@ class OfferStats:
         return self.revenue - self.refunded
 
 
-_OFFER_COUNTS = ("impressions", "accepted", "declined", "dismissed", "paid", "revenue", "refunded")
+_OFFER_COUNTS = (
+    "impressions",
+    "accepted",
+    "declined",
+    "dismissed",
+    "paid",
+    "revenue",
+    "refunded",
+    "refunded_lines",
+)
 
 
 def merge_offer_stats(parts: Iterable[OfferStats]) -> list[OfferStats]:

@@ -1,7 +1,7 @@
 """decisions.trace: every candidate of a decision and why it was kept or dropped
 
-Revision ID: 0029
-Revises: 0028
+Revision ID: 0030
+Revises: 0029
 
 The admin decision page shows the trace of a logged decision; until now the log kept only
 the offers shown. Compact JSON text (see `tactful.domain.offers.trace_log`), written in the
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0029"
-down_revision: str | None = "0028"
+revision: str = "0030"
+down_revision: str | None = "0029"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
