@@ -43,15 +43,21 @@ def test_the_page_shows_every_candidate_with_the_reason_it_was_dropped(
 def test_held_out_and_untraced_decisions_say_so(shop: LiveServer, engine: Engine) -> None:  # noqa: F811
     held = decide(shop, customer_ids(held_out=True))
     old = offers.DecisionRecord("dec_before", "c1", "cart", datetime.now(UTC), False, [])
+    simulated = offers.DecisionRecord("sim7-d0", "c1", "cart", datetime.now(UTC), False, [])
     with engine.begin() as connection:
         offers.save_decision(connection, old)
+        offers.save_decision(connection, simulated)
 
     with httpx.Client(base_url=shop.url) as client:
         sign_in(client)
         held_page = html.unescape(client.get(f"/admin/decisions/{held['decision_id']}").text)
         old_page = client.get("/admin/decisions/dec_before").text
+        simulated_page = client.get("/admin/decisions/sim7-d0").text
 
     assert "every candidate was dropped by design" in held_page
     assert reason_text("held_out") in held_page
     assert "Trace not kept" in old_page
     assert "Why each candidate" in old_page
+    assert "Simulated decision" in simulated_page
+    assert "Trace not kept" not in simulated_page
+    assert "Simulated decision" not in old_page
