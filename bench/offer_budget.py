@@ -4,7 +4,7 @@ decision that shows offers, on SQLite and PostgreSQL.
     python bench/offer_budget.py [--decisions 2000] [--postgres URL]
 
 Three cases per database: first showings (a transaction: per-customer lock on PostgreSQL,
-insert-or-ignore per offer, a count), a refresh in the same process (known spends: no
+one insert-or-ignore of every offer, a count), a refresh in the same process (known spends: no
 database call), and a refresh by another process (a fresh adapter: the same transaction, no
 row inserted). PostgreSQL runs when `--postgres` (default the test server) answers, in a
 database of its own that is dropped afterwards.

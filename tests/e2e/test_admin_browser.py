@@ -143,6 +143,10 @@ def test_walk_every_page(browser: Any, dashboard: str, screenshots: Path, viewpo
         assert all(10 <= px <= 16 for px in shown), (name, viewport, shown)
         assert tab.evaluate(FIGURES_LEFT_ALIGNED) == [], name
         assert tab.evaluate(BROKEN_HEADINGS) == [], (name, viewport)
+        if name == "decision":
+            candidates = tab.get_by_role("region", name="Candidates of this decision")
+            assert candidates.locator("tbody tr").count() == 3
+            assert candidates.get_by_text("dropped", exact=True).count() == 2
     assert outside == [], outside
     assert problems == [], problems
     context.close()

@@ -24,7 +24,7 @@ SAYS = {
     "/admin": "No decisions yet",
     "/admin/offers": "No offers shown yet",
     "/admin/experiments": "customers per group are needed",
-    "/admin/customers": "",
+    "/admin/customers": "No customers yet This page fills in from your stored orders",
     "/admin/backtests": "No backtests saved yet",
     "/admin/sequences": "No sequence has enrolled anyone yet",
     "/admin/decisions": "No decisions yet",
@@ -86,5 +86,8 @@ def test_an_empty_shop_says_what_is_missing(
         assert "NaN" not in text, path  # no division by zero shown
         assert "healthy" not in text, path  # no verdict on a split of nobody
         assert tab.evaluate("document.documentElement.scrollWidth <= innerWidth"), path
+    tab.goto(f"{empty_shop}/admin/customers")
+    shown = tab.locator("main svg, main table, main a.csv, main .banner")
+    assert shown.count() == 0  # no empty chart, no table of zeros
     assert problems == [], problems
     context.close()

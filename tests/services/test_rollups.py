@@ -26,6 +26,7 @@ from tactful.services.rollups import SETTLE, RollupService, RollupSpan, day_star
 from tactful.services.simulation import SimulationRequest, SimulationService
 from tests.services.history_wiring import history_reads
 from tests.services.measurement_wiring import measurement_reads, measurement_rollups
+from tests.support.dashboard_seed import START, refunded_offer_lines, seed_store
 
 NOW = datetime(2026, 3, 1, 15, 30, tzinfo=UTC)
 SPLITS = (None, "returning", "moment", "rfm")
@@ -166,6 +167,25 @@ def test_dashboard_figures_from_rollups_equal_the_raw_log(database: Database) ->
         reads.exposures(since=NOW - timedelta(days=13), until=datetime(2026, 3, 1, tzinfo=UTC)),
         key=lambda e: e.customer_id,
     )
+
+
+def test_refunded_offer_lines_from_rollups_equal_the_raw_log(database: Database) -> None:
+    """Offer lines refunded by line, in full, or not at all (an amount of another line): the
+    nightly rebuild's offer figures count them as the raw reads do, and as the rows say."""
+    if not isinstance(database, SqlDatabase):
+        pytest.skip("the dashboard reads SQL only")
+    seed_store(database.engine, decisions_count=600)
+    end = START + timedelta(days=29)
+    reads, rollups = measurement_reads(database), SqlMeasurementRollups(database.engine)
+    dashboard = SqlDashboardReports(database.engine)
+    job = RollupService(reads, rollups, FixedClock(end), attribution=WEEK, dashboard=dashboard)
+    assert job.rebuild(since=START.date(), today=end.date())["days"] == 29
+    raw, rolled = DashboardFigures(dashboard), DashboardFigures(dashboard, rollups)
+    whole = Period(START, end)
+    for period in (whole, Period(START + timedelta(days=3, hours=5), end - timedelta(days=4))):
+        assert rolled.offer_stats(period) == raw.offer_stats(period)
+    counted = sum(s.refunded_lines for s in rolled.offer_stats(whole))
+    assert counted == refunded_offer_lines(database.engine) > 0
 
 
 LATE = datetime(2026, 3, 1, 23, 50, tzinfo=UTC)

@@ -20,7 +20,14 @@ from tactful.container import Container, build_container
 from tactful.domain.clock import FixedClock
 from tactful.services.dashboard import DashboardService
 from tactful.services.dashboard_refresh import STANDARD_PERIODS, DashboardRefresh
-from tactful.services.figure_cache import REFRESH_AFTER, STORED_MAX_AGE, FigureCache
+from tactful.services.figure_cache import (
+    FIGURES_VERSION,
+    REFRESH_AFTER,
+    STORED_MAX_AGE,
+    FigureCache,
+    figures_key,
+    stored_key,
+)
 from tactful.settings import Settings
 from tactful.web.admin import offer_views, views
 from tactful.web.admin.routes import PERIODS
@@ -120,12 +127,42 @@ def test_the_job_refreshes_figures_once_they_are_due(container: Container, engin
 
 def test_a_view_recomputes_figures_older_than_the_limit(engine: Engine) -> None:
     store = SqlStoredFigures(engine)
-    store.save("overview/x", {"old": True}, computed_at=NOW - STORED_MAX_AGE)
-    store.save("offers/x", ["kept"], computed_at=NOW - STORED_MAX_AGE / 2)
+    store.save(stored_key("overview/x"), {"old": True}, computed_at=NOW - STORED_MAX_AGE)
+    store.save(stored_key("offers/x"), ["kept"], computed_at=NOW - STORED_MAX_AGE / 2)
     cache = FigureCache(store, FixedClock(NOW))
     assert cache.reuse("overview/x", lambda: {"old": False}) == {"old": False}
-    assert store.load("overview/x") == (NOW, {"old": False})
+    assert store.load(stored_key("overview/x")) == (NOW, {"old": False})
     assert cache.reuse("offers/x", lambda: ["computed"]) == ["kept"]
+
+
+def test_figures_stored_by_an_older_shape_are_recomputed_not_read(
+    container: Container, engine: Engine
+) -> None:
+    """A pickled overview of the code before the funnel's refunded step (no `refunded` field)
+    unpickles fine but would fail the page: stored under the older version's key, the page and
+    the worker compute the figures afresh, and the old row goes with the unused ones."""
+    seed_store(engine, decisions_count=200)
+    board, store = container.dashboard, SqlStoredFigures(engine)
+    period = board.period(None)
+    key = figures_key("overview", period, "customer")
+    old = _fresh(board).overview(period)
+    old.funnel.__dict__.pop("refunded")  # as the previous release's Funnel pickled
+    for version in range(1, FIGURES_VERSION):
+        store.save(stored_key(key, version), old, computed_at=NOW)
+    reader = DashboardService(
+        board.reports,
+        board.history,
+        board.holdout_share,
+        board.backtests,
+        measurement=board.measurement,
+        rollups=board.rollups,
+        cache=FigureCache(store, FixedClock(NOW)),
+    )
+    shown = reader.overview(period)
+    assert shown.funnel.refunded == _fresh(board).overview(period).funnel.refunded
+    assert views.overview_tables(shown)["funnel"][1][-1][0] == "refunded"
+    assert DashboardRefresh(board).run_due(NOW + timedelta(days=1, minutes=1)) > 0
+    assert store.load(stored_key(key, FIGURES_VERSION - 1)) is None
 
 
 def test_unreadable_stored_figures_count_as_missing(engine: Engine) -> None:

@@ -7,9 +7,12 @@ effect to find. Written straight into the tables, as the decision log and ingest
 from __future__ import annotations
 
 import random
+from collections import Counter
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Engine, insert
+import orjson
+from sqlalchemy import Engine, insert, select
 
 from tactful.adapters.db.tables import order_lines, orders, products
 from tactful.adapters.db.tables_offers import decisions, offer_impressions, offer_responses
@@ -75,19 +78,19 @@ def _one_decision(
     decision_id = f"dec_{i:07d}"
     moment = rng.choice(MOMENTS)
     cart_sku = rng.choice(list(SKUS))
-    rows["decisions"].append(
-        {
-            "decision_id": decision_id,
-            "customer_id": customer,
-            "moment": moment,
-            "channel": "web",
-            "at": at,
-            "held_out": held,
-            "offer_count": 0 if held else 1,
-            "cart": [{"sku": cart_sku, "quantity": 1}],
-            "model_version": "m1",
-        }
-    )
+    decision_row: dict[str, object] = {
+        "decision_id": decision_id,
+        "customer_id": customer,
+        "moment": moment,
+        "channel": "web",
+        "at": at,
+        "held_out": held,
+        "offer_count": 0 if held else 1,
+        "cart": [{"sku": cart_sku, "quantity": 1}],
+        "model_version": "m1",
+    }
+    rows["decisions"].append(decision_row)
+    decision_row["trace"] = _trace(cart_sku, None)
     order_id = f"ord_{i:07d}"
     lines = [
         {
@@ -120,6 +123,7 @@ def _one_decision(
                 "at": at,
             }
         )
+        decision_row["trace"] = _trace(cart_sku, rows["impressions"][-1])
         answer = rng.random()
         response = "accepted" if answer < 0.22 else "declined" if answer < 0.55 else None
         if response:
@@ -154,17 +158,71 @@ def _one_decision(
         }
     )
     rows["lines"].extend(lines)
-    if rng.random() < 0.03:
-        rows["refunds"].append(
-            {
-                "refund_id": f"re_{i:07d}",
-                "order_id": order_id,
-                "amount_minor": SKUS[cart_sku][1],
-                "currency": "GBP",
-                "reason": "requested_by_customer",
-                "status": "succeeded",
-                "gateway_ref": None,
-                "lines": None,
-                "created_at": at + timedelta(days=2),
-            }
+    chance = rng.random()  # orders with an offer line are refunded more, to count their kinds
+    if chance < 0.06 or (len(lines) > 1 and chance < 0.2):
+        rows["refunds"].append(_refund(i, lines, at + timedelta(days=2)))
+
+
+def _refund(i: int, lines: list[dict[str, object]], at: datetime) -> dict[str, object]:
+    """A refund of the order's first line's value (an amount: no offer line counts as refunded
+    unless that is the whole order), or, on an order with an offer line, by turns of that line
+    alone (by line) or of the whole order."""
+    values = [int(str(line["quantity"])) * int(str(line["unit_price"])) for line in lines]
+    amount, named = values[0], None
+    if len(lines) > 1 and i % 3 == 1:
+        amount, named = values[1], [{"line_no": 2, "quantity": 1, "amount": values[1]}]
+    elif len(lines) > 1 and i % 3 == 2:
+        amount = sum(values)
+    return {
+        "refund_id": f"re_{i:07d}",
+        "order_id": lines[0]["order_id"],
+        "amount_minor": amount,
+        "currency": "GBP",
+        "reason": "requested_by_customer",
+        "status": "succeeded",
+        "gateway_ref": None,
+        "lines": named,
+        "created_at": at,
+    }
+
+
+def refunded_offer_lines(engine: Engine) -> int:
+    """Offer lines named by a refund, or in an order whose refunds add up to all of it."""
+    lines = _rows(engine, order_lines)
+    totals: Counter[str] = Counter()
+    for line in lines:
+        totals[line["order_id"]] += line["quantity"] * line["unit_price"]
+    given: Counter[str] = Counter()
+    named: set[tuple[str, int]] = set()
+    for refund in _rows(engine, order_refunds):
+        given[refund["order_id"]] += refund["amount_minor"]
+        named |= {(refund["order_id"], n["line_no"]) for n in refund["lines"] or ()}
+    return sum(
+        1
+        for line in lines
+        if line["offer_id"]
+        and (
+            given[line["order_id"]] >= totals[line["order_id"]]
+            or (line["order_id"], line["line_no"]) in named
         )
+    )
+
+
+def _rows(engine: Engine, table: Any) -> list[dict[str, Any]]:
+    with engine.connect() as connection:
+        return [dict(row) for row in connection.execute(select(table)).mappings()]
+
+
+def _trace(cart_sku: str, shown: dict[str, object] | None) -> str:
+    """The trace the decision log keeps (domain.offers.trace_log): the offer shown, if any,
+    and two candidates the guardrails dropped; every candidate held out when none is shown."""
+    others = [sku for sku in SKUS if sku != cart_sku and (shown is None or sku != shown["sku"])]
+    held = ["held_out"] if shown is None else None
+    candidates = [
+        [others[0], "cross_sell", cart_sku, 0.081, held or ["below_relevance_floor"]],
+        [others[1], "upsell", cart_sku, 0.042, held or ["price_above_ceiling", "cooldown"]],
+    ]
+    if shown is not None:
+        kept = [shown["sku"], shown["kind"], cart_sku, shown["relevance"], ["kept"]]
+        candidates.insert(0, kept)
+    return orjson.dumps(candidates).decode()

@@ -18,7 +18,6 @@ if TYPE_CHECKING:
 
 GC_THRESHOLDS = (20_000, 20, 20)
 WORKER_APP = "tactful.cli.serve:worker_app"  # what uvicorn imports in each worker process
-HTTP_PROTOCOL = "tactful.web.http_protocol:OneWriteProtocol"  # httptools, one write per answer
 
 
 def tune_gc() -> None:
@@ -101,27 +100,19 @@ def run_server(settings: Settings, workers: int = 1) -> None:
         os.environ.update(settings_environment(generated))
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(shared_metrics_dir(generated))
         console.print(f"{serving}, {workers} worker processes")
-        uvicorn.run(  # loop "auto": uvloop, which tactful depends on
+        uvicorn.run(  # http and loop "auto": httptools and uvloop, which tactful depends on
             WORKER_APP,
             factory=True,
             workers=workers,
             host=host,
             port=port,
-            http=HTTP_PROTOCOL,
             log_level="warning",
             access_log=False,
         )
         return
     application = create_app(generated)
     console.print(serving)
-    uvicorn.run(
-        application,
-        host=host,
-        port=port,
-        http=HTTP_PROTOCOL,
-        log_level="warning",
-        access_log=False,
-    )
+    uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False)
 
 
 @app.command()

@@ -15,8 +15,6 @@ from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from typing import Any
 
-import numpy as np
-
 from tactful.domain.dashboard import (
     DayPoint,
     Lift,
@@ -29,10 +27,15 @@ from tactful.domain.dashboard import (
 )
 from tactful.domain.measurement import OfferOutcome, Overview
 from tactful.domain.measurement.comparison import Lift as MeasuredLift
-from tactful.services.cohorts import CohortReport, cohort_report
+from tactful.services.cohorts import cohort_report
+from tactful.services.customers_report import (
+    CLV_MIN_CUSTOMERS,
+    CUSTOMERS_CACHE_SECONDS,
+    CustomersReport,
+)
 from tactful.services.dashboard_figures import DashboardFigures
 from tactful.services.figure_cache import FigureCache, figures_key
-from tactful.services.lifetime import ClvFit, fit_lifetime, stored_purchases
+from tactful.services.lifetime import fit_lifetime, stored_purchases
 from tactful.services.ports.dashboard import (
     BacktestArchive,
     DailyActivity,
@@ -53,7 +56,6 @@ __all__ = [
     "OverviewReport",
 ]
 
-CUSTOMERS_CACHE_SECONDS = 600.0
 COMPUTING = (
     "Lifetime value and cohorts are being computed on the whole order history; "
     "reload this page in a minute."
@@ -64,13 +66,15 @@ CURRENCY_KEY = "currency"
 
 @dataclass(frozen=True)
 class Funnel:
-    """Offers shown, accepted, paid for and refunded (lines)."""
+    """Offers shown, accepted, paid for and refunded (lines), and their money."""
 
     impressions: int
     accepted: int
     paid: int
     refunded_value: int
     revenue: int
+    refunded: int
+    """Paid offer lines refunded, in full or by line."""
 
 
 @dataclass(frozen=True)
@@ -149,32 +153,6 @@ class OffersReport:
     attribution_days: float | None
 
 
-@dataclass(frozen=True)
-class CustomersReport:
-    """Lifetime value distribution, cohort retention, upgraders; `problem` when no fit."""
-
-    clv: ClvFit | None
-    cohorts: CohortReport | None
-    problem: str | None
-
-    @property
-    def total_value(self) -> float:
-        """Expected value of every fitted customer over the horizon (major units)."""
-        return float(np.nansum(self.clv.values.expected_value)) if self.clv else 0.0
-
-    def value_histogram(self, bins: int = 12) -> list[tuple[float, float, int]]:
-        """(low, high, customers) bins of expected value, the top 1% folded into the last."""
-        if self.clv is None or self.clv.values.customers.size == 0:
-            return []
-        values = self.clv.values.expected_value
-        values = values[np.isfinite(values)]
-        if values.size == 0:
-            return []
-        top = float(np.quantile(values, 0.99)) or 1.0
-        counts, edges = np.histogram(np.minimum(values, top), bins=bins, range=(0.0, top))
-        return [(float(edges[i]), float(edges[i + 1]), int(counts[i])) for i in range(bins)]
-
-
 @dataclass
 class DashboardService:
     """Builds each dashboard page's figures from the stored logs."""
@@ -249,6 +227,7 @@ class DashboardService:
                 paid=sum(o.paid for o in offers),
                 refunded_value=sum(o.refunded for o in offers),
                 revenue=sum(o.revenue for o in offers),
+                refunded=sum(o.refunded_lines for o in offers),
             ),
             moments=by_moment(offers),
             decisions=decisions,
@@ -371,7 +350,7 @@ class DashboardService:
             return CustomersReport(None, None, str(exc))
         try:
             log = stored_purchases(self.history)
-            if log.customers.size < 20:
+            if log.customers.size < CLV_MIN_CUSTOMERS:
                 return CustomersReport(
                     None, cohorts, "Not enough customers with orders yet to fit lifetime value."
                 )

@@ -38,6 +38,7 @@ from tactful.domain.offers.engine import decide, over_budget
 from tactful.domain.offers.model_source import ModelAffinity
 from tactful.domain.offers.moments import uses_buy_again
 from tactful.domain.offers.records import DecisionInputs, DecisionRecord, Impression
+from tactful.domain.offers.trace_log import trace_text
 from tactful.domain.webhooks_out import EventType as WebhookEvent
 from tactful.services import webhook_events
 from tactful.services.decision_request import DecisionRequest
@@ -170,7 +171,8 @@ def _impressions(decision: Decision, channel: str | None) -> list[Impression]:
 
 
 def record_of(decision: Decision, request: DecisionRequest, version: str | None) -> DecisionRecord:
-    """The decision as the log keeps it: the cart asked about and every offer shown."""
+    """The decision as the log keeps it: the cart asked about, every offer shown and the
+    trace of every candidate."""
     return DecisionRecord(
         decision.decision_id,
         decision.customer_id,
@@ -182,6 +184,7 @@ def record_of(decision: Decision, request: DecisionRequest, version: str | None)
         request.channel,
         version,
         decision.experiments,
+        trace_text(decision.trace),
     )
 
 

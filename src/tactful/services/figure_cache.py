@@ -21,11 +21,13 @@ from tactful.domain.dashboard import Period
 from tactful.services.ports.dashboard import StoredFigures
 
 __all__ = [
+    "FIGURES_VERSION",
     "REFRESH_AFTER",
     "REPORT_CACHE_SECONDS",
     "STORED_MAX_AGE",
     "FigureCache",
     "figures_key",
+    "stored_key",
 ]
 
 T = TypeVar("T")
@@ -33,6 +35,10 @@ REPORT_CACHE_SECONDS = 60.0
 """How long a report is reused in memory: views within a minute share one computation."""
 REFRESH_AFTER = timedelta(minutes=10)
 """The worker recomputes stored figures older than this."""
+FIGURES_VERSION = 2
+"""The shape of the stored figures: raise it whenever a stored report class gains, loses or
+renames a field (2: the funnel's refunded lines). Figures stored under another version are not
+read (a page computes them afresh, the worker stores them anew) and are dropped after a day."""
 STORED_MAX_AGE = timedelta(minutes=30)
 """A view reads stored figures up to this old; older ones (no worker running) it recomputes."""
 
@@ -70,7 +76,8 @@ class FigureCache:
         """Keep figures computed elsewhere (a thread of their own) in memory and the store;
         `computed_at` is when their computation began (default: now)."""
         if self.stored is not None:
-            self.stored.save(key, value, computed_at=computed_at or self.clock.now())
+            moment = computed_at or self.clock.now()
+            self.stored.save(stored_key(key), value, computed_at=moment)
         with self._lock:
             self._remember(key, value)
 
@@ -78,14 +85,14 @@ class FigureCache:
         """Stored figures younger than `STORED_MAX_AGE`, or None."""
         if self.stored is None:
             return None
-        found = self.stored.load(key)
+        found = self.stored.load(stored_key(key))
         if found is None or self.clock.now() - found[0] >= STORED_MAX_AGE:
             return None
         return found[1]
 
     def stored_at(self, key: str) -> datetime | None:
         """When the stored figures under `key` were computed, None when there are none."""
-        return None if self.stored is None else self.stored.computed_at(key)
+        return None if self.stored is None else self.stored.computed_at(stored_key(key))
 
     def _remember(self, key: str, value: Any) -> None:
         now = time.monotonic()
@@ -93,6 +100,11 @@ class FigureCache:
         for old in stale:
             del self._memory[old]
         self._memory[key] = (now, value)
+
+
+def stored_key(key: str, version: int = FIGURES_VERSION) -> str:
+    """The row figures under `key` are stored in, for figures of `version`'s shape."""
+    return f"v{version}/{key}"
 
 
 def figures_key(page: str, period: Period, segment: str | None = None) -> str:

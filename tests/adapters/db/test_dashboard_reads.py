@@ -14,7 +14,7 @@ from tactful.adapters.db.tables import order_lines, orders
 from tactful.adapters.db.tables_offers import decisions, offer_impressions, offer_responses
 from tactful.adapters.db.tables_payments import order_refunds
 from tactful.domain.dashboard import Period
-from tests.support.dashboard_seed import START, seed_store
+from tests.support.dashboard_seed import START, refunded_offer_lines, seed_store
 
 EVERYTHING = Period(START, datetime(2027, 1, 1, tzinfo=UTC))
 
@@ -60,6 +60,7 @@ def test_offer_stats_add_up_to_the_logs(engine: Engine) -> None:
         line["quantity"] * line["unit_price"] for line in offer_lines
     )
     assert all(0 <= s.refunded <= s.revenue for s in stats)
+    assert sum(s.refunded_lines for s in stats) == refunded_offer_lines(engine) > 0
     daily = reports.daily(EVERYTHING)
     assert sum(d.decisions for d in daily) == len(_rows(engine, decisions))
     assert sum(d.accepted for d in daily) == answers["accepted"]

@@ -1,4 +1,4 @@
-"""Migration 0029 on real SQLite and PostgreSQL: `rollup_orders` is filled for the days (and
+"""Migration 0031 on real SQLite and PostgreSQL: `rollup_orders` is filled for the days (and
 today's hours) the rollups already hold, as the rollup job would have written it."""
 
 from __future__ import annotations
@@ -40,6 +40,6 @@ def test_the_migration_rolls_up_the_orders_of_the_days_already_rolled(blank: Eng
     assert rollups.rolled_until() == datetime(2026, 3, 1, 15, tzinfo=UTC)
     written = _rows(blank)
     assert NOW.date() in {row[1] for row in written}  # today's hours too
-    downgrade(blank, "0028")
+    downgrade(blank, "0030")
     upgrade(blank)
     assert _rows(blank) == written

@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tactful.domain.experiments import assign
 from tactful.domain.measurement import OverviewSettings, overview
@@ -16,6 +18,7 @@ from tactful.domain.measurement.simulation import (
     Traffic,
     simulate,
 )
+from tactful.domain.measurement.simulation_records import decision_id_prefix, is_simulated
 
 OFFERS = (OfferItem("cross_sell", "A", 500), OfferItem("upsell", "B", 2500))
 SETTINGS = OverviewSettings(holdout_share=0.2)
@@ -66,3 +69,10 @@ def test_the_truth_is_uplift_times_expected_net_spend_when_nothing_caps_it() -> 
         0.05 * spend * (1 - plan.refund_share), rel=1e-9
     )
     assert drawn.outcomes(until_day=0.0).held_out.size == 0
+
+
+@given(seed=st.integers(min_value=0, max_value=2**31), rest=st.text(max_size=20))
+def test_ids_a_simulation_writes_are_told_from_asked_decisions(seed: int, rest: str) -> None:
+    assert is_simulated(decision_id_prefix(seed) + rest)
+    assert not is_simulated(f"dec_{rest}")
+    assert not is_simulated(f"simulated-{rest}")

@@ -8,7 +8,7 @@ from tactful.adapters.memory.counters import MemoryWindowCounters
 from tactful.settings import Settings
 from tactful.web.admin import charts
 from tactful.web.admin.auth import AdminAuth, LoginThrottle, tokens_match
-from tactful.web.admin.views import compact
+from tactful.web.admin.views import compact, csv_text, money, share, signed
 
 SETTINGS = Settings.from_env(
     {}, secret_key="sk_test_secret_key_0123456789", admin_password="a long admin password"
@@ -73,6 +73,25 @@ def test_charts_are_valid_svg_with_a_title() -> None:
         assert root.get("role") == "img"
         assert root.find("{http://www.w3.org/2000/svg}title") is not None
     assert charts.bars([], title="x", chart_id="x", fmt=str) == ""
+
+
+def test_a_funnel_s_lost_last_step_is_a_share_of_the_step_before() -> None:
+    steps = [("Shown", 200), ("Paid", 40), ("Refunded", 10)]
+    drawn = charts.funnel(steps, title="funnel", chart_id="f", last_lost=True)
+    assert "40 (20.0%)</text>" in drawn
+    assert "10 (25.0% of paid)</text>" in drawn
+    assert "10 (5.0%)</text>" in charts.funnel(steps, title="funnel", chart_id="f")
+
+
+def test_every_negative_figure_has_the_minus_sign_but_not_in_csv() -> None:
+    assert share(-0.017) == "\u22121.7%"
+    assert share(0.017) == "1.7%"
+    assert money(-1250, "GBP") == "\u2212£12.50"
+    assert signed(-0.5, "+.1%") == "\u221250.0%"
+    assert signed(0.5, "+.1%") == "+50.0%"
+    assert signed(-1234.5, ",.2f") == "\u22121,234.50"
+    table = (["metric", "lift"], [["refund rate", share(-0.02)], ["value", money(-500, "GBP")]])
+    assert csv_text(table) == "metric,lift\r\nrefund rate,-2.0%\r\nvalue,-£5.00\r\n"
 
 
 def test_axis_money_is_compact() -> None:

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from tactful.settings import Settings
 from tactful.web.app import create_app
 from tests.conftest import LiveServer
-from tests.support.dashboard_seed import seed_store
+from tests.support.dashboard_seed import refunded_offer_lines, seed_store
 
 SECRET = "sk_test_secret_key_0123456789"
 PUBLISHABLE = "pk_test_publishable_0123456789"
@@ -172,6 +172,49 @@ def test_the_overview_draws_bars_by_segment_and_refuses_an_unknown_one(site: str
         refused = client.get("/admin", params={"segment": "planet"})
         assert refused.status_code == 422
         assert "segment" in refused.text
+
+
+def test_the_funnel_ends_with_the_refunded_offer_lines(site: str, engine: Engine) -> None:
+    """Offers shown, accepted, paid and refunded: four bars, and the table and CSV behind them
+    count the refunded offer lines the stored refunds name or empty (full refunds)."""
+    refunded = refunded_offer_lines(engine)
+    with httpx.Client(base_url=site, timeout=60) as client:
+        sign_in(client)
+        page = client.get("/admin", params={"days": "all"}).text
+        for twin in ("funnel", "funnel-narrow"):  # the wide chart and the phone's
+            figure = re.search(f'<title id="{twin}-title">.*?</svg>', page, re.S)
+            assert figure is not None
+            assert figure.group(0).count("<rect") == 4
+            assert "Refunded</text>" in figure.group(0)
+            assert f"{refunded:,} (" in figure.group(0)
+            assert "% of paid)</text>" in figure.group(0)  # a share of the paid lines
+        rows = re.findall(r'<tr><th scope="row">([a-z ]+)</th><td class="num">([\d,]+)</td>', page)
+        steps = dict(rows)
+        assert list(steps)[:4] == ["offers shown", "accepted", "paid", "refunded"]
+        assert steps["refunded"] == f"{refunded:,}"
+        csv = client.get("/admin/csv/overview/funnel.csv", params={"days": "all"}).text
+        assert csv.splitlines() == [
+            "step,count",
+            *(f"{step},{count.replace(',', '')}" for step, count in list(steps.items())[:4]),
+        ]
+    assert 0 < refunded < int(steps["paid"].replace(",", ""))
+
+
+def test_negative_figures_show_the_minus_sign_and_csv_files_the_ascii_one(site: str) -> None:
+    """Money, shares and lifts below zero read "−" (U+2212) on the pages, whichever helper
+    formatted them; the CSV behind them keeps the hyphen-minus spreadsheets parse."""
+    with httpx.Client(base_url=site, timeout=60) as client:
+        sign_in(client)
+        page = client.get("/admin", params={"days": "all"}).text
+        cells = re.findall(r"<td[^>]*>([^<]*)</td>", page)
+        assert [c for c in cells if re.search(r"(^|[ (])-[£$€\d]", c)] == []
+        negative = [c for c in cells if "\u2212" in c]
+        assert any(c.endswith("%") for c in negative), negative  # a lift in percent
+        assert any("£" in c for c in negative), negative  # and one in money
+        for name in ("statistics", "incremental"):
+            csv = client.get(f"/admin/csv/overview/{name}.csv", params={"days": "all"}).text
+            assert "\u2212" not in csv
+            assert re.search(r"(^|[ ,])-[£\d]", csv, re.M), name
 
 
 def test_the_dashboard_serves_its_own_tab_icon(site: str) -> None:

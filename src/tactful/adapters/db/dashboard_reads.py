@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -14,20 +15,24 @@ import numpy as np
 from sqlalchemy import (
     Date,
     Engine,
-    Float,
     Integer,
-    case,
     cast,
     func,
     select,
 )
 from sqlalchemy.sql import ColumnElement
 
+from tactful.adapters.db.offer_refunds import (
+    paid_lines,
+    refunded_candidates,
+    refunded_lines,
+    refunds_by_order,
+)
 from tactful.adapters.db.repositories._common import utc
 from tactful.adapters.db.tables import order_lines, orders, products
 from tactful.adapters.db.tables_offers import decisions, offer_impressions, offer_responses
-from tactful.adapters.db.tables_payments import order_refunds
 from tactful.domain.dashboard import CustomerOutcomes, Period
+from tactful.domain.offers.trace_log import read_trace
 from tactful.services.ports.dashboard import (
     DailyActivity,
     DecisionSummary,
@@ -65,7 +70,7 @@ class SqlDashboardReports:
             .group_by(decisions.c.customer_id)
             .subquery()
         )
-        refunded = _refunds_by_order()
+        refunded = refunds_by_order()
         value = func.sum(order_lines.c.quantity * order_lines.c.unit_price)
         order_day = self._day(orders.c.created_at)
         net_orders = (
@@ -160,7 +165,7 @@ class SqlDashboardReports:
             )
             .group_by(*key, offer_responses.c.response)
         )
-        paid = _paid_lines(base, key)
+        paid = paid_lines(base, key)
         stats: dict[tuple[date, str, str, str], Counter[str]] = defaultdict(Counter)
         with self.engine.connect() as connection:
             for when, sku, kind, moment, total in connection.execute(shown):
@@ -171,6 +176,9 @@ class SqlDashboardReports:
                 entry = stats[(_as_date(when), sku, kind, moment)]
                 entry.update(paid=int(count), revenue=int(revenue or 0))
                 entry["refunded"] += round(float(refunded or 0))
+            found = connection.execute(refunded_candidates(base))
+            for (when, sku, kind, moment), count in refunded_lines(found, _as_date).items():
+                stats[(when, sku, kind, moment)]["refunded_lines"] += count
             names = self._names(connection, {sku for _, sku, _, _ in stats})
         return [
             (when, _offer_stats(sku, str(names.get(sku, sku)), kind, moment, c))
@@ -196,7 +204,9 @@ class SqlDashboardReports:
         with self.engine.connect() as connection:
             heads = connection.execute(query).mappings().all()
             found = _with_offers(connection, heads)
-        return found[0] if found else None
+        if not found:
+            return None
+        return replace(found[0], trace=read_trace(heads[0]["trace"]))
 
     def currency(self) -> str:
         query = (
@@ -233,42 +243,7 @@ def _offer_stats(sku: str, name: str, kind: str, moment: str, c: Counter[str]) -
         paid=c["paid"],
         revenue=c["revenue"],
         refunded=c["refunded"],
-    )
-
-
-def _refunds_by_order() -> Any:
-    return (
-        select(order_refunds.c.order_id, func.sum(order_refunds.c.amount_minor).label("amount"))
-        .where(order_refunds.c.status != "failed")
-        .group_by(order_refunds.c.order_id)
-        .subquery()
-    )
-
-
-def _paid_lines(base: Any, key: tuple[Any, ...]) -> Any:
-    """Paid offer lines per key: count, revenue, and refunds shared pro rata over each order."""
-    refunded = _refunds_by_order()
-    with_offers = select(order_lines.c.order_id).where(order_lines.c.offer_id.is_not(None))
-    totals = (
-        select(
-            order_lines.c.order_id,
-            func.sum(order_lines.c.quantity * order_lines.c.unit_price).label("total"),
-            func.max(func.coalesce(refunded.c.amount, 0)).label("refunded"),
-        )
-        .outerjoin(refunded, refunded.c.order_id == order_lines.c.order_id)
-        .where(order_lines.c.order_id.in_(with_offers))
-        .group_by(order_lines.c.order_id)
-        .subquery()
-    )
-    value = order_lines.c.quantity * order_lines.c.unit_price
-    share = case(
-        (totals.c.total > 0, cast(value, Float) * totals.c.refunded / totals.c.total), else_=0.0
-    )
-    return (
-        base.add_columns(func.count(), func.sum(value), func.sum(share))
-        .join(order_lines, order_lines.c.offer_id == offer_impressions.c.offer_id)
-        .join(totals, totals.c.order_id == order_lines.c.order_id)
-        .group_by(*key)
+        refunded_lines=c["refunded_lines"],
     )
 
 

@@ -27,7 +27,16 @@ __all__ = ["SqlMeasurementRollups"]
 _RANGE = "measure"
 _MIXED = 2
 _COUNTS = ("impressions", "accepted", "declined", "dismissed", "converted", "ignored")
-_STATS = ("impressions", "accepted", "declined", "dismissed", "paid", "revenue", "refunded")
+_STATS = (
+    "impressions",
+    "accepted",
+    "declined",
+    "dismissed",
+    "paid",
+    "revenue",
+    "refunded",
+    "refunded_lines",
+)
 
 
 def _held_code(held: bool | None) -> int:

@@ -109,6 +109,7 @@ rollup_offer_stats = Table(
             "paid",
             "revenue",
             "refunded",
+            "refunded_lines",
         )
     ),
     PrimaryKeyConstraint("day", "sku", "kind", "moment"),
@@ -128,7 +129,7 @@ rollup_range = Table(
 
 # Each customer's orders of a day per currency, before refunds (read raw by order, as the raw
 # totals take them, so a refund after the day was rolled counts): for `tactful report`'s
-# per-customer order totals (migration 0029). last_at: the day's latest order.
+# per-customer order totals (migration 0031). last_at: the day's latest order.
 rollup_orders = Table(
     "rollup_orders",
     metadata,

@@ -14,6 +14,7 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     String,
     Table,
+    Text,
 )
 
 from tactful.adapters.db.tables import Timestamp, metadata
@@ -30,6 +31,9 @@ decisions = Table(
     Column("offer_count", Integer, nullable=False),
     Column("cart", JSON, nullable=False),
     Column("model_version", String(64)),
+    # Every candidate and why it was kept or dropped (domain.offers.trace_log), JSON text
+    # written as is; NULL before migration 0030.
+    Column("trace", Text),
     # No index by customer: nothing reads the log that way, and each one costs every
     # decision a random page write (migration 0005). The index by time is appended to in
     # order (the dashboard's newest decisions, migration 0019).

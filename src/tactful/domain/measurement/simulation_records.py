@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -43,6 +44,11 @@ class Response:
 def decision_id_prefix(seed: int) -> str:
     """The prefix of every id one seed's simulation writes (a seed runs once per database)."""
     return f"sim{seed}-"
+
+
+def is_simulated(decision_id: str) -> bool:
+    """Whether `decision_id` was written by a simulation (`decision_id_prefix` of some seed)."""
+    return re.match(r"sim[0-9]+-", decision_id) is not None
 
 
 def _at(traffic: Traffic, seconds: float) -> datetime:

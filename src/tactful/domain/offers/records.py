@@ -62,6 +62,9 @@ class DecisionRecord:
     model_version: str | None = None
     variants: Sequence[tuple[str, str]] = ()
     """(experiment id, variant) of every experiment arm the decision followed."""
+    trace: str | None = None
+    """Every candidate and why it was kept or dropped, as `trace_log.trace_text` stores it;
+    None when not kept (simulated decisions, decisions logged before migration 0030)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from tactful.domain.dashboard import CustomerOutcomes, Period
+from tactful.domain.offers.trace_log import LoggedCandidate
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,9 @@ class OfferStats:
     paid: int
     revenue: int
     refunded: int
+    """What refunds gave back of the paid lines' revenue (minor units)."""
+    refunded_lines: int
+    """Paid offer lines refunded, in full or by line (`adapters/db/offer_refunds.py`)."""
 
     @property
     def acceptance(self) -> float | None:
@@ -60,7 +64,16 @@ class OfferStats:
         return self.revenue - self.refunded
 
 
-_OFFER_COUNTS = ("impressions", "accepted", "declined", "dismissed", "paid", "revenue", "refunded")
+_OFFER_COUNTS = (
+    "impressions",
+    "accepted",
+    "declined",
+    "dismissed",
+    "paid",
+    "revenue",
+    "refunded",
+    "refunded_lines",
+)
 
 
 def merge_offer_stats(parts: Iterable[OfferStats]) -> list[OfferStats]:
@@ -120,6 +133,9 @@ class DecisionSummary:
     model_version: str | None
     cart: Any
     offers: tuple[ShownOffer, ...]
+    trace: tuple[LoggedCandidate, ...] | None = None
+    """Every candidate and why it was kept or dropped; None when the log did not keep it
+    (decisions logged before it did, and lists of decisions, which do not read it)."""
 
 
 class DashboardReports(Protocol):

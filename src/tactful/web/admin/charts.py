@@ -246,8 +246,11 @@ def funnel(
     chart_id: str,
     width: int = 720,
     layout: Layout = "any",
+    last_lost: bool = False,
 ) -> str:
-    """Steps as shrinking bars with counts and the share kept from the first step."""
+    """Steps as shrinking bars with counts and the share kept from the first step; with
+    `last_lost` the last step is what was lost of the one before (refunds of the paid), and
+    its share is of that step."""
     if not steps or steps[0][1] <= 0:
         return ""
     if layout == "narrow":
@@ -262,6 +265,9 @@ def funnel(
         y = gap + i * (bar_h + gap)
         length = max(inner * count / first, 1.0)
         share = f"{count / first:.1%}" if i else "100%"
+        if last_lost and i == len(steps) - 1 and i:
+            before, of = steps[i - 1][1], steps[i - 1][0].lower()
+            share = f"{count / before:.1%} of {of}" if before else f"none {of}"
         parts.append(
             f'<text x="{label_w - 8}" y="{y + 20}" text-anchor="end" fill="{INK}">'
             f"{escape(label)}</text>"

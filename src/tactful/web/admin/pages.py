@@ -9,6 +9,7 @@ from fastapi import HTTPException, Query, Request
 from fastapi.responses import Response
 
 from tactful.domain.measurement.segments import DIMENSIONS, Segment, parse_segment
+from tactful.domain.measurement.simulation_records import is_simulated
 from tactful.services.email_report import OPENS_NOTE
 from tactful.services.reports import OFFER_DIMENSIONS
 from tactful.web.admin import offer_views, views
@@ -203,6 +204,7 @@ def decision(request: Request, decision_id: str) -> Response:
         active="decisions",
         decision=found,
         decision_id=decision_id,
+        simulated=is_simulated(decision_id),
     )
     if found is None:
         response.status_code = 404

@@ -91,6 +91,7 @@ def _page(request: Request, session: Session, template: str, **context: Any) -> 
             money=views.money,
             money_major=views.money_major,
             share=views.share,
+            signed=views.signed,
             value_label=views.value_label,
             **context,
         )

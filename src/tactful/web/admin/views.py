@@ -14,6 +14,15 @@ from tactful.services.dashboard import CustomersReport, OverviewReport
 from tactful.web.admin import charts
 
 Table = tuple[list[str], list[list[Any]]]
+MINUS = "\u2212"
+"""The minus sign every negative figure on a page shows ("−£12.00", "−1.7%"); CSV files
+(`csv_text`) carry the ASCII hyphen-minus instead, as spreadsheets read it."""
+
+
+def signed(value: float, spec: str) -> str:
+    """`value` formatted by `spec` ("+.1%", ",.2f"), negative with the minus sign."""
+    text = format(value, spec)
+    return MINUS + text[1:] if text.startswith("-") else text
 
 
 def money(minor: float | None, currency: str) -> str:
@@ -22,11 +31,11 @@ def money(minor: float | None, currency: str) -> str:
         return "–"
     amount = round(minor)
     text = Money(abs(amount), currency).format()
-    return f"−{text}" if amount < 0 else text
+    return f"{MINUS}{text}" if amount < 0 else text
 
 
 def compact(minor: float, currency: str) -> str:
-    """An axis label: "£1.2k", "-£40k", "£3.1M" (symbol from the currency's own format)."""
+    """An axis label: "£1.2k", "−£40k", "£3.1M" (symbol from the currency's own format)."""
     value = minor / 10 ** exponent(currency)
     symbol = Money(0, currency).format().rstrip("0.,\u00a0 ")
     size = abs(value)
@@ -36,7 +45,7 @@ def compact(minor: float, currency: str) -> str:
             break
     else:
         text = f"{size:.3g}"
-    return f"{'−' if value < 0 else ''}{symbol}{text}"
+    return f"{MINUS if value < 0 else ''}{symbol}{text}"
 
 
 def money_major(value: float, currency: str) -> str:
@@ -51,7 +60,7 @@ def major(minor: float, currency: str) -> float:
 
 def share(value: float | None) -> str:
     """A rate as a percentage with one decimal; a dash for unknown."""
-    return "–" if value is None else f"{value:.1%}"
+    return "–" if value is None else signed(value, ".1%")
 
 
 def overview_tables(report: OverviewReport) -> dict[str, Table]:
@@ -79,6 +88,7 @@ def overview_tables(report: OverviewReport) -> dict[str, Table]:
                 ["offers shown", report.funnel.impressions],
                 ["accepted", report.funnel.accepted],
                 ["paid", report.funnel.paid],
+                ["refunded", report.funnel.refunded],
             ],
         ),
         "moments": (
@@ -201,16 +211,22 @@ def overview_charts(report: OverviewReport) -> dict[str, str]:
         ),
         "funnel": charts.twin(
             charts.funnel,
-            steps=[("Offers shown", f.impressions), ("Accepted", f.accepted), ("Paid", f.paid)],
-            title="Funnel: offers shown, accepted and paid",
+            steps=[
+                ("Offers shown", f.impressions),
+                ("Accepted", f.accepted),
+                ("Paid", f.paid),
+                ("Refunded", f.refunded),
+            ],
+            title="Funnel: offers shown, accepted, paid, and the paid lines refunded",
             chart_id="funnel",
+            last_lost=True,
         ),
         "moments": charts.twin(
             charts.bars,
             rows=[(m.moment.replace("_", " "), (m.acceptance or 0.0)) for m in report.moments],
             title="Acceptance rate by moment",
             chart_id="moments",
-            fmt=lambda v: f"{v:.1%}",
+            fmt=share,
             label_width=160,
         ),
         "segments": lift_by_segment,
@@ -288,11 +304,11 @@ def customer_charts(report: CustomersReport) -> dict[str, str]:
 
 
 def _pct(value: float | None) -> str:
-    return "" if value is None else f"{value:.1%}"
+    return "" if value is None else signed(value, ".1%")
 
 
 def csv_text(table: Table) -> str:
-    """A table as CSV text (RFC 4180 quoting)."""
+    """A table as CSV text (RFC 4180 quoting), negative figures with the ASCII minus."""
     import csv
     import io
 
@@ -300,7 +316,7 @@ def csv_text(table: Table) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(table[0])
     writer.writerows(table[1])
-    return buffer.getvalue()
+    return buffer.getvalue().replace(MINUS, "-")
 
 
 def _lift_row(
@@ -308,7 +324,7 @@ def _lift_row(
 ) -> list[Any] | None:
     if lift is None:
         return None
-    relative = "–" if lift.relative is None else f"{lift.relative:+.1%}"
+    relative = "–" if lift.relative is None else signed(lift.relative, "+.1%")
     return [
         label,
         fmt(lift.treated),
@@ -332,7 +348,10 @@ def statistics_table(report: OverviewReport) -> Table | None:
         return money(value, cur)
 
     def points(value: float) -> str:
-        return f"{value:.1%}"
+        return signed(value, ".1%")
+
+    def hundredths(value: float) -> str:
+        return signed(value, ".2f")
 
     rows = [
         _lift_row("Revenue per customer", m.revenue, cash, "Welch"),
@@ -344,9 +363,9 @@ def statistics_table(report: OverviewReport) -> Table | None:
         ),
         _lift_row("Customers who ordered", m.conversion, points),
         _lift_row("Average order value", m.aov, cash, "delta method"),
-        _lift_row("Units per order", m.units_per_order, lambda v: f"{v:.2f}", "delta method"),
+        _lift_row("Units per order", m.units_per_order, hundredths, "delta method"),
         _lift_row("Refund rate", m.refund_rate, points, "lower is better"),
-        _lift_row("Satisfaction (1-5)", report.satisfaction, lambda v: f"{v:.2f}"),
+        _lift_row("Satisfaction (1-5)", report.satisfaction, hundredths),
     ]
     return (
         ["metric", "treated", "held out", "lift", "95% CI", "relative", "p", "note"],

@@ -53,7 +53,7 @@ def _event_row(
 
 _INSERT_DECISION = (
     "INSERT INTO decisions (decision_id, customer_id, moment, channel, at, held_out, "
-    "offer_count, cart, model_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "offer_count, cart, model_version, trace) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _INSERT_IMPRESSION = (
     "INSERT INTO offer_impressions (decision_id, offer_id, position, customer_id, kind, sku, "
@@ -92,6 +92,7 @@ class _Rows:
                 len(shown),
                 cart,
                 record.model_version,
+                record.trace,
             )
         )
         for experiment_id, variant in record.variants:

@@ -1,7 +1,7 @@
 """each customer's orders per day: `rollup_orders`
 
-Revision ID: 0029
-Revises: 0028
+Revision ID: 0031
+Revises: 0030
 
 `tactful report` totalled each exposed customer's orders over the span and the 90-day
 pre-period from the raw orders joined to their lines (0.57 s of server time on the 1M
@@ -20,8 +20,8 @@ from alembic import op
 from tactful.adapters.db.order_rollups import roll_orders
 from tactful.adapters.db.tables import Timestamp
 
-revision: str = "0029"
-down_revision: str | None = "0028"
+revision: str = "0031"
+down_revision: str | None = "0030"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
