@@ -125,6 +125,8 @@ def test_upgrade_drops_the_copies_and_downgrade_writes_them_back(blank: Engine) 
         "d1", "c1", "cart", NOW, False, [{"sku": "TENT", "quantity": 1}], SHOWN, channel="web"
     )
     with blank.begin() as connection:
+        # Today's writer also fills `decisions.trace` (migration 0030), which 0007 leaves alone.
+        connection.execute(sa.text("ALTER TABLE decisions ADD COLUMN trace TEXT"))
         offers_repo.save_decision(connection, record)
         events_repo.insert_events(connection, [*map(_copy, SHOWN), *_others()])
     before = _events(blank)
