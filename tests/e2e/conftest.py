@@ -102,3 +102,13 @@ def shots(tmp_path: Path) -> Path:
     folder = tmp_path / "screenshots"
     folder.mkdir()
     return folder
+
+
+@pytest.fixture
+def screenshots(shots: Path) -> Path:
+    """The dashboard's screenshots: TACTFUL_SCREENSHOTS/admin (kept by CI as artefacts) or the
+    test's own folder; printed so a person can open them."""
+    folder = Path(os.environ.get("TACTFUL_SCREENSHOTS", shots)) / "admin"
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"admin screenshots: {folder}")
+    return folder

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -74,15 +73,6 @@ def dashboard(tmp_path: Path) -> Iterator[str]:
     with LiveServer(create_app(settings, engine=engine)) as server:
         yield server.url
     engine.dispose()
-
-
-@pytest.fixture
-def screenshots(shots: Path) -> Path:
-    """TACTFUL_SCREENSHOTS (kept by CI as artefacts) or the test's own folder."""
-    folder = Path(os.environ.get("TACTFUL_SCREENSHOTS", shots)) / "admin"
-    folder.mkdir(parents=True, exist_ok=True)
-    print(f"admin screenshots: {folder}")
-    return folder
 
 
 CHARTS = {"overview": 4, "offers": 1, "customers": 1, "overview-by-rfm": 4}

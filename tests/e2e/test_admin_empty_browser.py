@@ -4,7 +4,6 @@ the screen; a clean console. Screenshots are kept."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -42,14 +41,6 @@ def empty_shop(tmp_path: Path) -> Iterator[str]:
     with LiveServer(create_app(settings, engine=engine)) as server:
         yield server.url
     engine.dispose()
-
-
-@pytest.fixture
-def screenshots(shots: Path) -> Path:
-    folder = Path(os.environ.get("TACTFUL_SCREENSHOTS", shots)) / "admin"
-    folder.mkdir(parents=True, exist_ok=True)
-    print(f"admin screenshots: {folder}")
-    return folder
 
 
 @pytest.mark.parametrize("viewport", ["desktop", "mobile"])

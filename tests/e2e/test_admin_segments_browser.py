@@ -8,7 +8,6 @@ problem and the console stays clean.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,14 +24,13 @@ from tactful.services.experiments import ExperimentService
 from tactful.settings import Settings
 from tactful.web.app import create_app
 from tests.conftest import LiveServer
-from tests.e2e.conftest import VIEWPORTS
+from tests.e2e.admin_tab import AdminTab
 from tests.services.measurement_wiring import measurement_reads
 from tests.support.dashboard_seed import START, seed_store
 from tests.web.admin.test_admin_offer_segments import seed_countries
 
 pytestmark = pytest.mark.e2e
 SECRET = "sk_test_secret_key_0123456789"
-AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
 
 
 @pytest.fixture
@@ -53,61 +51,11 @@ def site(tmp_path: Path) -> Iterator[str]:
     engine.dispose()
 
 
-@pytest.fixture
-def screenshots(shots: Path) -> Path:
-    folder = Path(os.environ.get("TACTFUL_SCREENSHOTS", shots)) / "admin"
-    folder.mkdir(parents=True, exist_ok=True)
-    print(f"admin screenshots: {folder}")
-    return folder
-
-
-class Tab:
-    """A signed-in page that records console problems and requests leaving the site."""
-
-    def __init__(self, browser: Any, site: str, viewport: str) -> None:
-        self.context = browser.new_context(**VIEWPORTS[viewport])
-        self.outside: list[str] = []
-        self.context.route(
-            "**/*",
-            lambda route: (
-                route.continue_()
-                if route.request.url.startswith(site)
-                else (self.outside.append(route.request.url), route.abort())
-            ),
-        )
-        self.page = self.context.new_page()
-        self.problems: list[str] = []
-        self.page.on("pageerror", lambda error: self.problems.append(str(error)))
-        self.page.on(
-            "console",
-            lambda m: self.problems.append(m.text) if m.type in ("error", "warning") else None,
-        )
-        self.page.goto(f"{site}/admin/login")
-        self.page.fill("#password", SECRET)
-        self.page.keyboard.press("Enter")
-        self.page.wait_for_url(f"{site}/admin")
-
-    def serious_axe_findings(self) -> list[Any]:
-        self.page.evaluate(AXE)
-        found = self.page.evaluate(
-            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-            ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target)}))"
-        )
-        return [v for v in found if v["impact"] in {"serious", "critical"}]
-
-    def close(self, expected: str | None = None) -> None:
-        """Check the console had nothing to say but `expected` (a refused form's status)."""
-        problems = [p for p in self.problems if expected is None or expected not in p]
-        assert problems == [], problems
-        assert self.outside == [], self.outside
-        self.context.close()
-
-
 @pytest.mark.parametrize("viewport", ["desktop", "mobile"])
 def test_the_offers_page_picks_a_segment_like_the_overview(
     browser: Any, site: str, screenshots: Path, viewport: str
 ) -> None:
-    tab = Tab(browser, site, viewport)
+    tab = AdminTab(browser, site, viewport)
     page = tab.page
     page.goto(f"{site}/admin/offers")
     every = page.locator("table").first.locator("tbody tr").count()
@@ -140,7 +88,7 @@ def test_the_offers_page_picks_a_segment_like_the_overview(
 def test_a_refused_stop_shows_the_error_by_the_field(
     browser: Any, site: str, screenshots: Path, viewport: str
 ) -> None:
-    tab = Tab(browser, site, viewport)
+    tab = AdminTab(browser, site, viewport)
     page = tab.page
     page.goto(f"{site}/admin/experiments")
     form = page.locator("form.stop-form")

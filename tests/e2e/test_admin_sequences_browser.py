@@ -4,7 +4,6 @@ screen, a clean console and nothing fetched from elsewhere. Screenshots are kept
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from tactful.adapters.db.schema import upgrade
 from tactful.settings import Settings
 from tactful.web.app import create_app
 from tests.conftest import LiveServer
-from tests.e2e.conftest import VIEWPORTS
+from tests.e2e.admin_tab import AdminTab
 from tests.email.support import email_container
 from tests.email.test_sequence_report import send_and_react
 
@@ -47,36 +46,12 @@ def site(tmp_path: Path) -> Iterator[str]:
     engine.dispose()
 
 
-@pytest.fixture
-def screenshots(shots: Path) -> Path:
-    folder = Path(os.environ.get("TACTFUL_SCREENSHOTS", shots)) / "admin"
-    folder.mkdir(parents=True, exist_ok=True)
-    print(f"admin screenshots: {folder}")
-    return folder
-
-
 @pytest.mark.parametrize("viewport", ["desktop", "mobile"])
 def test_the_sequences_page_with_figures(
     browser: Any, site: str, screenshots: Path, viewport: str
 ) -> None:
-    context = browser.new_context(**VIEWPORTS[viewport])
-    outside: list[str] = []
-    context.route(
-        "**/*",
-        lambda route: (
-            route.continue_()
-            if route.request.url.startswith(site)
-            else (outside.append(route.request.url), route.abort())
-        ),
-    )
-    tab = context.new_page()
-    problems: list[str] = []
-    tab.on("pageerror", lambda error: problems.append(str(error)))
-    tab.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
-    tab.goto(f"{site}/admin/login?next=/admin/sequences")
-    tab.fill("#password", SECRET)
-    tab.keyboard.press("Enter")
-    tab.wait_for_url(f"{site}/admin/sequences")
+    admin = AdminTab(browser, site, viewport, landing="/admin/sequences")
+    tab = admin.page
     rows = tab.locator("table tbody tr")
     assert rows.count() == 2
     tracked = tab.locator("tbody tr", has=tab.locator("th", has_text="tracked")).first
@@ -90,6 +65,4 @@ def test_the_sequences_page_with_figures(
     assert all(align == "right" and "tabular-nums" in digits for align, digits in alignments)
     assert tab.evaluate("document.documentElement.scrollWidth <= innerWidth")
     tab.screenshot(path=screenshots / f"{viewport}-sequences-populated.png", full_page=True)
-    assert outside == [], outside
-    assert problems == [], problems
-    context.close()
+    admin.close()

@@ -4,7 +4,6 @@ problem (contrast included), and the console stays clean."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,12 +15,11 @@ from tactful.adapters.db.schema import upgrade
 from tactful.settings import Settings
 from tactful.web.app import create_app
 from tests.conftest import LiveServer
-from tests.e2e.conftest import VIEWPORTS
+from tests.e2e.admin_tab import AdminTab
 from tests.services.guardrail_seed import plant
 
 pytestmark = pytest.mark.e2e
 SECRET = "sk_test_secret_key_0123456789"
-AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
 
 
 @pytest.fixture
@@ -38,36 +36,12 @@ def site(tmp_path: Path) -> Iterator[str]:
     engine.dispose()
 
 
-@pytest.fixture
-def screenshots(shots: Path) -> Path:
-    folder = Path(os.environ.get("TACTFUL_SCREENSHOTS", shots)) / "admin"
-    folder.mkdir(parents=True, exist_ok=True)
-    print(f"guardrail screenshots: {folder}")
-    return folder
-
-
 @pytest.mark.parametrize("viewport", ["desktop", "mobile"])
 def test_the_harm_flag_is_visible_in_words(
     browser: Any, site: str, screenshots: Path, viewport: str
 ) -> None:
-    context = browser.new_context(**VIEWPORTS[viewport])
-    outside: list[str] = []
-    context.route(
-        "**/*",
-        lambda route: (
-            route.continue_()
-            if route.request.url.startswith(site)
-            else (outside.append(route.request.url), route.abort())
-        ),
-    )
-    tab = context.new_page()
-    problems: list[str] = []
-    tab.on("pageerror", lambda error: problems.append(str(error)))
-    tab.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
-    tab.goto(f"{site}/admin/login")
-    tab.fill("#password", SECRET)
-    tab.keyboard.press("Enter")
-    tab.wait_for_url(f"{site}/admin")
+    admin = AdminTab(browser, site, viewport)
+    tab = admin.page
     tab.goto(f"{site}/admin/experiments")
     banner = tab.locator(".banner.harm")
     assert banner.count() == 1
@@ -80,12 +54,5 @@ def test_the_harm_flag_is_visible_in_words(
         "⚠ harms unsubscribe rate",
     ]
     tab.screenshot(path=screenshots / f"{viewport}-guardrails.png", full_page=True)
-    tab.evaluate(AXE)
-    found = tab.evaluate(
-        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-        ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target)}))"
-    )
-    assert [v for v in found if v["impact"] in {"serious", "critical"}] == []
-    assert problems == [], problems
-    assert outside == [], outside
-    context.close()
+    assert admin.serious_axe_findings() == []
+    admin.close()
