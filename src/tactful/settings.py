@@ -7,8 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from tactful.key_file import KEY_FILE_NAME, KEY_PREFIXES, generate_key, saved_keys
 
@@ -23,13 +22,15 @@ def _looks_like_placeholder(value: str) -> bool:
     return lowered in _PLACEHOLDERS or len(value) < 16 or "change-me" in lowered
 
 
-class Settings(BaseSettings):
+class Settings(BaseModel):
     """Configuration for every entry point (CLI, server, worker).
 
-    Built with `Settings.from_env(os.environ)` in entry points; tests pass a dict.
+    Built with `Settings.from_env(os.environ)` in entry points; tests pass a dict. `from_env`
+    reads the TACTFUL_* variables itself, so a plain pydantic model is enough (importing
+    pydantic-settings, whose sources were never used, took 0.15 s of every command's start).
     """
 
-    model_config = SettingsConfigDict(env_prefix="TACTFUL_", extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, validate_default=True)
 
     environment: str = Field("development", description="development, test or production")
     data_dir: Path = Field(Path("var"), description="Folder for the SQLite file and models")
