@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
+from typer import Context
 from typer.main import get_command
 
 from tactful.cli import app
@@ -48,9 +49,10 @@ def _is_tactful_command(argv: list[str]) -> bool:
             break
         if not hasattr(group, "commands"):
             break
-        if word not in group.commands:
+        found = group.get_command(Context(group), word)  # loads the command's module
+        if found is None:
             return False
-        group = group.commands[word]
+        group = found
     return not hasattr(group, "commands")  # stopped at a command, not a bare group
 
 

@@ -16,13 +16,15 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 def command_paths(command: Any, prefix: str = "tactful") -> list[str]:
-    """Every runnable command as typed, e.g. 'tactful db upgrade', sub-groups included."""
-    subcommands = getattr(command, "commands", None)
-    if not subcommands:
+    """Every runnable command as typed, e.g. 'tactful db upgrade', sub-groups included (asked
+    for as `--help` asks: the CLI loads a command's module only when it is asked for)."""
+    context = typer.Context(command)
+    names = command.list_commands(context) if hasattr(command, "list_commands") else []
+    if not names:
         return [prefix]
     paths: list[str] = []
-    for name, sub in sorted(subcommands.items()):
-        paths.extend(command_paths(sub, f"{prefix} {name}"))
+    for name in sorted(names):
+        paths.extend(command_paths(command.get_command(context, name), f"{prefix} {name}"))
     return paths
 
 

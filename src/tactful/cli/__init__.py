@@ -1,25 +1,10 @@
-"""The `tactful` command line: thin Typer commands that call services."""
+"""The `tactful` command line: thin Typer commands that call services.
+
+Each command's module is imported when that command runs (`tactful.cli._app.LazyCommands`).
+"""
 
 from __future__ import annotations
 
-from tactful.cli import (  # noqa: F401  (registers commands)
-    backtest,
-    cohorts,
-    db,
-    demo,
-    email,
-    experiments,
-    importing,
-    lifetime,
-    links,
-    mining,
-    models,
-    pages,
-    report,
-    serve,
-    simulate,
-    webhooks,
-)
 from tactful.cli._app import app
 
 

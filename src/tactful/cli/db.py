@@ -7,7 +7,10 @@ from typing import Annotated
 
 import typer
 
-from tactful.cli._app import console, db_app, fail, load_settings
+from tactful.cli._app import app, console, fail, load_settings
+
+db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
 
 
 @db_app.command("upgrade")
