@@ -81,7 +81,7 @@ class Reports:
 def open_reports(settings: Settings) -> Reports:
     """The reports on the configured database, upgraded first only when its schema is behind
     (a one-row read finds out; Alembic is loaded only to upgrade)."""
-    db = build_engine(settings.resolved_database_url)
+    db = build_engine(settings.resolved_database_url, read_mostly=True)
     if not database_is_current(db):
         from tactful.standalone import migrate  # Alembic and every migration: only when due
 
