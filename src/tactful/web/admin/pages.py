@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from tactful.domain.measurement.segments import DIMENSIONS, Segment, parse_segment
 from tactful.domain.measurement.simulation_records import is_simulated
+from tactful.domain.offers import trace_words
 from tactful.services.email_report import OPENS_NOTE
 from tactful.services.reports import OFFER_DIMENSIONS
 from tactful.web.admin import offer_views, views
@@ -205,6 +206,8 @@ def decision(request: Request, decision_id: str) -> Response:
         decision=found,
         decision_id=decision_id,
         simulated=is_simulated(decision_id),
+        grounds=trace_words.grounds,
+        added=trace_words.added,
     )
     if found is None:
         response.status_code = 404
