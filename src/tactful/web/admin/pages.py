@@ -89,7 +89,7 @@ def offers(request: Request, days: Days = "all", segment: SegmentQuery = "") -> 
     chosen = _segment(segment)
     shown = str(chosen) if chosen is not None and chosen.value is not None else None
     report = service.offer_outcomes(period, shown)
-    table = offer_views.offers_table(report)
+    lines = offer_views.offer_lines(report)
     dimension = chosen.dimension if chosen is not None else None
     pickable = [d for d in DIMENSIONS if d != "variant"]
     values: list[tuple[str, int]] = []
@@ -103,9 +103,9 @@ def offers(request: Request, days: Days = "all", segment: SegmentQuery = "") -> 
         active="offers",
         days=key,
         periods=PERIODS,
-        table=table,
+        lines=lines,
         chart=offer_views.offers_chart(report),
-        count=len(table[1]),
+        count=len(lines),
         attribution_days=report.attribution_days,
         segment=shown or dimension or "",
         dimension=dimension,
