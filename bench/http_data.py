@@ -154,3 +154,13 @@ def stored_counts(database_url: str) -> tuple[int, int]:
         shown = connection.execute(sa.text("SELECT count(*) FROM offer_impressions")).scalar_one()
     engine.dispose()
     return int(decisions), int(shown)
+
+
+def running_experiments(database_url: str) -> int:
+    """Experiments running in the database (each draws arms for the decisions it covers)."""
+    engine = sa.create_engine(database_url)
+    with engine.connect() as connection:
+        query = sa.text("SELECT count(*) FROM experiments WHERE status = 'running'")
+        running = connection.execute(query).scalar_one()
+    engine.dispose()
+    return int(running)

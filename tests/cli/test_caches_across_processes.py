@@ -25,7 +25,7 @@ from tests.web.test_api_decisions import customer_ids
 
 HEADER = "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n"
 PAIRS = (("TENTX", "PEGSX", "4.00", "3.50"), ("STOVEX", "GASX", "9.00", "8.00"))
-PATIENCE = 60.0  # seconds; the figures are in bench/README.md, this only bounds a hang
+PATIENCE = 60.0  # seconds; only bounds a hang, this test times nothing
 
 
 def retail_file(path: Path) -> Path:

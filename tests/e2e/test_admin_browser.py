@@ -171,7 +171,9 @@ OUTLINE = """(() => { const el = document.activeElement, style = getComputedStyl
 """The focused element and whether it shows a visible (2 px or wider) outline."""
 
 
-@pytest.mark.parametrize("path", ["/admin", "/admin/customers", "/admin/experiments"])
+@pytest.mark.parametrize(
+    "path", ["/admin", "/admin/customers", "/admin/experiments", "/admin/offers", PAGES["decision"]]
+)
 def test_every_stop_of_the_keyboard_shows_where_it_is(
     browser: Any, dashboard: str, screenshots: Path, path: str
 ) -> None:

@@ -11,12 +11,15 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import orjson
 from sqlalchemy import Engine, insert, select
 
 from tactful.adapters.db.tables import order_lines, orders, products
 from tactful.adapters.db.tables_offers import decisions, offer_impressions, offer_responses
 from tactful.adapters.db.tables_payments import order_refunds
+from tactful.domain.catalog import Sku
+from tactful.domain.money import Money
+from tactful.domain.offers import Candidate, Evidence, OfferKind, ReasonCode, TraceEntry
+from tactful.domain.offers.trace_log import trace_text
 
 START = datetime(2026, 11, 1, tzinfo=UTC)
 SKUS = {
@@ -213,16 +216,46 @@ def _rows(engine: Engine, table: Any) -> list[dict[str, Any]]:
         return [dict(row) for row in connection.execute(select(table)).mappings()]
 
 
+BUYERS = {"MUG": 1203, "BEANS": 2410, "GRINDER": 388, "FILTERS": 1650, "KETTLE": 512, "SCALE": 640}
+"""Customers who bought each item: the antecedent counts of the seeded traces' evidence."""
+
+
+def _candidate(
+    sku: str, kind: str, cart_sku: str, relevance: float, reasons: list[str], strength: int
+) -> TraceEntry:
+    """A trace entry with the figures the decision log keeps: a cross-sell's co-purchase
+    counts and lift (`strength` % of the cart item's buyers also bought it), an upsell's price
+    step."""
+    buyers = BUYERS[cart_sku]
+    price = Money(SKUS[sku][1], "GBP")
+    increase = price - Money(SKUS[cart_sku][1], "GBP") if kind == "upsell" else price
+    evidence = None
+    if kind == "cross_sell":
+        together = buyers * strength // 100
+        evidence = Evidence(
+            (Sku(cart_sku),), Sku(sku), together, buyers, together / 20_000,
+            strength / 100, strength / 12.5, relevance, "customers",
+        )  # fmt: skip
+    candidate = Candidate(
+        OfferKind(kind), Sku(sku), Sku(cart_sku), SKUS[sku][0], price, increase, relevance,
+        evidence,
+    )  # fmt: skip
+    return TraceEntry(candidate, tuple(ReasonCode(code) for code in reasons))
+
+
 def _trace(cart_sku: str, shown: dict[str, object] | None) -> str:
-    """The trace the decision log keeps (domain.offers.trace_log): the offer shown, if any,
-    and two candidates the guardrails dropped; every candidate held out when none is shown."""
+    """The trace the decision log keeps: the offer shown, if any, and two candidates the
+    guardrails dropped; every candidate held out when none is shown."""
     others = [sku for sku in SKUS if sku != cart_sku and (shown is None or sku != shown["sku"])]
     held = ["held_out"] if shown is None else None
     candidates = [
-        [others[0], "cross_sell", cart_sku, 0.081, held or ["below_relevance_floor"]],
-        [others[1], "upsell", cart_sku, 0.042, held or ["price_above_ceiling", "cooldown"]],
+        _candidate(others[0], "cross_sell", cart_sku, 0.081, held or ["below_relevance_floor"], 1),
+        _candidate(
+            others[1], "upsell", cart_sku, 0.042, held or ["price_above_ceiling", "cooldown"], 0
+        ),
     ]
     if shown is not None:
-        kept = [shown["sku"], shown["kind"], cart_sku, shown["relevance"], ["kept"]]
-        candidates.insert(0, kept)
-    return orjson.dumps(candidates).decode()
+        kind, sku = str(shown["kind"]), str(shown["sku"])
+        relevance = float(str(shown["relevance"]))
+        candidates.insert(0, _candidate(sku, kind, cart_sku, relevance, ["kept"], 41))
+    return trace_text(candidates)

@@ -79,10 +79,12 @@ def test_recent_decisions_carry_their_offers_and_answers(engine: Engine) -> None
         by_decision[row["decision_id"]].append(row["offer_id"])
     for decision in newest:
         assert [o.offer_id for o in decision.offers] == by_decision[decision.decision_id]
-        # the list leaves each decision's stored trace unread; the single decision reads it
+        # the list leaves each decision's stored trace and names unread; the single one reads them
         single = reports.decision(decision.decision_id)
         assert single is not None
-        assert replace(single, trace=None) == decision
+        assert single.trace
+        assert {o.sku for o in single.offers} <= set(single.names)
+        assert replace(single, trace=None, names={}) == decision
     assert reports.decision("missing") is None
     span = reports.time_span()
     assert span is not None

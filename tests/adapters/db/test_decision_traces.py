@@ -13,6 +13,7 @@ from tactful.domain.catalog import Product, ProductKind, Sku
 from tactful.domain.clock import FixedClock
 from tactful.domain.money import Money
 from tactful.domain.offers import CartLine, Evidence, InMemoryAffinity, Moment, ReasonCode
+from tactful.domain.offers.trace_log import LoggedEvidence
 from tactful.services.decisions import ActiveModel, DecisionRequest
 from tests.services.wiring import decision_service
 
@@ -57,6 +58,10 @@ def test_a_decisions_trace_reads_back_as_it_was_decided(engine: Engine) -> None:
     assert ReasonCode.BELOW_RELEVANCE_FLOOR in why["PEGS"]
     assert ReasonCode.PRICE_ABOVE_CEILING in why["CANOPY"]
     assert [c.kept for c in found.trace].count(True) == len(decision.offers) == 1
+    figures = {c.sku: (c.increase, c.currency, c.evidence) for c in found.trace}
+    assert figures["GUIDE"] == (900, "GBP", LoggedEvidence(120, 400, 3.0, "orders", ("TENT",)))
+    assert figures["CANOPY"] == (90000, "GBP", LoggedEvidence(80, 400, 2.0, "orders", ("TENT",)))
+    assert found.names == {"TENT": "Tent", "GUIDE": "Guide", "PEGS": "Pegs", "CANOPY": "Canopy"}
 
 
 def test_a_decision_logged_without_a_trace_reads_as_not_kept(engine: Engine) -> None:

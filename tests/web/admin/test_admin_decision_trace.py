@@ -29,7 +29,7 @@ def test_the_page_shows_every_candidate_with_the_reason_it_was_dropped(
 
     assert "Why each candidate was kept or dropped" in page
     assert "the log keeps the offers shown" not in page
-    rows = page.split("<tbody>")[-1].split("</tbody>")[0].split("<tr>")[1:]
+    rows = page.split("<tbody>")[-1].split("</tbody>")[0].split("<tr")[1:]
     assert len(rows) == len(answer["trace"])
     for row, entry in zip(rows, answer["trace"], strict=True):
         assert entry["sku"] in row
@@ -38,21 +38,32 @@ def test_the_page_shows_every_candidate_with_the_reason_it_was_dropped(
         else:
             assert ">dropped<" in row
             assert all(reason_text(code) in row for code in entry["reasons"]), row
+        assert f"+£{entry['price_increase'] / 100:,.2f}" in row, row
+        assert entry["kind"] == "upsell"  # this shop has ladders and no mined model
+        assert f"An upgrade from {entry['for_sku'].title()}" in row, row
+        assert f"{entry['relevance']:.3f}" in row
 
 
 def test_held_out_and_untraced_decisions_say_so(shop: LiveServer, engine: Engine) -> None:  # noqa: F811
     held = decide(shop, customer_ids(held_out=True))
     old = offers.DecisionRecord("dec_before", "c1", "cart", datetime.now(UTC), False, [])
     simulated = offers.DecisionRecord("sim7-d0", "c1", "cart", datetime.now(UTC), False, [])
+    before_figures = offers.DecisionRecord(
+        "dec_reasons_only", "c1", "cart", datetime.now(UTC), False, [],
+        trace='[["GUIDE","cross_sell","TENT",0.25,["kept"]],["PEGS","cross_sell","TENT",0.1,'
+        '["below_relevance_floor"]]]',
+    )  # fmt: skip
     with engine.begin() as connection:
         offers.save_decision(connection, old)
         offers.save_decision(connection, simulated)
+        offers.save_decision(connection, before_figures)
 
     with httpx.Client(base_url=shop.url) as client:
         sign_in(client)
         held_page = html.unescape(client.get(f"/admin/decisions/{held['decision_id']}").text)
         old_page = client.get("/admin/decisions/dec_before").text
         simulated_page = client.get("/admin/decisions/sim7-d0").text
+        reasons_only = client.get("/admin/decisions/dec_reasons_only")
 
     assert "every candidate was dropped by design" in held_page
     assert reason_text("held_out") in held_page
@@ -61,3 +72,7 @@ def test_held_out_and_untraced_decisions_say_so(shop: LiveServer, engine: Engine
     assert "Simulated decision" in simulated_page
     assert "Trace not kept" not in simulated_page
     assert "Simulated decision" not in old_page
+    assert reasons_only.status_code == 200
+    assert "logged before tactful kept each candidate's figures" in reasons_only.text
+    assert reason_text("below_relevance_floor") in reasons_only.text
+    assert "why it was proposed" not in reasons_only.text

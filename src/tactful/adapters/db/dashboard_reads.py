@@ -32,7 +32,7 @@ from tactful.adapters.db.repositories._common import utc
 from tactful.adapters.db.tables import order_lines, orders, products
 from tactful.adapters.db.tables_offers import decisions, offer_impressions, offer_responses
 from tactful.domain.dashboard import CustomerOutcomes, Period
-from tactful.domain.offers.trace_log import read_trace
+from tactful.domain.offers.trace_log import LoggedCandidate, read_trace
 from tactful.services.ports.dashboard import (
     DailyActivity,
     DecisionSummary,
@@ -204,9 +204,11 @@ class SqlDashboardReports:
         with self.engine.connect() as connection:
             heads = connection.execute(query).mappings().all()
             found = _with_offers(connection, heads)
-        if not found:
-            return None
-        return replace(found[0], trace=read_trace(heads[0]["trace"]))
+            if not found:
+                return None
+            trace = read_trace(heads[0]["trace"])
+            names = self._names(connection, _mentioned(found[0], trace))
+        return replace(found[0], trace=trace, names=names)
 
     def currency(self) -> str:
         query = (
@@ -245,6 +247,19 @@ def _offer_stats(sku: str, name: str, kind: str, moment: str, c: Counter[str]) -
         refunded=c["refunded"],
         refunded_lines=c["refunded_lines"],
     )
+
+
+def _mentioned(decision: DecisionSummary, trace: Iterable[LoggedCandidate] | None) -> set[str]:
+    """The SKUs a decision's page names: its cart, offers and candidates with their anchors."""
+    skus = {str(line["sku"]) for line in decision.cart or () if isinstance(line, dict)}
+    skus.update(offer.sku for offer in decision.offers)
+    for candidate in trace or ():
+        skus.add(candidate.sku)
+        if candidate.for_sku is not None:
+            skus.add(candidate.for_sku)
+        if candidate.evidence is not None:
+            skus.update(candidate.evidence.antecedent)
+    return skus
 
 
 def _with_offers(connection: Any, heads: Iterable[Any]) -> list[DecisionSummary]:

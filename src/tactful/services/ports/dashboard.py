@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, fields, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
 from typing import Any, Protocol
 
@@ -136,6 +136,9 @@ class DecisionSummary:
     trace: tuple[LoggedCandidate, ...] | None = None
     """Every candidate and why it was kept or dropped; None when the log did not keep it
     (decisions logged before it did, and lists of decisions, which do not read it)."""
+    names: Mapping[str, str] = field(default_factory=dict)
+    """The catalogue names of the items the trace and offers mention (a single decision's
+    page reads them; lists of decisions do not)."""
 
 
 class DashboardReports(Protocol):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from tactful.services.dashboard import OffersReport
 from tactful.services.ports.dashboard import OfferStats
@@ -10,10 +11,80 @@ from tactful.web.admin import charts
 from tactful.web.admin.views import Table, major, money, share
 
 
-def offers_table(report: OffersReport) -> Table:
-    """The offers page's table: the measurement's outcomes when there, else the logs' counts.
+@dataclass(frozen=True)
+class OfferLine:
+    """One row of the offers page: an offer at a moment, every figure of its CSV row, grouped
+    so the table fits a desktop screen (each rate over the counts it is made of)."""
 
-    The columns a merchant compares come first, so a narrow screen scrolls only to details.
+    name: str
+    sku: str
+    kind: str
+    moment: str
+    shown: int
+    acceptance: str
+    accepted: int
+    conversion: str
+    converted: int
+    net_revenue: str
+    decline_rate: str
+    declined: int
+    dismissed: int | None
+    """Dismissed apart from declined (the measurement keeps them apart; the logs add them)."""
+    ignored: int | None
+    """Neither answered nor bought within the window (the measurement only)."""
+
+
+def offer_lines(report: OffersReport) -> list[OfferLine]:
+    """The offers page's rows: the measurement's outcomes when there, else the logs' counts."""
+    cur = report.currency
+    if report.outcomes is None:
+        return [
+            OfferLine(
+                name=o.name,
+                sku=o.sku,
+                kind=_words(o.kind),
+                moment=_words(o.moment),
+                shown=o.impressions,
+                acceptance=share(o.acceptance),
+                accepted=o.accepted,
+                conversion=share(o.conversion),
+                converted=o.paid,
+                net_revenue=money(o.net_revenue, cur),
+                decline_rate=share(o.decline_rate),
+                declined=o.declined + o.dismissed,
+                dismissed=None,
+                ignored=None,
+            )
+            for o in report.stats
+        ]
+    return [
+        OfferLine(
+            name=report.names.get(o.sku, o.sku),
+            sku=o.sku,
+            kind=_words(o.kind),
+            moment=_words(o.moment),
+            shown=o.impressions,
+            acceptance=share(o.acceptance_rate),
+            accepted=o.accepted,
+            conversion=share(o.conversion_rate),
+            converted=o.converted,
+            net_revenue=money(o.net_revenue, cur),
+            decline_rate=share(o.decline_rate),
+            declined=o.declined,
+            dismissed=o.dismissed,
+            ignored=o.ignored,
+        )
+        for o in report.outcomes
+    ]
+
+
+def _words(code: str) -> str:
+    return code.replace("_", " ")
+
+
+def offers_table(report: OffersReport) -> Table:
+    """The offers page's data (its CSV, every figure a column): the measurement's outcomes
+    when there, else the logs' counts. The page shows the same figures grouped, `offer_lines`.
     """
     if report.outcomes is None:
         return offer_tables(report.stats, report.currency)

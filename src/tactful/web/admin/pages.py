@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from tactful.domain.measurement.segments import DIMENSIONS, Segment, parse_segment
 from tactful.domain.measurement.simulation_records import is_simulated
+from tactful.domain.offers import trace_words
 from tactful.services.email_report import OPENS_NOTE
 from tactful.services.reports import OFFER_DIMENSIONS
 from tactful.web.admin import offer_views, views
@@ -88,7 +89,7 @@ def offers(request: Request, days: Days = "all", segment: SegmentQuery = "") -> 
     chosen = _segment(segment)
     shown = str(chosen) if chosen is not None and chosen.value is not None else None
     report = service.offer_outcomes(period, shown)
-    table = offer_views.offers_table(report)
+    lines = offer_views.offer_lines(report)
     dimension = chosen.dimension if chosen is not None else None
     pickable = [d for d in DIMENSIONS if d != "variant"]
     values: list[tuple[str, int]] = []
@@ -102,9 +103,9 @@ def offers(request: Request, days: Days = "all", segment: SegmentQuery = "") -> 
         active="offers",
         days=key,
         periods=PERIODS,
-        table=table,
+        lines=lines,
         chart=offer_views.offers_chart(report),
-        count=len(table[1]),
+        count=len(lines),
         attribution_days=report.attribution_days,
         segment=shown or dimension or "",
         dimension=dimension,
@@ -205,6 +206,8 @@ def decision(request: Request, decision_id: str) -> Response:
         decision=found,
         decision_id=decision_id,
         simulated=is_simulated(decision_id),
+        grounds=trace_words.grounds,
+        added=trace_words.added,
     )
     if found is None:
         response.status_code = 404
