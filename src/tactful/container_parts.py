@@ -41,6 +41,7 @@ from tactful.services.email_worker import EmailWorker
 from tactful.services.experiment_policy import ExperimentPolicies, wait_multipliers
 from tactful.services.figure_cache import FigureCache
 from tactful.services.models import ModelProvider
+from tactful.services.offer_allocation import ArmCountCache
 from tactful.services.order_webhooks import OrderWebhooks
 from tactful.services.ports.counters import WindowCounters
 from tactful.services.ports.email import Mailer
@@ -84,6 +85,7 @@ def decision_parts(
         clock=clock,
         budget=budget,
         policy_for=arm_policies,
+        arm_counts=ArmCountCache(database, clock),
     )
     return DecisionParts(reads, log, catalog, experiment_store, arm_policies, service)
 

@@ -41,6 +41,14 @@ def test_the_example_file_starts_every_experiment(database: Database) -> None:
     assert stored["slower email sequence"].variants[1].wait_multiplier == 1.5
 
 
+def test_a_variant_may_opt_in_to_thompson_allocation(database: Database) -> None:
+    service = experiments_at(database, NOW)
+    text = GOOD.replace("format: compact", "allocation: thompson")
+    (created,) = load_experiments(text, "exp.yaml", service)
+    assert [v.allocation for v in created.variants] == [None, "thompson"]
+    assert [v.allocation for v in service.all()[0].variants] == [None, "thompson"]
+
+
 @pytest.mark.parametrize(
     ("text", "line", "field", "words"),
     [
@@ -55,6 +63,12 @@ def test_the_example_file_starts_every_experiment(database: Database) -> None:
             GOOD.replace("headline: plain", "headline: loud"),
             8,
             "experiments[0].variants[1].headline",
+            "",
+        ),
+        (
+            GOOD.replace("format: compact", "allocation: greedy"),
+            8,
+            "experiments[0].variants[1].allocation",
             "",
         ),
         (GOOD.replace("[checkout]", "[teatime]"), 4, "experiments[0].moments[0]", "unknown moment"),

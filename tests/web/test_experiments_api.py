@@ -105,7 +105,7 @@ def test_a_taken_layer_is_409_naming_it_and_variant_settings_round_trip(
     }
     created = httpx.post(url, json=body, headers=SECRET)
     assert created.status_code == 201, created.text
-    assert created.json()["variants"][1] == {**variants[1], "max_offers": None}
+    assert created.json()["variants"][1] == {**variants[1], "max_offers": None, "allocation": None}
     clash = httpx.post(url, json={**body, "name": "clash", "traffic": 50}, headers=SECRET)
     assert clash.status_code == 409
     assert clash.json()["errors"][0]["field"] == "layer"
@@ -137,6 +137,10 @@ def test_a_taken_layer_is_409_naming_it_and_variant_settings_round_trip(
             "discount_percent",
         ),
         ({**body, "variants": [variants[0], {**variants[1], "format": "poster"}]}, "format"),
+        (
+            {**body, "variants": [variants[0], {**variants[1], "allocation": "greedy"}]},
+            "allocation",
+        ),
     ]:
         answer = httpx.post(url, json=bad, headers=SECRET)
         assert answer.status_code == 422, bad
@@ -148,3 +152,22 @@ def test_a_taken_layer_is_409_naming_it_and_variant_settings_round_trip(
     assert "variant" in ship.text
     kept = httpx.post(stop, json={"decision": "keep_control", "reason": "no lift"}, headers=SECRET)
     assert kept.json()["stop_decision"]["by"] == "api"
+
+
+def test_an_arm_may_opt_in_to_thompson_allocation(live_server: LiveServer) -> None:
+    url = live_server.url + "/v1/experiments"
+    bandit = {"name": "bandit", "weight": 50, "max_offers": 1, "allocation": "thompson"}
+    body = {"name": "ranked or thompson", "variants": [BODY["variants"][0], bandit]}
+    created = httpx.post(url, json=body, headers=SECRET)
+    assert created.status_code == 201, created.text
+    assert created.json()["variants"][1]["allocation"] == "thompson"
+    assert created.json()["variants"][0]["allocation"] is None
+    read = httpx.get(f"{url}/{created.json()['id']}", headers=SECRET).json()
+    assert read["variants"][1]["allocation"] == "thompson"
+    for n in range(20):
+        answer = httpx.post(
+            live_server.url + "/v1/decisions",
+            json={"customer_id": f"b{n}", "moment": "cart", "cart": []},
+            headers=PUBLISHABLE,
+        )
+        assert answer.status_code == 200, answer.text

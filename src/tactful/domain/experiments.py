@@ -64,6 +64,8 @@ FORMATS = ("card", "compact")
 """Presentation variants the widget and checkout render (carried in the decision answer)."""
 STOP_DECISIONS = ("ship", "keep_control", "inconclusive")
 """What was decided when an experiment stopped; `ship` names the variant shipped."""
+ALLOCATIONS = ("ranked", "thompson")
+"""How an arm orders one anchor's eligible candidates (tactful.domain.offers.policy)."""
 MAX_DISCOUNT = 50
 """The largest discount (percent) a variant may give: a real price cut, never a fake 'was'."""
 
@@ -96,6 +98,9 @@ class Variant:
     """One of FORMATS for the widget/checkout to render; None: their default."""
     wait_multiplier: float | None = None
     """Email sequences wait this many times as long between steps; None: as defined."""
+    allocation: str | None = None
+    """One of ALLOCATIONS (`thompson`: Thompson sampling between one anchor's eligible
+    candidates); None: the configured policy's (the ranking)."""
 
     def parameters(self) -> dict[str, object]:
         """The arm's settings as plain data (None where it keeps the configured policy)."""
@@ -105,6 +110,7 @@ class Variant:
             "discount_percent": self.discount_percent,
             "format": self.format,
             "wait_multiplier": self.wait_multiplier,
+            "allocation": self.allocation,
         }
 
 
@@ -201,3 +207,5 @@ def _check_variant(item: Variant, at: str) -> None:
         raise ExperimentError(f"{at}.format", f"must be one of {', '.join(FORMATS)}")
     if item.wait_multiplier is not None and not 0.1 <= item.wait_multiplier <= 10:
         raise ExperimentError(f"{at}.wait_multiplier", "must be between 0.1 and 10")
+    if item.allocation is not None and item.allocation not in ALLOCATIONS:
+        raise ExperimentError(f"{at}.allocation", f"must be one of {', '.join(ALLOCATIONS)}")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -38,6 +38,7 @@ from tactful.domain.offers.engine import decide, over_budget
 from tactful.domain.offers.model_source import ModelAffinity
 from tactful.domain.offers.moments import uses_buy_again
 from tactful.domain.offers.records import DecisionInputs, DecisionRecord, Impression
+from tactful.domain.offers.thompson import ArmCounts
 from tactful.domain.offers.trace_log import trace_text
 from tactful.domain.webhooks_out import EventType as WebhookEvent
 from tactful.services import webhook_events
@@ -230,6 +231,9 @@ class DecisionService:
     read (one process, tests)."""
     policy_for: ArmSource | None = None
     """The customer's experiment arms and the policy they apply (services/experiment_policy)."""
+    arm_counts: Callable[[], Mapping[str, ArmCounts]] = dict
+    """Impressions and acceptances per offer key (services/offer_allocation), read only for
+    a policy whose allocation is `thompson`."""
 
     def close(self) -> None:
         """Store what the log still holds, then release what the reads hold (shutdown)."""
@@ -285,12 +289,13 @@ class DecisionService:
         model = self.model()
         inputs = self.read_inputs(request.customer_id, now)
         arms = self._arms_of(request.customer_id, request.moment)
+        policy = arms.policy or self.policy
         context = DecisionContext(
             decision_id=self.new_id(),
             now=now,
             catalog=self.catalog.current(),
             affinity=model.affinity,
-            policy=arms.policy or self.policy,
+            policy=policy,
             task=request.task,
             channel=request.channel,
             viewing=request.viewing,
@@ -300,6 +305,7 @@ class DecisionService:
             expires_at=request.expires_at,
             time_zone=request.time_zone or _stored_time_zone(inputs.customer),
             orders=self._past_orders(request.customer_id, request.moment, now),
+            arm_counts=self.arm_counts() if policy.allocation == "thompson" else {},
         )
         who = inputs.customer or Customer(CustomerId(request.customer_id))
         decision = decide(who, request.moment, request.cart, context)

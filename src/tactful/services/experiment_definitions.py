@@ -39,6 +39,8 @@ class VariantIn(BaseModel):
     discount_percent: int = Field(0, ge=0, le=MAX_DISCOUNT)
     format: Literal["card", "compact"] | None = None
     wait_multiplier: float | None = Field(None, ge=0.1, le=10)
+    allocation: Literal["ranked", "thompson"] | None = None
+    """`thompson`: Thompson sampling between one anchor's eligible candidates (opt-in)."""
 
     def variant(self) -> Variant:
         return Variant(
@@ -49,6 +51,7 @@ class VariantIn(BaseModel):
             self.discount_percent,
             self.format,
             self.wait_multiplier,
+            self.allocation,
         )
 
 

@@ -36,13 +36,14 @@ class Arms:
 
 
 NO_ARMS = Arms()
-_PolicyKey = tuple[int, int, str, int]
+_PolicyKey = tuple[int, int, str, int, str]
 
 
 class ExperimentPolicies:
     """`arms(customer_id, moment, base)`: what the customer's arms of the running experiments
     that apply at `moment` make of `base`. Arms of different layers combine: the tightest
-    `max_offers`; for headline, discount and format the experiment created first wins."""
+    `max_offers`; for headline, discount, allocation and format the experiment created first
+    wins."""
 
     def __init__(
         self,
@@ -106,19 +107,30 @@ class ExperimentPolicies:
         caps = [v.max_offers for _e, v in found if v.max_offers is not None]
         headlines = [v.headline for _e, v in found if v.headline is not None]
         discounts = [v.discount_percent for _e, v in found if v.discount_percent]
+        allocations = [v.allocation for _e, v in found if v.allocation is not None]
         cap = min([base.max_offers, *caps])
         headline = headlines[0] if headlines else base.headline_style
         discount = discounts[0] if discounts else base.discount_percent
-        key = (id(base), cap, headline, discount)
-        if key == (id(base), base.max_offers, base.headline_style, base.discount_percent):
+        allocation = allocations[0] if allocations else base.allocation
+        key = (id(base), cap, headline, discount, allocation)
+        if key == (id(base), base.max_offers, *_varied(base)):
             return None
         policy = self._policies.get(key)
         if policy is None:
             policy = replace(
-                base, max_offers=cap, headline_style=headline, discount_percent=discount
+                base,
+                max_offers=cap,
+                headline_style=headline,
+                discount_percent=discount,
+                allocation=allocation,
             )
             self._policies[key] = policy
         return policy
+
+
+def _varied(policy: OfferPolicy) -> tuple[str, int, str]:
+    """The policy's settings an arm may change besides max_offers."""
+    return policy.headline_style, policy.discount_percent, policy.allocation
 
 
 def wait_multipliers(source: object, base: OfferPolicy) -> Callable[[str], float]:

@@ -92,6 +92,12 @@ def test_engine_limits_are_reported_on_their_field() -> None:
     assert "between 0 and 1" in problems({"holdout_share": 1.5})["holdout_share"]
 
 
+def test_thompson_allocation_is_not_replayed() -> None:
+    assert "live answers" in problems({"allocation": "thompson"})["allocation"]
+    assert read_policy({"allocation": "ranked"}, default_name="p").policy.allocation == "ranked"
+    assert "ranked or thompson" in problems({"allocation": "greedy"})["allocation"]
+
+
 def test_a_list_is_not_a_policy() -> None:
     assert "(file)" in problems([1, 2])
 

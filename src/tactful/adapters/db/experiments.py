@@ -34,6 +34,7 @@ def _variant(data: dict[str, Any]) -> Variant:
         int(data.get("discount_percent") or 0),
         data.get("format"),
         data.get("wait_multiplier"),
+        data.get("allocation"),
     )
 
 

@@ -13,6 +13,7 @@ from tactful.domain.customers import CustomerId
 from tactful.domain.events import Event, EventId
 from tactful.domain.offers import OfferResponse
 from tactful.domain.offers.records import DecisionRecord, Impression
+from tactful.domain.offers.thompson import ArmCounts
 
 if TYPE_CHECKING:
     from tactful.adapters.memory.database import MemoryState
@@ -81,3 +82,15 @@ class MemoryOfferLog:
 
     def count_impressions(self) -> int:
         return len(self.data.impressions)
+
+    def arm_counts(self, *, since: datetime) -> dict[str, ArmCounts]:
+        shown: dict[str, int] = {}
+        taken: dict[str, int] = {}
+        for (decision_id, offer_id), impression in self.data.impressions.items():
+            if impression.at < utc(since):
+                continue
+            key = f"{impression.kind}:{impression.sku}:{impression.for_sku or ''}"
+            shown[key] = shown.get(key, 0) + 1
+            took = (decision_id, offer_id, OfferResponse.ACCEPTED) in self.data.responses
+            taken[key] = taken.get(key, 0) + took
+        return {key: ArmCounts(count, taken[key]) for key, count in shown.items()}

@@ -72,6 +72,8 @@ def read_policy(data: object, *, default_name: str) -> BacktestPolicy:
             value = _field_value(name, data[name], problems)
             if value is not None:
                 values[name] = value
+    if values.get("allocation") == "thompson":
+        problems.append(Problem("allocation", "thompson learns from live answers: not replayed"))
     name = data.get("name", default_name)
     if not isinstance(name, str) or not name.strip():
         problems.append(Problem("name", "must be a non-empty text"))

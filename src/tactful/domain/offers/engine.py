@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+import random
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 
 from tactful.domain.customers import Customer
@@ -16,6 +17,7 @@ from tactful.domain.offers.moments import Moment, OfferKind, uses_buy_again
 from tactful.domain.offers.reasons import ReasonCode
 from tactful.domain.offers.repurchases import buy_again
 from tactful.domain.offers.situation import Situation, situate
+from tactful.domain.offers.thompson import ArmCounts, thompson_order
 
 _UPGRADE_FIRST = {OfferKind.UPSELL: 0, OfferKind.DOWNSELL: 1}
 _KIND_PRIORITY: dict[Moment, dict[OfferKind, int]] = {
@@ -43,15 +45,43 @@ def _rank_key(candidate: Candidate, moment: Moment) -> tuple[int, float, float, 
     )
 
 
-def _choose(pool: list[Candidate], passing: list[int], situation: Situation) -> list[int]:
+def _thompson(
+    pool: list[Candidate], ranked: list[int], counts: Mapping[str, ArmCounts], seed: str
+) -> list[int]:
+    """`ranked` with the candidates of one anchor and kind in Thompson order, each group in
+    the places the ranking gave it; a draw is weighed by what taking the offer adds (1 where
+    it adds nothing, a downsell: acceptance alone). Seeded by the decision id: replayable."""
+    rng = random.Random(seed)
+
+    def group(index: int) -> tuple[str | None, str]:
+        return pool[index].for_sku, pool[index].kind
+
+    members: dict[tuple[str | None, str], list[int]] = {}
+    for index in ranked:
+        members.setdefault(group(index), []).append(index)
+    reordered = {}
+    for key, found in members.items():
+        keys = [pool[index].key for index in found]
+        adds = [float(max(pool[index].increase.amount, 1)) for index in found]
+        reordered[key] = iter([found[at] for at in thompson_order(keys, counts, rng, values=adds)])
+    return [next(reordered[group(index)]) for index in ranked]
+
+
+def _choose(
+    pool: list[Candidate], passing: list[int], situation: Situation, context: DecisionContext
+) -> list[int]:
     """Best first, no repeated SKU, at most max_offers; an offer not already shown today
-    needs room in the shown-offer budget (one shown today again spends nothing)."""
+    needs room in the shown-offer budget (one shown today again spends nothing). With the
+    `thompson` allocation only the order of one anchor's passing candidates changes."""
     policy = situation.policy
     room = max(policy.budget - situation.shown_recently, 0)
     free = situation.shown_today
     chosen: list[int] = []
     skus: set[str] = set()
-    for index in sorted(passing, key=lambda passed: _rank_key(pool[passed], situation.moment)):
+    ranked = sorted(passing, key=lambda passed: _rank_key(pool[passed], situation.moment))
+    if policy.allocation == "thompson":
+        ranked = _thompson(pool, ranked, context.arm_counts, context.decision_id)
+    for index in ranked:
         if len(chosen) == policy.max_offers:
             break
         candidate = pool[index]
@@ -106,7 +136,7 @@ def decide(
         pool = [*buy_again(situation, context.affinity, context.orders), *pool]
     failed = [blanket + judge(candidate, situation) for candidate in pool]
     passing = [index for index, reasons in enumerate(failed) if not reasons]
-    chosen = _choose(pool, passing, situation)
+    chosen = _choose(pool, passing, situation, context)
     settled = _settled(pool, failed, chosen, situation)
     return Decision(
         decision_id=context.decision_id,

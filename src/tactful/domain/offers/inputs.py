@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -14,6 +14,7 @@ from tactful.domain.offers.evidence import AffinitySource
 from tactful.domain.offers.moments import OfferKind, Task
 from tactful.domain.offers.offer_catalog import OfferCatalog
 from tactful.domain.offers.policy import DEFAULT_POLICY, OfferPolicy
+from tactful.domain.offers.thompson import ArmCounts
 from tactful.domain.orders import LineSource, Order
 
 
@@ -170,6 +171,9 @@ class DecisionContext:
     """The customer's IANA time zone: deadlines are written in it (UTC when None)."""
     orders: Sequence[PastOrder] = ()
     """The customer's whole order history, read for moment `email` only (buy again)."""
+    arm_counts: Mapping[str, ArmCounts] = field(default_factory=dict)
+    """Impressions and acceptances per offer key, read only when the policy's allocation is
+    `thompson`."""
 
     def __post_init__(self) -> None:
         if not self.decision_id:

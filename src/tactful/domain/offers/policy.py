@@ -10,6 +10,9 @@ from types import MappingProxyType
 from tactful.domain.catalog import ProductKind
 from tactful.domain.offers.moments import Moment, OfferKind
 
+ALLOCATIONS = ("ranked", "thompson")
+"""How one anchor's eligible candidates are ordered: by the ranking, or by Thompson sampling."""
+
 TimingTable = Mapping[tuple[ProductKind, OfferKind], frozenset[Moment]]
 
 _DEFAULT_TIMING: TimingTable = MappingProxyType(
@@ -62,6 +65,9 @@ class OfferPolicy:
     `plain`: just what is added (an experiment's headline variant)."""
     discount_percent: int = 0
     """A real cut of every offer's price (an experiment's discount variant); 0: none."""
+    allocation: str = "ranked"
+    """`ranked`: one anchor's eligible candidates in ranking order; `thompson`: in Thompson
+    order from their acceptances (domain/offers/thompson.py; an experiment's opt-in)."""
 
     def __post_init__(self) -> None:
         if not 0 <= self.max_offers <= 2:
@@ -79,6 +85,8 @@ class OfferPolicy:
             raise ValueError("price_ceiling and stronger_signal_margin must not be negative")
         if self.headline_style not in ("outcome", "plain"):
             raise ValueError(f"headline_style must be outcome or plain, got {self.headline_style}")
+        if self.allocation not in ALLOCATIONS:
+            raise ValueError(f"allocation must be ranked or thompson, got {self.allocation}")
         if not 0 <= self.discount_percent <= 90:
             raise ValueError(
                 f"discount_percent must be between 0 and 90, got {self.discount_percent}"

@@ -8,6 +8,7 @@ from typing import Protocol
 
 from tactful.domain.offers import OfferResponse
 from tactful.domain.offers.records import DecisionRecord, Impression
+from tactful.domain.offers.thompson import ArmCounts
 
 
 class OfferLog(Protocol):
@@ -45,4 +46,9 @@ class OfferLog(Protocol):
 
     def count_impressions(self) -> int:
         """How many offers were shown in total."""
+        ...
+
+    def arm_counts(self, *, since: datetime) -> dict[str, ArmCounts]:
+        """Offers shown since `since` and accepted of those, per offer key (kind, offered SKU,
+        what it is for: one candidate of one anchor); what Thompson allocation learns from."""
         ...

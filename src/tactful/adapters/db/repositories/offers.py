@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, and_, func, select
 
 from tactful.adapters.db.repositories._common import utc
 from tactful.adapters.db.repositories._driver import Driver
@@ -18,12 +18,14 @@ from tactful.domain.events import EventType
 from tactful.domain.money import Money
 from tactful.domain.offers.inputs import OfferResponse
 from tactful.domain.offers.records import DecisionRecord, Impression
+from tactful.domain.offers.thompson import ArmCounts
 
 __all__ = [
     "DecisionRecord",
     "Impression",
     "Response",
     "SqlOfferLog",
+    "arm_counts",
     "count_decisions",
     "count_impressions",
     "decision_exists",
@@ -210,6 +212,28 @@ def count_impressions(connection: Connection) -> int:
     return int(connection.execute(query).scalar_one())
 
 
+def arm_counts(connection: Connection, *, since: datetime) -> dict[str, ArmCounts]:
+    """Offers shown since `since` and accepted of those, per offer key: the impressions
+    grouped by key (their span index, 0021), then the accepted answers since then joined to
+    their impressions by key (two grouped reads; an EXISTS per impression costs 1.5x more)."""
+    i, r = offer_impressions, offer_responses
+    key = (i.c.kind, i.c.sku, i.c.for_sku)
+    since = utc(since)
+    shown = select(*key, func.count()).where(i.c.at >= since).group_by(*key)
+    joined = r.join(i, and_(r.c.decision_id == i.c.decision_id, r.c.offer_id == i.c.offer_id))
+    taken = (
+        select(*key, func.count())
+        .select_from(joined)
+        .where(r.c.response == OfferResponse.ACCEPTED.value, r.c.at >= since, i.c.at >= since)
+        .group_by(*key)
+    )
+    accepted = {tuple(row[:3]): int(row[3]) for row in connection.execute(taken)}
+    return {
+        f"{kind}:{sku}:{for_sku or ''}": ArmCounts(int(n), accepted.get((kind, sku, for_sku), 0))
+        for kind, sku, for_sku, n in connection.execute(shown)
+    }
+
+
 class SqlOfferLog:
     """`tactful.services.ports.OfferLog` on one SQLAlchemy connection."""
 
@@ -238,3 +262,6 @@ class SqlOfferLog:
 
     def count_impressions(self) -> int:
         return count_impressions(self.connection)
+
+    def arm_counts(self, *, since: datetime) -> dict[str, ArmCounts]:
+        return arm_counts(self.connection, since=since)
