@@ -1,15 +1,52 @@
-"""A signed-in dashboard tab for the admin browser tests: it records page errors, console
-errors and warnings, and requests leaving the site (aborted), for the test to assert on."""
+"""The dashboard served for the admin browser tests, and a signed-in tab on it that records
+page errors, console errors and warnings, and requests leaving the site (aborted), for the test
+to assert on."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Engine
+
+from tactful.adapters.db.engine import build_engine
+from tactful.adapters.db.schema import upgrade
+from tactful.settings import Settings
+from tactful.web.app import create_app
+from tests.conftest import LiveServer
 from tests.e2e.conftest import VIEWPORTS
 from tests.e2e.seed import SECRET
 
 AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
+
+
+def admin_settings(tmp_path: Path, **fields: Any) -> Settings:
+    """Test settings for a store in `tmp_path` (SQLite file, data dir) signed in with SECRET;
+    `fields` add to them."""
+    url = f"sqlite:///{(tmp_path / 'tactful.db').as_posix()}"
+    return Settings.from_env(
+        {}, environment="test", data_dir=tmp_path, database_url=url, secret_key=SECRET, **fields
+    )
+
+
+@contextmanager
+def served_admin(
+    tmp_path: Path, seed: Callable[[Engine], None] | None = None, **fields: Any
+) -> Iterator[str]:
+    """The app over real HTTP on a fresh, migrated store in `tmp_path`, seeded by `seed` before
+    it serves; yields the site's URL. `fields` add to `admin_settings`."""
+    settings = admin_settings(tmp_path, **fields)
+    engine = build_engine(settings.database_url)
+    try:
+        upgrade(engine)
+        if seed is not None:
+            seed(engine)
+        with LiveServer(create_app(settings, engine=engine)) as server:
+            yield server.url
+    finally:
+        engine.dispose()
 
 
 class AdminTab:

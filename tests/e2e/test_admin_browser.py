@@ -9,17 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import Engine
 
-from tactful.adapters.db.engine import build_engine
-from tactful.adapters.db.schema import upgrade
-from tactful.settings import Settings
-from tactful.web.app import create_app
-from tests.conftest import LiveServer
+from tests.e2e.admin_tab import served_admin
 from tests.e2e.conftest import VIEWPORTS
+from tests.e2e.seed import SECRET
 from tests.support.dashboard_seed import seed_store
 
 pytestmark = pytest.mark.e2e
-SECRET = "sk_test_secret_key_0123456789"
 PAGES = {
     "overview": "/admin",
     "offers": "/admin/offers",
@@ -56,23 +53,14 @@ BACKTEST = {
 
 @pytest.fixture
 def dashboard(tmp_path: Path) -> Iterator[str]:
-    url = f"sqlite:///{(tmp_path / 'tactful.db').as_posix()}"
-    engine = build_engine(url)
-    upgrade(engine)
+    with served_admin(tmp_path, lambda e: seed_and_backtest(e, tmp_path), holdout_share=0.1) as url:
+        yield url
+
+
+def seed_and_backtest(engine: Engine, data_dir: Path) -> None:
     seed_store(engine, decisions_count=1500, days=180)
-    (tmp_path / "backtests").mkdir()
-    (tmp_path / "backtests" / "checkout-policies.json").write_text(json.dumps(BACKTEST))
-    settings = Settings.from_env(
-        {},
-        environment="test",
-        data_dir=tmp_path,
-        database_url=url,
-        secret_key=SECRET,
-        holdout_share=0.1,
-    )
-    with LiveServer(create_app(settings, engine=engine)) as server:
-        yield server.url
-    engine.dispose()
+    (data_dir / "backtests").mkdir()
+    (data_dir / "backtests" / "checkout-policies.json").write_text(json.dumps(BACKTEST))
 
 
 CHARTS = {"overview": 4, "offers": 1, "customers": 1, "overview-by-rfm": 4}

@@ -10,15 +10,11 @@ from typing import Any
 
 import pytest
 
-from tactful.adapters.db.engine import build_engine
-from tactful.adapters.db.schema import upgrade
-from tactful.settings import Settings
-from tactful.web.app import create_app
-from tests.conftest import LiveServer
+from tests.e2e.admin_tab import served_admin
 from tests.e2e.conftest import VIEWPORTS
+from tests.e2e.seed import SECRET
 
 pytestmark = pytest.mark.e2e
-SECRET = "sk_test_secret_key_0123456789"
 SAYS = {
     "/admin": "No decisions yet",
     "/admin/offers": "No offers shown yet",
@@ -32,15 +28,8 @@ SAYS = {
 
 @pytest.fixture
 def empty_shop(tmp_path: Path) -> Iterator[str]:
-    url = f"sqlite:///{(tmp_path / 'tactful.db').as_posix()}"
-    engine = build_engine(url)
-    upgrade(engine)
-    settings = Settings.from_env(
-        {}, environment="test", data_dir=tmp_path, database_url=url, secret_key=SECRET
-    )
-    with LiveServer(create_app(settings, engine=engine)) as server:
-        yield server.url
-    engine.dispose()
+    with served_admin(tmp_path) as url:  # migrated, nothing seeded
+        yield url
 
 
 @pytest.mark.parametrize("viewport", ["desktop", "mobile"])

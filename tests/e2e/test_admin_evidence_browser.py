@@ -17,17 +17,11 @@ from typing import Any
 
 import pytest
 
-from tactful.adapters.db.engine import build_engine
-from tactful.adapters.db.schema import upgrade
 from tactful.domain.offers.reasons import REASON_TEXT
-from tactful.settings import Settings
-from tactful.web.app import create_app
-from tests.conftest import LiveServer
-from tests.e2e.admin_tab import AdminTab
+from tests.e2e.admin_tab import AdminTab, served_admin
 from tests.support.dashboard_seed import seed_store
 
 pytestmark = pytest.mark.e2e
-SECRET = "sk_test_secret_key_0123456789"
 DECISION = "/admin/decisions/dec_0000003"
 CO_PURCHASES = re.compile(
     r"^(\d+%|Under 1%) of [\d,]+ customers who bought .+ also bought .+ "
@@ -39,16 +33,8 @@ CSV_COLUMNS = 14
 
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[str]:
-    url = f"sqlite:///{(tmp_path / 'tactful.db').as_posix()}"
-    engine = build_engine(url)
-    upgrade(engine)
-    seed_store(engine, decisions_count=1500, days=180)
-    settings = Settings.from_env(
-        {}, environment="test", data_dir=tmp_path, database_url=url, secret_key=SECRET
-    )
-    with LiveServer(create_app(settings, engine=engine)) as server:
-        yield server.url
-    engine.dispose()
+    with served_admin(tmp_path, lambda e: seed_store(e, decisions_count=1500, days=180)) as url:
+        yield url
 
 
 @pytest.mark.parametrize("viewport", ["desktop", "mobile"])

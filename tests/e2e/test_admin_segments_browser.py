@@ -13,42 +13,33 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import Engine
 
-from tactful.adapters.db.engine import build_engine
 from tactful.adapters.db.experiments import SqlExperimentStore
-from tactful.adapters.db.schema import upgrade
 from tactful.adapters.db.transaction import SqlDatabase
 from tactful.domain.clock import FixedClock
 from tactful.domain.experiments import Variant
 from tactful.services.experiments import ExperimentService
-from tactful.settings import Settings
-from tactful.web.app import create_app
-from tests.conftest import LiveServer
-from tests.e2e.admin_tab import AdminTab
+from tests.e2e.admin_tab import AdminTab, served_admin
 from tests.services.measurement_wiring import measurement_reads
 from tests.support.dashboard_seed import START, seed_store
 from tests.web.admin.test_admin_offer_segments import seed_countries
 
 pytestmark = pytest.mark.e2e
-SECRET = "sk_test_secret_key_0123456789"
 
 
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[str]:
-    url = f"sqlite:///{(tmp_path / 'tactful.db').as_posix()}"
-    engine = build_engine(url)
-    upgrade(engine)
+    with served_admin(tmp_path, seed_countries_and_an_experiment) as url:
+        yield url
+
+
+def seed_countries_and_an_experiment(engine: Engine) -> None:
     seed_store(engine, decisions_count=900, days=60)
     seed_countries(engine)
     ExperimentService(
         SqlExperimentStore(engine), measurement_reads(SqlDatabase(engine)), FixedClock(START)
     ).create("One offer or two", [Variant("control", 50), Variant("one_offer", 50, max_offers=1)])
-    settings = Settings.from_env(
-        {}, environment="test", data_dir=tmp_path, database_url=url, secret_key=SECRET
-    )
-    with LiveServer(create_app(settings, engine=engine)) as server:
-        yield server.url
-    engine.dispose()
 
 
 @pytest.mark.parametrize("viewport", ["desktop", "mobile"])

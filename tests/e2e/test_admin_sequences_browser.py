@@ -10,40 +10,27 @@ from typing import Any
 
 import pytest
 
-from tactful.adapters.db.engine import build_engine
-from tactful.adapters.db.schema import upgrade
-from tactful.settings import Settings
-from tactful.web.app import create_app
-from tests.conftest import LiveServer
-from tests.e2e.admin_tab import AdminTab
+from tests.e2e.admin_tab import AdminTab, admin_settings, served_admin
 from tests.email.support import email_container
 from tests.email.test_sequence_report import send_and_react
 
 pytestmark = pytest.mark.e2e
-SECRET = "sk_test_secret_key_0123456789"
+PUBLISHABLE = "pk_test_publishable_0123456789"
 
 
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[str]:
-    url = f"sqlite:///{(tmp_path / 'tactful.db').as_posix()}"
-    engine = build_engine(url)
-    upgrade(engine)
-    settings = Settings.from_env(
-        {},
-        environment="test",
-        data_dir=tmp_path,
-        database_url=url,
-        secret_key=SECRET,
-        publishable_key="pk_test_publishable_0123456789",
-    )
-    container, _ = email_container(settings)
+    with served_admin(tmp_path, lambda _: send_mails(tmp_path), publishable_key=PUBLISHABLE) as url:
+        yield url
+
+
+def send_mails(tmp_path: Path) -> None:
+    """The sequences' mails sent and reacted to through a container on the same store."""
+    container, _ = email_container(admin_settings(tmp_path, publishable_key=PUBLISHABLE))
     try:
         send_and_react(container)
     finally:
         container.close()
-    with LiveServer(create_app(settings, engine=engine)) as server:
-        yield server.url
-    engine.dispose()
 
 
 @pytest.mark.parametrize("viewport", ["desktop", "mobile"])

@@ -10,30 +10,16 @@ from typing import Any
 
 import pytest
 
-from tactful.adapters.db.engine import build_engine
-from tactful.adapters.db.schema import upgrade
-from tactful.settings import Settings
-from tactful.web.app import create_app
-from tests.conftest import LiveServer
-from tests.e2e.admin_tab import AdminTab
+from tests.e2e.admin_tab import AdminTab, served_admin
 from tests.services.guardrail_seed import plant
 
 pytestmark = pytest.mark.e2e
-SECRET = "sk_test_secret_key_0123456789"
 
 
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[str]:
-    url = f"sqlite:///{(tmp_path / 'tactful.db').as_posix()}"
-    engine = build_engine(url)
-    upgrade(engine)
-    plant(engine)
-    settings = Settings.from_env(
-        {}, environment="test", data_dir=tmp_path, database_url=url, secret_key=SECRET
-    )
-    with LiveServer(create_app(settings, engine=engine)) as server:
-        yield server.url
-    engine.dispose()
+    with served_admin(tmp_path, plant) as url:
+        yield url
 
 
 @pytest.mark.parametrize("viewport", ["desktop", "mobile"])
