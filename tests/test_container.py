@@ -6,12 +6,14 @@ import asyncio
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 
+from tactful.adapters.db.repositories.catalog import SqlCatalogStore
 from tactful.adapters.payments import TestModeGateway
 from tactful.container import build_container
-from tactful.domain.catalog import Sku
+from tactful.domain.catalog import Product, Sku
 from tactful.domain.clock import FixedClock
+from tactful.domain.money import Money
 from tactful.domain.offers import CartLine, Moment
 from tactful.services.decisions import DecisionRequest
 from tactful.services.ports.decisions import DecisionLogClosedError
@@ -54,3 +56,28 @@ def test_close_stores_what_was_decided_then_refuses_more(
 def test_an_unknown_payment_gateway_is_refused() -> None:
     with pytest.raises(ValueError, match="payment_gateway"):
         Settings.from_env({"TACTFUL_PAYMENT_GATEWAY": "paypal"})
+
+
+def test_start_loads_the_catalogue_so_the_first_decision_reads_no_product_rows(
+    settings: Settings, engine: Engine
+) -> None:
+    services = build_container(settings, engine=engine, clock=FixedClock(NOW))
+    tent = Product(Sku("TENT"), "Tent", Money(12_000, "GBP"))
+    with engine.begin() as connection:
+        SqlCatalogStore(connection).upsert_products([tent], at=NOW)
+    services.start()
+    statements: list[str] = []
+
+    def note(*args: object) -> None:
+        statements.append(str(args[2]))  # before_cursor_execute(conn, cursor, statement, ...)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        request = DecisionRequest(customer_id="c1", moment=Moment.CART, cart=(CartLine(tent.sku),))
+        services.decisions.decide(request)
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+        services.close()
+    assert statements, "the decision should have been stored"
+    catalogue_reads = [s for s in statements if "FROM products" in s or "FROM price_history" in s]
+    assert catalogue_reads == []

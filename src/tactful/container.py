@@ -123,8 +123,10 @@ class Container:
         return outage_cause(error)
 
     def start(self) -> None:
-        """Load what serving needs before the first request (the active model)."""
+        """Load what serving needs before the first request: the active model, then the
+        catalogue decisions read."""
         self.models.start()
+        self.decisions.start()
 
     def close(self) -> None:
         """Write the decisions still queued, release held connections, dispose an own engine."""

@@ -235,6 +235,12 @@ class DecisionService:
     """Impressions and acceptances per offer key (services/offer_allocation), read only for
     a policy whose allocation is `thompson`."""
 
+    def start(self) -> None:
+        """Load the catalogue before the first request (server start), so the first
+        customer does not wait for it: on the full Online Retail history that is 1.4 s,
+        and at 500 decisions/s some 700 requests would queue behind it."""
+        self.catalog.current()
+
     def close(self) -> None:
         """Store what the log still holds, then release what the reads hold (shutdown)."""
         self.log.close()
