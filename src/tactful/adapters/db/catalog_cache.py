@@ -34,10 +34,12 @@ class SqlCatalogSource:
     (`reload`); changes by other processes (`tactful import`, other workers) bump the
     catalogue's row in `change_counters` in their own transaction, and a request that finds
     the last look older than `recheck` seconds (0.1 s) wakes a background thread to read
-    that row (one primary-key lookup) and reload on a new version, so decisions never wait
-    for a reload except the very first one. The thread lives while decisions keep asking and
-    ends after `_IDLE_EXIT` seconds without a request: starting a thread for every look cost
-    the event loop more than the look itself (bench/http_decisions.py).
+    that row (one primary-key lookup) and reload on a new version. So decisions never wait
+    for a reload (the server loads the catalogue at start, `DecisionService.start`), and a
+    write by another process is seen within `recheck` seconds of the next decision. The
+    thread lives while decisions keep asking and ends after `_IDLE_EXIT` seconds without a
+    request: starting a thread for every look cost the event loop more than the look itself
+    (bench/http_decisions.py).
     """
 
     def __init__(self, engine: Engine, *, recheck: float = 0.1) -> None:
@@ -58,7 +60,8 @@ class SqlCatalogSource:
             self._load(connection)
 
     def current(self) -> OfferCatalog:
-        """The current catalogue: loaded on first use, refreshed in the background after."""
+        """The current catalogue: loaded on first use (or at server start), refreshed in the
+        background after."""
         catalog = self._catalog
         if catalog is None:
             return self._first()
