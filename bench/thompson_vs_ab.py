@@ -33,6 +33,7 @@ from datetime import UTC, datetime
 import numpy as np
 from sqlalchemy import create_engine
 
+from simulation_coverage import customers  # the same heavy-tailed spenders
 from tactful.adapters.db.repositories.offers import arm_counts
 from tactful.domain.catalog import Product, ProductKind, Sku
 from tactful.domain.customers import Customer, CustomerId
@@ -40,7 +41,6 @@ from tactful.domain.experiments import assign, variant
 from tactful.domain.measurement import OverviewSettings, overview
 from tactful.domain.measurement.simulation import (
     OfferItem,
-    SimCustomer,
     SimulationPlan,
     Traffic,
     simulate,
@@ -82,16 +82,6 @@ class RunResult:
     shown: tuple[int, ...]
     naive: tuple[float, ...]
     covered: bool
-
-
-def customers(count: int, seed: int) -> list[SimCustomer]:
-    """Heavy-tailed spenders, as bench/simulation_coverage.py draws them."""
-    rng = np.random.default_rng(10_000 + seed)
-    rates, values = rng.gamma(1.0, 0.012, size=count), rng.lognormal(8.0, 0.6, size=count)
-    return [
-        SimCustomer(f"c{seed}-{i}", float(r), float(v))
-        for i, (r, v) in enumerate(zip(rates, values, strict=True))
-    ]
 
 
 def baseline(seed: int, count: int, share: float, days: int) -> Traffic:

@@ -56,8 +56,8 @@ def customer_id(*, held_out: bool) -> str:
     raise AssertionError("unreachable")
 
 
-@pytest.fixture
-def service(database: Database) -> DecisionService:
+def four_product_service(database: Database) -> DecisionService:
+    """The decision service over four stored products and the AFFINITY model, at NOW."""
     with database.transaction() as tx:
         tx.catalog.upsert_products(
             [product(TENT, 20000), product(PEGS, 900), product(LAMP, 2500), product(MUG, 700)],
@@ -65,6 +65,11 @@ def service(database: Database) -> DecisionService:
         )
     active = ActiveModel(AFFINITY, "v-test")
     return decision_service(database, model=lambda: active, clock=FixedClock(NOW))
+
+
+@pytest.fixture
+def service(database: Database) -> DecisionService:
+    return four_product_service(database)
 
 
 def test_cross_sells_are_decided_and_logged(service: DecisionService, database: Database) -> None:

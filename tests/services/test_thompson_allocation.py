@@ -20,7 +20,7 @@ from tactful.services.experiment_policy import ExperimentPolicies
 from tactful.services.offer_allocation import ArmCountCache
 from tactful.services.ports.storage import Database
 from tests.services.experiment_wiring import ExperimentWiring
-from tests.services.test_decisions import AFFINITY, LAMP, MUG, NOW, PEGS, TENT, product
+from tests.services.test_decisions import AFFINITY, LAMP, NOW, PEGS, TENT, four_product_service
 from tests.services.wiring import decision_service
 
 LAMP_KEY, PEGS_KEY = f"cross_sell:{LAMP}:{TENT}", f"cross_sell:{PEGS}:{TENT}"
@@ -36,13 +36,7 @@ def _treated(prefix: str, how_many: int) -> list[str]:
 @pytest.fixture
 def service(database: Database) -> DecisionService:
     """The ranked decision service over test_decisions' four products."""
-    with database.transaction() as tx:
-        tx.catalog.upsert_products(
-            [product(TENT, 20000), product(PEGS, 900), product(LAMP, 2500), product(MUG, 700)],
-            at=NOW - timedelta(days=90),
-        )
-    active = ActiveModel(AFFINITY, "v-test")
-    return decision_service(database, model=lambda: active, clock=FixedClock(NOW))
+    return four_product_service(database)
 
 
 def _teach(service: DecisionService, customers: list[str]) -> None:
