@@ -20,23 +20,18 @@ from tactful.adapters.db.tables_measurement import (
 )
 from tactful.adapters.db.tables_offers import decisions
 from tactful.domain.measurement import Exposure, OfferOutcome
-from tactful.services.ports.dashboard import DailyActivity, OfferStats, merge_offer_stats
+from tactful.services.ports.dashboard import (
+    OFFER_COUNTS,
+    DailyActivity,
+    OfferStats,
+    merge_offer_stats,
+)
 
 __all__ = ["SqlMeasurementRollups"]
 
 _RANGE = "measure"
 _MIXED = 2
 _COUNTS = ("impressions", "accepted", "declined", "dismissed", "converted", "ignored")
-_STATS = (
-    "impressions",
-    "accepted",
-    "declined",
-    "dismissed",
-    "paid",
-    "revenue",
-    "refunded",
-    "refunded_lines",
-)
 
 
 def _held_code(held: bool | None) -> int:
@@ -103,7 +98,7 @@ class SqlMeasurementRollups:
         r = rollup_offer_stats
         key = (r.c.sku, r.c.kind, r.c.moment)
         query = (
-            select(*key, func.max(r.c.name), *(func.sum(r.c[name]) for name in _STATS))
+            select(*key, func.max(r.c.name), *(func.sum(r.c[name]) for name in OFFER_COUNTS))
             .where(r.c.day >= first_day, r.c.day < end_day)
             .group_by(*key)
         )

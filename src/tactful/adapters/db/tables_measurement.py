@@ -18,6 +18,7 @@ from sqlalchemy import (
 )
 
 from tactful.adapters.db.tables import Timestamp, metadata
+from tactful.services.ports.dashboard import OFFER_COUNTS
 
 feedback = Table(
     "feedback",
@@ -99,19 +100,7 @@ rollup_offer_stats = Table(
     Column("kind", String(16), nullable=False),
     Column("moment", String(32), nullable=False),
     Column("name", Text, nullable=False),
-    *(
-        Column(name, BigInteger, nullable=False)
-        for name in (
-            "impressions",
-            "accepted",
-            "declined",
-            "dismissed",
-            "paid",
-            "revenue",
-            "refunded",
-            "refunded_lines",
-        )
-    ),
+    *(Column(name, BigInteger, nullable=False) for name in OFFER_COUNTS),
     PrimaryKeyConstraint("day", "sku", "kind", "moment"),
 )
 

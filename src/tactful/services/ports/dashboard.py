@@ -64,7 +64,7 @@ class OfferStats:
         return self.revenue - self.refunded
 
 
-_OFFER_COUNTS = (
+OFFER_COUNTS = (
     "impressions",
     "accepted",
     "declined",
@@ -74,6 +74,8 @@ _OFFER_COUNTS = (
     "refunded",
     "refunded_lines",
 )
+"""The figures of `OfferStats` that add up over days, in field order: what
+`merge_offer_stats` sums and the offer rollup's columns."""
 
 
 def merge_offer_stats(parts: Iterable[OfferStats]) -> list[OfferStats]:
@@ -86,7 +88,7 @@ def merge_offer_stats(parts: Iterable[OfferStats]) -> list[OfferStats]:
         if seen is None:
             merged[key] = stats
             continue
-        sums = {name: getattr(seen, name) + getattr(stats, name) for name in _OFFER_COUNTS}
+        sums = {name: getattr(seen, name) + getattr(stats, name) for name in OFFER_COUNTS}
         merged[key] = replace(seen, **sums)
     return sorted(merged.values(), key=lambda s: (-s.impressions, s.sku, s.kind, s.moment))
 
